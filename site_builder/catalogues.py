@@ -1,0 +1,156 @@
+"""Load a period (`criteria/<period>/year.yaml`) and its catalogues, checking them as data.
+
+The catalogue is the rulebook: if it is inconsistent (a group max that is not the sum of its
+items, a derived item pointing nowhere) every score is wrong, so it is checked as strictly as a
+submission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from site_builder import schemas
+from site_builder.model import Band, Catalogue, Derived, Evidence, Group, Item, Milestone, Period, RatingLevel
+from site_builder.paths import DataRoot
+from site_builder.yamlfile import read_yaml
+
+UNIT_TYPES = ("phong-gddt", "truong-pho-thong", "trung-tam-gdtx")
+
+
+def load_period(root: DataRoot, period: str, unit_types=UNIT_TYPES) -> tuple[Period | None, list]:
+    """The period with the catalogues of `unit_types` that exist; problems for all files read."""
+    year_file = root.year_file(period)
+    rel = root.rel(year_file)
+    if not year_file.is_file():
+        return None, []
+    doc = read_yaml(year_file, rel)
+    problems = list(doc.problems)
+    if doc.data is None:
+        return None, problems
+    problems += schemas.validate(doc, "year", root.schema)
+    if any(p.is_error for p in problems):
+        return None, problems
+    data = doc.data
+    if data.get("period") != period:
+        problems.append(doc.problem(("period",), "kỳ đánh giá",
+                                    f"giá trị «{data.get('period')}» khác tên thư mục «{period}».",
+                                    f"Hãy sửa thành «{period}».", code="period-mismatch"))
+    catalogues = {}
+    for unit_type in unit_types:
+        file = root.catalogue_file(period, unit_type)
+        if file.is_file():
+            catalogue, found = load_catalogue(root, period, unit_type)
+            problems += found
+            if catalogue is not None:
+                catalogues[unit_type] = catalogue
+    self_assessment = data["self_assessment"]
+    result = Period(
+        id=period,
+        title=data["title"],
+        deadline=dt.date.fromisoformat(self_assessment["deadline"]),
+        opens=dt.date.fromisoformat(self_assessment["opens"]) if self_assessment.get("opens") else None,
+        deadline_source=self_assessment.get("source", ""),
+        milestones=tuple(
+            Milestone(m["id"], m["title"], dt.date.fromisoformat(m["due"]), m.get("criterion", ""),
+                      m.get("source", ""), bool(m.get("provisional", False)))
+            for m in data.get("milestones", [])
+        ),
+        rating=tuple(RatingLevel(level["label"], dict(level.get("when") or {})) for level in data["rating"]["levels"]),
+        catalogues=catalogues,
+        basis=tuple(data.get("basis") or ()),
+        path=rel,
+    )
+    problems += _check_rating(doc, result)
+    problems += _check_milestones(doc, result)
+    return result, problems
+
+
+def load_catalogue(root: DataRoot, period: str, unit_type: str) -> tuple[Catalogue | None, list]:
+    file = root.catalogue_file(period, unit_type)
+    rel = root.rel(file)
+    doc = read_yaml(file, rel)
+    problems = list(doc.problems)
+    if doc.data is None:
+        return None, problems
+    problems += schemas.validate(doc, "catalogue", root.schema)
+    if any(p.is_error for p in problems):
+        return None, problems
+    data = doc.data
+    groups = []
+    for gi, group in enumerate(data["groups"]):
+        items = []
+        for ii, item in enumerate(group["items"]):
+            evidence = item.get("evidence")
+            derived = item.get("derived")
+            items.append(Item(
+                id=item["id"], text=item["text"], max=float(item["max"]), group=group["id"],
+                evidence=Evidence(tuple(evidence.get("kinds", [])), bool(evidence.get("required", False)),
+                                  evidence.get("text") or "") if evidence else None,
+                derived=Derived(derived["rule"], derived["criterion"],
+                                tuple(Band(b["id"], float(b["min_percent"]), float(b["factor"]), b.get("text", ""))
+                                      for b in derived["bands"])) if derived else None,
+                mandatory=bool(item.get("mandatory", False)),
+            ))
+        groups.append(Group(group["id"], group["title"], float(group["max"]), tuple(items)))
+    catalogue = Catalogue(
+        period=period, unit_type=data["unit_type"], title=data["title"], version=str(data["version"]),
+        source=data["source"], score_step=float(data["score_step"]), groups=tuple(groups),
+        basis=data.get("basis", ""), source_note=data.get("source_note", ""), path=rel,
+    )
+    problems += _check_catalogue(doc, catalogue, unit_type)
+    return catalogue, problems
+
+
+def _check_catalogue(doc, catalogue: Catalogue, unit_type: str) -> list:
+    problems = []
+    if catalogue.unit_type != unit_type:
+        problems.append(doc.problem(("unit_type",), "loại đơn vị",
+                                    f"«{catalogue.unit_type}» khác tên tệp «{unit_type}».",
+                                    f"Hãy sửa thành «{unit_type}».", code="catalogue-type"))
+    seen = {}
+    for gi, group in enumerate(catalogue.groups):
+        total = sum(item.max for item in group.items)
+        if not math.isclose(total, group.max):
+            problems.append(doc.problem(("groups", gi, "max"), f"nhóm {group.id}",
+                                        f"điểm tối đa {group.max:g} khác tổng các tiêu chí {total:g}.",
+                                        "Hãy sửa điểm tối đa của nhóm hoặc của tiêu chí.", code="catalogue-sum"))
+        for ii, item in enumerate(group.items):
+            where = ("groups", gi, "items", ii)
+            if item.id in seen:
+                problems.append(doc.problem(where + ("id",), f"tiêu chí {item.id}", "mã tiêu chí bị trùng.",
+                                            "Mỗi tiêu chí cần một mã riêng.", code="catalogue-duplicate"))
+            seen[item.id] = item
+            if not _is_multiple(item.max, catalogue.score_step):
+                problems.append(doc.problem(where + ("max",), f"tiêu chí {item.id}",
+                                            f"điểm tối đa {item.max:g} không chia hết cho bước {catalogue.score_step:g}.",
+                                            "", code="catalogue-step"))
+            if item.derived:
+                bands = item.derived.bands
+                if any(a.min_percent <= b.min_percent for a, b in zip(bands, bands[1:])) or bands[-1].min_percent != 0:
+                    problems.append(doc.problem(where + ("derived", "bands"), f"tiêu chí {item.id}",
+                                                "các mức phải xếp từ cao xuống thấp và mức cuối bắt đầu từ 0%.",
+                                                "", code="catalogue-bands"))
+                if item.evidence:
+                    problems.append(doc.problem(where + ("evidence",), f"tiêu chí {item.id}",
+                                                "tiêu chí tính tự động không nhận minh chứng.", "", code="catalogue-derived"))
+    return problems
+
+
+def _check_rating(doc, period: Period) -> list:
+    levels = period.rating
+    if levels and levels[-1].when:
+        return [doc.problem(("rating", "levels", len(levels) - 1), "xếp loại",
+                            "mức cuối cùng phải không có điều kiện (when: {}), để mọi đơn vị đều được xếp loại.",
+                            "", code="rating-fallback")]
+    return []
+
+
+def _check_milestones(doc, period: Period) -> list:
+    ids = [m.id for m in period.milestones]
+    return [doc.problem(("milestones", i, "id"), "mốc báo cáo", f"mã «{mid}» bị trùng.", "", code="milestone-duplicate")
+            for i, mid in enumerate(ids) if mid in ids[:i]]
+
+
+def _is_multiple(value: float, step: float) -> bool:
+    return math.isclose(round(value / step) * step, value, abs_tol=1e-9)

@@ -1,0 +1,55 @@
+"""Command line: `site-builder <command>`. Each command lives in its own module under
+`site_builder.commands`; this file only wires them and turns usage mistakes into exit 2.
+
+Exit codes: 0 success, 1 the data is invalid (or a check failed), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+COMMAND_MODULES = [
+    "site_builder.commands.validate",
+    "site_builder.commands.score",
+]
+
+
+class UsageError(Exception):
+    """Raised by commands for wrong arguments; printed in Vietnamese, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's own wording is English; we prefix ours
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"Lỗi cách dùng: {message}\n")
+        sys.exit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="site-builder", description="Kiểm tra, chấm điểm và xây dựng trang công khai đánh giá CNTT.")
+    parser.add_argument("--root", type=Path, default=Path("."), help="thư mục dữ liệu (mặc định: thư mục hiện tại)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    if not (root / "criteria").is_dir() or not (root / "submissions").is_dir():
+        sys.stderr.write(f"Lỗi cách dùng: «{root}» không phải thư mục dữ liệu (cần có criteria/ và submissions/). "
+                         "Hãy chạy lệnh trong thư mục kho dữ liệu hoặc dùng --root.\n")
+        return 2
+    args.root = root
+    try:
+        return int(args.run(args) or 0)
+    except UsageError as exc:
+        sys.stderr.write(f"Lỗi cách dùng: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130

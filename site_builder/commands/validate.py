@@ -1,0 +1,52 @@
+"""`site-builder validate [PATH ...]`: check the data and say every problem in Vietnamese."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from site_builder import report
+from site_builder.paths import DataRoot
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("validate", help="kiểm tra dữ liệu (toàn bộ, hoặc chỉ các tệp được nêu)")
+    parser.add_argument("paths", nargs="*", help="các tệp cần kiểm tra (mặc định: toàn bộ thư mục dữ liệu)")
+    parser.add_argument("--format", choices=["human", "github", "json"], default="human",
+                        help="human: cho người đọc; github: chú thích trên GitHub; json: cho công cụ khác")
+    parser.add_argument("--strict", action="store_true", help="coi cảnh báo như lỗi")
+    parser.set_defaults(run=run)
+
+
+def repo_relative(root: Path, raw: str) -> str:
+    """Accept paths relative to the current folder or to the data root; refuse ones outside it."""
+    from site_builder.cli import UsageError
+
+    candidate = Path(raw)
+    if not candidate.is_absolute():
+        here = Path(os.getcwd()) / candidate
+        candidate = here if (here.exists() or not (root / candidate).exists()) else root / candidate
+    absolute = Path(os.path.abspath(candidate))
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        raise UsageError(f"tệp «{raw}» nằm ngoài thư mục dữ liệu {root}.") from None
+
+
+def run(args) -> int:
+    from site_builder.validate import validate_all, validate_paths
+
+    root = DataRoot(args.root)
+    if args.paths:
+        result = validate_paths(root, [repo_relative(args.root, p) for p in args.paths])
+    else:
+        result = validate_all(root)
+    problems = sorted(set(result.problems), key=lambda p: (p.path, p.line, p.column, p.message))
+    if args.format == "json":
+        report.render_json(problems, result.files_checked)
+    elif args.format == "github":
+        report.render_github(problems, result.files_checked)
+    else:
+        report.render_human(problems, result.files_checked)
+    failed = any(p.is_error for p in problems) or (args.strict and problems)
+    return 1 if failed else 0

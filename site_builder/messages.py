@@ -1,0 +1,247 @@
+"""Every Vietnamese sentence the validator says, in one place.
+
+Each function returns `(message, fix)`: what is wrong, then what to do. Keeping the wording
+here (not scattered through the checks) lets us review the language as a whole and test it.
+"""
+
+from __future__ import annotations
+
+FIELD_LABELS = {
+    "don_vi": "mã đơn vị (don_vi)",
+    "nam_hoc": "năm học (nam_hoc)",
+    "tieu_chi": "danh sách tiêu chí (tieu_chi)",
+    "diem_tu_cham": "điểm tự chấm",
+    "diem_cham": "điểm chấm",
+    "minh_chung": "minh chứng",
+    "ghi_chu": "ghi chú",
+    "nhan_xet": "nhận xét",
+    "bao_cao": "báo cáo (bao_cao)",
+    "nguoi_cham": "người chấm (nguoi_cham)",
+    "ngay_cham": "ngày chấm (ngay_cham)",
+}
+
+EVIDENCE_KIND_LABELS = {
+    "pdf": "tệp PDF",
+    "website": "địa chỉ website của đơn vị",
+    "cong_khai_link": "đường link chuyên mục Công khai trên website",
+    "thu_tuc_bieu_mau_link": "đường link chuyên mục Thủ tục – Biểu mẫu trên website",
+}
+
+
+def field_name(path) -> str:
+    """A dotted path such as `tieu_chi.3.2.diem_tu_cham` (list items as [n], 1-based)."""
+    parts = []
+    for part in path:
+        if isinstance(part, int):
+            parts.append(f"[{part + 1}]")
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts)
+
+
+def subject_for(path) -> str:
+    """How a person names the place: `tiêu chí 3.2` is clearer than `tieu_chi.3.2.diem_tu_cham`."""
+    path = list(path)
+    if len(path) >= 2 and path[0] == "tieu_chi":
+        subject = f"tiêu chí {path[1]}"
+        rest = path[2:]
+        if rest and isinstance(rest[0], str):
+            subject += f", {FIELD_LABELS.get(rest[0], rest[0])}"
+        if len(rest) >= 2 and isinstance(rest[1], int):
+            subject += f" thứ {rest[1] + 1}"
+        return subject
+    if len(path) >= 2 and path[0] == "bao_cao":
+        return f"báo cáo {path[1]}"
+    if path and isinstance(path[0], str):
+        label = FIELD_LABELS.get(path[0], f"trường {path[0]}")
+        return label + (f" thứ {path[1] + 1}" if len(path) > 1 and isinstance(path[1], int) else "")
+    return "tệp"
+
+
+def number(value) -> str:
+    """4.0 → "4", 4.5 → "4,5"? No: data files use a dot, so messages show the dot too."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# ---------------------------------------------------------------- files and YAML syntax
+
+def file_too_large(size: int, limit: int):
+    return (f"tệp quá lớn ({size:,} byte, tối đa {limit:,} byte).".replace(",", "."),
+            "Hãy kiểm tra lại: tệp khai báo chỉ chứa chữ; tài liệu đính kèm là tệp PDF riêng.")
+
+
+def unreadable(exc: OSError):
+    return ("không đọc được tệp.", f"Hãy kiểm tra tệp còn tồn tại và không bị khoá ({exc.strerror or exc}).")
+
+
+def not_utf8():
+    return ("tệp không được lưu bằng bảng mã UTF-8.",
+            "Hãy lưu lại tệp với bảng mã UTF-8 (trình soạn thảo của GitHub luôn dùng UTF-8).")
+
+
+def binary_file():
+    return ("tệp chứa dữ liệu nhị phân, không phải văn bản YAML.",
+            "Hãy chắc chắn đây là tệp .yaml dạng chữ, không phải tệp Word/PDF đổi tên.")
+
+
+def empty_file():
+    return ("tệp trống.", "Hãy điền nội dung theo mẫu (xem hướng dẫn cho đơn vị).")
+
+
+def too_deep(limit: int):
+    return (f"cấu trúc lồng nhau quá sâu (quá {limit} tầng).",
+            "Tệp khai báo chỉ cần vài tầng thụt lề; hãy viết lại theo mẫu.")
+
+
+def alias_used():
+    return ("tệp dùng neo/bí danh YAML (& và *), không được phép ở đây.",
+            "Hãy viết đầy đủ từng giá trị thay vì tham chiếu bằng & và *.")
+
+
+def merge_key():
+    return ("tệp dùng khoá gộp YAML (<<), không được phép ở đây.",
+            "Hãy viết đầy đủ từng trường thay vì gộp.")
+
+
+def custom_tag(tag: str):
+    return (f"thẻ YAML {tag} không được hỗ trợ.", "Hãy xoá thẻ bắt đầu bằng dấu ! ở dòng này.")
+
+
+def complex_key():
+    return ("tên trường phải là một chữ hoặc số đơn giản.", "Hãy viết tên trường trên một dòng, theo sau là dấu hai chấm.")
+
+
+def duplicate_key(key: str, first_line: int):
+    return (f"trường «{key}» xuất hiện hai lần (lần đầu ở dòng {first_line}).",
+            "Hãy gộp nội dung vào một chỗ và xoá dòng trùng; nếu không, một trong hai sẽ bị bỏ qua.")
+
+
+def invisible_character(char: str):
+    return (f"văn bản chứa ký tự ẩn U+{ord(char):04X} (ký tự điều khiển), có thể làm chữ hiển thị sai lệch.",
+            "Hãy gõ lại đoạn văn bản này, không dán từ nguồn khác.")
+
+
+def yaml_unreadable(detail: str):
+    return ("không đọc được nội dung YAML.", "Hãy so sánh với tệp mẫu và sửa lại cú pháp.")
+
+
+def yaml_syntax(problem: str, context: str, source_line: str):
+    """Translate libyaml's English into what a clerk can act on."""
+    p = problem.lower()
+    if "\t" in source_line[: len(source_line) - len(source_line.lstrip())] or "'\\t'" in p:
+        return ("dòng này thụt lề bằng phím Tab.",
+                "YAML chỉ chấp nhận dấu cách: hãy xoá Tab và thụt lề bằng dấu cách (mỗi tầng 2 dấu cách).")
+    if "mapping values are not allowed" in p:
+        return ("dấu hai chấm «:» đặt sai chỗ.",
+                "Nếu giá trị có chứa dấu hai chấm, hãy đặt cả giá trị trong dấu nháy kép \"...\"; "
+                "nếu không, hãy kiểm tra thụt lề của dòng này.")
+    if "could not find expected ':'" in p:
+        return ("thiếu dấu hai chấm «:» sau tên trường.", "Hãy viết theo dạng «ten_truong: giá trị».")
+    if "expected <block end>" in p or "did not find expected key" in p or "expected <block mapping start>" in p:
+        return ("thụt lề không đúng.",
+                "Các trường cùng cấp phải thẳng cột với nhau; mỗi tầng lùi vào 2 dấu cách so với tầng trên.")
+    if "did not find expected '-'" in p or "block sequence entries are not allowed" in p:
+        return ("danh sách viết sai.", "Mỗi phần tử danh sách bắt đầu bằng «- » (gạch ngang và một dấu cách), thẳng cột nhau.")
+    if "found unexpected end of stream" in p or "found unknown escape" in p or "while scanning a quoted scalar" in context.lower():
+        return ("dấu nháy chưa được đóng hoặc viết sai.", "Hãy kiểm tra mỗi dấu nháy mở \" đều có dấu nháy đóng \" trên cùng dòng.")
+    if "found undefined alias" in p or "found character that cannot start any token" in p:
+        return ("dòng này có ký tự không hợp lệ ở đầu giá trị (ví dụ *, &, @, `, %).",
+                "Hãy đặt giá trị trong dấu nháy kép \"...\".")
+    if "but found another document" in p or "expected a single document" in p:
+        return ("tệp chứa nhiều tài liệu YAML (có dòng «---» ở giữa).",
+                "Mỗi tệp chỉ chứa một bài tự đánh giá: hãy xoá dòng «---» và phần thừa.")
+    if "expected ',' or ']'" in p or "expected ',' or '}'" in p:
+        return ("ngoặc vuông/ngoặc nhọn chưa được đóng.", "Hãy kiểm tra các dấu [ ] và { } đi theo cặp.")
+    if "control characters are not allowed" in p or "special characters are not allowed" in p:
+        return ("tệp chứa ký tự điều khiển không hợp lệ.", "Hãy gõ lại dòng này, không dán từ nguồn khác.")
+    return ("cú pháp YAML không hợp lệ.", "Hãy so sánh dòng này với tệp mẫu (thụt lề, dấu hai chấm, dấu nháy).")
+
+
+# ---------------------------------------------------------------- schema translations
+
+def json_type_name(type_name) -> str:
+    names = {"string": "chữ", "number": "số", "integer": "số nguyên", "object": "nhóm trường",
+             "array": "danh sách", "boolean": "true hoặc false", "null": "để trống"}
+    if isinstance(type_name, list):
+        return " hoặc ".join(names.get(t, t) for t in type_name)
+    return names.get(type_name, str(type_name))
+
+
+def describe_value(value) -> str:
+    if value is None:
+        return "để trống"
+    if isinstance(value, bool):
+        return "giá trị đúng/sai"
+    if isinstance(value, (int, float)):
+        return f"số {number(value)}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "…"
+        return f"chữ «{shown}»"
+    if isinstance(value, list):
+        return "một danh sách"
+    return "một nhóm trường"
+
+
+def wrong_type(expected, value):
+    fix = ""
+    if expected in ("number", "integer") or (isinstance(expected, list) and "number" in expected):
+        if isinstance(value, str) and "," in value and value.replace(",", "", 1).strip().isdigit():
+            fix = f"Dùng dấu chấm cho phần thập phân: {value.replace(',', '.')}."
+        elif isinstance(value, str):
+            fix = "Hãy ghi số, không đặt trong dấu nháy (ví dụ: 4.5)."
+        elif isinstance(value, bool):
+            fix = "Hãy ghi điểm bằng số (ví dụ: 5), không dùng true/false."
+        else:
+            fix = "Hãy ghi một số (ví dụ: 4.5)."
+    elif expected == "array":
+        fix = "Hãy viết thành danh sách, mỗi dòng bắt đầu bằng «- »."
+    elif expected == "object":
+        fix = "Hãy viết các trường con thụt vào 2 dấu cách ở các dòng bên dưới."
+    elif expected == "string":
+        fix = "Hãy đặt giá trị trong dấu nháy kép \"...\"."
+    return (f"phải là {json_type_name(expected)}, nhưng đang là {describe_value(value)}.", fix)
+
+
+def unknown_key(key: str, suggestion: str | None, allowed: list[str]):
+    message = f"trường «{key}» không có trong mẫu."
+    if suggestion:
+        return (message, f"Có phải bạn muốn viết «{suggestion}»?")
+    if allowed:
+        return (message, "Các trường được phép: " + ", ".join(allowed) + ".")
+    return (message, "Hãy xoá trường này.")
+
+
+def missing_key(key: str):
+    label = FIELD_LABELS.get(key, key)
+    return (f"thiếu trường bắt buộc «{key}» ({label}).", f"Hãy thêm dòng «{key}: ...» theo mẫu.")
+
+
+def bad_pattern(value, what: str):
+    return (f"giá trị {describe_value(value)} không đúng định dạng {what}.", "")
+
+
+def bad_enum(value, allowed):
+    return (f"giá trị {describe_value(value)} không hợp lệ.",
+            "Chỉ được chọn một trong: " + ", ".join(str(a) for a in allowed) + ".")
+
+
+def bad_date(value):
+    return (f"ngày {describe_value(value)} không hợp lệ.", "Hãy viết ngày theo dạng NĂM-THÁNG-NGÀY, ví dụ 2024-06-12.")
+
+
+def too_long(limit: int):
+    return (f"nội dung quá dài (tối đa {limit} ký tự).", "Hãy rút gọn; chi tiết để trong tệp PDF minh chứng.")
+
+
+def too_many(limit: int):
+    return (f"danh sách quá dài (tối đa {limit} mục).", "Hãy giữ lại các mục chính.")
+
+
+def empty_text():
+    return ("không được để trống.", "Hãy điền nội dung hoặc xoá cả dòng.")
+
+
+def schema_generic():
+    return ("giá trị không đúng mẫu.", "Hãy so sánh với tệp mẫu.")

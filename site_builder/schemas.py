@@ -1,0 +1,143 @@
+"""JSON Schema validation of YAML documents, with every error said in Vietnamese at its line.
+
+The schemas in `schema/` are the single source of truth for the shape of each file kind; editors
+use the same files for hover help. This module only runs them and translates the errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+from site_builder import messages
+from site_builder.yamlfile import YamlDocument
+
+SCHEMA_FILES = {
+    "submission": "submission.schema.json",
+    "review": "review.schema.json",
+    "units": "units.schema.json",
+    "organization": "organization.schema.json",
+    "catalogue": "catalogue.schema.json",
+    "year": "year.schema.json",
+}
+
+# What a pattern means, for the message (the regex itself helps nobody).
+PATTERN_HINTS = {
+    "don_vi": "mã đơn vị (chữ thường không dấu, số và dấu gạch ngang, ví dụ thcs-demo-a)",
+    "nam_hoc": "năm học (ví dụ \"2023-2024\")",
+    "nguoi_cham": "tài khoản GitHub",
+    "id": "mã (chữ thường không dấu, số và dấu gạch ngang)",
+    "parent": "mã đơn vị quản lý",
+    "website": "địa chỉ web bắt đầu bằng https://",
+    "tieu_chi": "mã tiêu chí (ví dụ \"3.2\")",
+    "bao_cao": "mã mốc báo cáo (ví dụ ke-hoach)",
+}
+
+
+@lru_cache(maxsize=8)
+def _validators(schema_dir: str) -> dict[str, Draft202012Validator]:
+    folder = Path(schema_dir)
+    resources = []
+    loaded = {}
+    for kind, name in SCHEMA_FILES.items():
+        file = folder / name
+        if file.exists():
+            schema = json.loads(file.read_text(encoding="utf-8"))
+            loaded[kind] = schema
+            resources.append((schema["$id"], Resource.from_contents(schema)))
+    registry = Registry().with_resources(resources)
+    return {kind: Draft202012Validator(schema, registry=registry, format_checker=FormatChecker())
+            for kind, schema in loaded.items()}
+
+
+def validate(doc: YamlDocument, kind: str, schema_dir: Path) -> list:
+    """Problems for `doc.data` against the schema of `kind` (empty when valid)."""
+    validator = _validators(str(schema_dir)).get(kind)
+    if validator is None or doc.data is None:
+        return []
+    problems = []
+    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+        problems.extend(_translate(error, doc))
+    return problems
+
+
+def _leaf_errors(error):
+    """anyOf/oneOf errors hide the useful cause in their context: report the closest one."""
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        best = max(error.context, key=lambda e: len(e.absolute_path))
+        return _leaf_errors(best)
+    return [error]
+
+
+def _translate(error, doc: YamlDocument):
+    out = []
+    for err in _leaf_errors(error):
+        path = tuple(err.absolute_path)
+        subject = messages.subject_for(path)
+        kind = err.validator
+        value = err.instance
+        if kind == "required":
+            present = value if isinstance(value, dict) else {}
+            for key in err.validator_value:
+                if key not in present:
+                    out.append(doc.problem(path, subject, *messages.missing_key(key), code="missing-key"))
+            continue
+        if kind == "additionalProperties" and isinstance(value, dict):
+            allowed = sorted(err.schema.get("properties", {}))
+            for key in value:
+                if key in allowed:
+                    continue
+                suggestion = _nearest(key, allowed)
+                out.append(doc.problem(path + (key,), messages.subject_for(path + (key,)),
+                                       *messages.unknown_key(key, suggestion, allowed),
+                                       code="unknown-key", key=True))
+            continue
+        if kind == "propertyNames":
+            hint = PATTERN_HINTS.get(path[-1] if path else "", "tên trường")
+            out.append(doc.problem(path + (value,), messages.subject_for(path), 
+                                   f"«{value}» không phải {hint} hợp lệ.",
+                                   "Hãy kiểm tra lại mã theo danh mục tiêu chí hoặc mẫu.",
+                                   code="bad-key", key=True))
+            continue
+        if kind == "type":
+            out.append(doc.problem(path, subject, *messages.wrong_type(err.validator_value, value), code="wrong-type"))
+        elif kind == "pattern":
+            hint = PATTERN_HINTS.get(str(path[-1]) if path else "", "yêu cầu")
+            if len(path) >= 2 and isinstance(path[-1], int):
+                hint = PATTERN_HINTS.get(str(path[-2]), hint)
+            out.append(doc.problem(path, subject, *messages.bad_pattern(value, hint), code="bad-format"))
+        elif kind == "enum":
+            out.append(doc.problem(path, subject, *messages.bad_enum(value, [a for a in err.validator_value if a is not None]),
+                                   code="bad-value"))
+        elif kind == "const":
+            out.append(doc.problem(path, subject, *messages.bad_enum(value, [err.validator_value]), code="bad-value"))
+        elif kind == "format" and err.validator_value == "date":
+            out.append(doc.problem(path, subject, *messages.bad_date(value), code="bad-date"))
+        elif kind == "maxLength":
+            out.append(doc.problem(path, subject, *messages.too_long(err.validator_value), code="too-long"))
+        elif kind == "minLength":
+            out.append(doc.problem(path, subject, *messages.empty_text(), code="empty"))
+        elif kind in ("maxItems", "maxProperties"):
+            out.append(doc.problem(path, subject, *messages.too_many(err.validator_value), code="too-many"))
+        elif kind in ("minimum", "exclusiveMinimum"):
+            out.append(doc.problem(path, subject, f"phải lớn hơn hoặc bằng {messages.number(err.validator_value)}.",
+                                   "", code="too-small"))
+        elif kind in ("maximum", "exclusiveMaximum"):
+            out.append(doc.problem(path, subject, f"không được lớn hơn {messages.number(err.validator_value)}.",
+                                   "", code="too-large"))
+        else:
+            out.append(doc.problem(path, subject, *messages.schema_generic(), code="schema"))
+    return out
+
+
+def _nearest(key: str, allowed: list[str]) -> str | None:
+    lowered = {a.lower(): a for a in allowed}
+    if key.lower() in lowered:
+        return lowered[key.lower()]
+    match = difflib.get_close_matches(key.lower().replace(" ", "_"), list(lowered), n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None

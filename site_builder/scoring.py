@@ -1,0 +1,175 @@
+"""Compute every score of a period from a validated dataset. Pure: no files, no git, no clock.
+
+Two steps, as in the catalogue: first each criterion of each unit gets its numbers (max, self,
+reviewer, final = reviewer where present else self, met = final equals max), including derived
+items computed from subordinate units; then units are aggregated (group totals, total, rating,
+ranks). Nothing in here knows a framework: the catalogue and the period's rating rule say it all.
+
+Rounding: item scores are exact multiples of the score step; totals are sums rounded to 2
+decimals; rating thresholds compare the unrounded percentage with `>=`, so 89.5 of 100 is
+below 90 and is not rated as if it were 90 (no rounding up).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from site_builder.model import Catalogue, Dataset, Item, Period, RatingLevel, Unit
+
+EPSILON = 1e-9
+
+
+@dataclass
+class PeriodScores:
+    period: Period
+    items: pd.DataFrame   # one row per unit × criterion
+    units: pd.DataFrame   # one row per registered, active unit (submitted or not)
+    groups: pd.DataFrame  # one row per unit × group
+
+
+ITEM_COLUMNS = ["period", "unit", "parent", "unit_type", "group", "criterion", "order", "max", "self_score",
+                "reviewer_score", "final", "met", "derived", "derived_numerator", "derived_denominator",
+                "derived_percent", "derived_band"]
+
+
+def score_period(dataset: Dataset, period_id: str) -> PeriodScores:
+    period = dataset.periods[period_id]
+    units = [u for u in dataset.registry.units.values() if u.active_in(period_id) and u.type in period.catalogues]
+    rows = []
+    for unit in units:
+        rows.extend(_item_rows(dataset, period, unit))
+    items = pd.DataFrame(rows, columns=ITEM_COLUMNS)
+    items = _add_derived(items, dataset, period, units)
+    groups = _group_totals(items)
+    unit_table = _unit_totals(items, groups, dataset, period, units)
+    return PeriodScores(period, items, unit_table, groups)
+
+
+def _item_rows(dataset: Dataset, period: Period, unit: Unit):
+    catalogue = period.catalogues[unit.type]
+    submission = dataset.submissions.get((period.id, unit.id))
+    review = dataset.reviews.get((period.id, unit.id))
+    for order, item in enumerate(catalogue.items.values()):
+        if item.derived:
+            self_score = math.nan
+        elif submission is None:
+            self_score = math.nan
+        else:
+            entry = submission.entries.get(item.id)
+            self_score = entry.score if entry else 0.0
+        reviewed = review.entries.get(item.id) if review and not item.derived else None
+        reviewer_score = reviewed.score if reviewed else math.nan
+        final = reviewer_score if reviewed else self_score
+        yield [period.id, unit.id, unit.parent, unit.type, item.group, item.id, order, item.max, self_score,
+               reviewer_score, final, False, bool(item.derived), math.nan, math.nan, math.nan, ""]
+
+
+def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: list[Unit]) -> pd.DataFrame:
+    items["met"] = items["final"].notna() & (items["final"] >= items["max"] - EPSILON)
+    derived_rows = items.index[items["derived"]]
+    if len(derived_rows) == 0:
+        return items
+    met_lookup = items.loc[~items["derived"], ["unit", "criterion", "met"]].set_index(["unit", "criterion"])["met"]
+    met_map = met_lookup.to_dict()
+    children: dict[str, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent, []).append(unit)
+    for index in derived_rows:
+        row = items.loc[index]
+        item = period.catalogues[row["unit_type"]].items[row["criterion"]]
+        rule = item.derived
+        eligible = [c for c in children.get(row["unit"], []) if rule.criterion in period.catalogues[c.type].items]
+        numerator = sum(1 for c in eligible if met_map.get((c.id, rule.criterion), False))
+        denominator = len(eligible)
+        percent = 100.0 * numerator / denominator if denominator else 0.0
+        band = next(b for b in rule.bands if percent + EPSILON >= b.min_percent)
+        value = round(item.max * band.factor, 2)
+        submitted = (period.id, row["unit"]) in dataset.submissions
+        items.loc[index, ["derived_numerator", "derived_denominator", "derived_percent", "derived_band"]] = [
+            numerator, denominator, round(percent, 2), band.id]
+        items.loc[index, ["self_score", "final"]] = [value if submitted else math.nan, value if submitted else math.nan]
+        items.loc[index, "met"] = submitted and value >= item.max - EPSILON
+    return items
+
+
+def _group_totals(items: pd.DataFrame) -> pd.DataFrame:
+    grouped = items.groupby(["unit", "group"], sort=False).agg(
+        max=("max", "sum"), self_score=("self_score", lambda s: s.sum(min_count=1)),
+        final=("final", lambda s: s.sum(min_count=1))).reset_index()
+    grouped["self_score"] = grouped["self_score"].round(2)
+    grouped["final"] = grouped["final"].round(2)
+    grouped["percent"] = (100 * grouped["final"] / grouped["max"]).round(2)
+    return grouped
+
+
+UNIT_COLUMNS = ["period", "unit", "name", "unit_type", "level", "parent", "district", "submitted", "reviewed",
+                "reviewer", "self_total", "total", "max_total", "percent", "rating", "rank_type",
+                "rank_parent", "criteria_version"]
+
+
+def _unit_totals(items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, period: Period,
+                 units: list[Unit]) -> pd.DataFrame:
+    sums = items.groupby("unit", sort=False).agg(
+        self_total=("self_score", lambda s: s.sum(min_count=1)), total=("final", lambda s: s.sum(min_count=1)),
+        max_total=("max", "sum"))
+    group_percent = groups.groupby("unit")["percent"].apply(list).to_dict()
+    mandatory = _mandatory_met(items, period)
+    rows = []
+    for unit in units:
+        submitted = (period.id, unit.id) in dataset.submissions
+        review = dataset.reviews.get((period.id, unit.id))
+        catalogue: Catalogue = period.catalogues[unit.type]
+        total = round(float(sums.at[unit.id, "total"]), 2) if submitted else math.nan
+        self_total = round(float(sums.at[unit.id, "self_total"]), 2) if submitted else math.nan
+        max_total = float(sums.at[unit.id, "max_total"]) if unit.id in sums.index else catalogue.total_max
+        percent = 100.0 * total / max_total if submitted and max_total else math.nan
+        rating = rate(period.rating, percent, group_percent.get(unit.id, []), mandatory.get(unit.id, True)) if submitted else ""
+        rows.append([period.id, unit.id, unit.name, unit.type, unit.level or "", unit.parent, unit.district,
+                     submitted, review is not None, review.reviewer if review else "", self_total, total,
+                     max_total, round(percent, 2) if submitted else math.nan, rating, math.nan, math.nan,
+                     catalogue.version])
+    table = pd.DataFrame(rows, columns=UNIT_COLUMNS)
+    ranked = table["submitted"]
+    table.loc[ranked, "rank_type"] = table[ranked].groupby("unit_type")["total"].rank(method="min", ascending=False)
+    table.loc[ranked, "rank_parent"] = table[ranked].groupby("parent")["total"].rank(method="min", ascending=False)
+    return table
+
+
+def _mandatory_met(items: pd.DataFrame, period: Period) -> dict[str, bool]:
+    flags = {}
+    mandatory_ids = {t: {i.id for i in c.items.values() if i.mandatory} for t, c in period.catalogues.items()}
+    if not any(mandatory_ids.values()):
+        return flags
+    for (unit, unit_type), frame in items.groupby(["unit", "unit_type"], sort=False):
+        wanted = mandatory_ids.get(unit_type, set())
+        rows = frame[frame["criterion"].isin(wanted)]
+        flags[unit] = bool(rows["met"].all()) if len(rows) else True
+    return flags
+
+
+def rate(levels: tuple[RatingLevel, ...], total_percent: float, group_percents: list[float], mandatory_met: bool) -> str:
+    """The first level whose every condition holds (the catalogue lists levels best first)."""
+    for level in levels:
+        if _holds(level.when, total_percent, group_percents, mandatory_met):
+            return level.label
+    return ""
+
+
+def _holds(when: dict, total_percent: float, group_percents: list[float], mandatory_met: bool) -> bool:
+    if "total_percent_at_least" in when and not total_percent + EPSILON >= when["total_percent_at_least"]:
+        return False
+    if "each_group_percent_at_least" in when and not all(
+            p + EPSILON >= when["each_group_percent_at_least"] for p in group_percents):
+        return False
+    if "each_group_percent_above" in when and not all(p > when["each_group_percent_above"] + EPSILON for p in group_percents):
+        return False
+    if when.get("mandatory_met") and not mandatory_met:
+        return False
+    return True
+
+
+def item_of(period: Period, unit_type: str, criterion: str) -> Item:
+    return period.catalogues[unit_type].items[criterion]

@@ -1,0 +1,183 @@
+"""Validate the whole data root, or only some files plus what they depend on.
+
+A full run also returns the loaded `Dataset` (what scoring and the site use), so the data is
+read once. A run on paths (a pull request's changed files) reads only the organisation, the
+unit's own registry file and its period's catalogue: it stays fast on a 15,000-unit repository.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder.catalogues import load_period
+from site_builder.model import Dataset, Registry
+from site_builder.paths import SLUG, DataRoot, FileRole, classify
+from site_builder.problems import Problem
+from site_builder.registry import load_organization, load_registry, load_units_file
+from site_builder.submissions import Context, check_review, check_submission
+
+
+@dataclass
+class ValidationResult:
+    problems: list[Problem] = field(default_factory=list)
+    dataset: Dataset | None = None
+    files_checked: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_all(root: DataRoot) -> ValidationResult:
+    result = ValidationResult()
+    organization, found = load_organization(root)
+    result.problems += found
+    result.files_checked += 1
+    if organization is None:
+        return result
+    registry, found = load_registry(root, organization)
+    result.problems += found
+    result.files_checked += len(list(root.units_dir.glob("*.yaml"))) if root.units_dir.is_dir() else 0
+    periods = {}
+    for period_id in root.periods():
+        period, found = load_period(root, period_id)
+        result.problems += found
+        result.files_checked += 1 + (len(period.catalogues) if period else 0)
+        if period is not None:
+            periods[period_id] = period
+    dataset = Dataset(registry, periods)
+    _check_submission_tree(root, registry, periods, dataset, result)
+    result.dataset = dataset
+    return result
+
+
+def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset: Dataset, result: ValidationResult):
+    if not root.submissions.is_dir():
+        return
+    for period_dir in sorted(p for p in root.submissions.iterdir() if p.is_dir() and p.name != "units"):
+        if period_dir.name not in periods:
+            result.problems.append(Problem(root.rel(period_dir), 1, 1, "thư mục",
+                                           f"«{period_dir.name}» không phải năm học nào có trong criteria/.",
+                                           "Hãy đặt bài vào thư mục năm học đúng, ví dụ submissions/2023-2024/.", "period-unknown"))
+            continue
+        for parent_dir in sorted(p for p in period_dir.iterdir()):
+            if not parent_dir.is_dir():
+                result.problems.append(_misplaced(root, parent_dir))
+                continue
+            for item in sorted(parent_dir.iterdir()):
+                rel = root.rel(item)
+                role = classify(rel) if item.is_file() else FileRole("evidence", period_dir.name, parent_dir.name, item.name)
+                if role.kind in ("submission", "review"):
+                    _check_unit_file(root, registry, periods[role.period], role, rel, dataset, result)
+                elif role.kind == "evidence":
+                    if not (parent_dir / f"{item.name}.yaml").is_file():
+                        result.problems.append(Problem(rel, 1, 1, "thư mục minh chứng",
+                                                       f"không có bài tự đánh giá {item.name}.yaml đi kèm thư mục này.",
+                                                       "Hãy kiểm tra tên thư mục trùng với mã đơn vị, hoặc xoá thư mục.",
+                                                       "evidence-orphan", "warning"))
+                else:
+                    result.problems.append(_misplaced(root, item))
+
+
+def _check_unit_file(root, registry: Registry, period, role: FileRole, rel: str, dataset: Dataset | None, result):
+    unit = registry.units.get(role.unit)
+    elsewhere = None
+    if unit is not None and unit.parent != role.parent:
+        unit, elsewhere = None, unit
+    ctx = Context(root, role, period, unit, elsewhere,
+                  submission_exists=root.submission_file(role.period, role.parent, role.unit).is_file())
+    result.files_checked += 1
+    if role.kind == "submission":
+        record, found = check_submission(ctx, rel)
+        if record is not None and dataset is not None:
+            dataset.submissions[(role.period, role.unit)] = record
+    else:
+        record, found = check_review(ctx, rel)
+        if record is not None and dataset is not None:
+            dataset.reviews[(role.period, role.unit)] = record
+    result.problems += found
+
+
+def _misplaced(root: DataRoot, item: Path) -> Problem:
+    return Problem(root.rel(item), 1, 1, "vị trí tệp",
+                   "tệp nằm sai chỗ: bài tự đánh giá đặt tại submissions/<năm học>/<đơn vị quản lý>/<mã đơn vị>.yaml, "
+                   "minh chứng trong thư mục <mã đơn vị>/ bên cạnh.",
+                   "Hãy chuyển tệp về đúng thư mục.", "misplaced")
+
+
+# ---------------------------------------------------------------- changed files only
+
+def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
+    """Validate the given repository-relative paths and what they depend on."""
+    result = ValidationResult()
+    wanted_org = False
+    wanted_registry = False
+    periods_wanted: set[str] = set()
+    unit_files: dict[str, FileRole] = {}
+    for rel in paths:
+        role = classify(rel)
+        exists = (root.path / rel).exists() or os.path.islink(root.path / rel)
+        if role.kind == "organization":
+            wanted_org = True
+        elif role.kind == "units":
+            wanted_registry = exists
+        elif role.kind in ("year", "catalogue"):
+            periods_wanted.add(role.period)
+        elif role.kind in ("submission", "review"):
+            if exists:
+                unit_files[rel] = role
+        elif role.kind == "evidence":
+            owner = f"submissions/{role.period}/{role.parent}/{role.unit}.yaml"
+            if (root.path / owner).is_file():
+                unit_files[owner] = classify(owner)
+        elif role.kind == "misplaced" and exists:
+            result.problems.append(_misplaced(root, root.path / rel))
+    organization = None
+    if wanted_org or wanted_registry or unit_files:
+        organization, found = load_organization(root)
+        result.files_checked += 1
+        if wanted_org or organization is None:
+            result.problems += found
+        if organization is None:
+            return result
+    registry = None
+    if wanted_registry:
+        registry, found = load_registry(root, organization)
+        result.problems += found
+        result.files_checked += 1
+    for period_id in sorted(periods_wanted):
+        _period, found = load_period(root, period_id)
+        result.problems += found
+        result.files_checked += 1
+    period_cache: dict[tuple[str, str], object] = {}
+    parent_cache: dict[str, Registry] = {}
+    for rel, role in sorted(unit_files.items()):
+        if not SLUG.match(role.parent) or not SLUG.match(role.period):
+            result.problems.append(_misplaced(root, root.path / rel))
+            continue
+        local = registry or parent_cache.get(role.parent)
+        if local is None:
+            units, found = load_units_file(root, role.parent)
+            result.problems += [p for p in found if p.is_error and p.code == "yaml-syntax"]
+            local = Registry(organization, {u.id: u for u in units})
+            parent_cache[role.parent] = local
+        if role.unit not in local.units and registry is None:
+            # Misplaced or unregistered: only now is the whole registry worth reading.
+            registry, _ = load_registry(root, organization)
+            local = registry
+        unit = local.units.get(role.unit)
+        unit_type = unit.type if unit else None
+        key = (role.period, unit_type or "")
+        if key not in period_cache:
+            types = (unit_type,) if unit_type else ()
+            period, found = load_period(root, role.period, unit_types=types)
+            result.problems += [p for p in found if p.is_error]
+            period_cache[key] = period
+        _check_unit_file(root, local, period_cache[key], role, rel, None, result)
+    return result

@@ -1,0 +1,268 @@
+"""Read one YAML file into plain Python values plus the line and column of every value.
+
+Why not `yaml.safe_load`: we need positions for every message, we refuse the YAML traps a clerk
+(or an attacker) can fall into (tabs, duplicate keys, anchors and aliases, several documents,
+deep nesting, huge files), and we read scalars with YAML 1.2 rules so that `yes`, `on` or
+`1:20` stay text and `1.10` as a key stays "1.10". libyaml composes the node tree (fast, in C);
+we turn nodes into values in Python with a bounded depth.
+
+Dates are kept as text ("2024-06-07"); the JSON Schemas check their format.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from site_builder import messages
+from site_builder.problems import Problem
+
+try:  # libyaml is much faster; the pure-Python composer gives the same nodes
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_DEPTH = 24
+MAX_BYTES_DEFAULT = 1_000_000
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:merge",
+    "tag:yaml.org,2002:value",
+}
+# Invisible characters that can make text read differently from what it is ("Trojan source").
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_C0_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FLOW_BRACKETS = re.compile(r"[\[\]{}]")
+_QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'")
+_SEQUENCE_CHAIN = re.compile(r"(?:-[ \t]+){%d,}" % MAX_DEPTH)
+
+Path_ = tuple  # a path into the document: keys and list indexes
+
+
+@dataclass
+class YamlDocument:
+    """Values of one file, with `positions[path] = (line, column)` (1-based) of each value
+    and `key_positions[path]` of each mapping key."""
+
+    path: str
+    data: object = None
+    positions: dict = field(default_factory=dict)
+    key_positions: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+    def where(self, path: Path_, key: bool = False) -> tuple[int, int]:
+        """Line and column of `path`, falling back to the nearest enclosing value."""
+        table = self.key_positions if key else self.positions
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if probe in self.positions:
+                return self.positions[probe]
+            probe = probe[:-1]
+        return self.positions.get((), (1, 1))
+
+    def problem(self, path: Path_, subject: str, message: str, fix: str = "", *,
+                code: str = "invalid", key: bool = False, severity: str = "error") -> Problem:
+        line, column = self.where(path, key=key)
+        return Problem(self.path, line, column, subject, message, fix, code, severity,
+                       messages.field_name(path))
+
+
+def read_yaml(file: Path, display_path: str, max_bytes: int = MAX_BYTES_DEFAULT) -> YamlDocument:
+    """Read and compose `file`; all problems are returned in the document, never raised."""
+    doc = YamlDocument(display_path)
+    try:
+        size = file.stat().st_size
+        if size > max_bytes:
+            doc.problems.append(Problem(display_path, 1, 1, "", *messages.file_too_large(size, max_bytes),
+                                        code="file-too-large"))
+            return doc
+        raw = file.read_bytes()
+    except OSError as exc:
+        doc.problems.append(Problem(display_path, 1, 1, "", *messages.unreadable(exc), code="unreadable"))
+        return doc
+    return parse_yaml(raw, display_path, doc)
+
+
+def parse_yaml(raw: bytes, display_path: str, doc: YamlDocument | None = None) -> YamlDocument:
+    doc = doc or YamlDocument(display_path)
+    text = _decode(raw, doc)
+    if text is None:
+        return doc
+    if not _guard_nesting(text, doc):
+        return doc
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        doc.problems.append(_syntax_problem(exc, text, display_path))
+        return doc
+    except (yaml.YAMLError, RecursionError) as exc:  # unmarked reader errors, pathological input
+        doc.problems.append(Problem(display_path, 1, 1, "", *messages.yaml_unreadable(str(exc)),
+                                    code="yaml-syntax"))
+        return doc
+    if node is None:
+        doc.problems.append(Problem(display_path, 1, 1, "", *messages.empty_file(), code="empty-file"))
+        return doc
+    builder = _Builder(doc)
+    try:
+        doc.data = builder.value(node, (), 0)
+    except _Abort:
+        doc.data = None
+    return doc
+
+
+def _decode(raw: bytes, doc: YamlDocument) -> str | None:
+    try:
+        text = raw.decode("utf-8-sig")  # a BOM (from Notepad) is accepted and dropped
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        doc.problems.append(Problem(doc.path, line, column, "", *messages.not_utf8(), code="encoding"))
+        return None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        doc.problems.append(Problem(doc.path, line, 1, "", *messages.binary_file(), code="encoding"))
+        return None
+    return text
+
+
+def _guard_nesting(text: str, doc: YamlDocument) -> bool:
+    """Refuse absurdly nested input before libyaml composes it recursively (stack safety)."""
+    depth = deepest = 0
+    for match in _FLOW_BRACKETS.finditer(_QUOTED.sub("", text)):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+    line = None
+    if deepest > MAX_DEPTH:
+        line = 1
+    else:
+        chain = _SEQUENCE_CHAIN.search(text)
+        if chain:
+            line = text[: chain.start()].count("\n") + 1
+        else:
+            for number, row in enumerate(text.splitlines(), 1):
+                if len(row) - len(row.lstrip(" ")) > 4 * MAX_DEPTH:
+                    line = number
+                    break
+    if line is None:
+        return True
+    doc.problems.append(Problem(doc.path, line, 1, "", *messages.too_deep(MAX_DEPTH), code="too-deep"))
+    return False
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    column = mark.column + 1 if mark else 1
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    message, fix = messages.yaml_syntax(exc.problem or "", exc.context or "", source_line)
+    if "\t" in source_line and "\t" not in (exc.problem or ""):
+        column = source_line.index("\t") + 1
+    context_line = exc.context_mark.line + 1 if exc.context_mark else None
+    if context_line and context_line != line:
+        fix = f"{fix} (Khối bắt đầu ở dòng {context_line}.)".strip()
+    return Problem(path, line, column, "", message, fix, "yaml-syntax")
+
+
+class _Abort(Exception):
+    pass
+
+
+class _Builder:
+    """Turns composed nodes into values, recording positions and refusing traps."""
+
+    def __init__(self, doc: YamlDocument):
+        self.doc = doc
+        self.seen: set[int] = set()
+
+    def fail(self, node, message_fix, code):
+        self.doc.problems.append(Problem(self.doc.path, node.start_mark.line + 1,
+                                         node.start_mark.column + 1, "", *message_fix, code=code))
+        raise _Abort
+
+    def value(self, node, path, depth):
+        if depth > MAX_DEPTH:
+            self.fail(node, messages.too_deep(MAX_DEPTH), "too-deep")
+        if id(node) in self.seen:  # the same node twice means an alias (*name) was used
+            self.fail(node, messages.alias_used(), "yaml-alias")
+        self.seen.add(id(node))
+        if node.tag not in _STANDARD_TAGS:
+            self.fail(node, messages.custom_tag(node.tag), "yaml-tag")
+        self.doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self.scalar(node, path)
+
+    def mapping(self, node, path, depth):
+        result: dict = {}
+        first_line: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.fail(key_node, messages.complex_key(), "yaml-key")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(key_node, messages.merge_key(), "yaml-alias")
+            key = self.text(key_node.value, key_node, path)
+            line = key_node.start_mark.line + 1
+            if key in result:
+                self.doc.problems.append(Problem(
+                    self.doc.path, line, key_node.start_mark.column + 1, key,
+                    *messages.duplicate_key(key, first_line[key]), code="duplicate-key",
+                    field=messages.field_name(path + (key,))))
+                continue
+            first_line[key] = line
+            self.doc.key_positions[path + (key,)] = (line, key_node.start_mark.column + 1)
+            result[key] = self.value(value_node, path + (key,), depth + 1)
+        return result
+
+    def scalar(self, node, path):
+        raw = node.value
+        if not node.style and node.tag != "tag:yaml.org,2002:str":  # plain (unquoted) scalar
+            if raw in _NULLS:
+                return None
+            if raw in _TRUE:
+                return True
+            if raw in _FALSE:
+                return False
+            if _INT.match(raw):
+                return int(raw)
+            if _FLOAT.match(raw):
+                return float(raw)
+            if _INF.match(raw):
+                return -math.inf if raw.startswith("-") else math.inf
+            if _NAN.match(raw):
+                return math.nan
+        return self.text(raw, node, path)
+
+    def text(self, raw: str, node, path) -> str:
+        value = unicodedata.normalize("NFC", raw)
+        bad = _BIDI_CONTROLS.search(value) or _C0_CONTROLS.search(value)
+        if bad:
+            self.doc.problems.append(Problem(
+                self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1, "",
+                *messages.invisible_character(bad.group()), code="control-character",
+                field=messages.field_name(path)))
+        return value

@@ -1,0 +1,110 @@
+"""Build small, real data roots in temporary folders for tests.
+
+`make_repo` writes a valid repository (the real criteria/ and schema/, a tiny registry, a few
+submissions with real PDFs); tests then break one thing and check the exact message.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import textwrap
+from pathlib import Path
+
+import yaml
+from pypdf import PdfWriter
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+ORGANIZATION = {
+    "demo": True,
+    "id": "so-gddt",
+    "name": "Sở Giáo dục và Đào tạo (kiểm thử)",
+    "repository": "https://github.com/so-gddt/danh-gia-cntt",
+    "reviewers": ["sgd-reviewer"],
+    "maintainers": ["sgd-admin"],
+}
+
+SCHOOL_SCORES = {  # a full-marks school of type truong-pho-thong, 2023-2024
+    "1.1": 5, "1.2": 5, "1.3": 5, "1.4": 5, "1.5": 10,
+    "2.1": 10, "2.2": 10, "2.3": 5, "2.4": 5,
+    "3.1": 5, "3.2": 5, "3.3": 5, "3.4": 5, "3.5": 5, "3.6": 5,
+    "4.1": 3, "4.2": 3, "4.3": 2, "4.4": 2,
+}
+PDF_CRITERIA = {"1.2", "1.3", "1.4", "2.1", "2.3", "2.4", "3.4", "3.5", "4.1", "4.2", "4.4"}
+
+
+def pdf_bytes(text: str = "minh chung") -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": text})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def dump(data) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def make_repo(target: Path, *, periods=("2023-2024",)) -> Path:
+    """A valid data root: one district office (pgd-quan-1) with two schools, one THPT."""
+    shutil.copytree(PROJECT / "criteria", target / "criteria", ignore=_only_periods(periods))
+    shutil.copytree(PROJECT / "schema", target / "schema")
+    write(target / "submissions/organization.yaml", dump(ORGANIZATION))
+    write(target / "submissions/units/so-gddt.yaml", dump({
+        "parent": "so-gddt", "reviewers": ["sgd-reviewer"],
+        "units": [
+            {"id": "pgd-quan-1", "name": "Phòng Giáo dục và Đào tạo Quận 1", "type": "phong-gddt",
+             "district": "Quận 1", "website": "https://pgd-quan-1.example.edu.vn", "editors": ["pgd-q1"]},
+            {"id": "thpt-demo-a", "name": "Trường THPT Demo A", "type": "truong-pho-thong", "level": "THPT",
+             "district": "Quận 1", "website": "https://thpt-demo-a.example.edu.vn", "editors": ["thpt-a"]},
+        ]}))
+    write(target / "submissions/units/pgd-quan-1.yaml", dump({
+        "parent": "pgd-quan-1", "reviewers": ["pgd-q1-reviewer"],
+        "units": [
+            {"id": "thcs-demo-a", "name": "Trường THCS Demo A", "type": "truong-pho-thong", "level": "THCS",
+             "district": "Quận 1", "website": "https://thcs-demo-a.example.edu.vn", "editors": ["thcs-a"]},
+            {"id": "thcs-demo-b", "name": "Trường THCS Demo B", "type": "truong-pho-thong", "level": "THCS",
+             "district": "Quận 1", "website": "https://thcs-demo-b.example.edu.vn", "editors": ["thcs-b"]},
+        ]}))
+    for period in periods:
+        write_school(target, period, "pgd-quan-1", "thcs-demo-a")
+    return target
+
+
+def school_submission(unit: str, period: str, scores: dict | None = None) -> dict:
+    scores = dict(SCHOOL_SCORES if scores is None else scores)
+    criteria = {}
+    for cid, score in scores.items():
+        entry = {"diem_tu_cham": score}
+        if cid in PDF_CRITERIA:
+            entry["minh_chung"] = ["ke-hoach-cntt.pdf"]
+        criteria[cid] = entry
+    return {"don_vi": unit, "nam_hoc": period, "tieu_chi": criteria, "bao_cao": {"ke-hoach": "ke-hoach-cntt.pdf"}}
+
+
+def write_school(root: Path, period: str, parent: str, unit: str, scores: dict | None = None) -> Path:
+    write(root / f"submissions/{period}/{parent}/{unit}/ke-hoach-cntt.pdf", pdf_bytes(unit))
+    return write(root / f"submissions/{period}/{parent}/{unit}.yaml", dump(school_submission(unit, period, scores)))
+
+
+def write_text(path: Path, text: str) -> Path:
+    return write(path, textwrap.dedent(text).lstrip("\n"))
+
+
+def _only_periods(periods):
+    def ignore(directory, names):
+        if Path(directory).name == "criteria":
+            return [n for n in names if n not in periods]
+        return []
+    return ignore
