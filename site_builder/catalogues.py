@@ -52,7 +52,7 @@ def load_period(root: DataRoot, period: str, unit_types=UNIT_TYPES) -> tuple[Per
         opens=dt.date.fromisoformat(self_assessment["opens"]) if self_assessment.get("opens") else None,
         deadline_source=self_assessment.get("source", ""),
         milestones=tuple(
-            Milestone(m["id"], m["title"], dt.date.fromisoformat(m["due"]), m.get("criterion", ""),
+            Milestone(m["id"], m["title"], dt.date.fromisoformat(m["due"]), dict(m.get("criteria") or {}),
                       m.get("source", ""), bool(m.get("provisional", False)))
             for m in data.get("milestones", [])
         ),
@@ -124,16 +124,18 @@ def _check_catalogue(doc, catalogue: Catalogue, unit_type: str) -> list:
             if not _is_multiple(item.max, catalogue.score_step):
                 problems.append(doc.problem(where + ("max",), f"tiêu chí {item.id}",
                                             f"điểm tối đa {item.max:g} không chia hết cho bước {catalogue.score_step:g}.",
-                                            "", code="catalogue-step"))
+                                            f"Hãy chọn điểm tối đa là bội của {catalogue.score_step:g}.", code="catalogue-step"))
             if item.derived:
                 bands = item.derived.bands
                 if any(a.min_percent <= b.min_percent for a, b in zip(bands, bands[1:])) or bands[-1].min_percent != 0:
                     problems.append(doc.problem(where + ("derived", "bands"), f"tiêu chí {item.id}",
                                                 "các mức phải xếp từ cao xuống thấp và mức cuối bắt đầu từ 0%.",
-                                                "", code="catalogue-bands"))
+                                                "Hãy sắp xếp lại min_percent giảm dần và đặt min_percent: 0 cho mức cuối.",
+                                                code="catalogue-bands"))
                 if item.evidence:
                     problems.append(doc.problem(where + ("evidence",), f"tiêu chí {item.id}",
-                                                "tiêu chí tính tự động không nhận minh chứng.", "", code="catalogue-derived"))
+                                                "tiêu chí tính tự động không nhận minh chứng.",
+                                                "Hãy xoá khối evidence của tiêu chí này.", code="catalogue-derived"))
     return problems
 
 
@@ -142,13 +144,14 @@ def _check_rating(doc, period: Period) -> list:
     if levels and levels[-1].when:
         return [doc.problem(("rating", "levels", len(levels) - 1), "xếp loại",
                             "mức cuối cùng phải không có điều kiện (when: {}), để mọi đơn vị đều được xếp loại.",
-                            "", code="rating-fallback")]
+                            "Hãy thêm một mức cuối «when: {}» (ví dụ mức Yếu).", code="rating-fallback")]
     return []
 
 
 def _check_milestones(doc, period: Period) -> list:
     ids = [m.id for m in period.milestones]
-    return [doc.problem(("milestones", i, "id"), "mốc báo cáo", f"mã «{mid}» bị trùng.", "", code="milestone-duplicate")
+    return [doc.problem(("milestones", i, "id"), "mốc báo cáo", f"mã «{mid}» bị trùng.",
+                        "Mỗi mốc báo cáo cần một mã riêng.", code="milestone-duplicate")
             for i, mid in enumerate(ids) if mid in ids[:i]]
 
 

@@ -80,7 +80,7 @@ class Milestone:
     id: str
     title: str
     due: dt.date
-    criterion: str = ""
+    criteria: dict = field(default_factory=dict, compare=False, hash=False)  # unit type -> criterion id
     source: str = ""
     provisional: bool = False
 

@@ -5,6 +5,9 @@ reviewer, final = reviewer where present else self, met = final equals max), inc
 items computed from subordinate units; then units are aggregated (group totals, total, rating,
 ranks). Nothing in here knows a framework: the catalogue and the period's rating rule say it all.
 
+A derived item whose unit has no eligible subordinate unit is not applicable: it is left out of
+the unit's maximum (a district office with no registered school is rated on the rest).
+
 Rounding: item scores are exact multiples of the score step; totals are sums rounded to 2
 decimals; rating thresholds compare the unrounded percentage with `>=`, so 89.5 of 100 is
 below 90 and is not rated as if it were 90 (no rounding up).
@@ -31,7 +34,7 @@ class PeriodScores:
 
 
 ITEM_COLUMNS = ["period", "unit", "parent", "unit_type", "group", "criterion", "order", "max", "self_score",
-                "reviewer_score", "final", "met", "derived", "derived_numerator", "derived_denominator",
+                "reviewer_score", "final", "met", "applicable", "derived", "derived_numerator", "derived_denominator",
                 "derived_percent", "derived_band"]
 
 
@@ -64,7 +67,7 @@ def _item_rows(dataset: Dataset, period: Period, unit: Unit):
         reviewer_score = reviewed.score if reviewed else math.nan
         final = reviewer_score if reviewed else self_score
         yield [period.id, unit.id, unit.parent, unit.type, item.group, item.id, order, item.max, self_score,
-               reviewer_score, final, False, bool(item.derived), math.nan, math.nan, math.nan, ""]
+               reviewer_score, final, False, True, bool(item.derived), math.nan, math.nan, math.nan, ""]
 
 
 def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: list[Unit]) -> pd.DataFrame:
@@ -84,6 +87,10 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
         eligible = [c for c in children.get(row["unit"], []) if rule.criterion in period.catalogues[c.type].items]
         numerator = sum(1 for c in eligible if met_map.get((c.id, rule.criterion), False))
         denominator = len(eligible)
+        if denominator == 0:
+            items.loc[index, ["applicable", "met", "self_score", "final"]] = [False, False, math.nan, math.nan]
+            items.loc[index, ["derived_numerator", "derived_denominator"]] = [0, 0]
+            continue
         percent = 100.0 * numerator / denominator if denominator else 0.0
         band = next(b for b in rule.bands if percent + EPSILON >= b.min_percent)
         value = round(item.max * band.factor, 2)
@@ -96,7 +103,8 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
 
 
 def _group_totals(items: pd.DataFrame) -> pd.DataFrame:
-    grouped = items.groupby(["unit", "group"], sort=False).agg(
+    counted = items.assign(max=items["max"].where(items["applicable"], 0.0))
+    grouped = counted.groupby(["unit", "group"], sort=False).agg(
         max=("max", "sum"), self_score=("self_score", lambda s: s.sum(min_count=1)),
         final=("final", lambda s: s.sum(min_count=1))).reset_index()
     grouped["self_score"] = grouped["self_score"].round(2)
@@ -112,7 +120,8 @@ UNIT_COLUMNS = ["period", "unit", "name", "unit_type", "level", "parent", "distr
 
 def _unit_totals(items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, period: Period,
                  units: list[Unit]) -> pd.DataFrame:
-    sums = items.groupby("unit", sort=False).agg(
+    counted = items.assign(max=items["max"].where(items["applicable"], 0.0))
+    sums = counted.groupby("unit", sort=False).agg(
         self_total=("self_score", lambda s: s.sum(min_count=1)), total=("final", lambda s: s.sum(min_count=1)),
         max_total=("max", "sum"))
     group_percent = groups.groupby("unit")["percent"].apply(list).to_dict()
@@ -135,7 +144,7 @@ def _unit_totals(items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, pe
     ranked = table["submitted"]
     table.loc[ranked, "rank_type"] = table[ranked].groupby("unit_type")["total"].rank(method="min", ascending=False)
     table.loc[ranked, "rank_parent"] = table[ranked].groupby("parent")["total"].rank(method="min", ascending=False)
-    return table
+    return table.astype({"rank_type": "Int64", "rank_parent": "Int64"})
 
 
 def _mandatory_met(items: pd.DataFrame, period: Period) -> dict[str, bool]:

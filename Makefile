@@ -1,0 +1,31 @@
+# The two commands of the README:
+#   make demo   install the package and build the demo site from the bundled sample data
+#   make test   install test dependencies (incl. Debian's chromium) and run every test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= build/site
+
+.PHONY: demo serve test install install-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+demo: install
+	$(BIN)/site-builder build --out $(OUT)
+	@echo "Trang minh hoạ đã được tạo trong $(OUT). Xem thử: make serve (http://127.0.0.1:8000)"
+
+serve: install
+	$(BIN)/python -m http.server --directory $(OUT) --bind 127.0.0.1 8000
+
+# pytest exits 5 when no test was collected: that is not a failure of the data or the code.
+test: install-test
+	$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then echo "Không có kiểm thử nào được thu thập."; rc=0; fi; exit $$rc

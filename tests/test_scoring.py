@@ -1,0 +1,156 @@
+"""Scoring against hand-computed cases, on the real catalogues, with in-memory datasets.
+
+Scoring is pure, so these tests build `Dataset` records directly: no files, no git.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from site_builder.catalogues import load_period
+from site_builder.model import CriterionEntry, Dataset, Organization, Registry, Review, ReviewEntry, Submission, Unit
+from site_builder.paths import DataRoot
+from site_builder.scoring import score_period
+
+PROJECT = DataRoot(Path(__file__).resolve().parent.parent)
+ORG = Organization("so-gddt", "Sở (kiểm thử)", ("sgd-r",), ("sgd-admin",))
+FULL_SCHOOL = {"1.1": 5, "1.2": 5, "1.3": 5, "1.4": 5, "1.5": 10, "2.1": 10, "2.2": 10, "2.3": 5, "2.4": 5,
+               "3.1": 5, "3.2": 5, "3.3": 5, "3.4": 5, "3.5": 5, "3.6": 5, "4.1": 3, "4.2": 3, "4.3": 2, "4.4": 2}
+
+
+@pytest.fixture(scope="module")
+def period_2023():
+    period, problems = load_period(PROJECT, "2023-2024")
+    assert not [p for p in problems if p.is_error], problems
+    return period
+
+
+def unit(uid, utype="truong-pho-thong", parent="pgd-quan-1"):
+    return Unit(uid, f"Đơn vị {uid}", utype, parent, "Quận 1", (uid,), ("pgd-r",))
+
+
+def submission(uid, scores, period="2023-2024", parent="pgd-quan-1"):
+    return Submission(uid, period, parent, f"submissions/{period}/{parent}/{uid}.yaml",
+                      {cid: CriterionEntry(cid, float(s)) for cid, s in scores.items()})
+
+
+def dataset(period, units, submissions, reviews=()):
+    registry = Registry(ORG, {u.id: u for u in units})
+    return Dataset(registry, {period.id: period},
+                   {(s.period, s.unit): s for s in submissions}, {(r.period, r.unit): r for r in reviews})
+
+
+def minus(scores, **cuts):
+    """FULL_SCHOOL with some criteria lowered: minus(FULL_SCHOOL, c1_5=0.5) lowers 1.5 by 0.5."""
+    result = dict(scores)
+    for key, cut in cuts.items():
+        cid = key[1:].replace("_", ".")
+        result[cid] = result[cid] - cut
+    return result
+
+
+@pytest.mark.parametrize("lost, total, rating", [
+    (0, 100, "Xuất sắc"),
+    (10, 90, "Xuất sắc"),      # lower edge of Xuất sắc
+    (10.5, 89.5, "Tốt"),       # 89.5 is not rounded up to 90
+    (20, 80, "Tốt"),
+    (20.5, 79.5, "Khá"),
+    (30, 70, "Khá"),
+    (30.5, 69.5, "Trung bình"),
+    (50, 50, "Trung bình"),
+    (50.5, 49.5, "Yếu"),
+    (100, 0, "Yếu"),
+])
+def test_grade_band_boundaries(period_2023, lost, total, rating):
+    scores = dict(FULL_SCHOOL)
+    remaining = lost
+    for cid in scores:  # take points away criterion by criterion until `lost` is reached
+        cut = min(scores[cid], remaining)
+        scores[cid] -= cut
+        remaining -= cut
+    assert remaining == 0
+    data = dataset(period_2023, [unit("a")], [submission("a", scores)])
+    row = score_period(data, "2023-2024").units.set_index("unit").loc["a"]
+    assert row["total"] == pytest.approx(total)
+    assert row["rating"] == rating
+
+
+def test_left_out_criteria_count_zero_and_reviewer_score_wins(period_2023):
+    scores = dict(FULL_SCHOOL)
+    del scores["1.5"]  # 10 points not declared
+    review = Review("a", "2023-2024", "x.review.yaml", "pgd-r", "2024-06-12",
+                    {"2.1": ReviewEntry("2.1", 6.0, "Thiếu minh chứng cập nhật CSDL."), "4.3": ReviewEntry("4.3", 2.0)})
+    data = dataset(period_2023, [unit("a")], [submission("a", scores)], [review])
+    result = score_period(data, "2023-2024")
+    items = result.items.set_index(["unit", "criterion"])
+    assert items.loc[("a", "1.5"), "self_score"] == 0
+    assert items.loc[("a", "2.1"), "self_score"] == 10
+    assert items.loc[("a", "2.1"), "final"] == 6
+    assert math.isnan(items.loc[("a", "1.1"), "reviewer_score"])
+    row = result.units.set_index("unit").loc["a"]
+    assert row["self_total"] == 90  # 100 - 10
+    assert row["total"] == 86       # 100 - 10 - (10 - 6)
+    assert row["rating"] == "Tốt"
+    assert bool(row["reviewed"]) and row["reviewer"] == "pgd-r"
+    groups = result.groups.set_index(["unit", "group"])
+    assert groups.loc[("a", "1"), "final"] == 20 and groups.loc[("a", "2"), "final"] == 26
+
+
+def test_ranks_share_ties_and_skip(period_2023):
+    units = [unit("a"), unit("b"), unit("c"), unit("d")]
+    subs = [submission("a", minus(FULL_SCHOOL, c1_5=5)), submission("b", FULL_SCHOOL),
+            submission("c", minus(FULL_SCHOOL, c1_5=5))]  # d did not submit
+    table = score_period(dataset(period_2023, units, subs), "2023-2024").units.set_index("unit")
+    assert table.loc["b", "rank_type"] == 1
+    assert table.loc["a", "rank_type"] == 2 and table.loc["c", "rank_type"] == 2  # tie: same rank
+    assert not table.loc["d", "submitted"] and math.isnan(table.loc["d", "rank_type"])
+    assert math.isnan(table.loc["d", "total"]) and table.loc["d", "rating"] == ""
+
+
+@pytest.mark.parametrize("met, of, percent, band, points", [
+    (4, 4, 100.0, "4.2.1", 7.5),
+    (9, 10, 90.0, "4.2.1", 7.5),
+    (8, 9, 88.89, "4.2.2", 6.0),
+    (3, 4, 75.0, "4.2.3", 4.5),
+    (2, 3, 66.67, "4.2.4", 3.0),
+    (1, 2, 50.0, "4.2.5", 0.0),
+])
+def test_district_derived_share(period_2023, met, of, percent, band, points):
+    office = unit("pgd-quan-1", "phong-gddt", "so-gddt")
+    schools = [unit(f"s{i}") for i in range(of)]
+    subs = [submission(s.id, FULL_SCHOOL if i < met else minus(FULL_SCHOOL, c3_2=5)) for i, s in enumerate(schools)]
+    office_scores = {i.id: i.max for i in period_2023.catalogues["phong-gddt"].items.values() if not i.derived}
+    subs.append(submission("pgd-quan-1", office_scores, parent="so-gddt"))
+    result = score_period(dataset(period_2023, [office, *schools], subs), "2023-2024")
+    row = result.items.set_index(["unit", "criterion"]).loc[("pgd-quan-1", "4.2")]
+    assert (row["derived_numerator"], row["derived_denominator"]) == (met, of)
+    assert row["derived_percent"] == pytest.approx(percent)
+    assert row["derived_band"] == band
+    assert row["final"] == points
+    total = result.units.set_index("unit").loc["pgd-quan-1", "total"]
+    assert total == pytest.approx(100 - 7.5 + points)
+
+
+def test_office_without_subordinates_is_rated_without_the_derived_item(period_2023):
+    office = unit("pgd-quan-1", "phong-gddt", "so-gddt")
+    office_scores = {i.id: i.max for i in period_2023.catalogues["phong-gddt"].items.values() if not i.derived}
+    result = score_period(dataset(period_2023, [office], [submission("pgd-quan-1", office_scores, parent="so-gddt")]),
+                          "2023-2024")
+    item = result.items.set_index(["unit", "criterion"]).loc[("pgd-quan-1", "4.2")]
+    assert not item["applicable"] and math.isnan(item["final"])
+    row = result.units.set_index("unit").loc["pgd-quan-1"]
+    assert (row["total"], row["max_total"], row["percent"], row["rating"]) == (92.5, 92.5, 100.0, "Xuất sắc")
+    group = result.groups.set_index(["unit", "group"]).loc[("pgd-quan-1", "4")]
+    assert (group["final"], group["max"]) == (22.5, 22.5)
+
+
+def test_unsubmitted_subordinates_count_as_not_met(period_2023):
+    office = unit("pgd-quan-1", "phong-gddt", "so-gddt")
+    office_scores = {i.id: i.max for i in period_2023.catalogues["phong-gddt"].items.values() if not i.derived}
+    subs = [submission("s0", FULL_SCHOOL), submission("pgd-quan-1", office_scores, parent="so-gddt")]
+    result = score_period(dataset(period_2023, [office, unit("s0"), unit("s1")], subs), "2023-2024")
+    row = result.items.set_index(["unit", "criterion"]).loc[("pgd-quan-1", "4.2")]
+    assert (row["derived_numerator"], row["derived_denominator"], row["derived_band"]) == (1, 2, "4.2.5")
