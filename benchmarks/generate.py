@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
+import yaml
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEPARTMENT_ID = "so-gddt"
 DEMO_SEED = "hcmc-demo-v1"
@@ -76,36 +78,24 @@ class Criterion(NamedTuple):
     derived: bool = False  # computed by the scorer (district 4.2), never written in a submission
 
 
-def _items(spec: str) -> list[Criterion]:
-    """Parse a compact 'id:max:evidence' list, so the tables below read like the printed sheet."""
-    items = []
-    for token in spec.split():
-        parts = token.split(":")
-        evidence = parts[2] if len(parts) > 2 and parts[2] != "derived" else None
-        items.append(Criterion(parts[0], float(parts[1]), evidence, parts[-1] == "derived"))
-    return items
+def load_criteria(period: str = "2023-2024") -> dict[str, list[Criterion]]:
+    """Read max points and evidence rules from the catalogues, so generated data follows them."""
+    criteria = {}
+    for file in sorted((REPO_ROOT / "criteria" / period).glob("*.yaml")):
+        if file.name == "year.yaml":
+            continue
+        catalogue = yaml.safe_load(file.read_text(encoding="utf-8"))
+        items = []
+        for group in catalogue["groups"]:
+            for item in group["items"]:
+                evidence = item.get("evidence") or {}
+                kind = evidence["kinds"][0] if evidence.get("required") and evidence.get("kinds") else None
+                items.append(Criterion(str(item["id"]), float(item["max"]), kind, "derived" in item))
+        criteria[catalogue["unit_type"]] = items
+    return criteria
 
 
-CRITERIA: dict[str, list[Criterion]] = {
-    "truong-pho-thong": _items(
-        "1.1:5 1.2:5:pdf 1.3:5:pdf 1.4:5:pdf 1.5:10 "
-        "2.1:10:pdf 2.2:10 2.3:5:pdf 2.4:5:pdf "
-        "3.1:5 3.2:5 3.3:5 3.4:5:pdf 3.5:5:pdf 3.6:5 "
-        "4.1:3:pdf 4.2:3:pdf 4.3:2 4.4:2:pdf"
-    ),
-    "trung-tam-gdtx": _items(
-        "1.1:6 1.2:6:pdf 1.3:6:pdf 1.4:6:pdf 1.5:6 "
-        "2.1:7.5:pdf 2.2:7.5 2.3:7.5:pdf 2.4:7.5:pdf "
-        "3.1:6:website 3.2:6 3.3:6 3.4:6:cong_khai_link 3.5:6:thu_tuc_bieu_mau_link "
-        "4.1:4:pdf 4.2:3:pdf 4.3:3"
-    ),
-    "phong-gddt": _items(
-        "1.1:2.5:pdf 1.2:2.5:pdf 1.3:2.5 1.4:2.5:pdf "
-        "2.1:7.5 2.2:7.5:pdf 2.3:7.5:pdf 2.4:7.5 "
-        "3.1:10:pdf 3.2:10:pdf 3.3:10 "
-        "4.1:7.5 4.2:7.5:derived 4.3:7.5 4.4:7.5"
-    ),
-}
+CRITERIA: dict[str, list[Criterion]] = load_criteria()
 PORTAL_CRITERION = "3.2"  # schools/centres: portal integrated in hcm.edu.vn; all-or-nothing in the demo
 DISTRICT_SHARE_BANDS = [(90, 1.0), (80, 0.8), (70, 0.6), (60, 0.4), (0, 0.0)]  # district 4.2
 RATING_BANDS = [(90, "Xuất sắc"), (80, "Tốt"), (70, "Khá"), (50, "Trung bình"), (0, "Yếu")]
