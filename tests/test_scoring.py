@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from site_builder.catalogues import load_period
@@ -106,7 +107,7 @@ def test_ranks_share_ties_and_skip(period_2023):
     table = score_period(dataset(period_2023, units, subs), "2023-2024").units.set_index("unit")
     assert table.loc["b", "rank_type"] == 1
     assert table.loc["a", "rank_type"] == 2 and table.loc["c", "rank_type"] == 2  # tie: same rank
-    assert not table.loc["d", "submitted"] and math.isnan(table.loc["d", "rank_type"])
+    assert not table.loc["d", "submitted"] and pd.isna(table.loc["d", "rank_type"])
     assert math.isnan(table.loc["d", "total"]) and table.loc["d", "rating"] == ""
 
 
