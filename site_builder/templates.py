@@ -1,0 +1,142 @@
+"""A unit's commented self-assessment template, generated from the catalogue.
+
+The clerk edits this file in GitHub's web editor, so everything needed to fill it in (criterion
+text, max points, step, evidence asked) is written next to the line to edit, and the first line
+points editors at the catalogue-specific schema for autocompletion. Never hand-copied: a catalogue
+change changes every template.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import textwrap
+from urllib.parse import quote
+
+from site_builder.messages import EVIDENCE_KIND_LABELS, number
+from site_builder.model import Catalogue, Item, Period, Unit
+
+WIDTH = 100
+URL_LIMIT = 8000  # GitHub answers 414 above 8,191 bytes of URL
+
+
+def submission_path(period: str, parent: str, unit: str) -> str:
+    return f"submissions/{period}/{parent}/{unit}.yaml"
+
+
+def editor_schema_path(period: str, unit_type: str) -> str:
+    return f"schema/editor/{period}/{unit_type}.schema.json"
+
+
+def schema_reference(period: str, parent: str, unit: str, unit_type: str) -> str:
+    """The schema path relative to the submission file (what yaml-language-server resolves)."""
+    folder = posixpath.dirname(submission_path(period, parent, unit))
+    return posixpath.relpath(editor_schema_path(period, unit_type), folder)
+
+
+def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: bool = False) -> str:
+    """The YAML text of `unit`'s new file for `period`: valid as is (every score 0).
+    `compact` drops the criterion texts (the editor schema still shows them on hover) so the
+    template fits in a GitHub "new file" link."""
+    ref = schema_reference(period.id, unit.parent, unit.id, catalogue.unit_type)
+    lines = [f"# yaml-language-server: $schema={ref}"]
+    if compact:
+        return "\n".join(lines + _compact_body(period, catalogue, unit)) + "\n"
+    lines += _comment(f"Bài tự đánh giá {period.title} — {unit.name} (mã {unit.id}).")
+    lines += _comment(f"{catalogue.title}. Căn cứ: {catalogue.basis or catalogue.version}.")
+    lines += _comment("Cách điền: với mỗi tiêu chí, thay số 0 ở «diem_tu_cham» bằng điểm đơn vị tự chấm "
+                      f"(từ 0 đến điểm tối đa, bước {number(catalogue.score_step)}, dùng dấu chấm: 4.5); "
+                      "ghi tên tệp PDF hoặc đường link vào «minh_chung»; có thể thêm «ghi_chu». "
+                      "Các dòng bắt đầu bằng dấu # chỉ để hướng dẫn, không cần xoá.")
+    lines += _comment("Tệp PDF minh chứng tải lên thư mục "
+                      f"submissions/{period.id}/{unit.parent}/{unit.id}/ (cùng chỗ với tệp này).")
+    lines += [
+        f"don_vi: {unit.id}",
+        f'nam_hoc: "{period.id}"',
+        "tieu_chi:",
+    ]
+    for group in catalogue.groups:
+        lines.append("")
+        lines += _comment(f"Nhóm {group.id}. {group.title} (tối đa {number(group.max)} điểm)", indent=2)
+        for item in group.items:
+            lines += _item_lines(item, catalogue)
+    lines += _reports(period)
+    return "\n".join(lines) + "\n"
+
+
+def _compact_body(period: Period, catalogue: Catalogue, unit: Unit) -> list[str]:
+    lines = _comment(f"Bài tự đánh giá {period.title} — {unit.name}. Điền điểm từ 0 đến điểm tối đa, "
+                     f"bước {number(catalogue.score_step)}; nội dung tiêu chí xem trên trang Bộ tiêu chí.")
+    lines += [f"don_vi: {unit.id}", f'nam_hoc: "{period.id}"', "tieu_chi:"]
+    for item in catalogue.items.values():
+        if item.derived:
+            lines.append(f"  # {item.id}: tính tự động, không ghi")
+            continue
+        lines += [f'  "{item.id}":', f"    diem_tu_cham: 0  # tối đa {number(item.max)}"]
+        if item.evidence:
+            lines.append("    minh_chung: []")
+    return lines
+
+
+def new_file_url(repository: str, branch: str, period: Period, catalogue: Catalogue, unit: Unit) -> str:
+    """GitHub's "create new file" link with the file name and template filled in; the full
+    template when the link stays under GitHub's URL limit, the compact one otherwise."""
+    folder = posixpath.dirname(submission_path(period.id, unit.parent, unit.id))
+    base = f"{repository.rstrip('/')}/new/{quote(branch)}/{quote(folder)}?filename={quote(unit.id + '.yaml')}&value="
+    for compact in (False, True):
+        url = base + quote(render_template(period, catalogue, unit, compact=compact), safe="")
+        if len(url) <= URL_LIMIT:
+            return url
+    return base + quote(render_template(period, catalogue, unit, compact=True), safe="")
+
+
+def edit_url(repository: str, branch: str, period: str, parent: str, unit: str) -> str:
+    """GitHub's editor on the unit's existing file (the "Sửa" link)."""
+    return f"{repository.rstrip('/')}/edit/{quote(branch)}/{quote(submission_path(period, parent, unit))}"
+
+
+def _item_lines(item: Item, catalogue: Catalogue) -> list[str]:
+    lines = _comment(f"{item.id}. {item.text}", indent=2)
+    if item.derived:
+        lines += _comment(f"Tối đa {number(item.max)} điểm. Tiêu chí này được TÍNH TỰ ĐỘNG từ tỷ lệ đơn vị trực "
+                          f"thuộc đạt tiêu chí {item.derived.criterion}; đơn vị không tự chấm, không ghi vào tệp.",
+                          indent=2, hang=2)
+        for band in item.derived.bands:
+            lines += _comment(f"- {band.text or band.id}: {number(round(item.max * band.factor, 2))} điểm", indent=2, hang=2)
+        return lines
+    facts = [f"Tối đa {number(item.max)} điểm, bước {number(catalogue.score_step)}."]
+    if item.mandatory:
+        facts.append("Tiêu chí bắt buộc đạt để được xếp loại cao.")
+    lines += _comment(" ".join(facts), indent=2, hang=2)
+    if item.evidence:
+        kinds = " hoặc ".join(EVIDENCE_KIND_LABELS.get(k, k) for k in item.evidence.kinds)
+        need = "bắt buộc khi chấm trên 0 điểm" if item.evidence.required else "không bắt buộc"
+        lines += _comment(f"Minh chứng ({need}): {kinds}" + (f" — {item.evidence.text}" if item.evidence.text else ""),
+                          indent=2, hang=2)
+    else:
+        lines += _comment("Tiêu chí này không yêu cầu minh chứng.", indent=2, hang=2)
+    lines += [f'  "{item.id}":', "    diem_tu_cham: 0"]
+    if item.evidence:
+        lines.append("    minh_chung: []")
+    lines.append('    # ghi_chu: "..."')
+    return lines
+
+
+def _reports(period: Period) -> list[str]:
+    if not period.milestones:
+        return []
+    lines = [""]
+    lines += _comment("Kế hoạch và báo cáo theo mốc (tệp PDF trong thư mục của đơn vị). "
+                      "Khi nộp, bỏ dấu # ở các dòng dưới và ghi đúng tên tệp:")
+    lines.append("# bao_cao:")
+    for milestone in period.milestones:
+        lines.append(f"#   {milestone.id}: {milestone.id}.pdf  # {' '.join(milestone.title.split())}, "
+                     f"hạn {milestone.due.strftime('%d/%m/%Y')}")
+    return lines
+
+
+def _comment(text: str, indent: int = 0, hang: int = 0) -> list[str]:
+    """Wrapped comment lines; `hang` indents the text after the # (details under a criterion)."""
+    prefix = " " * indent + "# " + " " * hang
+    flat = " ".join(text.split())
+    return textwrap.wrap(flat, width=WIDTH, initial_indent=prefix, subsequent_indent=prefix + "  ",
+                         break_long_words=False, break_on_hyphens=False) or [prefix.rstrip()]
