@@ -10,12 +10,15 @@ from __future__ import annotations
 import difflib
 import hashlib
 import io
+import ipaddress
 import logging
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from site_builder import messages
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -57,6 +60,14 @@ def check_url(ref: str) -> Finding:
         return Finding("url", "đường link chứa tên đăng nhập hoặc mật khẩu (phần trước dấu @).",
                        "Hãy xoá phần tên đăng nhập/mật khẩu; minh chứng phải xem được công khai.", "url-credentials")
     host = parts.hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if address is not None and not address.is_global:
+        return Finding("url", f"đường link «{_short(ref)}» trỏ tới địa chỉ mạng nội bộ, người xem bên ngoài không mở được.",
+                       "Hãy dùng địa chỉ công khai trên website của đơn vị, ví dụ https://thcs-abc.hcm.edu.vn/cong-khai",
+                       "url-private")
     if not host or not _HOST.match(host) or "." not in host:
         return Finding("url", f"đường link «{_short(ref)}» thiếu tên miền hợp lệ.",
                        "Ví dụ đúng: https://thcs-abc.hcm.edu.vn/cong-khai", "bad-url")
@@ -65,11 +76,11 @@ def check_url(ref: str) -> Finding:
 
 def check_file(ref: str, unit_dir: Path, unit_id: str) -> Finding:
     """`ref` is a path relative to the unit's evidence folder `unit_dir`."""
-    if "\\" in ref:
-        return Finding("pdf", "đường dẫn dùng dấu gạch ngược «\\».", "Hãy dùng dấu gạch chéo «/» hoặc chỉ ghi tên tệp.", "path-backslash")
-    if ref.startswith("/") or re.match(r"^[A-Za-z]:", ref):
+    if ref.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", ref):
         return Finding("pdf", "không được dùng đường dẫn tuyệt đối.",
                        f"Hãy chỉ ghi tên tệp trong thư mục {unit_id}/, ví dụ «ke-hoach.pdf».", "path-absolute")
+    if "\\" in ref:
+        return Finding("pdf", "đường dẫn dùng dấu gạch ngược «\\».", "Hãy dùng dấu gạch chéo «/» hoặc chỉ ghi tên tệp.", "path-backslash")
     parts = ref.split("/")
     if ".." in parts:
         return Finding("pdf", "đường dẫn trỏ ra ngoài thư mục của đơn vị («..»).",
@@ -78,28 +89,39 @@ def check_file(ref: str, unit_dir: Path, unit_id: str) -> Finding:
         return Finding("pdf", f"đường dẫn không cần bắt đầu bằng «{unit_id}/».",
                        f"Hãy ghi «{'/'.join(parts[1:])}».", "path-prefix")
     if not ref.lower().endswith(".pdf"):
-        if re.match(r"^(www\.|[a-z0-9-]+\.(vn|com|edu|org|net|gov)\b)", ref.lower()):
+        if _looks_like_host(ref.split("/", 1)[0]):
             return Finding("url", "đường link thiếu phần đầu https://.", f"Hãy ghi «https://{ref}».", "url-scheme")
         return Finding("pdf", f"«{_short(ref)}» không phải tệp PDF.",
                        "Minh chứng là tệp PDF (đuôi .pdf) hoặc đường link https://; hãy chuyển tài liệu sang PDF.", "not-pdf-name")
     file = unit_dir / ref
     if not os.path.lexists(file):
         return Finding("pdf", f"không tìm thấy tệp «{ref}» trong thư mục {unit_id}/.", _missing_fix(ref, unit_dir), "file-missing")
-    real = Path(os.path.realpath(file))
-    if not _inside(real, Path(os.path.realpath(unit_dir))):
+    if "/" not in ref and not os.path.islink(file) and not os.path.islink(unit_dir):
+        real = file  # a plain file directly in a plain folder: no need to resolve every component
+        allowed = unit_dir
+    else:
+        real = Path(os.path.realpath(file))
+        # The unit's folder itself may be a symlink to somewhere else: resolve only its parent.
+        allowed = Path(os.path.realpath(unit_dir.parent)) / unit_dir.name
+    if not _inside(real, allowed):
         return Finding("pdf", f"tệp «{ref}» là liên kết (symlink) trỏ ra ngoài thư mục của đơn vị.",
                        "Hãy tải lên chính tệp PDF thay vì liên kết.", "path-symlink")
     if not real.is_file():
         return Finding("pdf", f"«{ref}» không phải là một tệp.", "Hãy ghi tên một tệp PDF.", "file-missing")
-    size = real.stat().st_size
+    stat = real.stat()
+    size = stat.st_size
     if size > MAX_PDF_BYTES:
-        return Finding("pdf", f"tệp «{ref}» quá lớn ({size / 1048576:.1f} MB, tối đa {MAX_PDF_BYTES // 1048576} MB).",
+        return Finding("pdf", f"tệp «{ref}» quá lớn ({messages.megabytes(size)} MB, tối đa {MAX_PDF_BYTES // 1048576} MB).",
                        "Hãy nén tệp PDF (giảm độ phân giải ảnh quét) hoặc tách thành nhiều tệp.", "pdf-too-large")
-    data = real.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest not in _VERDICTS:
-        _VERDICTS[digest] = _pdf_verdict(data)
-    verdict = _VERDICTS[digest]
+    identity = (stat.st_dev, stat.st_ino, size, stat.st_mtime_ns)
+    if identity in _FILE_VERDICTS:  # the same file cited by several criteria is read once
+        verdict = _FILE_VERDICTS[identity]
+    else:
+        data = real.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in _VERDICTS:
+            _VERDICTS[digest] = _pdf_verdict(data)
+        verdict = _FILE_VERDICTS[identity] = _VERDICTS[digest]
     if verdict:
         return Finding("pdf", verdict[0].format(ref=ref), verdict[1], verdict[2])
     return Finding("pdf")
@@ -107,6 +129,8 @@ def check_file(ref: str, unit_dir: Path, unit_id: str) -> Finding:
 
 # One verdict per distinct content: many units upload the same template PDF.
 _VERDICTS: dict[str, tuple[str, str, str] | None] = {}
+# And per file (device, inode, size, modification time): a file changed in place is read again.
+_FILE_VERDICTS: dict[tuple, tuple[str, str, str] | None] = {}
 
 
 def _pdf_verdict(data: bytes) -> tuple[str, str, str] | None:
@@ -135,6 +159,16 @@ def _missing_fix(ref: str, unit_dir: Path) -> str:
     if close:
         return f"Trong thư mục có tệp «{close[0]}»: có phải bạn muốn ghi tên này? (Tên tệp phân biệt chữ hoa, chữ thường.)"
     return "Hãy tải tệp lên thư mục của đơn vị (nút «Add file» → «Upload files») hoặc sửa tên cho khớp."
+
+
+_TLD = re.compile(r"^(vn|com|edu|org|net|gov|info|io|asia|site|online)$")
+
+
+def _looks_like_host(segment: str) -> bool:
+    """`www.x.vn` or `thcs-a.hcm.edu.vn`: a link pasted without its https:// prefix."""
+    labels = segment.lower().split(".")
+    return (len(labels) >= 2 and all(re.fullmatch(r"[a-z0-9-]+", label) for label in labels)
+            and (labels[0] == "www" or bool(_TLD.match(labels[-1]))))
 
 
 def _inside(path: Path, folder: Path) -> bool:

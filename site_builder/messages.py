@@ -52,6 +52,11 @@ def subject_for(path) -> str:
         return subject
     if len(path) >= 2 and path[0] == "bao_cao":
         return f"báo cáo {path[1]}"
+    if len(path) >= 2 and path[0] == "units" and isinstance(path[1], int):
+        subject = f"đơn vị thứ {path[1] + 1}"
+        if len(path) >= 3 and isinstance(path[2], str):
+            subject += f", trường {path[2]}"
+        return subject
     if path and isinstance(path[0], str):
         label = FIELD_LABELS.get(path[0], f"trường {path[0]}")
         return label + (f" thứ {path[1] + 1}" if len(path) > 1 and isinstance(path[1], int) else "")
@@ -67,9 +72,31 @@ def number(value) -> str:
 
 # ---------------------------------------------------------------- files and YAML syntax
 
+def thousands(value: int) -> str:
+    """12345678 → "12.345.678" (Vietnamese groups thousands with dots)."""
+    return f"{value:,}".replace(",", ".")
+
+
+def megabytes(size: int) -> str:
+    """Size in MB with one decimal, rounded up so that "over the limit" never shows as the limit."""
+    tenths = -(-size * 10 // 1048576)
+    return f"{tenths // 10},{tenths % 10}"
+
+
 def file_too_large(size: int, limit: int):
-    return (f"tệp quá lớn ({size:,} byte, tối đa {limit:,} byte).".replace(",", "."),
+    return (f"tệp quá lớn ({thousands(size)} byte, tối đa {thousands(limit)} byte).",
             "Hãy kiểm tra lại: tệp khai báo chỉ chứa chữ; tài liệu đính kèm là tệp PDF riêng.")
+
+
+def data_file_symlink():
+    return ("tệp là liên kết (symlink), không phải tệp dữ liệu thật.",
+            "Hãy xoá liên kết và tải lên chính tệp .yaml.")
+
+
+def unclosed_quote(error_line: int | None):
+    where = f"lỗi lộ ra ở dòng {error_line}" if error_line else "đến hết tệp vẫn không thấy dấu nháy đóng"
+    return (f"dấu nháy mở ở dòng này chưa được đóng ({where}).",
+            "Hãy thêm dấu nháy đóng ở cuối giá trị, trên cùng dòng.")
 
 
 def unreadable(exc: OSError):
@@ -106,7 +133,8 @@ def merge_key():
 
 
 def custom_tag(tag: str):
-    return (f"thẻ YAML {tag} không được hỗ trợ.", "Hãy xoá thẻ bắt đầu bằng dấu ! ở dòng này.")
+    shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+    return (f"thẻ YAML «{shown}» không được hỗ trợ.", "Hãy xoá thẻ bắt đầu bằng dấu ! ở dòng này.")
 
 
 def complex_key():
@@ -121,6 +149,11 @@ def duplicate_key(key: str, first_line: int):
 def invisible_character(char: str):
     return (f"văn bản chứa ký tự ẩn U+{ord(char):04X} (ký tự điều khiển), có thể làm chữ hiển thị sai lệch.",
             "Hãy gõ lại đoạn văn bản này, không dán từ nguồn khác.")
+
+
+def control_character_in_file(char: str):
+    return (f"tệp chứa ký tự điều khiển U+{ord(char):04X} không hợp lệ (ký tự ẩn, thường do dán từ nguồn khác).",
+            "Hãy gõ lại dòng này, không dán từ nguồn khác.")
 
 
 def yaml_unreadable(detail: str):
@@ -139,15 +172,23 @@ def yaml_syntax(problem: str, context: str, source_line: str):
                 "nếu không, hãy kiểm tra thụt lề của dòng này.")
     if "could not find expected ':'" in p:
         return ("thiếu dấu hai chấm «:» sau tên trường.", "Hãy viết theo dạng «ten_truong: giá trị».")
+    if "expected <document start>" in p:
+        return ("thụt lề không đúng: các trường ngoài cùng (don_vi, nam_hoc, tieu_chi, …) phải bắt đầu ở đầu dòng.",
+                "Hãy xoá dấu cách ở đầu dòng này và các dòng cùng cấp.")
     if "expected <block end>" in p or "did not find expected key" in p or "expected <block mapping start>" in p:
         return ("thụt lề không đúng.",
                 "Các trường cùng cấp phải thẳng cột với nhau; mỗi tầng lùi vào 2 dấu cách so với tầng trên.")
     if "did not find expected '-'" in p or "block sequence entries are not allowed" in p:
         return ("danh sách viết sai.", "Mỗi phần tử danh sách bắt đầu bằng «- » (gạch ngang và một dấu cách), thẳng cột nhau.")
+    if ("escape" in p or "hexdecimal" in p or "hexadecimal" in p) and "quoted scalar" in context.lower():
+        return ("trong dấu nháy kép, dấu gạch ngược «\\» bắt đầu một ký tự đặc biệt (ví dụ đường dẫn C:\\Users…).",
+                "Hãy dùng dấu gạch chéo «/», hoặc đặt giá trị trong dấu nháy đơn '...'; minh chứng chỉ cần ghi tên tệp.")
     if "found unexpected end of stream" in p or "found unknown escape" in p or "while scanning a quoted scalar" in context.lower():
         return ("dấu nháy chưa được đóng hoặc viết sai.", "Hãy kiểm tra mỗi dấu nháy mở \" đều có dấu nháy đóng \" trên cùng dòng.")
-    if "found undefined alias" in p or "found character that cannot start any token" in p:
-        return ("dòng này có ký tự không hợp lệ ở đầu giá trị (ví dụ *, &, @, `, %).",
+    if ("found undefined alias" in p or "found character that cannot start any token" in p
+            or "did not find expected node content" in p or "mapping keys are not allowed" in p
+            or "while scanning a block scalar" in context.lower()):
+        return ("dòng này có ký tự không hợp lệ ở đầu giá trị (ví dụ *, &, @, `, %, ?, |, >, ], }).",
                 "Hãy đặt giá trị trong dấu nháy kép \"...\".")
     if "but found another document" in p or "expected a single document" in p:
         return ("tệp chứa nhiều tài liệu YAML (có dòng «---» ở giữa).",
@@ -199,6 +240,9 @@ def wrong_type(expected, value):
         fix = "Hãy viết thành danh sách, mỗi dòng bắt đầu bằng «- »."
     elif expected == "object":
         fix = "Hãy viết các trường con thụt vào 2 dấu cách ở các dòng bên dưới."
+        words = value.split(None, 1) if isinstance(value, str) else []
+        if len(words) == 2 and words[0].replace("_", "").isalnum() and words[0].isascii() and ":" not in words[0]:
+            fix = f"Có phải thiếu dấu hai chấm? Hãy viết «{words[0]}: {words[1]}»."
     elif expected == "string":
         fix = "Hãy đặt giá trị trong dấu nháy kép \"...\"."
     return (f"phải là {json_type_name(expected)}, nhưng đang là {describe_value(value)}.", fix)
@@ -214,12 +258,14 @@ def unknown_key(key: str, suggestion: str | None, allowed: list[str]):
 
 
 def missing_key(key: str):
-    label = FIELD_LABELS.get(key, key)
-    return (f"thiếu trường bắt buộc «{key}» ({label}).", f"Hãy thêm dòng «{key}: ...» theo mẫu.")
+    label = FIELD_LABELS.get(key, key).removesuffix(f" ({key})")
+    named = f" ({label})" if label != key else ""
+    return (f"thiếu trường bắt buộc «{key}»{named}.", f"Hãy thêm dòng «{key}: ...» theo mẫu.")
 
 
 def bad_pattern(value, what: str):
-    return (f"giá trị {describe_value(value)} không đúng định dạng {what}.", "")
+    return (f"giá trị {describe_value(value)} không đúng định dạng {what}.",
+            f"Hãy viết lại đúng định dạng {what}; xem tệp mẫu.")
 
 
 def bad_enum(value, allowed):
@@ -228,7 +274,8 @@ def bad_enum(value, allowed):
 
 
 def bad_date(value):
-    return (f"ngày {describe_value(value)} không hợp lệ.", "Hãy viết ngày theo dạng NĂM-THÁNG-NGÀY, ví dụ 2024-06-12.")
+    shown = f"«{value}»" if isinstance(value, str) else describe_value(value)
+    return (f"ngày {shown} không hợp lệ.", "Hãy viết ngày theo dạng NĂM-THÁNG-NGÀY, ví dụ 2024-06-12.")
 
 
 def too_long(limit: int):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from site_builder import schemas
 from site_builder.model import Organization, Registry, Unit
 from site_builder.paths import SLUG, DataRoot
+from site_builder.problems import Problem
 from site_builder.yamlfile import read_yaml
 
 REGISTRY_MAX_BYTES = 30_000_000
@@ -32,8 +33,9 @@ def load_organization(root: DataRoot) -> tuple[Organization | None, list]:
     ), problems
 
 
-def load_units_file(root: DataRoot, parent: str) -> tuple[list[Unit], list]:
-    """The units listed in `submissions/units/<parent>.yaml` (empty when there is no such file)."""
+def load_units_file(root: DataRoot, parent: str, positions: dict | None = None) -> tuple[list[Unit], list]:
+    """The units listed in `submissions/units/<parent>.yaml` (empty when there is no such file).
+    `positions`, when given, receives unit id -> (line, column) of its `id:` value."""
     file = root.units_file(parent)
     rel = root.rel(file)
     if not file.is_file():
@@ -60,6 +62,8 @@ def load_units_file(root: DataRoot, parent: str) -> tuple[list[Unit], list]:
                                         "Mỗi đơn vị cần một mã riêng.", code="unit-duplicate"))
             continue
         seen[entry["id"]] = doc.where(("units", index, "id"))[0]
+        if positions is not None:
+            positions[entry["id"]] = doc.where(("units", index, "id"))
         units.append(Unit(
             id=entry["id"], name=str(entry.get("name", "")), type=str(entry.get("type", "")), parent=parent,
             district=str(entry.get("district", "")), editors=tuple(entry.get("editors") or ()),
@@ -77,15 +81,23 @@ def load_registry(root: DataRoot, organization: Organization) -> tuple[Registry,
     files = sorted(root.units_dir.glob("*.yaml")) if root.units_dir.is_dir() else []
     origin = {}
     for file in files:
-        units, found = load_units_file(root, file.stem)
+        positions: dict = {}
+        units, found = load_units_file(root, file.stem, positions)
         problems += found
         for unit in units:
             if unit.id in registry.units or unit.id == organization.id:
-                problems.append(_unit_problem(root, unit, f"mã đơn vị «{unit.id}» đã có trong {origin.get(unit.id, 'tệp đơn vị chủ trì')}.",
-                                              "Mỗi đơn vị chỉ được khai báo một lần, trong tệp của đơn vị quản lý nó.", "unit-duplicate"))
+                if unit.id in origin:
+                    first_file, (first_line, _col) = origin[unit.id]
+                    where = f"{first_file} (dòng {first_line})"
+                else:
+                    where = "tệp đơn vị chủ trì (submissions/organization.yaml)"
+                line, column = positions.get(unit.id, (1, 1))
+                problems.append(Problem(unit.registry_path, line, column, f"đơn vị {unit.id}",
+                                        f"mã đơn vị «{unit.id}» đã có trong {where}.",
+                                        "Mỗi đơn vị chỉ được khai báo một lần, trong tệp của đơn vị quản lý nó.", "unit-duplicate"))
                 continue
             registry.units[unit.id] = unit
-            origin[unit.id] = unit.registry_path
+            origin[unit.id] = (unit.registry_path, positions.get(unit.id, (1, 1)))
     for file in files:
         parent = file.stem
         if parent != organization.id and parent not in registry.units:

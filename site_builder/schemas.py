@@ -39,6 +39,26 @@ PATTERN_HINTS = {
 }
 
 
+_ANNOTATIONS = {"title", "description", "default", "examples", "$comment", "deprecated", "readOnly", "writeOnly"}
+
+
+def _inline_local_refs(node, defs: dict, depth: int = 0):
+    """Replace `{"$ref": "#/$defs/x"}` by the definition itself (same meaning, much faster to
+    validate: jsonschema resolves every $ref through its registry on every instance)."""
+    if isinstance(node, list):
+        return [_inline_local_refs(item, defs, depth) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and ref[8:] in defs and depth < 16:
+        target = _inline_local_refs(defs[ref[8:]], defs, depth + 1)
+        siblings = {k: _inline_local_refs(v, defs, depth) for k, v in node.items() if k != "$ref"}
+        if set(siblings) <= _ANNOTATIONS and isinstance(target, dict):
+            return {**target, **siblings}
+        return {"allOf": [target], **siblings}
+    return {key: _inline_local_refs(value, defs, depth) for key, value in node.items()}
+
+
 @lru_cache(maxsize=8)
 def _validators(schema_dir: str) -> dict[str, Draft202012Validator]:
     folder = Path(schema_dir)
@@ -51,7 +71,9 @@ def _validators(schema_dir: str) -> dict[str, Draft202012Validator]:
             loaded[kind] = schema
             resources.append((schema["$id"], Resource.from_contents(schema)))
     registry = Registry().with_resources(resources)
-    return {kind: Draft202012Validator(schema, registry=registry, format_checker=FormatChecker())
+    checker = FormatChecker(formats=("date",))  # the only format the data schemas use
+    return {kind: Draft202012Validator(_inline_local_refs(schema, schema.get("$defs", {})), registry=registry,
+                                       format_checker=checker)
             for kind, schema in loaded.items()}
 
 
@@ -126,10 +148,10 @@ def _translate(error, doc: YamlDocument):
             out.append(doc.problem(path, subject, *messages.too_many(err.validator_value), code="too-many"))
         elif kind in ("minimum", "exclusiveMinimum"):
             out.append(doc.problem(path, subject, f"phải lớn hơn hoặc bằng {messages.number(err.validator_value)}.",
-                                   "", code="too-small"))
+                                   f"Hãy nhập một số từ {messages.number(err.validator_value)} trở lên.", code="too-small"))
         elif kind in ("maximum", "exclusiveMaximum"):
             out.append(doc.problem(path, subject, f"không được lớn hơn {messages.number(err.validator_value)}.",
-                                   "", code="too-large"))
+                                   f"Hãy nhập một số không quá {messages.number(err.validator_value)}.", code="too-large"))
         else:
             out.append(doc.problem(path, subject, *messages.schema_generic(), code="schema"))
     return out

@@ -72,43 +72,50 @@ def _item_rows(dataset: Dataset, period: Period, unit: Unit):
 
 def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: list[Unit]) -> pd.DataFrame:
     items["met"] = items["final"].notna() & (items["final"] >= items["max"] - EPSILON)
-    derived_rows = items.index[items["derived"]]
-    if len(derived_rows) == 0:
+    derived_rows = items.index[items["derived"]].tolist()
+    if not derived_rows:
         return items
-    met_lookup = items.loc[~items["derived"], ["unit", "criterion", "met"]].set_index(["unit", "criterion"])["met"]
-    met_map = met_lookup.to_dict()
+    met_map = dict(zip(zip(items["unit"], items["criterion"]), items["met"]))
     children: dict[str, list[Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent, []).append(unit)
-    for index in derived_rows:
-        row = items.loc[index]
-        item = period.catalogues[row["unit_type"]].items[row["criterion"]]
+    updates = {column: [] for column in ("applicable", "met", "self_score", "final", "derived_numerator",
+                                         "derived_denominator", "derived_percent", "derived_band")}
+    for unit_id, unit_type, criterion in items.loc[derived_rows, ["unit", "unit_type", "criterion"]].itertuples(index=False):
+        item = period.catalogues[unit_type].items[criterion]
         rule = item.derived
-        eligible = [c for c in children.get(row["unit"], []) if rule.criterion in period.catalogues[c.type].items]
+        eligible = [c for c in children.get(unit_id, []) if rule.criterion in period.catalogues[c.type].items]
         numerator = sum(1 for c in eligible if met_map.get((c.id, rule.criterion), False))
         denominator = len(eligible)
-        if denominator == 0:
-            items.loc[index, ["applicable", "met", "self_score", "final"]] = [False, False, math.nan, math.nan]
-            items.loc[index, ["derived_numerator", "derived_denominator"]] = [0, 0]
-            continue
-        percent = 100.0 * numerator / denominator if denominator else 0.0
-        band = next(b for b in rule.bands if percent + EPSILON >= b.min_percent)
-        value = round(item.max * band.factor, 2)
-        submitted = (period.id, row["unit"]) in dataset.submissions
-        items.loc[index, ["derived_numerator", "derived_denominator", "derived_percent", "derived_band"]] = [
-            numerator, denominator, round(percent, 2), band.id]
-        items.loc[index, ["self_score", "final"]] = [value if submitted else math.nan, value if submitted else math.nan]
-        items.loc[index, "met"] = submitted and value >= item.max - EPSILON
+        submitted = (period.id, unit_id) in dataset.submissions
+        if denominator == 0:  # nothing to measure: the item does not apply to this unit
+            value, percent, band_id, applicable = math.nan, math.nan, "", False
+        else:
+            percent = 100.0 * numerator / denominator
+            band = next(b for b in rule.bands if percent + EPSILON >= b.min_percent)
+            value = round(item.max * band.factor, 2) if submitted else math.nan
+            percent, band_id, applicable = round(percent, 2), band.id, True
+        for column, entry in (("applicable", applicable), ("self_score", value), ("final", value),
+                              ("met", applicable and submitted and value >= item.max - EPSILON),
+                              ("derived_numerator", numerator), ("derived_denominator", denominator),
+                              ("derived_percent", percent), ("derived_band", band_id)):
+            updates[column].append(entry)
+    for column, values in updates.items():
+        items.loc[derived_rows, column] = pd.Series(values, index=derived_rows, dtype=items[column].dtype)
     return items
 
 
-def _group_totals(items: pd.DataFrame) -> pd.DataFrame:
+def _totals(items: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sums of max (applicable items only), self and final; NaN where nothing was submitted."""
     counted = items.assign(max=items["max"].where(items["applicable"], 0.0))
-    grouped = counted.groupby(["unit", "group"], sort=False).agg(
-        max=("max", "sum"), self_score=("self_score", lambda s: s.sum(min_count=1)),
-        final=("final", lambda s: s.sum(min_count=1))).reset_index()
-    grouped["self_score"] = grouped["self_score"].round(2)
-    grouped["final"] = grouped["final"].round(2)
+    sums = counted.groupby(keys, sort=False)[["max", "self_score", "final"]].sum(min_count=1)
+    sums["self_score"] = sums["self_score"].round(2)
+    sums["final"] = sums["final"].round(2)
+    return sums
+
+
+def _group_totals(items: pd.DataFrame) -> pd.DataFrame:
+    grouped = _totals(items, ["unit", "group"]).reset_index()
     grouped["percent"] = (100 * grouped["final"] / grouped["max"]).round(2)
     return grouped
 
@@ -120,20 +127,20 @@ UNIT_COLUMNS = ["period", "unit", "name", "unit_type", "level", "parent", "distr
 
 def _unit_totals(items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, period: Period,
                  units: list[Unit]) -> pd.DataFrame:
-    counted = items.assign(max=items["max"].where(items["applicable"], 0.0))
-    sums = counted.groupby("unit", sort=False).agg(
-        self_total=("self_score", lambda s: s.sum(min_count=1)), total=("final", lambda s: s.sum(min_count=1)),
-        max_total=("max", "sum"))
-    group_percent = groups.groupby("unit")["percent"].apply(list).to_dict()
+    sums = _totals(items, ["unit"])
+    self_totals, totals, maxima = sums["self_score"].to_dict(), sums["final"].to_dict(), sums["max"].to_dict()
+    group_percent: dict[str, list[float]] = {}
+    for unit_id, percent in zip(groups["unit"], groups["percent"]):
+        group_percent.setdefault(unit_id, []).append(percent)
     mandatory = _mandatory_met(items, period)
     rows = []
     for unit in units:
         submitted = (period.id, unit.id) in dataset.submissions
         review = dataset.reviews.get((period.id, unit.id))
         catalogue: Catalogue = period.catalogues[unit.type]
-        total = round(float(sums.at[unit.id, "total"]), 2) if submitted else math.nan
-        self_total = round(float(sums.at[unit.id, "self_total"]), 2) if submitted else math.nan
-        max_total = float(sums.at[unit.id, "max_total"]) if unit.id in sums.index else catalogue.total_max
+        max_total = float(maxima.get(unit.id, catalogue.total_max))
+        total = float(totals[unit.id]) if submitted else math.nan
+        self_total = float(self_totals[unit.id]) if submitted else math.nan
         percent = 100.0 * total / max_total if submitted and max_total else math.nan
         rating = rate(period.rating, percent, group_percent.get(unit.id, []), mandatory.get(unit.id, True)) if submitted else ""
         rows.append([period.id, unit.id, unit.name, unit.type, unit.level or "", unit.parent, unit.district,
@@ -148,15 +155,13 @@ def _unit_totals(items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, pe
 
 
 def _mandatory_met(items: pd.DataFrame, period: Period) -> dict[str, bool]:
-    flags = {}
-    mandatory_ids = {t: {i.id for i in c.items.values() if i.mandatory} for t, c in period.catalogues.items()}
-    if not any(mandatory_ids.values()):
-        return flags
-    for (unit, unit_type), frame in items.groupby(["unit", "unit_type"], sort=False):
-        wanted = mandatory_ids.get(unit_type, set())
-        rows = frame[frame["criterion"].isin(wanted)]
-        flags[unit] = bool(rows["met"].all()) if len(rows) else True
-    return flags
+    """unit -> every mandatory item of its catalogue is met (units without mandatory items: absent)."""
+    wanted = {(t, i.id) for t, c in period.catalogues.items() for i in c.items.values() if i.mandatory}
+    if not wanted:
+        return {}
+    is_mandatory = pd.Series([(t, c) in wanted for t, c in zip(items["unit_type"], items["criterion"])],
+                             index=items.index)
+    return items[is_mandatory].groupby("unit", sort=False)["met"].all().to_dict()
 
 
 def rate(levels: tuple[RatingLevel, ...], total_percent: float, group_percents: list[float], mandatory_met: bool) -> str:

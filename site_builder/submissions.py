@@ -38,7 +38,9 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
     if doc.data is None:
         return None, problems
     problems += schemas.validate(doc, "submission", ctx.root.schema)
-    data = doc.data if isinstance(doc.data, dict) else {}
+    if not isinstance(doc.data, dict):  # the schema said what the file should look like
+        return None, problems
+    data = doc.data
     catalogue = _check_identity(doc, data, ctx, problems)
     criteria = data.get("tieu_chi") if isinstance(data.get("tieu_chi"), dict) else {}
     entries = {}
@@ -51,8 +53,8 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
                 continue
             score = _check_score(doc, path + ("diem_tu_cham",), entry.get("diem_tu_cham"), item, catalogue, problems)
             refs = entry.get("minh_chung") if isinstance(entry.get("minh_chung"), list) else []
-            kinds = _check_evidence_list(doc, path + ("minh_chung",), refs, unit_dir, ctx.role.unit, problems)
-            if score is not None and score > 0 and item.evidence and item.evidence.required:
+            kinds, refused = _check_evidence_list(doc, path + ("minh_chung",), refs, unit_dir, ctx.role.unit, problems)
+            if score is not None and score > 0 and item.evidence and item.evidence.required and not refused:
                 _check_required_evidence(doc, path, item, kinds, problems)
             _check_note(doc, path + ("ghi_chu",), entry.get("ghi_chu"), problems)
             if score is not None:
@@ -79,7 +81,9 @@ def check_review(ctx: Context, rel: str) -> tuple[Review | None, list]:
     if doc.data is None:
         return None, problems
     problems += schemas.validate(doc, "review", ctx.root.schema)
-    data = doc.data if isinstance(doc.data, dict) else {}
+    if not isinstance(doc.data, dict):
+        return None, problems
+    data = doc.data
     catalogue = _check_identity(doc, data, ctx, problems)
     if ctx.unit is not None and isinstance(data.get("nguoi_cham"), str) and data["nguoi_cham"] not in ctx.unit.reviewers:
         allowed = ", ".join(ctx.unit.reviewers) or "(chưa khai báo)"
@@ -206,12 +210,14 @@ def _check_score(doc, path, value, item, catalogue: Catalogue, problems, label="
                                     f"Hãy nhập {messages.number(lower)} hoặc {messages.number(lower + step)}.",
                                     code="score-step"))
         return None
-    return float(value)
+    return round(value / step) * step  # 4.99999999999 (within float noise of 5) is 5: on the step, exactly
 
 
-def _check_evidence_list(doc, path, refs, unit_dir, unit_id, problems) -> set[str]:
-    """Check each reference; return the kinds present ("pdf", "url")."""
+def _check_evidence_list(doc, path, refs, unit_dir, unit_id, problems) -> tuple[set[str], bool]:
+    """Check each reference; return the kinds present ("pdf", "url") and whether any was refused
+    (then that reference's own message says what to fix; "evidence missing" would only repeat it)."""
     kinds = set()
+    refused = False
     for index, ref in enumerate(refs):
         if not isinstance(ref, str) or not ref.strip():
             continue
@@ -220,9 +226,10 @@ def _check_evidence_list(doc, path, refs, unit_dir, unit_id, problems) -> set[st
         if finding.ok:
             kinds.add(finding.kind)
         else:
+            refused = True
             problems.append(doc.problem(path + (index,), messages.subject_for(path + (index,)),
                                         finding.message, finding.fix, code=finding.code))
-    return kinds
+    return kinds, refused
 
 
 def _check_required_evidence(doc, path, item, kinds_present: set[str], problems):

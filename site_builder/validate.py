@@ -61,12 +61,18 @@ def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset:
     if not root.submissions.is_dir():
         return
     for period_dir in sorted(p for p in root.submissions.iterdir() if p.is_dir() and p.name != "units"):
+        if period_dir.is_symlink():
+            result.problems.append(_symlinked(root, period_dir))
+            continue
         if period_dir.name not in periods:
             result.problems.append(Problem(root.rel(period_dir), 1, 1, "thư mục",
                                            f"«{period_dir.name}» không phải năm học nào có trong criteria/.",
                                            "Hãy đặt bài vào thư mục năm học đúng, ví dụ submissions/2023-2024/.", "period-unknown"))
             continue
         for parent_dir in sorted(p for p in period_dir.iterdir()):
+            if parent_dir.is_symlink():
+                result.problems.append(_symlinked(root, parent_dir))
+                continue
             if not parent_dir.is_dir():
                 result.problems.append(_misplaced(root, parent_dir))
                 continue
@@ -102,6 +108,22 @@ def _check_unit_file(root, registry: Registry, period, role: FileRole, rel: str,
         if record is not None and dataset is not None:
             dataset.reviews[(role.period, role.unit)] = record
     result.problems += found
+
+
+def _symlinked(root: DataRoot, folder: Path) -> Problem:
+    return Problem(Path(os.path.relpath(folder, root.path)).as_posix(), 1, 1, "vị trí tệp",
+                   "thư mục là liên kết (symlink): dữ liệu phải nằm thật trong kho, không trỏ sang nơi khác.",
+                   "Hãy xoá liên kết và đặt các tệp vào đúng thư mục.", "path-symlink")
+
+
+def _symlinked_folder(root: DataRoot, rel: str) -> Path | None:
+    """The first folder between the data root and `rel` that is a symlink, if any."""
+    current = root.path
+    for part in Path(rel).parts[:-1]:
+        current = current / part
+        if current.is_symlink():
+            return current
+    return None
 
 
 def _misplaced(root: DataRoot, item: Path) -> Problem:
@@ -160,6 +182,10 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
     for rel, role in sorted(unit_files.items()):
         if not SLUG.match(role.parent) or not SLUG.match(role.period):
             result.problems.append(_misplaced(root, root.path / rel))
+            continue
+        linked = _symlinked_folder(root, rel)
+        if linked is not None:
+            result.problems.append(_symlinked(root, linked))
             continue
         local = registry or parent_cache.get(role.parent)
         if local is None:

@@ -45,6 +45,8 @@ _STANDARD_TAGS = {
 }
 # Invisible characters that can make text read differently from what it is ("Trojan source").
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Zero-width characters: invisible, they make two equal-looking texts (a file name, a link) differ.
+_ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
 _C0_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FLOW_BRACKETS = re.compile(r"[\[\]{}]")
 _QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'")
@@ -91,6 +93,9 @@ def read_yaml(file: Path, display_path: str, max_bytes: int = MAX_BYTES_DEFAULT)
     """Read and compose `file`; all problems are returned in the document, never raised."""
     doc = YamlDocument(display_path)
     try:
+        if file.is_symlink():  # its content would come from wherever it points (secrets, other units)
+            doc.problems.append(Problem(display_path, 1, 1, "", *messages.data_file_symlink(), code="file-symlink"))
+            return doc
         size = file.stat().st_size
         if size > max_bytes:
             doc.problems.append(Problem(display_path, 1, 1, "", *messages.file_too_large(size, max_bytes),
@@ -115,14 +120,22 @@ def parse_yaml(raw: bytes, display_path: str, doc: YamlDocument | None = None) -
     except yaml.MarkedYAMLError as exc:
         doc.problems.append(_syntax_problem(exc, text, display_path))
         return doc
-    except (yaml.YAMLError, RecursionError) as exc:  # unmarked reader errors, pathological input
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (ESC, other C0/C1 controls)
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        char = text[exc.position] if exc.position < len(text) else "\x00"
+        doc.problems.append(Problem(display_path, line, column, "", *messages.control_character_in_file(char),
+                                    code="control-character"))
+        return doc
+    except (yaml.YAMLError, RecursionError) as exc:  # unmarked errors, pathological input
         doc.problems.append(Problem(display_path, 1, 1, "", *messages.yaml_unreadable(str(exc)),
                                     code="yaml-syntax"))
         return doc
     if node is None:
         doc.problems.append(Problem(display_path, 1, 1, "", *messages.empty_file(), code="empty-file"))
         return doc
-    builder = _Builder(doc)
+    builder = _Builder(doc, text)
     try:
         doc.data = builder.value(node, (), 0)
     except _Abort:
@@ -135,7 +148,8 @@ def _decode(raw: bytes, doc: YamlDocument) -> str | None:
         text = raw.decode("utf-8-sig")  # a BOM (from Notepad) is accepted and dropped
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start: exc.start].decode("utf-8", "replace")) + 1  # characters, not bytes
         doc.problems.append(Problem(doc.path, line, column, "", *messages.not_utf8(), code="encoding"))
         return None
     if "\x00" in text:
@@ -171,17 +185,55 @@ def _guard_nesting(text: str, doc: YamlDocument) -> bool:
     return False
 
 
+_OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:"[^"]*"|'[^']*'|[^\s"'#][^:#]*?)\s*:\s+(["'])""")
+
+
+def _unclosed_quote_line(lines: list[str], before: int) -> tuple[int, int] | None:
+    """The first line (up to `before`) whose value opens a quote that the same line never closes.
+
+    Values in these files fit on one line, so a quote left open is the likely cause of whatever
+    libyaml reports further down."""
+    for number, row in enumerate(lines[:before], 1):
+        match = _OPEN_QUOTE.match(row)
+        if not match:
+            continue
+        quote, start = match.group(1), match.end()
+        rest = row[start:]
+        closed = re.match(r'(?:[^"\\]|\\.)*"' if quote == '"' else r"(?:[^']|'')*'", rest)
+        if not closed:
+            return number, start
+    return None
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else 1
     column = mark.column + 1 if mark else 1
     lines = text.splitlines()
+    problem_text = exc.problem or ""
+    in_quotes = "quoted scalar" in (exc.context or "")
+    if in_quotes and "end of stream" in problem_text and exc.context_mark:
+        # The quote opened at the context mark runs to the end of the file.
+        return Problem(path, exc.context_mark.line + 1, exc.context_mark.column + 1, "",
+                       *messages.unclosed_quote(None), code="yaml-syntax")
+    if not in_quotes:
+        unclosed = _unclosed_quote_line(lines, line)
+        if unclosed is not None and unclosed[0] < line:
+            q_line, q_column = unclosed
+            return Problem(path, q_line, q_column, "", *messages.unclosed_quote(line), code="yaml-syntax")
+    if "expected <document start>" in problem_text:
+        # The first key was indented, so libyaml complains only at the first key that is not.
+        for number, row in enumerate(lines[: line - 1], 1):
+            if row.strip() and not row.lstrip().startswith("#"):
+                if row[:1] == " ":
+                    line, column = number, 1
+                break
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     message, fix = messages.yaml_syntax(exc.problem or "", exc.context or "", source_line)
     if "\t" in source_line and "\t" not in (exc.problem or ""):
         column = source_line.index("\t") + 1
     context_line = exc.context_mark.line + 1 if exc.context_mark else None
-    if context_line and context_line != line:
+    if context_line and context_line != line and "document" not in problem_text:
         fix = f"{fix} (Khối bắt đầu ở dòng {context_line}.)".strip()
     return Problem(path, line, column, "", message, fix, "yaml-syntax")
 
@@ -193,20 +245,31 @@ class _Abort(Exception):
 class _Builder:
     """Turns composed nodes into values, recording positions and refusing traps."""
 
-    def __init__(self, doc: YamlDocument):
+    def __init__(self, doc: YamlDocument, text: str = ""):
         self.doc = doc
+        self.source = text
         self.seen: set[int] = set()
 
-    def fail(self, node, message_fix, code):
-        self.doc.problems.append(Problem(self.doc.path, node.start_mark.line + 1,
-                                         node.start_mark.column + 1, "", *message_fix, code=code))
+    def fail(self, node, message_fix, code, mark=None):
+        mark = mark or node.start_mark
+        self.doc.problems.append(Problem(self.doc.path, mark.line + 1, mark.column + 1, "", *message_fix, code=code))
         raise _Abort
+
+    def first_alias_mark(self):
+        """Composed nodes do not remember where an alias (*name) was written; the events do."""
+        try:
+            for event in yaml.parse(self.source, Loader=_Loader):
+                if isinstance(event, yaml.AliasEvent):
+                    return event.start_mark
+        except yaml.YAMLError:  # pragma: no cover - the text was composed already
+            pass
+        return None
 
     def value(self, node, path, depth):
         if depth > MAX_DEPTH:
             self.fail(node, messages.too_deep(MAX_DEPTH), "too-deep")
         if id(node) in self.seen:  # the same node twice means an alias (*name) was used
-            self.fail(node, messages.alias_used(), "yaml-alias")
+            self.fail(node, messages.alias_used(), "yaml-alias", self.first_alias_mark())
         self.seen.add(id(node))
         if node.tag not in _STANDARD_TAGS:
             self.fail(node, messages.custom_tag(node.tag), "yaml-tag")
@@ -229,7 +292,7 @@ class _Builder:
             line = key_node.start_mark.line + 1
             if key in result:
                 self.doc.problems.append(Problem(
-                    self.doc.path, line, key_node.start_mark.column + 1, key,
+                    self.doc.path, line, key_node.start_mark.column + 1, messages.subject_for(path + (key,)),
                     *messages.duplicate_key(key, first_line[key]), code="duplicate-key",
                     field=messages.field_name(path + (key,))))
                 continue
@@ -248,7 +311,8 @@ class _Builder:
             if raw in _FALSE:
                 return False
             if _INT.match(raw):
-                return int(raw)
+                # Python refuses to parse > 4300 digits; no score has more than a few anyway.
+                return int(raw) if len(raw) <= 100 else float(raw)
             if _FLOAT.match(raw):
                 return float(raw)
             if _INF.match(raw):
@@ -259,10 +323,24 @@ class _Builder:
 
     def text(self, raw: str, node, path) -> str:
         value = unicodedata.normalize("NFC", raw)
-        bad = _BIDI_CONTROLS.search(value) or _C0_CONTROLS.search(value)
+        bad = _BIDI_CONTROLS.search(value) or _C0_CONTROLS.search(value) or _ZERO_WIDTH.search(value)
         if bad:
+            line, column = self.char_position(node, bad.group())
             self.doc.problems.append(Problem(
-                self.doc.path, node.start_mark.line + 1, node.start_mark.column + 1, "",
+                self.doc.path, line, column, messages.subject_for(path),
                 *messages.invisible_character(bad.group()), code="control-character",
                 field=messages.field_name(path)))
         return value
+
+    def char_position(self, node, char: str) -> tuple[int, int]:
+        """Line and column of `char` itself inside the scalar's source (it is invisible)."""
+        start, end = node.start_mark, node.end_mark
+        chunk = self.source[start.index:end.index] if self.source else ""
+        offset = chunk.find(char)
+        if offset < 0:
+            return start.line + 1, start.column + 1
+        before = chunk[:offset]
+        newlines = before.count("\n")
+        if newlines:
+            return start.line + 1 + newlines, offset - before.rfind("\n")
+        return start.line + 1, start.column + 1 + offset
