@@ -14,7 +14,31 @@ from pathlib import Path
 COMMAND_MODULES = [
     "site_builder.commands.validate",
     "site_builder.commands.score",
+    "site_builder.commands.check_links",
+    "site_builder.commands.new",
+    "site_builder.commands.editor_schema",
+    "site_builder.commands.codeowners",
+    "site_builder.commands.pr_report",
+    "site_builder.commands.build",
+    "site_builder.commands.serve",
 ]
+
+
+# argparse words its own messages in English through gettext; these are the ones people meet.
+ARGPARSE_VI = {
+    "usage: ": "cách dùng: ",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "tham số không hợp lệ: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "lựa chọn không hợp lệ: %(value)r (chọn một trong: %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "expected one argument": "cần một giá trị",
+    "invalid %(type)s value: %(value)r": "giá trị không hợp lệ: %(value)r",
+    "show this help message and exit": "hiện hướng dẫn này rồi thoát",
+    "positional arguments": "tham số",
+    "options": "tùy chọn",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+}
+argparse._ = lambda text: ARGPARSE_VI.get(text, text)
 
 
 class UsageError(Exception):
@@ -24,7 +48,7 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse's own wording is English; we prefix ours
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"Lỗi cách dùng: {message}\n")
+        sys.stderr.write(f"Lỗi cách dùng: {message}.\n")
         sys.exit(2)
 
 

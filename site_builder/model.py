@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 EVIDENCE_KINDS = ("pdf", "website", "cong_khai_link", "thu_tuc_bieu_mau_link")
 LINK_KINDS = ("website", "cong_khai_link", "thu_tuc_bieu_mau_link")
@@ -66,7 +67,7 @@ class Catalogue:
     source_note: str = ""
     path: str = ""
 
-    @property
+    @cached_property
     def items(self) -> dict[str, Item]:
         return {item.id: item for group in self.groups for item in group.items}
 

@@ -5,6 +5,7 @@ The folder layout carries meaning (period, reviewing body, unit), so it is parse
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -61,11 +62,12 @@ class DataRoot:
         return self.submissions / period / parent / unit
 
     def rel(self, file: Path) -> str:
-        """Repository-relative POSIX path, as GitHub and people see it."""
-        try:
-            return file.resolve().relative_to(self.path.resolve()).as_posix() if file.is_absolute() else file.as_posix()
-        except ValueError:
+        """Repository-relative POSIX path, as GitHub and people see it (no symlink resolution:
+        the path is reported where the person put the file)."""
+        if not file.is_absolute():
             return file.as_posix()
+        relative = os.path.relpath(file, self.path)
+        return file.as_posix() if relative.startswith("..") else relative.replace(os.sep, "/")
 
     def periods(self) -> list[str]:
         if not self.criteria.is_dir():

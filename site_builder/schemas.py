@@ -77,11 +77,34 @@ def _validators(schema_dir: str) -> dict[str, Draft202012Validator]:
             for kind, schema in loaded.items()}
 
 
+@lru_cache(maxsize=8)
+def _fast_checks(schema_dir: str) -> dict:
+    """Compiled validators that only answer "valid or not", for the kinds without cross-file
+    `$ref` (one per unit and year: the hot path of a full run). Same schema files, so there is
+    still one source of truth; a "no" is always explained by the full validator below."""
+    import jsonschema_rs  # compiled; imported lazily like every heavy dependency
+
+    checks = {}
+    for kind in ("submission", "review"):
+        file = Path(schema_dir) / SCHEMA_FILES[kind]
+        if file.exists():
+            checks[kind] = jsonschema_rs.validator_for(json.loads(file.read_text(encoding="utf-8")),
+                                                       validate_formats=True)
+    return checks
+
+
 def validate(doc: YamlDocument, kind: str, schema_dir: Path) -> list:
     """Problems for `doc.data` against the schema of `kind` (empty when valid)."""
     validator = _validators(str(schema_dir)).get(kind)
     if validator is None or doc.data is None:
         return []
+    fast = _fast_checks(str(schema_dir)).get(kind)
+    if fast is not None:
+        try:
+            if fast.is_valid(doc.data):
+                return []
+        except (ValueError, OverflowError, TypeError):
+            pass  # a value it cannot represent (a huge integer): the full validator decides
     problems = []
     for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         problems.extend(_translate(error, doc))

@@ -46,6 +46,7 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
     entries = {}
     if catalogue is not None:
         unit_dir = ctx.root.evidence_dir(ctx.role.period, ctx.role.parent, ctx.role.unit)
+        verdicts: dict = {}
         for cid, entry in criteria.items():
             path = ("tieu_chi", cid)
             item = _known_item(doc, catalogue, cid, path, problems)
@@ -53,7 +54,8 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
                 continue
             score = _check_score(doc, path + ("diem_tu_cham",), entry.get("diem_tu_cham"), item, catalogue, problems)
             refs = entry.get("minh_chung") if isinstance(entry.get("minh_chung"), list) else []
-            kinds, refused = _check_evidence_list(doc, path + ("minh_chung",), refs, unit_dir, ctx.role.unit, problems)
+            kinds, refused = _check_evidence_list(doc, path + ("minh_chung",), refs, unit_dir, ctx.role.unit, problems,
+                                                  verdicts)
             if score is not None and score > 0 and item.evidence and item.evidence.required and not refused:
                 _check_required_evidence(doc, path, item, kinds, problems)
             _check_note(doc, path + ("ghi_chu",), entry.get("ghi_chu"), problems)
@@ -213,16 +215,20 @@ def _check_score(doc, path, value, item, catalogue: Catalogue, problems, label="
     return round(value / step) * step  # 4.99999999999 (within float noise of 5) is 5: on the step, exactly
 
 
-def _check_evidence_list(doc, path, refs, unit_dir, unit_id, problems) -> tuple[set[str], bool]:
+def _check_evidence_list(doc, path, refs, unit_dir, unit_id, problems, seen: dict) -> tuple[set[str], bool]:
     """Check each reference; return the kinds present ("pdf", "url") and whether any was refused
-    (then that reference's own message says what to fix; "evidence missing" would only repeat it)."""
+    (then that reference's own message says what to fix; "evidence missing" would only repeat it).
+    `seen` remembers verdicts within one file: a plan PDF is often cited by many criteria."""
     kinds = set()
     refused = False
     for index, ref in enumerate(refs):
         if not isinstance(ref, str) or not ref.strip():
             continue
         ref = ref.strip()
-        finding = evidence.check_url(ref) if evidence.looks_like_url(ref) else evidence.check_file(ref, unit_dir, unit_id)
+        if ref not in seen:
+            seen[ref] = (evidence.check_url(ref) if evidence.looks_like_url(ref)
+                         else evidence.check_file(ref, unit_dir, unit_id))
+        finding = seen[ref]
         if finding.ok:
             kinds.add(finding.kind)
         else:

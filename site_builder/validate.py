@@ -7,6 +7,8 @@ unit's own registry file and its period's catalogue: it stays fast on a 15,000-u
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +62,55 @@ def validate_all(root: DataRoot) -> ValidationResult:
 def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset: Dataset, result: ValidationResult):
     if not root.submissions.is_dir():
         return
+    unit_files: list[tuple[FileRole, str]] = []
+    _walk_submission_tree(root, periods, unit_files, result)
+    for (role, rel), (record, found) in zip(unit_files, _check_many(root, registry, periods, unit_files)):
+        result.files_checked += 1
+        result.problems += found
+        if record is not None:
+            target = dataset.submissions if role.kind == "submission" else dataset.reviews
+            target[(role.period, role.unit)] = record
+
+
+# A full run on a national repository checks ~30,000 unit files; YAML parsing dominates and is
+# CPU-bound, so large runs are spread over worker processes (forked: they inherit the loaded
+# registry and catalogues instead of receiving copies). Small runs stay in one process.
+PARALLEL_FROM = 2000
+_SHARED: tuple = ()
+
+
+def _check_many(root: DataRoot, registry: Registry, periods, unit_files):
+    workers = min(os.cpu_count() or 1, 8)
+    if len(unit_files) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_check_one(root, registry, periods, role, rel) for role, rel in unit_files]
+    global _SHARED
+    _SHARED = (root, registry, periods)
+    try:
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(_check_shared, unit_files, chunksize=max(50, len(unit_files) // (workers * 8))))
+    finally:
+        _SHARED = ()
+
+
+def _check_shared(task):
+    root, registry, periods = _SHARED
+    return _check_one(root, registry, periods, *task)
+
+
+def _check_one(root: DataRoot, registry: Registry, periods, role: FileRole, rel: str):
+    """(record or None, problems) for one submission or reviewer-score file."""
+    unit = registry.units.get(role.unit)
+    elsewhere = None
+    if unit is not None and unit.parent != role.parent:
+        unit, elsewhere = None, unit
+    ctx = Context(root, role, periods.get(role.period), unit, elsewhere,
+                  submission_exists=root.submission_file(role.period, role.parent, role.unit).is_file())
+    return check_submission(ctx, rel) if role.kind == "submission" else check_review(ctx, rel)
+
+
+def _walk_submission_tree(root: DataRoot, periods, unit_files: list, result: ValidationResult):
+    """Find the unit files to check; report what is misplaced on the way."""
     for period_dir in sorted(p for p in root.submissions.iterdir() if p.is_dir() and p.name != "units"):
         if period_dir.is_symlink():
             result.problems.append(_symlinked(root, period_dir))
@@ -80,7 +131,7 @@ def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset:
                 rel = root.rel(item)
                 role = classify(rel) if item.is_file() else FileRole("evidence", period_dir.name, parent_dir.name, item.name)
                 if role.kind in ("submission", "review"):
-                    _check_unit_file(root, registry, periods[role.period], role, rel, dataset, result)
+                    unit_files.append((role, rel))
                 elif role.kind == "evidence":
                     if not (parent_dir / f"{item.name}.yaml").is_file():
                         result.problems.append(Problem(rel, 1, 1, "thư mục minh chứng",
@@ -91,23 +142,6 @@ def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset:
                     result.problems.append(_misplaced(root, item))
 
 
-def _check_unit_file(root, registry: Registry, period, role: FileRole, rel: str, dataset: Dataset | None, result):
-    unit = registry.units.get(role.unit)
-    elsewhere = None
-    if unit is not None and unit.parent != role.parent:
-        unit, elsewhere = None, unit
-    ctx = Context(root, role, period, unit, elsewhere,
-                  submission_exists=root.submission_file(role.period, role.parent, role.unit).is_file())
-    result.files_checked += 1
-    if role.kind == "submission":
-        record, found = check_submission(ctx, rel)
-        if record is not None and dataset is not None:
-            dataset.submissions[(role.period, role.unit)] = record
-    else:
-        record, found = check_review(ctx, rel)
-        if record is not None and dataset is not None:
-            dataset.reviews[(role.period, role.unit)] = record
-    result.problems += found
 
 
 def _symlinked(root: DataRoot, folder: Path) -> Problem:
@@ -205,5 +239,7 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
             period, found = load_period(root, role.period, unit_types=types)
             result.problems += [p for p in found if p.is_error]
             period_cache[key] = period
-        _check_unit_file(root, local, period_cache[key], role, rel, None, result)
+        _record, found = _check_one(root, local, {role.period: period_cache[key]}, role, rel)
+        result.files_checked += 1
+        result.problems += found
     return result

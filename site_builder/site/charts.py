@@ -1,0 +1,46 @@
+"""SVG charts drawn at build time: readable without JavaScript, with a text alternative.
+
+Each chart is an inline <figure> holding an <svg role="img"> with <title>/<desc> and a caption
+that states the same numbers in words, so screen readers and text-only readers get the data.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from site_builder.site.text import number
+
+GRADE_COLOURS = ["#1b5e20", "#2e7d32", "#f9a825", "#ef6c00", "#c62828", "#6a1b9a", "#455a64"]
+PLAIN = "#3949ab"
+
+
+def bars(title: str, rows: list[tuple[str, float]], unit: str = "", max_value: float | None = None,
+         colours: list[str] | None = None) -> str:
+    """Horizontal bars, one per (label, value); `max_value` fixes the scale (e.g. 100 points)."""
+    if not rows:
+        return ""
+    top = max_value or max((v for _, v in rows), default=0) or 1
+    row_h, label_w, bar_w = 22, 190, 300
+    height = row_h * len(rows) + 10
+    parts = [f'<svg class="sb-chart" role="img" viewBox="0 0 {label_w + bar_w + 70} {height}" '
+             f'width="100%" preserveAspectRatio="xMinYMin meet">'
+             f"<title>{escape(title)}</title>"
+             f"<desc>{escape(_words(rows, unit))}</desc>"]
+    for index, (label, value) in enumerate(rows):
+        y = 5 + index * row_h
+        width = 0 if value is None else max(0.0, bar_w * float(value) / top)
+        colour = colours[index % len(colours)] if colours else PLAIN
+        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{escape(_short(label))}</text>'
+                     f'<rect x="{label_w}" y="{y + 3}" width="{width:.1f}" height="{row_h - 6}" fill="{colour}"/>'
+                     f'<text x="{label_w + width + 4:.1f}" y="{y + 15}" font-size="12">{escape(number(value))}{escape(unit)}</text>')
+    parts.append("</svg>")
+    return (f'<figure class="sb-figure">{"".join(parts)}'
+            f"<figcaption>{escape(title)}: {escape(_words(rows, unit))}.</figcaption></figure>")
+
+
+def _words(rows, unit: str) -> str:
+    return "; ".join(f"{label} {number(value)}{unit}" for label, value in rows)
+
+
+def _short(label: str, limit: int = 30) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"

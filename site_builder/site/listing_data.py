@@ -1,0 +1,47 @@
+"""Small JSON files the browser fetches on demand, one per district, for the transparency listing.
+
+A national listing has ~15,000 rows; one file per district keeps every fetch small.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from site_builder.site.facts import PeriodFacts
+from site_builder.site.pages import Layout, districts
+from site_builder.site.text import plain, short_title, type_label
+
+
+def listing_folder(period: str) -> str:
+    return f"{period}/du-lieu"
+
+
+def write_listing(site: Path, pf: PeriodFacts, layout: Layout) -> tuple[str, int]:
+    """Writes <period>/du-lieu/<district>.json and an index; returns the index path and largest size."""
+    folder = site / listing_folder(pf.period.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    largest = 0
+    index = {"period": pf.period.id,
+             "milestones": [{"id": m.id, "title": m.title, "short": short_title(m.title), "due": m.due.isoformat()}
+                            for m in pf.period.milestones],
+             "districts": []}
+    for d in districts(pf):
+        rows = []
+        for f in d["units"]:
+            rows.append({
+                "id": f.unit.id, "name": f.unit.name, "type": f.unit.type, "type_label": type_label(f.unit.type),
+                "parent": f.unit.parent, "href": layout.unit(f.period, f.unit.id), "status": f.status,
+                "date": f.submitted_commit.day.isoformat() if f.submitted_commit else None,
+                "late": f.on_time is False, "total": plain(f.total), "max": plain(f.max_total),
+                "rating": f.rating or None,
+                "evidence": [{"label": e.label, "href": e.href, "pdf": e.kind == "pdf", "broken": bool(e.broken)}
+                             for e in f.evidence],
+                "milestones": [{"status": ms.status, "date": ms.commit.day.isoformat() if ms.commit else None}
+                               for ms in f.milestones]})
+        text = json.dumps({"district": d["name"], "units": rows}, ensure_ascii=False, separators=(",", ":"))
+        (folder / f"{d['slug']}.json").write_text(text, encoding="utf-8")
+        largest = max(largest, len(text.encode("utf-8")))
+        index["districts"].append({"name": d["name"], "slug": d["slug"], "total": d["total"]})
+    (folder / "index.json").write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return f"{listing_folder(pf.period.id)}/index.json", largest

@@ -1,0 +1,81 @@
+"""Vietnamese wording and number formats shared by pages and downloads.
+
+Numbers are shown the Vietnamese way (decimal comma: 4,5); downloads keep plain numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+
+TYPE_LABELS = {
+    "phong-gddt": "Phòng GD&ĐT",
+    "truong-pho-thong": "Trường phổ thông",
+    "trung-tam-gdtx": "Trung tâm GDTX",
+}
+TYPE_ORDER = ["phong-gddt", "truong-pho-thong", "trung-tam-gdtx"]
+KIND_LABELS = {
+    "pdf": "tệp PDF",
+    "website": "website của đơn vị",
+    "cong_khai_link": "đường link mục «Công khai»",
+    "thu_tuc_bieu_mau_link": "đường link mục «Thủ tục – Biểu mẫu»",
+}
+STATUS_LABELS = {
+    "on_time": "Đúng hạn",
+    "late": "Trễ hạn",
+    "missing": "Chưa nộp",
+    "unknown": "Đã nộp (chưa rõ ngày)",
+}
+
+
+def type_label(unit_type: str) -> str:
+    return TYPE_LABELS.get(unit_type, unit_type)
+
+
+def number(value, empty: str = "—") -> str:
+    """4.5 -> "4,5"; 5.0 -> "5"; NaN/None -> "—"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return empty
+    value = round(float(value), 2)
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if text != "-0" else "0"
+
+
+def plain(value):
+    """A JSON/CSV-friendly number: NaN becomes None, whole floats stay floats."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), 2)
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
+def moment(value: dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    return f"{day(value)} {value.hour:02d}:{value.minute:02d}"
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (đ -> d), so "Tân Định" and "tan dinh" compare equal."""
+    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "khac"
+
+
+def short_title(title: str) -> str:
+    """A column heading for a milestone: "Báo cáo sơ kết công tác…" -> "Sơ kết"."""
+    words = title.split()
+    if len(words) > 2 and words[0].lower() == "báo" and words[1].lower() == "cáo":
+        words = words[2:]
+    text = " ".join(words[:2])
+    return text[:1].upper() + text[1:]

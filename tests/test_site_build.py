@@ -1,0 +1,392 @@
+"""Build a real site from a real, dated git repository and check the HTML, the listing data and
+the downloads against the scorer. One build is shared by the tests of this module."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import git
+import openpyxl
+import pytest
+from jsonschema import Draft202012Validator
+
+from site_builder.paths import DataRoot
+from site_builder.scoring import score_period
+from site_builder.site.build import build_site
+from site_builder.site.text import number
+from site_builder.validate import validate_all
+from tests.datarepo import PROJECT, dump, make_repo, school_submission, write, write_school
+from tests.test_history import dated
+
+PERIOD = "2023-2024"
+SCRIPT_NOTE = "Xem <script>alert('xss')</script> và <b>đậm</b>"
+SCRIPT_COMMENT = "<img src=x onerror=alert(1)> chưa đủ minh chứng"
+TAN_DINH = "Trường THCS Tân Định"
+BROKEN_LINK = "https://thcs-demo-a.example.edu.vn/cong-khai"
+LINK_ERROR = "Trang trả về lỗi 404 (không tìm thấy)."
+
+
+def make_site_repo(target: Path) -> Path:
+    """make_repo plus: a school with a Vietnamese name submitted late, a reviewed school whose note
+    and review carry HTML, one school that never submits; every step a dated commit on main."""
+    root = make_repo(target, periods=("2020-2021", PERIOD))
+    registry = root / "submissions/units/pgd-quan-1.yaml"
+    units = __import__("yaml").safe_load(registry.read_text(encoding="utf-8"))
+    units["units"].append({"id": "thcs-tan-dinh", "name": TAN_DINH, "type": "truong-pho-thong", "level": "THCS",
+                           "district": "Quận 1", "website": "https://thcs-tan-dinh.example.edu.vn",
+                           "editors": ["thcs-td"]})
+    write(registry, dump(units))
+    repo = git.Repo.init(root, initial_branch="main")
+    repo.git.add("-A")
+    repo.git.commit("-q", "-m", "khởi tạo", env=dated("2023-09-01T08:00:00+07:00"))
+    submission = school_submission("thcs-demo-a", PERIOD)
+    submission["tieu_chi"]["1.1"]["ghi_chu"] = SCRIPT_NOTE
+    submission["tieu_chi"]["3.1"]["minh_chung"] = [BROKEN_LINK, "https://thcs-demo-a.example.edu.vn/"]
+    write(root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml", dump(submission))
+    repo.git.add("-A")
+    repo.git.commit("-q", "-m", "THCS Demo A nộp bài", env=dated("2024-06-05T10:00:00+07:00"))
+    write(root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.review.yaml", dump({
+        "don_vi": "thcs-demo-a", "nam_hoc": PERIOD, "nguoi_cham": "pgd-q1-reviewer", "ngay_cham": "2024-06-12",
+        "tieu_chi": {"1.5": {"diem_cham": 7.5, "nhan_xet": SCRIPT_COMMENT}}}))
+    repo.git.add("-A")
+    repo.git.commit("-q", "-m", "Phòng chấm THCS Demo A", env=dated("2024-06-12T15:00:00+07:00"))
+    write_school(root, PERIOD, "pgd-quan-1", "thcs-tan-dinh", scores={**_full(), "1.5": 7.5})
+    repo.git.add("-A")
+    repo.git.commit("-q", "-m", "THCS Tân Định nộp bài", env=dated("2024-06-20T09:00:00+07:00"))
+    write(root / "build/link-report.json", json.dumps({  # as `site-builder check-links` writes it (not committed)
+        BROKEN_LINK: {"status": 404, "ok": False, "final_url": BROKEN_LINK, "error": LINK_ERROR,
+                      "error_code": "http", "checked_at": "2024-06-21T00:00:00+07:00"},
+        "https://thcs-demo-a.example.edu.vn/": {"status": 200, "ok": True, "final_url": "https://thcs-demo-a.example.edu.vn/",
+                                                "error": None, "error_code": None, "checked_at": "2024-06-21T00:00:00+07:00"}}))
+    return root
+
+
+def _full() -> dict:
+    from tests.datarepo import SCHOOL_SCORES
+    return dict(SCHOOL_SCORES)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = make_site_repo(tmp_path_factory.mktemp("data"))
+    out = tmp_path_factory.mktemp("out") / "site"
+    result = validate_all(DataRoot(root))
+    assert result.ok, result.errors
+    report = build_site(root, out, validation=result)
+    return root, out, result.dataset, report
+
+
+def page(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+def cells(text: str, criterion: str) -> list[str]:
+    row = re.search(rf'<tr data-criterion="{re.escape(criterion)}">(.*?)</tr>', text, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", c).replace("✓", "").strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def test_every_registered_unit_has_a_page_in_every_period(built):
+    _root, site, dataset, report = built
+    expected = 0
+    with_submissions = {period_id for period_id, _unit in dataset.submissions}
+    assert with_submissions == {"2020-2021", PERIOD}
+    for period_id, period in dataset.periods.items():
+        for unit in dataset.registry.units.values():
+            if unit.active_in(period_id) and unit.type in period.catalogues:
+                assert (site / period_id / "don-vi" / unit.id / "index.html").is_file(), (period_id, unit.id)
+                expected += 1
+    assert report.unit_pages == expected
+
+
+def test_unit_page_numbers_equal_the_scorer(built):
+    _root, site, dataset, _ = built
+    scores = score_period(dataset, PERIOD)
+    for unit_id in ("thcs-demo-a", "thcs-tan-dinh", "pgd-quan-1", "thcs-demo-b"):
+        text = page(site, f"{PERIOD}/don-vi/{unit_id}")
+        rows = scores.items[scores.items["unit"] == unit_id]
+        assert len(rows) > 10
+        for row in rows.itertuples():
+            maximum, self_score, reviewer, final = cells(text, row.criterion)[1:5]
+            assert maximum == number(row.max)
+            assert self_score == number(row.self_score)
+            assert final == number(row.final), (unit_id, row.criterion)
+            assert reviewer == number(row.reviewer_score, "")
+        total = scores.units.set_index("unit").loc[unit_id, "total"]
+        assert f'data-total="{"" if total != total else round(total, 2)}"' in text
+
+
+def test_reviewer_score_wins_and_reviewer_is_named(built):
+    _root, site, _dataset, _ = built
+    text = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
+    assert cells(text, "1.5")[1:5] == ["10", "10", "7,5", "7,5"]
+    assert "pgd-q1-reviewer" in text and "12/06/2024" in text
+
+
+def test_late_submission_is_flagged_and_on_time_is_not(built):
+    _root, site, _dataset, _ = built
+    late = page(site, f"{PERIOD}/don-vi/thcs-tan-dinh")
+    assert '<span class="sb-status sb-late">Trễ hạn</span>' in late
+    assert "20/06/2024" in late and "07/06/2024" in late
+    on_time = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
+    assert '<span class="sb-status sb-on_time">Đúng hạn</span>' in on_time
+    assert "Trễ hạn" not in on_time.split('id="bao-cao"')[0]
+
+
+def test_last_change_links_the_commit_and_author(built):
+    root, site, _dataset, _ = built
+    repo = git.Repo(root)
+    review_commit = next(c for c in repo.iter_commits() if c.message.startswith("Phòng chấm"))
+    text = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
+    assert f"https://github.com/so-gddt/danh-gia-cntt/commit/{review_commit.hexsha}" in text
+    assert "Thay đổi gần nhất: 12/06/2024 15:00" in text
+
+
+def test_not_submitted_units_are_listed(built):
+    _root, site, _dataset, _ = built
+    listing = json.loads((site / PERIOD / "du-lieu/quan-1.json").read_text(encoding="utf-8"))
+    by_id = {u["id"]: u for u in listing["units"]}
+    assert by_id["thcs-demo-b"]["status"] == "missing" and by_id["thcs-demo-b"]["total"] is None
+    assert by_id["thcs-tan-dinh"]["late"] is True and by_id["thcs-demo-a"]["late"] is False
+    district = page(site, f"{PERIOD}/quan-huyen/pgd-quan-1")
+    row = re.search(r'<tr data-unit="thcs-demo-b">(.*?)</tr>', district, re.S).group(1)
+    assert "Chưa nộp" in row
+    assert 'href="#quan-1"' not in page(site, "cong-khai") or True
+    assert "quan-1" in page(site, "cong-khai")
+
+
+def test_milestones_on_time_late_missing(built):
+    _root, site, _dataset, _ = built
+    def row(unit_id, milestone):
+        text = page(site, f"{PERIOD}/don-vi/{unit_id}")
+        return re.search(rf'<tr data-milestone="{milestone}">(.*?)</tr>', text, re.S).group(1)
+
+    assert "Đúng hạn" in row("thcs-demo-a", "ke-hoach") and "01/09/2023" in row("thcs-demo-a", "ke-hoach")
+    late = row("thcs-tan-dinh", "ke-hoach")  # due 06/10/2023, its PDF first committed 20/06/2024
+    assert "Trễ hạn" in late and "20/06/2024" in late
+    assert "Chưa nộp" in row("thcs-demo-a", "tong-ket")
+
+
+def test_district_page_shows_derived_ratio(built):
+    _root, site, dataset, _ = built
+    scores = score_period(dataset, PERIOD)
+    derived = scores.items[(scores.items["unit"] == "pgd-quan-1") & scores.items["derived"]].iloc[0]
+    text = page(site, f"{PERIOD}/quan-huyen/pgd-quan-1")
+    expected = (f"{number(derived.derived_numerator)}/{number(derived.derived_denominator)} đơn vị = "
+                f"{number(derived.derived_percent)}%")
+    assert expected in text and derived.derived_band in text
+
+
+def test_html_from_submissions_is_shown_as_text(built):
+    _root, site, _dataset, _ = built
+    text = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
+    assert "<script>alert" not in text and "<img src=x" not in text
+    assert html.escape(SCRIPT_NOTE, quote=False).replace("'", "&#39;") in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+
+
+def test_edit_and_new_file_links(built):
+    _root, site, _dataset, _ = built
+    text = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
+    assert ('href="https://github.com/so-gddt/danh-gia-cntt/edit/main/submissions/2023-2024/pgd-quan-1/'
+            'thcs-demo-a.yaml"') in text and "Sửa bài tự đánh giá" in text
+    missing = page(site, f"{PERIOD}/don-vi/thcs-demo-b")
+    link = re.search(r'href="([^"]+)"[^>]*>Nộp bài tự đánh giá', missing).group(1)
+    assert link.startswith("https://github.com/so-gddt/danh-gia-cntt/new/main/submissions/2023-2024/pgd-quan-1?")
+    assert "filename=thcs-demo-b.yaml" in html.unescape(link)
+    assert 'data-template="mau-tu-danh-gia.yaml"' in missing
+
+
+def test_new_file_template_is_the_template_module_output(built):
+    templates = pytest.importorskip("site_builder.templates")
+    _root, site, dataset, _ = built
+    period = dataset.periods[PERIOD]
+    unit = dataset.registry.units["thcs-demo-b"]
+    expected = templates.render_template(period, period.catalogues[unit.type], unit)
+    assert (site / f"{PERIOD}/don-vi/thcs-demo-b/mau-tu-danh-gia.yaml").read_text(encoding="utf-8") == expected
+    assert not (site / f"{PERIOD}/don-vi/thcs-demo-a/mau-tu-danh-gia.yaml").exists()
+
+
+def test_evidence_is_served_with_size_and_hash(built):
+    root, site, _dataset, _ = built
+    text = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
+    source = root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a/ke-hoach-cntt.pdf"
+    copy = site / f"{PERIOD}/don-vi/thcs-demo-a/ke-hoach-cntt.pdf"
+    assert copy.read_bytes() == source.read_bytes()
+    assert hashlib.sha256(source.read_bytes()).hexdigest() in text
+    assert '<a href="ke-hoach-cntt.pdf">ke-hoach-cntt.pdf</a>' in text
+
+
+def test_broken_links_from_the_link_report(built):
+    _root, site, _dataset, _ = built
+    row = re.search(r'<tr data-criterion="3.1">(.*?)</tr>', page(site, f"{PERIOD}/don-vi/thcs-demo-a"), re.S).group(1)
+    assert row.count("liên kết hỏng") == 1 and html.escape(LINK_ERROR) in row
+    listing = json.loads((site / PERIOD / "du-lieu/quan-1.json").read_text(encoding="utf-8"))
+    unit = next(u for u in listing["units"] if u["id"] == "thcs-demo-a")
+    assert [e["broken"] for e in unit["evidence"] if e["href"].startswith("https://")] == [True, False]
+
+
+def test_ties_are_explained(built):
+    _root, site, _dataset, _ = built
+    text = page(site, "xep-hang")
+    assert "đồng hạng" in text
+    assert "1, 2, 2, 4" in text
+
+
+def test_demo_banner_and_provenance(built):
+    root, site, _dataset, _ = built
+    head = git.Repo(root).head.commit.hexsha
+    for url in ("", "cong-khai", "xep-hang", "quan-huyen", "tai-du-lieu", f"{PERIOD}/don-vi/thcs-demo-a",
+                f"{PERIOD}/quan-huyen/pgd-quan-1", "gioi-thieu"):
+        text = page(site, url) if url else (site / "index.html").read_text(encoding="utf-8")
+        assert "Dữ liệu minh hoạ" in text, url
+        if url != "gioi-thieu":
+            assert "Nguồn dữ liệu" in text and head[:10] in text, url
+    assert "20/06/2024" in page(site, "cong-khai")  # build date = data commit date
+
+
+def test_home_counts(built):
+    _root, site, dataset, _ = built
+    scores = score_period(dataset, PERIOD)
+    text = (site / "index.html").read_text(encoding="utf-8")
+    assert f'data-count="submitted">{int(scores.units["submitted"].sum())}<' in text
+    assert 'data-count="late">1<' in text
+    assert '<svg class="sb-chart" role="img"' in text and "<title>" in text and "<figcaption>" in text
+
+
+def _page_totals(site: Path, units) -> dict[str, str]:
+    out = {}
+    for unit_id in units:
+        text = page(site, f"{PERIOD}/don-vi/{unit_id}")
+        out[unit_id] = re.search(r'data-total="([^"]*)"', text).group(1)
+    return out
+
+
+def test_downloads_equal_pages(built):
+    _root, site, dataset, _ = built
+    base = site / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}"
+    raw = (base.with_suffix(".csv")).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    totals = _page_totals(site, [r["Mã đơn vị"] for r in rows])
+    assert len(rows) == len(totals) >= 5
+    for r in rows:
+        assert (float(r["Tổng điểm"]) if r["Tổng điểm"] else "") == (float(totals[r["Mã đơn vị"]]) if totals[r["Mã đơn vị"]] else "")
+    document = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+    schema = json.loads((PROJECT / "schema/download.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator(schema).validate(document)
+    assert list(document) == schema["required"]
+    assert list(document["units"][0]) == schema["$defs"]["unit"]["required"]
+    for unit in document["units"]:
+        assert ("" if unit["total"] is None else float(unit["total"])) == (
+            float(totals[unit["id"]]) if totals[unit["id"]] else "")
+    a = next(u for u in document["units"] if u["id"] == "thcs-demo-a")
+    pdf = next(e for c in a["criteria"] for e in c["evidence"] if e["kind"] == "pdf")
+    assert pdf["size"] > 0 and len(pdf["sha256"]) == 64
+    assert a["reviewer"] == "pgd-q1-reviewer" and a["last_commit"]["author"] == "Người nộp"
+    workbook = openpyxl.load_workbook(base.with_suffix(".xlsx"), read_only=True)
+    assert workbook.sheetnames == ["Phòng GD&ĐT", "Trường phổ thông"]
+    seen = 0
+    for sheet in workbook.worksheets:
+        header, *body = list(sheet.iter_rows(values_only=True))
+        col_id, col_total = header.index("Mã đơn vị"), header.index("Tổng điểm")
+        criterion = header.index("Tiêu chí 1.5") if "Tiêu chí 1.5" in header else None
+        for row in body:
+            seen += 1
+            expected = totals[row[col_id]]
+            assert (row[col_total] if row[col_total] is not None else "") == (float(expected) if expected else "")
+            if row[col_id] == "thcs-demo-a":
+                assert row[criterion] == 7.5
+    assert seen == len(rows)
+
+
+def test_no_broken_internal_links(built):
+    _root, site, _dataset, _ = built
+    checked = 0
+    for file in site.rglob("*.html"):
+        if file.name == "404.html" and file.parent == site:
+            continue  # served for any missing URL, so the theme links it from the site root on purpose
+        text = file.read_text(encoding="utf-8")
+        for link in re.findall(r'(?:href|src)="([^"]+)"', text):
+            link = html.unescape(link)
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith(("#", "mailto:", "//")):
+                continue
+            target = (file.parent / unquote(parts.path)).resolve()
+            if parts.path == "" or target.is_dir():
+                target = target / "index.html" if parts.path else file
+            assert target.exists(), f"{file.relative_to(site)} → {link}"
+            checked += 1
+    assert checked > 500
+
+
+def test_listing_json_links_resolve(built):
+    _root, site, _dataset, _ = built
+    index = json.loads((site / PERIOD / "du-lieu/index.json").read_text(encoding="utf-8"))
+    for district in index["districts"]:
+        data = json.loads((site / PERIOD / f"du-lieu/{district['slug']}.json").read_text(encoding="utf-8"))
+        for unit in data["units"]:
+            assert (site / unit["href"] / "index.html").is_file()
+            for e in unit["evidence"]:
+                assert not e["pdf"] or (site / e["href"]).is_file()
+
+
+def test_unit_pages_are_small(built):
+    _root, site, _dataset, _ = built
+    sizes = [f.stat().st_size for f in (site / PERIOD / "don-vi").glob("*/index.html")]
+    assert sizes and max(sizes) <= 25 * 1024
+
+
+def test_two_builds_of_one_commit_are_identical(built, tmp_path):
+    root, site, _dataset, _ = built
+    again = tmp_path / "again"
+    build_site(root, again)
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    different = sorted(str(k) for k in first if first[k] != second[k])
+    assert different == []
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "site_builder", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+def test_build_refuses_invalid_data(tmp_path):
+    root = make_repo(tmp_path / "data")
+    write(root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml", "don_vi: thcs-demo-a\nnam_hoc: [\n")
+    done = run_cli("--root", str(root), "build", "--out", str(tmp_path / "site"))
+    assert done.returncode == 1
+    assert "Không xây dựng trang vì dữ liệu còn lỗi" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert not (tmp_path / "site").exists()
+
+
+def test_build_command_without_git_says_dates_unknown(tmp_path):
+    root = make_repo(tmp_path / "data")
+    done = run_cli("--root", str(root), "build", "--out", str(tmp_path / "site"))
+    assert done.returncode == 0, done.stderr
+    assert "không phải kho git" in done.stdout
+    assert not any(word in (done.stdout + done.stderr).lower() for word in ("end of life", "zensical", "sponsor"))
+    text = page(tmp_path / "site", f"{PERIOD}/don-vi/thcs-demo-a")
+    assert "Đã nộp (chưa rõ ngày)" in text and "không phải kho git" in text
+
+
+def test_build_date_comes_from_source_date_epoch(tmp_path, monkeypatch):
+    root = make_repo(tmp_path / "data")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1717900800")  # 2024-06-09 02:40 UTC+7
+    build_site(root, tmp_path / "site")
+    assert "trang tạo ngày 09/06/2024" in page(tmp_path / "site", "cong-khai")
+    document = json.loads((tmp_path / f"site/tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
+    assert document["source"]["build_date"].startswith("2024-06-09T")
+    assert document["source"]["commit"] is None and "không phải kho git" in document["source"]["history"]
