@@ -77,16 +77,25 @@ def _compact_body(period: Period, catalogue: Catalogue, unit: Unit) -> list[str]
     return lines
 
 
-def new_file_url(repository: str, branch: str, period: Period, catalogue: Catalogue, unit: Unit) -> str:
-    """GitHub's "create new file" link with the file name and template filled in; the full
-    template when the link stays under GitHub's URL limit, the compact one otherwise."""
+def new_file_base(repository: str, branch: str, period: Period, unit: Unit) -> str:
+    """GitHub's "create new file" link with the file name, before any `&value=`."""
     folder = posixpath.dirname(submission_path(period.id, unit.parent, unit.id))
-    base = f"{repository.rstrip('/')}/new/{quote(branch)}/{quote(folder)}?filename={quote(unit.id + '.yaml')}&value="
-    for compact in (False, True):
-        url = base + quote(render_template(period, catalogue, unit, compact=compact), safe="")
-        if len(url) <= URL_LIMIT:
-            return url
-    return base + quote(render_template(period, catalogue, unit, compact=True), safe="")
+    return f"{repository.rstrip('/')}/new/{quote(branch)}/{quote(folder)}?filename={quote(unit.id + '.yaml')}"
+
+
+def prefill_text(base_url: str, period: Period, catalogue: Catalogue, unit: Unit) -> str:
+    """The template to put in the link: the full one when the link stays under GitHub's URL
+    limit, else the compact one (criterion texts then come from the editor schema's hover)."""
+    full = render_template(period, catalogue, unit)
+    if len(base_url) + len("&value=") + len(quote(full, safe="")) <= URL_LIMIT:
+        return full
+    return render_template(period, catalogue, unit, compact=True)
+
+
+def new_file_url(repository: str, branch: str, period: Period, catalogue: Catalogue, unit: Unit) -> str:
+    """The complete "create new file" link, template included."""
+    base = new_file_base(repository, branch, period, unit)
+    return f"{base}&value={quote(prefill_text(base, period, catalogue, unit), safe='')}"
 
 
 def edit_url(repository: str, branch: str, period: str, parent: str, unit: str) -> str:

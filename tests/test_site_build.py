@@ -207,12 +207,20 @@ def test_edit_and_new_file_links(built):
 
 
 def test_new_file_template_is_the_template_module_output(built):
-    templates = pytest.importorskip("site_builder.templates")
+    from urllib.parse import quote
+
+    from site_builder import templates
+
     _root, site, dataset, _ = built
     period = dataset.periods[PERIOD]
     unit = dataset.registry.units["thcs-demo-b"]
-    expected = templates.render_template(period, period.catalogues[unit.type], unit)
-    assert (site / f"{PERIOD}/don-vi/thcs-demo-b/mau-tu-danh-gia.yaml").read_text(encoding="utf-8") == expected
+    org = dataset.registry.organization
+    base = templates.new_file_base(org.repository, org.branch, period, unit)
+    saved = (site / f"{PERIOD}/don-vi/thcs-demo-b/mau-tu-danh-gia.yaml").read_text(encoding="utf-8")
+    assert saved == templates.prefill_text(base, period, period.catalogues[unit.type], unit)
+    assert saved.startswith("# yaml-language-server: $schema=") and "don_vi: thcs-demo-b" in saved
+    assert len(f"{base}&value={quote(saved, safe='')}") <= 8191  # GitHub refuses longer links (414)
+    assert f'href="{base}"'.replace("&", "&amp;") in page(site, f"{PERIOD}/don-vi/thcs-demo-b")
     assert not (site / f"{PERIOD}/don-vi/thcs-demo-a/mau-tu-danh-gia.yaml").exists()
 
 

@@ -21,7 +21,7 @@ from site_builder.paths import DataRoot
 from site_builder.site import downloads as dl
 from site_builder.site import listing_data, search, shell
 from site_builder.site.evidence_files import EvidenceStore
-from site_builder.site.facts import PeriodFacts, gather, load_template_renderer
+from site_builder.site.facts import PeriodFacts, gather
 from site_builder.site.pages import TEMPLATE_FILE, Layout, PageRenderer, environment
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -121,7 +121,6 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
                   "history_note": history.reason}
     store = EvidenceStore(root)
     links = read_link_report(link_report if link_report is not None else root / "build" / "link-report.json")
-    templates = load_template_renderer()
     # Oldest first by deadline: period ids are not always school years ("chuyen-doi-so-4725").
     with_catalogues = sorted((p for p in dataset.periods.values() if p.catalogues), key=lambda p: (p.deadline, p.id))
     submitted = {period_id for period_id, _unit in dataset.submissions}
@@ -131,7 +130,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     all_facts: dict[str, PeriodFacts] = {}
     for period in periods:
         scores = score_period(dataset, period.id)
-        all_facts[period.id] = gather(dataset, scores, history, store, templates, links)
+        all_facts[period.id] = gather(dataset, scores, history, store, links)
     lap("score")
     latest = periods[-1].id
     layout = Layout(latest)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlencode
 
 from site_builder.history import Commit, History
 from site_builder.model import Dataset, Period, Unit
 from site_builder.scoring import PeriodScores
 from site_builder.site.evidence_files import EvidenceStore, FileFact
+from site_builder.templates import edit_url, new_file_base, prefill_text
 
 
 @dataclass
@@ -121,7 +121,7 @@ class PeriodFacts:
 
 
 def gather(dataset: Dataset, scores: PeriodScores, history: History, store: EvidenceStore,
-           templates=None, link_report: dict | None = None) -> PeriodFacts:
+           link_report: dict | None = None) -> PeriodFacts:
     """`link_report` is the JSON of `site-builder check-links` (URL -> result), when there is one."""
     broken = {url: (r.get("error") or "không truy cập được") for url, r in (link_report or {}).items()
               if isinstance(r, dict) and r.get("ok") is False}
@@ -203,11 +203,8 @@ def gather(dataset: Dataset, scores: PeriodScores, history: History, store: Evid
             status = "unknown" if commit is None else ("on_time" if commit.day <= milestone.due else "late")
             fact.milestones.append(MilestoneFact(milestone.id, milestone.title, milestone.due, status, commit, ref))
         fact.edit_url, fact.new_url = _edit_links(org, period, unit, submission is not None)
-        if submission is None and fact.new_url and templates is not None:
-            try:
-                fact.template = templates(period, catalogue, unit)
-            except Exception:  # a template problem must not stop publishing; the link works without it
-                fact.template = ""
+        if submission is None and fact.new_url:
+            fact.template = prefill_text(fact.new_url, period, catalogue, unit)
         units[unit.id] = fact
         parents.setdefault(unit.parent, []).append(unit.id)
     return PeriodFacts(period, scores, units, parents)
@@ -241,17 +238,8 @@ def _edit_links(org, period: Period, unit: Unit, submitted: bool) -> tuple[str, 
     repo = (org.repository or "").rstrip("/")
     if not repo:
         return "", ""
-    branch = quote(org.branch or "main")
-    folder = f"submissions/{period.id}/{unit.parent}"
     if submitted:
-        return f"{repo}/edit/{branch}/{folder}/{unit.id}.yaml", ""
-    return "", f"{repo}/new/{branch}/{folder}?{urlencode({'filename': f'{unit.id}.yaml'}, quote_via=quote)}"
+        return edit_url(repo, org.branch or "main", period.id, unit.parent, unit.id), ""
+    return "", new_file_base(repo, org.branch or "main", period, unit)
 
 
-def load_template_renderer():
-    """`site_builder.templates.render_template` when that module exists, else None."""
-    try:
-        from site_builder.templates import render_template  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return render_template
