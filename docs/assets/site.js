@@ -58,6 +58,13 @@
       var ms = state.index ? state.index.milestones : [];
       var heads = [["name", "Đơn vị"], ["type_label", "Loại"], ["status", "Trạng thái"], ["date", "Ngày nộp"],
         ["total", "Tổng điểm"], ["rating", "Xếp loại"]];
+      function editing(u) {  /* the unit's GitHub editor link: edit its file, or create it from the template */
+        if (u.edit) return el("a", { href: u.edit, rel: "nofollow" }, ["Sửa"]);
+        if (!u.new) return "";
+        var link = el("a", { href: u.new, rel: "nofollow" }, ["Nộp bài"]);
+        if (u.template) { link.setAttribute("data-template", base + u.template); prefilled(link); }
+        return link;
+      }
       var head = el("tr", {}, heads.map(function (h) {
         var th = el("th", { "data-sort": h[0], scope: "col" }, [h[1] + (state.key === h[0] ? (state.dir > 0 ? " ▲" : " ▼") : "")]);
         th.addEventListener("click", function () {
@@ -65,7 +72,7 @@
         });
         return th;
       }).concat(ms.map(function (m) { return el("th", { title: m.title }, [m.short]); }))
-        .concat([el("th", {}, ["Minh chứng"])]));
+        .concat([el("th", {}, ["Minh chứng"]), el("th", {}, ["Bài trên GitHub"])]));
       var body = el("tbody", {}, rows.map(function (u) {
         var evidence = el("td", {}, []);
         u.evidence.forEach(function (e) {
@@ -80,7 +87,7 @@
           el("td", { "class": "sb-num" }, [num(u.total)]), el("td", {}, [u.rating || "—"])
         ].concat(u.milestones.map(function (m, i) {
           return el("td", {}, [status(m.status, ms[i] ? ms[i].title : ""), m.status === "late" ? " " + day(m.date) : ""]);
-        })).concat([evidence]));
+        })).concat([evidence, el("td", {}, [editing(u)])]));
       }));
       var wrap = el("div", { "class": "md-typeset__scrollwrap sb-table" }, [el("div", { "class": "md-typeset__table" },
         [el("table", {}, [el("thead", {}, [head]), body])])]);

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from site_builder.site.facts import PeriodFacts
-from site_builder.site.pages import Layout, districts
+from site_builder.site.pages import TEMPLATE_FILE, Layout, districts
 from site_builder.site.text import plain, short_title, type_label
 
 
@@ -35,6 +35,9 @@ def write_listing(site: Path, pf: PeriodFacts, layout: Layout) -> tuple[str, int
                 "date": f.submitted_commit.day.isoformat() if f.submitted_commit else None,
                 "late": f.on_time is False, "total": plain(f.total), "max": plain(f.max_total),
                 "rating": f.rating or None,
+                # GitHub editor links: "Sửa" for a submitted unit, "Nộp bài" (with its template) otherwise
+                "edit": f.edit_url or None, "new": f.new_url or None,
+                "template": layout.unit(f.period, f.unit.id) + TEMPLATE_FILE if f.template else None,
                 "evidence": [{"label": e.label, "href": e.href, "pdf": e.kind == "pdf", "broken": bool(e.broken)}
                              for e in f.evidence],
                 "milestones": [{"status": ms.status, "date": ms.commit.day.isoformat() if ms.commit else None}

@@ -122,3 +122,19 @@ def test_new_file_link_carries_the_template(open_page, base_url):
     page.wait_for_url("https://github.com/**")
     assert seen and "filename=thcs-demo-b.yaml" in seen[0] and "&value=" in seen[0]
     assert "don_vi%3A%20thcs-demo-b" in seen[0]
+
+
+def test_listing_offers_submit_and_edit_links(open_page, base_url):
+    page = open_page()
+    seen = []
+    page.route("https://github.com/**", lambda route: (seen.append(route.request.url),
+                                                       route.fulfill(status=200, body="ok")))
+    page.goto(base_url + "cong-khai/")
+    page.select_option('select[data-filter="district"]', "quan-1")
+    page.wait_for_selector('[data-listing-table] tr[data-unit="thcs-demo-b"]')
+    edit = page.locator('[data-listing-table] tr[data-unit="thcs-demo-a"]').get_by_role("link", name="Sửa")
+    assert edit.get_attribute("href").endswith(f"/edit/main/submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml")
+    page.locator('[data-listing-table] tr[data-unit="thcs-demo-b"]').get_by_role("link", name="Nộp bài").click()
+    page.wait_for_url("https://github.com/**")
+    assert seen and f"/new/main/submissions/{PERIOD}/pgd-quan-1?filename=thcs-demo-b.yaml" in seen[0]
+    assert "don_vi%3A%20thcs-demo-b" in seen[0]  # the unit's template came along
