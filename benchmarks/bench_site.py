@@ -33,7 +33,7 @@ BUILD_CHILD = textwrap.dedent("""
     from pathlib import Path
     start = time.perf_counter()
     from site_builder.paths import DataRoot
-    from site_builder.site.build import build_site
+    from site_builder.website.build import build_site
     from site_builder.validate import validate_all
     root, out = Path(sys.argv[1]), Path(sys.argv[2])
     t = time.perf_counter()

@@ -21,8 +21,8 @@ from jsonschema import Draft202012Validator
 
 from site_builder.paths import DataRoot
 from site_builder.scoring import score_period
-from site_builder.site.build import build_site
-from site_builder.site.text import number
+from site_builder.website.build import build_site
+from site_builder.website.text import number
 from site_builder.validate import validate_all
 from tests.datarepo import PROJECT, dump, make_repo, school_submission, write, write_school
 from tests.test_history import dated

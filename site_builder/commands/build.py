@@ -18,7 +18,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from site_builder.site.build import InvalidData, build_site
+    from site_builder.website.build import InvalidData, build_site
 
     out = (args.out or args.root / "build" / "site").resolve()
     if out == args.root or args.root.is_relative_to(out):

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from site_builder.site.build import build_site
+from site_builder.website.build import build_site
 from tests.test_site_build import make_site_repo
 
 CHROMIUM = "/usr/bin/chromium"

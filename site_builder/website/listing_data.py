@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from site_builder.site.facts import PeriodFacts
-from site_builder.site.pages import TEMPLATE_FILE, Layout, districts
-from site_builder.site.text import plain, short_title, type_label
+from site_builder.website.facts import PeriodFacts
+from site_builder.website.pages import TEMPLATE_FILE, Layout, districts
+from site_builder.website.text import plain, short_title, type_label
 
 
 def listing_folder(period: str) -> str:

@@ -18,11 +18,11 @@ import yaml
 
 from site_builder.history import VIETNAM, History, read_history
 from site_builder.paths import DataRoot
-from site_builder.site import downloads as dl
-from site_builder.site import listing_data, search, shell
-from site_builder.site.evidence_files import EvidenceStore
-from site_builder.site.facts import PeriodFacts, gather
-from site_builder.site.pages import TEMPLATE_FILE, Layout, PageRenderer, environment
+from site_builder.website import downloads as dl
+from site_builder.website import listing_data, search, shell
+from site_builder.website.evidence_files import EvidenceStore
+from site_builder.website.facts import PeriodFacts, gather
+from site_builder.website.pages import TEMPLATE_FILE, Layout, PageRenderer, environment
 
 PROJECT = Path(__file__).resolve().parents[2]
 OVERRIDES = Path(__file__).resolve().parent / "overrides"
@@ -236,7 +236,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
 
 
 def search_entries(pf: PeriodFacts, layout: Layout, renderer: PageRenderer) -> list:
-    from site_builder.site.text import type_label
+    from site_builder.website.text import type_label
 
     entries = []
     for f in pf.units.values():

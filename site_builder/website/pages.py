@@ -13,9 +13,9 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
-from site_builder.site import charts
-from site_builder.site.facts import PeriodFacts, UnitFact
-from site_builder.site.text import (KIND_LABELS, STATUS_LABELS, TYPE_ORDER, day, moment, number, plain,
+from site_builder.website import charts
+from site_builder.website.facts import PeriodFacts, UnitFact
+from site_builder.website.text import (KIND_LABELS, STATUS_LABELS, TYPE_ORDER, day, moment, number, plain,
                                     short_title, slug, type_label)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from site_builder.history import Commit, History
 from site_builder.model import Dataset, Period, Unit
 from site_builder.scoring import PeriodScores
-from site_builder.site.evidence_files import EvidenceStore, FileFact
+from site_builder.website.evidence_files import EvidenceStore, FileFact
 from site_builder.templates import edit_url, new_file_base, prefill_text
 
 

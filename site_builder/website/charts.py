@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from site_builder.site.text import number
+from site_builder.website.text import number
 
 GRADE_COLOURS = ["#1b5e20", "#2e7d32", "#f9a825", "#ef6c00", "#c62828", "#6a1b9a", "#455a64"]
 PLAIN = "#3949ab"

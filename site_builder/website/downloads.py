@@ -13,8 +13,8 @@ import io
 import json
 from pathlib import Path
 
-from site_builder.site.facts import PeriodFacts, UnitFact
-from site_builder.site.text import STATUS_LABELS, TYPE_ORDER, plain, type_label
+from site_builder.website.facts import PeriodFacts, UnitFact
+from site_builder.website.text import STATUS_LABELS, TYPE_ORDER, plain, type_label
 
 FOLDER = "tai-ve"
 SCHEMA_VERSION = 1
