@@ -62,7 +62,6 @@ def generate(units: int, target: Path) -> float:
 def build(root: Path, out: Path) -> dict:
     if out.exists():
         shutil.rmtree(out)
-    import psutil
 
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", BUILD_CHILD, str(root), str(out)], stdout=subprocess.PIPE,

@@ -108,29 +108,23 @@ def check_file(ref: str, unit_dir: Path, unit_id: str) -> Finding:
                        "Hãy tải lên chính tệp PDF thay vì liên kết.", "path-symlink")
     if not real.is_file():
         return Finding("pdf", f"«{ref}» không phải là một tệp.", "Hãy ghi tên một tệp PDF.", "file-missing")
-    stat = real.stat()
-    size = stat.st_size
+    size = real.stat().st_size
     if size > MAX_PDF_BYTES:
         return Finding("pdf", f"tệp «{ref}» quá lớn ({messages.megabytes(size)} MB, tối đa {MAX_PDF_BYTES // 1048576} MB).",
                        "Hãy nén tệp PDF (giảm độ phân giải ảnh quét) hoặc tách thành nhiều tệp.", "pdf-too-large")
-    identity = (stat.st_dev, stat.st_ino, size, stat.st_mtime_ns)
-    if identity in _FILE_VERDICTS:  # the same file cited by several criteria is read once
-        verdict = _FILE_VERDICTS[identity]
-    else:
-        data = real.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if digest not in _VERDICTS:
-            _VERDICTS[digest] = _pdf_verdict(data)
-        verdict = _FILE_VERDICTS[identity] = _VERDICTS[digest]
+    data = real.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest not in _VERDICTS:
+        _VERDICTS[digest] = _pdf_verdict(data)
+    verdict = _VERDICTS[digest]
     if verdict:
         return Finding("pdf", verdict[0].format(ref=ref), verdict[1], verdict[2])
     return Finding("pdf")
 
 
-# One verdict per distinct content: many units upload the same template PDF.
+# One verdict per distinct content: many units upload the same template PDF. (A file cited by
+# several criteria of one submission is checked once by the caller, see submissions.py.)
 _VERDICTS: dict[str, tuple[str, str, str] | None] = {}
-# And per file (device, inode, size, modification time): a file changed in place is read again.
-_FILE_VERDICTS: dict[tuple, tuple[str, str, str] | None] = {}
 
 
 def _pdf_verdict(data: bytes) -> tuple[str, str, str] | None:

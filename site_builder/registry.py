@@ -61,9 +61,10 @@ def load_units_file(root: DataRoot, parent: str, positions: dict | None = None) 
                                         f"mã đơn vị bị trùng (đã có ở dòng {seen[entry['id']]}).",
                                         "Mỗi đơn vị cần một mã riêng.", code="unit-duplicate"))
             continue
-        seen[entry["id"]] = doc.where(("units", index, "id"))[0]
+        where = doc.where(("units", index, "id"))
+        seen[entry["id"]] = where[0]
         if positions is not None:
-            positions[entry["id"]] = doc.where(("units", index, "id"))
+            positions[entry["id"]] = where
         units.append(Unit(
             id=entry["id"], name=str(entry.get("name", "")), type=str(entry.get("type", "")), parent=parent,
             district=str(entry.get("district", "")), editors=tuple(entry.get("editors") or ()),
@@ -124,12 +125,8 @@ def _check_cycles(root: DataRoot, registry: Registry) -> list:
 
 
 def _unit_problem(root: DataRoot, unit: Unit, message: str, fix: str, code: str):
-    from site_builder.problems import Problem
-
     return Problem(unit.registry_path, 1, 1, f"đơn vị {unit.id}", message, fix, code)
 
 
 def _missing(rel: str, subject: str, message: str, fix: str = "", code: str = "missing-file"):
-    from site_builder.problems import Problem
-
     return Problem(rel, 1, 1, subject, message, fix, code)

@@ -16,7 +16,6 @@ from site_builder.model import LINK_KINDS, Catalogue, CriterionEntry, Period, Re
 from site_builder.paths import DataRoot, FileRole
 from site_builder.yamlfile import YamlDocument, read_yaml
 
-KIND_LABEL = {"submission": "bài tự đánh giá", "review": "tệp điểm chấm"}
 
 
 @dataclass
@@ -68,7 +67,7 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
                                         f"chưa tự chấm {len(missing)} tiêu chí: {', '.join(missing)}; các tiêu chí này được tính 0 điểm.",
                                         "Nếu đơn vị có thực hiện, hãy thêm các tiêu chí này (xem tệp mẫu).",
                                         code="criteria-missing", key=True, severity="warning"))
-        reports = _check_reports(doc, data.get("bao_cao"), ctx, unit_dir, problems)
+        reports = _check_reports(doc, data.get("bao_cao"), ctx, unit_dir, problems, verdicts)
         _check_unused_files(doc, unit_dir, criteria, reports, problems)
     else:
         reports = {}
@@ -117,7 +116,6 @@ def check_review(ctx: Context, rel: str) -> tuple[Review | None, list]:
 
 def _check_identity(doc: YamlDocument, data: dict, ctx: Context, problems: list) -> Catalogue | None:
     role = ctx.role
-    kind = KIND_LABEL.get(role.kind, "tệp")
     if ctx.period is None:
         problems.append(doc.problem((), "năm học", f"thư mục «{role.period}» không phải năm học nào trong criteria/.",
                                     "Hãy đặt tệp trong thư mục năm học đúng, ví dụ submissions/2023-2024/…", code="period-unknown"))
@@ -217,18 +215,14 @@ def _check_score(doc, path, value, item, catalogue: Catalogue, problems, label="
 
 def _check_evidence_list(doc, path, refs, unit_dir, unit_id, problems, seen: dict) -> tuple[set[str], bool]:
     """Check each reference; return the kinds present ("pdf", "url") and whether any was refused
-    (then that reference's own message says what to fix; "evidence missing" would only repeat it).
-    `seen` remembers verdicts within one file: a plan PDF is often cited by many criteria."""
+    (then that reference's own message says what to fix; "evidence missing" would only repeat it)."""
     kinds = set()
     refused = False
     for index, ref in enumerate(refs):
         if not isinstance(ref, str) or not ref.strip():
             continue
         ref = ref.strip()
-        if ref not in seen:
-            seen[ref] = (evidence.check_url(ref) if evidence.looks_like_url(ref)
-                         else evidence.check_file(ref, unit_dir, unit_id))
-        finding = seen[ref]
+        finding = _check_reference(ref, unit_dir, unit_id, seen)
         if finding.ok:
             kinds.add(finding.kind)
         else:
@@ -236,6 +230,21 @@ def _check_evidence_list(doc, path, refs, unit_dir, unit_id, problems, seen: dic
             problems.append(doc.problem(path + (index,), messages.subject_for(path + (index,)),
                                         finding.message, finding.fix, code=finding.code))
     return kinds, refused
+
+
+def _check_reference(ref: str, unit_dir, unit_id: str, seen: dict) -> evidence.Finding:
+    """The verdict on one evidence reference: an http(s) link or a file of the unit."""
+    if evidence.looks_like_url(ref):
+        return evidence.check_url(ref)
+    return _checked_file(ref, unit_dir, unit_id, seen)
+
+
+def _checked_file(ref: str, unit_dir, unit_id: str, seen: dict) -> evidence.Finding:
+    """`evidence.check_file`, remembered for the submission being checked: a plan PDF is often
+    cited by many criteria and again as a milestone report, and is read once."""
+    if ref not in seen:
+        seen[ref] = evidence.check_file(ref, unit_dir, unit_id)
+    return seen[ref]
 
 
 def _check_required_evidence(doc, path, item, kinds_present: set[str], problems):
@@ -266,7 +275,7 @@ def _check_note(doc, path, note, problems):
                                     "Nếu không cố ý, hãy xoá các thẻ <…>.", code="note-html", severity="warning"))
 
 
-def _check_reports(doc, reports, ctx: Context, unit_dir, problems) -> dict[str, str]:
+def _check_reports(doc, reports, ctx: Context, unit_dir, problems, seen: dict) -> dict[str, str]:
     if not isinstance(reports, dict):
         return {}
     valid = {}
@@ -280,7 +289,7 @@ def _check_reports(doc, reports, ctx: Context, unit_dir, problems) -> dict[str, 
             continue
         if not isinstance(ref, str):
             continue
-        finding = evidence.check_file(ref.strip(), unit_dir, ctx.role.unit)
+        finding = _checked_file(ref.strip(), unit_dir, ctx.role.unit, seen)
         if finding.ok:
             valid[mid] = ref.strip()
         else:

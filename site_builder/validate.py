@@ -142,10 +142,8 @@ def _walk_submission_tree(root: DataRoot, periods, unit_files: list, result: Val
                     result.problems.append(_misplaced(root, item))
 
 
-
-
 def _symlinked(root: DataRoot, folder: Path) -> Problem:
-    return Problem(Path(os.path.relpath(folder, root.path)).as_posix(), 1, 1, "vị trí tệp",
+    return Problem(root.rel(folder), 1, 1, "vị trí tệp",
                    "thư mục là liên kết (symlink): dữ liệu phải nằm thật trong kho, không trỏ sang nơi khác.",
                    "Hãy xoá liên kết và đặt các tệp vào đúng thư mục.", "path-symlink")
 

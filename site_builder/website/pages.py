@@ -13,9 +13,10 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
+from site_builder.messages import EVIDENCE_KIND_LABELS
 from site_builder.website import charts
 from site_builder.website.facts import PeriodFacts, UnitFact
-from site_builder.website.text import (KIND_LABELS, STATUS_LABELS, TYPE_ORDER, day, moment, number, plain,
+from site_builder.website.text import (STATUS_LABELS, TYPE_ORDER, day, moment, number, plain,
                                     short_title, slug, type_label)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -30,7 +31,7 @@ def environment(commit_url) -> jinja2.Environment:
     env.filters.update({
         "num": number, "plain": lambda v: "" if plain(v) is None else plain(v), "day": day, "moment": moment,
         "type_label": type_label, "status_label": lambda s: STATUS_LABELS.get(s, s),
-        "kind_label": lambda k: KIND_LABELS.get(k, k), "commit_url": commit_url, "host": _host,
+        "kind_label": lambda k: EVIDENCE_KIND_LABELS.get(k, k), "commit_url": commit_url, "host": _host,
         "size": _size, "short_title": short_title,
         "relurl": lambda path: quote(path)})
     return env
@@ -183,7 +184,6 @@ class PageRenderer:
         trend = []
         for p in self.periods:
             if p.id in self.all:
-                s = summary(list(self.all[p.id].units.values()))
                 percents = [f.percent for f in self.all[p.id].units.values() if f.submitted and not _nan(f.percent)]
                 if percents:
                     trend.append((p.title, round(sum(percents) / len(percents), 2)))

@@ -16,12 +16,6 @@ TYPE_LABELS = {
     "trung-tam-gdtx": "Trung tâm GDTX",
 }
 TYPE_ORDER = ["phong-gddt", "truong-pho-thong", "trung-tam-gdtx"]
-KIND_LABELS = {
-    "pdf": "tệp PDF",
-    "website": "website của đơn vị",
-    "cong_khai_link": "đường link mục «Công khai»",
-    "thu_tuc_bieu_mau_link": "đường link mục «Thủ tục – Biểu mẫu»",
-}
 STATUS_LABELS = {
     "on_time": "Đúng hạn",
     "late": "Trễ hạn",
