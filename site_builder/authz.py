@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_builder.model import Registry, Unit
+from site_builder.model import Registry
 from site_builder.paths import classify
 
 # rule id -> (who, Vietnamese statement of the rule)
 RULES = {
-    "unit-files": "Bài tự đánh giá và minh chứng của một đơn vị chỉ do người soạn (editors) của chính đơn vị đó "
-                  "hoặc người chấm của đơn vị sửa.",
+    "unit-files": "Bài tự đánh giá, minh chứng và báo cáo theo mốc của một đơn vị chỉ do người soạn (editors) của "
+                  "chính đơn vị đó hoặc người chấm của đơn vị sửa (theo danh sách đơn vị của năm học).",
     "review-files": "Tệp điểm chấm (.review.yaml) chỉ do người chấm (reviewers) của đơn vị được chấm sửa.",
     "unregistered-unit": "Tệp của đơn vị chưa có trong danh sách đơn vị chỉ do người quản trị (maintainers) tạo hoặc sửa.",
     "maintainers-only": "Bộ tiêu chí (criteria/), lược đồ (schema/), danh sách đơn vị (submissions/units/), "
-                        "tệp submissions/organization.yaml, mã nguồn, quy trình .github/ và mọi tệp khác "
-                        "chỉ do người quản trị (maintainers) sửa.",
+                        "khoá xác nhận thời điểm (submissions/keys/), tệp submissions/organization.yaml, mã nguồn, "
+                        "quy trình .github/ và mọi tệp khác chỉ do người quản trị (maintainers) sửa.",
 }
 
 
@@ -45,9 +45,9 @@ def allowed_for(rel_path: str, registry: Registry) -> tuple[str, tuple[str, ...]
     """(rule id, handles allowed) for one repository path."""
     maintainers = tuple(registry.organization.maintainers)
     role = classify(rel_path)
-    if role.kind in ("submission", "review", "evidence"):
-        unit = registry.units.get(role.unit)
-        if unit is None:
+    if role.kind in ("submission", "review", "evidence", "report", "wrong-extension"):
+        unit = registry.unit(role.period, role.unit)
+        if unit is None or unit.parent != role.parent:
             return "unregistered-unit", maintainers
         if role.kind == "review":
             return "review-files", tuple(unit.reviewers)
@@ -63,11 +63,6 @@ def check(author: str, paths: list[str], registry: Registry) -> list[Denial]:
         if author.lower() not in {h.lower() for h in allowed}:
             denials.append(Denial(rel, rule, author, allowed))
     return denials
-
-
-def units_of(author: str, registry: Registry) -> list[Unit]:
-    """Units the author edits (for messages and docs: "your unit is ...")."""
-    return [u for u in registry.units.values() if author.lower() in {e.lower() for e in u.editors}]
 
 
 def _unique(handles) -> tuple[str, ...]:

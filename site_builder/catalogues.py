@@ -11,11 +11,11 @@ import datetime as dt
 import math
 
 from site_builder import schemas
-from site_builder.model import Band, Catalogue, Derived, Evidence, Group, Item, Milestone, Period, RatingLevel
+from site_builder.model import Band, Catalogue, Derived, Evidence, Group, Item, Milestone, Period, RatingLevel, Structure
 from site_builder.paths import DataRoot
+from site_builder.unit_types import UNIT_TYPES
 from site_builder.yamlfile import read_yaml
 
-UNIT_TYPES = ("phong-gddt", "truong-pho-thong", "trung-tam-gdtx")
 
 
 def load_period(root: DataRoot, period: str, unit_types=UNIT_TYPES) -> tuple[Period | None, list]:
@@ -36,14 +36,15 @@ def load_period(root: DataRoot, period: str, unit_types=UNIT_TYPES) -> tuple[Per
         problems.append(doc.problem(("period",), "kỳ đánh giá",
                                     f"giá trị «{data.get('period')}» khác tên thư mục «{period}».",
                                     f"Hãy sửa thành «{period}».", code="period-mismatch"))
-    catalogues = {}
+    catalogues, catalogue_docs = {}, {}
     for unit_type in unit_types:
         file = root.catalogue_file(period, unit_type)
         if file.is_file():
-            catalogue, found = load_catalogue(root, period, unit_type)
+            catalogue, found, catalogue_doc = _load_catalogue(root, period, unit_type)
             problems += found
             if catalogue is not None:
                 catalogues[unit_type] = catalogue
+                catalogue_docs[unit_type] = catalogue_doc
     self_assessment = data["self_assessment"]
     result = Period(
         id=period,
@@ -52,7 +53,7 @@ def load_period(root: DataRoot, period: str, unit_types=UNIT_TYPES) -> tuple[Per
         opens=dt.date.fromisoformat(self_assessment["opens"]) if self_assessment.get("opens") else None,
         deadline_source=self_assessment.get("source", ""),
         milestones=tuple(
-            Milestone(m["id"], m["title"], dt.date.fromisoformat(m["due"]), dict(m.get("criteria") or {}),
+            Milestone(m["id"], m["title"], dt.date.fromisoformat(m["due"]), tuple(m.get("owed_by") or ()),
                       m.get("source", ""), bool(m.get("provisional", False)))
             for m in data.get("milestones", [])
         ),
@@ -60,22 +61,34 @@ def load_period(root: DataRoot, period: str, unit_types=UNIT_TYPES) -> tuple[Per
         catalogues=catalogues,
         basis=tuple(data.get("basis") or ()),
         path=rel,
+        structure=_structure(data.get("structure") or {}),
     )
     problems += _check_rating(doc, result)
     problems += _check_milestones(doc, result)
+    problems += _check_milestone_links(result, catalogue_docs)
     return result, problems
 
 
+def _structure(data: dict) -> Structure:
+    default = Structure()
+    return Structure(area_label=data.get("area", default.area_label), tier_label=data.get("tier", default.tier_label))
+
+
 def load_catalogue(root: DataRoot, period: str, unit_type: str) -> tuple[Catalogue | None, list]:
+    catalogue, problems, _doc = _load_catalogue(root, period, unit_type)
+    return catalogue, problems
+
+
+def _load_catalogue(root: DataRoot, period: str, unit_type: str):
     file = root.catalogue_file(period, unit_type)
     rel = root.rel(file)
     doc = read_yaml(file, rel)
     problems = list(doc.problems)
     if doc.data is None:
-        return None, problems
+        return None, problems, doc
     problems += schemas.validate(doc, "catalogue", root.schema)
     if any(p.is_error for p in problems):
-        return None, problems
+        return None, problems, doc
     data = doc.data
     groups = []
     for gi, group in enumerate(data["groups"]):
@@ -91,6 +104,7 @@ def load_catalogue(root: DataRoot, period: str, unit_type: str) -> tuple[Catalog
                                 tuple(Band(b["id"], float(b["min_percent"]), float(b["factor"]), b.get("text", ""))
                                       for b in derived["bands"])) if derived else None,
                 mandatory=bool(item.get("mandatory", False)),
+                requires_milestone=item.get("requires_milestone", ""),
             ))
         groups.append(Group(group["id"], group["title"], float(group["max"]), tuple(items)))
     catalogue = Catalogue(
@@ -99,7 +113,7 @@ def load_catalogue(root: DataRoot, period: str, unit_type: str) -> tuple[Catalog
         basis=data.get("basis", ""), source_note=data.get("source_note", ""), path=rel,
     )
     problems += _check_catalogue(doc, catalogue, unit_type)
-    return catalogue, problems
+    return catalogue, problems, doc
 
 
 def _check_catalogue(doc, catalogue: Catalogue, unit_type: str) -> list:
@@ -149,10 +163,43 @@ def _check_rating(doc, period: Period) -> list:
 
 
 def _check_milestones(doc, period: Period) -> list:
+    problems = []
     ids = [m.id for m in period.milestones]
-    return [doc.problem(("milestones", i, "id"), "mốc báo cáo", f"mã «{mid}» bị trùng.",
-                        "Mỗi mốc báo cáo cần một mã riêng.", code="milestone-duplicate")
-            for i, mid in enumerate(ids) if mid in ids[:i]]
+    for i, milestone in enumerate(period.milestones):
+        if milestone.id in ids[:i]:
+            problems.append(doc.problem(("milestones", i, "id"), "mốc báo cáo", f"mã «{milestone.id}» bị trùng.",
+                                        "Mỗi mốc báo cáo cần một mã riêng.", code="milestone-duplicate"))
+        for j, unit_type in enumerate(milestone.owed_by):
+            if unit_type not in UNIT_TYPES:
+                problems.append(doc.problem(("milestones", i, "owed_by", j), f"mốc {milestone.id}",
+                                            f"«{unit_type}» không phải loại đơn vị.",
+                                            "Các loại đơn vị: " + ", ".join(UNIT_TYPES) + ".", code="unit-type-unknown"))
+    return problems
+
+
+def _check_milestone_links(period: Period, docs: dict) -> list:
+    """An item's `requires_milestone` names a milestone of the period that its unit type owes."""
+    problems = []
+    for unit_type, catalogue in period.catalogues.items():
+        for gi, group in enumerate(catalogue.groups):
+            for ii, item in enumerate(group.items):
+                if not item.requires_milestone:
+                    continue
+                milestone = period.milestone(item.requires_milestone)
+                where = ("groups", gi, "items", ii, "requires_milestone")
+                if milestone is None:
+                    known = ", ".join(period.milestone_ids) or "(chưa có mốc nào)"
+                    problems.append(docs[unit_type].problem(
+                        where, f"tiêu chí {item.id}",
+                        f"mốc báo cáo «{item.requires_milestone}» không có trong {period.path}.",
+                        f"Các mốc của năm học: {known}.", code="milestone-unknown"))
+                elif not milestone.owed(unit_type):
+                    problems.append(docs[unit_type].problem(
+                        where, f"tiêu chí {item.id}",
+                        f"loại đơn vị «{unit_type}» không phải nộp báo cáo «{milestone.id}» (owed_by trong {period.path}).",
+                        "Hãy bỏ requires_milestone hoặc thêm loại đơn vị này vào owed_by của mốc.",
+                        code="milestone-not-owed"))
+    return problems
 
 
 def _is_multiple(value: float, step: float) -> bool:

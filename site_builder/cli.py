@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "site_builder.commands.score",
     "site_builder.commands.check_links",
     "site_builder.commands.new",
+    "site_builder.commands.new_year",
     "site_builder.commands.editor_schema",
     "site_builder.commands.codeowners",
     "site_builder.commands.pr_report",

@@ -1,9 +1,10 @@
 """Generate `.github/CODEOWNERS` from the registry.
 
 CODEOWNERS makes GitHub ask the right person to approve: a unit's files go to its reviewers,
-everything that is not a unit's data to the maintainers. GitHub uses the last matching line and
-reads at most 3 MB, so one line per reviewing body (its units' usual reviewers) is written,
-plus three lines only for the units whose reviewers differ: 15,000 units stay far below the limit.
+everything that is not a unit's data to the maintainers. Reviewing bodies change from one school
+year to the next, so lines are written per period. GitHub uses the last matching line and reads at
+most 3 MB, so one line per period and reviewing body (its units' usual reviewers) is written, plus
+three lines only for the units whose reviewers differ: 15,000 units a year stay far below the limit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from site_builder.model import Registry
 
 PATH = ".github/CODEOWNERS"
 MAINTAINER_PATHS = ("/criteria/", "/schema/", "/site_builder/", "/.github/", "/submissions/units/",
-                    "/submissions/organization.yaml")
+                    "/submissions/keys/", "/submissions/organization.yaml")
 
 
 def render(registry: Registry) -> str:
@@ -28,19 +29,20 @@ def render(registry: Registry) -> str:
         "",
         "# Bài nộp, minh chứng và điểm chấm của mỗi đơn vị: người chấm của đơn vị.",
     ]
-    by_parent: dict[str, list] = {}
-    for unit in registry.units.values():
-        by_parent.setdefault(unit.parent, []).append(unit)
-    for parent in sorted(by_parent):
-        units = sorted(by_parent[parent], key=lambda u: u.id)
-        usual = Counter(tuple(u.reviewers) for u in units).most_common(1)[0][0]
-        lines.append(f"/submissions/*/{parent}/ {_owners(usual, registry.organization.maintainers)}")
-        for unit in units:
-            if tuple(unit.reviewers) != usual:
-                owners = _owners(unit.reviewers, registry.organization.maintainers)
-                lines += [f"/submissions/*/{parent}/{unit.id}.yaml {owners}",
-                          f"/submissions/*/{parent}/{unit.id}.review.yaml {owners}",
-                          f"/submissions/*/{parent}/{unit.id}/ {owners}"]
+    for period in sorted(registry.periods):
+        by_parent: dict[str, list] = {}
+        for unit in registry.periods[period].units.values():
+            by_parent.setdefault(unit.parent, []).append(unit)
+        for parent in sorted(by_parent):
+            units = sorted(by_parent[parent], key=lambda u: u.id)
+            usual = Counter(tuple(u.reviewers) for u in units).most_common(1)[0][0]
+            folder = f"/submissions/{period}/{parent}"
+            lines.append(f"{folder}/ {_owners(usual, registry.organization.maintainers)}")
+            for unit in units:
+                if tuple(unit.reviewers) != usual:
+                    owners = _owners(unit.reviewers, registry.organization.maintainers)
+                    lines += [f"{folder}/{unit.id}.yaml {owners}", f"{folder}/{unit.id}.review.yaml {owners}",
+                              f"{folder}/{unit.id}/ {owners}"]
     lines += ["", "# Bộ tiêu chí, lược đồ, danh sách đơn vị, mã nguồn và quy trình: người quản trị."]
     lines += [f"{path} {maintainers}" for path in MAINTAINER_PATHS]
     return "\n".join(lines) + "\n"

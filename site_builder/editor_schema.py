@@ -38,13 +38,6 @@ def editor_schema(base: dict, period: Period, catalogue: Catalogue) -> dict:
     if derived:
         criteria["description"] = (criteria.get("description", "") + " Không ghi các tiêu chí tính tự động: "
                                    + ", ".join(i.id for i in derived) + ".").strip()
-    if period.milestones and "bao_cao" in props:
-        reports = props["bao_cao"]
-        reports.pop("additionalProperties", None)
-        reports["properties"] = {m.id: {"$ref": "#/$defs/file", "title": m.title,
-                                        "description": f"Hạn nộp {m.due.strftime('%d/%m/%Y')}."}
-                                 for m in period.milestones}
-        reports["additionalProperties"] = False
     return schema
 
 

@@ -15,7 +15,6 @@ FIELD_LABELS = {
     "minh_chung": "minh chứng",
     "ghi_chu": "ghi chú",
     "nhan_xet": "nhận xét",
-    "bao_cao": "báo cáo (bao_cao)",
     "nguoi_cham": "người chấm (nguoi_cham)",
     "ngay_cham": "ngày chấm (ngay_cham)",
 }
@@ -50,8 +49,6 @@ def subject_for(path) -> str:
         if len(rest) >= 2 and isinstance(rest[1], int):
             subject += f" thứ {rest[1] + 1}"
         return subject
-    if len(path) >= 2 and path[0] == "bao_cao":
-        return f"báo cáo {path[1]}"
     if len(path) >= 2 and path[0] == "units" and isinstance(path[1], int):
         subject = f"đơn vị thứ {path[1] + 1}"
         if len(path) >= 3 and isinstance(path[2], str):
@@ -292,3 +289,53 @@ def empty_text():
 
 def schema_generic():
     return ("giá trị không đúng mẫu.", "Hãy so sánh với tệp mẫu.")
+
+
+# ---------------------------------------------------------------- milestones and reviews
+
+def day(value) -> str:
+    """A date as Vietnamese readers write it: 06/10/2023."""
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
+def milestone_missing_for_points(title: str, due, folder: str = ""):
+    where = f" vào thư mục {folder}" if folder else ""
+    return (f"có điểm nhưng đơn vị chưa nộp «{' '.join(title.split())}» (hạn {day(due)}); tiêu chí này chỉ được "
+            "tính khi báo cáo đó nộp đúng hạn.",
+            f"Hãy nộp báo cáo (một tệp PDF){where}; nếu chưa có, hãy chấm 0 điểm. Người chấm sẽ xem xét.")
+
+
+def review_points_without_evidence(kinds: str):
+    return (f"chấm điểm trên 0 nhưng bài của đơn vị không có minh chứng bắt buộc ({kinds}) cho tiêu chí này.",
+            "Hãy chấm 0 điểm, hoặc chờ đơn vị bổ sung minh chứng rồi chấm lại.")
+
+
+def wrong_extension(name: str, unit: str):
+    return (f"tệp «{name}» có đuôi khác .yaml: hệ thống chỉ nhận bài tự đánh giá tên <mã đơn vị>.yaml.",
+            f"Hãy đổi tên tệp thành {unit}.yaml (nếu đã có tệp {unit}.yaml, hãy xoá tệp này).")
+
+
+def unit_filed_twice(unit: str, other: str):
+    return (f"đơn vị «{unit}» có hai bài tự đánh giá trong cùng năm học (tệp này và {other}).",
+            "Mỗi đơn vị chỉ nộp một tệp, trong thư mục của đơn vị quản lý của mình: hãy xoá tệp thừa.")
+
+
+def report_unknown_milestone(milestone: str, period: str, known: list[str]):
+    listed = ", ".join(known) if known else "(năm học này không có mốc báo cáo nào)"
+    return (f"năm học {period} không có mốc báo cáo «{milestone}».",
+            f"Hãy đặt báo cáo vào thư mục bao-cao/<mã mốc>/ với mã mốc là một trong: {listed}.")
+
+
+def report_not_owed(title: str, unit_type_label: str):
+    return (f"loại đơn vị «{unit_type_label}» không phải nộp «{' '.join(title.split())}».",
+            "Báo cáo này không được tính; nếu nộp nhầm thư mục, hãy chuyển tệp sang đúng mốc hoặc xoá.")
+
+
+def report_several_files(names: list[str]):
+    return (f"mỗi mốc chỉ nhận một tệp PDF, thư mục đang có {len(names)} tệp: {', '.join(names)}.",
+            "Hãy giữ lại một tệp (bản mới nhất) và xoá các tệp còn lại; thời điểm nộp lần đầu vẫn được ghi nhận.")
+
+
+def report_not_pdf(name: str):
+    return (f"tệp «{name}» không phải PDF: báo cáo theo mốc phải là một tệp PDF.",
+            "Hãy lưu báo cáo thành PDF (Tệp → Lưu thành PDF) rồi tải lên lại, và xoá tệp này.")

@@ -44,6 +44,7 @@ class Item:
     evidence: Evidence | None = None
     derived: Derived | None = None
     mandatory: bool = False
+    requires_milestone: str = ""  # a milestone that must be filed on time for points here (the plan: 1.1 / 4.1)
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,26 @@ class Catalogue:
 
 @dataclass(frozen=True)
 class Milestone:
+    """A report units file on its own (plan, mid-year, year-end), due on a day."""
+
     id: str
     title: str
     due: dt.date
-    criteria: dict = field(default_factory=dict, compare=False, hash=False)  # unit type -> criterion id
+    owed_by: tuple[str, ...] = ()  # unit types that owe it; empty = every assessed type of the period
     source: str = ""
-    provisional: bool = False
+    provisional: bool = False      # the date is proposed, not from the assessing body's own letter
+
+    def owed(self, unit_type: str) -> bool:
+        return not self.owed_by or unit_type in self.owed_by
+
+
+@dataclass(frozen=True)
+class Structure:
+    """How a period's organisation is named: the area of a unit and the reviewing tier between
+    the Department and the units (district offices before 2025, commune-level offices after)."""
+
+    area_label: str = "Địa bàn"          # "Quận/huyện", "Xã/phường"; "" = units have no area shown
+    tier_label: str = "Đơn vị quản lý"   # what a reviewing body of the tier is called
 
 
 @dataclass(frozen=True)
@@ -104,10 +119,17 @@ class Period:
     catalogues: dict[str, Catalogue] = field(default_factory=dict, compare=False, hash=False)
     basis: tuple[str, ...] = ()
     path: str = ""
+    structure: Structure = field(default_factory=Structure)
 
     @property
     def milestone_ids(self) -> list[str]:
         return [m.id for m in self.milestones]
+
+    def milestone(self, milestone_id: str) -> Milestone | None:
+        return next((m for m in self.milestones if m.id == milestone_id), None)
+
+    def owed_milestones(self, unit_type: str) -> list[Milestone]:
+        return [m for m in self.milestones if m.owed(unit_type)]
 
 
 @dataclass(frozen=True)
@@ -120,48 +142,68 @@ class Organization:
     short_name: str = ""
     repository: str = ""
     branch: str = "main"
+    signers: tuple[str, ...] = ("github-web-flow",)  # keys whose signatures the clock trusts
 
 
 @dataclass(frozen=True)
 class Unit:
+    """A unit as registered for one period. The id is for life; everything else may change from
+    one school year to the next (name, type, reviewing body, area)."""
+
     id: str
     name: str
     type: str
-    parent: str
-    district: str
+    parent: str                       # the reviewing body this period
     editors: tuple[str, ...]
     reviewers: tuple[str, ...]
+    area: str = ""                    # district / ward, as the period's structure calls it
     level: str | None = None
     website: str | None = None
-    active_from: str | None = None
-    active_until: str | None = None
+    replaces: tuple[str, ...] = ()    # ids whose history continues here (merged or renamed units)
+    period: str = ""
     registry_path: str = ""
 
-    def active_in(self, period: str) -> bool:
-        """Periods named as school years compare as text ("2020-2021" < "2023-2024")."""
-        if not _is_school_year(period):
-            return True
-        if self.active_from and _is_school_year(self.active_from) and period < self.active_from:
-            return False
-        if self.active_until and _is_school_year(self.active_until) and period > self.active_until:
-            return False
-        return True
+
+@dataclass(frozen=True)
+class Body:
+    """A reviewing body of one period: the Department, a unit that also reviews others (a district
+    office), or a body that is not assessed itself (a commune-level office after 2025)."""
+
+    id: str
+    name: str
+    parent: str | None                # None for the Department
+    reviewers: tuple[str, ...]
+    assessed: bool                    # True when the body is itself a unit of the period
+    path: str = ""
 
 
-def _is_school_year(text: str) -> bool:
-    return len(text) == 9 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit()
+@dataclass
+class PeriodRegistry:
+    """The registry of one period: `submissions/units/<period>/<body>.yaml`."""
+
+    period: str
+    units: dict[str, Unit] = field(default_factory=dict)
+    bodies: dict[str, Body] = field(default_factory=dict)
+
+    def children(self, body: str) -> list[Unit]:
+        return [u for u in self.units.values() if u.parent == body]
+
+    def body_name(self, body: str) -> str:
+        found = self.bodies.get(body)
+        return found.name if found else body
 
 
 @dataclass
 class Registry:
     organization: Organization
-    units: dict[str, Unit] = field(default_factory=dict)
+    periods: dict[str, PeriodRegistry] = field(default_factory=dict)
 
-    def children(self, parent: str) -> list[Unit]:
-        return [u for u in self.units.values() if u.parent == parent]
+    def period(self, period: str) -> PeriodRegistry:
+        return self.periods.get(period) or PeriodRegistry(period)
 
-    def reviewers_of(self, unit: Unit) -> tuple[str, ...]:
-        return unit.reviewers
+    def unit(self, period: str, unit_id: str) -> Unit | None:
+        found = self.periods.get(period)
+        return found.units.get(unit_id) if found else None
 
 
 @dataclass(frozen=True)
@@ -179,7 +221,6 @@ class Submission:
     parent: str
     path: str
     entries: dict[str, CriterionEntry] = field(hash=False)
-    reports: dict[str, str] = field(default_factory=dict, hash=False)
 
     def evidence_dir(self) -> str:
         return self.path[: -len(".yaml")]
@@ -202,6 +243,16 @@ class Review:
     entries: dict[str, ReviewEntry] = field(hash=False)
 
 
+@dataclass(frozen=True)
+class Report:
+    """A milestone report a unit filed: `submissions/<period>/<body>/<unit>/bao-cao/<milestone>/<file>.pdf`."""
+
+    unit: str
+    period: str
+    milestone: str
+    path: str        # repository-relative path of the PDF
+
+
 @dataclass
 class Dataset:
     """Everything loaded from a data root that passed validation."""
@@ -210,3 +261,4 @@ class Dataset:
     periods: dict[str, Period]
     submissions: dict[tuple[str, str], Submission] = field(default_factory=dict)  # (period, unit)
     reviews: dict[tuple[str, str], Review] = field(default_factory=dict)
+    reports: dict[tuple[str, str, str], Report] = field(default_factory=dict)    # (period, unit, milestone)

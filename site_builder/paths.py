@@ -12,6 +12,8 @@ from pathlib import Path, PurePosixPath
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 REVIEW_SUFFIX = ".review.yaml"
+REPORTS_FOLDER = "bao-cao"   # <unit>/bao-cao/<milestone>/<file>.pdf: a milestone report, filed on its own
+KEYS_FOLDER = "keys"         # submissions/keys/<name>.asc: public keys whose signatures the clock trusts
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,25 @@ class DataRoot:
         return self.submissions / "organization.yaml"
 
     @property
-    def units_dir(self) -> Path:
+    def registry_dir(self) -> Path:
         return self.submissions / "units"
 
-    def units_file(self, parent: str) -> Path:
-        return self.units_dir / f"{parent}.yaml"
+    def units_dir(self, period: str) -> Path:
+        return self.registry_dir / period
+
+    def units_file(self, period: str, body: str) -> Path:
+        return self.units_dir(period) / f"{body}.yaml"
+
+    def key_file(self, name: str) -> Path:
+        return self.submissions / KEYS_FOLDER / f"{name}.asc"
+
+    def signer_key(self, name: str) -> Path | None:
+        """A trusted signer's public key: the data repository's own (submissions/keys/), else one
+        shipped with the package (GitHub's web-flow key); None when neither exists."""
+        for candidate in (self.key_file(name), Path(__file__).resolve().parent / "keys" / f"{name}.asc"):
+            if candidate.is_file():
+                return candidate
+        return None
 
     def year_file(self, period: str) -> Path:
         return self.criteria / period / "year.yaml"
@@ -60,6 +76,9 @@ class DataRoot:
 
     def evidence_dir(self, period: str, parent: str, unit: str) -> Path:
         return self.submissions / period / parent / unit
+
+    def report_dir(self, period: str, parent: str, unit: str, milestone: str) -> Path:
+        return self.evidence_dir(period, parent, unit) / REPORTS_FOLDER / milestone
 
     def rel(self, file: Path) -> str:
         """Repository-relative POSIX path, as GitHub and people see it (no symlink resolution:
@@ -79,11 +98,13 @@ class DataRoot:
 class FileRole:
     """What a repository path is: kind plus the ids its location encodes."""
 
-    kind: str  # organization | units | year | catalogue | submission | review | evidence | other
+    kind: str  # organization | units | key | year | catalogue | submission | review | report | evidence
+    #            | wrong-extension | misplaced | other
     period: str = ""
     parent: str = ""
     unit: str = ""
     name: str = ""
+    milestone: str = ""
 
 
 def classify(rel_path: str) -> FileRole:
@@ -97,17 +118,26 @@ def classify(rel_path: str) -> FileRole:
         return FileRole("other")
     if parts[1:] == ("organization.yaml",):
         return FileRole("organization")
-    if len(parts) == 3 and parts[1] == "units":
-        name = parts[2]
-        return FileRole("units", parent=name[: -len(".yaml")] if name.endswith(".yaml") else name, name=name)
+    if len(parts) >= 2 and parts[1] == "units":
+        if len(parts) == 4 and parts[3].endswith(".yaml"):
+            return FileRole("units", period=parts[2], parent=parts[3][: -len(".yaml")], name=parts[3])
+        return FileRole("misplaced", name="/".join(parts[1:]))
+    if len(parts) >= 2 and parts[1] == KEYS_FOLDER:
+        if len(parts) == 3 and parts[2].endswith(".asc"):
+            return FileRole("key", name=parts[2][: -len(".asc")])
+        return FileRole("misplaced", name="/".join(parts[1:]))
     if len(parts) == 4:
         period, parent, name = parts[1:]
         if name.endswith(REVIEW_SUFFIX):
             return FileRole("review", period, parent, name[: -len(REVIEW_SUFFIX)], name)
-        if name.endswith(".yaml") or name.endswith(".yml"):
-            return FileRole("submission", period, parent, name.rsplit(".", 1)[0], name)
+        if name.endswith(".yaml"):
+            return FileRole("submission", period, parent, name[: -len(".yaml")], name)
+        if name.lower().endswith((".yml", ".yaml")):
+            return FileRole("wrong-extension", period, parent, name.rsplit(".", 1)[0], name)
         return FileRole("misplaced", period, parent, name=name)
     if len(parts) >= 5:
         period, parent, unit = parts[1:4]
+        if parts[4] == REPORTS_FOLDER and len(parts) == 7:
+            return FileRole("report", period, parent, unit, parts[6], milestone=parts[5])
         return FileRole("evidence", period, parent, unit, "/".join(parts[4:]))
     return FileRole("misplaced", name="/".join(parts[1:]))

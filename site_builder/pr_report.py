@@ -21,16 +21,16 @@ import pandas as pd
 
 from site_builder import authz
 from site_builder.messages import number
-from site_builder.model import Dataset, Registry
+from site_builder.model import Dataset, PeriodRegistry, Registry
 from site_builder.paths import DataRoot, classify
 from site_builder.problems import Problem
 from site_builder.registry import load_organization, load_registry
-from site_builder.scoring import score_period
+from site_builder.scoring import score_period, shown_percent
 from site_builder.validate import validate_all, validate_paths
 
 MARKER = "<!-- danh-gia-cntt:pr-report -->"
 COMMENT_LIMIT = 60_000  # GitHub refuses comments above 65,536 characters
-SHARED_PATHS = ("criteria", "schema", "submissions/organization.yaml", "submissions/units")
+SHARED_PATHS = ("criteria", "schema", "submissions/organization.yaml", "submissions/units", "submissions/keys")
 STATUS_LABELS = {"A": "thêm mới", "M": "sửa", "D": "xoá", "R": "đổi tên", "C": "sao chép", "T": "đổi loại"}
 
 
@@ -153,6 +153,7 @@ class Preview:
     total: float = math.nan
     base_total: float = math.nan
     max_total: float = 0.0
+    percent: float = math.nan
     rating: str = ""
     reviewed: bool = False
     has_derived: bool = False
@@ -164,10 +165,11 @@ def _unit_scores(dataset: Dataset | None, period: str, unit_id: str):
     """Items and the unit row of one unit, scored alone (derived items need the whole district)."""
     if dataset is None or (period, unit_id) not in dataset.submissions or period not in dataset.periods:
         return None
-    unit = dataset.registry.units.get(unit_id)
+    unit = dataset.registry.unit(period, unit_id)
     if unit is None or unit.type not in dataset.periods[period].catalogues:
         return None
-    alone = Dataset(Registry(dataset.registry.organization, {unit.id: unit}), {period: dataset.periods[period]},
+    alone = Dataset(Registry(dataset.registry.organization, {period: PeriodRegistry(period, {unit.id: unit})}),
+                    {period: dataset.periods[period]},
                     {k: v for k, v in dataset.submissions.items() if k == (period, unit_id)},
                     {k: v for k, v in dataset.reviews.items() if k == (period, unit_id)})
     scores = score_period(alone, period)
@@ -176,7 +178,7 @@ def _unit_scores(dataset: Dataset | None, period: str, unit_id: str):
 
 def build_preview(head: Dataset | None, base: Dataset | None, period: str, parent: str, unit_id: str) -> Preview:
     preview = Preview(period, parent, unit_id)
-    unit = head.registry.units.get(unit_id) if head else None
+    unit = head.registry.unit(period, unit_id) if head else None
     if head and period in head.periods:
         preview.period_title = head.periods[period].title
     if unit is None:
@@ -219,6 +221,8 @@ def build_preview(head: Dataset | None, base: Dataset | None, period: str, paren
     else:
         preview.max_total = float(row["max_total"])
         preview.rating = "" if _missing(row["rating"]) else str(row["rating"])
+    basis = preview.total if preview.reviewed else preview.self_total
+    preview.percent = shown_percent(100.0 * basis / preview.max_total) if preview.max_total else math.nan
     return preview
 
 
@@ -364,14 +368,21 @@ def _preview(p: Preview) -> list[str]:
                   "điểm và xếp loại đầy đủ có trên trang công khai sau khi yêu cầu được hợp nhất.", ""]
     else:
         basis = "điểm chấm" if p.reviewed else "điểm tự chấm"
-        lines += [f"**Tổng điểm: {number(p.total)}/{number(p.max_total)} — xếp loại dự kiến (theo {basis}): "
-                  f"{p.rating or 'chưa xác định'}**", ""]
+        shown = p.total if p.reviewed else p.self_total
+        lines += [f"**Tổng điểm: {number(shown)}/{number(p.max_total)} = {_percent(p.percent)} điểm tối đa — "
+                  f"xếp loại dự kiến (theo {basis}): {p.rating or 'chưa xác định'}**", "",
+                  "Xếp hạng trên trang công khai tính theo tỉ lệ % điểm tối đa này, trong cùng loại đơn vị "
+                  "(và trong cùng đơn vị quản lý, cùng loại), sau khi yêu cầu được hợp nhất.", ""]
     if p.not_scored:
         lines += [f"Chưa tự chấm (tính 0 điểm): {', '.join(p.not_scored)}.", ""]
     if p.missing_evidence:
         lines += [f"Tiêu chí có yêu cầu minh chứng nhưng chưa có minh chứng (chỉ được 0 điểm): "
                   f"{', '.join(p.missing_evidence)}.", ""]
     return lines
+
+
+def _percent(value) -> str:
+    return "—" if _missing(value) else f"{number(float(value)).replace('.', ',')}%"
 
 
 def _missing(value) -> bool:

@@ -1,18 +1,25 @@
-"""Load the organisation and the unit registry (`submissions/units/<parent>.yaml`).
+"""Load the organisation and the unit registry of each period (`submissions/units/<period>/<body>.yaml`).
 
-The registry is split by reviewing body so that checking one school's file reads only its
-district's list, not all 15,000 units; the whole registry is read only for full runs.
+A unit keeps one id for life, but its name, type, reviewing body and area belong to a school year:
+since July 2025 district offices are gone and lower-secondary schools answer to commune-level
+offices, so each period has its own registry. Within a period the registry is split by reviewing
+body, so checking one school's file reads only its body's list, not all 15,000 units.
+
+A reviewing body is the Department, a unit of the period that also reviews others (a district
+office), or a body that is not assessed itself (a ward's office), which then declares its own
+`name` and `parent` in its file.
 """
 
 from __future__ import annotations
 
 from site_builder import schemas
-from site_builder.model import Organization, Registry, Unit
+from site_builder.model import Body, Organization, PeriodRegistry, Registry, Unit
 from site_builder.paths import SLUG, DataRoot
 from site_builder.problems import Problem
 from site_builder.yamlfile import read_yaml
 
 REGISTRY_MAX_BYTES = 30_000_000
+DEFAULT_SIGNERS = ("github-web-flow",)
 
 
 def load_organization(root: DataRoot) -> tuple[Organization | None, list]:
@@ -26,106 +33,213 @@ def load_organization(root: DataRoot) -> tuple[Organization | None, list]:
     if any(p.is_error for p in problems):
         return None, problems
     d = doc.data
+    clock = d.get("clock") or {}
     return Organization(
         id=d["id"], name=d["name"], reviewers=tuple(d["reviewers"]), maintainers=tuple(d["maintainers"]),
         demo=bool(d.get("demo", False)), short_name=d.get("short_name", ""),
         repository=d.get("repository", ""), branch=d.get("branch", "main"),
+        signers=tuple(clock.get("signers") or DEFAULT_SIGNERS),
     ), problems
 
 
-def load_units_file(root: DataRoot, parent: str, positions: dict | None = None) -> tuple[list[Unit], list]:
-    """The units listed in `submissions/units/<parent>.yaml` (empty when there is no such file).
-    `positions`, when given, receives unit id -> (line, column) of its `id:` value."""
-    file = root.units_file(parent)
-    rel = root.rel(file)
-    if not file.is_file():
-        return [], []
-    doc = read_yaml(file, rel, max_bytes=REGISTRY_MAX_BYTES)
-    problems = list(doc.problems) + schemas.validate(doc, "units", root.schema)
-    if doc.data is None or any(p.is_error and p.code in ("yaml-syntax", "wrong-type") for p in problems):
-        return [], problems
-    data = doc.data
-    if not isinstance(data, dict) or not isinstance(data.get("units"), list):
-        return [], problems
-    if data.get("parent") != parent:
-        problems.append(doc.problem(("parent",), "đơn vị quản lý",
-                                    f"giá trị «{data.get('parent')}» khác tên tệp «{parent}».",
-                                    f"Hãy sửa thành «{parent}» hoặc đổi tên tệp.", code="parent-mismatch"))
-    default_reviewers = tuple(data.get("reviewers") or ())
-    units, seen = [], {}
-    for index, entry in enumerate(data["units"]):
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not SLUG.match(entry["id"]):
-            continue  # the schema already said what is wrong with it
-        if entry["id"] in seen:
-            problems.append(doc.problem(("units", index, "id"), f"đơn vị {entry['id']}",
-                                        f"mã đơn vị bị trùng (đã có ở dòng {seen[entry['id']]}).",
-                                        "Mỗi đơn vị cần một mã riêng.", code="unit-duplicate"))
-            continue
-        where = doc.where(("units", index, "id"))
-        seen[entry["id"]] = where[0]
-        if positions is not None:
-            positions[entry["id"]] = where
-        units.append(Unit(
-            id=entry["id"], name=str(entry.get("name", "")), type=str(entry.get("type", "")), parent=parent,
-            district=str(entry.get("district", "")), editors=tuple(entry.get("editors") or ()),
-            reviewers=tuple(entry.get("reviewers") or default_reviewers), level=entry.get("level"),
-            website=entry.get("website"), active_from=entry.get("active_from"),
-            active_until=entry.get("active_until"), registry_path=rel,
-        ))
-    return units, problems
+class UnitsFile:
+    """One body's file of one period, read and checked on its own (no other file needed)."""
+
+    def __init__(self, root: DataRoot, period: str, body: str):
+        self.period, self.body = period, body
+        self.rel = root.rel(root.units_file(period, body))
+        self.units: list[Unit] = []
+        self.positions: dict[str, tuple[int, int]] = {}   # unit id -> (line, column) of its `id:`
+        self.declared: Body | None = None                  # a body that is not a unit: its name and parent
+        self.reviewers: tuple[str, ...] = ()
+        self.doc = None
+        self.problems: list = []
+        file = root.units_file(period, body)
+        if file.is_file():
+            self._read(root, file)
+
+    @property
+    def exists(self) -> bool:
+        return self.doc is not None
+
+    def _read(self, root: DataRoot, file) -> None:
+        doc = self.doc = read_yaml(file, self.rel, max_bytes=REGISTRY_MAX_BYTES)
+        problems = self.problems
+        problems += list(doc.problems) + schemas.validate(doc, "units", root.schema)
+        data = doc.data
+        if data is None or any(p.is_error and p.code in ("yaml-syntax", "wrong-type") for p in problems):
+            return
+        if not isinstance(data, dict) or not isinstance(data.get("units"), list):
+            return
+        if data.get("body") != self.body:
+            problems.append(doc.problem(("body",), "đơn vị quản lý",
+                                        f"giá trị «{data.get('body')}» khác tên tệp «{self.body}».",
+                                        f"Hãy sửa thành «{self.body}» hoặc đổi tên tệp.", code="parent-mismatch"))
+        self.reviewers = tuple(data.get("reviewers") or ())
+        if isinstance(data.get("name"), str) or isinstance(data.get("parent"), str):
+            self.declared = Body(self.body, str(data.get("name") or ""), data.get("parent"), self.reviewers,
+                                 assessed=False, path=self.rel)
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(data["units"]):
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not SLUG.match(entry["id"]):
+                continue  # the schema already said what is wrong with it
+            unit_id = entry["id"]
+            if unit_id in seen:
+                problems.append(doc.problem(("units", index, "id"), f"đơn vị {unit_id}",
+                                            f"mã đơn vị bị trùng (đã có ở dòng {seen[unit_id]}).",
+                                            "Mỗi đơn vị cần một mã riêng.", code="unit-duplicate"))
+                continue
+            where = doc.where(("units", index, "id"))
+            seen[unit_id] = where[0]
+            self.positions[unit_id] = where
+            unit = Unit(
+                id=unit_id, name=str(entry.get("name", "")), type=str(entry.get("type", "")), parent=self.body,
+                editors=tuple(entry.get("editors") or ()), reviewers=tuple(entry.get("reviewers") or self.reviewers),
+                area=str(entry.get("area") or ""), level=entry.get("level"), website=entry.get("website"),
+                replaces=tuple(entry.get("replaces") or ()), period=self.period, registry_path=self.rel)
+            self.units.append(unit)
+            overlap = _overlap(unit.editors, unit.reviewers)
+            if overlap:
+                problems.append(doc.problem(("units", index, "editors"), f"đơn vị {unit_id}",
+                                            f"«{overlap}» vừa là người soạn vừa là người chấm của đơn vị: "
+                                            "không ai được tự chấm bài của mình.",
+                                            "Hãy bỏ tài khoản này khỏi editors hoặc khỏi reviewers.",
+                                            code="editor-is-reviewer"))
+            if unit_id in unit.replaces:
+                problems.append(doc.problem(("units", index, "replaces"), f"đơn vị {unit_id}",
+                                            "đơn vị không thể kế thừa chính mình.", "Hãy xoá mã này khỏi replaces.",
+                                            code="replaces-self"))
 
 
-def load_registry(root: DataRoot, organization: Organization) -> tuple[Registry, list]:
-    """The whole registry, with the cross-file checks (unique ids, parents that exist)."""
-    registry = Registry(organization)
-    problems = []
-    files = sorted(root.units_dir.glob("*.yaml")) if root.units_dir.is_dir() else []
-    origin = {}
-    for file in files:
-        positions: dict = {}
-        units, found = load_units_file(root, file.stem, positions)
-        problems += found
-        for unit in units:
+def load_units_file(root: DataRoot, period: str, body: str) -> tuple[list[Unit], list]:
+    """The units listed in `submissions/units/<period>/<body>.yaml` (empty when there is no such file)."""
+    found = UnitsFile(root, period, body)
+    return found.units, found.problems
+
+
+def registry_periods(root: DataRoot) -> list[str]:
+    folder = root.registry_dir
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+def load_period_registry(root: DataRoot, organization: Organization, period: str) -> tuple[PeriodRegistry, list]:
+    """One period's registry with its cross-file checks (unique ids, bodies that exist, no cycles)."""
+    registry = PeriodRegistry(period)
+    problems: list = []
+    folder = root.units_dir(period)
+    files = [UnitsFile(root, period, f.stem) for f in sorted(folder.glob("*.yaml"))] if folder.is_dir() else []
+    origin: dict[str, tuple[str, tuple[int, int]]] = {}
+    for units_file in files:
+        problems += units_file.problems
+        for unit in units_file.units:
+            line, column = units_file.positions.get(unit.id, (1, 1))
             if unit.id in registry.units or unit.id == organization.id:
-                if unit.id in origin:
-                    first_file, (first_line, _col) = origin[unit.id]
-                    where = f"{first_file} (dòng {first_line})"
-                else:
-                    where = "tệp đơn vị chủ trì (submissions/organization.yaml)"
-                line, column = positions.get(unit.id, (1, 1))
+                first = (f"{origin[unit.id][0]} (dòng {origin[unit.id][1][0]})" if unit.id in origin
+                         else "tệp đơn vị chủ trì (submissions/organization.yaml)")
                 problems.append(Problem(unit.registry_path, line, column, f"đơn vị {unit.id}",
-                                        f"mã đơn vị «{unit.id}» đã có trong {where}.",
-                                        "Mỗi đơn vị chỉ được khai báo một lần, trong tệp của đơn vị quản lý nó.", "unit-duplicate"))
+                                        f"mã đơn vị «{unit.id}» đã có trong {first}.",
+                                        "Mỗi đơn vị chỉ được khai báo một lần trong một năm học, trong tệp của "
+                                        "đơn vị quản lý nó.", "unit-duplicate"))
                 continue
             registry.units[unit.id] = unit
-            origin[unit.id] = (unit.registry_path, positions.get(unit.id, (1, 1)))
-    for file in files:
-        parent = file.stem
-        if parent != organization.id and parent not in registry.units:
-            problems.append(_missing(root.rel(file), "đơn vị quản lý",
-                                     f"«{parent}» không phải mã của Sở hay của đơn vị nào trong danh sách.",
-                                     code="parent-unknown"))
-    problems += _check_cycles(root, registry)
+            origin[unit.id] = (unit.registry_path, (line, column))
+    department_file = next((f for f in files if f.body == organization.id), None)
+    registry.bodies[organization.id] = Body(
+        organization.id, organization.name, None,
+        department_file.reviewers if department_file and department_file.reviewers else organization.reviewers,
+        assessed=False, path=department_file.rel if department_file else "")
+    for units_file in files:
+        if units_file.body == organization.id or not units_file.exists:
+            continue
+        problems += _body_of(units_file, registry, organization)
+    problems += _check_cycles(registry, organization)
     return registry, problems
 
 
-def _check_cycles(root: DataRoot, registry: Registry) -> list:
+def _body_of(units_file: UnitsFile, registry: PeriodRegistry, organization: Organization) -> list:
+    """Register the body of one file: a unit of the period, or a declared body (name + parent)."""
+    body, doc = units_file.body, units_file.doc
+    unit = registry.units.get(body)
+    declared = units_file.declared
+    if unit is not None:
+        if declared is not None:
+            return [doc.problem(("name",) if declared.name else ("parent",), "đơn vị quản lý",
+                                f"«{body}» là một đơn vị trong danh sách năm học {units_file.period}: tên và cấp trên "
+                                "lấy từ danh sách đó, không khai báo lại ở đây.",
+                                "Hãy xoá name và parent khỏi tệp này.", code="body-redeclared")]
+        registry.bodies[body] = Body(body, unit.name, unit.parent, units_file.reviewers or unit.reviewers,
+                                     assessed=True, path=units_file.rel)
+        return []
+    if declared is None or not declared.name or not declared.parent:
+        return [doc.problem(("body",), "đơn vị quản lý",
+                            f"«{body}» không phải mã của Sở hay của đơn vị nào trong danh sách năm học "
+                            f"{units_file.period}.",
+                            "Nếu đây là đơn vị quản lý không được đánh giá (ví dụ Phòng Văn hoá – Xã hội của một "
+                            "phường), hãy khai báo name (tên) và parent (cấp trên) trong tệp này.",
+                            code="parent-unknown")]
+    registry.bodies[body] = declared
+    return []
+
+
+def _check_cycles(registry: PeriodRegistry, organization: Organization) -> list:
     problems = []
-    for unit in registry.units.values():
-        seen, current = set(), unit
-        while current.parent != registry.organization.id:
-            if current.id in seen or current.parent not in registry.units:
-                if current.id in seen:
-                    problems.append(_unit_problem(root, unit, "chuỗi đơn vị quản lý bị vòng lặp.",
-                                                  "Hãy kiểm tra mỗi đơn vị chỉ nằm trong tệp của đơn vị cấp trên.", "parent-cycle"))
+    for body in registry.bodies.values():
+        seen, current = set(), body
+        while current.parent is not None and current.id != organization.id:
+            if current.id in seen:
+                problems.append(Problem(body.path or "submissions/units", 1, 1, f"đơn vị quản lý {body.id}",
+                                        "chuỗi đơn vị quản lý bị vòng lặp.",
+                                        "Hãy kiểm tra cấp trên (parent) của các đơn vị quản lý.", "parent-cycle"))
                 break
             seen.add(current.id)
-            current = registry.units[current.parent]
+            parent = registry.bodies.get(current.parent)
+            if parent is None:
+                if current.parent != organization.id:
+                    problems.append(Problem(body.path or "submissions/units", 1, 1, f"đơn vị quản lý {body.id}",
+                                            f"cấp trên «{current.parent}» không có trong danh sách năm học "
+                                            f"{registry.period}.",
+                                            "Hãy sửa parent thành mã của Sở hoặc của một đơn vị quản lý khác.",
+                                            "parent-unknown"))
+                break
+            current = parent
     return problems
 
 
-def _unit_problem(root: DataRoot, unit: Unit, message: str, fix: str, code: str):
-    return Problem(unit.registry_path, 1, 1, f"đơn vị {unit.id}", message, fix, code)
+def load_registry(root: DataRoot, organization: Organization, periods=None) -> tuple[Registry, list]:
+    """The registries of `periods` (default: every folder under submissions/units/), plus the
+    checks that need several periods (`replaces` must name a unit of another period)."""
+    registry = Registry(organization)
+    problems: list = []
+    for period in periods if periods is not None else registry_periods(root):
+        registry.periods[period], found = load_period_registry(root, organization, period)
+        problems += found
+    problems += _check_replaces(registry)
+    return registry, problems
+
+
+def _check_replaces(registry: Registry) -> list:
+    problems = []
+    known = {u for r in registry.periods.values() for u in r.units}
+    for period, period_registry in registry.periods.items():
+        for unit in period_registry.units.values():
+            for old in unit.replaces:
+                if old == unit.id:
+                    continue  # reported by the file itself
+                if old not in known:
+                    problems.append(Problem(unit.registry_path, 1, 1, f"đơn vị {unit.id}",
+                                            f"replaces: không có đơn vị «{old}» trong danh sách của năm học nào.",
+                                            "Hãy ghi đúng mã đơn vị cũ.", "replaces-unknown"))
+                elif old in period_registry.units:
+                    problems.append(Problem(unit.registry_path, 1, 1, f"đơn vị {unit.id}",
+                                            f"replaces: đơn vị «{old}» vẫn còn trong danh sách năm học {period}.",
+                                            "Đơn vị được kế thừa không còn hoạt động ở năm học này: hãy xoá nó khỏi "
+                                            "danh sách, hoặc bỏ mã khỏi replaces.", "replaces-active"))
+    return problems
+
+
+def _overlap(editors, reviewers) -> str:
+    lowered = {r.lower() for r in reviewers}
+    return next((e for e in editors if e.lower() in lowered), "")
 
 
 def _missing(rel: str, subject: str, message: str, fix: str = "", code: str = "missing-file"):

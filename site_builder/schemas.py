@@ -35,7 +35,8 @@ PATTERN_HINTS = {
     "parent": "mã đơn vị quản lý",
     "website": "địa chỉ web bắt đầu bằng https://",
     "tieu_chi": "mã tiêu chí (ví dụ \"3.2\")",
-    "bao_cao": "mã mốc báo cáo (ví dụ ke-hoach)",
+    "body": "mã đơn vị quản lý",
+    "replaces": "mã đơn vị",
 }
 
 

@@ -10,7 +10,14 @@ the unit's maximum (a district office with no registered school is rated on the 
 
 Rounding: item scores are exact multiples of the score step; totals are sums rounded to 2
 decimals; rating thresholds compare the unrounded percentage with `>=`, so 89.5 of 100 is
-below 90 and is not rated as if it were 90 (no rounding up).
+below 90 and is not rated as if it were 90 (no rounding up). The percentage shown and ranked is
+cut (never rounded up) to 2 decimals: cutting keeps every comparison with a 2-decimal threshold,
+so what a reader sees, the rating and the rank always agree.
+
+Ranks compare percentages of the applicable maximum, not raw points: a district office without
+subordinate schools is out of 92.5, not 100, and must not rank above offices rated higher. Units
+are ranked within their unit type (three types, three criteria sets), and within their reviewing
+body and unit type; ties share the best rank ("1, 2, 2, 4").
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ ITEM_COLUMNS = ["period", "unit", "parent", "unit_type", "group", "criterion", "
 
 def score_period(dataset: Dataset, period_id: str) -> PeriodScores:
     period = dataset.periods[period_id]
-    units = [u for u in dataset.registry.units.values() if u.active_in(period_id) and u.type in period.catalogues]
+    units = [u for u in dataset.registry.period(period_id).units.values() if u.type in period.catalogues]
     rows = []
     for unit in units:
         rows.extend(_item_rows(dataset, period, unit))
@@ -120,7 +127,7 @@ def _group_totals(items: pd.DataFrame) -> pd.DataFrame:
     return grouped
 
 
-UNIT_COLUMNS = ["period", "unit", "name", "unit_type", "level", "parent", "district", "submitted", "reviewed",
+UNIT_COLUMNS = ["period", "unit", "name", "unit_type", "level", "parent", "area", "submitted", "reviewed",
                 "reviewer", "self_total", "total", "max_total", "percent", "rating", "rank_type",
                 "rank_parent", "criteria_version"]
 
@@ -143,15 +150,25 @@ def _unit_totals(items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, pe
         self_total = float(self_totals[unit.id]) if submitted else math.nan
         percent = 100.0 * total / max_total if submitted and max_total else math.nan
         rating = rate(period.rating, percent, group_percent.get(unit.id, []), mandatory.get(unit.id, True)) if submitted else ""
-        rows.append([period.id, unit.id, unit.name, unit.type, unit.level or "", unit.parent, unit.district,
+        rows.append([period.id, unit.id, unit.name, unit.type, unit.level or "", unit.parent, unit.area,
                      submitted, review is not None, review.reviewer if review else "", self_total, total,
-                     max_total, round(percent, 2) if submitted else math.nan, rating, math.nan, math.nan,
+                     max_total, shown_percent(percent) if submitted else math.nan, rating, math.nan, math.nan,
                      catalogue.version])
     table = pd.DataFrame(rows, columns=UNIT_COLUMNS)
-    ranked = table["submitted"]
-    table.loc[ranked, "rank_type"] = table[ranked].groupby("unit_type")["total"].rank(method="min", ascending=False)
-    table.loc[ranked, "rank_parent"] = table[ranked].groupby("parent")["total"].rank(method="min", ascending=False)
+    ranked = table["submitted"] & table["percent"].notna()
+    by_type = table[ranked].groupby("unit_type")["percent"]
+    table.loc[ranked, "rank_type"] = by_type.rank(method="min", ascending=False)
+    by_body = table[ranked].groupby(["parent", "unit_type"])["percent"]
+    table.loc[ranked, "rank_parent"] = by_body.rank(method="min", ascending=False)
     return table.astype({"rank_type": "Int64", "rank_parent": "Int64"})
+
+
+def shown_percent(percent: float) -> float:
+    """The percentage cut to 2 decimals (never rounded up: 89.996 shows as 89.99, rated "Tốt").
+    The epsilon is the one ratings use, so the shown value and the rating never disagree."""
+    if math.isnan(percent):
+        return percent
+    return math.floor((percent + EPSILON) * 100) / 100
 
 
 def _mandatory_met(items: pd.DataFrame, period: Period) -> dict[str, bool]:
@@ -184,6 +201,3 @@ def _holds(when: dict, total_percent: float, group_percents: list[float], mandat
         return False
     return True
 
-
-def item_of(period: Period, unit_type: str, criterion: str) -> Item:
-    return period.catalogues[unit_type].items[criterion]

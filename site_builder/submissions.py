@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 from site_builder import evidence, messages, schemas
 from site_builder.model import LINK_KINDS, Catalogue, CriterionEntry, Period, Review, ReviewEntry, Submission, Unit
-from site_builder.paths import DataRoot, FileRole
+from site_builder.paths import REPORTS_FOLDER, DataRoot, FileRole
 from site_builder.yamlfile import YamlDocument, read_yaml
-
 
 
 @dataclass
@@ -26,8 +25,9 @@ class Context:
     role: FileRole
     period: Period | None
     unit: Unit | None
-    registered_elsewhere: Unit | None = None  # the unit, when its registry entry is under another parent
+    registered_elsewhere: Unit | None = None  # the unit, when this period's registry puts it under another body
     submission_exists: bool = True  # for reviews: the unit's own file is there
+    other_periods: tuple[str, ...] = ()       # periods whose registry has the unit (when this one has not)
     problems: list = field(default_factory=list)
 
 
@@ -57,6 +57,8 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
                                                   verdicts)
             if score is not None and score > 0 and item.evidence and item.evidence.required and not refused:
                 _check_required_evidence(doc, path, item, kinds, problems)
+            if score is not None and score > 0 and item.requires_milestone:
+                _check_milestone_filed(doc, path, item, ctx, unit_dir, problems)
             _check_note(doc, path + ("ghi_chu",), entry.get("ghi_chu"), problems)
             if score is not None:
                 entries[cid] = CriterionEntry(cid, score, tuple(r for r in refs if isinstance(r, str)),
@@ -67,13 +69,10 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
                                         f"chưa tự chấm {len(missing)} tiêu chí: {', '.join(missing)}; các tiêu chí này được tính 0 điểm.",
                                         "Nếu đơn vị có thực hiện, hãy thêm các tiêu chí này (xem tệp mẫu).",
                                         code="criteria-missing", key=True, severity="warning"))
-        reports = _check_reports(doc, data.get("bao_cao"), ctx, unit_dir, problems, verdicts)
-        _check_unused_files(doc, unit_dir, criteria, reports, problems)
-    else:
-        reports = {}
+        _check_unused_files(doc, unit_dir, criteria, problems)
     if any(p.is_error for p in problems):
         return None, problems
-    return Submission(ctx.role.unit, ctx.role.period, ctx.role.parent, rel, entries, reports), problems
+    return Submission(ctx.role.unit, ctx.role.period, ctx.role.parent, rel, entries), problems
 
 
 def check_review(ctx: Context, rel: str) -> tuple[Review | None, list]:
@@ -97,6 +96,7 @@ def check_review(ctx: Context, rel: str) -> tuple[Review | None, list]:
     entries = {}
     criteria = data.get("tieu_chi") if isinstance(data.get("tieu_chi"), dict) else {}
     if catalogue is not None:
+        declared = _declared_evidence(ctx) if ctx.submission_exists else {}
         for cid, entry in criteria.items():
             path = ("tieu_chi", cid)
             item = _known_item(doc, catalogue, cid, path, problems)
@@ -104,6 +104,8 @@ def check_review(ctx: Context, rel: str) -> tuple[Review | None, list]:
                 continue
             score = _check_score(doc, path + ("diem_cham",), entry.get("diem_cham"), item, catalogue, problems,
                                  label="điểm chấm")
+            if score is not None and score > 0 and item.evidence and item.evidence.required:
+                _check_reviewed_evidence(doc, path + ("diem_cham",), item, declared.get(cid, ()), problems)
             _check_note(doc, path + ("nhan_xet",), entry.get("nhan_xet"), problems)
             if score is not None:
                 entries[cid] = ReviewEntry(cid, score, entry.get("nhan_xet") if isinstance(entry.get("nhan_xet"), str) else "")
@@ -142,15 +144,20 @@ def _check_identity(doc: YamlDocument, data: dict, ctx: Context, problems: list)
                                         f"đơn vị «{role.unit}» thuộc «{other.parent}», không thuộc «{role.parent}».",
                                         f"Hãy chuyển tệp sang submissions/{role.period}/{other.parent}/{role.name}.",
                                         code="wrong-parent"))
+        elif ctx.other_periods:
+            problems.append(doc.problem((), "đơn vị",
+                                        f"đơn vị «{role.unit}» không có trong danh sách năm học {role.period} "
+                                        f"(submissions/units/{role.period}/); đơn vị có trong danh sách năm học "
+                                        f"{', '.join(ctx.other_periods)}.",
+                                        "Hãy kiểm tra lại năm học của tệp; nếu đơn vị vẫn hoạt động, đề nghị người quản trị "
+                                        "bổ sung đơn vị vào danh sách năm học này.", code="unit-inactive"))
         else:
             problems.append(doc.problem((), "mã đơn vị",
-                                        f"không có đơn vị «{role.unit}» trong danh sách đơn vị (submissions/units/).",
+                                        f"không có đơn vị «{role.unit}» trong danh sách đơn vị năm học {role.period} "
+                                        f"(submissions/units/{role.period}/).",
                                         "Hãy kiểm tra lại tên tệp; nếu là đơn vị mới, đề nghị đơn vị quản lý bổ sung vào danh sách.",
                                         code="unit-unknown"))
         return None
-    if not unit.active_in(role.period):
-        problems.append(doc.problem((), "đơn vị", f"đơn vị «{unit.id}» không tham gia đánh giá năm học {role.period}.",
-                                    "Hãy kiểm tra lại năm học của tệp.", code="unit-inactive"))
     catalogue = ctx.period.catalogues.get(unit.type)
     if catalogue is None:
         problems.append(doc.problem((), "loại đơn vị",
@@ -275,37 +282,60 @@ def _check_note(doc, path, note, problems):
                                     "Nếu không cố ý, hãy xoá các thẻ <…>.", code="note-html", severity="warning"))
 
 
-def _check_reports(doc, reports, ctx: Context, unit_dir, problems, seen: dict) -> dict[str, str]:
-    if not isinstance(reports, dict):
+def _check_milestone_filed(doc, path, item, ctx: Context, unit_dir, problems):
+    """Points on an item that needs a milestone report (the plan: 1.1 / 4.1) while no report of that
+    milestone is in the unit's folder. Whether it came on time is known only from git (site, PR report)."""
+    milestone = ctx.period.milestone(item.requires_milestone)
+    folder = unit_dir / REPORTS_FOLDER / item.requires_milestone
+    if milestone is None or (folder.is_dir() and any(f.suffix.lower() == ".pdf" for f in folder.iterdir())):
+        return
+    message, fix = messages.milestone_missing_for_points(
+        milestone.title, milestone.due, folder=f"{ctx.root.rel(unit_dir)}/{REPORTS_FOLDER}/{milestone.id}/")
+    problems.append(doc.problem(path + ("diem_tu_cham",), f"tiêu chí {item.id}", message, fix,
+                                code="milestone-missing", severity="warning"))
+
+
+def _declared_evidence(ctx: Context) -> dict[str, tuple[str, ...]]:
+    """Criterion id -> the evidence the unit's own file lists (read, not re-checked: its problems
+    are reported on that file)."""
+    rel = ctx.root.rel(ctx.root.submission_file(ctx.role.period, ctx.role.parent, ctx.role.unit))
+    doc = read_yaml(ctx.root.path / rel, rel)
+    criteria = doc.data.get("tieu_chi") if isinstance(doc.data, dict) else None
+    if not isinstance(criteria, dict):
         return {}
-    valid = {}
-    milestones = ctx.period.milestone_ids
-    for mid, ref in reports.items():
-        path = ("bao_cao", mid)
-        if mid not in milestones:
-            problems.append(doc.problem(path, f"báo cáo {mid}", f"năm học {ctx.role.period} không có mốc báo cáo «{mid}».",
-                                        "Các mốc: " + ", ".join(milestones) + "." if milestones else "Hãy xoá mục này.",
-                                        code="milestone-unknown", key=True))
-            continue
-        if not isinstance(ref, str):
-            continue
-        finding = _checked_file(ref.strip(), unit_dir, ctx.role.unit, seen)
-        if finding.ok:
-            valid[mid] = ref.strip()
-        else:
-            problems.append(doc.problem(path, f"báo cáo {mid}", finding.message, finding.fix, code=finding.code))
-    return valid
+    found = {}
+    for cid, entry in criteria.items():
+        refs = entry.get("minh_chung") if isinstance(entry, dict) else None
+        if isinstance(refs, list):
+            found[str(cid)] = tuple(r.strip() for r in refs if isinstance(r, str) and r.strip())
+    return found
 
 
-def _check_unused_files(doc, unit_dir, criteria, reports, problems):
-    """Files in the unit's folder: only PDFs belong there; unreferenced ones are likely a typo."""
+def _check_reviewed_evidence(doc, path, item, refs: tuple[str, ...], problems):
+    """A reviewer may not award points the unit could not claim: the item asks for evidence and the
+    unit's file has none of the kinds asked."""
+    wanted = item.evidence.kinds
+    has_pdf = any(not evidence.looks_like_url(r) for r in refs)
+    has_link = any(evidence.looks_like_url(r) for r in refs)
+    if ("pdf" in wanted and has_pdf) or (any(k in LINK_KINDS for k in wanted) and has_link):
+        return
+    message, fix = messages.review_points_without_evidence(
+        " hoặc ".join(messages.EVIDENCE_KIND_LABELS[k] for k in wanted))
+    problems.append(doc.problem(path, f"tiêu chí {item.id}", message, fix, code="review-evidence-required"))
+
+
+def _check_unused_files(doc, unit_dir, criteria, problems):
+    """Files in the unit's folder: only PDFs belong there; unreferenced ones are likely a typo.
+    Milestone reports (bao-cao/) are filings of their own, checked by the tree walk."""
     if not unit_dir.is_dir():
         return
-    referenced = set(reports.values())
+    referenced = set()
     for entry in criteria.values():
         if isinstance(entry, dict) and isinstance(entry.get("minh_chung"), list):
             referenced.update(r.strip() for r in entry["minh_chung"] if isinstance(r, str))
-    for dirpath, _dirs, files in os.walk(unit_dir):
+    for dirpath, dirs, files in os.walk(unit_dir):
+        if dirpath == str(unit_dir):
+            dirs[:] = [d for d in dirs if d != REPORTS_FOLDER]
         for name in sorted(files):
             rel = os.path.relpath(os.path.join(dirpath, name), unit_dir).replace(os.sep, "/")
             if not name.lower().endswith(".pdf"):

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from site_builder.messages import EVIDENCE_KIND_LABELS, number
 from site_builder.model import Catalogue, Item, Period, Unit
+from site_builder.paths import REPORTS_FOLDER
 
 WIDTH = 100
 URL_LIMIT = 8000  # GitHub answers 414 above 8,191 bytes of URL
@@ -59,7 +60,7 @@ def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: b
         lines += _comment(f"Nhóm {group.id}. {group.title} (tối đa {number(group.max)} điểm)", indent=2)
         for item in group.items:
             lines += _item_lines(item, catalogue)
-    lines += _reports(period)
+    lines += _reports(period, unit)
     return "\n".join(lines) + "\n"
 
 
@@ -98,6 +99,16 @@ def new_file_url(repository: str, branch: str, period: Period, catalogue: Catalo
     return f"{base}&value={quote(prefill_text(base, period, catalogue, unit), safe='')}"
 
 
+def report_folder(period: str, parent: str, unit: str, milestone: str) -> str:
+    return f"submissions/{period}/{parent}/{unit}/{REPORTS_FOLDER}/{milestone}"
+
+
+def report_upload_url(repository: str, branch: str, period: str, parent: str, unit: str, milestone: str) -> str:
+    """GitHub's "upload files" page on the milestone's folder (GitHub creates the folder on commit):
+    the clerk drops one PDF there, whatever its name."""
+    return f"{repository.rstrip('/')}/upload/{quote(branch)}/{quote(report_folder(period, parent, unit, milestone))}"
+
+
 def edit_url(repository: str, branch: str, period: str, parent: str, unit: str) -> str:
     """GitHub's editor on the unit's existing file (the "Sửa" link)."""
     return f"{repository.rstrip('/')}/edit/{quote(branch)}/{quote(submission_path(period, parent, unit))}"
@@ -130,16 +141,18 @@ def _item_lines(item: Item, catalogue: Catalogue) -> list[str]:
     return lines
 
 
-def _reports(period: Period) -> list[str]:
-    if not period.milestones:
+def _reports(period: Period, unit: Unit) -> list[str]:
+    owed = period.owed_milestones(unit.type)
+    if not owed:
         return []
     lines = [""]
-    lines += _comment("Kế hoạch và báo cáo theo mốc (tệp PDF trong thư mục của đơn vị). "
-                      "Khi nộp, bỏ dấu # ở các dòng dưới và ghi đúng tên tệp:")
-    lines.append("# bao_cao:")
-    for milestone in period.milestones:
-        lines.append(f"#   {milestone.id}: {milestone.id}.pdf  # {' '.join(milestone.title.split())}, "
-                     f"hạn {milestone.due.strftime('%d/%m/%Y')}")
+    lines += _comment("Kế hoạch và báo cáo theo mốc KHÔNG ghi vào tệp này: mỗi báo cáo là một tệp PDF nộp riêng "
+                      "(có thể nộp trước bài tự đánh giá), tải lên thư mục của mốc:")
+    for milestone in owed:
+        folder = report_folder(period.id, unit.parent, unit.id, milestone.id)
+        proposed = " (hạn đề xuất)" if milestone.provisional else ""
+        lines += _comment(f"- {' '.join(milestone.title.split())}, hạn {milestone.due.strftime('%d/%m/%Y')}"
+                          f"{proposed}: {folder}/", hang=2)
     return lines
 
 

@@ -13,11 +13,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder import messages
 from site_builder.catalogues import load_period
-from site_builder.model import Dataset, Registry
-from site_builder.paths import SLUG, DataRoot, FileRole, classify
+from site_builder.model import Dataset, PeriodRegistry, Registry
+from site_builder.paths import REPORTS_FOLDER, SLUG, DataRoot, FileRole, classify
 from site_builder.problems import Problem
-from site_builder.registry import load_organization, load_registry, load_units_file
+from site_builder.registry import load_organization, load_registry, load_units_file, registry_periods
+from site_builder.reports import check_reports
 from site_builder.submissions import Context, check_review, check_submission
 
 
@@ -45,7 +47,7 @@ def validate_all(root: DataRoot) -> ValidationResult:
         return result
     registry, found = load_registry(root, organization)
     result.problems += found
-    result.files_checked += len(list(root.units_dir.glob("*.yaml"))) if root.units_dir.is_dir() else 0
+    result.files_checked += len(list(root.registry_dir.glob("*/*.yaml"))) if root.registry_dir.is_dir() else 0
     periods = {}
     for period_id in root.periods():
         period, found = load_period(root, period_id)
@@ -53,17 +55,44 @@ def validate_all(root: DataRoot) -> ValidationResult:
         result.files_checked += 1 + (len(period.catalogues) if period else 0)
         if period is not None:
             periods[period_id] = period
+    result.problems += _check_registry_periods(root, registry, periods)
     dataset = Dataset(registry, periods)
     _check_submission_tree(root, registry, periods, dataset, result)
     result.dataset = dataset
     return result
 
 
+def _check_registry_periods(root: DataRoot, registry: Registry, periods) -> list[Problem]:
+    """Every registry folder names a period of criteria/, and every period with catalogues has a registry."""
+    problems = []
+    for period_id in registry_periods(root):
+        if period_id not in periods:
+            problems.append(Problem(root.rel(root.units_dir(period_id)), 1, 1, "danh sách đơn vị",
+                                    f"«{period_id}» không phải năm học nào có trong criteria/.",
+                                    "Hãy đặt danh sách vào thư mục submissions/units/<năm học>/ đúng tên năm học.",
+                                    "period-unknown"))
+    for period_id, period in periods.items():
+        if (root.submissions / period_id).is_dir() and period_id not in registry.periods:
+            problems.append(Problem(root.rel(root.units_dir(period_id)), 1, 1, "danh sách đơn vị",
+                                    f"năm học {period_id} đã có bài nộp nhưng chưa có danh sách đơn vị.",
+                                    f"Hãy tạo submissions/units/{period_id}/ (ví dụ: site-builder new-year {period_id} "
+                                    "--from <năm học trước>).", "registry-missing"))
+    return problems
+
+
 def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset: Dataset, result: ValidationResult):
     if not root.submissions.is_dir():
         return
     unit_files: list[tuple[FileRole, str]] = []
-    _walk_submission_tree(root, periods, unit_files, result)
+    report_folders: list[tuple[str, str, str]] = []
+    _walk_submission_tree(root, periods, unit_files, report_folders, result)
+    for period_id, body, unit_id in report_folders:
+        unit = registry.unit(period_id, unit_id)
+        reports, found = check_reports(root, periods[period_id], body, unit_id,
+                                       unit if unit is not None and unit.parent == body else None)
+        result.problems += found
+        for report in reports:
+            dataset.reports[(report.period, report.unit, report.milestone)] = report
     for (role, rel), (record, found) in zip(unit_files, _check_many(root, registry, periods, unit_files)):
         result.files_checked += 1
         result.problems += found
@@ -100,18 +129,21 @@ def _check_shared(task):
 
 def _check_one(root: DataRoot, registry: Registry, periods, role: FileRole, rel: str):
     """(record or None, problems) for one submission or reviewer-score file."""
-    unit = registry.units.get(role.unit)
+    unit = registry.unit(role.period, role.unit)
     elsewhere = None
     if unit is not None and unit.parent != role.parent:
         unit, elsewhere = None, unit
+    others = () if unit or elsewhere else tuple(p for p, r in sorted(registry.periods.items()) if role.unit in r.units)
     ctx = Context(root, role, periods.get(role.period), unit, elsewhere,
-                  submission_exists=root.submission_file(role.period, role.parent, role.unit).is_file())
+                  submission_exists=root.submission_file(role.period, role.parent, role.unit).is_file(),
+                  other_periods=others)
     return check_submission(ctx, rel) if role.kind == "submission" else check_review(ctx, rel)
 
 
-def _walk_submission_tree(root: DataRoot, periods, unit_files: list, result: ValidationResult):
-    """Find the unit files to check; report what is misplaced on the way."""
-    for period_dir in sorted(p for p in root.submissions.iterdir() if p.is_dir() and p.name != "units"):
+def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_folders: list, result: ValidationResult):
+    """Find the unit files and report folders to check; report what is misplaced on the way."""
+    skip = {"units", "keys"}
+    for period_dir in sorted(p for p in root.submissions.iterdir() if p.is_dir() and p.name not in skip):
         if period_dir.is_symlink():
             result.problems.append(_symlinked(root, period_dir))
             continue
@@ -120,6 +152,7 @@ def _walk_submission_tree(root: DataRoot, periods, unit_files: list, result: Val
                                            f"«{period_dir.name}» không phải năm học nào có trong criteria/.",
                                            "Hãy đặt bài vào thư mục năm học đúng, ví dụ submissions/2023-2024/.", "period-unknown"))
             continue
+        filed: dict[str, str] = {}  # unit id -> the first self-assessment file of the period
         for parent_dir in sorted(p for p in period_dir.iterdir()):
             if parent_dir.is_symlink():
                 result.problems.append(_symlinked(root, parent_dir))
@@ -132,14 +165,31 @@ def _walk_submission_tree(root: DataRoot, periods, unit_files: list, result: Val
                 role = classify(rel) if item.is_file() else FileRole("evidence", period_dir.name, parent_dir.name, item.name)
                 if role.kind in ("submission", "review"):
                     unit_files.append((role, rel))
-                elif role.kind == "evidence":
-                    if not (parent_dir / f"{item.name}.yaml").is_file():
+                    if role.kind == "submission":
+                        _note_filed(filed, role.unit, rel, result)
+                elif role.kind == "wrong-extension":
+                    message, fix = messages.wrong_extension(item.name, role.unit)
+                    result.problems.append(Problem(rel, 1, 1, "tên tệp", message, fix, "wrong-extension"))
+                elif role.kind == "evidence" and not item.is_symlink():
+                    if (item / REPORTS_FOLDER).is_dir():
+                        report_folders.append((period_dir.name, parent_dir.name, item.name))
+                    own_files = [p for p in item.iterdir() if p.name != REPORTS_FOLDER]
+                    if own_files and not (parent_dir / f"{item.name}.yaml").is_file():
                         result.problems.append(Problem(rel, 1, 1, "thư mục minh chứng",
                                                        f"không có bài tự đánh giá {item.name}.yaml đi kèm thư mục này.",
-                                                       "Hãy kiểm tra tên thư mục trùng với mã đơn vị, hoặc xoá thư mục.",
+                                                       "Hãy kiểm tra tên thư mục trùng với mã đơn vị, hoặc xoá thư mục "
+                                                       "(báo cáo theo mốc đặt trong bao-cao/<mã mốc>/ thì không cần).",
                                                        "evidence-orphan", "warning"))
                 else:
                     result.problems.append(_misplaced(root, item))
+
+
+def _note_filed(filed: dict, unit: str, rel: str, result: ValidationResult) -> None:
+    if unit in filed:
+        message, fix = messages.unit_filed_twice(unit, filed[unit])
+        result.problems.append(Problem(rel, 1, 1, "tệp", message, fix, "unit-filed-twice"))
+    else:
+        filed[unit] = rel
 
 
 def _symlinked(root: DataRoot, folder: Path) -> Problem:
@@ -171,29 +221,36 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
     """Validate the given repository-relative paths and what they depend on."""
     result = ValidationResult()
     wanted_org = False
-    wanted_registry = False
+    registry_periods_wanted: set[str] = set()
     periods_wanted: set[str] = set()
     unit_files: dict[str, FileRole] = {}
+    report_units: set[tuple[str, str, str]] = set()
     for rel in paths:
         role = classify(rel)
         exists = (root.path / rel).exists() or os.path.islink(root.path / rel)
         if role.kind == "organization":
             wanted_org = True
         elif role.kind == "units":
-            wanted_registry = exists
+            if exists:
+                registry_periods_wanted.add(role.period)
         elif role.kind in ("year", "catalogue"):
             periods_wanted.add(role.period)
         elif role.kind in ("submission", "review"):
             if exists:
                 unit_files[rel] = role
+        elif role.kind == "report":
+            report_units.add((role.period, role.parent, role.unit))
         elif role.kind == "evidence":
             owner = f"submissions/{role.period}/{role.parent}/{role.unit}.yaml"
             if (root.path / owner).is_file():
                 unit_files[owner] = classify(owner)
+        elif role.kind == "wrong-extension" and exists:
+            message, fix = messages.wrong_extension(role.name, role.unit)
+            result.problems.append(Problem(rel, 1, 1, "tên tệp", message, fix, "wrong-extension"))
         elif role.kind == "misplaced" and exists:
             result.problems.append(_misplaced(root, root.path / rel))
     organization = None
-    if wanted_org or wanted_registry or unit_files:
+    if wanted_org or registry_periods_wanted or unit_files or report_units:
         organization, found = load_organization(root)
         result.files_checked += 1
         if wanted_org or organization is None:
@@ -201,7 +258,7 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         if organization is None:
             return result
     registry = None
-    if wanted_registry:
+    if registry_periods_wanted:
         registry, found = load_registry(root, organization)
         result.problems += found
         result.files_checked += 1
@@ -209,8 +266,28 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         _period, found = load_period(root, period_id)
         result.problems += found
         result.files_checked += 1
+    lookup = _RegistryLookup(root, organization, registry, result)
     period_cache: dict[tuple[str, str], object] = {}
-    parent_cache: dict[str, Registry] = {}
+
+    def period_for(period_id: str, unit_type: str | None):
+        key = (period_id, unit_type or "")
+        if key not in period_cache:
+            period, found = load_period(root, period_id, unit_types=(unit_type,) if unit_type else ())
+            result.problems += [p for p in found if p.is_error]
+            period_cache[key] = period
+        return period_cache[key]
+
+    for period_id, body, unit_id in sorted(report_units):
+        if not SLUG.match(body) or not SLUG.match(period_id) or not SLUG.match(unit_id):
+            continue
+        local = lookup.registry_for(period_id, body, unit_id)
+        unit = local.unit(period_id, unit_id)
+        period = period_for(period_id, unit.type if unit else None)
+        if period is None:
+            continue
+        _reports, found = check_reports(root, period, body, unit_id, unit if unit and unit.parent == body else None)
+        result.problems += found
+        result.files_checked += 1
     for rel, role in sorted(unit_files.items()):
         if not SLUG.match(role.parent) or not SLUG.match(role.period):
             result.problems.append(_misplaced(root, root.path / rel))
@@ -219,25 +296,33 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         if linked is not None:
             result.problems.append(_symlinked(root, linked))
             continue
-        local = registry or parent_cache.get(role.parent)
-        if local is None:
-            units, found = load_units_file(root, role.parent)
-            result.problems += [p for p in found if p.is_error and p.code == "yaml-syntax"]
-            local = Registry(organization, {u.id: u for u in units})
-            parent_cache[role.parent] = local
-        if role.unit not in local.units and registry is None:
-            # Misplaced or unregistered: only now is the whole registry worth reading.
-            registry, _ = load_registry(root, organization)
-            local = registry
-        unit = local.units.get(role.unit)
-        unit_type = unit.type if unit else None
-        key = (role.period, unit_type or "")
-        if key not in period_cache:
-            types = (unit_type,) if unit_type else ()
-            period, found = load_period(root, role.period, unit_types=types)
-            result.problems += [p for p in found if p.is_error]
-            period_cache[key] = period
-        _record, found = _check_one(root, local, {role.period: period_cache[key]}, role, rel)
+        local = lookup.registry_for(role.period, role.parent, role.unit)
+        unit = local.unit(role.period, role.unit)
+        period = period_for(role.period, unit.type if unit else None)
+        _record, found = _check_one(root, local, {role.period: period}, role, rel)
         result.files_checked += 1
         result.problems += found
     return result
+
+
+class _RegistryLookup:
+    """The registry a changed file needs: its body's file of its period, read alone; the whole
+    registry only when the unit is not there (misplaced or unregistered), and then once."""
+
+    def __init__(self, root: DataRoot, organization, registry: Registry | None, result: ValidationResult):
+        self.root, self.organization, self.full, self.result = root, organization, registry, result
+        self.local: dict[tuple[str, str], Registry] = {}
+
+    def registry_for(self, period: str, body: str, unit: str) -> Registry:
+        if self.full is not None:
+            return self.full
+        key = (period, body)
+        if key not in self.local:
+            units, found = load_units_file(self.root, period, body)
+            self.result.problems += [p for p in found if p.is_error and p.code == "yaml-syntax"]
+            self.local[key] = Registry(self.organization, {period: PeriodRegistry(period, {u.id: u for u in units})})
+        local = self.local[key]
+        if local.unit(period, unit) is None:
+            self.full, _ = load_registry(self.root, self.organization)
+            return self.full
+        return local

@@ -2,7 +2,7 @@
    (a name index folded without diacritics). Pages stay readable without this script. */
 (function () {
   "use strict";
-  var STATUS = { on_time: "Đúng hạn", late: "Trễ hạn", missing: "Chưa nộp", unknown: "Đã nộp (chưa rõ ngày)" };
+  var STATUS = { on_time: "Đúng hạn", late: "Trễ hạn", missing: "Chưa nộp", unknown: "Đã nộp (chưa xác nhận thời điểm)" };
 
   function fold(text) {
     return text.toLowerCase().normalize("NFD").replace(/đ/g, "d").replace(/[\u0300-\u036f]/g, "");
@@ -17,7 +17,9 @@
   }
   function num(v) { return v === null || v === undefined ? "—" : String(v).replace(".", ","); }
   function day(iso) { if (!iso) return "—"; var p = iso.split("-"); return p[2] + "/" + p[1] + "/" + p[0]; }
-  function status(s, title) { return el("span", { "class": "sb-status sb-" + s, title: title || "" }, [STATUS[s] || s]); }
+  function status(s, title, label) {  /* label: the page's own wording, e.g. "Trễ hạn (hạn đề xuất)" */
+    return el("span", { "class": "sb-status sb-" + s, title: title || "" }, [label || STATUS[s] || s]);
+  }
 
   function listing(root) {
     var base = root.getAttribute("data-base");
@@ -83,10 +85,10 @@
         });
         return el("tr", { "data-unit": u.id }, [
           el("td", {}, [el("a", { href: base + u.href }, [u.name])]), el("td", {}, [u.type_label]),
-          el("td", {}, [status(u.status)]), el("td", {}, [day(u.date)]),
+          el("td", {}, [status(u.status, "", u.status_label)]), el("td", {}, [day(u.date)]),
           el("td", { "class": "sb-num" }, [num(u.total)]), el("td", {}, [u.rating || "—"])
         ].concat(u.milestones.map(function (m, i) {
-          return el("td", {}, [status(m.status, ms[i] ? ms[i].title : ""), m.status === "late" ? " " + day(m.date) : ""]);
+          return el("td", {}, [status(m.status, ms[i] ? ms[i].title : "", m.status_label), m.status === "late" ? " " + day(m.date) : ""]);
         })).concat([evidence, el("td", {}, [editing(u)])]));
       }));
       var wrap = el("div", { "class": "md-typeset__scrollwrap sb-table" }, [el("div", { "class": "md-typeset__table" },

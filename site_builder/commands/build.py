@@ -34,8 +34,8 @@ def run(args) -> int:
         sys.stderr.write(f"Cảnh báo khi tạo trang: {warning}\n")
     print(f"Đã tạo {built.pages} trang ({built.unit_pages} trang đơn vị), {built.evidence_files} tệp minh chứng "
           f"tại {built.site}.")
-    if built.history is not None and not built.history.available:
-        print(f"Lưu ý: {built.history.reason}")
+    if built.clock is not None and not built.clock.available:
+        print(f"Lưu ý: {built.clock.reason}")
     if args.timings:
         print("Thời gian (giây): " + ", ".join(f"{k} {v}" for k, v in built.timings.items()))
     return 0

@@ -44,5 +44,5 @@ def run(args) -> int:
         return 0
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    print(f"Đã ghi {PATH} ({len(registry.units)} đơn vị).")
+    print(f"Đã ghi {PATH} ({sum(len(r.units) for r in registry.periods.values())} đơn vị qua các năm học).")
     return 0

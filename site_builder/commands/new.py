@@ -28,14 +28,13 @@ def run(args) -> int:
     organization, problems = load_organization(root)
     if organization is None:
         return _data_invalid(problems)
-    registry, problems = load_registry(root, organization)
-    unit = registry.units.get(args.unit)
+    registry, problems = load_registry(root, organization, periods=[args.year])
+    unit = registry.unit(args.year, args.unit)
     if unit is None:
         if any(p.is_error for p in problems):
             return _data_invalid(problems)
-        raise UsageError(f"không có đơn vị «{args.unit}» trong danh sách đơn vị (submissions/units/).")
-    if not unit.active_in(args.year):
-        raise UsageError(f"đơn vị «{unit.id}» không tham gia đánh giá năm học {args.year}.")
+        raise UsageError(f"không có đơn vị «{args.unit}» trong danh sách đơn vị năm học {args.year} "
+                         f"(submissions/units/{args.year}/).")
     period, problems = load_period(root, args.year, unit_types=(unit.type,))
     if period is None or unit.type not in period.catalogues:
         if any(p.is_error for p in problems):

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import yaml
 
-from site_builder.history import VIETNAM, History, read_history
+from site_builder.clock import VIETNAM, Clock, read_clock
 from site_builder.paths import DataRoot
 from site_builder.website import downloads as dl
 from site_builder.website import listing_data, search, shell
 from site_builder.website.evidence_files import EvidenceStore
-from site_builder.website.facts import PeriodFacts, gather
+from site_builder.timeliness import data_day
+from site_builder.website.facts import PeriodFacts, Timeline, gather
 from site_builder.website.pages import TEMPLATE_FILE, Layout, PageRenderer, environment
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -51,16 +52,24 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     largest_fetch: int = 0
-    history: History | None = None
+    clock: Clock | None = None
 
 
-def build_date(history: History) -> dt.datetime:
+def build_date(clock: Clock) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), VIETNAM)
-    if history.head is not None:
-        return history.head.date
+    if clock.head is not None:
+        return dt.datetime.fromtimestamp(clock.head.committer_timestamp, VIETNAM)
     return dt.datetime.now(VIETNAM)
+
+
+def open_clock(data_root: DataRoot, organization) -> Clock:
+    """The clock, trusting the signers the organisation names (a key of the data repository, or
+    one shipped with the package such as GitHub's web-flow key)."""
+    keys = [data_root.signer_key(name) for name in organization.signers]
+    return read_clock(data_root.path, [k for k in keys if k is not None],
+                      cache_dir=data_root.path / ".cache" / "site-builder")
 
 
 def _config_file(root: Path) -> Path:
@@ -93,13 +102,13 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     from site_builder.validate import validate_all
 
     timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    started = time.perf_counter()
 
     def lap(name: str):
-        nonlocal clock
+        nonlocal started
         now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
+        timings[name] = round(now - started, 3)
+        started = now
 
     data_root = DataRoot(root)
     result = validation or validate_all(data_root)
@@ -107,18 +116,20 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
         raise InvalidData(result)
     dataset = result.dataset
     lap("validate")
-    history = read_history(root)
-    lap("git")
     org = dataset.registry.organization
+    clock = open_clock(data_root, org)
+    lap("git")
     repo = (org.repository or "").rstrip("/")
 
     def commit_url(commit) -> str:
-        return f"{repo}/commit/{commit.sha}" if repo and commit is not None else ""
+        sha = getattr(commit, "sha", None) or getattr(commit, "commit", None)
+        return f"{repo}/commit/{sha}" if repo and sha else ""
 
-    when = build_date(history)
-    provenance = {"commit": history.head.sha if history.head else "", "commit_url": commit_url(history.head),
-                  "commit_date": history.head.date if history.head else None, "build_date": when,
-                  "history_note": history.reason}
+    when = build_date(clock)
+    head_date = dt.datetime.fromtimestamp(clock.head.committer_timestamp, VIETNAM) if clock.head else None
+    provenance = {"commit": clock.head.sha if clock.head else "", "commit_url": commit_url(clock.head),
+                  "commit_date": head_date, "build_date": when, "history_note": clock.reason}
+    timeline = Timeline(clock, data_day(clock, when.date()))
     store = EvidenceStore(root)
     links = read_link_report(link_report if link_report is not None else root / "build" / "link-report.json")
     # Oldest first by deadline: period ids are not always school years ("chuyen-doi-so-4725").
@@ -130,7 +141,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     all_facts: dict[str, PeriodFacts] = {}
     for period in periods:
         scores = score_period(dataset, period.id)
-        all_facts[period.id] = gather(dataset, scores, history, store, links)
+        all_facts[period.id] = gather(dataset, scores, timeline, store, links)
     lap("score")
     latest = periods[-1].id
     layout = Layout(latest)
@@ -140,8 +151,9 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     overview: dict[str, tuple[str, str]] = {}  # md path -> (title, kind)
     for period in with_catalogues:
         suffix = "" if period.id == latest else f" — {period.title}"
-        kinds = (("", "Trang chủ"), ("cong-khai", "Công khai"), ("quan-huyen", "Phòng GD&ĐT"),
-                 ("xep-hang", "Xếp hạng"), ("tieu-chi", "Bộ tiêu chí"))
+        kinds = [("", "Trang chủ"), ("cong-khai", "Công khai"), ("xep-hang", "Xếp hạng"), ("tieu-chi", "Bộ tiêu chí")]
+        if period.id in all_facts and all_facts[period.id].tier_bodies:  # no tier this year, no comparison page
+            kinds.insert(2, (COMPARE, compare_title(period)))
         for kind, title in kinds if period.id in all_facts else kinds[-1:]:
             name = f"Tổng quan{suffix}" if kind == "" and suffix else f"{title}{suffix}"
             if kind == "" and not suffix:
@@ -156,9 +168,10 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     theme["custom_dir"] = str(OVERRIDES)
     extra = dict(config.get("extra") or {})
     extra["demo"] = bool(org.demo)
+    nav = _nav(config.get("nav"), all_facts[latest], dataset.periods[latest])
     trash = _move_away(out)
     warnings = shell.run_mkdocs(_config_file(root), staging, out, theme=theme, extra=extra,
-                                site_name=config.get("site_name"))
+                                site_name=config.get("site_name"), nav=nav)
     lap("mkdocs")
 
     # 2. Overview pages: pour generated HTML into each rendered page.
@@ -176,7 +189,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
         elif period_id:
             pf = all_facts[period_id]
             body = {"": lambda: renderer.home(pf), "cong-khai": lambda: renderer.listing(pf, index_json[period_id]),
-                    "quan-huyen": lambda: renderer.offices(pf), "xep-hang": lambda: renderer.rankings(pf)}[kind]()
+                    COMPARE: lambda: renderer.offices(pf), "xep-hang": lambda: renderer.rankings(pf)}[kind]()
         elif kind == "downloads":
             continue  # written once the files exist (their sizes are shown)
         else:
@@ -187,21 +200,16 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     # 3. Search index of the newest period (runs beside the page writing), then unit and district
     #    pages: one shell at depth 3 wraps them all.
     mirror = out.parent / (out.name + ".search")
-    search.write_mirror(search_entries(all_facts[latest], layout, renderer), mirror)
+    search.write_mirror([e for period in periods for e in search_entries(all_facts[period.id], layout, renderer)],
+                        mirror)
     indexing = search.start_indexing(mirror, site)
     deep = shell.Shell.read(site / "_khung/a/b/index.html")
     unit_pages = 0
     for period in periods:
         pf = all_facts[period.id]
-        per_type: dict[str, int] = {}
         for f in pf.units.values():
-            if f.submitted:
-                per_type[f.unit.type] = per_type.get(f.unit.type, 0) + 1
-        for f in pf.units.values():
-            counts = {"type": per_type.get(f.unit.type, 0),
-                      "parent": sum(1 for u in pf.parents.get(f.unit.parent, []) if pf.units[u].submitted)}
             folder = site / layout.unit(period.id, f.unit.id)
-            _write(folder / "index.html", deep.render(f"{f.unit.name} — {period.title}", renderer.unit_page(f, counts)))
+            _write(folder / "index.html", deep.render(f"{f.unit.name} — {period.title}", renderer.unit_page(f)))
             if f.template:
                 _write(folder / TEMPLATE_FILE, f.template)
             unit_pages += 1
@@ -232,23 +240,45 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     shutil.rmtree(staging, ignore_errors=True)
     if trash is not None:
         trash.join()
-    return BuildReport(site, pages + unit_pages, unit_pages, evidence, warnings, timings, largest, history)
+    return BuildReport(site, pages + unit_pages, unit_pages, evidence, warnings, timings, largest, clock)
+
+
+COMPARE = "so-sanh"
+
+
+def compare_title(period) -> str:
+    return f"So sánh các {period.structure.tier_label}"
+
+
+def _nav(nav, latest: PeriodFacts, period) -> list | None:
+    """The configured nav, with the comparison page named after the newest period's reviewing
+    tier, or left out when that period has no tier (nothing to compare)."""
+    if not isinstance(nav, list):
+        return nav
+    out = []
+    for entry in nav:
+        if isinstance(entry, dict) and len(entry) == 1 and list(entry.values())[0] == f"{COMPARE}.md":
+            if latest.tier_bodies:
+                out.append({period.structure.tier_label: f"{COMPARE}.md"})
+            continue
+        out.append(entry)
+    return out
 
 
 def search_entries(pf: PeriodFacts, layout: Layout, renderer: PageRenderer) -> list:
-    from site_builder.website.text import type_label
+    from site_builder.unit_types import label as type_label
 
     entries = []
+    area = pf.period.structure.area_label
     for f in pf.units.values():
         level = f" ({f.unit.level})" if f.unit.level else ""
+        where = f", {f.unit.area}" if f.unit.area else ""
         entries.append(search.Entry(layout.unit(pf.period.id, f.unit.id), f.unit.name,
-                                    f"{type_label(f.unit.type)}{level}, {f.unit.district}",
-                                    f"{f.unit.id} {f.parent_name}"))
+                                    f"{type_label(f.unit.type)}{level}{where} · {pf.period.title}",
+                                    f"{f.unit.id} {f.parent_name} {area}"))
     for parent_id in pf.parents:
-        office = pf.units.get(parent_id)
         entries.append(search.Entry(layout.parent(pf.period.id, parent_id), renderer.parent_title(pf, parent_id),
-                                    "Danh sách đơn vị trực thuộc" + (f", {office.unit.district}" if office else ""),
-                                    parent_id))
+                                    f"Danh sách đơn vị trực thuộc · {pf.period.title}", parent_id))
     return entries
 
 

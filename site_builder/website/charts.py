@@ -28,18 +28,31 @@ def bars(title: str, rows: list[tuple[str, float]], unit: str = "", max_value: f
              f"<desc>{escape(_words(rows, unit))}</desc>"]
     for index, (label, value) in enumerate(rows):
         y = 5 + index * row_h
-        width = 0 if value is None else max(0.0, bar_w * float(value) / top)
+        missing = value is None or value != value
+        width = 0 if missing else max(0.0, bar_w * float(value) / top)
         colour = colours[index % len(colours)] if colours else PLAIN
+        shown = "—" if missing else f"{number(value)}{unit}"  # no bar, not a zero: nothing to measure
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{escape(_short(label))}</text>'
                      f'<rect x="{label_w}" y="{y + 3}" width="{width:.1f}" height="{row_h - 6}" fill="{colour}"/>'
-                     f'<text x="{label_w + width + 4:.1f}" y="{y + 15}" font-size="12">{escape(number(value))}{escape(unit)}</text>')
+                     f'<text x="{label_w + width + 4:.1f}" y="{y + 15}" font-size="12">{escape(shown)}</text>')
     parts.append("</svg>")
     return (f'<figure class="sb-figure">{"".join(parts)}'
             f"<figcaption>{escape(title)}: {escape(_words(rows, unit))}.</figcaption></figure>")
 
 
+def trend(history: list[dict]) -> str:
+    """A unit's percentage of the maximum across school years (one bar per year it was registered)."""
+    several = len({h["id"] for h in history}) > 1  # merged or renamed units: say which one each bar is
+    rows = [(h["title"] + (f" ({h['name']})" if several else ""), h["percent"] if h["submitted"] else None)
+            for h in history]
+    if len(rows) < 2:
+        return ""
+    return bars("Tỉ lệ điểm (% điểm tối đa) qua các năm học", rows, "%", 100)
+
+
 def _words(rows, unit: str) -> str:
-    return "; ".join(f"{label} {number(value)}{unit}" for label, value in rows)
+    return "; ".join(f"{label} {'chưa nộp' if value is None or value != value else f'{number(value)}{unit}'}"
+                     for label, value in rows)
 
 
 def _short(label: str, limit: int = 30) -> str:

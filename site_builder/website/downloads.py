@@ -13,33 +13,52 @@ import io
 import json
 from pathlib import Path
 
+from site_builder.unit_types import label as type_label
+from site_builder.unit_types import order as type_order
 from site_builder.website.facts import PeriodFacts, UnitFact
-from site_builder.website.text import STATUS_LABELS, TYPE_ORDER, plain, type_label
+from site_builder.website.text import plain, status_text
 
 FOLDER = "tai-ve"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-COLUMNS = [
-    ("Năm học", lambda f: f.period),
-    ("Mã đơn vị", lambda f: f.unit.id),
-    ("Tên đơn vị", lambda f: f.unit.name),
-    ("Loại đơn vị", lambda f: type_label(f.unit.type)),
-    ("Cấp học", lambda f: f.unit.level or ""),
-    ("Quận/huyện", lambda f: f.unit.district),
-    ("Đơn vị quản lý", lambda f: f.unit.parent),
-    ("Trạng thái", lambda f: STATUS_LABELS[f.status]),
-    ("Ngày nộp", lambda f: f.submitted_commit.day.isoformat() if f.submitted_commit else ""),
-    ("Tổng tự chấm", lambda f: plain(f.self_total)),
-    ("Tổng điểm", lambda f: plain(f.total)),
-    ("Điểm tối đa", lambda f: plain(f.max_total)),
-    ("Tỉ lệ (%)", lambda f: plain(f.percent)),
-    ("Xếp loại", lambda f: f.rating),
-    ("Hạng trong loại", lambda f: _int(f.rank_type)),
-    ("Hạng trong đơn vị quản lý", lambda f: _int(f.rank_parent)),
-    ("Người chấm", lambda f: f.reviewer),
-    ("Phiên bản tiêu chí", lambda f: f.criteria_version),
-    ("Commit gần nhất", lambda f: f.last_commit.sha if f.last_commit else ""),
-]
+
+def columns(facts: PeriodFacts) -> list[tuple]:
+    """The CSV/XLSX columns of a period: the area column is named as the period names areas, and
+    each milestone the period has gets a status column."""
+    area = facts.period.structure.area_label or "Địa bàn"
+    base = [
+        ("Năm học", lambda f: f.period),
+        ("Mã đơn vị", lambda f: f.unit.id),
+        ("Tên đơn vị", lambda f: f.unit.name),
+        ("Loại đơn vị", lambda f: type_label(f.unit.type)),
+        ("Cấp học", lambda f: f.unit.level or ""),
+        (area, lambda f: f.unit.area),
+        ("Mã đơn vị quản lý", lambda f: f.unit.parent),
+        ("Đơn vị quản lý", lambda f: f.parent_name),
+        ("Trạng thái", lambda f: status_text(f.status, f.proposed)),
+        ("Ngày nộp", lambda f: f.received.day.isoformat() if f.received else ""),
+        ("Tiêu chí thay đổi sau hạn", lambda f: ", ".join(c.id for c in f.timing.late_criteria) if f.timing else ""),
+        ("Tổng tự chấm", lambda f: plain(f.self_total)),
+        ("Tổng điểm", lambda f: plain(f.total)),
+        ("Điểm tối đa", lambda f: plain(f.max_total)),
+        ("Tỉ lệ (%)", lambda f: plain(f.percent)),
+        ("Xếp loại", lambda f: f.rating),
+        ("Hạng trong loại", lambda f: _int(f.rank_type)),
+        ("Hạng trong đơn vị quản lý (cùng loại)", lambda f: _int(f.rank_parent)),
+        ("Người chấm", lambda f: f.reviewer),
+        ("Phiên bản tiêu chí", lambda f: f.criteria_version),
+        ("Commit xác nhận thời điểm", lambda f: f.last_commit.sha if f.last_commit else ""),
+    ]
+    for index, milestone in enumerate(facts.period.milestones):
+        base.append((" ".join(milestone.title.split()), _milestone_status(index)))
+    return base
+
+
+def _milestone_status(index: int):
+    def get(f: UnitFact) -> str:
+        ms = f.milestones[index]
+        return "" if ms.status == "not_required" else status_text(ms.status, ms.proposed)
+    return get
 
 
 def _int(value):
@@ -56,18 +75,18 @@ def write_all(site: Path, facts: PeriodFacts, source: dict, commit_url, build_da
     paths = names(facts.period.id)
     (site / paths["csv"]).parent.mkdir(parents=True, exist_ok=True)
     units = list(facts.units.values())
-    write_csv(site / paths["csv"], units)
+    write_csv(site / paths["csv"], units, columns(facts))
     write_xlsx(site / paths["xlsx"], facts, build_date)
     write_json(site / paths["json"], facts, source, commit_url)
     return paths
 
 
-def write_csv(file: Path, units: list[UnitFact]) -> None:
+def write_csv(file: Path, units: list[UnitFact], cols: list[tuple]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([name for name, _ in COLUMNS])
+    writer.writerow([name for name, _ in cols])
     for f in units:
-        writer.writerow(["" if (v := get(f)) is None else v for _, get in COLUMNS])
+        writer.writerow(["" if (v := get(f)) is None else v for _, get in cols])
     file.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
 
 
@@ -82,12 +101,13 @@ def write_xlsx(file: Path, facts: PeriodFacts, build_date: dt.datetime) -> None:
     by_type: dict[str, list[UnitFact]] = {}
     for f in facts.units.values():
         by_type.setdefault(f.unit.type, []).append(f)
-    for unit_type in sorted(by_type, key=lambda t: (TYPE_ORDER.index(t) if t in TYPE_ORDER else 99, t)):
+    cols = columns(facts)
+    for unit_type in sorted(by_type, key=type_order):
         units = by_type[unit_type]
         catalogue = facts.period.catalogues[unit_type]
         criteria = [item.id for item in catalogue.items.values()]
         sheet = workbook.add_worksheet(type_label(unit_type)[:31])
-        titles = [name for name, _ in COLUMNS] + [f"Tiêu chí {c}" for c in criteria]
+        titles = [name for name, _ in cols] + [f"Tiêu chí {c}" for c in criteria]
         sheet.set_row(0, 45)
         for col, title in enumerate(titles):
             sheet.write_string(0, col, title, header)
@@ -96,7 +116,7 @@ def write_xlsx(file: Path, facts: PeriodFacts, build_date: dt.datetime) -> None:
         sheet.set_column(3, len(titles) - 1, 12)
         sheet.freeze_panes(1, 3)
         for row, f in enumerate(units, start=1):
-            values = [get(f) for _, get in COLUMNS]
+            values = [get(f) for _, get in cols]
             finals = {it.id: it.final for g in f.groups for it in g.items}
             values += [plain(finals.get(c)) for c in criteria]
             for col, value in enumerate(values):
@@ -110,18 +130,25 @@ def write_xlsx(file: Path, facts: PeriodFacts, build_date: dt.datetime) -> None:
     workbook.close()
 
 
-def _commit(c, commit_url):
-    if c is None:
+def _moment(m, commit_url) -> dict | None:
+    if m is None:
         return None
-    return {"sha": c.sha, "author": c.author, "date": c.date.isoformat(), "url": commit_url(c) or None}
+    return {"date": m.date.isoformat(), "commit": m.commit, "url": commit_url(m) or None}
 
 
 def unit_record(f: UnitFact, commit_url) -> dict:
+    t = f.timing
     return {
         "id": f.unit.id, "name": f.unit.name, "type": f.unit.type, "level": f.unit.level or None,
-        "district": f.unit.district, "parent": f.unit.parent, "status": f.status, "submitted": f.submitted,
-        "submitted_commit": _commit(f.submitted_commit, commit_url), "on_time": f.on_time,
-        "last_commit": _commit(f.last_commit, commit_url), "criteria_version": f.criteria_version,
+        "area": f.unit.area or None, "parent": f.unit.parent, "parent_name": f.parent_name,
+        "replaces": list(f.unit.replaces), "status": f.status, "deadline_proposed": f.proposed,
+        "submitted": f.submitted, "on_time": f.on_time,
+        "received": _moment(t.received if t else None, commit_url),
+        "first_received": _moment(t.first if t else None, commit_url),
+        "before_opening": bool(t and t.before_opening),
+        "late_criteria": [{"id": c.id, "what": c.what, **_moment(c.moment, commit_url)} for c in t.late_criteria]
+        if t else [],
+        "criteria_version": f.criteria_version,
         "reviewer": f.reviewer or None, "review_date": f.review_date or None,
         "self_total": plain(f.self_total), "total": plain(f.total), "max_total": plain(f.max_total),
         "percent": plain(f.percent), "rating": f.rating or None, "rank_type": _int(f.rank_type),
@@ -138,9 +165,11 @@ def unit_record(f: UnitFact, commit_url) -> dict:
                 "band": it.derived["band"] or None},
             "evidence": [_evidence(e) for e in it.evidence],
             "note": it.note or None, "comment": it.comment or None,
+            "milestone_warning": it.milestone_warning or None,
         } for g in f.groups for it in g.items],
-        "milestones": [{"id": ms.id, "status": ms.status,
-                        "date": ms.commit.date.isoformat() if ms.commit else None,
+        "milestones": [{"id": ms.id, "status": ms.status, "proposed": ms.proposed,
+                        "first": _moment(ms.timing.first, commit_url),
+                        "replaced": _moment(ms.timing.current, commit_url) if ms.timing.replaced else None,
                         "file": _evidence(ms.evidence) if ms.evidence else None} for ms in f.milestones],
     }
 
@@ -157,9 +186,11 @@ def write_json(file: Path, facts: PeriodFacts, source: dict, commit_url) -> None
     period = facts.period
     with open(file, "w", encoding="utf-8") as handle:
         head = {"schema_version": SCHEMA_VERSION, "period": {
-            "id": period.id, "title": period.title, "deadline": period.deadline.isoformat(),
+            "id": period.id, "title": period.title,
+            "opens": period.opens.isoformat() if period.opens else None, "deadline": period.deadline.isoformat(),
             "deadline_source": period.deadline_source,
-            "milestones": [{"id": m.id, "title": m.title, "due": m.due.isoformat()} for m in period.milestones]},
+            "milestones": [{"id": m.id, "title": m.title, "due": m.due.isoformat(), "proposed": m.provisional,
+                            "owed_by": list(m.owed_by)} for m in period.milestones]},
             "source": source}
         text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
         handle.write(text[:-1] + ',"units":[\n')

@@ -6,14 +6,19 @@ number in a download come from one place (and a test compares them).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from site_builder.history import Commit, History
-from site_builder.model import Dataset, Period, Unit
+from site_builder.clock import Clock, CommitInfo
+from site_builder.model import Dataset, Period, PeriodRegistry, Unit
 from site_builder.scoring import PeriodScores
+from site_builder.templates import edit_url, new_file_base, prefill_text, report_upload_url
+from site_builder.timeliness import (LATE, MISSING, ON_TIME, MilestoneTiming, SubmissionTiming, milestone_timing,
+                                     submission_timing)
 from site_builder.website.evidence_files import EvidenceStore, FileFact
-from site_builder.templates import edit_url, new_file_base, prefill_text
+
+DECIDED = (ON_TIME, LATE, MISSING)  # statuses a deadline decides (marked when the deadline is only proposed)
 
 
 @dataclass
@@ -42,6 +47,7 @@ class ItemFact:
     note: str = ""
     comment: str = ""
     derived: dict | None = None  # numerator, denominator, percent, band id, band text
+    milestone_warning: str = ""  # points claimed while the milestone it needs is missing or late
 
 
 @dataclass
@@ -56,12 +62,30 @@ class GroupFact:
 
 @dataclass
 class MilestoneFact:
-    id: str
-    title: str
-    due: object
-    status: str  # on_time | late | missing | unknown
-    commit: Commit | None = None
+    timing: MilestoneTiming
     evidence: EvidenceRef | None = None
+    upload_url: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.timing.milestone.id
+
+    @property
+    def title(self) -> str:
+        return self.timing.milestone.title
+
+    @property
+    def due(self) -> dt.date:
+        return self.timing.milestone.due
+
+    @property
+    def status(self) -> str:
+        return self.timing.status
+
+    @property
+    def proposed(self) -> bool:
+        """The status rests on a proposed date: pages say "(hạn đề xuất)" next to it."""
+        return self.timing.milestone.provisional and self.status in DECIDED
 
 
 @dataclass
@@ -79,26 +103,43 @@ class UnitFact:
     percent: float
     rating: str
     rank_type: float
-    rank_parent: float
+    rank_parent: float             # within the reviewing body and unit type
     tied_type: int
     tied_parent: int
+    count_type: int                # units ranked in the same type
+    count_parent: int              # units ranked in the same body and type
     criteria_version: str
     path: str                       # the submission file, repository-relative
-    submitted_commit: Commit | None = None
-    on_time: bool | None = None
-    last_commit: Commit | None = None
+    timing: SubmissionTiming | None = None
+    deadline_proposed: bool = False
+    last_commit: CommitInfo | None = None
     groups: list[GroupFact] = field(default_factory=list)
     milestones: list[MilestoneFact] = field(default_factory=list)
     edit_url: str = ""
     new_url: str = ""
     template: str = ""   # the prefilled new file, for units that have not submitted
+
     @property
     def status(self) -> str:
         if not self.submitted:
-            return "missing"
-        if self.on_time is None:
-            return "unknown"
-        return "on_time" if self.on_time else "late"
+            return MISSING
+        return self.timing.status if self.timing else "unknown"
+
+    @property
+    def proposed(self) -> bool:
+        return self.deadline_proposed and self.status in DECIDED
+
+    @property
+    def received(self):
+        return self.timing.received if self.timing else None
+
+    @property
+    def on_time(self) -> bool | None:
+        return {ON_TIME: True, LATE: False}.get(self.status)
+
+    @property
+    def owed_milestones(self) -> list[MilestoneFact]:
+        return [m for m in self.milestones if m.status != "not_required"]
 
     @property
     def evidence(self) -> list[EvidenceRef]:
@@ -116,98 +157,155 @@ class UnitFact:
 class PeriodFacts:
     period: Period
     scores: PeriodScores
+    registry: PeriodRegistry
     units: dict[str, UnitFact]          # registry order
-    parents: dict[str, list[str]]       # parent id -> unit ids (registry order)
+    parents: dict[str, list[str]]       # reviewing body id -> unit ids (registry order)
+
+    @property
+    def tier_bodies(self) -> list[str]:
+        """Reviewing bodies other than the Department that have units this period."""
+        root = next((b.id for b in self.registry.bodies.values() if b.parent is None), "")
+        return [b for b in self.parents if b != root]
 
 
-def gather(dataset: Dataset, scores: PeriodScores, history: History, store: EvidenceStore,
+@dataclass
+class Timeline:
+    """The clock and the day the data was last vouched for ("today" for deadlines)."""
+
+    clock: Clock
+    today: dt.date
+
+
+def gather(dataset: Dataset, scores: PeriodScores, timeline: Timeline, store: EvidenceStore,
            link_report: dict | None = None) -> PeriodFacts:
     """`link_report` is the JSON of `site-builder check-links` (URL -> result), when there is one."""
     broken = {url: (r.get("error") or "không truy cập được") for url, r in (link_report or {}).items()
               if isinstance(r, dict) and r.get("ok") is False}
     period = scores.period
-    registry = dataset.registry
-    org = registry.organization
+    registry = dataset.registry.period(period.id)
     items_by_unit: dict[str, list[dict]] = {}
     for row in records(scores.items):
         items_by_unit.setdefault(row["unit"], []).append(row)
-    groups_by_unit: dict[tuple[str, str], dict] = {(r["unit"], r["group"]): r for r in records(scores.groups)}
+    groups_by_unit = {(r["unit"], r["group"]): r for r in records(scores.groups)}
     rows = records(scores.units)
-    catalogue_items = {t: c.items for t, c in period.catalogues.items()}  # `items` rebuilds a dict per call
-    tie_type: dict[tuple, int] = {}
-    tie_parent: dict[tuple, int] = {}
-    for r in rows:
-        if r["submitted"]:
-            tie_type[(r["unit_type"], r["rank_type"])] = tie_type.get((r["unit_type"], r["rank_type"]), 0) + 1
-            tie_parent[(r["parent"], r["rank_parent"])] = tie_parent.get((r["parent"], r["rank_parent"]), 0) + 1
+    ties = _ties(rows)
     units: dict[str, UnitFact] = {}
     parents: dict[str, list[str]] = {}
     for r in rows:
         unit = registry.units[r["unit"]]
-        submission = dataset.submissions.get((period.id, unit.id))
-        review = dataset.reviews.get((period.id, unit.id))
-        path = submission.path if submission else f"submissions/{period.id}/{unit.parent}/{unit.id}.yaml"
-        parent = registry.units.get(unit.parent)
-        fact = UnitFact(
-            period=period.id, unit=unit, parent_name=parent.name if parent else org.name,
-            submitted=bool(r["submitted"]), reviewed=bool(r["reviewed"]), reviewer=r["reviewer"] or "",
-            review_date=review.date if review else "", self_total=r["self_total"], total=r["total"],
-            max_total=r["max_total"], percent=r["percent"], rating=r["rating"] or "",
-            rank_type=r["rank_type"], rank_parent=r["rank_parent"],
-            tied_type=tie_type.get((r["unit_type"], r["rank_type"]), 0),
-            tied_parent=tie_parent.get((r["parent"], r["rank_parent"]), 0),
-            criteria_version=r["criteria_version"], path=path)
-        catalogue = period.catalogues[unit.type]
-        evidence_dir = path[: -len(".yaml")]
-        for group in catalogue.groups:
-            g = groups_by_unit.get((unit.id, group.id), {})
-            fact.groups.append(GroupFact(group.id, group.title, group.max, g.get("self_score", math.nan),
-                                         g.get("final", math.nan)))
-        by_group = {g.id: g for g in fact.groups}
-        items = catalogue_items[unit.type]
-        for row in items_by_unit.get(unit.id, []):
-            item = items[row["criterion"]]
-            entry = submission.entries.get(item.id) if submission else None
-            reviewed = review.entries.get(item.id) if review else None
-            item_fact = ItemFact(
-                id=item.id, text=item.text, group=item.group, max=item.max, self_score=row["self_score"],
-                reviewer_score=row["reviewer_score"], final=row["final"], met=bool(row["met"]),
-                applicable=bool(row.get("applicable", True)),
-                mandatory=item.mandatory, evidence_asked=item.evidence.text if item.evidence else "",
-                note=entry.note if entry else "", comment=reviewed.comment if reviewed else "")
-            if entry:
-                item_fact.evidence = [_evidence(ref, evidence_dir, store, broken) for ref in entry.evidence]
-            if item.derived:
-                band = next((b for b in item.derived.bands if b.id == row["derived_band"]), None)
-                item_fact.derived = {
-                    "criterion": item.derived.criterion, "numerator": row["derived_numerator"],
-                    "denominator": row["derived_denominator"], "percent": row["derived_percent"],
-                    "band": row["derived_band"], "band_text": band.text if band else "",
-                    "factor": band.factor if band else None}
-            by_group[item.group].items.append(item_fact)
-        if history.available and submission:
-            fact.submitted_commit = history.first_added(path)
-            if fact.submitted_commit is not None:
-                fact.on_time = fact.submitted_commit.day <= period.deadline
-        if history.available and (submission or review):
-            owned = [path] + ([review.path] if review else [])
-            candidates = [c for c in (history.last_changed(owned), history.last_under(evidence_dir)) if c]
-            fact.last_commit = max(candidates, key=lambda c: c.timestamp) if candidates else None
-        for milestone in period.milestones:
-            name = submission.reports.get(milestone.id) if submission else None
-            if not name:
-                fact.milestones.append(MilestoneFact(milestone.id, milestone.title, milestone.due, "missing"))
-                continue
-            ref = _evidence(name, evidence_dir, store)
-            commit = history.first_added(f"{evidence_dir}/{name}") if history.available else None
-            status = "unknown" if commit is None else ("on_time" if commit.day <= milestone.due else "late")
-            fact.milestones.append(MilestoneFact(milestone.id, milestone.title, milestone.due, status, commit, ref))
-        fact.edit_url, fact.new_url = _edit_links(org, period, unit, submission is not None)
-        if submission is None and fact.new_url:
-            fact.template = prefill_text(fact.new_url, period, catalogue, unit)
+        fact = _unit_fact(dataset, period, registry, unit, r, ties)
+        _add_items(fact, dataset, period, unit, items_by_unit.get(unit.id, []), groups_by_unit, store, broken)
+        _add_timing(fact, dataset, period, unit, timeline, store)
+        _add_links(fact, dataset, period, unit)
         units[unit.id] = fact
         parents.setdefault(unit.parent, []).append(unit.id)
-    return PeriodFacts(period, scores, units, parents)
+    return PeriodFacts(period, scores, registry, units, parents)
+
+
+def _ties(rows: list[dict]) -> dict:
+    """How many units share each rank, per type and per (body, type); and how many are ranked."""
+    counts: dict[tuple, int] = {}
+    for r in rows:
+        if r["rank_type"] is not None:
+            for key in (("type", r["unit_type"], r["rank_type"]), ("body", r["parent"], r["unit_type"], r["rank_parent"]),
+                        ("type", r["unit_type"]), ("body", r["parent"], r["unit_type"])):
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _unit_fact(dataset: Dataset, period: Period, registry: PeriodRegistry, unit: Unit, r: dict, ties: dict) -> UnitFact:
+    submission = dataset.submissions.get((period.id, unit.id))
+    review = dataset.reviews.get((period.id, unit.id))
+    path = submission.path if submission else f"submissions/{period.id}/{unit.parent}/{unit.id}.yaml"
+    return UnitFact(
+        period=period.id, unit=unit, parent_name=registry.body_name(unit.parent),
+        submitted=bool(r["submitted"]), reviewed=bool(r["reviewed"]), reviewer=r["reviewer"] or "",
+        review_date=review.date if review else "", self_total=r["self_total"], total=r["total"],
+        max_total=r["max_total"], percent=r["percent"], rating=r["rating"] or "",
+        rank_type=r["rank_type"], rank_parent=r["rank_parent"],
+        tied_type=ties.get(("type", r["unit_type"], r["rank_type"]), 0),
+        tied_parent=ties.get(("body", r["parent"], r["unit_type"], r["rank_parent"]), 0),
+        count_type=ties.get(("type", r["unit_type"]), 0), count_parent=ties.get(("body", r["parent"], r["unit_type"]), 0),
+        criteria_version=r["criteria_version"], path=path,
+        deadline_proposed=period.deadline_source == "provisional")
+
+
+def _add_items(fact: UnitFact, dataset: Dataset, period: Period, unit: Unit, rows: list[dict], groups_by_unit: dict,
+               store: EvidenceStore, broken: dict) -> None:
+    submission = dataset.submissions.get((period.id, unit.id))
+    review = dataset.reviews.get((period.id, unit.id))
+    catalogue = period.catalogues[unit.type]
+    evidence_dir = fact.path[: -len(".yaml")]
+    for group in catalogue.groups:
+        g = groups_by_unit.get((unit.id, group.id), {})
+        fact.groups.append(GroupFact(group.id, group.title, group.max, g.get("self_score", math.nan),
+                                     g.get("final", math.nan)))
+    by_group = {g.id: g for g in fact.groups}
+    items = catalogue.items
+    for row in rows:
+        item = items[row["criterion"]]
+        entry = submission.entries.get(item.id) if submission else None
+        reviewed = review.entries.get(item.id) if review else None
+        item_fact = ItemFact(
+            id=item.id, text=item.text, group=item.group, max=item.max, self_score=row["self_score"],
+            reviewer_score=row["reviewer_score"], final=row["final"], met=bool(row["met"]),
+            applicable=bool(row.get("applicable", True)),
+            mandatory=item.mandatory, evidence_asked=item.evidence.text if item.evidence else "",
+            note=entry.note if entry else "", comment=reviewed.comment if reviewed else "")
+        if entry:
+            item_fact.evidence = [_evidence(ref, evidence_dir, store, broken) for ref in entry.evidence]
+        if item.derived:
+            band = next((b for b in item.derived.bands if b.id == row["derived_band"]), None)
+            item_fact.derived = {
+                "criterion": item.derived.criterion, "numerator": row["derived_numerator"],
+                "denominator": row["derived_denominator"], "percent": row["derived_percent"],
+                "band": row["derived_band"], "band_text": band.text if band else "",
+                "factor": band.factor if band else None}
+        by_group[item.group].items.append(item_fact)
+
+
+def _add_timing(fact: UnitFact, dataset: Dataset, period: Period, unit: Unit, timeline: Timeline,
+                store: EvidenceStore) -> None:
+    clock = timeline.clock
+    submission = dataset.submissions.get((period.id, unit.id))
+    if submission is not None:
+        fact.timing = submission_timing(clock, period, submission, timeline.today)
+        if clock.available and fact.timing.received is not None:
+            fact.last_commit = clock.commit(fact.timing.received.commit)
+    for milestone in period.milestones:
+        report = dataset.reports.get((period.id, unit.id, milestone.id))
+        timing = milestone_timing(clock, period, unit, milestone, report, timeline.today)
+        ref = _evidence(report.path.split("/", 4)[4], fact.path[: -len(".yaml")], store) if report else None
+        fact.milestones.append(MilestoneFact(timing, ref))
+    late = {m.id for m in fact.milestones if m.status in (MISSING, LATE)}
+    catalogue = period.catalogues[unit.type]
+    for group in fact.groups:
+        for item_fact in group.items:
+            needed = catalogue.items[item_fact.id].requires_milestone
+            if needed in late and not _nan(item_fact.final) and item_fact.final > 0:
+                ms = next(m for m in fact.milestones if m.id == needed)
+                state = "chưa nộp" if ms.status == MISSING else "nộp trễ hạn"
+                proposed = ", hạn đề xuất" if ms.proposed else ""
+                item_fact.milestone_warning = (f"Tiêu chí này có điểm nhưng «{' '.join(ms.title.split())}» {state} "
+                                               f"(hạn {ms.due.strftime('%d/%m/%Y')}{proposed}).")
+
+
+def _add_links(fact: UnitFact, dataset: Dataset, period: Period, unit: Unit) -> None:
+    """GitHub web-editor links. The new-file link carries only the file name: the prefilled text
+    is fetched by the page's script when clicked (a URL holding it would triple the page size)."""
+    org = dataset.registry.organization
+    repo = (org.repository or "").rstrip("/")
+    if not repo:
+        return
+    branch = org.branch or "main"
+    if fact.submitted:
+        fact.edit_url = edit_url(repo, branch, period.id, unit.parent, unit.id)
+    else:
+        fact.new_url = new_file_base(repo, branch, period, unit)
+        fact.template = prefill_text(fact.new_url, period, period.catalogues[unit.type], unit)
+    for milestone in fact.milestones:
+        if milestone.status != "not_required":
+            milestone.upload_url = report_upload_url(repo, branch, period.id, unit.parent, unit.id, milestone.id)
 
 
 def records(frame) -> list[dict]:
@@ -225,21 +323,12 @@ def _plain_list(column) -> list:
     return values
 
 
+def _nan(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _evidence(ref: str, evidence_dir: str, store: EvidenceStore, broken: dict | None = None) -> EvidenceRef:
     if ref.startswith(("http://", "https://")):
         return EvidenceRef("url", ref, ref, broken=(broken or {}).get(ref, ""))
     file = store.add(f"{evidence_dir}/{ref}")
     return EvidenceRef("pdf", ref, file.site_path if file else "", file)
-
-
-def _edit_links(org, period: Period, unit: Unit, submitted: bool) -> tuple[str, str]:
-    """GitHub web-editor links. The new-file link carries only the file name: the prefilled text
-    is fetched by the page's script when clicked (a URL holding it would triple the page size)."""
-    repo = (org.repository or "").rstrip("/")
-    if not repo:
-        return "", ""
-    if submitted:
-        return edit_url(repo, org.branch or "main", period.id, unit.parent, unit.id), ""
-    return "", new_file_base(repo, org.branch or "main", period, unit)
-
-

@@ -9,8 +9,9 @@ import json
 from pathlib import Path
 
 from site_builder.website.facts import PeriodFacts
-from site_builder.website.pages import TEMPLATE_FILE, Layout, districts
-from site_builder.website.text import plain, short_title, type_label
+from site_builder.unit_types import label as type_label
+from site_builder.website.pages import TEMPLATE_FILE, Layout, areas
+from site_builder.website.text import plain, short_title, status_text
 
 
 def listing_folder(period: str) -> str:
@@ -18,29 +19,31 @@ def listing_folder(period: str) -> str:
 
 
 def write_listing(site: Path, pf: PeriodFacts, layout: Layout) -> tuple[str, int]:
-    """Writes <period>/du-lieu/<district>.json and an index; returns the index path and largest size."""
+    """Writes <period>/du-lieu/<area>.json and an index; returns the index path and largest size."""
     folder = site / listing_folder(pf.period.id)
     folder.mkdir(parents=True, exist_ok=True)
     largest = 0
     index = {"period": pf.period.id,
-             "milestones": [{"id": m.id, "title": m.title, "short": short_title(m.title), "due": m.due.isoformat()}
-                            for m in pf.period.milestones],
+             "milestones": [{"id": m.id, "title": m.title, "short": short_title(m.title), "due": m.due.isoformat(),
+                             "proposed": m.provisional} for m in pf.period.milestones],
              "districts": []}
-    for d in districts(pf):
+    for d in areas(pf):
         rows = []
         for f in d["units"]:
             rows.append({
                 "id": f.unit.id, "name": f.unit.name, "type": f.unit.type, "type_label": type_label(f.unit.type),
                 "parent": f.unit.parent, "href": layout.unit(f.period, f.unit.id), "status": f.status,
-                "date": f.submitted_commit.day.isoformat() if f.submitted_commit else None,
+                "status_label": status_text(f.status, f.proposed),
+                "date": f.received.day.isoformat() if f.received else None,
                 "late": f.on_time is False, "total": plain(f.total), "max": plain(f.max_total),
-                "rating": f.rating or None,
+                "percent": plain(f.percent), "rating": f.rating or None,
                 # GitHub editor links: "Sửa" for a submitted unit, "Nộp bài" (with its template) otherwise
                 "edit": f.edit_url or None, "new": f.new_url or None,
                 "template": layout.unit(f.period, f.unit.id) + TEMPLATE_FILE if f.template else None,
                 "evidence": [{"label": e.label, "href": e.href, "pdf": e.kind == "pdf", "broken": bool(e.broken)}
                              for e in f.evidence],
-                "milestones": [{"status": ms.status, "date": ms.commit.day.isoformat() if ms.commit else None}
+                "milestones": [{"status": ms.status, "status_label": status_text(ms.status, ms.proposed),
+                                "date": ms.timing.first.day.isoformat() if ms.timing.first else None}
                                for ms in f.milestones]})
         text = json.dumps({"district": d["name"], "units": rows}, ensure_ascii=False, separators=(",", ":"))
         (folder / f"{d['slug']}.json").write_text(text, encoding="utf-8")

@@ -6,6 +6,7 @@ so markup in a submission shows as text. Links are relative so the site works fr
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +17,10 @@ import jinja2
 from site_builder.messages import EVIDENCE_KIND_LABELS
 from site_builder.website import charts
 from site_builder.website.facts import PeriodFacts, UnitFact
-from site_builder.website.text import (STATUS_LABELS, TYPE_ORDER, day, moment, number, plain,
-                                    short_title, slug, type_label)
+from site_builder.unit_types import label as type_label
+from site_builder.unit_types import order as type_order
+from site_builder.website.text import (STATUS_LABELS, day, moment, natural_key, number, plain, short_title, slug,
+                                      status_text)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 RANKING_LIMIT = 200
@@ -30,11 +33,28 @@ def environment(commit_url) -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.filters.update({
         "num": number, "plain": lambda v: "" if plain(v) is None else plain(v), "day": day, "moment": moment,
-        "type_label": type_label, "status_label": lambda s: STATUS_LABELS.get(s, s),
+        "type_label": type_label, "status_label": lambda s: STATUS_LABELS.get(s, s), "status_text": status_text,
         "kind_label": lambda k: EVIDENCE_KIND_LABELS.get(k, k), "commit_url": commit_url, "host": _host,
         "size": _size, "short_title": short_title,
-        "relurl": lambda path: quote(path)})
+        "relurl": lambda path: quote(path), "signed": signed, "isoday": isoday})
     return env
+
+
+def signed(value) -> str:
+    """+2,5 / −1 / 0 / — (a change from one year to the next)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if value == 0:
+        return "0"
+    return ("+" if value > 0 else "−") + number(abs(value))
+
+
+def isoday(value: str) -> str:
+    """"2024-06-21" (a date typed in a data file) -> "21/06/2024"; anything else unchanged."""
+    try:
+        return day(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def _host(url: str) -> str:
@@ -81,7 +101,7 @@ class Layout:
 
     @staticmethod
     def parent(period: str, parent_id: str) -> str:
-        return f"{period}/quan-huyen/{parent_id}/"
+        return f"{period}/quan-ly/{parent_id}/"
 
 
 def depth_prefix(url: str) -> str:
@@ -91,25 +111,33 @@ def depth_prefix(url: str) -> str:
 
 def summary(facts: list[UnitFact]) -> dict:
     submitted = [f for f in facts if f.submitted]
-    totals = [f.total for f in submitted if not _nan(f.total)]
+    percents = [f.percent for f in submitted if not _nan(f.percent)]
     return {"total": len(facts), "submitted": len(submitted), "missing": len(facts) - len(submitted),
             "late": sum(1 for f in submitted if f.on_time is False),
-            "average": round(sum(totals) / len(totals), 2) if totals else math.nan}
+            "average": round(sum(percents) / len(percents), 2) if percents else math.nan}
 
 
 def _nan(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def districts(pf: PeriodFacts) -> list[dict]:
+def areas(pf: PeriodFacts) -> list[dict]:
+    """Units grouped by area (district or ward, as the period calls it), in natural order
+    ("Quận 3" before "Quận 10"); units without an area are listed last."""
     grouped: dict[str, list[UnitFact]] = {}
     for f in pf.units.values():
-        grouped.setdefault(f.unit.district, []).append(f)
+        grouped.setdefault(f.unit.area, []).append(f)
     out = []
-    for name in sorted(grouped, key=lambda n: (slug(n), n)):
+    for name in sorted(grouped, key=lambda n: (n == "", natural_key(n))):
         units = grouped[name]
-        out.append({"name": name, "slug": slug(name), "units": units, **summary(units)})
+        out.append({"name": name or "Không ghi địa bàn", "slug": slug(name or "khac"), "units": units, **summary(units)})
     return out
+
+
+def ranked(facts, key=lambda f: f.rank_type) -> list[UnitFact]:
+    """Submitted units by rank, then by name (natural order) within a tie."""
+    return sorted((f for f in facts if f.submitted and f.rank_type is not None),
+                  key=lambda f: (key(f), natural_key(f.unit.name)))
 
 
 class PageRenderer:
@@ -122,6 +150,7 @@ class PageRenderer:
         self.org = org
         self.prov = provenance
         self._cache: dict[str, jinja2.Template] = {}
+        self._links: dict[str, set[str]] | None = None
 
     def _t(self, name: str) -> jinja2.Template:
         if name not in self._cache:
@@ -141,23 +170,62 @@ class PageRenderer:
         return lambda f: b + self.layout.unit(f.period, f.unit.id)
 
     # ------------------------------------------------------------------ per unit
-    def unit_page(self, f: UnitFact, counts: dict) -> str:
+    def unit_page(self, f: UnitFact) -> str:
         url = self.layout.unit(f.period, f.unit.id)
         ctx = self._common(url, f.period, None)
         b = ctx["b"]
         pf = self.all[f.period]
         ctx["year_links"] = {pid: b + self.layout.unit(pid, f.unit.id) for pid, other in self.all.items()
                              if f.unit.id in other.units}
-        history = []
-        for p in self.periods:
-            other = self.all[p.id].units.get(f.unit.id) if p.id in self.all else None
-            if other is not None and p.id != f.period:
-                history.append({"title": p.title, "href": b + self.layout.unit(p.id, f.unit.id),
-                                "total": other.total, "max_total": other.max_total, "rating": other.rating})
+        history = self.history(f, b)
         parent_href = b + self.layout.parent(f.period, f.unit.parent) if f.unit.parent in pf.parents else ""
-        return self._t("unit.html").render(f=f, period=pf.period, counts=counts, history=history,
-                                           template_name=TEMPLATE_FILE,
-                                           parent_href=parent_href, **ctx)
+        return self._t("unit.html").render(f=f, period=pf.period, history=history, template_name=TEMPLATE_FILE,
+                                           trend=charts.trend(history), parent_href=parent_href,
+                                           structure=pf.period.structure, **ctx)
+
+    def history(self, f: UnitFact, b: str) -> list[dict]:
+        """The unit across the school years, oldest first, including the units it continues
+        (`replaces`) and those that continue it; with the change from the year before."""
+        related = self.lineage(f.unit.id)
+        rows, previous = [], None
+        for p in self.periods:
+            facts = self.all.get(p.id)
+            found = [facts.units[u] for u in related if facts and u in facts.units]
+            for other in found:
+                row = {"period": p.id, "title": p.title, "name": other.unit.name, "id": other.unit.id,
+                       "href": b + self.layout.unit(p.id, other.unit.id), "current": other is f,
+                       "submitted": other.submitted, "total": other.total, "max_total": other.max_total,
+                       "percent": other.percent, "rating": other.rating, "status": other.status,
+                       "groups": [(g.id, g.title, g.final, g.max) for g in other.groups],
+                       "parent": other.parent_name, "change": math.nan, "group_changes": []}
+                if previous is not None and other.submitted and previous["submitted"]:
+                    row["change"] = round(other.percent - previous["percent"], 2)
+                    before = {g[0]: g for g in previous["groups"]}
+                    row["group_changes"] = [(g[0], g[1], round(g[2] - before[g[0]][2], 2)) for g in row["groups"]
+                                            if g[0] in before and not _nan(g[2]) and not _nan(before[g[0]][2])
+                                            and g[3] == before[g[0]][3]]
+                rows.append(row)
+            if found:
+                previous = rows[-1]
+        return rows if len(rows) > 1 else []
+
+    def lineage(self, unit_id: str) -> list[str]:
+        """The unit and every unit linked to it by `replaces`, in either direction, over all years."""
+        if self._links is None:
+            self._links = {}
+            for facts in self.all.values():
+                for fact in facts.units.values():
+                    for old in fact.unit.replaces:
+                        self._links.setdefault(fact.unit.id, set()).add(old)
+                        self._links.setdefault(old, set()).add(fact.unit.id)
+        links = self._links
+        seen, todo = [unit_id], [unit_id]
+        while todo:
+            for other in sorted(links.get(todo.pop(), ())):
+                if other not in seen:
+                    seen.append(other)
+                    todo.append(other)
+        return seen
 
     def parent_page(self, pf: PeriodFacts, parent_id: str, title: str) -> str:
         url = self.layout.parent(pf.period.id, parent_id)
@@ -166,11 +234,13 @@ class PageRenderer:
         ctx["year_links"] = {pid: b + self.layout.parent(pid, parent_id) for pid, other in self.all.items()
                              if parent_id in other.parents}
         children = [pf.units[u] for u in pf.parents.get(parent_id, [])]
+        children.sort(key=lambda f: (type_order(f.unit.type), natural_key(f.unit.name)))
         office = pf.units.get(parent_id)
         derived = [it for g in office.groups for it in g.items if it.derived] if office else []
+        body = pf.registry.bodies.get(parent_id)
         return self._t("district.html").render(
-            title=title, period=pf.period, office=office, derived=derived, children=children,
-            summary=summary(children), unit_href=self.unit_href(b),
+            title=title, period=pf.period, office=office, derived=derived, children=children, body=body,
+            summary=summary(children), unit_href=self.unit_href(b), structure=pf.period.structure,
             office_href=b + self.layout.unit(pf.period.id, parent_id) if office else "", **ctx)
 
     # ------------------------------------------------------------------ overview pages
@@ -181,81 +251,93 @@ class PageRenderer:
         grades = [level.label for level in pf.period.rating]
         counts = [(label, sum(1 for f in facts if f.rating == label)) for label in grades]
         counts.append(("Chưa nộp", sum(1 for f in facts if not f.submitted)))
-        trend = []
-        for p in self.periods:
-            if p.id in self.all:
-                percents = [f.percent for f in self.all[p.id].units.values() if f.submitted and not _nan(f.percent)]
-                if percents:
-                    trend.append((p.title, round(sum(percents) / len(percents), 2)))
+        years = self.year_summary()
+        trend = [(y["title"], y["average"]) for y in years if not _nan(y["average"])]
         chart = {"grades": charts.bars(f"Số đơn vị theo xếp loại, {pf.period.title}", counts, " đơn vị",
                                        colours=charts.GRADE_COLOURS),
                  "trend": charts.bars("Tỉ lệ điểm trung bình (% điểm tối đa) của các đơn vị đã nộp", trend, "%", 100)
                  if len(trend) > 1 else ""}
         top = []
         for unit_type in _types(pf):
-            ranked = sorted((f for f in facts if f.unit.type == unit_type and f.submitted),
-                            key=lambda f: (f.rank_type, f.unit.name))[:TOP_LIMIT]
-            if ranked:
-                top.append({"label": type_label(unit_type), "units": ranked})
+            best = ranked(f for f in facts if f.unit.type == unit_type)[:TOP_LIMIT]
+            if best:
+                top.append({"label": type_label(unit_type), "units": best})
         return self._t("home.html").render(period=pf.period, stats=summary(facts), charts=chart, top=top,
-                                           districts=districts(pf), unit_href=self.unit_href(ctx["b"]), **ctx)
+                                           areas=areas(pf), unit_href=self.unit_href(ctx["b"]), years=years,
+                                           structure=pf.period.structure, compare=bool(pf.tier_bodies), **ctx)
+
+    def year_summary(self) -> list[dict]:
+        """Each school year in one line: units, submitted, late, average percentage, change."""
+        rows, previous = [], None
+        for p in self.periods:
+            if p.id not in self.all:
+                continue
+            row = {"period": p.id, "title": p.title, **summary(list(self.all[p.id].units.values())),
+                   "change": math.nan}
+            if previous is not None and not _nan(row["average"]) and not _nan(previous["average"]):
+                row["change"] = round(row["average"] - previous["average"], 2)
+            rows.append(row)
+            previous = row
+        return rows
 
     def listing(self, pf: PeriodFacts, index_json: str) -> str:
         url = self.layout.page(pf.period.id, "cong-khai")
         ctx = self._common(url, pf.period.id, "cong-khai")
         b = ctx["b"]
-        rows = districts(pf)
+        rows = areas(pf)
         for d in rows:
-            parents = sorted({f.unit.parent for f in d["units"]})
+            parents = sorted({f.unit.parent for f in d["units"]}, key=lambda p: natural_key(self._parent_title(pf, p)))
             d["pages"] = [{"href": b + self.layout.parent(pf.period.id, p),
                            "title": self._parent_title(pf, p)} for p in parents]
-        return self._t("listing.html").render(period=pf.period, districts=rows, types=_types(pf),
-                                              index_json=index_json, **ctx)
+        return self._t("listing.html").render(period=pf.period, areas=rows, types=_types(pf),
+                                              structure=pf.period.structure, index_json=index_json, **ctx)
 
     def _parent_title(self, pf: PeriodFacts, parent_id: str) -> str:
-        office = pf.units.get(parent_id)
-        if office is not None:
-            return office.unit.name
         if parent_id == self.org.id:
             return f"Đơn vị trực thuộc {self.org.name}"
-        return parent_id
+        return pf.registry.body_name(parent_id)
 
     def parent_title(self, pf: PeriodFacts, parent_id: str) -> str:
         return self._parent_title(pf, parent_id)
 
     def offices(self, pf: PeriodFacts) -> str:
-        url = self.layout.page(pf.period.id, "quan-huyen")
-        ctx = self._common(url, pf.period.id, "quan-huyen")
+        """The reviewing bodies of the period's tier side by side: their own score when they are
+        assessed (district offices), and how their units did."""
+        from site_builder.website.build import COMPARE
+
+        url = self.layout.page(pf.period.id, COMPARE)
+        ctx = self._common(url, pf.period.id, COMPARE)
+        ctx["year_links"] = {p: link for p, link in ctx["year_links"].items() if p in self.all and self.all[p].tier_bodies}
         b = ctx["b"]
-        rows, others = [], []
-        offices = [f for f in pf.units.values() if f.unit.type == "phong-gddt"]
-        for office in sorted(offices, key=lambda f: (slug(f.unit.name), f.unit.id)):
-            children = [pf.units[u] for u in pf.parents.get(office.unit.id, [])]
-            href_ = (b + self.layout.parent(pf.period.id, office.unit.id) if office.unit.id in pf.parents
-                     else b + self.layout.unit(pf.period.id, office.unit.id))
-            rows.append({"fact": office, "href": href_, "summary": summary(children),
-                         "derived": [it for g in office.groups for it in g.items if it.derived and it.applicable]})
-        office_ids = {f.unit.id for f in offices}
-        for parent_id in sorted(pf.parents, key=lambda p: (slug(self._parent_title(pf, p)), p)):
-            if parent_id not in office_ids:
-                others.append({"href": b + self.layout.parent(pf.period.id, parent_id),
-                               "title": self._parent_title(pf, parent_id), "count": len(pf.parents[parent_id])})
-        chart = charts.bars(f"Tổng điểm của các Phòng GD&ĐT, {pf.period.title}",
-                            [(r["fact"].unit.name.replace("Phòng Giáo dục và Đào tạo", "Phòng GD&ĐT"),
-                              r["fact"].total if r["fact"].submitted else 0) for r in rows],
-                            "", max((r["fact"].max_total for r in rows), default=None)) if rows else ""
-        return self._t("districts.html").render(period=pf.period, offices=rows, others=others, chart=chart, **ctx)
+        rows = []
+        for body_id in sorted(pf.tier_bodies, key=lambda i: natural_key(self._parent_title(pf, i))):
+            office = pf.units.get(body_id)
+            children = [pf.units[u] for u in pf.parents.get(body_id, [])]
+            rows.append({"id": body_id, "title": self._parent_title(pf, body_id), "fact": office,
+                         "href": b + self.layout.parent(pf.period.id, body_id), "summary": summary(children),
+                         "derived": [it for g in office.groups for it in g.items if it.derived and it.applicable]
+                         if office else []})
+        assessed = [r for r in rows if r["fact"] is not None]
+        chart = charts.bars(f"Tỉ lệ điểm (% điểm tối đa) của các {pf.period.structure.tier_label}, {pf.period.title}",
+                            [(r["title"], r["fact"].percent if r["fact"].submitted else None) for r in assessed],
+                            "%", 100) if assessed else ""
+        children_chart = charts.bars(
+            f"Tỉ lệ điểm trung bình của các đơn vị trực thuộc, {pf.period.title}",
+            [(r["title"], r["summary"]["average"] if not _nan(r["summary"]["average"]) else None) for r in rows],
+            "%", 100)
+        return self._t("districts.html").render(period=pf.period, offices=rows, assessed=bool(assessed), chart=chart,
+                                                children_chart=children_chart, structure=pf.period.structure,
+                                                **ctx)
 
     def rankings(self, pf: PeriodFacts) -> str:
         url = self.layout.page(pf.period.id, "xep-hang")
         ctx = self._common(url, pf.period.id, "xep-hang")
         tables = []
         for unit_type in _types(pf):
-            ranked = sorted((f for f in pf.units.values() if f.unit.type == unit_type and f.submitted),
-                            key=lambda f: (f.rank_type, slug(f.unit.name)))
-            tables.append({"type": unit_type, "label": type_label(unit_type), "count": len(ranked),
-                           "units": ranked[:RANKING_LIMIT], "hidden": len(ranked) > RANKING_LIMIT})
-        return self._t("rankings.html").render(period=pf.period, tables=tables,
+            units = ranked(f for f in pf.units.values() if f.unit.type == unit_type)
+            tables.append({"type": unit_type, "label": type_label(unit_type), "count": len(units),
+                           "units": units[:RANKING_LIMIT], "hidden": len(units) > RANKING_LIMIT})
+        return self._t("rankings.html").render(period=pf.period, tables=tables, structure=pf.period.structure,
                                                unit_href=self.unit_href(ctx["b"]), **ctx)
 
     def criteria(self, period, all_periods: list) -> str:
@@ -263,7 +345,7 @@ class PageRenderer:
         ctx = self._common(url, period.id, "tieu-chi")
         ctx["periods"] = all_periods
         ctx["year_links"] = {p.id: href(ctx["b"], self.layout.page(p.id, "tieu-chi")) for p in all_periods}
-        catalogues = [period.catalogues[t] for t in sorted(period.catalogues, key=_type_key)]
+        catalogues = [period.catalogues[t] for t in sorted(period.catalogues, key=type_order)]
         rating = [{"label": level.label, "rule": rating_rule(level.when)} for level in period.rating]
         return self._t("criteria.html").render(period=period, catalogues=catalogues, rating=rating, **ctx)
 
@@ -289,9 +371,5 @@ def rating_rule(when: dict) -> str:
     return "; ".join(parts) if parts else "các trường hợp còn lại"
 
 
-def _type_key(t: str):
-    return (TYPE_ORDER.index(t) if t in TYPE_ORDER else 99, t)
-
-
 def _types(pf: PeriodFacts) -> list[str]:
-    return sorted({f.unit.type for f in pf.units.values()}, key=_type_key)
+    return sorted({f.unit.type for f in pf.units.values()}, key=type_order)

@@ -10,22 +10,26 @@ import math
 import re
 import unicodedata
 
-TYPE_LABELS = {
-    "phong-gddt": "Phòng GD&ĐT",
-    "truong-pho-thong": "Trường phổ thông",
-    "trung-tam-gdtx": "Trung tâm GDTX",
-}
-TYPE_ORDER = ["phong-gddt", "truong-pho-thong", "trung-tam-gdtx"]
 STATUS_LABELS = {
     "on_time": "Đúng hạn",
     "late": "Trễ hạn",
     "missing": "Chưa nộp",
-    "unknown": "Đã nộp (chưa rõ ngày)",
+    "unknown": "Đã nộp (chưa xác nhận thời điểm)",
+    "draft": "Bản nháp (chưa mở nhận bài)",
+    "pending": "Chưa đến hạn",
+    "not_required": "Không yêu cầu",
 }
+PROPOSED = "hạn đề xuất"  # shown beside a status that a proposed (not official) date decides
 
 
-def type_label(unit_type: str) -> str:
-    return TYPE_LABELS.get(unit_type, unit_type)
+def status_text(status: str, proposed: bool = False) -> str:
+    label = STATUS_LABELS.get(status, status)
+    return f"{label} ({PROPOSED})" if proposed else label
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders numbers by value: "Quận 3" before "Quận 10"; letters without diacritics."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", fold(text)) if part)
 
 
 def number(value, empty: str = "—") -> str:
