@@ -162,6 +162,7 @@ class Unit:
     replaces: tuple[str, ...] = ()    # ids whose history continues here (merged or renamed units)
     period: str = ""
     registry_path: str = ""
+    registry_line: int = 1            # line of its `id:` in the registry file (for messages)
 
 
 @dataclass(frozen=True)

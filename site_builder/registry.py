@@ -96,7 +96,8 @@ class UnitsFile:
                 id=unit_id, name=str(entry.get("name", "")), type=str(entry.get("type", "")), parent=self.body,
                 editors=tuple(entry.get("editors") or ()), reviewers=tuple(entry.get("reviewers") or self.reviewers),
                 area=str(entry.get("area") or ""), level=entry.get("level"), website=entry.get("website"),
-                replaces=tuple(entry.get("replaces") or ()), period=self.period, registry_path=self.rel)
+                replaces=tuple(entry.get("replaces") or ()), period=self.period, registry_path=self.rel,
+                registry_line=where[0])
             self.units.append(unit)
             overlap = _overlap(unit.editors, unit.reviewers)
             if overlap:
@@ -226,11 +227,11 @@ def _check_replaces(registry: Registry) -> list:
                 if old == unit.id:
                     continue  # reported by the file itself
                 if old not in known:
-                    problems.append(Problem(unit.registry_path, 1, 1, f"đơn vị {unit.id}",
+                    problems.append(Problem(unit.registry_path, unit.registry_line, 1, f"đơn vị {unit.id}",
                                             f"replaces: không có đơn vị «{old}» trong danh sách của năm học nào.",
                                             "Hãy ghi đúng mã đơn vị cũ.", "replaces-unknown"))
                 elif old in period_registry.units:
-                    problems.append(Problem(unit.registry_path, 1, 1, f"đơn vị {unit.id}",
+                    problems.append(Problem(unit.registry_path, unit.registry_line, 1, f"đơn vị {unit.id}",
                                             f"replaces: đơn vị «{old}» vẫn còn trong danh sách năm học {period}.",
                                             "Đơn vị được kế thừa không còn hoạt động ở năm học này: hãy xoá nó khỏi "
                                             "danh sách, hoặc bỏ mã khỏi replaces.", "replaces-active"))

@@ -164,7 +164,7 @@ def _unit_totals(items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, pe
 
 
 def shown_percent(percent: float) -> float:
-    """The percentage cut to 2 decimals (never rounded up: 89.996 shows as 89.99, rated "Tốt").
+    """The percentage cut to 2 decimals (never rounded up: 89.996 shows as 89.99, below a 90 threshold).
     The epsilon is the one ratings use, so the shown value and the rating never disagree."""
     if math.isnan(percent):
         return percent

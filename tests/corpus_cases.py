@@ -46,7 +46,7 @@ TARGETS = {  # where a one-file case of each group is placed
     "valid": SUBMISSION,
     "warning": SUBMISSION,
     "review": "submissions/2023-2024/pgd-quan-1/thcs-demo-a.review.yaml",
-    "registry": "submissions/units/pgd-quan-1.yaml",
+    "registry": "submissions/units/2023-2024/pgd-quan-1.yaml",
     "catalogue": "criteria/2023-2024/truong-pho-thong.yaml",
     "period": "criteria/2023-2024/year.yaml",
 }

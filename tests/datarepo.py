@@ -56,30 +56,44 @@ def write(path: Path, text: str | bytes) -> Path:
     return path
 
 
+DEPARTMENT_UNITS = [
+    {"id": "pgd-quan-1", "name": "Phòng Giáo dục và Đào tạo Quận 1", "type": "phong-gddt",
+     "area": "Quận 1", "website": "https://pgd-quan-1.example.edu.vn", "editors": ["pgd-q1"]},
+    {"id": "thpt-demo-a", "name": "Trường THPT Demo A", "type": "truong-pho-thong", "level": "THPT",
+     "area": "Quận 1", "website": "https://thpt-demo-a.example.edu.vn", "editors": ["thpt-a"]},
+]
+OFFICE_UNITS = [
+    {"id": "thcs-demo-a", "name": "Trường THCS Demo A", "type": "truong-pho-thong", "level": "THCS",
+     "area": "Quận 1", "website": "https://thcs-demo-a.example.edu.vn", "editors": ["thcs-a"]},
+    {"id": "thcs-demo-b", "name": "Trường THCS Demo B", "type": "truong-pho-thong", "level": "THCS",
+     "area": "Quận 1", "website": "https://thcs-demo-b.example.edu.vn", "editors": ["thcs-b"]},
+]
+
+
 def make_repo(target: Path, *, periods=("2023-2024",)) -> Path:
-    """A valid data root: one district office (pgd-quan-1) with two schools, one THPT."""
+    """A valid data root: one district office (pgd-quan-1) with two schools, one THPT, in each period."""
     shutil.copytree(PROJECT / "criteria", target / "criteria", ignore=_only_periods(periods))
     shutil.copytree(PROJECT / "schema", target / "schema")
     write(target / "submissions/organization.yaml", dump(ORGANIZATION))
-    write(target / "submissions/units/so-gddt.yaml", dump({
-        "parent": "so-gddt", "reviewers": ["sgd-reviewer"],
-        "units": [
-            {"id": "pgd-quan-1", "name": "Phòng Giáo dục và Đào tạo Quận 1", "type": "phong-gddt",
-             "district": "Quận 1", "website": "https://pgd-quan-1.example.edu.vn", "editors": ["pgd-q1"]},
-            {"id": "thpt-demo-a", "name": "Trường THPT Demo A", "type": "truong-pho-thong", "level": "THPT",
-             "district": "Quận 1", "website": "https://thpt-demo-a.example.edu.vn", "editors": ["thpt-a"]},
-        ]}))
-    write(target / "submissions/units/pgd-quan-1.yaml", dump({
-        "parent": "pgd-quan-1", "reviewers": ["pgd-q1-reviewer"],
-        "units": [
-            {"id": "thcs-demo-a", "name": "Trường THCS Demo A", "type": "truong-pho-thong", "level": "THCS",
-             "district": "Quận 1", "website": "https://thcs-demo-a.example.edu.vn", "editors": ["thcs-a"]},
-            {"id": "thcs-demo-b", "name": "Trường THCS Demo B", "type": "truong-pho-thong", "level": "THCS",
-             "district": "Quận 1", "website": "https://thcs-demo-b.example.edu.vn", "editors": ["thcs-b"]},
-        ]}))
     for period in periods:
-        write_school(target, period, "pgd-quan-1", "thcs-demo-a")
+        write_registry(target, period, "so-gddt", DEPARTMENT_UNITS, reviewers=["sgd-reviewer"])
+        write_registry(target, period, "pgd-quan-1", OFFICE_UNITS, reviewers=["pgd-q1-reviewer"])
+        write_school(target, period, "pgd-quan-1", "thcs-demo-a", report=_has_milestone(target, period, "ke-hoach"))
     return target
+
+
+def _has_milestone(root: Path, period: str, milestone: str) -> bool:
+    data = yaml.safe_load((root / "criteria" / period / "year.yaml").read_text(encoding="utf-8"))
+    return any(m.get("id") == milestone for m in data.get("milestones") or [])
+
+
+def write_registry(root: Path, period: str, body: str, units: list[dict], reviewers=(), **declared) -> Path:
+    """`submissions/units/<period>/<body>.yaml`; `declared` (name, parent) for a body that is not a unit."""
+    data = {"body": body, **declared}
+    if reviewers:
+        data["reviewers"] = list(reviewers)
+    data["units"] = units
+    return write(root / f"submissions/units/{period}/{body}.yaml", dump(data))
 
 
 def school_submission(unit: str, period: str, scores: dict | None = None) -> dict:
@@ -90,12 +104,23 @@ def school_submission(unit: str, period: str, scores: dict | None = None) -> dic
         if cid in PDF_CRITERIA:
             entry["minh_chung"] = ["ke-hoach-cntt.pdf"]
         criteria[cid] = entry
-    return {"don_vi": unit, "nam_hoc": period, "tieu_chi": criteria, "bao_cao": {"ke-hoach": "ke-hoach-cntt.pdf"}}
+    return {"don_vi": unit, "nam_hoc": period, "tieu_chi": criteria}
 
 
-def write_school(root: Path, period: str, parent: str, unit: str, scores: dict | None = None) -> Path:
+def write_school(root: Path, period: str, parent: str, unit: str, scores: dict | None = None,
+                 report: bool = True) -> Path:
+    """A school's self-assessment with its evidence and (`report`) its plan, the `ke-hoach` milestone report."""
     write(root / f"submissions/{period}/{parent}/{unit}/ke-hoach-cntt.pdf", pdf_bytes(unit))
+    if report:
+        write_report(root, period, parent, unit, "ke-hoach")
     return write(root / f"submissions/{period}/{parent}/{unit}.yaml", dump(school_submission(unit, period, scores)))
+
+
+def write_report(root: Path, period: str, parent: str, unit: str, milestone: str, name: str = "bao-cao.pdf",
+                 text: str = "") -> Path:
+    """A milestone report: one PDF in `<unit>/bao-cao/<milestone>/`."""
+    return write(root / f"submissions/{period}/{parent}/{unit}/bao-cao/{milestone}/{name}",
+                 pdf_bytes(text or f"{unit} {milestone}"))
 
 
 def write_text(path: Path, text: str) -> Path:

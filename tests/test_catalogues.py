@@ -62,7 +62,11 @@ def test_period_files_carry_deadlines_and_milestones():
     assert {m.id: m.due.isoformat() for m in second.milestones} == {
         "ke-hoach": "2023-10-06", "so-ket": "2024-01-19", "tong-ket": "2024-06-07"}
     assert [level.label for level in second.rating] == ["Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"]
-    assert second.milestones[0].criteria["phong-gddt"] == "1.1"
+    assert second.milestones[0].owed_by == ()  # the plan: every unit type
+    assert [m.owed_by for m in second.milestones[1:]] == [("phong-gddt",), ("phong-gddt",)]  # seed 002, III.2-3
+    plan_items = {t: [i.id for i in c.items.values() if i.requires_milestone == "ke-hoach"]
+                  for t, c in second.catalogues.items()}
+    assert plan_items == {"phong-gddt": ["1.1"], "truong-pho-thong": ["4.1"], "trung-tam-gdtx": ["4.1"]}
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="the source documents are not beside this checkout")

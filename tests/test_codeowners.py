@@ -55,26 +55,28 @@ def registry_of(root: Path):
 
 def test_owners_follow_the_registry(tmp_path):
     root = make_repo(tmp_path / "repo")
-    units_file = root / "submissions/units/pgd-quan-1.yaml"
+    units_file = root / "submissions/units/2023-2024/pgd-quan-1.yaml"
     data = yaml.safe_load(units_file.read_text(encoding="utf-8"))
     data["units"][1]["reviewers"] = ["nguoi-cham-rieng"]
     units_file.write_text(dump(data), encoding="utf-8")
     text = render(registry_of(root))
     assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a.yaml") == ["@pgd-q1-reviewer"]
     assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a.review.yaml") == ["@pgd-q1-reviewer"]
-    assert owners_of(text, "submissions/2020-2021/pgd-quan-1/thcs-demo-a/ke-hoach.pdf") == ["@pgd-q1-reviewer"]
+    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a/bao-cao/ke-hoach/kh.pdf") == ["@pgd-q1-reviewer"]
+    assert owners_of(text, "submissions/2020-2021/pgd-quan-1/thcs-demo-a/ke-hoach.pdf") == ["@sgd-admin"]  # no such year
     assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-b.yaml") == ["@nguoi-cham-rieng"]
     assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-b/a.pdf") == ["@nguoi-cham-rieng"]
     assert owners_of(text, "submissions/2023-2024/so-gddt/pgd-quan-1.yaml") == ["@sgd-reviewer"]
     for path in ("criteria/2023-2024/year.yaml", "schema/submission.schema.json", "site_builder/cli.py",
-                 ".github/workflows/validate.yml", "submissions/units/pgd-quan-1.yaml",
+                 ".github/workflows/validate.yml", "submissions/units/2023-2024/pgd-quan-1.yaml",
+                 "submissions/keys/minh-hoa.asc",
                  "submissions/organization.yaml", "README.md"):
         assert owners_of(text, path) == ["@sgd-admin"], path
 
 
 def test_unit_without_reviewers_falls_back_to_maintainers(tmp_path):
     root = make_repo(tmp_path / "repo")
-    units_file = root / "submissions/units/pgd-quan-1.yaml"
+    units_file = root / "submissions/units/2023-2024/pgd-quan-1.yaml"
     data = yaml.safe_load(units_file.read_text(encoding="utf-8"))
     data["reviewers"] = []
     units_file.write_text(dump(data), encoding="utf-8")
@@ -88,7 +90,7 @@ def test_check_fails_when_stale_and_passes_after_regenerating(tmp_path):
     assert missing.returncode == 1 and "chưa có" in missing.stderr
     assert cli(root, "codeowners").returncode == 0
     assert cli(root, "codeowners", "--check").returncode == 0
-    units_file = root / "submissions/units/pgd-quan-1.yaml"
+    units_file = root / "submissions/units/2023-2024/pgd-quan-1.yaml"
     units_file.write_text(units_file.read_text(encoding="utf-8").replace("pgd-q1-reviewer", "nguoi-cham-moi"),
                           encoding="utf-8")
     stale = cli(root, "codeowners", "--check")
@@ -99,10 +101,10 @@ def test_check_fails_when_stale_and_passes_after_regenerating(tmp_path):
 
 def test_broken_registry_is_said_not_crashed(tmp_path):
     root = make_repo(tmp_path / "repo")
-    (root / "submissions/units/pgd-quan-1.yaml").write_text("parent: pgd-quan-1\nunits: [\n", encoding="utf-8")
+    (root / "submissions/units/2023-2024/pgd-quan-1.yaml").write_text("body: pgd-quan-1\nunits: [\n", encoding="utf-8")
     result = cli(root, "codeowners")
     assert result.returncode == 1
-    assert "submissions/units/pgd-quan-1.yaml" in result.stderr and "CODEOWNERS" in result.stderr
+    assert "submissions/units/2023-2024/pgd-quan-1.yaml" in result.stderr and "CODEOWNERS" in result.stderr
 
 
 def test_committed_codeowners_is_current():

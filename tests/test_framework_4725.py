@@ -70,7 +70,7 @@ def test_levels_come_from_the_catalogue_alone(repo):
 
 def test_group_percents_and_mandatory_condition(repo):
     from site_builder.catalogues import load_period
-    from site_builder.model import CriterionEntry, Dataset, Organization, Registry, Submission, Unit
+    from site_builder.model import CriterionEntry, Dataset, Organization, PeriodRegistry, Registry, Submission, Unit
     from site_builder.paths import DataRoot
     from site_builder.scoring import score_period
 
@@ -82,11 +82,12 @@ def test_group_percents_and_mandatory_condition(repo):
         "u2": ({"2.2": 0, "2.3": 9.5, "2.4": 0}, "Mức 1"),  # group 2 at 49.5%
         "u3": ({"2.2": 0, "2.3": 10, "2.4": 0}, "Mức 2"),   # group 2 at exactly 50%
     }
-    units = {u: Unit(u, u, "truong-pho-thong", "so-gddt", "Quận 1", (), ()) for u in cases}
+    units = {u: Unit(u, u, "truong-pho-thong", "so-gddt", (), (), area="Quận 1") for u in cases}
     subs = {(PERIOD, u): Submission(u, PERIOD, "so-gddt", f"{u}.yaml",
                                     {c: CriterionEntry(c, float(s)) for c, s in {**FULL, **ch}.items()})
             for u, (ch, _level) in cases.items()}
-    result = score_period(Dataset(Registry(org, units), {PERIOD: period}, subs), PERIOD)
+    registry = Registry(org, {PERIOD: PeriodRegistry(PERIOD, units)})
+    result = score_period(Dataset(registry, {PERIOD: period}, subs), PERIOD)
     ratings = result.units.set_index("unit")["rating"].to_dict()
     assert ratings == {u: level for u, (_ch, level) in cases.items()}
     groups = result.groups.set_index(["unit", "group"])["percent"]

@@ -41,8 +41,6 @@ tieu_chi:
       - https://thcs-demo-a.example.edu.vn/cong-khai
   "3.2":
     diem_tu_cham: 0
-bao_cao:
-  ke-hoach: ke-hoach-cntt.pdf
 """
 
 TRICKY_VALUES = [

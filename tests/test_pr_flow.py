@@ -148,7 +148,7 @@ def test_unit_submits_reviewer_grades_other_unit_is_refused_and_site_builds(tmp_
     assert "✅ **Hợp lệ**" in comment
     assert "| 1.2 | 5 | 5 | mới | ✅ 1 minh chứng |" in comment
     assert "| 4.3 | 2 | 2 | mới | không yêu cầu |" in comment
-    assert "**Tổng điểm: 7/100 — xếp loại dự kiến (theo điểm tự chấm): Yếu**" in comment
+    assert "**Tổng điểm: 7/100 = 7% điểm tối đa — xếp loại dự kiến (theo điểm tự chấm): Yếu**" in comment
     assert "chưa có minh chứng (chỉ được 0 điểm): 1.3, 1.4" in comment
 
     # 4. Merged; then the unit raises 1.1 on a second PR: the preview shows the change vs main.
@@ -176,7 +176,7 @@ def test_unit_submits_reviewer_grades_other_unit_is_refused_and_site_builds(tmp_
     assert by_reviewer.returncode == 0, by_reviewer.stdout
     assert "Điểm chấm" in by_reviewer.stdout
     assert "| 1.2 | 5 | 5 | không đổi | 4 | ✅ 1 minh chứng |" in by_reviewer.stdout
-    assert "**Tổng điểm: 6/100 — xếp loại dự kiến (theo điểm chấm): Yếu**" in by_reviewer.stdout
+    assert "**Tổng điểm: 6/100 = 6% điểm tối đa — xếp loại dự kiến (theo điểm chấm): Yếu**" in by_reviewer.stdout
     assert output.read_text(encoding="utf-8").splitlines() == ["valid=true", "errors=0", "denied=0"]
     by_unit = cli(root, "pr-report", "--base", "main", "--head", "HEAD", "--author", "thcs-b")
     assert by_unit.returncode == 1
@@ -187,7 +187,7 @@ def test_unit_submits_reviewer_grades_other_unit_is_refused_and_site_builds(tmp_
     repo.git.checkout("-q", "main")
     repo.git.checkout("-q", "-b", "thcs-a-sua-nham")
     set_scores(root, {"3.1": 5})
-    units_file = root / "submissions/units/pgd-quan-1.yaml"
+    units_file = root / "submissions/units/2023-2024/pgd-quan-1.yaml"
     registry = yaml.safe_load(units_file.read_text(encoding="utf-8"))
     registry["units"][1]["editors"].append("thcs-a")
     units_file.write_text(dump(registry), encoding="utf-8")
@@ -203,7 +203,7 @@ def test_unit_submits_reviewer_grades_other_unit_is_refused_and_site_builds(tmp_
     assert refused.returncode == 1
     assert "Người tạo yêu cầu: @thcs-a" in refused.stdout  # read from the event payload
     assert f"| `{UNIT_FILE}` | **unit-files**" in refused.stdout
-    assert "| `submissions/units/pgd-quan-1.yaml` | **maintainers-only**" in refused.stdout
+    assert "| `submissions/units/2023-2024/pgd-quan-1.yaml` | **maintainers-only**" in refused.stdout
     assert "2 tệp ngoài quyền sửa" in refused.stdout
     assert output.read_text(encoding="utf-8").splitlines() == ["valid=false", "errors=0", "denied=2"]
     repo.git.checkout("-q", "main")

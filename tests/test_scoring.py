@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from site_builder.catalogues import load_period
-from site_builder.model import CriterionEntry, Dataset, Organization, Registry, Review, ReviewEntry, Submission, Unit
+from site_builder.model import (CriterionEntry, Dataset, Organization, PeriodRegistry, Registry, Review, ReviewEntry,
+                                Submission, Unit)
 from site_builder.paths import DataRoot
 from site_builder.scoring import score_period
 
@@ -30,7 +31,7 @@ def period_2023():
 
 
 def unit(uid, utype="truong-pho-thong", parent="pgd-quan-1"):
-    return Unit(uid, f"Đơn vị {uid}", utype, parent, "Quận 1", (uid,), ("pgd-r",))
+    return Unit(uid, f"Đơn vị {uid}", utype, parent, (uid,), ("pgd-r",), area="Quận 1")
 
 
 def submission(uid, scores, period="2023-2024", parent="pgd-quan-1"):
@@ -39,7 +40,7 @@ def submission(uid, scores, period="2023-2024", parent="pgd-quan-1"):
 
 
 def dataset(period, units, submissions, reviews=()):
-    registry = Registry(ORG, {u.id: u for u in units})
+    registry = Registry(ORG, {period.id: PeriodRegistry(period.id, {u.id: u for u in units})})
     return Dataset(registry, {period.id: period},
                    {(s.period, s.unit): s for s in submissions}, {(r.period, r.unit): r for r in reviews})
 
@@ -98,6 +99,50 @@ def test_left_out_criteria_count_zero_and_reviewer_score_wins(period_2023):
     assert bool(row["reviewed"]) and row["reviewer"] == "pgd-r"
     groups = result.groups.set_index(["unit", "group"])
     assert groups.loc[("a", "1"), "final"] == 20 and groups.loc[("a", "2"), "final"] == 26
+
+
+def test_ranks_follow_the_percentage_not_raw_points(period_2023):
+    """An office without subordinate schools is out of 92.5: 87.5 of it (94.59 %) is "Xuất sắc" and
+    must rank above an office with 89.5 of 100 ("Tốt"), although its raw total is lower."""
+    alone = unit("pgd-alone", "phong-gddt", "so-gddt")
+    with_school = unit("pgd-busy", "phong-gddt", "so-gddt")
+    office_items = [i for i in period_2023.catalogues["phong-gddt"].items.values() if not i.derived]
+    full = {i.id: i.max for i in office_items}
+    lowered = dict(full)
+    lowered[office_items[0].id] -= 5  # 87.5 of 92.5 for the office alone
+    busy = dict(full)
+    busy[office_items[1].id] -= 2.5
+    busy[office_items[2].id] -= 0.5  # 100 - 3 - 7.5 (its school misses 3.2: derived 4.2 gets 0) = 89.5
+    school = unit("s-busy", parent="pgd-busy")
+    subs = [submission("pgd-alone", lowered, parent="so-gddt"), submission("pgd-busy", busy, parent="so-gddt"),
+            submission("s-busy", minus(FULL_SCHOOL, c3_2=5), parent="pgd-busy")]  # 4.2 gets 0 points
+    table = score_period(dataset(period_2023, [alone, with_school, school], subs), "2023-2024").units.set_index("unit")
+    assert table.loc["pgd-alone", "max_total"] == 92.5 and table.loc["pgd-busy", "max_total"] == 100
+    assert table.loc["pgd-alone", "total"] < table.loc["pgd-busy", "total"]
+    assert table.loc["pgd-alone", "percent"] > table.loc["pgd-busy", "percent"]
+    assert table.loc["pgd-alone", "rank_type"] == 1 and table.loc["pgd-busy", "rank_type"] == 2
+    assert table.loc["pgd-alone", "rating"] == "Xuất sắc" and table.loc["pgd-busy", "rating"] == "Tốt"
+
+
+def test_body_rank_is_within_body_and_type(period_2023):
+    """Offices, schools and centres have different criteria: a body's ranking never mixes types."""
+    units = [unit("pgd-x", "phong-gddt", "so-gddt"), unit("thpt-x", parent="so-gddt"),
+             unit("gdtx-x", "trung-tam-gdtx", "so-gddt"), unit("thpt-y", parent="so-gddt")]
+    office = {i.id: i.max for i in period_2023.catalogues["phong-gddt"].items.values() if not i.derived}
+    centre = {i.id: i.max for i in period_2023.catalogues["trung-tam-gdtx"].items.values() if not i.derived}
+    subs = [submission("pgd-x", office, parent="so-gddt"), submission("thpt-x", minus(FULL_SCHOOL, c1_5=5), parent="so-gddt"),
+            submission("gdtx-x", centre, parent="so-gddt"), submission("thpt-y", FULL_SCHOOL, parent="so-gddt")]
+    table = score_period(dataset(period_2023, units, subs), "2023-2024").units.set_index("unit")
+    assert table.loc["pgd-x", "rank_parent"] == 1 and table.loc["gdtx-x", "rank_parent"] == 1
+    assert table.loc["thpt-y", "rank_parent"] == 1 and table.loc["thpt-x", "rank_parent"] == 2
+
+
+@pytest.mark.parametrize("total, maximum, shown", [
+    (89.5, 100, 89.5), (83, 92.5, 89.72), (83.5, 92.5, 90.27), (74, 92.5, 80.0), (2, 3, 66.66), (90, 100, 90.0)])
+def test_shown_percent_is_cut_never_rounded_up(total, maximum, shown):
+    from site_builder.scoring import shown_percent
+
+    assert shown_percent(100 * total / maximum) == shown
 
 
 def test_ranks_share_ties_and_skip(period_2023):
