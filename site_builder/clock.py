@@ -272,6 +272,11 @@ def _contained(order: list[str], graph: dict[str, tuple[str, ...]], own: dict[st
 
 
 def _versions(path: str, blobs: dict[str, list[str]], contained: dict[str, Moment], age: dict[str, int]) -> list[Version]:
+    if len(blobs) == 1:  # the common case: one content, added once
+        (blob, commits), = blobs.items()
+        if len(commits) == 1:
+            moment = contained.get(commits[0])
+            return [Version(path, blob, moment, commits[0])]
     found = []
     for blob, commits in blobs.items():
         oldest_first = sorted(commits, key=age.__getitem__)

@@ -314,6 +314,18 @@ def test_signatures_are_deterministic(tmp_path, github):
     assert heads[0] == heads[1]
 
 
+def test_a_reloaded_secret_key_signs_the_same_commits(tmp_path, github):
+    """The demo keeps a fixed key: loading it again must reproduce the demo history exactly."""
+    secret = github.export_secret(tmp_path / "demo-secret.asc")
+    heads = []
+    for name, signer in (("one", github), ("two", Signer.load(secret))):
+        repo = Repo(tmp_path / name)
+        heads.append(repo.commit("nộp", {A: "x: 1\n"}, signer=signer, signed_at=at("2024-06-01T09:00")))
+        if signer is not github:
+            signer.close()
+    assert heads[0] == heads[1]
+
+
 def test_sha256_repositories_use_the_gpgsig_sha256_header(tmp_path, github, trusted):
     repo = Repo(tmp_path / "repo", object_format="sha256")
     sha = repo.commit("nộp", {A: "x: 1\n"}, signer=github, signed_at=at("2024-06-01T09:00"))
