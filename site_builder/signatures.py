@@ -63,6 +63,17 @@ class TrustedSigners:
                 raise
             return None
 
+    def claimed_time(self, signature: bytes) -> int | None:
+        """The creation time a signature states, unverified: only to choose which to verify first."""
+        packet = _single_signature(signature)
+        try:
+            created = pysequoia.Sig.from_bytes(packet).created if packet else None
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+                raise
+            return None
+        return None if created is None else int(created.timestamp())
+
     def _store(self, _key_ids) -> list:
         return list(self.certs)
 
