@@ -90,7 +90,7 @@ def load_signers(paths) -> TrustedSigners:
         except SignersError:
             raise
         except OSError as exc:
-            raise SignersError(f"không đọc được tệp khoá công khai {Path(path).name} ({exc.strerror}).") from exc
+            raise SignersError(f"không đọc được tệp khoá công khai {Path(path).name}.") from exc
         except Exception as exc:  # pysequoia raises RuntimeError for data that is not OpenPGP
             raise SignersError(f"tệp {Path(path).name} không chứa khoá công khai OpenPGP hợp lệ.") from exc
         if not found:
