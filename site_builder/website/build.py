@@ -59,17 +59,23 @@ def build_date(clock: Clock) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), VIETNAM)
-    if clock.head is not None:
-        return dt.datetime.fromtimestamp(clock.head.committer_timestamp, VIETNAM)
+    if clock.head is not None and clock.head.committer_date is not None:
+        return clock.head.committer_date
     return dt.datetime.now(VIETNAM)
 
 
 def open_clock(data_root: DataRoot, organization) -> Clock:
     """The clock, trusting the signers the organisation names (a key of the data repository, or
-    one shipped with the package such as GitHub's web-flow key)."""
+    one shipped with the package such as GitHub's web-flow key). Signature verdicts are cached in
+    the user's cache folder, never inside the data repository: a cached verdict vouches for a time,
+    so a pull request must not be able to write one."""
     keys = [data_root.signer_key(name) for name in organization.signers]
-    return read_clock(data_root.path, [k for k in keys if k is not None],
-                      cache_dir=data_root.path / ".cache" / "site-builder")
+    return read_clock(data_root.path, [k for k in keys if k is not None], cache_dir=signature_cache_dir())
+
+
+def signature_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "site-builder" / "signatures"
 
 
 def _config_file(root: Path) -> Path:
@@ -126,7 +132,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
         return f"{repo}/commit/{sha}" if repo and sha else ""
 
     when = build_date(clock)
-    head_date = dt.datetime.fromtimestamp(clock.head.committer_timestamp, VIETNAM) if clock.head else None
+    head_date = clock.head.committer_date if clock.head else None
     provenance = {"commit": clock.head.sha if clock.head else "", "commit_url": commit_url(clock.head),
                   "commit_date": head_date, "build_date": when, "history_note": clock.reason}
     timeline = Timeline(clock, data_day(clock, when.date()))
@@ -240,6 +246,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     shutil.rmtree(staging, ignore_errors=True)
     if trash is not None:
         trash.join()
+    clock.close()
     return BuildReport(site, pages + unit_pages, unit_pages, evidence, warnings, timings, largest, clock)
 
 
