@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import git
+import datetime as dt
+
 import openpyxl
 import pytest
 from jsonschema import Draft202012Validator
@@ -24,8 +25,9 @@ from site_builder.scoring import score_period
 from site_builder.website.build import build_site
 from site_builder.website.text import number
 from site_builder.validate import validate_all
-from tests.datarepo import PROJECT, dump, make_repo, school_submission, write, write_school
-from tests.test_history import dated
+from site_builder.testing_git import Repo, Signer
+from tests.datarepo import (OFFICE_UNITS, PROJECT, dump, make_repo, pdf_bytes, school_submission, write,
+                            write_registry)
 
 PERIOD = "2023-2024"
 SCRIPT_NOTE = "Xem <script>alert('xss')</script> và <b>đậm</b>"
@@ -35,33 +37,55 @@ BROKEN_LINK = "https://thcs-demo-a.example.edu.vn/cong-khai"
 LINK_ERROR = "Trang trả về lỗi 404 (không tìm thấy)."
 
 
+VN = dt.timezone(dt.timedelta(hours=7))
+
+
+def at(moment: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(moment).replace(tzinfo=VN)
+
+
 def make_site_repo(target: Path) -> Path:
     """make_repo plus: a school with a Vietnamese name submitted late, a reviewed school whose note
-    and review carry HTML, one school that never submits; every step a dated commit on main."""
+    and review carry HTML, one school that never submits; every filing goes through a pull request
+    the way GitHub records it (web-editor commit and merge commit signed by a test key)."""
     root = make_repo(target, periods=("2020-2021", PERIOD))
-    registry = root / "submissions/units/pgd-quan-1.yaml"
-    units = __import__("yaml").safe_load(registry.read_text(encoding="utf-8"))
-    units["units"].append({"id": "thcs-tan-dinh", "name": TAN_DINH, "type": "truong-pho-thong", "level": "THCS",
-                           "district": "Quận 1", "website": "https://thcs-tan-dinh.example.edu.vn",
-                           "editors": ["thcs-td"]})
-    write(registry, dump(units))
-    repo = git.Repo.init(root, initial_branch="main")
-    repo.git.add("-A")
-    repo.git.commit("-q", "-m", "khởi tạo", env=dated("2023-09-01T08:00:00+07:00"))
-    submission = school_submission("thcs-demo-a", PERIOD)
-    submission["tieu_chi"]["1.1"]["ghi_chu"] = SCRIPT_NOTE
-    submission["tieu_chi"]["3.1"]["minh_chung"] = [BROKEN_LINK, "https://thcs-demo-a.example.edu.vn/"]
-    write(root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml", dump(submission))
-    repo.git.add("-A")
-    repo.git.commit("-q", "-m", "THCS Demo A nộp bài", env=dated("2024-06-05T10:00:00+07:00"))
-    write(root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.review.yaml", dump({
-        "don_vi": "thcs-demo-a", "nam_hoc": PERIOD, "nguoi_cham": "pgd-q1-reviewer", "ngay_cham": "2024-06-12",
-        "tieu_chi": {"1.5": {"diem_cham": 7.5, "nhan_xet": SCRIPT_COMMENT}}}))
-    repo.git.add("-A")
-    repo.git.commit("-q", "-m", "Phòng chấm THCS Demo A", env=dated("2024-06-12T15:00:00+07:00"))
-    write_school(root, PERIOD, "pgd-quan-1", "thcs-tan-dinh", scores={**_full(), "1.5": 7.5})
-    repo.git.add("-A")
-    repo.git.commit("-q", "-m", "THCS Tân Định nộp bài", env=dated("2024-06-20T09:00:00+07:00"))
+    write_registry(root, PERIOD, "pgd-quan-1", OFFICE_UNITS + [
+        {"id": "thcs-tan-dinh", "name": TAN_DINH, "type": "truong-pho-thong", "level": "THCS", "area": "Quận 1",
+         "website": "https://thcs-tan-dinh.example.edu.vn", "editors": ["thcs-td"]}], reviewers=["pgd-q1-reviewer"])
+    folder = f"submissions/{PERIOD}/pgd-quan-1"
+    made = {p: (root / p).read_bytes() for p in (f"{folder}/thcs-demo-a.yaml", f"{folder}/thcs-demo-a/ke-hoach-cntt.pdf",
+                                                 f"{folder}/thcs-demo-a/bao-cao/ke-hoach/bao-cao.pdf")}
+    for p in made:
+        (root / p).unlink()
+    with Signer.create() as github:
+        (root / "submissions/keys").mkdir()
+        github.export_public(root / "submissions/keys/github-thu.asc")
+        organization = __import__("yaml").safe_load((root / "submissions/organization.yaml").read_text(encoding="utf-8"))
+        organization["clock"] = {"signers": ["github-thu"]}
+        write(root / "submissions/organization.yaml", dump(organization))
+        repo = Repo(root)
+        repo.commit("khởi tạo", author_time=at("2023-09-01T08:00:00"))
+        plan = {k: v for k, v in made.items() if "bao-cao" in k}
+        repo.web_edit("ke-hoach-a", plan, when=at("2023-10-02T09:00:00"), signer=github)
+        repo.merge("ke-hoach-a", when=at("2023-10-03T09:00:00"), signer=github)
+        submission = school_submission("thcs-demo-a", PERIOD)
+        submission["tieu_chi"]["1.1"]["ghi_chu"] = SCRIPT_NOTE
+        submission["tieu_chi"]["3.1"]["minh_chung"] = [BROKEN_LINK, "https://thcs-demo-a.example.edu.vn/"]
+        repo.web_edit("nop-a", {f"{folder}/thcs-demo-a.yaml": dump(submission),
+                                f"{folder}/thcs-demo-a/ke-hoach-cntt.pdf": made[f"{folder}/thcs-demo-a/ke-hoach-cntt.pdf"]},
+                      when=at("2024-06-05T10:00:00"), signer=github, message="THCS Demo A nộp bài")
+        repo.merge("nop-a", when=at("2024-06-06T10:00:00"), signer=github)
+        repo.web_edit("cham-a", {f"{folder}/thcs-demo-a.review.yaml": dump({
+            "don_vi": "thcs-demo-a", "nam_hoc": PERIOD, "nguoi_cham": "pgd-q1-reviewer", "ngay_cham": "2024-06-12",
+            "tieu_chi": {"1.5": {"diem_cham": 7.5, "nhan_xet": SCRIPT_COMMENT}}})},
+            when=at("2024-06-12T15:00:00"), signer=github, message="Phòng chấm THCS Demo A")
+        repo.merge("cham-a", when=at("2024-06-12T16:00:00"), signer=github)
+        tan_dinh = school_submission("thcs-tan-dinh", PERIOD, {**_full(), "1.5": 7.5})
+        repo.web_edit("nop-td", {f"{folder}/thcs-tan-dinh.yaml": dump(tan_dinh),
+                                 f"{folder}/thcs-tan-dinh/ke-hoach-cntt.pdf": pdf_bytes("thcs-tan-dinh"),
+                                 f"{folder}/thcs-tan-dinh/bao-cao/ke-hoach/ke-hoach.pdf": pdf_bytes("td plan")},
+                      when=at("2024-06-20T09:00:00"), signer=github, message="THCS Tân Định nộp bài")
+        repo.merge("nop-td", when=at("2024-06-20T10:00:00"), signer=github)
     write(root / "build/link-report.json", json.dumps({  # as `site-builder check-links` writes it (not committed)
         BROKEN_LINK: {"status": 404, "ok": False, "final_url": BROKEN_LINK, "error": LINK_ERROR,
                       "error_code": "http", "checked_at": "2024-06-21T00:00:00+07:00"},
@@ -90,7 +114,7 @@ def page(site: Path, url: str) -> str:
 
 
 def cells(text: str, criterion: str) -> list[str]:
-    row = re.search(rf'<tr data-criterion="{re.escape(criterion)}">(.*?)</tr>', text, re.S).group(1)
+    row = re.search(rf'<tr data-criterion="{re.escape(criterion)}"[^>]*>(.*?)</tr>', text, re.S).group(1)
     return [re.sub(r"<[^>]+>", "", c).replace("✓", "").strip()
             for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
 
@@ -101,8 +125,8 @@ def test_every_registered_unit_has_a_page_in_every_period(built):
     with_submissions = {period_id for period_id, _unit in dataset.submissions}
     assert with_submissions == {"2020-2021", PERIOD}
     for period_id, period in dataset.periods.items():
-        for unit in dataset.registry.units.values():
-            if unit.active_in(period_id) and unit.type in period.catalogues:
+        for unit in dataset.registry.period(period_id).units.values():
+            if unit.type in period.catalogues:
                 assert (site / period_id / "don-vi" / unit.id / "index.html").is_file(), (period_id, unit.id)
                 expected += 1
     assert report.unit_pages == expected
@@ -135,20 +159,20 @@ def test_reviewer_score_wins_and_reviewer_is_named(built):
 def test_late_submission_is_flagged_and_on_time_is_not(built):
     _root, site, _dataset, _ = built
     late = page(site, f"{PERIOD}/don-vi/thcs-tan-dinh")
-    assert '<span class="sb-status sb-late">Trễ hạn</span>' in late
+    assert '<span class="sb-status sb-late">Trễ hạn (hạn đề xuất)</span>' in late  # 2023-2024's deadline is proposed
     assert "20/06/2024" in late and "07/06/2024" in late
     on_time = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
-    assert '<span class="sb-status sb-on_time">Đúng hạn</span>' in on_time
+    assert '<span class="sb-status sb-on_time">Đúng hạn (hạn đề xuất)</span>' in on_time
     assert "Trễ hạn" not in on_time.split('id="bao-cao"')[0]
 
 
-def test_last_change_links_the_commit_and_author(built):
+def test_the_vouching_commit_is_linked(built):
     root, site, _dataset, _ = built
-    repo = git.Repo(root)
-    review_commit = next(c for c in repo.iter_commits() if c.message.startswith("Phòng chấm"))
+    log = subprocess.run(["git", "log", "--format=%H %s"], cwd=root, capture_output=True, text=True).stdout
+    sha = next(line.split()[0] for line in log.splitlines() if line.endswith("THCS Demo A nộp bài"))
     text = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
-    assert f"https://github.com/so-gddt/danh-gia-cntt/commit/{review_commit.hexsha}" in text
-    assert "Thay đổi gần nhất: 12/06/2024 15:00" in text
+    assert f"https://github.com/so-gddt/danh-gia-cntt/commit/{sha}" in text  # the web-editor commit, 05/06
+    assert "hoàn tất lúc 05/06/2024 10:00" in text
 
 
 def test_not_submitted_units_are_listed(built):
@@ -157,11 +181,10 @@ def test_not_submitted_units_are_listed(built):
     by_id = {u["id"]: u for u in listing["units"]}
     assert by_id["thcs-demo-b"]["status"] == "missing" and by_id["thcs-demo-b"]["total"] is None
     assert by_id["thcs-tan-dinh"]["late"] is True and by_id["thcs-demo-a"]["late"] is False
-    district = page(site, f"{PERIOD}/quan-huyen/pgd-quan-1")
+    district = page(site, f"{PERIOD}/quan-ly/pgd-quan-1")
     row = re.search(r'<tr data-unit="thcs-demo-b">(.*?)</tr>', district, re.S).group(1)
     assert "Chưa nộp" in row
-    assert 'href="#quan-1"' not in page(site, "cong-khai") or True
-    assert "quan-1" in page(site, "cong-khai")
+    assert '<tr id="quan-1">' in page(site, "cong-khai")
 
 
 def test_milestones_on_time_late_missing(built):
@@ -170,17 +193,19 @@ def test_milestones_on_time_late_missing(built):
         text = page(site, f"{PERIOD}/don-vi/{unit_id}")
         return re.search(rf'<tr data-milestone="{milestone}">(.*?)</tr>', text, re.S).group(1)
 
-    assert "Đúng hạn" in row("thcs-demo-a", "ke-hoach") and "01/09/2023" in row("thcs-demo-a", "ke-hoach")
-    late = row("thcs-tan-dinh", "ke-hoach")  # due 06/10/2023, its PDF first committed 20/06/2024
+    assert "Đúng hạn" in row("thcs-demo-a", "ke-hoach") and "02/10/2023" in row("thcs-demo-a", "ke-hoach")
+    late = row("thcs-tan-dinh", "ke-hoach")  # due 06/10/2023, its PDF first received 20/06/2024
     assert "Trễ hạn" in late and "20/06/2024" in late
-    assert "Chưa nộp" in row("thcs-demo-a", "tong-ket")
+    office = page(site, f"{PERIOD}/don-vi/pgd-quan-1")
+    assert 'data-milestone="tong-ket"' in office and "Chưa nộp" in row("pgd-quan-1", "tong-ket")
+    assert 'data-milestone="tong-ket"' not in page(site, f"{PERIOD}/don-vi/thcs-demo-a")  # owed by offices only
 
 
 def test_district_page_shows_derived_ratio(built):
     _root, site, dataset, _ = built
     scores = score_period(dataset, PERIOD)
     derived = scores.items[(scores.items["unit"] == "pgd-quan-1") & scores.items["derived"]].iloc[0]
-    text = page(site, f"{PERIOD}/quan-huyen/pgd-quan-1")
+    text = page(site, f"{PERIOD}/quan-ly/pgd-quan-1")
     expected = (f"{number(derived.derived_numerator)}/{number(derived.derived_denominator)} đơn vị = "
                 f"{number(derived.derived_percent)}%")
     assert expected in text and derived.derived_band in text
@@ -213,7 +238,7 @@ def test_new_file_template_is_the_template_module_output(built):
 
     _root, site, dataset, _ = built
     period = dataset.periods[PERIOD]
-    unit = dataset.registry.units["thcs-demo-b"]
+    unit = dataset.registry.unit(PERIOD, "thcs-demo-b")
     org = dataset.registry.organization
     base = templates.new_file_base(org.repository, org.branch, period, unit)
     saved = (site / f"{PERIOD}/don-vi/thcs-demo-b/mau-tu-danh-gia.yaml").read_text(encoding="utf-8")
@@ -236,7 +261,7 @@ def test_evidence_is_served_with_size_and_hash(built):
 
 def test_broken_links_from_the_link_report(built):
     _root, site, _dataset, _ = built
-    row = re.search(r'<tr data-criterion="3.1">(.*?)</tr>', page(site, f"{PERIOD}/don-vi/thcs-demo-a"), re.S).group(1)
+    row = re.search(r'<tr data-criterion="3.1"[^>]*>(.*?)</tr>', page(site, f"{PERIOD}/don-vi/thcs-demo-a"), re.S).group(1)
     assert row.count("liên kết hỏng") == 1 and html.escape(LINK_ERROR) in row
     listing = json.loads((site / PERIOD / "du-lieu/quan-1.json").read_text(encoding="utf-8"))
     unit = next(u for u in listing["units"] if u["id"] == "thcs-demo-a")
@@ -252,9 +277,9 @@ def test_ties_are_explained(built):
 
 def test_demo_banner_and_provenance(built):
     root, site, _dataset, _ = built
-    head = git.Repo(root).head.commit.hexsha
-    for url in ("", "cong-khai", "xep-hang", "quan-huyen", "tai-du-lieu", f"{PERIOD}/don-vi/thcs-demo-a",
-                f"{PERIOD}/quan-huyen/pgd-quan-1", "gioi-thieu"):
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
+    for url in ("", "cong-khai", "xep-hang", "so-sanh", "tai-du-lieu", f"{PERIOD}/don-vi/thcs-demo-a",
+                f"{PERIOD}/quan-ly/pgd-quan-1", "gioi-thieu"):
         text = page(site, url) if url else (site / "index.html").read_text(encoding="utf-8")
         assert "Dữ liệu minh hoạ" in text, url
         if url != "gioi-thieu":
@@ -300,7 +325,7 @@ def test_downloads_equal_pages(built):
     a = next(u for u in document["units"] if u["id"] == "thcs-demo-a")
     pdf = next(e for c in a["criteria"] for e in c["evidence"] if e["kind"] == "pdf")
     assert pdf["size"] > 0 and len(pdf["sha256"]) == 64
-    assert a["reviewer"] == "pgd-q1-reviewer" and a["last_commit"]["author"] == "Người nộp"
+    assert a["reviewer"] == "pgd-q1-reviewer" and a["received"]["date"].startswith("2024-06-05T10:00")
     workbook = openpyxl.load_workbook(base.with_suffix(".xlsx"), read_only=True)
     assert workbook.sheetnames == ["Phòng GD&ĐT", "Trường phổ thông"]
     seen = 0
@@ -387,7 +412,7 @@ def test_build_command_without_git_says_dates_unknown(tmp_path):
     assert "không phải kho git" in done.stdout
     assert not any(word in (done.stdout + done.stderr).lower() for word in ("end of life", "zensical", "sponsor"))
     text = page(tmp_path / "site", f"{PERIOD}/don-vi/thcs-demo-a")
-    assert "Đã nộp (chưa rõ ngày)" in text and "không phải kho git" in text
+    assert "Đã nộp (chưa xác nhận thời điểm)" in text and "không phải kho git" in text
 
 
 def test_build_date_comes_from_source_date_epoch(tmp_path, monkeypatch):
