@@ -184,8 +184,10 @@ class Clock:
         self.close()
 
 
-def read_clock(root: Path, signers, folder: str = "submissions", cache_dir: Path | None = None) -> Clock:
-    """The clock of `root/folder`; paths in the result are relative to `root` (POSIX).
+def read_clock(root: Path, signers, folder: str = "submissions", cache_dir: Path | None = None,
+               ref: str = "HEAD") -> Clock:
+    """The clock of `root/folder` at `ref` (HEAD by default); paths in the result are relative to
+    `root` (POSIX).
 
     `signers` lists files of trusted OpenPGP certificates (e.g. `[GITHUB_WEB_FLOW]`). `cache_dir`
     keeps signature verdicts between runs (per exact certificate set)."""
@@ -194,7 +196,7 @@ def read_clock(root: Path, signers, folder: str = "submissions", cache_dir: Path
     except SignersError as exc:
         return Clock(False, NO_SIGNERS.format(detail=str(exc)))
     try:
-        repo = gitread.open_repository(root)
+        repo = gitread.open_repository(root, ref)
     except gitread.NotARepository:
         return Clock(False, NOT_A_REPOSITORY)
     except gitread.NoCommits:

@@ -81,8 +81,10 @@ def run(cwd: Path, *args, stdin: bytes | None = None) -> bytes:
     return done.stdout
 
 
-def open_repository(root: Path) -> Repository:
-    """The repository holding `root`; NotARepository / NoCommits for the cases that are not errors."""
+def open_repository(root: Path, ref: str = "HEAD") -> Repository:
+    """The repository holding `root`, read at `ref` (a branch or commit; HEAD by default: a pull
+    request's check reads the base or the head without checking it out); NotARepository / NoCommits
+    for the cases that are not errors."""
     root = Path(root)
     if not root.is_dir():
         raise NotARepository(f"{root} is not a folder")
@@ -103,7 +105,7 @@ def open_repository(root: Path) -> Repository:
     prefix = b"" if relative == "." else os.fsencode(relative) + b"/"
     object_format = lines[2].decode()
     try:
-        head = run(top, "rev-parse", "--verify", "--end-of-options", "HEAD^{commit}").strip()
+        head = run(top, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}").strip()
     except GitError as exc:
         raise NoCommits(str(exc)) from exc
     if not _HEX[object_format].fullmatch(head):

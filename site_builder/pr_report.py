@@ -159,6 +159,7 @@ class Preview:
     has_derived: bool = False
     not_scored: list[str] = field(default_factory=list)
     missing_evidence: list[str] = field(default_factory=list)
+    milestone_notes: list[str] = field(default_factory=list)
 
 
 def _unit_scores(dataset: Dataset | None, period: str, unit_id: str):
@@ -272,8 +273,29 @@ def run(repo_path: Path, base_ref: str, head_ref: str, author: str | None) -> Ou
         head_data = validate_all(head_root).dataset if units else None
         base_data = validate_all(base_root).dataset if units else None
         previews = [build_preview(head_data, base_data, *key) for key in units]
+        if head_data is not None and previews:
+            _add_milestone_notes(previews, head_data, repo_path, base_root, head,
+                                 frozenset(c.path for c in changes if c.status != "D"))
     return Outcome(changes, problems, result.files_checked, denials, previews, author or "",
                    base_ref, head_ref, unavailable)
+
+
+def _add_milestone_notes(previews: list[Preview], head_data: Dataset, repo_path: Path, base_root: DataRoot,
+                         head: str, proposed: frozenset[str]) -> None:
+    """Criteria that need a milestone on time: the clock read at the head, trusting the base's signers."""
+    import datetime as dt
+
+    from site_builder.clock import VIETNAM, read_clock
+    from site_builder.milestone_check import warnings_for
+
+    organization, _ = load_organization(base_root)
+    signers = organization.signers if organization else ("github-web-flow",)
+    keys = [k for k in (base_root.signer_key(name) for name in signers) if k is not None]
+    today = dt.datetime.now(VIETNAM).date()
+    with read_clock(repo_path, keys, ref=head) as clock:
+        for preview in previews:
+            if preview.state == "ok":
+                preview.milestone_notes = warnings_for(head_data, preview.period, preview.unit, clock, today, proposed)
 
 
 def _registry(root: DataRoot) -> Registry | None:
@@ -378,6 +400,8 @@ def _preview(p: Preview) -> list[str]:
     if p.missing_evidence:
         lines += [f"Tiêu chí có yêu cầu minh chứng nhưng chưa có minh chứng (chỉ được 0 điểm): "
                   f"{', '.join(p.missing_evidence)}.", ""]
+    for note in p.milestone_notes:
+        lines += [f"⚠️ {_cell(note)}", ""]
     return lines
 
 

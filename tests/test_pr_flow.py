@@ -290,3 +290,21 @@ def test_district_preview_leaves_out_derived_items(tmp_path):
     assert "| **Tổng**\\* | **92.5** | **2.5** | mới |" in report.stdout
     assert "Chưa gồm các tiêu chí tính tự động" in report.stdout
     assert "xếp loại dự kiến" not in report.stdout
+
+
+def test_points_on_the_plan_criterion_without_the_plan_are_flagged(tmp_path):
+    """4.1 needs the plan (milestone ke-hoach, due 06/10/2023) filed on time: the preview says so
+    when it is missing, and when the pull request itself brings it after the due date."""
+    root, repo = new_repo(tmp_path)
+    repo.git.checkout("-b", "nop-bai")
+    write(root / UNIT_FILE, dump({"don_vi": "thcs-demo-b", "nam_hoc": PERIOD,
+                                  "tieu_chi": {"4.1": {"diem_tu_cham": 3, "minh_chung": ["kh.pdf"]}}}))
+    write(root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-b/kh.pdf", pdf_bytes("kh"))
+    commit(repo, "Nộp bài")
+    missing = cli(root, "pr-report", "--base", "main", "--head", "nop-bai", "--author", "thcs-b").stdout
+    assert "Tiêu chí 4.1 tự chấm 3 điểm nhưng «Kế hoạch thực hiện nhiệm vụ CNTT năm học 2023 - 2024» chưa nộp" in missing
+    write(root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-b/bao-cao/ke-hoach/kh.pdf", pdf_bytes("kh"))
+    commit(repo, "Nộp kế hoạch")
+    late = cli(root, "pr-report", "--base", "main", "--head", "nop-bai", "--author", "thcs-b").stdout
+    assert "«Kế hoạch thực hiện nhiệm vụ CNTT năm học 2023 - 2024» nộp sau hạn (hạn 06/10/2023)" in late
+    assert "chưa nộp (hạn" not in late
