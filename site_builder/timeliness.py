@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 from site_builder.clock import Clock, Moment
 from site_builder.model import Milestone, Period, Report, Submission, Unit
-from site_builder.paths import REPORTS_FOLDER
 from site_builder.yamlfile import parse_yaml
 
 ON_TIME, LATE, DRAFT, UNKNOWN, MISSING, PENDING, NOT_REQUIRED = (
@@ -72,7 +71,7 @@ def submission_timing(clock: Clock, period: Period, submission: Submission, toda
     first = _earliest(v.received for v in versions)
     if current is None:
         return SubmissionTiming(UNKNOWN, first=first)
-    times = _criterion_times(clock, submission, current, versions)
+    times = _criterion_times(clock, submission, current, versions, period.deadline)
     if any(moment is None for moment, _what in times.values()):
         return SubmissionTiming(UNKNOWN, first=first)
     received = max((m for m, _w in times.values()), key=lambda m: m.timestamp, default=current.received)
@@ -88,11 +87,14 @@ def submission_timing(clock: Clock, period: Period, submission: Submission, toda
     return SubmissionTiming(status, received, first, before_opening, late)
 
 
-def _criterion_times(clock: Clock, submission: Submission, current, versions) -> dict[str, tuple]:
+def _criterion_times(clock: Clock, submission: Submission, current, versions, deadline: dt.date) -> dict[str, tuple]:
     """criterion id -> (moment its current value was received, what changed last), combining the
-    file's versions (score and evidence list) with the cited PDFs' own times."""
+    file's versions (score and evidence list) with the cited PDFs' own times.
+
+    Older versions are read only when they can matter: when the current version came after the
+    deadline, each criterion may still hold a value received before it."""
     now = _values(submission)
-    if len(versions) <= 1 or _all_before(versions, current):
+    if len(versions) <= 1 or _on_time(current, deadline):
         value_times = {cid: (current.received, "điểm tự chấm") for cid in now}
     else:
         value_times = _times_from_versions(clock, now, versions)
@@ -114,11 +116,10 @@ def _criterion_times(clock: Clock, submission: Submission, current, versions) ->
     return times
 
 
-def _all_before(versions, current) -> bool:
-    """Every older version was received no later than the current one: then each criterion's
-    current value is at most as old as the file, and the file's time bounds them all."""
-    return current.received is not None and all(
-        v.received is not None and v.received.timestamp <= current.received.timestamp for v in versions)
+def _on_time(current, deadline: dt.date) -> bool:
+    """The current version was received by the deadline: every criterion's value is at most as
+    old as it, so none can be late (its own earlier times would only be earlier)."""
+    return current.received is not None and current.received.day <= deadline
 
 
 def _times_from_versions(clock: Clock, now: dict, versions) -> dict[str, tuple]:
@@ -179,10 +180,6 @@ def milestone_timing(clock: Clock, period: Period, unit: Unit, milestone: Milest
         return MilestoneTiming(milestone, UNKNOWN, first, now, report.path)
     status = ON_TIME if first.day <= milestone.due else LATE
     return MilestoneTiming(milestone, status, first, now, report.path)
-
-
-def report_folder(submission_dir: str, milestone: str) -> str:
-    return f"{submission_dir}/{REPORTS_FOLDER}/{milestone}"
 
 
 def _earliest(moments) -> Moment | None:
