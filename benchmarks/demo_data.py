@@ -199,16 +199,16 @@ def demo_registries(period: str) -> dict[str, RegistryFile]:
                      districts[office_id], "THCS", editors_for(thcs_id(school), period, n))
                 for n, school in enumerate(schools)])
         return registries
-    order = [s for schools, _ in DEMO_THCS.values() for s in schools]
+    index_in_office = {s: n for schools, _ in DEMO_THCS.values() for n, s in enumerate(schools)}
     for kind, ward, schools in WARDS_2025:
         body = ward_body(kind, ward)
         units = []
         for school in schools:
             unit_id = thcs_id(school)
             replaces = [thcs_id(old) for old in MERGED_SCHOOL[1]] if school == MERGED_SCHOOL[0] else []
-            index = order.index(school) if school in order else len(order)
             units.append(Unit(unit_id, f"Trường THCS Demo {school}", "truong-pho-thong", body,
-                              f"{kind.capitalize()} {ward}", "THCS", editors_for(unit_id, period, index),
+                              f"{kind.capitalize()} {ward}", "THCS",
+                              editors_for(unit_id, period, index_in_office.get(school, 1)),
                               replaces=replaces))
         registries[body] = RegistryFile(period, body, [f"{body}-reviewer"], units,
                                         name=f"Phòng Văn hoá – Xã hội {kind} {ward} (minh hoạ)", parent=DEPARTMENT_ID)
