@@ -33,8 +33,10 @@ time is None. Without history (not a repository, no commit, a shallow clone) it 
 and `reason` says why in Vietnamese; nothing here raises for those cases.
 
 Git is read by `gitread` (a few plumbing processes, every field checked), commit objects are
-parsed by `commitobject`, signatures verified by `signatures`; verdicts can be cached across
-runs (`signature_cache`): a cache directory must only be writable by trusted builds.
+parsed by `commitobject`, signatures verified by `signatures`. A signature is checked only when
+it can lower some version's time (signed commits are taken by the time they state, earliest
+first), and verdicts can be cached across runs (`signature_cache`): a cache directory must only be
+writable by trusted builds.
 """
 
 from __future__ import annotations
@@ -116,12 +118,12 @@ class Clock:
         self._current: dict[str, str] = {}
         self._paths: list[str] = []
         self._commits: dict[str, CommitObject] = {}
-        self._own: dict[str, Moment] = {}
+        self._verdicts: _Verdicts | None = None
         self._reader: gitread.BlobReader | None = None
 
     def __repr__(self) -> str:
         state = "available" if self.available else f"unavailable: {self.reason}"
-        return f"<Clock {state}, {len(self._paths)} paths, {len(self._own)} vouched commits>"
+        return f"<Clock {state}, {len(self._paths)} paths, {len(self._commits)} commits>"
 
     def current(self, path) -> Version | None:
         """The version `path` has at HEAD (None when the path is absent at HEAD)."""
@@ -158,11 +160,17 @@ class Clock:
         found = self._commits.get(sha)
         if found is None:
             raise KeyError(f"commit {sha} không thuộc lịch sử đang đọc.")
-        return CommitInfo(sha, found.author, found.committer_timestamp, self._own.get(sha))
+        return CommitInfo(sha, found.author, found.committer_timestamp, self._verdicts.moment(sha))
 
     def latest(self) -> Moment | None:
         """The newest vouched moment in the history (None when nothing is vouched)."""
-        return max(self._own.values(), default=None)
+        if self._verdicts is None:
+            return None
+        for sha in self._verdicts.by_stated_time(newest_first=True):
+            moment = self._verdicts.moment(sha)
+            if moment is not None:
+                return moment
+        return None
 
     def close(self) -> None:
         """Stop the blob reader's git process (also done when the clock is garbage collected)."""
@@ -209,11 +217,9 @@ def _build(repo: gitread.Repository, trusted: TrustedSigners, folder: str, cache
     raws = gitread.commit_objects(repo, graph)
     commits = {sha: parse_commit(raw, repo.object_format) for sha, raw in raws.items()}
     del raws
-    own = _vouched(commits, trusted, cache_dir)
     order = list(graphlib.TopologicalSorter(graph).static_order())  # parents before children
     if len(order) != len(graph):
         raise gitread.GitError("history graph names commits outside HEAD's history")
-    contained = _contained(order, graph, own)
     age = {sha: index for index, sha in enumerate(order)}
 
     pathspec = repo.prefix + os.fsencode(folder) if folder else repo.prefix.rstrip(b"/")
@@ -226,52 +232,94 @@ def _build(repo: gitread.Repository, trusted: TrustedSigners, folder: str, cache
             if change.blob and change.blob not in change.parent_blobs:
                 introduced.setdefault(path, {}).setdefault(change.blob, []).append(sha)
 
+    cached = signature_cache.load(cache_dir, trusted.digest) if cache_dir else {}
+    verdicts = _Verdicts(commits, trusted, cached)
+    needed = {sha for blobs in introduced.values() for shas in blobs.values() for sha in shas}
+    contained = _contained(graph, needed, verdicts)
+
     clock = Clock(True)
     clock._commits = commits
-    clock._own = own
+    clock._verdicts = verdicts
     clock._paths = sorted(paths)
     clock._versions = {path: _versions(path, blobs, contained, age) for path, blobs in introduced.items()}
     clock._current = {_relative(repo, path): blob for path, blob in gitread.tree_at_head(repo, pathspec).items()}
     clock._reader = gitread.BlobReader(repo)
     clock.head = clock.commit(repo.head)
+    clock.latest()
+    if cache_dir and verdicts.known != cached:
+        signature_cache.save(cache_dir, trusted.digest, verdicts.known)
     return clock
 
 
-def _vouched(commits: dict[str, CommitObject], trusted: TrustedSigners, cache_dir: Path | None) -> dict[str, Moment]:
-    """commit -> its own moment, for the commits whose signature a trusted signer made."""
-    cached = signature_cache.load(cache_dir, trusted.digest) if cache_dir else {}
-    verdicts: dict[str, int | None] = {}
-    for sha, commit in commits.items():
-        if commit.signature is None:
+class _Verdicts:
+    """Signature verdicts, checked when first needed (a check costs about a millisecond) and
+    remembered. A cached verdict counts only when it agrees with the time the signature states."""
+
+    def __init__(self, commits: dict[str, CommitObject], trusted: TrustedSigners, cached: dict[str, int | None]):
+        self._commits = commits
+        self._trusted = trusted
+        self.claimed: dict[str, int] = {}   # signed commit -> the time its signature states (unverified)
+        for sha, commit in commits.items():
+            if commit.signature is not None:
+                stated = trusted.claimed_time(commit.signature)
+                if stated is not None:
+                    self.claimed[sha] = stated
+        self.known = {sha: time for sha, time in cached.items()
+                      if sha in self.claimed and time in (None, self.claimed[sha])}
+
+    def moment(self, sha: str) -> Moment | None:
+        """The commit's own vouched moment, verifying its signature if not done yet."""
+        if sha not in self.claimed:
+            return None
+        if sha not in self.known:
+            commit = self._commits[sha]
+            self.known[sha] = self._trusted.verify(commit.payload, commit.signature)
+        time = self.known[sha]
+        return None if time is None else Moment(time, sha)
+
+    def by_stated_time(self, newest_first: bool = False) -> list[str]:
+        return sorted(self.claimed, key=lambda sha: (self.claimed[sha], sha), reverse=newest_first)
+
+
+def _contained(graph: dict[str, tuple[str, ...]], needed: set[str], verdicts: _Verdicts) -> dict[str, Moment]:
+    """V(C) for the commits in `needed`. Signed commits are taken by the time they state, earliest
+    first; the first one that verifies and contains C gives V(C) (a valid signature states its
+    true time). A signature is verified only when a needed commit without V is among the signed
+    commit's ancestors: otherwise it cannot lower any V, and it is skipped."""
+    settled: dict[str, Moment | None] = {}   # commit -> its V, or None when nothing at or below it is needed
+    open_needed = set(needed)
+    for signed in verdicts.by_stated_time():
+        if not open_needed:
+            break
+        if signed in settled:  # an earlier vouched commit contains it, or nothing below it is needed
             continue
-        verdicts[sha] = cached[sha] if sha in cached else trusted.verify(commit.payload, commit.signature)
-    if cache_dir and verdicts != cached:
-        signature_cache.save(cache_dir, trusted.digest, verdicts)
-    return {sha: Moment(ts, sha) for sha, ts in verdicts.items() if ts is not None}
+        block, stack = {signed}, [signed]
+        while stack:
+            for parent in graph.get(stack.pop(), ()):
+                if parent not in settled and parent not in block:
+                    block.add(parent)
+                    stack.append(parent)
+        if block.isdisjoint(open_needed):
+            settled.update(dict.fromkeys(block))
+            continue
+        moment = verdicts.moment(signed)
+        if moment is None:
+            continue  # not vouched: a later signed commit may still contain this block
+        settled.update(dict.fromkeys(block, moment))
+        open_needed -= block
+    return {sha: moment for sha, moment in settled.items() if moment is not None and sha in needed}
 
 
 def _moment(sha: str, timestamp: int | None) -> Moment | None:
     return None if timestamp is None else Moment(timestamp, sha)
 
 
-def _contained(order: list[str], graph: dict[str, tuple[str, ...]], own: dict[str, Moment]) -> dict[str, Moment]:
-    """V(C) for every commit: children are visited before parents and hand down their minimum."""
-    best: dict[str, Moment] = {}
-    for sha in reversed(order):
-        here = own.get(sha)
-        inherited = best.get(sha)
-        if here is not None and (inherited is None or here < inherited):
-            best[sha] = inherited = here
-        if inherited is None:
-            continue
-        for parent in graph[sha]:
-            known = best.get(parent)
-            if known is None or inherited < known:
-                best[parent] = inherited
-    return best
-
-
 def _versions(path: str, blobs: dict[str, list[str]], contained: dict[str, Moment], age: dict[str, int]) -> list[Version]:
+    if len(blobs) == 1:  # the common case: one content, added once
+        (blob, commits), = blobs.items()
+        if len(commits) == 1:
+            moment = contained.get(commits[0])
+            return [Version(path, blob, moment, commits[0])]
     found = []
     for blob, commits in blobs.items():
         oldest_first = sorted(commits, key=age.__getitem__)

@@ -31,6 +31,9 @@ class CommitObject:
 
 def parse_commit(raw: bytes, object_format: str = "sha1") -> CommitObject:
     """Never raises: missing or malformed fields come back as "" / None."""
+    head_end = raw.find(b"\n\n")
+    if b"gpgsig" not in (raw if head_end < 0 else raw[:head_end]):
+        return _unsigned(raw if head_end < 0 else raw[:head_end + 1])
     own = _SIGNATURE_HEADERS.get(object_format, b"gpgsig") + b" "
     payload = bytearray()
     signature = bytearray()
@@ -72,6 +75,17 @@ def parse_commit(raw: bytes, object_format: str = "sha1") -> CommitObject:
         signature=bytes(signature) if signed else None,
         payload=bytes(payload) if signed else None,
     )
+
+
+def _unsigned(header: bytes) -> CommitObject:
+    """The common case, without a line-by-line pass: the first author and committer lines."""
+    author = committer = None
+    for line in header.split(b"\n"):
+        if author is None and line.startswith(b"author "):
+            author = line[7:]
+        elif committer is None and line.startswith(b"committer "):
+            committer = line[10:]
+    return CommitObject(_display_name(author), _timestamp(committer), None, None)
 
 
 def _display_name(ident: bytes | None) -> str:

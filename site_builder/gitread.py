@@ -11,6 +11,7 @@ caller (`GIT_DIR`, ...) are dropped so that the folder given is the repository r
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -26,8 +27,6 @@ _DROPPED_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECT
                 "GIT_REPLACE_REF_BASE", "GIT_GRAFT_FILE", "GIT_SHALLOW_FILE", "GIT_CONFIG_PARAMETERS",
                 "GIT_CONFIG_COUNT", "GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_QUARANTINE_PATH")
 _HEX = {"sha1": re.compile(rb"[0-9a-f]{40}"), "sha256": re.compile(rb"[0-9a-f]{64}")}
-_MODE = re.compile(rb"[0-7]{6}")
-_STATUS = re.compile(rb"[ACDMTUX]+")
 
 
 class GitError(Exception):
@@ -179,13 +178,20 @@ def changes(repo: Repository, ids, pathspec: bytes) -> dict[str, list[Change]]:
 def _change(repo: Repository, meta: bytes, path: bytes) -> Change:
     """`::m1 m2 mR o1 o2 oR SS` (one colon per parent) followed by the path."""
     parents = len(meta) - len(meta.lstrip(b":"))
-    fields = meta[parents:].split(b" ")
-    modes, ids, status = fields[:parents + 1], fields[parents + 1:-1], fields[-1]
-    if len(fields) != 2 * (parents + 1) + 1 or not all(_MODE.fullmatch(m) for m in modes) \
-            or not all(repo.is_id(i) for i in ids) or not _STATUS.fullmatch(status) or not path:
+    if not path or not _entry_pattern(repo.object_format, parents).fullmatch(meta):
         raise GitError(f"unexpected diff-tree entry {meta[:200]!r}")
-    names = tuple("" if set(i) == {ord("0")} else i.decode() for i in ids)
+    ids = meta[parents:].split(b" ")[parents + 1:-1]
+    names = tuple("" if i.count(b"0") == len(i) else i.decode() for i in ids)
     return Change(path, names[-1], names[:-1])
+
+
+@functools.lru_cache(maxsize=16)
+def _entry_pattern(object_format: str, parents: int) -> re.Pattern:
+    """One check for a whole raw diff entry with `parents` parents."""
+    size = 40 if object_format == "sha1" else 64
+    modes = b" ".join([rb"[0-7]{6}"] * (parents + 1))
+    ids = b" ".join([rb"[0-9a-f]{%d}" % size] * (parents + 1))
+    return re.compile(b":" * parents + modes + b" " + ids + rb" [ACDMTUX]+")
 
 
 def tree_at_head(repo: Repository, pathspec: bytes) -> dict[bytes, str]:
@@ -193,16 +199,22 @@ def tree_at_head(repo: Repository, pathspec: bytes) -> dict[bytes, str]:
     args = ["ls-tree", "-r", "-z", "--full-tree", repo.head, "--"]
     if pathspec:
         args.append(pathspec)
+    entry_pattern = _tree_pattern(repo.object_format)
     files: dict[bytes, str] = {}
     for entry in run(repo.top, *args).split(b"\0"):
         if not entry:
             continue
-        info, tab, path = entry.partition(b"\t")
-        fields = info.split(b" ")
-        if not tab or len(fields) != 3 or not _MODE.fullmatch(fields[0]) or not repo.is_id(fields[2]) or not path:
+        match = entry_pattern.fullmatch(entry)
+        if match is None:
             raise GitError(f"unexpected ls-tree entry {entry[:200]!r}")
-        files[path] = fields[2].decode()
+        files[match[2]] = match[1].decode()
     return files
+
+
+@functools.lru_cache(maxsize=2)
+def _tree_pattern(object_format: str) -> re.Pattern:
+    size = 40 if object_format == "sha1" else 64
+    return re.compile(rb"[0-7]{6} [a-z]+ ([0-9a-f]{%d})\t(.+)" % size, re.DOTALL)
 
 
 class BlobReader:

@@ -63,6 +63,17 @@ class TrustedSigners:
                 raise
             return None
 
+    def claimed_time(self, signature: bytes) -> int | None:
+        """The creation time a signature states, unverified: only to choose which to verify first."""
+        packet = _single_signature(signature)
+        try:
+            created = pysequoia.Sig.from_bytes(packet).created if packet else None
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+                raise
+            return None
+        return None if created is None else int(created.timestamp())
+
     def _store(self, _key_ids) -> list:
         return list(self.certs)
 
@@ -79,7 +90,7 @@ def load_signers(paths) -> TrustedSigners:
         except SignersError:
             raise
         except OSError as exc:
-            raise SignersError(f"không đọc được tệp khoá công khai {Path(path).name} ({exc.strerror}).") from exc
+            raise SignersError(f"không đọc được tệp khoá công khai {Path(path).name}.") from exc
         except Exception as exc:  # pysequoia raises RuntimeError for data that is not OpenPGP
             raise SignersError(f"tệp {Path(path).name} không chứa khoá công khai OpenPGP hợp lệ.") from exc
         if not found:

@@ -22,6 +22,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 GITHUB = ("GitHub", "noreply@github.com")
@@ -77,7 +78,7 @@ class Signer:
 
     def export_public(self, path: Path) -> Path:
         """The public certificate (armored), to hand to `read_clock` as a trusted signer."""
-        Path(path).write_bytes(_gpg(self.home, "--armor", "--export", self.fingerprint))
+        Path(path).write_bytes(_gpg(self.home, "--no-autostart", "--armor", "--export", self.fingerprint))
         return Path(path)
 
     def export_secret(self, path: Path) -> Path:
@@ -95,7 +96,7 @@ class Signer:
         revocation, so every signature of the key stops counting)."""
         certificate = self.home / "openpgp-revocs.d" / f"{self.fingerprint}.rev"
         text = certificate.read_text(encoding="utf-8").replace(":-----BEGIN", "-----BEGIN")
-        _gpg(self.home, "--import", input=text.encode())
+        _gpg(self.home, "--no-autostart", "--import", input=text.encode())
 
     def sign_detached(self, data: bytes, when) -> bytes:
         """An armored detached signature over `data` made at `when`."""
@@ -108,10 +109,14 @@ class Signer:
                 "-c", f"user.signingKey={self.fingerprint}"]
 
     def close(self) -> None:
-        if self.home.exists():
+        """Stop the key's gpg-agent and delete its home (again if an agent was still starting)."""
+        for attempt in range(5):
+            if not self.home.exists():
+                return
             subprocess.run(["gpgconf", "--homedir", str(self.home), "--kill", "gpg-agent"],
                            capture_output=True, check=False)
             shutil.rmtree(self.home, ignore_errors=True)
+            time.sleep(0.1 * attempt)
 
     def __enter__(self) -> Signer:
         return self
@@ -280,5 +285,5 @@ def _gpg(home: Path, *args, input: bytes | None = None) -> bytes:
 
 
 def _fingerprints(home: Path) -> list[str]:
-    listing = _gpg(home, "--with-colons", "--list-secret-keys").decode()
+    listing = _gpg(home, "--no-autostart", "--with-colons", "--list-keys").decode()
     return [line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:")]

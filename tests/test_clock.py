@@ -9,6 +9,8 @@ import json
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from site_builder.clock import VIETNAM, read_clock
 from site_builder.testing_git import GITHUB, REVIEWER, UNIT, Repo, Signer
@@ -314,6 +316,18 @@ def test_signatures_are_deterministic(tmp_path, github):
     assert heads[0] == heads[1]
 
 
+def test_a_reloaded_secret_key_signs_the_same_commits(tmp_path, github):
+    """The demo keeps a fixed key: loading it again must reproduce the demo history exactly."""
+    secret = github.export_secret(tmp_path / "demo-secret.asc")
+    heads = []
+    for name, signer in (("one", github), ("two", Signer.load(secret))):
+        repo = Repo(tmp_path / name)
+        heads.append(repo.commit("nộp", {A: "x: 1\n"}, signer=signer, signed_at=at("2024-06-01T09:00")))
+        if signer is not github:
+            signer.close()
+    assert heads[0] == heads[1]
+
+
 def test_sha256_repositories_use_the_gpgsig_sha256_header(tmp_path, github, trusted):
     repo = Repo(tmp_path / "repo", object_format="sha256")
     sha = repo.commit("nộp", {A: "x: 1\n"}, signer=github, signed_at=at("2024-06-01T09:00"))
@@ -443,3 +457,60 @@ def test_the_environment_cannot_point_git_elsewhere(repo, github, trusted, tmp_p
 def test_github_identity_in_helpers_is_githubs(repo, github):
     edit = repo.web_edit("p", {A: "x\n"}, when=at("2024-06-01T09:00"), signer=github, author=UNIT)
     assert f"committer {GITHUB[0]} <{GITHUB[1]}>".encode() in repo.raw(edit)
+
+
+# -- the rule itself, against its definition --------------------------------------------------------
+
+class StatedVerdicts:
+    """Signature verdicts given directly: sha -> (stated time, valid?)."""
+
+    def __init__(self, signed):
+        self.signed = signed
+        self.checked = set()
+
+    def by_stated_time(self, newest_first=False):
+        return sorted(self.signed, key=lambda s: (self.signed[s][0], s), reverse=newest_first)
+
+    def moment(self, sha):
+        from site_builder.clock import Moment
+        self.checked.add(sha)
+        stated, valid = self.signed.get(sha, (0, False))
+        return Moment(stated, sha) if valid else None
+
+
+@st.composite
+def histories(draw):
+    size = draw(st.integers(1, 25))
+    graph = {}
+    for index in range(size):
+        parents = draw(st.lists(st.integers(0, index - 1), max_size=3, unique=True)) if index else []
+        graph[f"c{index:02d}"] = tuple(f"c{p:02d}" for p in parents)
+    signed = draw(st.dictionaries(st.sampled_from(sorted(graph)), st.tuples(st.integers(0, 50), st.booleans())))
+    needed = draw(st.sets(st.sampled_from(sorted(graph))))
+    return graph, signed, needed
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_received_times_equal_the_definition_and_skipped_checks_never_matter(history):
+    from site_builder.clock import Moment, _contained
+    graph, signed, needed = history
+    children = {sha: [c for c, parents in graph.items() if sha in parents] for sha in graph}
+
+    def contains(sha):  # sha and its descendants
+        seen, stack = {sha}, [sha]
+        while stack:
+            for child in children[stack.pop()]:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        return seen
+
+    expected = {}
+    for sha in needed:
+        vouched = [Moment(signed[s][0], s) for s in contains(sha) if s in signed and signed[s][1]]
+        if vouched:
+            expected[sha] = min(vouched)
+    verdicts = StatedVerdicts(signed)
+    assert _contained(graph, needed, verdicts) == expected
+    assert verdicts.checked <= set(signed)
