@@ -33,18 +33,22 @@ def items_2023():
 
 
 @pytest.mark.parametrize("unit, self_total, total, rating", [
-    # self: 25 + (8.5+7.5+3+3.5) + (4.5+5+3.5+3.5+3.5+4.5) + (2+1.5+0.5+0) = 76
-    # reviewed: 2.3 3→2, 3.6 4.5→3.5, 4.3 0.5→0: 76 - 1 - 1 - 0.5 = 73.5
-    ("thcs-demo-ben-nghe", 76.0, 73.5, "Khá"),
-    # partial (1.3, 2.2, 3.3, 3.4, 4.2 left out = 0): (5+3.5+4+8.5) + (9.5+4+5) + (5+5+5+5) + (3+2+0.5) = 65
-    ("thcs-demo-cau-ong-lanh", 65.0, 65.0, "Trung bình"),
-    # GDTX: (6+6+5+6+6) + (7.5+6.5+7.5+7.5) + (6×5) + (3.5+3+2) = 29 + 29 + 30 + 8.5 = 96.5
-    ("gdtx-demo-quan-5", 96.5, 96.5, "Xuất sắc"),
-    # district office Quận 1: (2.5+1+1.5+2.5) + (7+7.5+7+5) + (10+8+9.5) + (7.5 + 4.2 derived 7.5 + 6.5+7.5)
-    #   = 7.5 + 26.5 + 27.5 + 29 = 90.5; reviewed 1.3 1.5→0.5, 2.3 7→5: 90.5 - 1 - 2 = 87.5
-    ("pgd-quan-1", 90.5, 87.5, "Tốt"),
-    # district office Gò Vấp: 10 + 30 + 30 + (7.5 + 4.2 derived 4.5 + 7.5 + 7.5) = 97
-    ("pgd-go-vap", 97.0, 97.0, "Xuất sắc"),
+    # self: (4+5+5+5+9.5) + (10+8.5+5+5) + 6×5 + (0+3+2+2) = 28.5 + 28.5 + 30 + 7 = 94
+    # reviewed: 1.3 5→3, 2.3 5→4: 94 - 2 - 1 = 91
+    ("thcs-demo-thanh-da", 94.0, 91.0, "Xuất sắc"),
+    # partial (1.1, 1.2, 1.4, 1.5, 2.2, 3.5 left out = 0): 5 + (10+5+5) + (5+5+5+5+5) + (3+3+2+2) = 60
+    ("thcs-demo-hang-xanh", 60.0, 60.0, "Trung bình"),
+    # GDTX, partial: (4+3+2+4+4) + (6+4.5+4+5) + (4+6+4.5+4.5+2.5) + (2+0.5+1.5) = 17 + 19.5 + 21.5 + 4 = 62
+    # reviewed: 2.1 6→5: 61
+    ("gdtx-demo-quan-10", 62.0, 61.0, "Trung bình"),
+    # claims 4.1 (the plan) without having filed the plan: (4.5+4.5+3.5+5+9) + (8+9+3.5+2.5) + (2+5+2.5+4.5+4+4.5)
+    #   + (3+2+0+0) = 26.5 + 23 + 22.5 + 5 = 77; reviewed: 4.1 3→0: 74
+    ("thpt-demo-nguyen-dinh-chieu", 77.0, 74.0, "Khá"),
+    # district office Quận 1: (0.5+0.5+0+1.5) + (6+3.5+4+4.5) + (8+7.5+4.5) + (3.5 + 4.2 derived 7.5 + 5+7)
+    #   = 2.5 + 18 + 20 + 23 = 63.5; reviewed 2.2 3.5→2.5, 3.1 8→6: 63.5 - 1 - 2 = 60.5
+    ("pgd-quan-1", 63.5, 60.5, "Trung bình"),
+    # district office Gò Vấp, partial: 0.5 + (4.5+5) + (8+9+7) + (6.5 + 4.2 derived 4.5 + 6.5+4.5) = 56
+    ("pgd-go-vap", 56.0, 56.0, "Trung bình"),
 ])
 def test_hand_computed_totals(scores_2023, unit, self_total, total, rating):
     row = scores_2023[unit]
