@@ -207,9 +207,6 @@ def test_stub_completed_after_the_deadline_is_late(period, demo, dataset, clock,
     assert added and added <= {change.id for change in timing.late_criteria}
 
 
-@pytest.mark.xfail(strict=True, reason="timeliness._criterion_times: when every older version is older than the "
-                   "current one (_all_before) every criterion gets the current version's time, so the criteria "
-                   "filed with the stub before the deadline are listed as late too")
 @pytest.mark.parametrize("period", PERIODS)
 def test_stub_lists_only_the_criteria_completed_after_the_deadline(period, demo, dataset, clock, today):
     unit_id = designed(period, "stub")
