@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make demo   install the package and build the demo site from the bundled sample data
-#   make test   install test dependencies (incl. Debian's chromium) and run every test
+#   make test   install test dependencies (incl. Debian's chromium, npm's html-validate) and run every test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -15,9 +15,16 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python node_modules/.package-lock.json
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# html-validate, pinned in package-lock.json; `npm ci` runs again only when the lock file changes.
+# Debian's own nodejs (18.19) is enough when no newer Node is installed.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 demo: install
 	$(BIN)/site-builder build --out $(OUT)
