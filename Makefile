@@ -1,12 +1,16 @@
 # The two commands of the README:
 #   make demo   install the package and build the demo site from the bundled sample data
 #   make test   install test dependencies (incl. Debian's chromium, npm's html-validate) and run every test
+# Looking at the site (not tests):
+#   make screenshots   build the demo site, PNGs of its main pages at 375 and 1280 px in build/screenshots/
+#   make audit         build the demo site, axe-core and html-validate findings per page
+#   make lighthouse    build the demo site, Lighthouse (mobile) scores of three pages (installs it once)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= build/site
 
-.PHONY: demo serve test install install-test
+.PHONY: demo serve test install install-test screenshots audit lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +40,15 @@ serve: install
 # pytest exits 5 when no test was collected: that is not a failure of the data or the code.
 test: install-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then echo "Không có kiểm thử nào được thu thập."; rc=0; fi; exit $$rc
+
+screenshots: install-test
+	$(BIN)/site-builder build --out $(OUT)
+	$(BIN)/python benchmarks/screenshots.py --site $(OUT) --out build/screenshots
+
+audit: install-test
+	$(BIN)/site-builder build --out $(OUT)
+	$(BIN)/python benchmarks/audit.py --site $(OUT)
+
+lighthouse: install-test
+	$(BIN)/site-builder build --out $(OUT)
+	$(BIN)/python benchmarks/lighthouse.py --site $(OUT) --runs 3
