@@ -4,8 +4,9 @@
     python benchmarks/screenshots.py --site DIR --out DIR --pages home unit
 
 Writes <page>-<width>.png (home, listing with Quận 1 chosen, rankings, district, unit, and the
-extra kinds given with --pages) and prints, per page and width, whether the page scrolls sideways
-and which tables are wider than their box. `make screenshots` builds the demo site first.
+extra kinds given with --pages) and prints, per page and width, whether the page scrolls sideways,
+which tables are wider than their box (columns in view, row heights) and how tall chart text is on
+screen. `make screenshots` builds the demo site first.
 """
 
 from __future__ import annotations
@@ -30,12 +31,18 @@ OVERFLOW = """() => {
         const cell = table.querySelector('thead th:nth-child(' + (i + 1) + ')');
         return cell.getBoundingClientRect().right <= box.getBoundingClientRect().right + 1;
       });
+      const rows = Array.from(table.querySelectorAll('tbody tr')).map((tr) => tr.getBoundingClientRect().height)
+        .sort((a, b) => a - b);
       out.push({width: box.scrollWidth, box: box.clientWidth, columns: heads.length,
-                visible: visible.length, first_hidden: heads[visible.length] || ''});
+                visible: visible.length, first_hidden: heads[visible.length] || '',
+                row_median: Math.round(rows[Math.floor(rows.length / 2)] || 0), row_max: Math.round(rows[rows.length - 1] || 0)});
     }
   });
-  return {page: document.documentElement.scrollWidth, tables: out,
-          height: document.documentElement.scrollHeight};
+  const sizes = Array.from(document.querySelectorAll('svg text'))  /* font size as drawn, in CSS px */
+    .map((t) => parseFloat(getComputedStyle(t).fontSize) * (t.getScreenCTM() ? t.getScreenCTM().a : 1))
+    .filter((h) => h > 0).sort((a, b) => a - b);
+  return {page: document.documentElement.scrollWidth, tables: out, height: document.documentElement.scrollHeight,
+          chart_text: sizes.length ? [Math.round(sizes[0] * 10) / 10, Math.round(sizes[sizes.length - 1] * 10) / 10] : null};
 }"""
 
 
@@ -66,9 +73,12 @@ def main() -> int:
                 page.screenshot(path=str(file), full_page=True)
                 context.close()
                 wide = "; ".join(f"table {t['width']}px in {t['box']}px, {t['visible']}/{t['columns']} columns "
-                                 f"visible, first cut: {t['first_hidden']!r}" for t in facts["tables"])
+                                 f"visible, first cut: {t['first_hidden']!r}, rows {t['row_median']}px "
+                                 f"(median) to {t['row_max']}px" for t in facts["tables"])
+                chart = facts["chart_text"]
                 print(f"{file.relative_to(PROJECT) if file.is_relative_to(PROJECT) else file}: "
                       f"page {facts['page']}px wide, {facts['height']}px tall"
+                      + (f"; chart text {chart[0]}–{chart[1]}px" if chart else "")
                       + (f"; {wide}" if wide else ""))
         browser.close()
     return 0
