@@ -150,6 +150,20 @@ def test_schema_check_fails_on_a_wrong_template():
     assert len(messages) == 2, messages
 
 
+def test_messages_quoted_in_the_unit_guide_are_the_validators():
+    """The unit guide's table of common errors quotes the validator ("..." stands for the part that
+    varies); each quote must match a message the validator prints, as recorded for its corpus."""
+    text = (DOCS / "huong-dan/don-vi.md").read_text(encoding="utf-8")
+    table = text.split("Một số lỗi hay gặp", 1)[1].split("\n\n", 2)[1]
+    quotes = [row.split("|")[1].strip() for row in table.splitlines()[2:] if row.startswith("|")]
+    assert len(quotes) >= 5
+    expected = yaml.safe_load((PROJECT / "tests/corpus/expected.yaml").read_text(encoding="utf-8"))
+    messages = [p["text"] for problems in expected.values() for p in problems or []]
+    missing = [q for q in quotes
+               if not any(re.search(".+?".join(map(re.escape, q.split("..."))), m) for m in messages)]
+    assert not missing, f"quoted in docs/huong-dan/don-vi.md but printed by no corpus case: {missing}"
+
+
 def numbered_items(page: str) -> dict[str, int]:
     """Top-level numbered items per section ("## ..." heading) in the Markdown source, outside code."""
     counts, section, in_code = {}, "", None
