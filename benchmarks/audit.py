@@ -29,7 +29,8 @@ def main() -> int:
     parser.add_argument("--site", type=Path, default=PROJECT / "build/site")
     parser.add_argument("--test-site", action="store_true", help="build and audit the browser tests' site")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--config", type=Path, default=audit.HTML_VALIDATE_CONFIG, help="html-validate config")
+    parser.add_argument("--config", type=Path, default=audit.HTML_VALIDATE_CONFIG,
+                        help="html-validate config (it also reads .htmlvalidate.* files above the pages)")
     args = parser.parse_args()
     pages = audit.PAGES
     work = None
