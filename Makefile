@@ -1,13 +1,17 @@
 # The two commands of the README:
 #   make demo   install the package, replay the demo's history into a git repository and build its site
-#   make test   install test dependencies (incl. Debian's chromium) and run every test
+#   make test   install test dependencies (incl. Debian's chromium, npm's html-validate) and run every test
+# Looking at the site (not tests):
+#   make screenshots   build the demo site, PNGs of its main pages at 375 and 1280 px in build/screenshots/
+#   make audit         build the demo site, axe-core and html-validate findings per page
+#   make lighthouse    build the demo site, Lighthouse (mobile) scores of three pages (installs it once)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= build/site
 DEMO_REPO ?= build/demo-repo
 
-.PHONY: demo serve test install install-test
+.PHONY: demo serve test install install-test screenshots audit lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +20,16 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python node_modules/.package-lock.json
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# html-validate, pinned in package-lock.json; `npm ci` runs again only when the lock file changes.
+# Debian's own nodejs (18.19) is enough when no newer Node is installed.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # The demo site is built from a replayed history (dated, signed commits), so on-time and late are
 # the clock's real answers; the bundled submissions/ is that history's final tree.
@@ -34,3 +45,12 @@ serve: install
 # pytest exits 5 when no test was collected: that is not a failure of the data or the code.
 test: install-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then echo "Không có kiểm thử nào được thu thập."; rc=0; fi; exit $$rc
+
+screenshots: install-test demo
+	$(BIN)/python benchmarks/screenshots.py --site $(OUT) --out build/screenshots
+
+audit: install-test demo
+	$(BIN)/python benchmarks/audit.py --site $(OUT)
+
+lighthouse: install-test demo
+	$(BIN)/python benchmarks/lighthouse.py --site $(OUT) --runs 3

@@ -26,6 +26,7 @@
     var state = { rows: [], key: "name", dir: 1, index: null };
     var table = root.querySelector("[data-listing-table]");
     var note = root.querySelector("[data-listing-status]");
+    note.setAttribute("aria-live", "polite");  /* "Đang tải…", the row count after a filter */
     var pick = function (name) { return root.querySelector('[data-filter="' + name + '"]'); };
     fetch(root.getAttribute("data-index")).then(function (r) { return r.json(); }).then(function (index) {
       state.index = index;
@@ -68,9 +69,15 @@
         return link;
       }
       var head = el("tr", {}, heads.map(function (h) {
-        var th = el("th", { "data-sort": h[0], scope: "col" }, [h[1] + (state.key === h[0] ? (state.dir > 0 ? " ▲" : " ▼") : "")]);
+        /* A button in each sortable header: reachable with Tab, Enter/Space sort; aria-sort tells
+           screen readers the order in force. The click on the whole cell still sorts. */
+        var on = state.key === h[0];
+        var th = el("th", { "data-sort": h[0], scope: "col" }, [el("button", { type: "button", "class": "sb-sort" },
+          [h[1], el("span", { "aria-hidden": "true" }, [on ? (state.dir > 0 ? " ▲" : " ▼") : ""])])]);
+        if (on) th.setAttribute("aria-sort", state.dir > 0 ? "ascending" : "descending");
         th.addEventListener("click", function () {
-          state.dir = state.key === h[0] ? -state.dir : (h[0] === "total" ? -1 : 1); state.key = h[0]; draw();
+          state.dir = state.key === h[0] ? -state.dir : (h[0] === "total" ? -1 : 1); state.key = h[0];
+          state.focus = h[0]; draw();
         });
         return th;
       }).concat(ms.map(function (m) { return el("th", { title: m.title }, [m.short]); }))
@@ -94,6 +101,12 @@
       var wrap = el("div", { "class": "md-typeset__scrollwrap sb-table" }, [el("div", { "class": "md-typeset__table" },
         [el("table", {}, [el("thead", {}, [head]), body])])]);
       table.appendChild(wrap);
+      scrollable(table);
+      if (state.focus) {  /* the table was redrawn: keep the keyboard on the header just used */
+        var again = table.querySelector('th[data-sort="' + state.focus + '"] button');
+        if (again) again.focus();
+        state.focus = null;
+      }
     }
     pick("district").addEventListener("change", function () {
       history.replaceState(null, "", "#" + pick("district").value); load();
@@ -146,7 +159,46 @@
     });
   }
 
+  function heading(node) {
+    /* The nearest heading before a node (its own section's title). */
+    for (; node && !(node.classList && node.classList.contains("md-content__inner")); node = node.parentElement) {
+      for (var prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+        if (/^H[1-4]$/.test(prev.tagName)) return prev.textContent.trim();
+        var inner = prev.querySelectorAll("h1, h2, h3, h4");
+        if (inner.length) return inner[inner.length - 1].textContent.trim();
+      }
+    }
+    return "";
+  }
+
+  function scrollable(scope) {
+    /* A table wider than the screen scrolls inside its box. Such a box becomes a named region in
+       the tab order, so that it can be scrolled with the arrow keys (WCAG 2.1.1); a box that fits
+       is left alone (no useless tab stop). Checked again when the width changes. */
+    (scope || document).querySelectorAll(".md-typeset__scrollwrap").forEach(function (box) {
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide === box.hasAttribute("data-sb-scroll")) return;
+      if (wide) {
+        var caption = box.querySelector("caption");
+        var name = (caption ? caption.textContent.trim() : "") || heading(box);
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", "Bảng" + (name ? " «" + name + "»" : "") + ", cuộn ngang để xem các cột khác");
+        box.setAttribute("data-sb-scroll", "");
+      } else {
+        ["tabindex", "role", "aria-label", "data-sb-scroll"].forEach(function (a) { box.removeAttribute(a); });
+      }
+    });
+  }
+
   function start() {
+    scrollable();
+    var pending = 0;
+    window.addEventListener("resize", function () {
+      cancelAnimationFrame(pending);
+      pending = requestAnimationFrame(function () { scrollable(); });
+    });
+    window.addEventListener("load", function () { scrollable(); });  /* after the theme wraps tables */
     document.querySelectorAll("a[data-template]").forEach(prefilled);
     document.querySelectorAll("[data-listing]").forEach(listing);
     document.querySelectorAll("[data-search]").forEach(search);
