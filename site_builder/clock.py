@@ -1,0 +1,301 @@
+"""When a unit's filing counts as received: times that GitHub vouches for, never dates a submitter sets.
+
+Author and committer dates, names and messages are free text that anyone who makes a commit
+(or calls GitHub's API) chooses. The only times used here are creation times inside OpenPGP
+signatures made by a trusted signer (GitHub's web-flow key, shipped in `keys/`): GitHub signs the
+commits its web editor makes and the merge and squash commits its "Merge pull request" button
+makes, with its own clock.
+
+The rule (the methodology page explains the same to the public):
+
+1. A commit reachable from HEAD is *vouched* when its signature verifies with a trusted
+   certificate whose key was valid (not expired, not revoked) when it signed. Its *moment* is the
+   signature's creation time.
+2. For every commit C, V(C) is the earliest moment of a vouched commit S that contains C
+   (S is C or a descendant of C). C's content existed when S was signed, so V(C) is a time by
+   which GitHub vouches that C existed. A web-editor commit vouches for the time the unit made
+   the change; the merge commit vouches for the time it landed; the earlier counts, so a
+   reviewer's delay never makes a unit late.
+3. A *version* of a path is a blob the path had in some commit reachable from HEAD. Its
+   introducing commits are those where the path has that blob and no parent has it (the root
+   commit, a commit that adds or changes the file, a merge that resolves a conflict with new
+   content, a revert to older content). The version is *received* at the earliest V among its
+   introducing commits; None when no vouched commit contains any of them.
+
+Consequences: a stub filed before a deadline and full scores after it are two versions, the
+current one received after the deadline. Forged dates and odd names change nothing. Unsigned
+commits from a fork get the time of the signed merge that brought them in (fast-forward merges
+included). A squash merge keeps no proposal commit, so the squash commit's time counts.
+A "Rebase and merge" rewrites the proposal's commits without a GitHub signature, so they get the
+time of the next vouched commit that contains them; the project therefore recommends "Create a
+merge commit" (or squash). With no trusted signature anywhere the clock is available but every
+time is None. Without history (not a repository, no commit, a shallow clone) it is unavailable
+and `reason` says why in Vietnamese; nothing here raises for those cases.
+
+Git is read by `gitread` (a few plumbing processes, every field checked), commit objects are
+parsed by `commitobject`, signatures verified by `signatures`; verdicts can be cached across
+runs (`signature_cache`): a cache directory must only be writable by trusted builds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import graphlib
+import os
+from bisect import bisect_left
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from site_builder import gitread, signature_cache
+from site_builder.commitobject import CommitObject, parse_commit
+from site_builder.signatures import GITHUB_WEB_FLOW, SignersError, TrustedSigners, load_signers
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+__all__ = ["VIETNAM", "GITHUB_WEB_FLOW", "Moment", "Version", "CommitInfo", "Clock", "read_clock"]
+
+NOT_A_REPOSITORY = "thư mục dữ liệu không phải kho git nên không biết ngày nộp."
+NO_COMMITS = "kho git chưa có commit nào nên không biết ngày nộp."
+SHALLOW = "bản sao kho git bị cắt lịch sử (shallow clone) nên không biết ngày nộp."
+NO_GIT = "không chạy được chương trình git nên không biết ngày nộp."
+GIT_FAILED = "không đọc được lịch sử git nên không biết ngày nộp."
+NO_SIGNERS = "không đọc được khoá công khai dùng để xác minh chữ ký: {detail} Vì vậy không biết ngày nộp."
+
+
+@dataclass(frozen=True, order=True)
+class Moment:
+    """A time a trusted signer vouches for: the creation time of its signature on `commit`."""
+
+    timestamp: int   # seconds since the epoch
+    commit: str      # the vouched commit that gives it
+
+    @property
+    def date(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.timestamp, VIETNAM)
+
+    @property
+    def day(self) -> dt.date:
+        """The calendar day in Vietnam (deadlines are Vietnamese calendar days)."""
+        return self.date.date()
+
+
+@dataclass(frozen=True)
+class Version:
+    """One content (blob) a path has had, and when it counts as received."""
+
+    path: str                  # relative to the data root, POSIX, as stored in git
+    blob: str                  # git object id of the content
+    received: Moment | None
+    commit: str                # the introducing commit whose V gives `received` (else the oldest one)
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """For display only: nothing here decides a time (names and committer dates are forgeable)."""
+
+    sha: str
+    author: str
+    committer_timestamp: int | None   # None when the object's date is missing or not a showable number
+    vouched: Moment | None            # the commit's own trusted signature, if any
+
+    @property
+    def committer_date(self) -> dt.datetime | None:
+        if self.committer_timestamp is None:
+            return None
+        return dt.datetime.fromtimestamp(self.committer_timestamp, VIETNAM)
+
+
+class Clock:
+    """The received times of everything under one folder of the data root."""
+
+    def __init__(self, available: bool, reason: str = "", head: CommitInfo | None = None):
+        self.available = available
+        self.reason = reason
+        self.head = head
+        self._versions: dict[str, list[Version]] = {}
+        self._current: dict[str, str] = {}
+        self._paths: list[str] = []
+        self._commits: dict[str, CommitObject] = {}
+        self._own: dict[str, Moment] = {}
+        self._reader: gitread.BlobReader | None = None
+
+    def __repr__(self) -> str:
+        state = "available" if self.available else f"unavailable: {self.reason}"
+        return f"<Clock {state}, {len(self._paths)} paths, {len(self._own)} vouched commits>"
+
+    def current(self, path) -> Version | None:
+        """The version `path` has at HEAD (None when the path is absent at HEAD)."""
+        key = _key(path)
+        blob = self._current.get(key)
+        if blob is None:
+            return None
+        return next((v for v in self._versions.get(key, ()) if v.blob == blob), None)
+
+    def versions(self, path) -> list[Version]:
+        """Every version of `path`, oldest first (by received time; None last; ties in history order)."""
+        return list(self._versions.get(_key(path), ()))
+
+    def paths_under(self, folder) -> list[str]:
+        """Every path that ever existed under `folder` in HEAD's history (current or deleted), sorted."""
+        start = _key(folder).strip("/") + "/"
+        if start == "/":
+            return list(self._paths)
+        found = []
+        for path in self._paths[bisect_left(self._paths, start):]:
+            if not path.startswith(start):
+                break
+            found.append(path)
+        return found
+
+    def read(self, blob: str) -> bytes:
+        """The content of a blob of this history (KeyError when the repository has no such blob)."""
+        if self._reader is None:
+            raise KeyError("lịch sử git không có sẵn nên không đọc được nội dung cũ.")
+        return self._reader.read(blob)
+
+    def commit(self, sha: str) -> CommitInfo:
+        """Display facts of a commit reachable from HEAD (KeyError otherwise)."""
+        found = self._commits.get(sha)
+        if found is None:
+            raise KeyError(f"commit {sha} không thuộc lịch sử đang đọc.")
+        return CommitInfo(sha, found.author, found.committer_timestamp, self._own.get(sha))
+
+    def latest(self) -> Moment | None:
+        """The newest vouched moment in the history (None when nothing is vouched)."""
+        return max(self._own.values(), default=None)
+
+    def close(self) -> None:
+        """Stop the blob reader's git process (also done when the clock is garbage collected)."""
+        if self._reader is not None:
+            self._reader.close()
+
+    def __enter__(self) -> Clock:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def read_clock(root: Path, signers, folder: str = "submissions", cache_dir: Path | None = None) -> Clock:
+    """The clock of `root/folder`; paths in the result are relative to `root` (POSIX).
+
+    `signers` lists files of trusted OpenPGP certificates (e.g. `[GITHUB_WEB_FLOW]`). `cache_dir`
+    keeps signature verdicts between runs (per exact certificate set)."""
+    try:
+        trusted = load_signers(signers)
+    except SignersError as exc:
+        return Clock(False, NO_SIGNERS.format(detail=str(exc)))
+    try:
+        repo = gitread.open_repository(root)
+    except gitread.NotARepository:
+        return Clock(False, NOT_A_REPOSITORY)
+    except gitread.NoCommits:
+        return Clock(False, NO_COMMITS)
+    except gitread.GitError as exc:
+        return Clock(False, NO_GIT if "git not found" in str(exc) else GIT_FAILED)
+    try:
+        if repo.shallow:
+            raw = gitread.commit_objects(repo, [repo.head])[repo.head]
+            head = parse_commit(raw, repo.object_format)
+            moment = _moment(repo.head, trusted.verify(head.payload, head.signature) if head.signature else None)
+            return Clock(False, SHALLOW, CommitInfo(repo.head, head.author, head.committer_timestamp, moment))
+        return _build(repo, trusted, _key(folder).strip("/"), cache_dir)
+    except gitread.GitError:
+        return Clock(False, GIT_FAILED)
+
+
+def _build(repo: gitread.Repository, trusted: TrustedSigners, folder: str, cache_dir: Path | None) -> Clock:
+    graph = gitread.commit_graph(repo)
+    raws = gitread.commit_objects(repo, graph)
+    commits = {sha: parse_commit(raw, repo.object_format) for sha, raw in raws.items()}
+    del raws
+    own = _vouched(commits, trusted, cache_dir)
+    order = list(graphlib.TopologicalSorter(graph).static_order())  # parents before children
+    if len(order) != len(graph):
+        raise gitread.GitError("history graph names commits outside HEAD's history")
+    contained = _contained(order, graph, own)
+    age = {sha: index for index, sha in enumerate(order)}
+
+    pathspec = repo.prefix + os.fsencode(folder) if folder else repo.prefix.rstrip(b"/")
+    introduced: dict[str, dict[str, list[str]]] = {}   # path -> blob -> introducing commits
+    paths: set[str] = set()
+    for sha, changed in gitread.changes(repo, order, pathspec).items():
+        for change in changed:
+            path = _relative(repo, change.path)
+            paths.add(path)
+            if change.blob and change.blob not in change.parent_blobs:
+                introduced.setdefault(path, {}).setdefault(change.blob, []).append(sha)
+
+    clock = Clock(True)
+    clock._commits = commits
+    clock._own = own
+    clock._paths = sorted(paths)
+    clock._versions = {path: _versions(path, blobs, contained, age) for path, blobs in introduced.items()}
+    clock._current = {_relative(repo, path): blob for path, blob in gitread.tree_at_head(repo, pathspec).items()}
+    clock._reader = gitread.BlobReader(repo)
+    clock.head = clock.commit(repo.head)
+    return clock
+
+
+def _vouched(commits: dict[str, CommitObject], trusted: TrustedSigners, cache_dir: Path | None) -> dict[str, Moment]:
+    """commit -> its own moment, for the commits whose signature a trusted signer made."""
+    cached = signature_cache.load(cache_dir, trusted.digest) if cache_dir else {}
+    verdicts: dict[str, int | None] = {}
+    for sha, commit in commits.items():
+        if commit.signature is None:
+            continue
+        verdicts[sha] = cached[sha] if sha in cached else trusted.verify(commit.payload, commit.signature)
+    if cache_dir and verdicts != cached:
+        signature_cache.save(cache_dir, trusted.digest, verdicts)
+    return {sha: Moment(ts, sha) for sha, ts in verdicts.items() if ts is not None}
+
+
+def _moment(sha: str, timestamp: int | None) -> Moment | None:
+    return None if timestamp is None else Moment(timestamp, sha)
+
+
+def _contained(order: list[str], graph: dict[str, tuple[str, ...]], own: dict[str, Moment]) -> dict[str, Moment]:
+    """V(C) for every commit: children are visited before parents and hand down their minimum."""
+    best: dict[str, Moment] = {}
+    for sha in reversed(order):
+        here = own.get(sha)
+        inherited = best.get(sha)
+        if here is not None and (inherited is None or here < inherited):
+            best[sha] = inherited = here
+        if inherited is None:
+            continue
+        for parent in graph[sha]:
+            known = best.get(parent)
+            if known is None or inherited < known:
+                best[parent] = inherited
+    return best
+
+
+def _versions(path: str, blobs: dict[str, list[str]], contained: dict[str, Moment], age: dict[str, int]) -> list[Version]:
+    if len(blobs) == 1:  # the common case: one content, added once
+        (blob, commits), = blobs.items()
+        if len(commits) == 1:
+            moment = contained.get(commits[0])
+            return [Version(path, blob, moment, commits[0])]
+    found = []
+    for blob, commits in blobs.items():
+        oldest_first = sorted(commits, key=age.__getitem__)
+        timed = [c for c in oldest_first if c in contained]
+        if timed:
+            giver = min(timed, key=lambda c: (contained[c], age[c]))
+            found.append(Version(path, blob, contained[giver], giver))
+        else:
+            found.append(Version(path, blob, None, oldest_first[0]))
+    found.sort(key=lambda v: (v.received is None, v.received.timestamp if v.received else 0, age[v.commit]))
+    return found
+
+
+def _relative(repo: gitread.Repository, path: bytes) -> str:
+    if not path.startswith(repo.prefix):
+        raise gitread.GitError(f"path {path[:200]!r} outside the data root")
+    return os.fsdecode(path[len(repo.prefix):])
+
+
+def _key(path) -> str:
+    """API paths: str or PurePath relative to the data root, POSIX."""
+    return path.as_posix() if isinstance(path, PurePath) else str(path)
