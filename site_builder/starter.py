@@ -31,7 +31,7 @@ SCHOOL_YEAR_FIRST_MONTH = 8   # the default --year: a school year runs from Augu
 HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\Z")        # as schema/units
 REPOSITORY = re.compile(r"https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\Z")   # as schema/organization
 NOTE_START = "Đề xuất, chưa phải bộ tiêu chí do"                                    # every copied catalogue's note
-KEYS_BLOCK = re.compile(r"(?ms)^# -{20,}\n# Keys .*?^# -{20,}\n")                 # a year file's key reference
+KEYS_BLOCK = re.compile(r"(?ms)^# -{20,}\n# Keys [^\n]*\n# -{20,}\n.*?^# -{20,}\n")   # a year file's key reference
 
 
 class StarterError(Exception):
