@@ -91,18 +91,17 @@ def bundled_criteria() -> Path:
 
 
 def installed_requirement() -> str:
-    """The requirement line that installs this very tool again, when pip recorded where it came
-    from: a git URL and commit, or a package index (name==version). "" for a local checkout, whose
-    address no workflow could reach."""
+    """The requirement line that installs this very tool again, when pip recorded a git URL and
+    commit for it; "" otherwise. A local checkout has no address a workflow could reach, and a bare
+    name==version would let a public index answer with another project's package of that name."""
     from importlib import metadata
 
     try:
-        dist = metadata.distribution(PACKAGE)
+        origin = metadata.distribution(PACKAGE).read_text("direct_url.json")
     except metadata.PackageNotFoundError:
         return ""
-    origin = dist.read_text("direct_url.json")
     if not origin:
-        return f"{PACKAGE}=={dist.version}"
+        return ""
     try:
         data = json.loads(origin)
     except ValueError:
@@ -153,6 +152,9 @@ def create(request: Request) -> Created:
     if source is None or any(p.is_error for p in problems):
         errors = [p for p in problems if p.is_error]
         raise InvalidOutput(ValidationResult(errors, None, len({p.path for p in errors})))
+    if not SCHOOL_YEAR.match(source.id):
+        raise StarterError(f"«{request.criteria.name}» không phải một năm học (NNNN-NNNN): lệnh init chép bộ tiêu "
+                           "chí của một năm học và dời các ngày sang năm học mới.")
     target = request.target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))

@@ -166,6 +166,7 @@ def test_init_into_an_existing_empty_folder(tmp_path):
     (["--repository", "https://gitlab.com/so/kho"], "địa chỉ kho"),
     (["--maintainer", "sai--ten"], "tài khoản GitHub không hợp lệ: sai--ten"),
     (["--from-criteria", "."], "không có tệp year.yaml"),
+    (["--from-criteria", str(PROJECT / "criteria" / "chuyen-doi-so-4725")], "không phải một năm học"),
 ])
 def test_bad_arguments_are_usage_errors_in_vietnamese(tmp_path, args, words):
     base = {"--id": DEPARTMENT, "--name": NAME, "--year": YEAR}

@@ -52,6 +52,9 @@ def run(args) -> int:
     except (MissingProjectFile, WorkflowMismatch) as exc:
         sys.stderr.write(f"Lỗi: {exc}\n")
         return 1
+    except OSError as exc:
+        sys.stderr.write(f"Lỗi: không ghi được kho vào «{args.dir}»: {exc.strerror or exc}.\n")
+        return 1
     except starter.InvalidOutput as exc:
         report.render_human(exc.result.errors, exc.result.files_checked, stream=sys.stderr)
         sys.stderr.write("Không tạo kho: bộ tiêu chí nguồn còn lỗi (xem trên). Chưa ghi tệp nào.\n")
