@@ -105,7 +105,8 @@ def pdf(lines: list[str]) -> bytes:
     page = writer.add_blank_page(width=595, height=842)
     font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
                              NameObject("/BaseFont"): NameObject("/Helvetica")})
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    fonts = DictionaryObject({NameObject("/F1"): font})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
     body = ["BT", "/F1 12 Tf", "72 770 Td", "18 TL"]
     for line in lines:
         body.append("(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") Tj T*")
@@ -127,7 +128,7 @@ def step_down(value: float, step: float) -> float:
     return int(value / step) * step
 
 
-def scores(catalogue, plan: Plan, unit, folder: str) -> dict:
+def scores(catalogue, plan: Plan, unit) -> dict:
     """Every typed item: the max, or `level` x max on two of every three items; evidence as asked."""
     criteria = {}
     typed = [item for group in catalogue.groups for item in group.items if not item.derived]
@@ -160,7 +161,7 @@ def as_yaml(data: dict) -> str:
 
 def self_assessment(catalogue, plan: Plan, unit, folder: str) -> dict[str, bytes]:
     header = f"# yaml-language-server: $schema=../../../schema/editor/{PERIOD}/{unit.type}.schema.json\n"
-    data = {"don_vi": unit.id, "nam_hoc": PERIOD, "tieu_chi": scores(catalogue, plan, unit, folder)}
+    data = {"don_vi": unit.id, "nam_hoc": PERIOD, "tieu_chi": scores(catalogue, plan, unit)}
     files = {f"{folder}.yaml": (header + as_yaml(data)).encode("utf-8")}
     for name in EVIDENCE_FILES:
         files[f"{folder}/{name}"] = document(unit.id, name[:-4])
@@ -210,8 +211,9 @@ def filings(root: Path = EXAMPLE) -> list[Filing]:
                               self_assessment(period.catalogues[unit.type], plan, unit, folder)))
         if unit.id in REVIEWS:
             when, items = REVIEWS[unit.id]
+            files = {f"{folder}.review.yaml": review(unit, reviewer, when, items)}
             out.append(Filing(unit.id, "cham", at(when), at(when) + datetime.timedelta(hours=2), reviewer,
-                              organization.maintainers[0], {f"{folder}.review.yaml": review(unit, reviewer, when, items)}))
+                              organization.maintainers[0], files))
     return sorted(out, key=lambda f: f.proposed)
 
 

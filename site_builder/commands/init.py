@@ -18,7 +18,8 @@ def register(sub) -> None:
     parser.add_argument("--year", help="năm học đầu tiên, ví dụ 2026-2027 (mặc định: năm học hiện tại)")
     parser.add_argument("--from-criteria", type=Path, default=None,
                         help="thư mục bộ tiêu chí để chép (có year.yaml); mặc định: năm học mới nhất đi kèm phần mềm")
-    parser.add_argument("--repository", default="", help="địa chỉ kho trên GitHub, ví dụ https://github.com/to-chuc/kho")
+    parser.add_argument("--repository", default="",
+                        help="địa chỉ kho trên GitHub, ví dụ https://github.com/to-chuc/kho")
     parser.add_argument("--demo", action="store_true", help="đánh dấu là dữ liệu minh hoạ (demo: true)")
     parser.add_argument("--maintainer", action="append", default=[], metavar="TÀI_KHOẢN",
                         help="tài khoản GitHub của người quản trị (lặp lại được)")
