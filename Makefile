@@ -10,8 +10,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= build/site
 DEMO_REPO ?= build/demo-repo
+CAO_BANG_REPO ?= build/cao-bang-repo
 
-.PHONY: demo serve test install install-test screenshots audit lighthouse
+.PHONY: demo cao-bang serve test install install-test screenshots audit lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +39,14 @@ demo: install
 	$(BIN)/python benchmarks/generate.py --demo --history $(DEMO_REPO)
 	$(BIN)/site-builder --root $(DEMO_REPO) build --out $(OUT)
 	@echo "Trang minh hoạ đã được tạo trong $(OUT). Xem thử: make serve (http://127.0.0.1:8000)"
+
+# A second Department (examples/cao-bang/, made with site-builder init): its filings replayed as a
+# signed history, then its own site built by the same code.
+cao-bang: install
+	rm -rf $(CAO_BANG_REPO)
+	$(BIN)/python benchmarks/cao_bang.py --history $(CAO_BANG_REPO)
+	$(BIN)/site-builder --root $(CAO_BANG_REPO) build --out build/cao-bang
+	@echo "Trang minh hoạ của Sở GD&ĐT Cao Bằng đã được tạo trong build/cao-bang."
 
 serve: install
 	$(BIN)/python -m http.server --directory $(OUT) --bind 127.0.0.1 8000

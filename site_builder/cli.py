@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "site_builder.commands.pr_report",
     "site_builder.commands.build",
     "site_builder.commands.serve",
+    "site_builder.commands.init",
 ]
 
 
@@ -66,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     root = args.root.resolve()
-    if not (root / "criteria").is_dir() or not (root / "submissions").is_dir():
+    # A command that makes a data root (init) sets needs_data_root=False; every other one reads one.
+    if getattr(args, "needs_data_root", True) and (
+            not (root / "criteria").is_dir() or not (root / "submissions").is_dir()):
         sys.stderr.write(f"Lỗi cách dùng: «{root}» không phải thư mục dữ liệu (cần có criteria/ và submissions/). "
                          "Hãy chạy lệnh trong thư mục kho dữ liệu hoặc dùng --root.\n")
         return 2

@@ -66,11 +66,11 @@ def check_url(ref: str) -> Finding:
         address = None
     if address is not None and not address.is_global:
         return Finding("url", f"đường link «{_short(ref)}» trỏ tới địa chỉ mạng nội bộ, người xem bên ngoài không mở được.",
-                       "Hãy dùng địa chỉ công khai trên website của đơn vị, ví dụ https://thcs-abc.hcm.edu.vn/cong-khai",
+                       "Hãy dùng địa chỉ công khai trên website của đơn vị, ví dụ https://thcs-abc.edu.vn/cong-khai",
                        "url-private")
     if not host or not _HOST.match(host) or "." not in host:
         return Finding("url", f"đường link «{_short(ref)}» thiếu tên miền hợp lệ.",
-                       "Ví dụ đúng: https://thcs-abc.hcm.edu.vn/cong-khai", "bad-url")
+                       "Ví dụ đúng: https://thcs-abc.edu.vn/cong-khai", "bad-url")
     return Finding("url")
 
 

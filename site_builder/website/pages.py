@@ -19,8 +19,8 @@ from site_builder.website import charts
 from site_builder.website.facts import PeriodFacts, UnitFact
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
-from site_builder.website.text import (STATUS_LABELS, day, moment, natural_key, number, plain, short_title, slug,
-                                      status_text)
+from site_builder.website.text import (STATUS_LABELS, day, fold, moment, natural_key, number, plain, short_title,
+                                      slug, status_text)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 RANKING_LIMIT = 200
@@ -35,7 +35,7 @@ def environment(commit_url) -> jinja2.Environment:
         "num": number, "plain": lambda v: "" if plain(v) is None else plain(v), "day": day, "moment": moment,
         "type_label": type_label, "status_label": lambda s: STATUS_LABELS.get(s, s), "status_text": status_text,
         "kind_label": lambda k: EVIDENCE_KIND_LABELS.get(k, k), "commit_url": commit_url, "host": _host,
-        "size": _size, "short_title": short_title,
+        "size": _size, "short_title": short_title, "fold": fold,
         "relurl": lambda path: quote(path), "signed": signed, "isoday": isoday})
     return env
 
@@ -355,7 +355,17 @@ class PageRenderer:
 
     def search(self) -> str:
         ctx = self._common("tim-kiem/", self.layout.latest, None)
-        return self._t("search.html").render(**ctx)
+        pf = self.all[self.layout.latest]
+        return self._t("search.html").render(example=search_example(pf), structure=pf.period.structure,
+                                             has_tier=bool(pf.tier_bodies), has_units=bool(pf.units), **ctx)
+
+
+def search_example(pf: PeriodFacts) -> str:
+    """A word to try in the search box, from this repository's own data: the first area (else unit
+    name) with diacritics, so the page shows that typing without them finds it too."""
+    names = sorted({f.unit.area for f in pf.units.values() if f.unit.area} or {f.unit.name for f in pf.units.values()},
+                   key=natural_key)
+    return next((n for n in names if fold(n) != n.lower()), names[0] if names else "")
 
 
 def rating_rule(when: dict) -> str:

@@ -60,7 +60,11 @@ def write_mirror(entries: list[Entry], mirror: Path) -> None:
             encoding="utf-8")
 
 
-def start_indexing(mirror: Path, site: Path) -> subprocess.Popen:
+def start_indexing(mirror: Path, site: Path) -> subprocess.Popen | None:
+    """Pagefind on the mirror; None when there is nothing to index (a new repository without
+    units: Pagefind refuses an empty folder, and the search page then says there is no unit yet)."""
+    if not mirror.is_dir() or next(mirror.rglob("index.html"), None) is None:
+        return None
     binary = pagefind_binary()
     if not os.access(binary, os.X_OK):
         binary.chmod(binary.stat().st_mode | 0o111)
@@ -68,8 +72,11 @@ def start_indexing(mirror: Path, site: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def finish_indexing(process: subprocess.Popen, site: Path, mirror: Path) -> int:
+def finish_indexing(process: subprocess.Popen | None, site: Path, mirror: Path) -> int:
     """Wait for Pagefind; returns the size in bytes of the largest file of the index."""
+    if process is None:
+        shutil.rmtree(mirror, ignore_errors=True)
+        return 0
     _out, err = process.communicate(timeout=900)
     shutil.rmtree(mirror, ignore_errors=True)
     if process.returncode != 0:
