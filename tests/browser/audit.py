@@ -34,8 +34,8 @@ PERIOD = "2023-2024"
 PAGES = {
     "home": "",
     "listing": "cong-khai/#quan-1",
-    "districts": "quan-huyen/",
-    "district": f"{PERIOD}/quan-huyen/pgd-quan-1/",
+    "districts": "so-sanh/",
+    "district": f"{PERIOD}/quan-ly/pgd-quan-1/",
     "rankings": "xep-hang/",
     "unit": f"{PERIOD}/don-vi/thcs-demo-a/",
     "guide": "huong-dan/don-vi/",
@@ -56,7 +56,7 @@ MORE_PAGES = {
 
 def demo_pages() -> dict[str, str]:
     """The same kinds of page in the demo site built by `make demo`."""
-    return {**PAGES, "listing": "cong-khai/#quan-1", "district": f"{PERIOD}/quan-huyen/pgd-quan-1/",
+    return {**PAGES, "listing": "cong-khai/#quan-1", "district": f"{PERIOD}/quan-ly/pgd-quan-1/",
             "unit": f"{PERIOD}/don-vi/thcs-demo-tan-dinh/"}
 
 
