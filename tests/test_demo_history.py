@@ -5,11 +5,8 @@ holds every designed case of each year, and the clock gives each case its design
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,10 +19,11 @@ from site_builder.timeliness import LATE, ON_TIME, data_day, milestone_timing, s
 from site_builder.validate import validate_all
 
 PROJECT = Path(__file__).resolve().parent.parent
-GENERATE = PROJECT / "benchmarks" / "generate.py"
 sys.path.insert(0, str(PROJECT / "benchmarks"))
 
 import demo_data  # noqa: E402
+
+from tests.demo_repo import replay, replayed_demo  # noqa: E402
 
 PERIODS = demo_data.PERIODS
 
@@ -34,29 +32,9 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
-def replay(target: Path, *extra: str) -> Path:
-    run = subprocess.run([sys.executable, str(GENERATE), "--demo", "--history", str(target), *extra],
-                         capture_output=True, text=True, cwd=PROJECT)
-    assert run.returncode == 0, run.stdout + run.stderr
-    return target
-
-
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
-    """One replay per test run, shared by pytest-xdist's workers (the first one makes it, under a lock;
-    the tests only read it)."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent          # the run's folder, common to its workers
-    target = base / "demo-history"
-    with open(base / "demo-history.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / "replayed").is_file():
-            if target.exists():
-                shutil.rmtree(target)
-            replay(target / "repo")
-            (target / "replayed").write_text("ok\n")
-    return target / "repo"
+    return replayed_demo(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
