@@ -177,7 +177,8 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     nav = _nav(config.get("nav"), all_facts[latest], dataset.periods[latest])
     trash = _move_away(out)
     warnings = shell.run_mkdocs(_config_file(root), staging, out, theme=theme, extra=extra,
-                                site_name=config.get("site_name"), nav=nav)
+                                site_name=config.get("site_name"), nav=nav,
+                                markdown_extensions=_with_vietnamese_anchors(config.get("markdown_extensions")))
     lap("mkdocs")
 
     # 2. Overview pages: pour generated HTML into each rendered page.
@@ -251,6 +252,27 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
 
 
 COMPARE = "so-sanh"
+
+
+def _with_vietnamese_anchors(extensions):
+    """Heading anchors without diacritics and with đ -> d ("Thời điểm" -> #thoi-diem): the default
+    slug drops đ. A function cannot be written in mkdocs.yml read as plain YAML, so it is set here."""
+    if not isinstance(extensions, list):
+        return extensions
+    from site_builder.website.text import slug
+
+    def anchor(value: str, separator: str) -> str:
+        return slug(value).replace("-", separator)
+
+    out, found = [], False
+    for entry in extensions:
+        if entry == "toc" or (isinstance(entry, dict) and "toc" in entry):
+            options = dict(entry["toc"] or {}) if isinstance(entry, dict) else {}
+            out.append({"toc": {**options, "slugify": anchor}})
+            found = True
+        else:
+            out.append(entry)
+    return out if found else out + [{"toc": {"slugify": anchor}}]
 
 
 def compare_title(period) -> str:

@@ -19,7 +19,8 @@ def bars(title: str, rows: list[tuple[str, float]], unit: str = "", max_value: f
     """Horizontal bars, one per (label, value); `max_value` fixes the scale (e.g. 100 points)."""
     if not rows:
         return ""
-    top = max_value or max((v for _, v in rows), default=0) or 1
+    rows = list(zip(short_labels([label for label, _ in rows]), (value for _, value in rows)))
+    top = max_value or max((v for _, v in rows if v is not None and v == v), default=0) or 1
     row_h, label_w, bar_w = 22, 190, 300
     height = row_h * len(rows) + 10
     parts = [f'<svg class="sb-chart" role="img" viewBox="0 0 {label_w + bar_w + 70} {height}" '
@@ -48,6 +49,21 @@ def trend(history: list[dict]) -> str:
     if len(rows) < 2:
         return ""
     return bars("Tỉ lệ điểm (% điểm tối đa) qua các năm học", rows, "%", 100)
+
+
+def short_labels(labels: list[str]) -> list[str]:
+    """Drop the words every label shares at its start and at its end ("Phòng Văn hoá – Xã hội
+    phường Tân Định (minh hoạ)" -> "phường Tân Định"): bars are told apart by what differs."""
+    if len(labels) < 2:
+        return labels
+    words = [label.split() for label in labels]
+    head = 0
+    while all(len(w) > head + 1 and w[head] == words[0][head] for w in words):
+        head += 1
+    tail = 0
+    while all(len(w) > head + tail + 1 and w[-1 - tail] == words[0][-1 - tail] for w in words):
+        tail += 1
+    return [" ".join(w[head:len(w) - tail]) for w in words]
 
 
 def _words(rows, unit: str) -> str:

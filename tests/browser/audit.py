@@ -55,9 +55,11 @@ MORE_PAGES = {
 
 
 def demo_pages() -> dict[str, str]:
-    """The same kinds of page in the demo site built by `make demo`."""
-    return {**PAGES, "listing": "cong-khai/#quan-1", "district": f"{PERIOD}/quan-ly/pgd-quan-1/",
-            "unit": f"{PERIOD}/don-vi/thcs-demo-tan-dinh/"}
+    """The same kinds of page in the demo site built by `make demo` (its newest year, 2025-2026,
+    is organised by ward: a ward's listing, a ward office's page), plus a district office's page
+    of 2023-2024."""
+    return {**PAGES, "listing": "cong-khai/#phuong-tan-dinh", "district": "2025-2026/quan-ly/vhxh-phuong-tan-dinh/",
+            "office": f"{PERIOD}/quan-ly/pgd-quan-1/", "unit": "2025-2026/don-vi/thcs-demo-tan-dinh/"}
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
