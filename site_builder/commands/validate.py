@@ -15,6 +15,9 @@ def register(sub) -> None:
     parser.add_argument("--format", choices=["human", "github", "json"], default="human",
                         help="human: cho người đọc; github: chú thích trên GitHub; json: cho công cụ khác")
     parser.add_argument("--strict", action="store_true", help="coi cảnh báo như lỗi")
+    parser.add_argument("--full-report", type=Path, metavar="TỆP",
+                        help="ghi toàn bộ danh sách vấn đề (dạng chữ) vào tệp này; với --format github, "
+                             "trang tóm tắt chỉ liệt kê các vấn đề đầu tiên")
     parser.set_defaults(run=run)
 
 
@@ -45,8 +48,11 @@ def run(args) -> int:
     if args.format == "json":
         report.render_json(problems, result.files_checked)
     elif args.format == "github":
-        report.render_github(problems, result.files_checked)
+        report.render_github(problems, result.files_checked,
+                             full_report=str(args.full_report) if args.full_report else None)
     else:
         report.render_human(problems, result.files_checked)
+    if args.full_report and args.format != "github":
+        report.write_full_report(problems, result.files_checked, args.full_report)
     failed = any(p.is_error for p in problems) or (args.strict and problems)
     return 1 if failed else 0
