@@ -3,6 +3,15 @@
 The site serves the files itself so a link never depends on GitHub; size and SHA-256 let anyone
 check that a downloaded file is the one that was scored. Many units upload the same file, so the
 hash is computed once per file on disk.
+
+Where: `minh-chung/<period>/<parent>/<unit>/<name>`. No generated page lives under minh-chung/,
+so a unit's folder layout (a sub-folder called `index.html`, say) can never take the place of a
+page or stop the build. Names are published in NFC, the form the YAML uses, whatever form the
+file system stored.
+
+Until the unit page links `href` (the path above) instead of the bare name, a second link to the
+same file is kept next to the unit page (`<period>/don-vi/<unit>/<name>`), written after the
+pages and only where it takes the place of nothing: `PAGE_COPIES` switches it off.
 """
 
 from __future__ import annotations
@@ -10,24 +19,35 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from site_builder.evidence import locate
+
+FOLDER = "minh-chung"
+PAGE_COPIES = True  # the unit page template links evidence by its bare name (see above)
 
 
 def site_path_of(repo_path: str) -> str:
-    """submissions/<period>/<parent>/<unit>/<name> -> <period>/don-vi/<unit>/<name>: next to the
-    unit's page, so the page links it by its own name (short links keep pages small)."""
-    _, period, _parent, unit, rest = repo_path.split("/", 4)
+    """submissions/<period>/<parent>/<unit>/<name> -> minh-chung/<period>/<parent>/<unit>/<name>."""
+    _, period, parent, unit, rest = unicodedata.normalize("NFC", repo_path).split("/", 4)
+    return f"{FOLDER}/{period}/{parent}/{unit}/{rest}"
+
+
+def page_path_of(repo_path: str) -> str:
+    """Next to the unit's page: <period>/don-vi/<unit>/<name> (the link the page uses today)."""
+    _, period, _parent, unit, rest = unicodedata.normalize("NFC", repo_path).split("/", 4)
     return f"{period}/don-vi/{unit}/{rest}"
 
 
 @dataclass(frozen=True)
 class FileFact:
-    repo_path: str   # submissions/<period>/<parent>/<unit>/<name>
-    site_path: str   # <period>/don-vi/<unit>/<name>, relative to the site root
+    repo_path: str   # submissions/<period>/<parent>/<unit>/<name>, as the YAML names it
+    site_path: str   # minh-chung/<period>/<parent>/<unit>/<name>, relative to the site root
     size: int
     sha256: str
+    disk_path: str = ""  # the path on disk when its spelling differs (NFD names)
 
 
 class EvidenceStore:
@@ -42,33 +62,65 @@ class EvidenceStore:
     def add(self, repo_path: str) -> FileFact | None:
         if repo_path in self.files:
             return self.files[repo_path]
+        disk_path = repo_path
         source = os.path.join(self._root, repo_path)  # plain strings: pathlib costs 100 µs per file here
         try:
             stat = os.stat(source)
         except OSError:
-            return None
+            folder, _, name = repo_path.rpartition("/")
+            found = locate(self.root / folder, name) if folder else None
+            if found is None:
+                return None
+            disk_path = f"{folder}/{found}"
+            source = os.path.join(self._root, disk_path)
+            try:
+                stat = os.stat(source)
+            except OSError:
+                return None
         key = (stat.st_dev, stat.st_ino)
         digest = self._digests.get(key)
         if digest is None:
             with open(source, "rb") as handle:
                 digest = hashlib.file_digest(handle, "sha256").hexdigest()
             self._digests[key] = digest
-        site_path = site_path_of(repo_path)
-        fact = FileFact(repo_path, site_path, stat.st_size, digest)
+        fact = FileFact(repo_path, site_path_of(repo_path), stat.st_size, digest,
+                        disk_path if disk_path != repo_path else "")
         self.files[repo_path] = fact
         return fact
 
     def publish(self, site: Path) -> int:
         made_dirs: set[Path] = set()
         for fact in self.files.values():
+            source = self.root / (fact.disk_path or fact.repo_path)
             target = site / fact.site_path
             if target.parent not in made_dirs:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made_dirs.add(target.parent)
             if target.exists():
                 target.unlink()
-            try:
-                os.link(self.root / fact.repo_path, target)
-            except OSError:
-                shutil.copyfile(self.root / fact.repo_path, target)
+            _link(source, target)
+            if PAGE_COPIES:
+                _copy_beside_page(target, site, page_path_of(fact.repo_path))
         return len(self.files)
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _copy_beside_page(published: Path, site: Path, page_path: str) -> None:
+    """Link `published` at `page_path` unless something (a page, another file) is there or in
+    the way: generated pages always win over a unit's folder names."""
+    target = site / page_path
+    current = site
+    for part in page_path.split("/")[:-1]:
+        current = current / part
+        if current.exists() and not current.is_dir():
+            return
+    if os.path.lexists(target):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _link(published, target)
