@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "site_builder.commands.pr_report",
     "site_builder.commands.build",
     "site_builder.commands.serve",
+    "site_builder.commands.repo_settings",
 ]
 
 

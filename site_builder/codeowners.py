@@ -4,6 +4,11 @@ CODEOWNERS makes GitHub ask the right person to approve: a unit's files go to it
 everything that is not a unit's data to the maintainers. GitHub uses the last matching line and
 reads at most 3 MB, so one line per reviewing body (its units' usual reviewers) is written,
 plus three lines only for the units whose reviewers differ: 15,000 units stay far below the limit.
+
+GitHub never lets the author of a pull request approve it. Where a body has a single reviewer,
+that reviewer's own reviewer-score files (*.review.yaml) would have nobody left to approve them,
+so the maintainers are co-owners of those files: either may approve, the reviewer cannot
+approve their own change.
 """
 
 from __future__ import annotations
@@ -34,12 +39,17 @@ def render(registry: Registry) -> str:
     for parent in sorted(by_parent):
         units = sorted(by_parent[parent], key=lambda u: u.id)
         usual = Counter(tuple(u.reviewers) for u in units).most_common(1)[0][0]
-        lines.append(f"/submissions/*/{parent}/ {_owners(usual, registry.organization.maintainers)}")
+        maintainers_list = registry.organization.maintainers
+        lines.append(f"/submissions/*/{parent}/ {_owners(usual, maintainers_list)}")
+        if len(usual) == 1:
+            lines.append(f"/submissions/*/{parent}/*.review.yaml {_owners(usual + tuple(maintainers_list), ())}")
         for unit in units:
             if tuple(unit.reviewers) != usual:
-                owners = _owners(unit.reviewers, registry.organization.maintainers)
+                owners = _owners(unit.reviewers, maintainers_list)
+                review_owners = (_owners(tuple(unit.reviewers) + tuple(maintainers_list), ())
+                                 if len(unit.reviewers) == 1 else owners)
                 lines += [f"/submissions/*/{parent}/{unit.id}.yaml {owners}",
-                          f"/submissions/*/{parent}/{unit.id}.review.yaml {owners}",
+                          f"/submissions/*/{parent}/{unit.id}.review.yaml {review_owners}",
                           f"/submissions/*/{parent}/{unit.id}/ {owners}"]
     lines += ["", "# Bộ tiêu chí, lược đồ, danh sách đơn vị, mã nguồn và quy trình: người quản trị."]
     lines += [f"{path} {maintainers}" for path in MAINTAINER_PATHS]
