@@ -163,8 +163,10 @@ def _active(obj) -> str:
                 return _SUBTYPES[subtype]
             if _get(node, "/Type") == "/EmbeddedFile":
                 return "embedded"
-            if "/OpenAction" in node and _runs_something(_get(node, "/OpenAction")):
-                return "open-action"
+            if "/OpenAction" in node:
+                found = _open_action(_get(node, "/OpenAction"))
+                if found:
+                    return found
             values = dict.values(node)  # as stored: references are visited as objects of their own
         elif isinstance(node, ArrayObject):
             values = list.__iter__(node)
@@ -184,11 +186,16 @@ def _get(node, key):
     return value.get_object() if isinstance(value, IndirectObject) else value
 
 
-def _runs_something(open_action) -> bool:
+def _open_action(open_action) -> str:
     """/OpenAction may be a destination (an array: open at page 1) or an action; only "go to a
     page of this file" without a follow-up action is harmless."""
     from pypdf.generic import DictionaryObject
 
     if not isinstance(open_action, DictionaryObject):
-        return False
-    return _get(open_action, "/S") != "/GoTo" or "/Next" in open_action
+        return ""
+    kind = _get(open_action, "/S")
+    if isinstance(kind, str) and kind in _ACTIONS:
+        return _ACTIONS[kind]
+    if "/JS" in open_action:
+        return "javascript"
+    return "open-action" if kind != "/GoTo" or "/Next" in open_action else ""

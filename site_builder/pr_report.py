@@ -313,7 +313,7 @@ def render(outcome: Outcome, limit: int = COMMENT_LIMIT) -> str:
     if outcome.problems:
         rows = [f"| {'❌' if p.is_error else '⚠️'} | {md.cell_code(f'{p.path}:{p.line}:{p.column}')} | "
                 f"{md.cell(f'{p.subject}: {p.message}' if p.subject else p.message)} | {md.cell(p.fix)} |"
-                for p in outcome.problems]
+                for p in sorted(outcome.problems, key=lambda p: not p.is_error)]  # errors first
         _table(doc, ["### Lỗi và cảnh báo", "", "| | Tệp:dòng:cột | Vấn đề | Cách sửa |", "|---|---|---|---|"],
                rows, "lỗi và cảnh báo")
     left_out = 0

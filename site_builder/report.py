@@ -100,8 +100,9 @@ def render_github(problems: list[Problem], files_checked: int, stream=None, summ
 
 def markdown_summary(problems: list[Problem], files_checked: int, annotated: list[Problem] | None = None,
                      full_report: str | None = None, budget: int = SUMMARY_BUDGET) -> str:
-    """Counts, then the first problems as a table while they fit `budget` bytes (UTF-8) and
-    SUMMARY_ROWS rows; then how many were left out and where the complete list is."""
+    """Counts, then the first problems (errors before warnings) as a table while they fit
+    `budget` bytes (UTF-8) and SUMMARY_ROWS rows; then how many were left out and where the
+    complete list is."""
     closing = 600  # bytes kept for the closing note
     doc = Lines(budget, utf8_length, reserve=closing)
     doc.force("## Kết quả kiểm tra dữ liệu", "", summary_line(problems, files_checked), "")
@@ -114,7 +115,7 @@ def markdown_summary(problems: list[Problem], files_checked: int, annotated: lis
     shown = 0
     if problems:
         doc.force("| | Tệp:dòng:cột | Vấn đề | Cách sửa |", "|---|---|---|---|")
-        for p in problems[:SUMMARY_ROWS]:
+        for p in sorted(problems, key=lambda p: not p.is_error)[:SUMMARY_ROWS]:  # errors first, order kept
             icon = "❌" if p.is_error else "⚠️"
             problem = f"{p.subject}: {p.message}" if p.subject else p.message
             if not doc.add(f"| {icon} | {md.cell_code(f'{p.path}:{p.line}:{p.column}')} | {md.cell(problem)} | "
