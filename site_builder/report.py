@@ -81,6 +81,9 @@ def choose_annotations(problems: list[Problem], limit: int = ANNOTATIONS_PER_STE
 
 def render_github(problems: list[Problem], files_checked: int, stream=None, summary_path: str | None = None,
                   full_report: str | None = None) -> None:
+    """Annotations and the summary line on `stream`, the compact summary appended to
+    `summary_path` ($GITHUB_STEP_SUMMARY). `full_report` is only named there: the caller writes
+    it (write_full_report)."""
     stream = stream or sys.stdout
     annotated = choose_annotations(problems)
     for p in annotated:
@@ -89,8 +92,6 @@ def render_github(problems: list[Problem], files_checked: int, stream=None, summ
         props = f"file={_prop(printable(p.path))},line={p.line},col={p.column},title={_prop(title)}"
         stream.write(f"::{command} {props}::{_data(shorten(printable(_body(p)), ANNOTATION_TEXT_LIMIT))}\n")
     stream.write(printable(summary_line(problems, files_checked)) + "\n")
-    if full_report:
-        write_full_report(problems, files_checked, full_report)
     summary_path = summary_path if summary_path is not None else os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         with open(summary_path, "a", encoding="utf-8") as handle:

@@ -39,6 +39,7 @@ def test_annotations_stop_at_ten_per_severity_and_the_summary_counts_the_rest(tm
     with open(out, "w", encoding="utf-8") as stream:
         report.render_github(problems, 90, stream=stream, summary_path=str(summary),
                              full_report=str(tmp_path / "day-du.txt"))
+    report.write_full_report(problems, 90, tmp_path / "day-du.txt")
     lines = out.read_text(encoding="utf-8").splitlines()
     assert sum(line.startswith("::error ") for line in lines) == 10
     assert sum(line.startswith("::warning ") for line in lines) == 10

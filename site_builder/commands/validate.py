@@ -62,18 +62,18 @@ def run(args) -> int:
     else:
         result = validate_all(root)
     problems = sorted(set(result.problems), key=lambda p: (p.path, p.line, p.column, p.message))
-    try:
-        if args.format == "json":
-            report.render_json(problems, result.files_checked)
-        elif args.format == "github":
-            report.render_github(problems, result.files_checked,
-                                 full_report=str(args.full_report) if args.full_report else None)
-        else:
-            report.render_human(problems, result.files_checked)
-        if args.full_report and args.format != "github":
+    if args.full_report:
+        try:
             report.write_full_report(problems, result.files_checked, args.full_report)
-    except OSError as exc:
-        from site_builder.cli import UsageError
-        raise UsageError(f"không ghi được tệp kết quả «{exc.filename}» ({exc.strerror or exc}).") from None
+        except OSError as exc:
+            from site_builder.cli import UsageError
+            raise UsageError(f"không ghi được tệp «{args.full_report}» ({exc.strerror or exc}).") from None
+    if args.format == "json":
+        report.render_json(problems, result.files_checked)
+    elif args.format == "github":
+        report.render_github(problems, result.files_checked,
+                             full_report=str(args.full_report) if args.full_report else None)
+    else:
+        report.render_human(problems, result.files_checked)
     failed = any(p.is_error for p in problems) or (args.strict and problems)
     return 1 if failed else 0
