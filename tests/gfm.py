@@ -37,6 +37,7 @@ class Page:
     mentions: list[str] = field(default_factory=list)
     issue_refs: list[str] = field(default_factory=list)
     cells: list[list[str]] = field(default_factory=list)  # rows of table cells (th or td), in order
+    tables: list[list[list[str]]] = field(default_factory=list)  # the same rows, per table
     codes: list[str] = field(default_factory=list)
 
     def count(self, tag: str) -> int:
@@ -68,8 +69,12 @@ class _Reader(HTMLParser):
         self.stack.append(tag)
         if tag in HEADINGS:
             self.heading = []
+        if tag == "table":
+            self.page.tables.append([])
         if tag == "tr":
             self.page.cells.append([])
+            if self.page.tables:
+                self.page.tables[-1].append(self.page.cells[-1])
         if tag in ("td", "th"):
             self.cell = []
         if tag == "code":
