@@ -141,7 +141,8 @@ def test_comment_workflow_runs_only_default_branch_code_on_the_pr_as_git_data():
     assert len(checkouts) == 1 and set(checkouts[0]["with"]) == {"path", "fetch-depth", "persist-credentials"}, \
         "one checkout, of the default branch (no ref, no repository from the event)"
     runs = "\n".join(s.get("run", "") for s in job_steps)
-    assert 'fetch --no-tags origin "+$HEAD_SHA:refs/yeu-cau/head"' in runs
+    assert 'fetch --no-tags origin "$1"' in runs and 'fetch "+$HEAD_SHA:refs/yeu-cau/head"' in runs
+    assert 'test "$(git -C nhanh-chinh rev-parse refs/yeu-cau/head)" = "$HEAD_SHA"' in runs
     assert '"$RUNNER_TEMP/venv/bin/pip" install ./nhanh-chinh' in runs and "pip install -e" not in runs
     assert ('pr-report --base "origin/$BASE_REF"' in runs and "--head refs/yeu-cau/head" in runs
             and '--author "$AUTHOR"' in runs)
