@@ -67,11 +67,11 @@ class EvidenceStore:
         try:
             stat = os.stat(source)
         except OSError:
-            folder, _, name = repo_path.rpartition("/")
-            found = locate(self.root / folder, name) if folder else None
+            parts = repo_path.split("/", 4)  # submissions/<period>/<parent>/<unit>/<name in the unit's folder>
+            found = locate(self.root.joinpath(*parts[:4]), parts[4]) if len(parts) == 5 else None
             if found is None:
                 return None
-            disk_path = f"{folder}/{found}"
+            disk_path = "/".join(parts[:4] + [found])
             source = os.path.join(self._root, disk_path)
             try:
                 stat = os.stat(source)
