@@ -146,9 +146,10 @@ def evaluate(repo: dict, branch: str, rules: BranchRules, pages: dict | None, ac
         Finding(rules.approvals >= 1 and rules.code_owners,
                 "Người chấm (Code Owner) phải phê duyệt",
                 f"{where}: cần ít nhất 1 phê duyệt (đang là {rules.approvals}) và bật «Require review from Code Owners»."),
-        Finding(rules.dismiss_stale,
+        Finding(rules.dismiss_stale and rules.last_push_approval,
                 "Phê duyệt mất hiệu lực khi có commit mới",
-                f"{where}: cần bật «Dismiss stale pull request approvals when new commits are pushed»."),
+                f"{where}: cần bật «Dismiss stale pull request approvals when new commits are pushed» và "
+                "«Require approval of the most recent reviewable push»."),
         Finding(TRUSTED_CHECK in rules.checks,
                 f"Bắt buộc kiểm tra «{TRUSTED_CHECK}»",
                 f"{where}: cần bật «Require status checks to pass» với kiểm tra «{TRUSTED_CHECK}» "

@@ -133,6 +133,7 @@ def test_each_missing_setting_is_named_with_what_to_change(root):
     repository = {**REPOSITORY, "allow_squash_merge": True}
     protection = copy.deepcopy(PROTECTION)
     protection["required_pull_request_reviews"]["require_code_owner_reviews"] = False
+    protection["required_pull_request_reviews"]["require_last_push_approval"] = False
     protection["required_status_checks"] = {"strict": False, "contexts": ["Kiểm tra dữ liệu"], "checks": []}
     protection["enforce_admins"]["enabled"] = False
     protection["required_linear_history"]["enabled"] = True
@@ -142,15 +143,16 @@ def test_each_missing_setting_is_named_with_what_to_change(root):
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     failed = [line for line in lines if line.startswith("✗ ")]
-    assert len(failed) == 7, result.stdout
+    assert len(failed) == 8, result.stdout
     assert any("chỉ «Create a merge commit»" in line and "tắt «Allow squash merging»" in line for line in failed)
     assert any("Code Owner" in line and "Require review from Code Owners" in line for line in failed)
     assert any("«Kiểm tra tin cậy»" in line and "đang bắt buộc: Kiểm tra dữ liệu" in line for line in failed)
     assert any("quản trị viên" in line for line in failed)
     assert any("Require linear history" in line for line in failed)
+    assert any("most recent reviewable push" in line for line in failed)
     assert any("GitHub Actions" in line and "Pages" in line for line in failed)
     assert any("chỉ có quyền đọc" in line for line in failed)
-    assert lines[-1] == f"Kho {REPO}: còn 7 cài đặt cần sửa (xem docs/huong-dan/quan-tri.md)."
+    assert lines[-1] == f"Kho {REPO}: còn 8 cài đặt cần sửa (xem docs/huong-dan/quan-tri.md)."
 
 
 def test_an_unprotected_branch_fails_every_branch_rule(root):
