@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "site_builder.commands.build",
     "site_builder.commands.serve",
     "site_builder.commands.init",
+    "site_builder.commands.repo_settings",
 ]
 
 
@@ -57,10 +58,29 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="site-builder", description="Kiểm tra, chấm điểm và xây dựng trang công khai đánh giá CNTT.")
     parser.add_argument("--root", type=Path, default=Path("."), help="thư mục dữ liệu (mặc định: thư mục hiện tại)")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="nơi lưu kết quả kiểm tra tệp PDF giữa các lần chạy (mặc định: .cache/site-builder "
+                             "trong thư mục dữ liệu)")
+    parser.add_argument("--no-cache", action="store_true", help="không dùng kết quả kiểm tra PDF đã lưu")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
+
+
+def _configure_cache(args) -> None:
+    """PDF verdicts are kept under the data root unless told otherwise. A command that reads a
+    data root it must not trust (pr-report: the pull request's checkout) sets data_cache=False
+    and only uses a folder given explicitly."""
+    from site_builder import verdict_cache
+
+    if args.no_cache:
+        folder = None
+    elif args.cache_dir is not None:
+        folder = args.cache_dir.resolve()
+    else:
+        folder = args.root / ".cache" / "site-builder" if getattr(args, "data_cache", True) else None
+    verdict_cache.configure(folder)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                          "Hãy chạy lệnh trong thư mục kho dữ liệu hoặc dùng --root.\n")
         return 2
     args.root = root
+    _configure_cache(args)
     try:
         return int(args.run(args) or 0)
     except UsageError as exc:

@@ -5,6 +5,11 @@ everything that is not a unit's data to the maintainers. Reviewing bodies change
 year to the next, so lines are written per period. GitHub uses the last matching line and reads at
 most 3 MB, so one line per period and reviewing body (its units' usual reviewers) is written, plus
 three lines only for the units whose reviewers differ: 15,000 units a year stay far below the limit.
+
+GitHub never lets the author of a pull request approve it. Where a body has a single reviewer,
+that reviewer's own reviewer-score files (*.review.yaml) would have nobody left to approve them,
+so the maintainers are co-owners of those files: either may approve, the reviewer cannot
+approve their own change.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ def render(registry: Registry) -> str:
         "",
         "# Bài nộp, minh chứng và điểm chấm của mỗi đơn vị: người chấm của đơn vị.",
     ]
+    maintainers_list = registry.organization.maintainers
     for period in sorted(registry.periods):
         by_parent: dict[str, list] = {}
         for unit in registry.periods[period].units.values():
@@ -37,11 +43,15 @@ def render(registry: Registry) -> str:
             units = sorted(by_parent[parent], key=lambda u: u.id)
             usual = Counter(tuple(u.reviewers) for u in units).most_common(1)[0][0]
             folder = f"/submissions/{period}/{parent}"
-            lines.append(f"{folder}/ {_owners(usual, registry.organization.maintainers)}")
+            lines.append(f"{folder}/ {_owners(usual, maintainers_list)}")
+            if len(usual) == 1:
+                lines.append(f"{folder}/*.review.yaml {_owners(usual + tuple(maintainers_list), ())}")
             for unit in units:
                 if tuple(unit.reviewers) != usual:
-                    owners = _owners(unit.reviewers, registry.organization.maintainers)
-                    lines += [f"{folder}/{unit.id}.yaml {owners}", f"{folder}/{unit.id}.review.yaml {owners}",
+                    owners = _owners(unit.reviewers, maintainers_list)
+                    review_owners = (_owners(tuple(unit.reviewers) + tuple(maintainers_list), ())
+                                     if len(unit.reviewers) == 1 else owners)
+                    lines += [f"{folder}/{unit.id}.yaml {owners}", f"{folder}/{unit.id}.review.yaml {review_owners}",
                               f"{folder}/{unit.id}/ {owners}"]
     lines += ["", "# Bộ tiêu chí, lược đồ, danh sách đơn vị, mã nguồn và quy trình: người quản trị."]
     lines += [f"{path} {maintainers}" for path in MAINTAINER_PATHS]

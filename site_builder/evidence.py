@@ -2,30 +2,32 @@
 
 Evidence is published as-is, so a reference must not reach outside the unit's folder (`..`,
 absolute paths, symlinks), must not be a script URL, and a "PDF" must really be one that any
-reader can open (not encrypted, not truncated, not a renamed text file).
+reader can open and that is safe to serve (pdf_safety: no active content, at most 500 pages).
+Verdicts on PDFs are kept by content hash, in memory and across runs (verdict_cache).
+
+File names are compared in Unicode NFC, as the YAML text is: a file whose name a computer saved
+in NFD (decomposed accents) is the file the unit named.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import io
 import ipaddress
-import logging
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from site_builder import messages
+from site_builder import messages, pdf_safety, verdict_cache
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _HOST = re.compile(r"^[A-Za-z0-9\u00a0-\uffff]([A-Za-z0-9\u00a0-\uffff-]*[A-Za-z0-9\u00a0-\uffff])?"
                    r"(\.[A-Za-z0-9\u00a0-\uffff]([A-Za-z0-9\u00a0-\uffff-]*[A-Za-z0-9\u00a0-\uffff])?)*$")
 
-logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its warnings would bury our messages
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,9 @@ def check_url(ref: str) -> Finding:
     return Finding("url")
 
 
-def check_file(ref: str, unit_dir: Path, unit_id: str) -> Finding:
-    """`ref` is a path relative to the unit's evidence folder `unit_dir`."""
+def check_file(ref: str, unit_dir: Path, unit_id: str, suggest: bool = True) -> Finding:
+    """`ref` is a path relative to the unit's evidence folder `unit_dir`. With `suggest` False,
+    a missing file gets the general advice instead of a search for the closest name."""
     if ref.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", ref):
         return Finding("pdf", "không được dùng đường dẫn tuyệt đối.",
                        f"Hãy chỉ ghi tên tệp trong thư mục {unit_id}/, ví dụ «ke-hoach.pdf».", "path-absolute")
@@ -93,10 +96,12 @@ def check_file(ref: str, unit_dir: Path, unit_id: str) -> Finding:
             return Finding("url", "đường link thiếu phần đầu https://.", f"Hãy ghi «https://{ref}».", "url-scheme")
         return Finding("pdf", f"«{_short(ref)}» không phải tệp PDF.",
                        "Minh chứng là tệp PDF (đuôi .pdf) hoặc đường link https://; hãy chuyển tài liệu sang PDF.", "not-pdf-name")
-    file = unit_dir / ref
-    if not os.path.lexists(file):
-        return Finding("pdf", f"không tìm thấy tệp «{ref}» trong thư mục {unit_id}/.", _missing_fix(ref, unit_dir), "file-missing")
-    if "/" not in ref and not os.path.islink(file) and not os.path.islink(unit_dir):
+    on_disk = locate(unit_dir, ref)
+    if on_disk is None:
+        return Finding("pdf", f"không tìm thấy tệp «{ref}» trong thư mục {unit_id}/.", _missing_fix(ref, unit_dir, suggest),
+                       "file-missing")
+    file = unit_dir / on_disk
+    if "/" not in on_disk and not os.path.islink(file) and not os.path.islink(unit_dir):
         real = file  # a plain file directly in a plain folder: no need to resolve every component
         allowed = unit_dir
     else:
@@ -113,46 +118,77 @@ def check_file(ref: str, unit_dir: Path, unit_id: str) -> Finding:
         return Finding("pdf", f"tệp «{ref}» quá lớn ({messages.megabytes(size)} MB, tối đa {MAX_PDF_BYTES // 1048576} MB).",
                        "Hãy nén tệp PDF (giảm độ phân giải ảnh quét) hoặc tách thành nhiều tệp.", "pdf-too-large")
     data = real.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest not in _VERDICTS:
-        _VERDICTS[digest] = _pdf_verdict(data)
-    verdict = _VERDICTS[digest]
-    if verdict:
-        return Finding("pdf", verdict[0].format(ref=ref), verdict[1], verdict[2])
+    verdict = pdf_verdict(hashlib.sha256(data).hexdigest(), data)
+    if not verdict.ok:
+        message, fix = messages.pdf_problem(verdict.code, verdict.detail, ref, pdf_safety.MAX_PAGES)
+        return Finding("pdf", message, fix, verdict.code)
     return Finding("pdf")
 
 
 # One verdict per distinct content: many units upload the same template PDF. (A file cited by
 # several criteria of one submission is checked once by the caller, see submissions.py.)
-_VERDICTS: dict[str, tuple[str, str, str] | None] = {}
+_VERDICTS: dict[str, pdf_safety.Verdict] = {}
+_RULES: str | None = None
 
 
-def _pdf_verdict(data: bytes) -> tuple[str, str, str] | None:
-    if not data.lstrip()[:5] == b"%PDF-":
-        return ("tệp «{ref}» có đuôi .pdf nhưng không phải tệp PDF thật.",
-                "Hãy mở tài liệu gốc và chọn Lưu dưới dạng PDF (Save as PDF), rồi tải lên lại.", "pdf-fake")
-    if b"%%EOF" not in data[-2048:]:
-        return ("tệp «{ref}» bị hỏng hoặc tải lên chưa hết (thiếu phần kết thúc của PDF).",
-                "Hãy tải lên lại tệp PDF.", "pdf-truncated")
-    from pypdf import PdfReader  # imported here: validating YAML alone must stay fast
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            return ("tệp «{ref}» có mật khẩu hoặc bị mã hoá, người xem không mở được.",
-                    "Hãy lưu lại tệp PDF không đặt mật khẩu rồi tải lên.", "pdf-encrypted")
-        if len(reader.pages) < 1:
-            return ("tệp «{ref}» không có trang nào.", "Hãy tải lên tệp PDF có nội dung.", "pdf-empty")
-    except Exception:  # pypdf raises many types for broken files; each means "cannot be opened"
-        return ("tệp «{ref}» bị hỏng, không mở được.", "Hãy xuất lại tệp PDF từ tài liệu gốc và tải lên.", "pdf-broken")
-    return None
+def pdf_verdict(digest: str, data: bytes) -> pdf_safety.Verdict:
+    """The verdict on these bytes: from memory, from the cache folder, or by inspecting them."""
+    verdict = _VERDICTS.get(digest)
+    if verdict is None:
+        stored = verdict_cache.get(_rules(), digest)
+        if stored is not None:
+            verdict = pdf_safety.Verdict(stored["code"], stored["detail"])
+        else:
+            verdict = pdf_safety.inspect(data)
+            verdict_cache.put(_rules(), digest, verdict.as_dict())
+        _VERDICTS[digest] = verdict
+    return verdict
 
 
-def _missing_fix(ref: str, unit_dir: Path) -> str:
-    existing = sorted(p.name for p in unit_dir.iterdir()) if unit_dir.is_dir() else []
+def _rules() -> str:
+    """The cache key of the rule set; pypdf's version is part of it (its parser decides too)."""
+    global _RULES
+    if _RULES is None:
+        from importlib.metadata import version
+
+        _RULES = verdict_cache.rules_key(pdf_safety.RULES_VERSION, pdf_safety.MAX_PAGES, pdf_safety.MAX_OBJECTS,
+                                         pdf_safety.MAX_DEPTH, MAX_PDF_BYTES, version("pypdf"))
+    return _RULES
+
+
+def locate(folder: Path, ref: str) -> str | None:
+    """The path under `folder` that `ref` names, as spelled on disk: exactly, or else the one
+    entry per component whose NFC form is the NFC form of that component. None if not there."""
+    if os.path.lexists(folder / ref):
+        return ref
+    current, found = folder, []
+    for part in ref.split("/"):
+        if os.path.lexists(current / part):
+            chosen = part
+        else:
+            wanted = unicodedata.normalize("NFC", part)
+            try:
+                matches = [n for n in os.listdir(current) if unicodedata.normalize("NFC", n) == wanted]
+            except OSError:
+                return None
+            if len(matches) != 1:
+                return None
+            chosen = matches[0]
+        found.append(chosen)
+        current = current / chosen
+    return "/".join(found)
+
+
+def _missing_fix(ref: str, unit_dir: Path, suggest: bool = True) -> str:
+    general = "Hãy tải tệp lên thư mục của đơn vị (nút «Add file» → «Upload files») hoặc sửa tên cho khớp."
+    if not suggest or not unit_dir.is_dir():
+        return general
+    existing = sorted(unicodedata.normalize("NFC", p.name) for p in unit_dir.iterdir())
     close = difflib.get_close_matches(ref, existing, n=1, cutoff=0.6)
-    if close:
-        return f"Trong thư mục có tệp «{close[0]}»: có phải bạn muốn ghi tên này? (Tên tệp phân biệt chữ hoa, chữ thường.)"
-    return "Hãy tải tệp lên thư mục của đơn vị (nút «Add file» → «Upload files») hoặc sửa tên cho khớp."
+    if not close:
+        return general
+    case = " (Tên tệp phân biệt chữ hoa, chữ thường.)" if close[0].casefold() == ref.casefold() else ""
+    return f"Trong thư mục có tệp «{close[0]}»: có phải bạn muốn ghi tên này?{case}"
 
 
 _TLD = re.compile(r"^(vn|com|edu|org|net|gov|info|io|asia|site|online)$")

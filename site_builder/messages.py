@@ -339,3 +339,47 @@ def report_several_files(names: list[str]):
 def report_not_pdf(name: str):
     return (f"tệp «{name}» không phải PDF: báo cáo theo mốc phải là một tệp PDF.",
             "Hãy lưu báo cáo thành PDF (Tệp → Lưu thành PDF) rồi tải lên lại, và xoá tệp này.")
+
+
+# ---------------------------------------------------------------- evidence PDFs
+# The verdict on a PDF is cached by content, so it carries no file name: these take the name the
+# unit typed and say what is wrong with that file and how to fix it.
+
+REPRINT = ("Hãy mở tệp và in lại thành PDF (chọn In → máy in «Microsoft Print to PDF», hoặc «Lưu dưới dạng PDF»), "
+           "rồi tải tệp mới lên thay tệp này.")
+
+PDF_ACTIVE_KINDS = {
+    "javascript": "mã JavaScript",
+    "open-action": "lệnh tự chạy khi mở tệp",
+    "auto-action": "lệnh tự chạy khi mở trang hoặc khi bấm vào",
+    "launch": "lệnh mở chương trình hoặc tệp khác trên máy người xem",
+    "submit": "biểu mẫu gửi dữ liệu đi nơi khác",
+    "embedded": "tệp khác đính kèm bên trong",
+    "richmedia": "nội dung đa phương tiện (video, âm thanh, Flash hoặc 3D)",
+    "xfa": "biểu mẫu XFA",
+}
+
+
+def pdf_problem(code: str, detail: str, ref: str, max_pages: int):
+    """(message, fix) for a PDF verdict code from pdf_safety."""
+    if code == "pdf-fake":
+        return (f"tệp «{ref}» có đuôi .pdf nhưng không phải tệp PDF thật.",
+                "Hãy mở tài liệu gốc và chọn Lưu dưới dạng PDF (Save as PDF), rồi tải lên lại.")
+    if code == "pdf-truncated":
+        return (f"tệp «{ref}» bị hỏng hoặc tải lên chưa hết (thiếu phần kết thúc của PDF).", "Hãy tải lên lại tệp PDF.")
+    if code == "pdf-encrypted":
+        return (f"tệp «{ref}» có mật khẩu hoặc bị mã hoá, người xem không mở được.",
+                "Hãy lưu lại tệp PDF không đặt mật khẩu rồi tải lên.")
+    if code == "pdf-empty":
+        return (f"tệp «{ref}» không có trang nào.", "Hãy tải lên tệp PDF có nội dung.")
+    if code == "pdf-too-many-pages":
+        pages = f"{thousands(int(detail))} trang" if detail.isdigit() else f"hơn {thousands(max_pages)} trang"
+        return (f"tệp «{ref}» có {pages}, vượt quá {thousands(max_pages)} trang cho phép của một tệp minh chứng.",
+                f"Hãy chỉ giữ các trang làm minh chứng cho tiêu chí, hoặc tách thành nhiều tệp "
+                f"(mỗi tệp tối đa {thousands(max_pages)} trang).")
+    if code == "pdf-active-content":
+        what = PDF_ACTIVE_KINDS.get(detail, "nội dung tự chạy")
+        return (f"tệp «{ref}» chứa {what}; tệp như vậy không an toàn để đăng công khai.", REPRINT)
+    if code == "pdf-too-complex":
+        return (f"tệp «{ref}» có cấu trúc quá phức tạp để kiểm tra an toàn.", REPRINT)
+    return (f"tệp «{ref}» bị hỏng, không mở được.", "Hãy xuất lại tệp PDF từ tài liệu gốc và tải lên.")

@@ -20,7 +20,9 @@ import git
 import pandas as pd
 
 from site_builder import authz
-from site_builder.messages import number
+from site_builder import markdown_text as md
+from site_builder.github_limits import COMMENT_LIMIT, Lines, comment_length
+from site_builder.messages import number, thousands
 from site_builder.model import Dataset, PeriodRegistry, Registry
 from site_builder.paths import DataRoot, classify
 from site_builder.problems import Problem
@@ -29,7 +31,6 @@ from site_builder.scoring import score_period, shown_percent
 from site_builder.validate import validate_all, validate_paths
 
 MARKER = "<!-- danh-gia-cntt:pr-report -->"
-COMMENT_LIMIT = 60_000  # GitHub refuses comments above 65,536 characters
 SHARED_PATHS = ("criteria", "schema", "submissions/organization.yaml", "submissions/units", "submissions/keys")
 STATUS_LABELS = {"A": "thêm mới", "M": "sửa", "D": "xoá", "R": "đổi tên", "C": "sao chép", "T": "đổi loại"}
 
@@ -307,37 +308,73 @@ def _registry(root: DataRoot) -> Registry | None:
 
 
 # ---------------------------------------------------------------- Markdown
+# Every value that comes from the pull request (paths, names, quoted values inside messages) goes
+# through markdown_text; the body is built line by line under GitHub's comment limit, so it is
+# never cut inside a row or a code span and the verdict and the footer are always there.
 
-def render(outcome: Outcome) -> str:
-    parts = [MARKER, "## Kết quả kiểm tra tự động", "", _verdict(outcome), ""]
+FOOTER = ["---", "<sub>Bình luận này được cập nhật sau mỗi lần lưu (commit) vào yêu cầu. "
+          "Chú thích lỗi ngay trên dòng: xem thẻ «Files changed»; danh sách đầy đủ: phần Summary "
+          "và tệp đính kèm (Artifacts) của lần kiểm tra.</sub>"]
+NOTE_RESERVE = 4 * 400  # room kept for the "N more rows not shown" notes (at most one per section)
+
+
+def render(outcome: Outcome, limit: int = COMMENT_LIMIT) -> str:
+    footer_size = sum(comment_length(line) + 1 for line in FOOTER)
+    doc = Lines(limit, comment_length, reserve=footer_size + NOTE_RESERVE)
+    doc.force(MARKER, "## Kết quả kiểm tra tự động", "", _verdict(outcome), "")
     if outcome.author:
-        parts += [f"Người tạo yêu cầu: @{outcome.author} · so với nhánh `{_code(outcome.base)}`, "
-                  f"{len(outcome.changes)} tệp thay đổi.", ""]
+        doc.force(f"Người tạo yêu cầu: {md.handle(outcome.author)} · so với nhánh "
+                  f"{md.code(outcome.base, 200)}, {len(outcome.changes)} tệp thay đổi.", "")
     if outcome.authz_unavailable:
-        parts += ["### ⛔ Quyền sửa tệp", "",
+        doc.force("### ⛔ Quyền sửa tệp", "",
                   "Không đọc được danh sách đơn vị trên nhánh chính nên chưa kiểm tra được quyền. "
-                  "Người quản trị cần sửa submissions/organization.yaml hoặc submissions/units/ trên nhánh chính.", ""]
+                  "Người quản trị cần sửa submissions/organization.yaml hoặc submissions/units/ trên nhánh chính.", "")
     if outcome.denials:
-        parts += ["### ⛔ Quyền sửa tệp", "",
-                  "Tài khoản tạo yêu cầu này không được sửa các tệp dưới đây. Hãy bỏ các thay đổi đó khỏi yêu cầu, "
-                  "hoặc nhờ đúng người thực hiện.", "",
-                  "| Tệp | Quy tắc | Người được phép |", "|---|---|---|"]
-        for d in outcome.denials:
-            who = ", ".join(f"@{h}" for h in d.allowed) or "(chưa khai báo)"
-            parts.append(f"| `{_code(d.path)}` | **{d.rule}**: {_cell(d.rule_text)} | {_cell(who)} |")
-        parts.append("")
+        rows = [f"| {md.cell_code(d.path)} | **{md.inline(d.rule)}**: {md.cell(d.rule_text)} | {_handles(d.allowed)} |"
+                for d in outcome.denials]
+        _table(doc, ["### ⛔ Quyền sửa tệp", "",
+                     "Tài khoản tạo yêu cầu này không được sửa các tệp dưới đây. Hãy bỏ các thay đổi đó khỏi yêu cầu, "
+                     "hoặc nhờ đúng người thực hiện.", "",
+                     "| Tệp | Quy tắc | Người được phép |", "|---|---|---|"], rows, "tệp")
     if outcome.problems:
-        parts += ["### Lỗi và cảnh báo", "", "| | Tệp:dòng:cột | Vấn đề | Cách sửa |", "|---|---|---|---|"]
-        for p in outcome.problems:
-            problem = f"{p.subject}: {p.message}" if p.subject else p.message
-            parts.append(f"| {'❌' if p.is_error else '⚠️'} | `{_code(p.path)}:{p.line}:{p.column}` | "
-                         f"{_cell(problem)} | {_cell(p.fix)} |")
-        parts.append("")
+        rows = [f"| {'❌' if p.is_error else '⚠️'} | {md.cell_code(f'{p.path}:{p.line}:{p.column}')} | "
+                f"{md.cell(f'{p.subject}: {p.message}' if p.subject else p.message)} | {md.cell(p.fix)} |"
+                for p in sorted(outcome.problems, key=lambda p: not p.is_error)]  # errors first
+        _table(doc, ["### Lỗi và cảnh báo", "", "| | Tệp:dòng:cột | Vấn đề | Cách sửa |", "|---|---|---|---|"],
+               rows, "lỗi và cảnh báo")
+    left_out = 0
     for preview in outcome.previews:
-        parts += _preview(preview)
-    parts += ["---", "<sub>Bình luận này được cập nhật sau mỗi lần lưu (commit) vào yêu cầu. "
-              "Chú thích lỗi ngay trên dòng: xem thẻ «Files changed»; danh sách đầy đủ: phần Summary của lần kiểm tra.</sub>"]
-    return _fit("\n".join(parts) + "\n")
+        if left_out or not doc.add(*_preview(preview)):
+            left_out += 1
+    if left_out:
+        doc.force(f"… và {left_out} đơn vị khác chưa hiển thị phần xem trước điểm vì bình luận đã đến giới hạn "
+                  f"{thousands(COMMENT_LIMIT)} ký tự của GitHub.", "")
+    doc.reserve = 0
+    doc.force(*FOOTER)
+    return doc.text()
+
+
+def _table(doc: Lines, head: list[str], rows: list[str], what: str) -> None:
+    """The heading, the header and as many whole rows as fit; then how many were left out."""
+    if not doc.add(*head, rows[0]):
+        doc.force(f"… {len(rows)} {what} không hiển thị được vì bình luận đã đến giới hạn "
+                  f"{thousands(COMMENT_LIMIT)} ký tự của GitHub.", "")
+        return
+    shown = 1
+    for row in rows[1:]:
+        if not doc.add(row):
+            break
+        shown += 1
+    doc.force("")
+    if shown < len(rows):
+        doc.force(f"… và {len(rows) - shown} {what} khác không hiển thị vì bình luận đã đến giới hạn "
+                  f"{thousands(COMMENT_LIMIT)} ký tự của GitHub.", "")
+
+
+def _handles(handles) -> str:
+    shown = ", ".join(md.handle(h) for h in list(handles)[:10])
+    more = f" và {len(handles) - 10} người khác" if len(handles) > 10 else ""
+    return (shown + more) or "(chưa khai báo)"
 
 
 def _verdict(outcome: Outcome) -> str:
@@ -359,7 +396,8 @@ def _verdict(outcome: Outcome) -> str:
 
 
 def _preview(p: Preview) -> list[str]:
-    title = f"### Xem trước điểm: {_cell(p.name or p.unit)} (`{p.unit}`)" + (f", {p.period_title}" if p.period_title else "")
+    title = (f"### Xem trước điểm: {md.inline(p.name or p.unit, 200)} ({md.code(p.unit, 100)})"
+             + (f", {md.inline(p.period_title, 200)}" if p.period_title else ""))
     if p.state == "invalid":
         return [title, "", "Chưa tính được điểm vì tệp còn lỗi (xem ở trên).", ""]
     if p.state == "unknown":
@@ -372,9 +410,9 @@ def _preview(p: Preview) -> list[str]:
     lines = [title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in p.rows:
         if row["derived"]:
-            cells = [row["id"], number(row["max"]), "tự động", "—"]
+            cells = [md.cell(row["id"]), number(row["max"]), "tự động", "—"]
         else:
-            cells = [row["id"], number(row["max"]), _score(row["self"]), _delta(row["self"], row["base"]) if has_base else "mới"]
+            cells = [md.cell(row["id"]), number(row["max"]), _score(row["self"]), _delta(row["self"], row["base"]) if has_base else "mới"]
         if p.reviewed:
             cells.append(_score(row["reviewer"]))
         cells.append(_evidence(row))
@@ -392,16 +430,16 @@ def _preview(p: Preview) -> list[str]:
         basis = "điểm chấm" if p.reviewed else "điểm tự chấm"
         shown = p.total if p.reviewed else p.self_total
         lines += [f"**Tổng điểm: {number(shown)}/{number(p.max_total)} = {_percent(p.percent)} điểm tối đa — "
-                  f"xếp loại dự kiến (theo {basis}): {p.rating or 'chưa xác định'}**", "",
+                  f"xếp loại dự kiến (theo {basis}): {md.inline(p.rating) or 'chưa xác định'}**", "",
                   "Xếp hạng trên trang công khai tính theo tỉ lệ % điểm tối đa này, trong cùng loại đơn vị "
                   "(và trong cùng đơn vị quản lý, cùng loại), sau khi yêu cầu được hợp nhất.", ""]
     if p.not_scored:
-        lines += [f"Chưa tự chấm (tính 0 điểm): {', '.join(p.not_scored)}.", ""]
+        lines += [f"Chưa tự chấm (tính 0 điểm): {md.inline(', '.join(p.not_scored), 2000)}.", ""]
     if p.missing_evidence:
         lines += [f"Tiêu chí có yêu cầu minh chứng nhưng chưa có minh chứng (chỉ được 0 điểm): "
-                  f"{', '.join(p.missing_evidence)}.", ""]
+                  f"{md.inline(', '.join(p.missing_evidence), 2000)}.", ""]
     for note in p.milestone_notes:
-        lines += [f"⚠️ {_cell(note)}", ""]
+        lines += [f"⚠️ {md.inline(note, 2000)}", ""]
     return lines
 
 
@@ -431,20 +469,3 @@ def _evidence(row) -> str:
     if row["derived"] or not row["asks_evidence"]:
         return "không yêu cầu" if not row["derived"] else ""
     return f"✅ {row['evidence']} minh chứng" if row["evidence"] else "⚠️ chưa có"
-
-
-def _cell(text: str) -> str:
-    return (str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\n", " "))
-
-
-def _code(text: str) -> str:
-    return str(text).replace("`", "'")
-
-
-def _fit(text: str) -> str:
-    if len(text) <= COMMENT_LIMIT:
-        return text
-    note = ("\n\n… Bình luận đã được rút gọn vì quá dài; danh sách đầy đủ có trong phần Summary "
-            "của lần kiểm tra (thẻ «Checks»).\n")
-    return text[: COMMENT_LIMIT - len(note)].rsplit("\n", 1)[0] + note

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
 from site_builder import messages
+from site_builder.work_limits import MAX_CRITERIA, MAX_REFERENCES, MAX_SUGGESTIONS
 from site_builder.yamlfile import YamlDocument
 
 SCHEMA_FILES = {
@@ -107,9 +108,24 @@ def validate(doc: YamlDocument, kind: str, schema_dir: Path) -> list:
         except (ValueError, OverflowError, TypeError):
             pass  # a value it cannot represent (a huge integer): the full validator decides
     problems = []
-    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
-        problems.extend(_translate(error, doc))
+    suggestions = [MAX_SUGGESTIONS]  # "did you mean" searches left for this document
+    data = _bounded(doc.data) if kind in ("submission", "review") else doc.data
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        problems.extend(_translate(error, doc, suggestions))
     return problems
+
+
+def _bounded(value, depth: int = 0):
+    """A unit file cut to one past the schema's largest counts: the "too many" error is still
+    found, on the same line, without checking 85,000 list items one by one."""
+    if depth > 8:
+        return value
+    if isinstance(value, list):
+        return [_bounded(v, depth + 1) for v in value[: MAX_REFERENCES + 1]]
+    if isinstance(value, dict):
+        items = list(value.items())[: MAX_CRITERIA + 1] if len(value) > MAX_CRITERIA + 1 else value.items()
+        return {k: _bounded(v, depth + 1) for k, v in items}
+    return value
 
 
 def _leaf_errors(error):
@@ -120,7 +136,7 @@ def _leaf_errors(error):
     return [error]
 
 
-def _translate(error, doc: YamlDocument):
+def _translate(error, doc: YamlDocument, suggestions: list[int]):
     out = []
     for err in _leaf_errors(error):
         path = tuple(err.absolute_path)
@@ -138,7 +154,10 @@ def _translate(error, doc: YamlDocument):
             for key in value:
                 if key in allowed:
                     continue
-                suggestion = _nearest(key, allowed)
+                suggestion = None
+                if suggestions[0] > 0:
+                    suggestions[0] -= 1
+                    suggestion = _nearest(key, allowed)
                 out.append(doc.problem(path + (key,), messages.subject_for(path + (key,)),
                                        *messages.unknown_key(key, suggestion, allowed),
                                        code="unknown-key", key=True))

@@ -1,7 +1,7 @@
 """A Department repository's GitHub workflows: this project's own, installing the published tool.
 
 This project's workflows install site-builder from its source checkout (`pip install -e .`, and
-the target branch's worktree for the pull-request comment). A data repository has no source code:
+the default branch's checkout for the pull-request comment). A data repository has no source code:
 it pins the tool in requirements.txt. The workflows are adapted by exact replacements, each of
 which must apply, so a change to the project's workflows that the adaptation no longer fits fails
 loudly (and in the tests) instead of writing a workflow that installs nothing.
@@ -21,27 +21,21 @@ INSTALL = """\
           command -v site-builder >/dev/null || { echo "::error file=requirements.txt::Chưa có dòng cài đặt \
 site-builder trong requirements.txt (xem README.md)."; exit 1; }"""
 
-COMMON = (
-    ("cache-dependency-path: pyproject.toml", "cache-dependency-path: requirements.txt"),
-    ("        run: pip install -e .", INSTALL),
-)
+COMMON = (("        run: pip install -e .", INSTALL),)
 
 # file -> (old, new) pairs; every `old` must occur in the file.
 REPLACEMENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "check-links.yml": COMMON,
     "publish.yml": COMMON,
-    "pr-comment.yml": (),
+    "pr-comment.yml": (
+        ("# whatever the pull request changed. The tool is installed from the default branch's checkout;",
+         "# whatever the pull request changed. The tool is the one the default branch pins in requirements.txt;"),
+        ('"$RUNNER_TEMP/venv/bin/pip" install ./nhanh-chinh',
+         '"$RUNNER_TEMP/venv/bin/pip" install -r nhanh-chinh/requirements.txt'),
+    ),
     "validate.yml": COMMON + (
-        ("runs the pr-report command of the TARGET branch (already reviewed code) on the PR's",
-         "runs pr-report from the site-builder the TARGET branch pins in requirements.txt, on the PR's"),
-        ("installs the PR's own code and runs the annotated validation and the checks that\n"
-         "#             must use the new code",
-         "installs the site-builder the PR's requirements.txt pins and runs the annotated validation\n"
-         "#             and the checks that must use that version"),
-        ('          git worktree add --detach "$RUNNER_TEMP/base-tool" "origin/$BASE_REF"\n',
-         '          git show "origin/$BASE_REF:requirements.txt" > "$RUNNER_TEMP/base-requirements.txt"\n'),
-        ('"$RUNNER_TEMP/base-venv/bin/pip" install "$RUNNER_TEMP/base-tool"',
-         '"$RUNNER_TEMP/base-venv/bin/pip" install -r "$RUNNER_TEMP/base-requirements.txt"'),
+        ("# Checks every pull request with the pull request's own code:",
+         "# Checks every pull request with the site-builder its own requirements.txt pins:"),
     ),
 }
 SOURCE_ONLY = ("pip install -e", "base-tool", "pyproject.toml")   # none may be left in a data repository

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 import os
+import unicodedata
 from dataclasses import dataclass, field
 
 from site_builder import evidence, messages, schemas
+from site_builder.work_limits import MAX_CRITERIA, MAX_REFERENCES, MAX_SUGGESTIONS, first
 from site_builder.model import LINK_KINDS, Catalogue, CriterionEntry, Period, Review, ReviewEntry, Submission, Unit
 from site_builder.paths import REPORTS_FOLDER, DataRoot, FileRole
 from site_builder.yamlfile import YamlDocument, read_yaml
@@ -46,7 +48,7 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
     if catalogue is not None:
         unit_dir = ctx.root.evidence_dir(ctx.role.period, ctx.role.parent, ctx.role.unit)
         verdicts: dict = {}
-        for cid, entry in criteria.items():
+        for cid, entry in first(criteria, MAX_CRITERIA):
             path = ("tieu_chi", cid)
             item = _known_item(doc, catalogue, cid, path, problems)
             if item is None or not isinstance(entry, dict):
@@ -225,7 +227,7 @@ def _check_evidence_list(doc, path, refs, unit_dir, unit_id, problems, seen: dic
     (then that reference's own message says what to fix; "evidence missing" would only repeat it)."""
     kinds = set()
     refused = False
-    for index, ref in enumerate(refs):
+    for index, ref in enumerate(first(refs, MAX_REFERENCES)):
         if not isinstance(ref, str) or not ref.strip():
             continue
         ref = ref.strip()
@@ -250,7 +252,8 @@ def _checked_file(ref: str, unit_dir, unit_id: str, seen: dict) -> evidence.Find
     """`evidence.check_file`, remembered for the submission being checked: a plan PDF is often
     cited by many criteria and again as a milestone report, and is read once."""
     if ref not in seen:
-        seen[ref] = evidence.check_file(ref, unit_dir, unit_id)
+        suggest = sum(f.code == "file-missing" for f in seen.values()) < MAX_SUGGESTIONS
+        seen[ref] = evidence.check_file(ref, unit_dir, unit_id, suggest=suggest)
     return seen[ref]
 
 
@@ -330,14 +333,16 @@ def _check_unused_files(doc, unit_dir, criteria, problems):
     if not unit_dir.is_dir():
         return
     referenced = set()
-    for entry in criteria.values():
+    for _cid, entry in first(criteria, MAX_CRITERIA):
         if isinstance(entry, dict) and isinstance(entry.get("minh_chung"), list):
-            referenced.update(r.strip() for r in entry["minh_chung"] if isinstance(r, str))
+            referenced.update(unicodedata.normalize("NFC", r.strip())
+                              for r in first(entry["minh_chung"], MAX_REFERENCES) if isinstance(r, str))
     for dirpath, dirs, files in os.walk(unit_dir):
         if dirpath == str(unit_dir):
             dirs[:] = [d for d in dirs if d != REPORTS_FOLDER]
         for name in sorted(files):
-            rel = os.path.relpath(os.path.join(dirpath, name), unit_dir).replace(os.sep, "/")
+            # Names are compared in NFC: a file saved in NFD on disk is the one the YAML names.
+            rel = unicodedata.normalize("NFC", os.path.relpath(os.path.join(dirpath, name), unit_dir).replace(os.sep, "/"))
             if not name.lower().endswith(".pdf"):
                 problems.append(doc.problem((), f"tệp {rel}", "thư mục minh chứng chỉ được chứa tệp PDF.",
                                             "Hãy chuyển tài liệu sang PDF, hoặc xoá tệp này.", code="stray-file"))

@@ -61,7 +61,11 @@ def test_owners_follow_the_registry(tmp_path):
     units_file.write_text(dump(data), encoding="utf-8")
     text = render(registry_of(root))
     assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a.yaml") == ["@pgd-q1-reviewer"]
-    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a.review.yaml") == ["@pgd-q1-reviewer"]
+    # a single reviewer cannot approve their own reviewer scores: the maintainers are co-owners
+    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a.review.yaml") == ["@pgd-q1-reviewer",
+                                                                                           "@sgd-admin"]
+    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-b.review.yaml") == ["@nguoi-cham-rieng",
+                                                                                           "@sgd-admin"]
     assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a/bao-cao/ke-hoach/kh.pdf") == ["@pgd-q1-reviewer"]
     assert owners_of(text, "submissions/2020-2021/pgd-quan-1/thcs-demo-a/ke-hoach.pdf") == ["@sgd-admin"]  # no such year
     assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-b.yaml") == ["@nguoi-cham-rieng"]
@@ -72,6 +76,17 @@ def test_owners_follow_the_registry(tmp_path):
                  "submissions/keys/minh-hoa.asc",
                  "submissions/organization.yaml", "README.md"):
         assert owners_of(text, path) == ["@sgd-admin"], path
+
+
+def test_bodies_with_two_reviewers_approve_each_others_scores(tmp_path):
+    root = make_repo(tmp_path / "repo")
+    units_file = root / "submissions/units/2023-2024/pgd-quan-1.yaml"
+    data = yaml.safe_load(units_file.read_text(encoding="utf-8"))
+    data["reviewers"] = ["pgd-q1-reviewer", "pgd-q1-reviewer-2"]
+    units_file.write_text(dump(data), encoding="utf-8")
+    text = render(registry_of(root))
+    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a.review.yaml") == ["@pgd-q1-reviewer",
+                                                                                           "@pgd-q1-reviewer-2"]
 
 
 def test_unit_without_reviewers_falls_back_to_maintainers(tmp_path):

@@ -74,14 +74,19 @@ def line_of(lines: list[str], criterion: str, key: str) -> int:
     return next(i for i in range(start, len(lines)) if lines[i].strip().startswith(key)) + 1
 
 
-def workflow_step(root: Path, tmp_path: Path, name: str, **env: str) -> subprocess.CompletedProcess:
-    """Run one `run:` step of validate.yml as GitHub would (bash -eo pipefail), in the test repo.
-    origin/main is refreshed first, as actions/checkout with fetch-depth 0 provides it."""
+def _steps(workflow: str):
+    data = yaml.safe_load((PROJECT / ".github/workflows" / workflow).read_text(encoding="utf-8"))
+    return [s for job in data["jobs"].values() for s in job["steps"]]
+
+
+def workflow_step(root: Path, tmp_path: Path, name: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+    """Run one `run:` step of validate.yml or pr-comment.yml as GitHub would (bash -eo pipefail),
+    in the test repo. origin/main is refreshed first, as actions/checkout with fetch-depth 0
+    provides it. The tool the install step would put in the runner is this checkout's."""
     git.Repo(root).remotes.origin.fetch()
-    workflow = yaml.safe_load((PROJECT / ".github/workflows/validate.yml").read_text(encoding="utf-8"))
-    step = next(s for job in workflow["jobs"].values() for s in job["steps"] if s.get("name") == name)
+    step = next(s for workflow in ("validate.yml", "pr-comment.yml") for s in _steps(workflow) if s.get("name") == name)
     runner = tmp_path / "runner"
-    tool = runner / "base-venv/bin/site-builder"  # what the install step puts there: the tool, from main
+    tool = runner / "venv/bin/site-builder"  # what "Cài công cụ kiểm tra từ nhánh chính" installs
     if not tool.exists():
         tool.parent.mkdir(parents=True)
         tool.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m site_builder "$@"\n', encoding="utf-8")
@@ -90,9 +95,36 @@ def workflow_step(root: Path, tmp_path: Path, name: str, **env: str) -> subproce
     merged.update({"RUNNER_TEMP": str(runner), "BASE_REF": "main",
                    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}, **env)
     result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                            cwd=root, env=merged, capture_output=True, text=True)
+                            cwd=cwd or root, env=merged, capture_output=True, text=True)
     assert "Traceback" not in result.stderr, result.stderr
     return result
+
+
+def trusted_report(root: Path, tmp_path: Path, author: str) -> tuple[str, list[str], str]:
+    """pr-comment.yml's steps on the pull request whose head is `root`'s HEAD: a checkout of
+    main in a fresh workspace (what actions/checkout makes), the fetch of the PR's commit as git
+    data, the report. Returns the comment, the step outputs and the job summary."""
+    workspace = tmp_path / "workspace"
+    if workspace.exists():
+        shutil.rmtree(workspace)
+    workspace.mkdir()
+    git.Repo.clone_from(str(root), workspace / "nhanh-chinh", branch="main")
+    head = git.Repo(root).head.commit.hexsha
+    fetched = workflow_step(root, tmp_path, "Lấy commit của yêu cầu (chỉ dữ liệu git, không mở ra thư mục làm việc)",
+                            cwd=workspace, HEAD_SHA=head, TOKEN="")
+    assert fetched.returncode == 0, fetched.stderr
+    checkout = git.Repo(workspace / "nhanh-chinh")
+    assert checkout.head.commit.hexsha == git.Repo(root).commit("main").hexsha and not checkout.is_dirty(untracked_files=True), \
+        "the PR's files are never written to a working tree"
+    output, summary = tmp_path / "github_output_report", tmp_path / "summary_report.md"
+    for file in (output, summary):
+        file.unlink(missing_ok=True)
+    report = workflow_step(root, tmp_path, "Kiểm tra yêu cầu và soạn bình luận", cwd=workspace, AUTHOR=author,
+                           GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary))
+    assert report.returncode == 0, report.stdout + report.stderr  # an invalid PR still gets its comment
+    comment = (tmp_path / "runner/binh-luan.md").read_text(encoding="utf-8")
+    assert not (workspace / "nhanh-chinh/.cache").exists(), "the trusted report keeps no cache in a checkout"
+    return comment, output.read_text(encoding="utf-8").splitlines(), summary.read_text(encoding="utf-8")
 
 
 def workflow_validate(root: Path, tmp_path: Path, summary: Path) -> subprocess.CompletedProcess:
@@ -123,10 +155,9 @@ def test_unit_submits_reviewer_grades_other_unit_is_refused_and_site_builds(tmp_
     assert len(annotations) == 2
     assert f"`{UNIT_FILE}:{above}:" in summary.read_text(encoding="utf-8")
 
-    report = workflow_step(root, tmp_path, "Kiểm tra yêu cầu và soạn bình luận", AUTHOR="thcs-b")
-    assert report.returncode == 1
-    comment = (root / "pr-report/comment.md").read_text(encoding="utf-8")
-    shutil.rmtree(root / "pr-report")  # on GitHub it is uploaded, never committed
+    comment, outputs, job_summary = trusted_report(root, tmp_path, "thcs-b")
+    assert outputs == ["valid=false", "errors=2", "denied=0"]
+    assert job_summary == comment
     assert comment.startswith(MARKER + "\n")
     assert "❌ **Chưa hợp lệ**: 2 lỗi" in comment
     assert f"`{UNIT_FILE}:{above}:" in comment and "điểm tự chấm 7 lớn hơn điểm tối đa 2" in comment
@@ -142,9 +173,8 @@ def test_unit_submits_reviewer_grades_other_unit_is_refused_and_site_builds(tmp_
     assert fixed.returncode == 0, fixed.stdout
     assert "::error" not in fixed.stdout
     partial_count = int(re.search(r"Đã kiểm tra (\d+) tệp", fixed.stdout).group(1))
-    report = cli(root, "pr-report", "--base", "main", "--head", "HEAD", "--author", "thcs-b")
-    assert report.returncode == 0, report.stdout
-    comment = report.stdout
+    comment, outputs, _summary = trusted_report(root, tmp_path, "thcs-b")
+    assert outputs == ["valid=true", "errors=0", "denied=0"]
     assert "✅ **Hợp lệ**" in comment
     assert "| 1.2 | 5 | 5 | mới | ✅ 1 minh chứng |" in comment
     assert "| 4.3 | 2 | 2 | mới | không yêu cầu |" in comment
@@ -180,7 +210,9 @@ def test_unit_submits_reviewer_grades_other_unit_is_refused_and_site_builds(tmp_
     assert output.read_text(encoding="utf-8").splitlines() == ["valid=true", "errors=0", "denied=0"]
     by_unit = cli(root, "pr-report", "--base", "main", "--head", "HEAD", "--author", "thcs-b")
     assert by_unit.returncode == 1
-    assert f"| `{REVIEW_FILE}` | **review-files**" in by_unit.stdout and "@pgd-q1-reviewer" in by_unit.stdout
+    assert f"| `{REVIEW_FILE}` | **review-files**" in by_unit.stdout
+    assert "@\u200bpgd-q1-reviewer" in by_unit.stdout  # named, but not notified by every update
+    assert "@pgd-q1-reviewer" not in by_unit.stdout
 
     # 6. Another unit's account edits thcs-demo-b's file and adds itself as an editor in the
     #    registry: both refused, because the registry is read from main, not from the PR.
@@ -201,7 +233,7 @@ def test_unit_submits_reviewer_grades_other_unit_is_refused_and_site_builds(tmp_
     refused = cli(root, "pr-report", "--base", "main", "--head", "HEAD",
                   env={"GITHUB_EVENT_PATH": str(event), "GITHUB_OUTPUT": str(output)})
     assert refused.returncode == 1
-    assert "Người tạo yêu cầu: @thcs-a" in refused.stdout  # read from the event payload
+    assert "Người tạo yêu cầu: @\u200bthcs-a" in refused.stdout  # read from the event payload
     assert f"| `{UNIT_FILE}` | **unit-files**" in refused.stdout
     assert "| `submissions/units/2023-2024/pgd-quan-1.yaml` | **maintainers-only**" in refused.stdout
     assert "2 tệp ngoài quyền sửa" in refused.stdout

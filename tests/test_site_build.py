@@ -253,10 +253,11 @@ def test_evidence_is_served_with_size_and_hash(built):
     root, site, _dataset, _ = built
     text = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
     source = root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a/ke-hoach-cntt.pdf"
-    copy = site / f"{PERIOD}/don-vi/thcs-demo-a/ke-hoach-cntt.pdf"
+    copy = site / f"minh-chung/{PERIOD}/pgd-quan-1/thcs-demo-a/ke-hoach-cntt.pdf"
     assert copy.read_bytes() == source.read_bytes()
     assert hashlib.sha256(source.read_bytes()).hexdigest() in text
-    assert '<a href="ke-hoach-cntt.pdf">ke-hoach-cntt.pdf</a>' in text
+    assert f'<a href="../../../minh-chung/{PERIOD}/pgd-quan-1/thcs-demo-a/ke-hoach-cntt.pdf">ke-hoach-cntt.pdf</a>' in text
+    assert not (site / f"{PERIOD}/don-vi/thcs-demo-a/ke-hoach-cntt.pdf").exists()  # one copy, not beside the page
 
 
 def test_broken_links_from_the_link_report(built):

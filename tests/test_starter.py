@@ -201,11 +201,11 @@ def test_workflows_install_the_pinned_tool_not_a_source_checkout(repo):
         text = path.read_text(encoding="utf-8")
         assert not any(word in text for word in starter_workflows.SOURCE_ONLY), path.name
         if "pip install" in text:
-            assert "pip install -r requirements.txt" in text or "base-requirements.txt" in text
-    validate = (folder / "validate.yml").read_text(encoding="utf-8")
-    # The comment job installs what the TARGET branch pins, never what the pull request changed.
-    assert 'git show "origin/$BASE_REF:requirements.txt"' in validate
-    assert '"$RUNNER_TEMP/base-venv/bin/pip" install -r "$RUNNER_TEMP/base-requirements.txt"' in validate
+            assert "pip install -r requirements.txt" in text or "pip\" install -r nhanh-chinh/requirements.txt" in text
+    comment = (folder / "pr-comment.yml").read_text(encoding="utf-8")
+    # The comment job installs what the DEFAULT branch pins, never what the pull request changed.
+    assert '"$RUNNER_TEMP/venv/bin/pip" install -r nhanh-chinh/requirements.txt' in comment
+    assert "workflow_run:" in comment
 
 
 def test_workflows_pass_zizmor_and_the_workflow_schema(repo):

@@ -15,6 +15,9 @@
     });
     return node;
   }
+  function urlPath(path) {  /* a site path as a URL: "a#b.pdf" must not become a fragment */
+    return path.split("/").map(encodeURIComponent).join("/");
+  }
   function num(v) { return v === null || v === undefined ? "—" : String(v).replace(".", ","); }
   function day(iso) { if (!iso) return "—"; var p = iso.split("-"); return p[2] + "/" + p[1] + "/" + p[0]; }
   function status(s, title, label) {  /* label: the page's own wording, e.g. "Trễ hạn (hạn đề xuất)" */
@@ -87,7 +90,7 @@
         u.evidence.forEach(function (e) {
           if (!e.pdf && !/^https?:\/\//i.test(e.href)) return;  // only web links and the site's own files
           if (evidence.childNodes.length) evidence.appendChild(document.createTextNode(", "));
-          evidence.appendChild(el("a", { href: e.pdf ? base + e.href : e.href, rel: "nofollow noopener" }, [e.label]));
+          evidence.appendChild(el("a", { href: e.pdf ? base + urlPath(e.href) : e.href, rel: "nofollow noopener" }, [e.label]));
           if (e.broken) evidence.appendChild(el("span", { "class": "sb-broken" }, [" (liên kết hỏng)"]));
         });
         return el("tr", { "data-unit": u.id }, [

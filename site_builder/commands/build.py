@@ -1,7 +1,15 @@
-"""`site-builder build [--out build/site]`: validate, score and write the public site."""
+"""`site-builder build [--out build/site]`: validate, score and write the public site.
+
+The site is built in a fresh folder next to --out and moved into place only when the build
+succeeded: invalid data or a file-system error (disk full, a path that cannot be written) leaves
+the previous site as it was, and is said in Vietnamese with exit 1, never as a traceback.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -24,18 +32,65 @@ def run(args) -> int:
     if out == args.root or args.root.is_relative_to(out):
         from site_builder.cli import UsageError
         raise UsageError(f"thư mục kết quả «{out}» chứa thư mục dữ liệu; hãy chọn thư mục khác.")
+    fresh = out.with_name(f"{out.name}.moi-{os.getpid()}")
     try:
-        built = build_site(args.root, out, link_report=args.link_report)
+        built = build_site(args.root, fresh, link_report=args.link_report)
+        _swap(fresh, out)
     except InvalidData as exc:
+        _discard(fresh)
         report.render_human(exc.result.errors, exc.result.files_checked, stream=sys.stderr)
         sys.stderr.write("Không xây dựng trang vì dữ liệu còn lỗi. Trang đang công khai (nếu có) giữ nguyên.\n")
+        return 1
+    except OSError as exc:
+        _discard(fresh)
+        sys.stderr.write(os_error_message(exc) + "\n")
         return 1
     for warning in built.warnings:
         sys.stderr.write(f"Cảnh báo khi tạo trang: {warning}\n")
     print(f"Đã tạo {built.pages} trang ({built.unit_pages} trang đơn vị), {built.evidence_files} tệp minh chứng "
-          f"tại {built.site}.")
+          f"tại {out}.")
     if built.clock is not None and not built.clock.available:
         print(f"Lưu ý: {built.clock.reason}")
     if args.timings:
         print("Thời gian (giây): " + ", ".join(f"{k} {v}" for k, v in built.timings.items()))
     return 0
+
+
+OS_REASONS = {
+    errno.ENOSPC: "hết chỗ trống trên đĩa",
+    errno.EDQUOT: "vượt hạn mức dung lượng",
+    errno.EACCES: "không có quyền",
+    errno.EPERM: "không có quyền",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.ENOTDIR: "một phần của đường dẫn là tệp chứ không phải thư mục",
+    errno.EISDIR: "đường dẫn là thư mục chứ không phải tệp",
+    errno.ENAMETOOLONG: "tên tệp quá dài",
+    errno.EEXIST: "đã có tệp hoặc thư mục trùng tên",
+    errno.ENOENT: "không tìm thấy tệp hoặc thư mục",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    from site_builder.safe_text import printable
+
+    where = f" «{printable(str(exc.filename))}»" if exc.filename else ""
+    reason = OS_REASONS.get(exc.errno) or printable(exc.strerror or str(exc))
+    return (f"Không xây dựng được trang: lỗi khi đọc hoặc ghi tệp{where} ({reason}). "
+            "Trang đã có (nếu có) giữ nguyên. Hãy kiểm tra chỗ trống trên đĩa và quyền ghi thư mục kết quả, rồi chạy lại.")
+
+
+def _swap(fresh: Path, out: Path) -> None:
+    """Put the new site in place of the old one with two renames; then delete the old one."""
+    old = None
+    if out.exists():
+        old = out.with_name(f"{out.name}.cu-{os.getpid()}")
+        out.rename(old)
+    fresh.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _discard(fresh: Path) -> None:
+    shutil.rmtree(fresh, ignore_errors=True)
+    for suffix in (".docs", ".search"):
+        shutil.rmtree(fresh.with_name(fresh.name + suffix), ignore_errors=True)

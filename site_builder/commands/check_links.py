@@ -51,11 +51,14 @@ def run(args) -> int:
         linkcheck.write_report(results, output)
     except OSError as exc:
         raise UsageError(f"không ghi được tệp báo cáo «{output}»: {exc.strerror or exc}.") from None
+    from site_builder.safe_text import printable
+
     broken = sorted(url for url, r in results.items() if not r.ok)
     for url in broken:
         r = results[url]
         files = ", ".join(used[url][:3]) + (" …" if len(used[url]) > 3 else "")
-        sys.stdout.write(f"liên kết hỏng: {url} — {r.error} (dùng trong: {files})\n")
+        # one line per link, whatever the values hold: the workflow puts this output in a code block
+        sys.stdout.write(printable(f"liên kết hỏng: {url} — {r.error} (dùng trong: {files})") + "\n")
     sys.stdout.write(f"Đã kiểm tra {len(results)} đường link: {len(results) - len(broken)} truy cập được, "
                      f"{len(broken)} hỏng. Báo cáo: {output}\n")
     return 1 if (args.fail_on_broken and broken) else 0

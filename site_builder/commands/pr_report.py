@@ -18,7 +18,8 @@ def register(sub) -> None:
     parser.add_argument("--head", required=True, help="nhánh hoặc commit của yêu cầu, ví dụ HEAD")
     parser.add_argument("--author", help="tài khoản GitHub của người tạo yêu cầu (để kiểm tra quyền)")
     parser.add_argument("--output", type=Path, help="ghi bình luận Markdown vào tệp này (mặc định: in ra màn hình)")
-    parser.set_defaults(run=run)
+    # The checkout may be the pull request's: a .cache/ folder in it would be the PR's to write.
+    parser.set_defaults(run=run, data_cache=False)
 
 
 def run(args) -> int:

@@ -81,12 +81,20 @@ def write_all(site: Path, facts: PeriodFacts, source: dict, commit_url, build_da
     return paths
 
 
+def csv_text(value):
+    """A text cell that a spreadsheet would read as a formula (=, +, -, @, tab, CR first) gets
+    a leading apostrophe, the usual guard against formula injection; numbers stay numbers."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def write_csv(file: Path, units: list[UnitFact], cols: list[tuple]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([name for name, _ in cols])
     for f in units:
-        writer.writerow(["" if (v := get(f)) is None else v for _, get in cols])
+        writer.writerow(["" if (v := get(f)) is None else csv_text(v) for _, get in cols])
     file.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
 
 

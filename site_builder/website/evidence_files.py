@@ -3,6 +3,11 @@
 The site serves the files itself so a link never depends on GitHub; size and SHA-256 let anyone
 check that a downloaded file is the one that was scored. Many units upload the same file, so the
 hash is computed once per file on disk.
+
+Where: `minh-chung/<period>/<parent>/<unit>/<name>`. No generated page lives under minh-chung/,
+so a unit's folder layout (a sub-folder called `index.html`, say) can never take the place of a
+page or stop the build. Names are published in NFC, the form the YAML uses, whatever form the
+file system stored.
 """
 
 from __future__ import annotations
@@ -10,24 +15,28 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from site_builder.evidence import locate
+
+FOLDER = "minh-chung"
 
 
 def site_path_of(repo_path: str) -> str:
-    """submissions/<period>/<parent>/<unit>/<name> -> <period>/don-vi/<unit>/<name>: next to the
-    unit's page, so the page links it by its own name (short links keep pages small)."""
-    _, period, _parent, unit, rest = repo_path.split("/", 4)
-    return f"{period}/don-vi/{unit}/{rest}"
+    """submissions/<period>/<parent>/<unit>/<name> -> minh-chung/<period>/<parent>/<unit>/<name>."""
+    _, period, parent, unit, rest = unicodedata.normalize("NFC", repo_path).split("/", 4)
+    return f"{FOLDER}/{period}/{parent}/{unit}/{rest}"
 
 
 @dataclass(frozen=True)
 class FileFact:
-    repo_path: str   # submissions/<period>/<parent>/<unit>/<name>
-    site_path: str   # <period>/don-vi/<unit>/<name>, relative to the site root
+    repo_path: str   # submissions/<period>/<parent>/<unit>/<name>, as the YAML names it
+    site_path: str   # minh-chung/<period>/<parent>/<unit>/<name>, relative to the site root
     size: int
     sha256: str
+    disk_path: str = ""  # the path on disk when its spelling differs (NFD names)
 
 
 class EvidenceStore:
@@ -42,33 +51,48 @@ class EvidenceStore:
     def add(self, repo_path: str) -> FileFact | None:
         if repo_path in self.files:
             return self.files[repo_path]
+        disk_path = repo_path
         source = os.path.join(self._root, repo_path)  # plain strings: pathlib costs 100 µs per file here
         try:
             stat = os.stat(source)
         except OSError:
-            return None
+            parts = repo_path.split("/", 4)  # submissions/<period>/<parent>/<unit>/<name in the unit's folder>
+            found = locate(self.root.joinpath(*parts[:4]), parts[4]) if len(parts) == 5 else None
+            if found is None:
+                return None
+            disk_path = "/".join(parts[:4] + [found])
+            source = os.path.join(self._root, disk_path)
+            try:
+                stat = os.stat(source)
+            except OSError:
+                return None
         key = (stat.st_dev, stat.st_ino)
         digest = self._digests.get(key)
         if digest is None:
             with open(source, "rb") as handle:
                 digest = hashlib.file_digest(handle, "sha256").hexdigest()
             self._digests[key] = digest
-        site_path = site_path_of(repo_path)
-        fact = FileFact(repo_path, site_path, stat.st_size, digest)
+        fact = FileFact(repo_path, site_path_of(repo_path), stat.st_size, digest,
+                        disk_path if disk_path != repo_path else "")
         self.files[repo_path] = fact
         return fact
 
     def publish(self, site: Path) -> int:
         made_dirs: set[Path] = set()
         for fact in self.files.values():
+            source = self.root / (fact.disk_path or fact.repo_path)
             target = site / fact.site_path
             if target.parent not in made_dirs:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made_dirs.add(target.parent)
             if target.exists():
                 target.unlink()
-            try:
-                os.link(self.root / fact.repo_path, target)
-            except OSError:
-                shutil.copyfile(self.root / fact.repo_path, target)
+            _link(source, target)
         return len(self.files)
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -1,0 +1,92 @@
+"""Verdicts on evidence files kept across runs, by content (SHA-256), so nothing is parsed twice.
+
+Every validation of the whole repository used to open every PDF again; a verdict depends only
+on the bytes and on the rules, so it is stored under
+
+    <folder>/pdf-<rules>/<sha256[:2]>/<sha256>.json      {"code": "...", "detail": "..."}
+
+where <rules> names the rule set (pdf_safety.RULES_VERSION, the limits and the pypdf version):
+a change of any of them starts a new, empty folder. One small file per verdict, written to a
+temporary name and renamed, so parallel workers never see half a file; a file that cannot be
+read or does not have that shape is ignored (and rewritten). The cache is only an optimisation:
+when the folder cannot be written, checks go on without it.
+
+Anyone who can write to the folder can make a file pass, so the folder must never be one the
+checked data controls: the command line puts it under the data root's .cache/ (ignored by git)
+for local and published runs, and the pull-request report uses none unless it is given one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+_HEX = re.compile(r"[0-9a-f]{64}\Z")
+_folder: Path | None = None
+
+
+def configure(folder: Path | None) -> None:
+    """Use `folder` from now on (None: no cache across runs). Forked workers inherit it."""
+    global _folder
+    _folder = Path(folder) if folder is not None else None
+
+
+def folder() -> Path | None:
+    return _folder
+
+
+def _mark_ignored(root: Path) -> None:
+    """The folder ignores itself (a `.gitignore` of `*`), so `git add -A` in a data repository
+    without its own ignore rule never commits verdicts."""
+    marker = root / ".gitignore"
+    if not marker.exists():
+        root.mkdir(parents=True, exist_ok=True)
+        marker.write_text("# Kết quả kiểm tra PDF lưu tạm, không đưa vào kho.\n*\n", encoding="utf-8")
+
+
+def rules_key(*parts) -> str:
+    return hashlib.sha256("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+def _path(rules: str, digest: str) -> Path | None:
+    if _folder is None or not _HEX.match(digest):
+        return None
+    return _folder / f"pdf-{rules}" / digest[:2] / f"{digest}.json"
+
+
+def get(rules: str, digest: str) -> dict | None:
+    path = _path(rules, digest)
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("code"), str) or not isinstance(data.get("detail"), str):
+        return None
+    return data
+
+
+def put(rules: str, digest: str, verdict: dict) -> None:
+    path = _path(rules, digest)
+    if path is None:
+        return
+    temporary = None
+    try:
+        _mark_ignored(_folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".tmp-", suffix=".json",
+                                         delete=False) as handle:
+            temporary = handle.name
+            json.dump(verdict, handle)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
