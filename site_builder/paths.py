@@ -14,6 +14,12 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 REVIEW_SUFFIX = ".review.yaml"
 REPORTS_FOLDER = "bao-cao"   # <unit>/bao-cao/<milestone>/<file>.pdf: a milestone report, filed on its own
 KEYS_FOLDER = "keys"         # submissions/keys/<name>.asc: public keys whose signatures the clock trusts
+# Files that tell git how to read or export the tree (`export-ignore` hid files from a report,
+# `.gitmodules` names other repositories): never data, refused anywhere under submissions/.
+GIT_CONTROL_FILES = frozenset({".gitattributes", ".gitmodules", ".gitignore", ".gitkeep", ".mailmap", ".lfsconfig"})
+# Outside submissions/ and criteria/: what a path is, for the pull-request report (all maintainers' files).
+PROJECT_KINDS = (("schema/", "schema"), ("docs/", "docs"), (".github/", "workflow"), ("site_builder/", "code"),
+                 ("tests/", "code"), ("benchmarks/", "code"), ("examples/", "docs"))
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,8 @@ class FileRole:
     """What a repository path is: kind plus the ids its location encodes."""
 
     kind: str  # organization | units | key | year | catalogue | submission | review | report | evidence
-    #            | wrong-extension | misplaced | other
+    #            | wrong-extension | misplaced | control (git control file under submissions/)
+    #            | schema | docs | workflow | code | other (outside submissions/ and criteria/)
     period: str = ""
     parent: str = ""
     unit: str = ""
@@ -115,7 +122,9 @@ def classify(rel_path: str) -> FileRole:
             return FileRole("year", period=parts[1])
         return FileRole("catalogue", period=parts[1], name=parts[2][: -len(".yaml")])
     if not parts or parts[0] != "submissions":
-        return FileRole("other")
+        return FileRole(_project_kind(rel_path))
+    if is_git_control(rel_path):
+        return FileRole("control", name="/".join(parts[1:]))
     if parts[1:] == ("organization.yaml",):
         return FileRole("organization")
     if len(parts) >= 2 and parts[1] == "units":
@@ -141,3 +150,18 @@ def classify(rel_path: str) -> FileRole:
             return FileRole("report", period, parent, unit, parts[6], milestone=parts[5])
         return FileRole("evidence", period, parent, unit, "/".join(parts[4:]))
     return FileRole("misplaced", name="/".join(parts[1:]))
+
+
+def is_git_control(rel_path: str) -> bool:
+    """A git control file (`.gitattributes`, `.gitmodules`, ...) or a `.git` folder, at any depth."""
+    return any(part in GIT_CONTROL_FILES or part == ".git" or part.lower().startswith(".git")
+               for part in PurePosixPath(rel_path).parts)
+
+
+def _project_kind(rel_path: str) -> str:
+    for prefix, kind in PROJECT_KINDS:
+        if rel_path.startswith(prefix):
+            return kind
+    if rel_path.lower().endswith((".md", ".txt")):
+        return "docs"
+    return "other"

@@ -1,37 +1,39 @@
 """The pull-request report: what changed between two git refs, whether it is valid and allowed,
 and what the touched units would score. Rendered as the Vietnamese PR comment.
 
-Both sides are read from git objects (never from the working tree) into small temporary data
-roots holding only criteria/, schema/, the registry and the touched units' files, so a check on
-a 15,000-unit repository stays small, and the base side can be trusted: authorization always
-uses the base branch's registry, which the pull request cannot change for itself.
+Both sides are read from git objects (`ls-tree`, `cat-file --batch`: gittree.py; never a checkout
+or `git archive`, which apply the tree's own `.gitattributes`) into small temporary data roots
+holding only what the change can affect: criteria/, schema/, the organisation, the registry files
+of the touched bodies and the touched units' files. Every changed path is placed first
+(change_check.py: unknown year, unregistered unit, git control files, links). Authorization and
+placement use the base branch, which the pull request cannot change for itself. A change of
+criteria/, schema/ or the registry can affect every unit: then the whole head tree is checked,
+as the publishing build will.
 """
 
 from __future__ import annotations
 
-import io
 import math
-import tarfile
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import git
-import pandas as pd
-
-from site_builder import authz
+from site_builder import authz, change_check, gitread
 from site_builder import markdown_text as md
 from site_builder.github_limits import COMMENT_LIMIT, Lines, comment_length
+from site_builder.gittree import CommitFiles, Entry
 from site_builder.messages import number, thousands
-from site_builder.model import Dataset, PeriodRegistry, Registry
+from site_builder.model import Dataset, PeriodRegistry, Registry, Unit
 from site_builder.paths import DataRoot, classify
 from site_builder.problems import Problem
-from site_builder.registry import load_organization, load_registry
-from site_builder.scoring import score_period, shown_percent
+from site_builder.registry import load_organization, load_units_file
 from site_builder.validate import validate_all, validate_paths
 
 MARKER = "<!-- danh-gia-cntt:pr-report -->"
-SHARED_PATHS = ("criteria", "schema", "submissions/organization.yaml", "submissions/units", "submissions/keys")
+SHARED_PATHS = ("criteria", "schema", "submissions/organization.yaml", "submissions/keys")
+# A change under these can change the verdict on any unit: the whole head tree is checked.
+STRUCTURE_PREFIXES = ("criteria/", "schema/", "submissions/organization.yaml", "submissions/units/")
 STATUS_LABELS = {"A": "thêm mới", "M": "sửa", "D": "xoá", "R": "đổi tên", "C": "sao chép", "T": "đổi loại"}
 
 
@@ -52,24 +54,40 @@ class ChangedFile:
 
 # ---------------------------------------------------------------- git
 
-def open_repo(path: Path) -> git.Repo:
+def open_repo(path: Path) -> gitread.Repository:
+    """The repository whose top folder is `path` (the data root)."""
     try:
-        return git.Repo(path)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        repo = gitread.open_repository(Path(path))
+    except gitread.NotARepository:
         raise GitProblem(f"«{path}» không phải kho git.") from None
+    except gitread.NoCommits:
+        raise GitProblem(f"kho git «{path}» chưa có commit nào.") from None
+    except gitread.GitError:
+        raise GitProblem(f"không đọc được kho git «{path}» (cần cài git).") from None
+    if repo.prefix:
+        raise GitProblem(f"«{path}» phải là thư mục gốc của kho git (thư mục chứa .git).")
+    return repo
 
 
-def resolve(repo: git.Repo, ref: str) -> str:
+def resolve(repo: gitread.Repository, ref: str) -> str:
     try:
-        return repo.commit(ref).hexsha
-    except (git.BadName, ValueError, git.GitCommandError):
-        raise GitProblem(f"không tìm thấy nhánh hoặc commit «{ref}» (với GitHub Actions cần checkout fetch-depth: 0).") from None
+        sha = gitread.run(repo.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    except gitread.GitError:
+        sha = b""
+    sha = sha.strip()
+    if not repo.is_id(sha):
+        raise GitProblem(f"không tìm thấy nhánh hoặc commit «{ref}» (với GitHub Actions cần checkout fetch-depth: 0).")
+    return sha.decode()
 
 
-def changed_files(repo: git.Repo, base: str, head: str) -> list[ChangedFile]:
+def changed_files(repo: gitread.Repository, base: str, head: str) -> list[ChangedFile]:
     """`git diff --name-status base...head`: what the PR changed since it branched, renames kept."""
-    out = repo.git.diff("--name-status", "-z", "-M", "--no-ext-diff", f"{base}...{head}")
-    tokens = out.split("\0")
+    try:
+        out = gitread.run(repo.top, "diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv",
+                          f"{base}...{head}", "--")
+    except gitread.GitError:
+        raise GitProblem(f"không so sánh được «{base}» với «{head}» (hai nhánh cần có commit chung).") from None
+    tokens = [os.fsdecode(t) for t in out.split(b"\0")]
     changes, index = [], 0
     while index < len(tokens) and tokens[index]:
         status = tokens[index][0]
@@ -82,38 +100,15 @@ def changed_files(repo: git.Repo, base: str, head: str) -> list[ChangedFile]:
     return changes
 
 
-def snapshot(repo: git.Repo, ref: str, target: Path, pathspecs: list[str]) -> list[Problem]:
-    """Write the files of `ref` under `pathspecs` into `target`. Symlinks and submodules are not
-    written (they could point the checks at files outside the repository) but reported."""
-    listing = repo.git.ls_tree("-r", "-z", "--full-tree", ref, "--", *pathspecs)
-    files, problems = [], []
-    for entry in filter(None, listing.split("\0")):
-        meta, path = entry.split("\t", 1)
-        mode = meta.split()[0]
-        if mode in ("100644", "100755"):
-            files.append(path)
-        else:
-            problems.append(Problem(path, 1, 1, "loại tệp", "tệp là liên kết (symlink) hoặc kho con, không được phép.",
-                                    "Hãy tải lên chính tệp thay vì liên kết.", "not-regular-file"))
-    target.mkdir(parents=True, exist_ok=True)
-    for start in range(0, len(files), 500):
-        buffer = io.BytesIO()
-        repo.archive(buffer, ref, format="tar", path=files[start:start + 500])
-        buffer.seek(0)
-        with tarfile.open(fileobj=buffer) as archive:
-            archive.extractall(target, filter="data")
-    return problems
-
-
 # ---------------------------------------------------------------- what the PR touches
 
 def touched_units(changes: list[ChangedFile]) -> list[tuple[str, str, str]]:
-    """(period, parent, unit) of every unit whose submission, review or evidence changed."""
+    """(period, parent, unit) of every unit whose submission, review, evidence or reports changed."""
     found = {}
     for change in changes:
         for rel in change.paths:
             role = classify(rel)
-            if role.kind in ("submission", "review", "evidence"):
+            if role.kind in change_check.UNIT_KINDS:
                 found[(role.period, role.parent, role.unit)] = True
     return list(found)
 
@@ -122,12 +117,23 @@ def unit_pathspecs(units) -> list[str]:
     specs = []
     for period, parent, unit in units:
         folder = f"submissions/{period}/{parent}"
-        specs += [f"{folder}/{unit}.yaml", f"{folder}/{unit}.review.yaml", f"{folder}/{unit}/"]
+        specs += [f"{folder}/{unit}.yaml", f"{folder}/{unit}.review.yaml", f"{folder}/{unit}"]
     return specs
 
 
-def paths_to_validate(changes: list[ChangedFile], head_root: DataRoot) -> list[str]:
-    """Changed paths plus what depends on them: a submission's review file."""
+def registry_files(paths) -> list[str]:
+    """The registry file of every (period, body) a changed path names."""
+    found = {}
+    for rel in paths:
+        role = classify(rel)
+        if role.kind in change_check.UNIT_KINDS or role.kind == "units":
+            found[f"submissions/units/{role.period}/{role.parent}.yaml"] = True
+    return list(found)
+
+
+def paths_to_validate(changes: list[ChangedFile], head_root: DataRoot, units=()) -> list[str]:
+    """Changed paths plus what depends on them: a submission's review file; and the touched units'
+    files (their scores, evidence and reports make the preview)."""
     paths = []
     for change in changes:
         paths += list(change.paths)
@@ -136,7 +142,19 @@ def paths_to_validate(changes: list[ChangedFile], head_root: DataRoot) -> list[s
             review = f"submissions/{role.period}/{role.parent}/{role.unit}.review.yaml"
             if (head_root.path / review).is_file():
                 paths.append(review)
+    for period, parent, unit in units:
+        folder = head_root.path / "submissions" / period / parent
+        for name in (f"{unit}.yaml", f"{unit}.review.yaml"):
+            if (folder / name).is_file():
+                paths.append(f"submissions/{period}/{parent}/{name}")
+        reports = folder / unit / "bao-cao"
+        if reports.is_dir() and not reports.is_symlink():
+            paths += [head_root.rel(f) for f in sorted(reports.glob("*/*")) if f.is_file()]
     return list(dict.fromkeys(paths))
+
+
+def _structural(rel: str) -> bool:
+    return rel.startswith(STRUCTURE_PREFIXES)
 
 
 # ---------------------------------------------------------------- score preview
@@ -170,6 +188,8 @@ def _unit_scores(dataset: Dataset | None, period: str, unit_id: str):
     unit = dataset.registry.unit(period, unit_id)
     if unit is None or unit.type not in dataset.periods[period].catalogues:
         return None
+    from site_builder.scoring import score_period  # pandas: only when there is a unit to score
+
     alone = Dataset(Registry(dataset.registry.organization, {period: PeriodRegistry(period, {unit.id: unit})}),
                     {period: dataset.periods[period]},
                     {k: v for k, v in dataset.submissions.items() if k == (period, unit_id)},
@@ -223,6 +243,8 @@ def build_preview(head: Dataset | None, base: Dataset | None, period: str, paren
     else:
         preview.max_total = float(row["max_total"])
         preview.rating = "" if _missing(row["rating"]) else str(row["rating"])
+    from site_builder.scoring import shown_percent
+
     basis = preview.total if preview.reviewed else preview.self_total
     preview.percent = shown_percent(100.0 * basis / preview.max_total) if preview.max_total else math.nan
     return preview
@@ -251,60 +273,167 @@ class Outcome:
         return self.errors == 0 and not self.denials and not self.authz_unavailable
 
 
-def run(repo_path: Path, base_ref: str, head_ref: str, author: str | None) -> Outcome:
+def run(repo_path: Path, base_ref: str, head_ref: str, author: str | None, cache_dir: Path | None = None) -> Outcome:
+    """`cache_dir`: a trusted folder for signature verdicts (the clock of a touched unit)."""
     repo = open_repo(repo_path)
     base, head = resolve(repo, base_ref), resolve(repo, head_ref)
     changes = changed_files(repo, base, head)
+    reader = gitread.BlobReader(repo)
+    try:
+        with tempfile.TemporaryDirectory(prefix="pr-report-") as scratch:
+            sides = _Sides(repo, base, head, reader, Path(scratch))
+            return _report(sides, changes, author, base_ref, head_ref, repo_path, cache_dir)
+    except gitread.GitError:
+        raise GitProblem("không đọc được dữ liệu git của yêu cầu (kho hỏng hoặc thiếu commit).") from None
+    finally:
+        reader.close()
+
+
+class _Sides:
+    """The base and head commits, their files written into two scratch data roots on demand."""
+
+    def __init__(self, repo: gitread.Repository, base: str, head: str, reader: gitread.BlobReader, scratch: Path):
+        self.base_files, self.head_files = CommitFiles(repo, base, reader), CommitFiles(repo, head, reader)
+        self.base_root, self.head_root = DataRoot(scratch / "base"), DataRoot(scratch / "head")
+        self.base_root.path.mkdir()
+        self.head_root.path.mkdir()
+
+    def write(self, side: str, specs) -> dict[str, Entry]:
+        files = self.base_files if side == "base" else self.head_files
+        entries = files.list(specs)
+        files.write(entries.values(), (self.base_root if side == "base" else self.head_root).path)
+        return entries
+
+
+def _report(sides: _Sides, changes: list[ChangedFile], author: str | None, base_ref: str, head_ref: str,
+            repo_path: Path, cache_dir: Path | None) -> Outcome:
+    paths = [p for c in changes for p in c.paths]
+    present = [c.path for c in changes if c.status != "D"]
     units = touched_units(changes)
-    data_paths = [p for c in changes for p in c.paths if p.startswith("submissions/")]
-    with tempfile.TemporaryDirectory(prefix="pr-report-") as scratch:
-        head_root = DataRoot(Path(scratch) / "head")
-        base_root = DataRoot(Path(scratch) / "base")
-        specs = list(SHARED_PATHS) + unit_pathspecs(units)
-        problems = snapshot(repo, head, head_root.path, specs + data_paths)
-        snapshot(repo, base, base_root.path, specs)
-        result = validate_paths(head_root, paths_to_validate(changes, head_root))
-        problems = sorted(set(problems + result.problems), key=lambda p: (p.path, p.line, p.column, p.message))
-        denials, unavailable = [], False
-        if author:
-            registry = _registry(base_root)
-            unavailable = registry is None
-            if registry is not None:
-                denials = authz.check(author, [p for c in changes for p in c.paths], registry)
-        head_data = validate_all(head_root).dataset if units else None
-        base_data = validate_all(base_root).dataset if units else None
+    specs = list(SHARED_PATHS) + registry_files(paths) + unit_pathspecs(units)
+    base_entries = sides.write("base", specs)
+    structural = any(_structural(p) for p in paths)
+    head_entries = sides.write("head", ["criteria", "schema", "submissions"] if structural
+                               else specs + [p for p in present if p.startswith("submissions/")])
+    changed_entries = sides.head_files.list(present)
+    base_registry = _BaseRegistry(sides.base_root, sides.head_root, set(paths))
+    layout = change_check.Layout(_periods(base_entries) | _periods(head_entries, only=set(paths)),
+                                 base_registry.registered)
+    placed = change_check.check(present, changed_entries, layout)
+    result = validate_all(sides.head_root) if structural else validate_paths(
+        sides.head_root, paths_to_validate(changes, sides.head_root, units))
+    problems = change_check.merge(placed, result.problems)
+    problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))
+    denials, unavailable = [], False
+    if author:
+        registry = base_registry.for_authz(paths)
+        unavailable = registry is None
+        if registry is not None:
+            denials = authz.check(author, paths, registry)
+    previews = []
+    if units:
+        head_data = result.dataset
+        base_data = _base_dataset(sides.base_root, units)
         previews = [build_preview(head_data, base_data, *key) for key in units]
-        if head_data is not None and previews:
-            _add_milestone_notes(previews, head_data, repo_path, base_root, head,
-                                 frozenset(c.path for c in changes if c.status != "D"))
+        if head_data is not None:
+            _add_milestone_notes(previews, head_data, repo_path, sides.base_root, sides.head_files.commit,
+                                 frozenset(present), cache_dir)
     return Outcome(changes, problems, result.files_checked, denials, previews, author or "",
                    base_ref, head_ref, unavailable)
 
 
+def _periods(entries: dict[str, Entry], only: set[str] | None = None) -> frozenset[str]:
+    """Periods with a criteria/<period>/year.yaml among `entries` (and among `only`, when given:
+    a head's period counts when the pull request adds it)."""
+    found = set()
+    for path in entries:
+        role = classify(path)
+        if role.kind == "year" and (only is None or path in only):
+            found.add(role.period)
+    return frozenset(found)
+
+
+class _BaseRegistry:
+    """The base branch's registry files of the touched bodies, each read once; a body file that
+    the pull request changes (a maintainer's change, see authz) also counts in its head version."""
+
+    def __init__(self, base_root: DataRoot, head_root: DataRoot, changed: set[str]):
+        self.base_root, self.head_root, self.changed = base_root, head_root, changed
+        self.files: dict[tuple[str, str, str], dict[str, Unit]] = {}
+        self.organization, _ = load_organization(base_root)
+
+    def units(self, period: str, body: str, side: str = "base") -> dict[str, Unit]:
+        key = (side, period, body)
+        if key not in self.files:
+            root = self.base_root if side == "base" else self.head_root
+            units, _problems = load_units_file(root, period, body)
+            self.files[key] = {u.id: u for u in units}
+        return self.files[key]
+
+    def registered(self, period: str, body: str, unit: str) -> bool:
+        if unit in self.units(period, body):
+            return True
+        return (f"submissions/units/{period}/{body}.yaml" in self.changed
+                and unit in self.units(period, body, side="head"))
+
+    def for_authz(self, paths) -> Registry | None:
+        """The base registry restricted to the bodies the paths name (enough for every rule)."""
+        if self.organization is None:
+            return None
+        registry = Registry(self.organization)
+        for rel in paths:
+            role = classify(rel)
+            if role.kind in change_check.UNIT_KINDS or role.kind == "wrong-extension":
+                period = registry.periods.setdefault(role.period, PeriodRegistry(role.period))
+                for unit_id, unit in self.units(role.period, role.parent).items():
+                    period.units.setdefault(unit_id, unit)
+        return registry
+
+
+def _base_dataset(base_root: DataRoot, units) -> Dataset | None:
+    """The touched units as the base branch has them (for "changed since"): their files only."""
+    paths = []
+    for period, parent, unit in units:
+        for name in (f"{unit}.yaml", f"{unit}.review.yaml"):
+            if (base_root.path / "submissions" / period / parent / name).is_file():
+                paths.append(f"submissions/{period}/{parent}/{name}")
+    return validate_paths(base_root, paths).dataset if paths else None
+
+
+def _needs_clock(preview: Preview, head_data: Dataset) -> bool:
+    """Only a scored criterion that needs a milestone asks the clock anything."""
+    period = head_data.periods.get(preview.period)
+    unit = head_data.registry.unit(preview.period, preview.unit)
+    submission = head_data.submissions.get((preview.period, preview.unit))
+    if preview.state != "ok" or period is None or unit is None or submission is None:
+        return False
+    catalogue = period.catalogues.get(unit.type)
+    return catalogue is not None and any(
+        item.requires_milestone and item.id in submission.entries and submission.entries[item.id].score > 0
+        for item in catalogue.items.values())
+
+
 def _add_milestone_notes(previews: list[Preview], head_data: Dataset, repo_path: Path, base_root: DataRoot,
-                         head: str, proposed: frozenset[str]) -> None:
-    """Criteria that need a milestone on time: the clock read at the head, trusting the base's signers."""
+                         head: str, proposed: frozenset[str], cache_dir: Path | None) -> None:
+    """Criteria that need a milestone on time: the clock read at the head, trusting the base's
+    signers, over the unit's own folder only (its reports are all it needs)."""
     import datetime as dt
 
     from site_builder.clock import VIETNAM, read_clock
     from site_builder.milestone_check import warnings_for
 
+    wanted = [p for p in previews if _needs_clock(p, head_data)]
+    if not wanted:
+        return
     organization, _ = load_organization(base_root)
     signers = organization.signers if organization else ("github-web-flow",)
     keys = [k for k in (base_root.signer_key(name) for name in signers) if k is not None]
     today = dt.datetime.now(VIETNAM).date()
-    with read_clock(repo_path, keys, ref=head) as clock:
-        for preview in previews:
-            if preview.state == "ok":
-                preview.milestone_notes = warnings_for(head_data, preview.period, preview.unit, clock, today, proposed)
-
-
-def _registry(root: DataRoot) -> Registry | None:
-    organization, _ = load_organization(root)
-    if organization is None:
-        return None
-    registry, _ = load_registry(root, organization)
-    return registry
+    signatures = cache_dir / "signatures" if cache_dir is not None else None
+    for preview in wanted:
+        folder = f"submissions/{preview.period}/{preview.parent}/{preview.unit}"
+        with read_clock(repo_path, keys, folder=folder, ref=head, cache_dir=signatures) as clock:
+            preview.milestone_notes = warnings_for(head_data, preview.period, preview.unit, clock, today, proposed)
 
 
 # ---------------------------------------------------------------- Markdown
@@ -449,6 +578,8 @@ def _percent(value) -> str:
 
 def _missing(value) -> bool:
     """NaN, None or pandas' NA: scoring may use either for "no score"."""
+    import pandas as pd
+
     return value is None or bool(pd.isna(value))
 
 

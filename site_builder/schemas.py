@@ -41,6 +41,8 @@ PATTERN_HINTS = {
 }
 
 
+FAST_KINDS = ("submission", "review", "units", "year", "catalogue")
+
 _ANNOTATIONS = {"title", "description", "default", "examples", "$comment", "deprecated", "readOnly", "writeOnly"}
 
 
@@ -82,12 +84,13 @@ def _validators(schema_dir: str) -> dict[str, Draft202012Validator]:
 @lru_cache(maxsize=8)
 def _fast_checks(schema_dir: str) -> dict:
     """Compiled validators that only answer "valid or not", for the kinds without cross-file
-    `$ref` (one per unit and year: the hot path of a full run). Same schema files, so there is
-    still one source of truth; a "no" is always explained by the full validator below."""
+    `$ref`: unit files (one per unit and year: the hot path of a full run) and registry files (a
+    pull request's check reads them before anything else). Same schema files, so there is still
+    one source of truth; a "no" is always explained by the full validator below."""
     import jsonschema_rs  # compiled; imported lazily like every heavy dependency
 
     checks = {}
-    for kind in ("submission", "review"):
+    for kind in FAST_KINDS:
         file = Path(schema_dir) / SCHEMA_FILES[kind]
         if file.exists():
             checks[kind] = jsonschema_rs.validator_for(json.loads(file.read_text(encoding="utf-8")),

@@ -8,12 +8,13 @@ unit's own registry file and its period's catalogue: it stays fast on a 15,000-u
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder import messages
+from site_builder import change_check, messages
 from site_builder.catalogues import load_period
 from site_builder.model import Dataset, PeriodRegistry, Registry
 from site_builder.paths import REPORTS_FOLDER, SLUG, DataRoot, FileRole, classify
@@ -218,7 +219,9 @@ def _misplaced(root: DataRoot, item: Path) -> Problem:
 # ---------------------------------------------------------------- changed files only
 
 def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
-    """Validate the given repository-relative paths and what they depend on."""
+    """Validate the given repository-relative paths and what they depend on. `dataset` holds what
+    was read on the way (the registry files and catalogues used, valid unit files and reports), so
+    a caller such as the pull-request report scores a unit without reading anything again."""
     result = ValidationResult()
     wanted_org = False
     registry_periods_wanted: set[str] = set()
@@ -249,6 +252,7 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
             result.problems.append(Problem(rel, 1, 1, "tên tệp", message, fix, "wrong-extension"))
         elif role.kind == "misplaced" and exists:
             result.problems.append(_misplaced(root, root.path / rel))
+    result.problems += _placement(root, paths)
     organization = None
     if wanted_org or registry_periods_wanted or unit_files or report_units:
         organization, found = load_organization(root)
@@ -268,6 +272,7 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         result.files_checked += 1
     lookup = _RegistryLookup(root, organization, registry, result)
     period_cache: dict[tuple[str, str], object] = {}
+    dataset = Dataset(Registry(organization), {})
 
     def period_for(period_id: str, unit_type: str | None):
         key = (period_id, unit_type or "")
@@ -275,6 +280,7 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
             period, found = load_period(root, period_id, unit_types=(unit_type,) if unit_type else ())
             result.problems += [p for p in found if p.is_error]
             period_cache[key] = period
+            _keep_period(dataset, period)
         return period_cache[key]
 
     for period_id, body, unit_id in sorted(report_units):
@@ -285,9 +291,11 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         period = period_for(period_id, unit.type if unit else None)
         if period is None:
             continue
-        _reports, found = check_reports(root, period, body, unit_id, unit if unit and unit.parent == body else None)
+        reports, found = check_reports(root, period, body, unit_id, unit if unit and unit.parent == body else None)
         result.problems += found
         result.files_checked += 1
+        for report in reports:
+            dataset.reports[(report.period, report.unit, report.milestone)] = report
     for rel, role in sorted(unit_files.items()):
         if not SLUG.match(role.parent) or not SLUG.match(role.period):
             result.problems.append(_misplaced(root, root.path / rel))
@@ -299,10 +307,43 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         local = lookup.registry_for(role.period, role.parent, role.unit)
         unit = local.unit(role.period, role.unit)
         period = period_for(role.period, unit.type if unit else None)
-        _record, found = _check_one(root, local, {role.period: period}, role, rel)
+        record, found = _check_one(root, local, {role.period: period}, role, rel)
         result.files_checked += 1
         result.problems += found
+        if record is not None:
+            target = dataset.submissions if role.kind == "submission" else dataset.reviews
+            target[(role.period, role.unit)] = record
+    dataset.registry.periods.update(lookup.periods())
+    result.dataset = dataset
     return result
+
+
+def _placement(root: DataRoot, paths: list[str]) -> list[Problem]:
+    """Files the unit-file checks never open (evidence, reports, git control files, registry
+    folders): placed against this root's periods and registry, as a full run would find them."""
+    placeable = [rel for rel in paths if classify(rel).kind in ("evidence", "report", "control", "units")
+                 and ((root.path / rel).exists() or os.path.islink(root.path / rel))]
+    if not placeable:
+        return []
+    bodies: dict[tuple[str, str], set[str]] = {}
+
+    def registered(period: str, body: str, unit: str) -> bool:
+        if (period, body) not in bodies:
+            bodies[(period, body)] = {u.id for u in load_units_file(root, period, body)[0]}
+        return unit in bodies[(period, body)]
+
+    return change_check.check(placeable, {}, change_check.Layout(frozenset(root.periods()), registered))
+
+
+def _keep_period(dataset: Dataset, period) -> None:
+    """One `Period` per id in the dataset, with every catalogue loaded for it so far."""
+    if period is None:
+        return
+    known = dataset.periods.get(period.id)
+    if known is None:
+        dataset.periods[period.id] = dataclasses.replace(period, catalogues=dict(period.catalogues))
+    else:
+        known.catalogues.update(period.catalogues)
 
 
 class _RegistryLookup:
@@ -326,3 +367,14 @@ class _RegistryLookup:
             self.full, _ = load_registry(self.root, self.organization)
             return self.full
         return local
+
+    def periods(self) -> dict[str, PeriodRegistry]:
+        """The registries read, by period: the whole registry if it was read, else the body files."""
+        if self.full is not None:
+            return dict(self.full.periods)
+        merged: dict[str, PeriodRegistry] = {}
+        for (period, _body), local in sorted(self.local.items()):
+            target = merged.setdefault(period, PeriodRegistry(period))
+            for unit_id, unit in local.periods[period].units.items():
+                target.units.setdefault(unit_id, unit)
+        return merged

@@ -138,6 +138,51 @@ def other_unit(root: Path) -> None:
     write(units, dump(data))
 
 
+def unknown_year(root: Path) -> None:
+    """The issue's example: a report dropped into the folder of a year that does not exist."""
+    write(root / "submissions/2032-2033/pgd-quan-1/thcs-demo-b/bao-cao.pdf", pdf_bytes("bao cao"))
+
+
+def unregistered_unit(root: Path) -> None:
+    write(root / f"{FOLDER}/thcs-moi/ke-hoach.pdf", pdf_bytes("don vi moi"))
+
+
+def report_outside_milestone(root: Path) -> None:
+    write(root / EVIDENCE / "bao-cao/ke-hoach.pdf", pdf_bytes("ke hoach"))
+
+
+def export_ignore(root: Path) -> None:
+    """`.gitattributes` hides a program from `git archive`; the report reads git objects, sees it."""
+    submission(root)
+    write(root / f"{FOLDER}/.gitattributes", "thcs-demo-b/chuong-trinh.exe export-ignore\n")
+    write(root / EVIDENCE / "chuong-trinh.exe", b"MZ\x90\x00 not a pdf")
+
+
+def submodule(root: Path) -> None:
+    import git
+
+    submission(root)
+    write(root / "submissions/.gitmodules", '[submodule "x"]\n\tpath = x\n\turl = https://evil.example/x.git\n')
+    inner = git.Repo.init(root / EVIDENCE / "kho-con")  # `git add -A` records it as a submodule (gitlink)
+    write(root / EVIDENCE / "kho-con/x.pdf", pdf_bytes("x"))
+    inner.git.add(A=True)
+    inner.git.commit("-q", "-m", "kho con")
+
+
+def registry_of_unknown_year(root: Path) -> None:
+    data = yaml.safe_load((root / "submissions/units/2023-2024/so-gddt.yaml").read_text(encoding="utf-8"))
+    write(root / "submissions/units/2032-2033/so-gddt.yaml", dump(data))
+
+
+def evidence_first(root: Path) -> None:
+    """A unit uploads its PDFs before its file: allowed (a warning once merged), and it builds."""
+    write(root / EVIDENCE / "ke-hoach-cntt.pdf", pdf_bytes("truoc"))
+
+
+def report_alone(root: Path) -> None:
+    write(root / EVIDENCE / "bao-cao/ke-hoach/ke-hoach.pdf", pdf_bytes("ke hoach"))
+
+
 def check_hostile_names_site(site: Path, root: Path) -> None:
     page = (site / f"{PERIOD}/don-vi/thcs-demo-b/index.html").read_text(encoding="utf-8")
     assert "<img src=x>" not in page and "&lt;img src=x&gt;" in page
@@ -184,6 +229,21 @@ CASES = [
     Case("csv-cong-thuc", "sgd-admin", csv_injection, True, [], check_csv),
     Case("sua-bai-don-vi-khac", "thcs-a", other_unit, False, ["3 tệp ngoài quyền sửa", "pgd-q1-reviewer"],
          data_valid=True),
+    Case("nam-hoc-khong-co", "sgd-admin", unknown_year, False,
+         ["«2032-2033» không phải năm học nào có trong criteria/ (các năm học hiện có: 2023-2024)."]),
+    Case("don-vi-chua-dang-ky", "sgd-admin", unregistered_unit, False,
+         ["đơn vị «thcs-moi» không có trong danh sách năm học 2023-2024 thuộc «pgd-quan-1»"]),
+    Case("bao-cao-ngoai-thu-muc-moc", "thcs-b", report_outside_milestone, False,
+         ["báo cáo phải nằm trong bao-cao/<mã mốc>/<tên tệp>.pdf."]),
+    Case("gitattributes-an-tep", "thcs-b", export_ignore, False,
+         ["tệp «.gitattributes» quy định cách git đọc, xuất hoặc bỏ qua các tệp", "thư mục của đơn vị chỉ chứa tệp PDF",
+          "tệp chuong-trinh.exe: thư mục minh chứng chỉ được chứa tệp PDF."]),
+    Case("kho-con", "thcs-b", submodule, False,
+         ["tệp «.gitmodules» quy định cách git đọc", "tệp là liên kết (symlink) hoặc kho con, không được phép."]),
+    Case("danh-sach-nam-la", "sgd-admin", registry_of_unknown_year, False,
+         ["«2032-2033» không phải năm học nào có trong criteria/."]),
+    Case("minh-chung-truoc", "thcs-b", evidence_first, True),
+    Case("bao-cao-rieng", "thcs-b", report_alone, True),
 ]
 
 

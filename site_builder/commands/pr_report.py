@@ -28,7 +28,7 @@ def run(args) -> int:
 
     author = args.author or _author_from_event()
     try:
-        outcome = pr_report.run(args.root, args.base, args.head, author)
+        outcome = pr_report.run(args.root, args.base, args.head, author, cache_dir=_trusted_cache(args))
     except pr_report.GitProblem as exc:
         raise UsageError(str(exc)) from None
     text = pr_report.render(outcome)
@@ -40,6 +40,11 @@ def run(args) -> int:
         sys.stdout.write(text)
     _github_output(outcome)
     return 0 if outcome.ok else 1
+
+
+def _trusted_cache(args):
+    """Only a folder given explicitly (--cache-dir): the checkout may be the pull request's."""
+    return None if args.no_cache or args.cache_dir is None else args.cache_dir.resolve()
 
 
 def _author_from_event() -> str | None:
