@@ -143,6 +143,7 @@ class Organization:
     repository: str = ""
     branch: str = "main"
     signers: tuple[str, ...] = ("github-web-flow",)  # keys whose signatures the clock trusts
+    site_url: str = ""  # the public site's address (organization.yaml, else mkdocs.yml); "" = not published yet
 
 
 @dataclass(frozen=True)

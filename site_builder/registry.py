@@ -12,7 +12,7 @@ office), or a body that is not assessed itself (a ward's office), which then dec
 
 from __future__ import annotations
 
-from site_builder import schemas
+from site_builder import schemas, site_address
 from site_builder.model import Body, Organization, PeriodRegistry, Registry, Unit
 from site_builder.paths import SLUG, DataRoot
 from site_builder.problems import Problem
@@ -39,6 +39,7 @@ def load_organization(root: DataRoot) -> tuple[Organization | None, list]:
         demo=bool(d.get("demo", False)), short_name=d.get("short_name", ""),
         repository=d.get("repository", ""), branch=d.get("branch", "main"),
         signers=tuple(clock.get("signers") or DEFAULT_SIGNERS),
+        site_url=site_address.site_url(root, d.get("site_url")),
     ), problems
 
 

@@ -28,17 +28,21 @@ def editor_schema_path(period: str, unit_type: str) -> str:
     return f"schema/editor/{period}/{unit_type}.schema.json"
 
 
-def schema_reference(period: str, parent: str, unit: str, unit_type: str) -> str:
-    """The schema path relative to the submission file (what yaml-language-server resolves)."""
+def schema_reference(period: str, parent: str, unit: str, unit_type: str, site_url: str = "") -> str:
+    """What the file's first line points yaml-language-server at: the schema published on the
+    site (`site_url`, when the organisation has one), else its path relative to the file (a clone)."""
+    if site_url:
+        return f"{site_url}/{editor_schema_path(period, unit_type)}"
     folder = posixpath.dirname(submission_path(period, parent, unit))
     return posixpath.relpath(editor_schema_path(period, unit_type), folder)
 
 
-def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: bool = False) -> str:
+def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: bool = False,
+                    site_url: str = "") -> str:
     """The YAML text of `unit`'s new file for `period`: valid as is (every score 0).
     `compact` drops the criterion texts (the editor schema still shows them on hover) so the
     template fits in a GitHub "new file" link."""
-    ref = schema_reference(period.id, unit.parent, unit.id, catalogue.unit_type)
+    ref = schema_reference(period.id, unit.parent, unit.id, catalogue.unit_type, site_url)
     lines = [f"# yaml-language-server: $schema={ref}"]
     if compact:
         return "\n".join(lines + _compact_body(period, catalogue, unit)) + "\n"
@@ -84,19 +88,20 @@ def new_file_base(repository: str, branch: str, period: Period, unit: Unit) -> s
     return f"{repository.rstrip('/')}/new/{quote(branch)}/{quote(folder)}?filename={quote(unit.id + '.yaml')}"
 
 
-def prefill_text(base_url: str, period: Period, catalogue: Catalogue, unit: Unit) -> str:
+def prefill_text(base_url: str, period: Period, catalogue: Catalogue, unit: Unit, site_url: str = "") -> str:
     """The template to put in the link: the full one when the link stays under GitHub's URL
     limit, else the compact one (criterion texts then come from the editor schema's hover)."""
-    full = render_template(period, catalogue, unit)
+    full = render_template(period, catalogue, unit, site_url=site_url)
     if len(base_url) + len("&value=") + len(quote(full, safe="")) <= URL_LIMIT:
         return full
-    return render_template(period, catalogue, unit, compact=True)
+    return render_template(period, catalogue, unit, compact=True, site_url=site_url)
 
 
-def new_file_url(repository: str, branch: str, period: Period, catalogue: Catalogue, unit: Unit) -> str:
+def new_file_url(repository: str, branch: str, period: Period, catalogue: Catalogue, unit: Unit,
+                 site_url: str = "") -> str:
     """The complete "create new file" link, template included."""
     base = new_file_base(repository, branch, period, unit)
-    return f"{base}&value={quote(prefill_text(base, period, catalogue, unit), safe='')}"
+    return f"{base}&value={quote(prefill_text(base, period, catalogue, unit, site_url), safe='')}"
 
 
 def report_folder(period: str, parent: str, unit: str, milestone: str) -> str:

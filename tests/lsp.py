@@ -77,7 +77,10 @@ class LanguageServer:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError("yaml-language-server did not answer in time")
-            message = self.messages.get(timeout=left)
+            try:
+                message = self.messages.get(timeout=left)
+            except queue.Empty:
+                raise TimeoutError("yaml-language-server did not answer in time") from None
             if "method" in message and "id" in message:
                 self._answer(message)
             elif wanted(message):
@@ -114,12 +117,13 @@ class LanguageServer:
             self.process.wait()
 
     def diagnostics(self, path: Path, text: str, timeout: float = 60) -> list[dict]:
-        """Open `text` as the document at `path` and return the diagnostics the server publishes
-        for it (each with 0-based `range.start.line` and `message`)."""
-        uri = path.resolve().as_uri()
+        """Open `text` as a document beside `path` (same folder, so a relative schema path resolves
+        the same; a new name each time, so no earlier answer is taken for this one) and return the
+        diagnostics the server publishes for it (each with 0-based `range.start.line`, `message`)."""
         self.version += 1
+        uri = path.resolve().with_name(f"{path.stem}.{self.version}{path.suffix}").as_uri()
         self.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "yaml",
-                                                              "version": self.version, "text": text}})
+                                                              "version": 1, "text": text}})
         found = self._wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
                            and m["params"]["uri"] == uri, timeout)
         self.notify("textDocument/didClose", {"textDocument": {"uri": uri}})

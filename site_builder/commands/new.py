@@ -40,7 +40,7 @@ def run(args) -> int:
         if any(p.is_error for p in problems):
             return _data_invalid(problems)
         raise UsageError(f"năm học {args.year} không có bộ tiêu chí cho loại đơn vị «{unit.type}».")
-    text = render_template(period, period.catalogues[unit.type], unit)
+    text = render_template(period, period.catalogues[unit.type], unit, site_url=organization.site_url)
     if args.stdout:
         sys.stdout.write(text)
         return 0

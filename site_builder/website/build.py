@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from site_builder import schema_publish
 from site_builder.clock import VIETNAM, Clock, read_clock
 from site_builder.paths import DataRoot
 from site_builder.website import downloads as dl
@@ -237,6 +238,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
         download_rows.append({"period": period.id, "title": period.title, "count": len(pf.units), **paths,
                               **{f"{k}_size": (site / v).stat().st_size for k, v in paths.items()}})
     shutil.copyfile(PROJECT / "schema" / "download.schema.json", site / dl.FOLDER / "download.schema.json")
+    schema_publish.publish(data_root, site, org.site_url)  # <site>/schema/…: what editors fetch
     _fill(site / "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))))
     pages += 1
     lap("downloads (while indexing)")

@@ -302,7 +302,7 @@ def _add_links(fact: UnitFact, dataset: Dataset, period: Period, unit: Unit) -> 
         fact.edit_url = edit_url(repo, branch, period.id, unit.parent, unit.id)
     else:
         fact.new_url = new_file_base(repo, branch, period, unit)
-        fact.template = prefill_text(fact.new_url, period, period.catalogues[unit.type], unit)
+        fact.template = prefill_text(fact.new_url, period, period.catalogues[unit.type], unit, org.site_url)
     for milestone in fact.milestones:
         if milestone.status != "not_required":
             milestone.upload_url = report_upload_url(repo, branch, period.id, unit.parent, unit.id, milestone.id)
