@@ -113,13 +113,18 @@ def expected_table() -> dict:
 def build_case(key: str, tmp: Path) -> tuple[Path, list[str]]:
     """A data root with the case in place, and the repository paths to validate."""
     root = make_repo(tmp / "repo")
+    return root, apply_case(key, root)
+
+
+def apply_case(key: str, root: Path) -> list[str]:
+    """Put the case into the data root `root` (made by make_repo); the repository paths to validate."""
     group, name = key.split("/", 1)
     single = CORPUS / group / f"{name}.yaml"
     if single.is_file():
         target = TARGETS[group]
         (root / target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(single, root / target)
-        return root, [target]
+        return [target]
     folder = CORPUS / group / name
     spec = yaml.safe_load((folder / "case.yaml").read_text(encoding="utf-8"))
     for rel in spec.get("remove", []):
@@ -140,8 +145,7 @@ def build_case(key: str, tmp: Path) -> tuple[Path, list[str]]:
         elif "symlink" in entry:
             os.symlink(entry["symlink"], dest)
         written.append(entry["path"])
-    paths = spec.get("validate") or [p for p in written if p.endswith(".yaml")]
-    return root, paths
+    return spec.get("validate") or [p for p in written if p.endswith(".yaml")]
 
 
 def actual_problems(result) -> list[dict]:

@@ -34,3 +34,26 @@ def test_an_os_error_keeps_the_previous_site_and_says_why(tmp_path, capsys):
     blocker.unlink()
     assert main(["--root", str(root), "build", "--out", str(out)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]
+
+
+def test_a_fault_of_the_program_is_said_without_a_traceback(tmp_path, capsys, monkeypatch):
+    """Data the checks accepted must build; if the program itself fails, the message says so in
+    Vietnamese, names where, and the previous site stays."""
+    from site_builder.website import build
+
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("trang cũ", encoding="utf-8")
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("khong-co-muc-nay")
+
+    monkeypatch.setattr(build, "gather", broken)
+    assert main(["--root", str(root), "build", "--out", str(out)]) == 1
+    said = capsys.readouterr()
+    assert "Traceback" not in said.err
+    assert said.err.startswith("Không xây dựng được trang: lỗi chương trình (KeyError tại website/build.py:")
+    assert "Hãy báo lỗi cho người quản trị" in said.err
+    assert (out / "index.html").read_text(encoding="utf-8") == "trang cũ"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]

@@ -45,6 +45,10 @@ def run(args) -> int:
         _discard(fresh)
         sys.stderr.write(os_error_message(exc) + "\n")
         return 1
+    except Exception as exc:  # noqa: BLE001 - a fault of ours: said in Vietnamese, never a traceback
+        _discard(fresh)
+        sys.stderr.write(unexpected_message(exc) + "\n")
+        return 1
     for warning in built.warnings:
         sys.stderr.write(f"Cảnh báo khi tạo trang: {warning}\n")
     print(f"Đã tạo {built.pages} trang ({built.unit_pages} trang đơn vị), {built.evidence_files} tệp minh chứng "
@@ -77,6 +81,21 @@ def os_error_message(exc: OSError) -> str:
     reason = OS_REASONS.get(exc.errno) or printable(exc.strerror or str(exc))
     return (f"Không xây dựng được trang: lỗi khi đọc hoặc ghi tệp{where} ({reason}). "
             "Trang đã có (nếu có) giữ nguyên. Hãy kiểm tra chỗ trống trên đĩa và quyền ghi thư mục kết quả, rồi chạy lại.")
+
+
+def unexpected_message(exc: BaseException) -> str:
+    """A fault of the program, not of the data: what to do, and where it happened for a developer
+    (the innermost frame of the package), without a traceback."""
+    import traceback
+
+    from site_builder.safe_text import printable
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "site_builder" in f.filename] or \
+        traceback.extract_tb(exc.__traceback__)
+    where = f" tại {frames[-1].filename.rsplit('site_builder/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
+    detail = printable(str(exc))[:300]
+    return (f"Không xây dựng được trang: lỗi chương trình ({type(exc).__name__}{where}: {detail}). Dữ liệu đã qua "
+            "kiểm tra; trang đã có (nếu có) giữ nguyên. Hãy báo lỗi cho người quản trị kèm nhật ký lần chạy này.")
 
 
 def _swap(fresh: Path, out: Path) -> None:
