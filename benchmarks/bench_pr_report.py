@@ -11,9 +11,9 @@ Measures, each in a fresh process, runs alternated so that machine noise hits ev
    file>`, goal: the first ≤ 1.5 × the second.
 
 For each: wall seconds, CPU seconds of the process and every child it waited for (git, ...), and
-the largest resident set (MB), as medians. `--compare-source DIR` also runs pr-report with the
-package source in DIR (e.g. a checkout of the main branch) on the same repository, alternated with
-this one: the before/after of a change. The repository is generated with
+the largest resident set (MB), as medians. `--compare-source DIR` also runs pr-report and validate
+with the package source in DIR (e.g. a checkout of the main branch) on the same repository,
+alternated with this one: the before/after of a change. The repository is generated with
 `benchmarks/generate.py --units N --git` unless --repo names one.
 """
 
@@ -150,8 +150,9 @@ def main(argv=None) -> int:
         "check_jsonschema": ([find_tool("check-jsonschema"), "--schemafile", str(schema), str(root / rel)], clean),
     }
     if args.compare_source:
-        commands["pr_report_compared"] = (commands["pr_report"][0],
-                                          {**clean, "PYTHONPATH": str(args.compare_source.resolve())})
+        other = {**clean, "PYTHONPATH": str(args.compare_source.resolve())}
+        commands["pr_report_compared"] = (commands["pr_report"][0], other)
+        commands["validate_compared"] = (commands["validate"][0], other)
     runs: dict[str, list[dict]] = {name: [] for name in commands}
     for name, (command, env) in commands.items():  # warm the OS caches once
         measure(command, root, env)

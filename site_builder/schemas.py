@@ -11,9 +11,6 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
-
 from site_builder import messages
 from site_builder.work_limits import MAX_CRITERIA, MAX_REFERENCES, MAX_SUGGESTIONS
 from site_builder.yamlfile import YamlDocument
@@ -41,7 +38,7 @@ PATTERN_HINTS = {
 }
 
 
-FAST_KINDS = ("submission", "review", "units", "year", "catalogue")
+FAST_KINDS = ("submission", "review", "units", "year", "catalogue", "organization")
 
 _ANNOTATIONS = {"title", "description", "default", "examples", "$comment", "deprecated", "readOnly", "writeOnly"}
 
@@ -64,7 +61,12 @@ def _inline_local_refs(node, defs: dict, depth: int = 0):
 
 
 @lru_cache(maxsize=8)
-def _validators(schema_dir: str) -> dict[str, Draft202012Validator]:
+def _validators(schema_dir: str) -> dict:
+    """Full validators, which explain every error. Imported only when a file is not valid (the fast
+    check said no) or has no fast check: a valid pull request never pays for them."""
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry, Resource
+
     folder = Path(schema_dir)
     resources = []
     loaded = {}
@@ -93,15 +95,29 @@ def _fast_checks(schema_dir: str) -> dict:
     for kind in FAST_KINDS:
         file = Path(schema_dir) / SCHEMA_FILES[kind]
         if file.exists():
-            checks[kind] = jsonschema_rs.validator_for(json.loads(file.read_text(encoding="utf-8")),
-                                                       validate_formats=True)
+            schema = _inline_file_refs(json.loads(file.read_text(encoding="utf-8")), Path(schema_dir))
+            checks[kind] = jsonschema_rs.validator_for(schema, validate_formats=True)
     return checks
+
+
+def _inline_file_refs(node, folder: Path):
+    """`{"$ref": "units.schema.json#/$defs/x"}` replaced by that definition (a sibling file's local
+    definition, as organization.schema.json uses): the compiled check needs no resolver."""
+    if isinstance(node, list):
+        return [_inline_file_refs(item, folder) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ".schema.json#/$defs/" in ref and "/" not in ref.split("#", 1)[0]:
+        name, pointer = ref.split("#/$defs/", 1)
+        target = json.loads((folder / name).read_text(encoding="utf-8"))["$defs"][pointer]
+        return {**{k: v for k, v in node.items() if k != "$ref"}, "allOf": [target]}
+    return {key: _inline_file_refs(value, folder) for key, value in node.items()}
 
 
 def validate(doc: YamlDocument, kind: str, schema_dir: Path) -> list:
     """Problems for `doc.data` against the schema of `kind` (empty when valid)."""
-    validator = _validators(str(schema_dir)).get(kind)
-    if validator is None or doc.data is None:
+    if doc.data is None or kind not in SCHEMA_FILES:
         return []
     fast = _fast_checks(str(schema_dir)).get(kind)
     if fast is not None:
@@ -110,6 +126,9 @@ def validate(doc: YamlDocument, kind: str, schema_dir: Path) -> list:
                 return []
         except (ValueError, OverflowError, TypeError):
             pass  # a value it cannot represent (a huge integer): the full validator decides
+    validator = _validators(str(schema_dir)).get(kind)
+    if validator is None:
+        return []
     problems = []
     suggestions = [MAX_SUGGESTIONS]  # "did you mean" searches left for this document
     data = _bounded(doc.data) if kind in ("submission", "review") else doc.data
