@@ -73,8 +73,13 @@ def get(rules: str, digest: str) -> dict | None:
 
 def put(rules: str, digest: str, verdict: dict) -> None:
     path = _path(rules, digest)
-    if path is None:
-        return
+    if path is not None:
+        store(path, verdict)
+
+
+def store(path: Path, data) -> None:
+    """Write `data` as JSON to `path` inside the cache folder, atomically (temporary name, rename);
+    a folder that cannot be written is no error: the cache is only an optimisation."""
     temporary = None
     try:
         _mark_ignored(_folder)
@@ -82,9 +87,9 @@ def put(rules: str, digest: str, verdict: dict) -> None:
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".tmp-", suffix=".json",
                                          delete=False) as handle:
             temporary = handle.name
-            json.dump(verdict, handle)
+            json.dump(data, handle, ensure_ascii=False)
         os.replace(temporary, path)
-    except OSError:
+    except (OSError, ValueError):
         if temporary is not None:
             try:
                 os.unlink(temporary)

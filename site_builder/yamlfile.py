@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from site_builder import messages
+from site_builder import messages, parse_cache
 from site_builder.problems import Problem
 
 try:  # libyaml is much faster; the pure-Python composer gives the same nodes
@@ -110,6 +110,15 @@ def read_yaml(file: Path, display_path: str, max_bytes: int = MAX_BYTES_DEFAULT)
 
 def parse_yaml(raw: bytes, display_path: str, doc: YamlDocument | None = None) -> YamlDocument:
     doc = doc or YamlDocument(display_path)
+    if parse_cache.get(raw, doc):
+        return doc
+    _parse(raw, doc)
+    parse_cache.put(raw, doc)
+    return doc
+
+
+def _parse(raw: bytes, doc: YamlDocument) -> YamlDocument:
+    display_path = doc.path
     text = _decode(raw, doc)
     if text is None:
         return doc

@@ -148,6 +148,7 @@ def test_comment_workflow_runs_only_default_branch_code_on_the_pr_as_git_data():
             and '--author "$AUTHOR"' in runs)
     report = next(s for s in job_steps if "pr-report" in s.get("run", ""))
     assert report["env"] == {"BASE_REF": "${{ steps.pr.outputs.base }}", "AUTHOR": "${{ steps.pr.outputs.author }}"}
+    assert "--cache-dir" not in report["run"], "no cache folder: nothing from an earlier run vouches for a file"
     scripts = [s["with"]["script"] for s in job_steps if "github-script" in s.get("uses", "")]
     assert "pr.user.login" in scripts[0] and "pr.base.ref" in scripts[0]
     assert f"const marker = '{MARKER}';" in scripts[1] and "createCommitStatus" in scripts[1]
@@ -181,3 +182,15 @@ def test_issue_forms_are_valid():
         result = subprocess.run([tool("check-jsonschema"), "--builtin-schema", schema, str(path)],
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_report_reads_git_objects_only():
+    """No `git archive` and no checkout of the pull request: a tree's .gitattributes (export-ignore,
+    export-subst, eol) must not change what the trusted report sees (tests/test_hostile_prs.py)."""
+    import site_builder
+
+    package = Path(site_builder.__file__).parent
+    for name in ("pr_report.py", "gittree.py", "gitread.py", "change_check.py"):
+        source = (package / name).read_text(encoding="utf-8")
+        assert '"archive"' not in source and ".archive(" not in source and '"checkout"' not in source, name
+    assert "git archive" not in "\n".join(s.get("run", "") for s in steps(load(WORKFLOWS / "pr-comment.yml")))

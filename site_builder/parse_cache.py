@@ -1,0 +1,69 @@
+"""Parsed YAML files kept across runs by content hash, so a large repository is parsed once.
+
+A full run reads ~30,000 unit files and 600 registry files; parsing them (libyaml, then values,
+positions and YAML-trap checks in Python) is most of its time, and the result depends only on
+the bytes (the SHA-256 of the content, what a git blob id also names) and on the parser: the
+rules key digests yamlfile.py, messages.py and PyYAML's version, so a change of either starts a
+new, empty folder. Stored in the PDF verdict cache's folder (verdict_cache.folder(): the data
+root's ignored .cache/ for local and published runs, none for the pull-request report unless it
+is given a trusted one), as `<folder>/yaml-<rules>/<sha256[:2]>/<sha256>.json`. Anyone who can
+write that folder can make a file read as something else, exactly as for PDF verdicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from site_builder import verdict_cache
+from site_builder.problems import Problem
+
+MIN_BYTES = 200  # below this, parsing is as cheap as reading the cached answer
+
+
+@lru_cache(maxsize=1)
+def _rules() -> str:
+    import yaml
+
+    here = Path(__file__).resolve().parent
+    sources = [(here / name).read_bytes() for name in ("yamlfile.py", "messages.py", "parse_cache.py")]
+    return hashlib.sha256(b"\0".join(sources + [yaml.__version__.encode()])).hexdigest()[:16]
+
+
+def _file(raw: bytes) -> Path | None:
+    folder = verdict_cache.folder()
+    if folder is None or len(raw) < MIN_BYTES:
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    return folder / f"yaml-{_rules()}" / digest[:2] / f"{digest}.json"
+
+
+def get(raw: bytes, doc) -> bool:
+    """Fill `doc` (a fresh YamlDocument) from the cache; False when there is no usable entry."""
+    file = _file(raw)
+    if file is None:
+        return False
+    try:
+        stored = json.loads(file.read_text(encoding="utf-8"))
+        positions = {tuple(path): (line, column) for path, line, column in stored["positions"]}
+        keys = {tuple(path): (line, column) for path, line, column in stored["keys"]}
+        problems = [Problem(doc.path, *row) for row in stored["problems"]]
+        data = stored["data"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    doc.data, doc.positions, doc.key_positions, doc.problems = data, positions, keys, problems
+    return True
+
+
+def put(raw: bytes, doc) -> None:
+    file = _file(raw)
+    if file is None:
+        return
+    verdict_cache.store(file, {
+        "data": doc.data,
+        "positions": [[list(path), *where] for path, where in doc.positions.items()],
+        "keys": [[list(path), *where] for path, where in doc.key_positions.items()],
+        "problems": [[p.line, p.column, p.subject, p.message, p.fix, p.code, p.severity, p.field] for p in doc.problems],
+    })

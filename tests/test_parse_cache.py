@@ -1,0 +1,64 @@
+"""Parsed YAML kept by content hash across runs (parse_cache.py): the same answer as parsing, for
+every kind of file and problem; an unusable entry is ignored; no folder, no cache."""
+
+from __future__ import annotations
+
+import pytest
+
+from site_builder import parse_cache, verdict_cache, yamlfile
+from site_builder.cli import main
+from tests.corpus_cases import CORPUS, case_keys
+from tests.datarepo import make_repo
+
+SINGLE = [k for k in case_keys() if (CORPUS / f"{k}.yaml").is_file()]
+
+
+@pytest.fixture
+def cache(tmp_path):
+    verdict_cache.configure(tmp_path / "cache")
+    yield tmp_path / "cache"
+    verdict_cache.configure(None)
+
+
+def parsed(raw: bytes):
+    doc = yamlfile.parse_yaml(raw, "submissions/x.yaml")
+    return doc.data, doc.positions, doc.key_positions, doc.problems
+
+
+@pytest.mark.parametrize("key", SINGLE)
+def test_a_cached_parse_is_the_parse(key, cache, monkeypatch):
+    raw = (CORPUS / f"{key}.yaml").read_bytes()
+    first = parsed(raw)
+    if len(raw) >= parse_cache.MIN_BYTES:
+        assert list(cache.glob("yaml-*/*/*.json")), "the first parse is stored"
+        monkeypatch.setattr(yamlfile, "_parse", lambda *_: pytest.fail("parsed again despite the cache"))
+    again = parsed(raw)
+    assert repr(again) == repr(first)  # NaN-safe: the same values, positions and problems
+
+
+def test_an_unusable_entry_is_ignored(cache):
+    raw = (CORPUS / "valid/MINIMAL.yaml").read_bytes() + b"# " + b"x" * parse_cache.MIN_BYTES + b"\n"
+    first = parsed(raw)
+    for entry in cache.glob("yaml-*/*/*.json"):
+        entry.write_text('{"data": 1}', encoding="utf-8")
+    assert repr(parsed(raw)) == repr(first)
+
+
+def test_no_folder_no_cache(tmp_path):
+    verdict_cache.configure(None)
+    parsed((CORPUS / "valid/MINIMAL.yaml").read_bytes() + b"#" * parse_cache.MIN_BYTES)
+    assert not list(tmp_path.rglob("*.json"))
+
+
+def test_validate_twice_says_the_same(tmp_path, capsys):
+    root = make_repo(tmp_path / "repo")
+    (root / "submissions/2023-2024/pgd-quan-1/thcs-demo-a.yaml").write_text(
+        (CORPUS / "submission/SCORE_ABOVE_MAX.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    try:
+        assert main(["--root", str(root), "validate"]) == 1
+        first = capsys.readouterr().out
+        assert list((root / ".cache/site-builder").glob("yaml-*/*/*.json"))
+        assert main(["--root", str(root), "validate"]) == 1
+        assert capsys.readouterr().out == first
+    finally:
+        verdict_cache.configure(None)
