@@ -298,11 +298,38 @@ class _Sides:
         self.base_root.path.mkdir()
         self.head_root.path.mkdir()
 
-    def write(self, side: str, specs) -> dict[str, Entry]:
+    def write(self, side: str, specs, stand_in=None) -> dict[str, Entry]:
         files = self.base_files if side == "base" else self.head_files
         entries = files.list(specs)
-        files.write(entries.values(), (self.base_root if side == "base" else self.head_root).path)
+        files.write(entries.values(), (self.base_root if side == "base" else self.head_root).path, stand_in)
         return entries
+
+    def write_whole_head(self) -> dict[str, Entry]:
+        """The head's criteria/, schema/ and submissions/ (a change that can affect every unit). A PDF
+        the base branch has at the same path with the same content is not read: one checked PDF
+        stands in for it (its verdict is the base's), so even 100,000 evidence files cost links."""
+        base = self.base_files.list(["submissions"])
+        known = self.head_root.path.parent / "da-kiem-tra.pdf"
+        known.write_bytes(_blank_pdf())
+
+        def stand_in(entry: Entry):
+            before = base.get(entry.path)
+            return known if before is not None and before.oid == entry.oid and entry.path.lower().endswith(".pdf") \
+                else None
+
+        return self.write("head", ["criteria", "schema", "submissions"], stand_in)
+
+
+def _blank_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def _report(sides: _Sides, changes: list[ChangedFile], author: str | None, base_ref: str, head_ref: str,
@@ -313,8 +340,8 @@ def _report(sides: _Sides, changes: list[ChangedFile], author: str | None, base_
     specs = list(SHARED_PATHS) + registry_files(paths) + unit_pathspecs(units)
     base_entries = sides.write("base", specs)
     structural = any(_structural(p) for p in paths)
-    head_entries = sides.write("head", ["criteria", "schema", "submissions"] if structural
-                               else specs + [p for p in present if p.startswith("submissions/")])
+    head_entries = sides.write_whole_head() if structural else sides.write(
+        "head", specs + [p for p in present if p.startswith("submissions/")])
     changed_entries = sides.head_files.list(present)
     base_registry = _BaseRegistry(sides.base_root, sides.head_root, set(paths))
     layout = change_check.Layout(_periods(base_entries) | _periods(head_entries, only=set(paths)),

@@ -340,3 +340,36 @@ def test_points_on_the_plan_criterion_without_the_plan_are_flagged(tmp_path):
     late = cli(root, "pr-report", "--base", "main", "--head", "nop-bai", "--author", "thcs-b").stdout
     assert "«Kế hoạch thực hiện nhiệm vụ CNTT năm học 2023 - 2024» nộp sau hạn (hạn 06/10/2023)" in late
     assert "chưa nộp (hạn" not in late
+
+
+def test_a_registry_change_is_checked_against_every_unit_file(tmp_path):
+    """A maintainer drops a unit from the registry while its file stays: the report checks the whole
+    head (as the publishing build will) and refuses; a harmless registry change is accepted, and the
+    base branch's PDFs are not read again (one checked PDF stands in for each)."""
+    root, repo = new_repo(tmp_path)
+    units_file = root / f"submissions/units/{PERIOD}/pgd-quan-1.yaml"
+    original = units_file.read_text(encoding="utf-8")
+    registry = yaml.safe_load(original)
+    repo.git.checkout("-q", "-b", "bo-don-vi")
+    registry["units"] = [u for u in registry["units"] if u["id"] != "thcs-demo-a"]
+    units_file.write_text(dump(registry), encoding="utf-8")
+    commit(repo, "Bỏ thcs-demo-a khỏi danh sách")
+    report = cli(root, "pr-report", "--base", "main", "--head", "HEAD", "--author", "sgd-admin")
+    assert report.returncode == 1, report.stdout
+    assert f"`submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml:1:1`" in report.stdout
+    assert "không có đơn vị «thcs-demo-a» trong danh sách đơn vị năm học 2023-2024" in report.stdout
+    repo.git.checkout("-q", "main")
+    repo.git.checkout("-q", "-b", "doi-ten-don-vi")
+    registry = yaml.safe_load(original)
+    registry["units"][1]["name"] = "Trường THCS Demo B (tên mới)"
+    units_file.write_text(dump(registry), encoding="utf-8")
+    commit(repo, "Đổi tên đơn vị")
+    accepted = cli(root, "pr-report", "--base", "main", "--head", "HEAD", "--author", "sgd-admin")
+    assert accepted.returncode == 0, accepted.stdout
+    assert "✅ **Hợp lệ**" in accepted.stdout
+    # The same registry change with a PDF replaced by text: a changed PDF is read, never stood in for.
+    write(root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a/ke-hoach-cntt.pdf", b"khong phai pdf\n%%EOF")
+    commit(repo, "Thay tệp minh chứng")
+    refused = cli(root, "pr-report", "--base", "main", "--head", "HEAD", "--author", "sgd-admin")
+    assert refused.returncode == 1, refused.stdout
+    assert "nhưng không phải tệp PDF thật" in refused.stdout
