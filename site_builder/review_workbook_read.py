@@ -381,7 +381,11 @@ def _reviewer_refused(reviewer: str, units: list[Unit], out: _Collector) -> None
 
 def workbook_files(root, period: str, body: str) -> list:
     folder = root.submissions / period / body
-    return sorted(p for p in folder.glob("*") if p.is_file() and p.name.lower().endswith(".xlsx")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    canonical = file_name(period, body)  # the name the site gives: in force when there are several
+    return sorted((p for p in folder.glob("*") if p.is_file() and p.name.lower().endswith(".xlsx")),
+                  key=lambda p: (p.name != canonical, p.name))
 
 
 def apply_all(root, dataset: Dataset) -> tuple[list[Problem], int]:
