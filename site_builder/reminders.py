@@ -22,7 +22,7 @@ from site_builder import markdown_text as md
 from site_builder.clock import Clock
 from site_builder.github_limits import COMMENT_LIMIT, Lines, comment_length
 from site_builder.model import Dataset, Period, Unit
-from site_builder.templates import edit_url, new_file_base, report_upload_url
+from site_builder.templates import new_file_base, report_upload_url
 from site_builder.yamlfile import read_yaml
 
 DEFAULT_DAYS = (7, 2)
@@ -67,7 +67,10 @@ class Notice:
     def as_dict(self) -> dict:
         return {"period": self.period, "body": self.body, "label": self.label, "title": self.title,
                 "body_markdown": self.text, "state": self.state, "notify": self.notify,
-                "units": sorted({u.id for s in self.sections for u in s.not_filed + s.late})}
+                "units": sorted({u.id for s in self.sections for u in s.not_filed + s.late}),
+                "sections": [{"id": s.due.id, "due": s.due.due.isoformat(), "kind": s.kind, "days_left": s.days_left,
+                              "owing": len(s.owing), "not_filed": [u.id for u in s.not_filed],
+                              "late": [u.id for u in s.late]} for s in self.sections]}
 
 
 def days_before(root, period: Period) -> tuple[int, ...]:
@@ -225,5 +228,3 @@ def _link(unit: Unit, period: Period, due: Due, repo: str, branch: str) -> str:
 def _day(value: dt.date) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
-
-__all__ = ["notices", "Notice", "label", "days_before", "dues", "filed_by", "edit_url"]
