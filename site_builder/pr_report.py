@@ -353,7 +353,7 @@ def render(outcome: Outcome, limit: int = COMMENT_LIMIT) -> str:
         doc.force(f"… và {left_out} đơn vị khác chưa hiển thị phần xem trước điểm vì bình luận đã đến giới hạn "
                   f"{thousands(COMMENT_LIMIT)} ký tự của GitHub.", "")
     doc.reserve = 0
-    doc.force(*FOOTER, data)
+    doc.force(data, *FOOTER)
     return doc.text()
 
 

@@ -10,7 +10,7 @@ The file keeps GitHub's own objects, so a recorded response is a test fixture:
 
 The validation verdict and the previewed totals come from the report comment pr-comment.yml
 posts: its last line is a hidden data line (`data_line`) written by this module from the report,
-so nothing is scraped from the Vietnamese text. Anything in the file that is not in that shape
+so nothing is scraped from the Vietnamese text (the line sits just above the footer). Anything in the file that is not in that shape
 is skipped, never trusted: the page only shows counts, numbers, ids that match a slug, and text
 escaped by the template engine.
 """
@@ -146,7 +146,7 @@ def _last_report(comments: list) -> dict | None:
         body, user = comment.get("body"), comment.get("user") or {}
         if not isinstance(body, str) or not body.startswith(REPORT_MARKER) or user.get("type") != "Bot":
             continue
-        match = re.search(re.escape(DATA_MARKER) + r"(\{.*\}) -->\s*\Z", body)
+        match = re.search("^" + re.escape(DATA_MARKER) + r"(\{[^\n]*\}) -->$", body, re.M)
         if match:
             try:
                 data = json.loads(match.group(1))

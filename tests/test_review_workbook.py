@@ -208,7 +208,7 @@ def test_round_trip_pull_request_merge_and_site(repo, tmp_path):
     assert "| 1.1 | (tự chấm) → **3** | — |" in comment
     assert "| 1.2 | (tự chấm) → **4.5** | Thiếu chữ ký |" in comment
     assert "| 2.2 | (tự chấm) → **8** | Chưa đủ lớp |" in comment
-    assert comment.rstrip().endswith("-->") and '"valid":true' in comment.splitlines()[-1]
+    assert any(line.startswith("<!-- danh-gia-cntt:du-lieu {\"valid\":true") for line in comment.splitlines())
 
     # 4. Someone who is not the body's reviewer may not upload it.
     refused = cli(root, "pr-report", "--base", "main", "--head", "HEAD", "--author", "thcs-b")
