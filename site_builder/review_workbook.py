@@ -207,7 +207,10 @@ def _info_sheet(book, styles, period: Period, body_name: str, body: str, registr
     sheet = book.add_worksheet(INFO_SHEET)
     sheet.activate()
     sheet.set_column(0, 0, 34)
-    sheet.set_column(1, 1, 70)
+    sheet.set_column(1, 1, 90)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 1)
     sheet.write_string(0, 0, "Bảng chấm điểm ứng dụng CNTT", styles["title"])
     sheet.write_string(BODY_CELL[0], 0, "Đơn vị quản lý", styles["label"])
     sheet.write_string(BODY_CELL[0], 1, f"{body_name} ({body})")
@@ -230,6 +233,7 @@ def _info_sheet(book, styles, period: Period, body_name: str, body: str, registr
         "error_title": "Ngày chấm", "error_message": "Hãy nhập một ngày, ví dụ 12/06/2024."})
     row = 7
     for line in INSTRUCTIONS:
+        sheet.set_row(row, 15.0 * max(1, -(-len(line) // 95)))
         sheet.write_string(row, 0 if line.endswith(":") else 1, line, styles["label"] if line.endswith(":") else styles["wrap"])
         row += 1
     row += 1
@@ -243,17 +247,34 @@ def _info_sheet(book, styles, period: Period, body_name: str, body: str, registr
     sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
 
+def _height(values: dict, comment: str) -> float:
+    """Row height that shows the wrapped texts (spreadsheets do not grow rows written by a program)."""
+    import math
+
+    widths = {key: width for key, _header, width in COLUMNS}
+    lines = 1
+    for key, text in (*values.items(), ("comment", comment)):
+        wrapped = sum(max(1, math.ceil(len(part) * 1.1 / max(widths[key] - 1, 1))) for part in str(text).split("\n"))
+        lines = max(lines, wrapped)
+    return 15.0 * min(lines, 12)
+
+
 def _score_sheet(book, styles, name: str, rows: list[Row], step: float) -> None:
     sheet = book.add_worksheet(name)
     for index, (_key, header, width) in enumerate(COLUMNS):
         sheet.write_string(HEADER_ROW, index, header, styles["header"])
         sheet.set_column(index, index, width)
     sheet.freeze_panes(HEADER_ROW + 1, COLUMN["criterion"] + 1)
+    sheet.set_landscape()
+    sheet.set_paper(9)              # A4
+    sheet.fit_to_pages(1, 0)        # every column on the page width
+    sheet.repeat_rows(HEADER_ROW)
     for r in rows:
         values = {"unit": r.unit.id, "name": r.unit.name, "criterion": r.criterion, "text": r.text,
                   "evidence": "\n".join(r.evidence) or "(không có)", "note": r.note}
         for key, value in values.items():
             sheet.write_string(r.row, COLUMN[key], value, styles["locked"])
+        sheet.set_row(r.row, _height(values, r.comment))
         sheet.write_number(r.row, COLUMN["max"], r.max, styles["number"])
         sheet.write_number(r.row, COLUMN["self"], r.self_score, styles["number"])
         if r.score is None:
@@ -269,7 +290,8 @@ def _score_sheet(book, styles, name: str, rows: list[Row], step: float) -> None:
         quotient = f"ROUND({score}{top}/{number(step)},6)"
         sheet.data_validation(first, COLUMN["score"], last, COLUMN["score"], {
             "validate": "custom",
-            "value": f"=AND(ISNUMBER({score}{top}),{score}{top}>=0,{score}{top}<={maximum},{quotient}=INT({quotient}))",
+            "value": f"=IF(ISNUMBER({score}{top}),AND({score}{top}>=0,{score}{top}<={maximum},"
+                     f"{quotient}=INT({quotient})),FALSE())",
             "ignore_blank": True,
             "input_title": "Điểm chấm",
             "input_message": f"Từ 0 đến điểm tối đa (cột {letter(COLUMN['max'])}), bước {number(step)}. "
