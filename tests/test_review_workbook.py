@@ -259,3 +259,26 @@ def test_not_a_workbook_is_a_clear_error_not_a_traceback(repo):
     result = cli(root, "validate")
     assert result.returncode == 1
     assert "tệp không phải bảng tính Excel (.xlsx)" in result.stdout + result.stderr
+
+
+def test_hostile_comments_in_a_workbook_stay_text_in_the_pull_request_comment(repo, tmp_path):
+    """A comment typed into the workbook reaches the PR comment's diff: no link, mention, HTML
+    comment or table break comes out of it."""
+    from tests.gfm import read as read_markdown
+    from site_builder.pr_report import MARKER
+    from site_builder.review_queue import DATA_MARKER
+
+    root, repository = repo
+    blank = rw.make_workbook(dataset_of(root), PERIOD, BODY)
+    hostile = "@sgd-admin xem [đây](https://evil.example) <!-- | --> #12 ![x](https://evil.example/x.png) | cột"
+    repository.git.checkout("-q", "-b", "cham-doc-hai")
+    write(root / REL, fill(blank, {("thcs-demo-b", "1.1"): (4, hostile)}))
+    commit(repository, "Bảng chấm có nhận xét lạ")
+    comment, outputs, _summary = trusted_report(root, tmp_path, REVIEWER)
+    assert outputs[0] == "valid=true", comment
+    page = read_markdown(comment)
+    assert not page.links and not page.images and not page.mentions and not page.issue_refs
+    data = next(line for line in comment.splitlines() if line.startswith(DATA_MARKER))
+    assert page.comments == [MARKER[4:-3], data[4:-3]]
+    row = next(r for r in page.tables[-1] if r and r[0] == "1.1")
+    assert len(row) == 3 and "evil.example" in row[2]
