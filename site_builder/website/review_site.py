@@ -114,7 +114,7 @@ class ReviewSite:
                 folder = site / url
                 folder.mkdir(parents=True, exist_ok=True)
                 (folder / "index.html").write_text(
-                    shell.render(f"Chờ chấm: {registry.body_name(body)} — {period.title}", html), encoding="utf-8")
+                    shell.render(f"Chờ chấm: {registry.body_name(body)}", html), encoding="utf-8")
                 pages += 1
         return pages
 
