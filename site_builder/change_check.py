@@ -70,9 +70,10 @@ def _placement(path: str, layout: Layout) -> Problem | None:
         return _problem(path, "danh sách đơn vị", f"«{role.period}» không phải năm học nào có trong criteria/.",
                         f"Hãy tạo criteria/{role.period}/ trước (site-builder new-year {role.period} --from <năm học "
                         "trước>) hoặc đặt danh sách vào thư mục năm học đúng.", "period-unknown")
-    if role.kind not in UNIT_KINDS:
+    if role.kind not in UNIT_KINDS + ("workbook",):
         return None
-    for part, what in ((role.period, "năm học"), (role.parent, "đơn vị quản lý"), (role.unit, "đơn vị")):
+    names = ((role.period, "năm học"), (role.parent, "đơn vị quản lý"))
+    for part, what in names + (((role.unit, "đơn vị"),) if role.kind != "workbook" else ()):
         if not SLUG.match(part):
             return _problem(path, "vị trí tệp", f"tên thư mục {what} «{part}» không hợp lệ: chỉ gồm chữ thường "
                             "không dấu, số và dấu gạch ngang.",
@@ -85,6 +86,8 @@ def _placement(path: str, layout: Layout) -> Problem | None:
                         "Hãy đặt tệp vào thư mục năm học đúng, ví dụ "
                         f"submissions/{max(layout.periods, default='2023-2024')}/{role.parent}/{role.unit}/.",
                         "period-unknown")
+    if role.kind == "workbook":  # a body's scoring workbook: its reader checks the body and the units
+        return None
     if not layout.registered(role.period, role.parent, role.unit):
         return _problem(path, "đơn vị", f"đơn vị «{role.unit}» không có trong danh sách năm học {role.period} "
                         f"thuộc «{role.parent}» (submissions/units/{role.period}/{role.parent}.yaml).",

@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder import authz, change_check, gitread
+from site_builder import authz, change_check, gitread, review_queue, workbook_report
 from site_builder import markdown_text as md
 from site_builder.github_limits import COMMENT_LIMIT, Lines, comment_length
 from site_builder.gittree import CommitFiles, Entry
@@ -27,7 +27,7 @@ from site_builder.messages import number, thousands
 from site_builder.model import Dataset, PeriodRegistry, Registry, Unit
 from site_builder.paths import DataRoot, classify
 from site_builder.problems import Problem
-from site_builder.registry import load_organization, load_units_file
+from site_builder.registry import load_organization, load_period_registry, load_units_file
 from site_builder.validate import validate_all, validate_paths
 
 MARKER = "<!-- danh-gia-cntt:pr-report -->"
@@ -122,12 +122,15 @@ def unit_pathspecs(units) -> list[str]:
 
 
 def registry_files(paths) -> list[str]:
-    """The registry file of every (period, body) a changed path names."""
+    """The registry file of every (period, body) a changed path names; a body's scoring workbook
+    needs the whole registry of its period (the body's own reviewers, names, ranks)."""
     found = {}
     for rel in paths:
         role = classify(rel)
         if role.kind in change_check.UNIT_KINDS or role.kind == "units":
             found[f"submissions/units/{role.period}/{role.parent}.yaml"] = True
+        elif role.kind == "workbook":
+            found[f"submissions/units/{role.period}"] = True
     return list(found)
 
 
@@ -263,6 +266,7 @@ class Outcome:
     base: str
     head: str
     authz_unavailable: bool = False
+    workbooks: list = field(default_factory=list)  # Markdown blocks of workbook_report (scoring workbooks)
 
     @property
     def errors(self) -> int:
@@ -337,7 +341,7 @@ def _report(sides: _Sides, changes: list[ChangedFile], author: str | None, base_
     paths = [p for c in changes for p in c.paths]
     present = [c.path for c in changes if c.status != "D"]
     units = touched_units(changes)
-    specs = list(SHARED_PATHS) + registry_files(paths) + unit_pathspecs(units)
+    specs = list(SHARED_PATHS) + registry_files(paths) + unit_pathspecs(units) + workbook_report.pathspecs(changes)
     base_entries = sides.write("base", specs)
     structural = any(_structural(p) for p in paths)
     head_entries = sides.write_whole_head() if structural else sides.write(
@@ -365,8 +369,9 @@ def _report(sides: _Sides, changes: list[ChangedFile], author: str | None, base_
         if head_data is not None:
             _add_milestone_notes(previews, head_data, repo_path, sides.base_root, sides.head_files.commit,
                                  frozenset(present), cache_dir)
+    workbooks = workbook_report.sections(sides.head_root, sides.base_root, changes)  # scoring workbooks
     return Outcome(changes, problems, result.files_checked, denials, previews, author or "",
-                   base_ref, head_ref, unavailable)
+                   base_ref, head_ref, unavailable, workbooks)
 
 
 def _periods(entries: dict[str, Entry], only: set[str] | None = None) -> frozenset[str]:
@@ -408,6 +413,8 @@ class _BaseRegistry:
         if self.organization is None:
             return None
         registry = Registry(self.organization)
+        for period in sorted({classify(rel).period for rel in paths if classify(rel).kind == "workbook"}):
+            registry.periods[period], _problems = load_period_registry(self.base_root, self.organization, period)
         for rel in paths:
             role = classify(rel)
             if role.kind in change_check.UNIT_KINDS or role.kind == "wrong-extension":
@@ -475,7 +482,8 @@ NOTE_RESERVE = 4 * 400  # room kept for the "N more rows not shown" notes (at mo
 
 
 def render(outcome: Outcome, limit: int = COMMENT_LIMIT) -> str:
-    footer_size = sum(comment_length(line) + 1 for line in FOOTER)
+    data = review_queue.data_line(outcome)  # hidden verdict and totals for the review-queue page
+    footer_size = sum(comment_length(line) + 1 for line in FOOTER) + comment_length(data) + 1
     doc = Lines(limit, comment_length, reserve=footer_size + NOTE_RESERVE)
     doc.force(MARKER, "## Kết quả kiểm tra tự động", "", _verdict(outcome), "")
     if outcome.author:
@@ -498,7 +506,7 @@ def render(outcome: Outcome, limit: int = COMMENT_LIMIT) -> str:
                 for p in sorted(outcome.problems, key=lambda p: not p.is_error)]  # errors first
         _table(doc, ["### Lỗi và cảnh báo", "", "| | Tệp:dòng:cột | Vấn đề | Cách sửa |", "|---|---|---|---|"],
                rows, "lỗi và cảnh báo")
-    left_out = 0
+    left_out = sum(not doc.add(*block) for block in outcome.workbooks)  # scoring workbooks (workbook_report)
     for preview in outcome.previews:
         if left_out or not doc.add(*_preview(preview)):
             left_out += 1
@@ -506,7 +514,7 @@ def render(outcome: Outcome, limit: int = COMMENT_LIMIT) -> str:
         doc.force(f"… và {left_out} đơn vị khác chưa hiển thị phần xem trước điểm vì bình luận đã đến giới hạn "
                   f"{thousands(COMMENT_LIMIT)} ký tự của GitHub.", "")
     doc.reserve = 0
-    doc.force(*FOOTER)
+    doc.force(data, *FOOTER)
     return doc.text()
 
 
