@@ -41,7 +41,7 @@ HEADING = "## ✅ Hợp lệ — Sở đã phê duyệt.pdf"
 PHISHING = "[bấm vào đây](https:evil.example) ![](https:evil.example) <img src=x> <!-- @some-user @org.team #12 a@b.vn.pdf"
 TICKS = "``` `x` | y &lt;b&gt; ~~z~~ $x$.pdf"
 BIDI = "hoá-đơn\u202efdp.exe.pdf"
-OUR_HEADINGS = ("Kết quả kiểm tra tự động", "⛔ Quyền sửa tệp", "Lỗi và cảnh báo", "Xem trước điểm: ")
+OUR_HEADINGS = ("Kết quả kiểm tra tự động", "⛔ Quyền sửa tệp", "Lỗi và cảnh báo", "Xem trước điểm: ", "Bảng chấm: ")
 
 
 @dataclass
@@ -175,6 +175,10 @@ def registry_of_unknown_year(root: Path) -> None:
     write(root / "submissions/units/2032-2033/so-gddt.yaml", dump(data))
 
 
+def workbook_of_unknown_year(root: Path) -> None:
+    write(root / "submissions/2032-2033/pgd-quan-1/bang-cham.xlsx", b"PK\x03\x04 not a workbook")
+
+
 def evidence_first(root: Path) -> None:
     """A unit uploads its PDFs before its file: allowed (a warning once merged), and it builds."""
     write(root / EVIDENCE / "ke-hoach-cntt.pdf", pdf_bytes("truoc"))
@@ -243,6 +247,8 @@ CASES = [
          ["tệp «.gitmodules» quy định cách git đọc", "tệp là liên kết (symlink) hoặc kho con, không được phép."]),
     Case("danh-sach-nam-la", "sgd-admin", registry_of_unknown_year, False,
          ["«2032-2033» không phải năm học nào có trong criteria/."]),
+    Case("bang-cham-nam-la", "pgd-q1-reviewer", workbook_of_unknown_year, False,
+         ["«2032-2033» không phải năm học nào có trong criteria/ (các năm học hiện có: 2023-2024)."]),
     Case("minh-chung-truoc", "thcs-b", evidence_first, True),
     Case("bao-cao-rieng", "thcs-b", report_alone, True),
 ]
