@@ -232,3 +232,52 @@ def test_generated_references(tmp_path_factory, ref):
         assert editor_ok, f"{ref!r}: the validator accepts it, the editor schema does not"
     elif editor_ok:
         assert _validator_only(finding.code), f"{ref!r}: validator says {finding.code}, the editor schema accepts it"
+
+
+# ---------------------------------------------------------------- check-jsonschema, as CI would run it
+
+def test_check_jsonschema_gives_the_same_verdicts(tmp_path):
+    """The same editor schema through check-jsonschema (its own YAML reader and ECMA-262 regular
+    expressions, like an editor's): file by file, the verdict of the jsonschema comparison above."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tool = Path(sys.executable).parent / "check-jsonschema"
+    tool = str(tool) if tool.exists() else shutil.which("check-jsonschema")
+    assert tool, "check-jsonschema is a test dependency (pip install -e .[test])"
+    root = make_repo(tmp_path / "repo")
+    validator = editor_validator(root)
+    verdicts = {}
+    for key in unit_file_cases():
+        file = CORPUS / f"{key}.yaml"
+        doc = read_yaml(file, file.name) if file.is_file() else None
+        if doc is None or doc.data is None or not doc.ok:
+            continue  # the YAML layer: each reader says it its own way (VALIDATOR_ONLY)
+        if not _json_numbers(doc.data):
+            continue  # SCHEMA_ONLY "not-a-json-number": check-jsonschema stops on it too
+        verdicts[str(file)] = validator.is_valid(doc.data)
+    run = subprocess.run([tool, "-o", "json", "--schemafile", str(root / SCHEMA), *verdicts],
+                         capture_output=True, text=True)
+    report = json.loads(run.stdout)
+    failed = {e["filename"] for e in report["errors"]}
+    unreadable = {e["filename"] for e in report["parse_errors"]}
+    compared = 0
+    for file, ours in verdicts.items():
+        if file in unreadable:
+            continue
+        assert (file not in failed) == ours, file
+        compared += 1
+    assert compared >= 40
+
+
+def _json_numbers(value) -> bool:
+    """Every number in `value` is one JSON can carry (finite; YAML's 5,000-digit integer is read as inf)."""
+    if isinstance(value, float):
+        return value == value and abs(value) != float("inf")
+    if isinstance(value, dict):
+        return all(_json_numbers(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_json_numbers(v) for v in value)
+    return True
