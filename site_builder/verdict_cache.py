@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+import threading
 from pathlib import Path
 
 _HEX = re.compile(r"[0-9a-f]{64}\Z")
@@ -80,18 +80,17 @@ def put(rules: str, digest: str, verdict: dict) -> None:
 def store(path: Path, data) -> None:
     """Write `data` as JSON to `path` inside the cache folder, atomically (temporary name, rename);
     a folder that cannot be written is no error: the cache is only an optimisation."""
-    temporary = None
+    temporary = path.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{path.name}")
     try:
-        _mark_ignored(_folder)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".tmp-", suffix=".json",
-                                         delete=False) as handle:
-            temporary = handle.name
-            json.dump(data, handle, ensure_ascii=False)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if not path.parent.is_dir():
+            _mark_ignored(_folder)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
         os.replace(temporary, path)
     except (OSError, ValueError):
-        if temporary is not None:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass

@@ -14,7 +14,8 @@ SINGLE = [k for k in case_keys() if (CORPUS / f"{k}.yaml").is_file()]
 
 
 @pytest.fixture
-def cache(tmp_path):
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(parse_cache, "MIN_BYTES", 0)  # every file through the cache (small ones too)
     verdict_cache.configure(tmp_path / "cache")
     yield tmp_path / "cache"
     verdict_cache.configure(None)
@@ -29,9 +30,8 @@ def parsed(raw: bytes):
 def test_a_cached_parse_is_the_parse(key, cache, monkeypatch):
     raw = (CORPUS / f"{key}.yaml").read_bytes()
     first = parsed(raw)
-    if len(raw) >= parse_cache.MIN_BYTES:
-        assert list(cache.glob("yaml-*/*/*.json")), "the first parse is stored"
-        monkeypatch.setattr(yamlfile, "_parse", lambda *_: pytest.fail("parsed again despite the cache"))
+    assert list(cache.glob("yaml-*/*/*.json")), "the first parse is stored"
+    monkeypatch.setattr(yamlfile, "_parse", lambda *_: pytest.fail("parsed again despite the cache"))
     again = parsed(raw)
     assert repr(again) == repr(first)  # NaN-safe: the same values, positions and problems
 
@@ -50,7 +50,8 @@ def test_no_folder_no_cache(tmp_path):
     assert not list(tmp_path.rglob("*.json"))
 
 
-def test_validate_twice_says_the_same(tmp_path, capsys):
+def test_validate_twice_says_the_same(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(parse_cache, "MIN_BYTES", 0)
     root = make_repo(tmp_path / "repo")
     (root / "submissions/2023-2024/pgd-quan-1/thcs-demo-a.yaml").write_text(
         (CORPUS / "submission/SCORE_ABOVE_MAX.yaml").read_text(encoding="utf-8"), encoding="utf-8")
