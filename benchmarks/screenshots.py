@@ -40,6 +40,8 @@ OVERFLOW = """() => {
   });
   const sizes = Array.from(document.querySelectorAll('svg text'))  /* font size as drawn, in CSS px */
     .map((t) => parseFloat(getComputedStyle(t).fontSize) * (t.getScreenCTM() ? t.getScreenCTM().a : 1))
+    .concat(Array.from(document.querySelectorAll('.sb-bars li > span'))  /* HTML bar charts: their text */
+      .map((t) => parseFloat(getComputedStyle(t).fontSize)))
     .filter((h) => h > 0).sort((a, b) => a - b);
   return {page: document.documentElement.scrollWidth, tables: out, height: document.documentElement.scrollHeight,
           chart_text: sizes.length ? [Math.round(sizes[0] * 10) / 10, Math.round(sizes[sizes.length - 1] * 10) / 10] : null};

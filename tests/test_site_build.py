@@ -266,7 +266,7 @@ def test_broken_links_from_the_link_report(built):
     assert row.count("liên kết hỏng") == 1 and html.escape(LINK_ERROR) in row
     listing = json.loads((site / PERIOD / "du-lieu/quan-1.json").read_text(encoding="utf-8"))
     unit = next(u for u in listing["units"] if u["id"] == "thcs-demo-a")
-    assert [e["broken"] for e in unit["evidence"] if e["href"].startswith("https://")] == [True, False]
+    assert unit["evidence"] == {"files": 1, "links": 2, "broken": 1}  # counts: the unit page lists them
 
 
 def test_ties_are_explained(built):
@@ -294,7 +294,7 @@ def test_home_counts(built):
     text = (site / "index.html").read_text(encoding="utf-8")
     assert f'data-count="submitted">{int(scores.units["submitted"].sum())}<' in text
     assert 'data-count="late">1<' in text
-    assert '<svg class="sb-chart" role="img"' in text and "<title>" in text and "<figcaption>" in text
+    assert '<figure class="sb-figure sb-chart"><figcaption>' in text and '<ul class="sb-bars">' in text
 
 
 def _page_totals(site: Path, units) -> dict[str, str]:
@@ -370,14 +370,13 @@ def test_listing_json_links_resolve(built):
         data = json.loads((site / PERIOD / f"du-lieu/{district['slug']}.json").read_text(encoding="utf-8"))
         for unit in data["units"]:
             assert (site / unit["href"] / "index.html").is_file()
-            for e in unit["evidence"]:
-                assert not e["pdf"] or (site / e["href"]).is_file()
+            assert set(unit["evidence"]) == {"files", "links", "broken"}
 
 
 def test_unit_pages_are_small(built):
     _root, site, _dataset, _ = built
     sizes = [f.stat().st_size for f in (site / PERIOD / "don-vi").glob("*/index.html")]
-    assert sizes and max(sizes) <= 25 * 1024
+    assert sizes and max(sizes) <= 30 * 1024  # the paper sheet (#ban-in) is part of the page
 
 
 def test_two_builds_of_one_commit_are_identical(built, tmp_path):
