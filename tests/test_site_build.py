@@ -423,3 +423,48 @@ def test_build_date_comes_from_source_date_epoch(tmp_path, monkeypatch):
     document = json.loads((tmp_path / f"site/tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
     assert document["source"]["build_date"].startswith("2024-06-09T")
     assert document["source"]["commit"] is None and "không phải kho git" in document["source"]["history"]
+
+
+def test_criteria_csv_has_a_row_per_unit_and_criterion(built):
+    _root, site, _dataset, _ = built
+    base = site / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}"
+    raw = base.with_name(base.name + "-tieu-chi.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    document = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+    expected = {(u["id"], c["id"]): c for u in document["units"] if u["submitted"] for c in u["criteria"]}
+    assert {(r["Mã đơn vị"], r["Tiêu chí"]) for r in rows} == set(expected) and len(rows) == len(expected)
+    for r in rows:
+        c = expected[(r["Mã đơn vị"], r["Tiêu chí"])]
+        assert r["Dữ liệu minh hoạ"] == "Có"  # the test organisation is a demonstration
+        assert float(r["Điểm tối đa"]) == c["max"] and int(r["Số minh chứng"]) == len(c["evidence"])
+        assert (float(r["Điểm cuối cùng"]) if r["Điểm cuối cùng"] else None) == c["final"]
+        assert (float(r["Điểm chấm"]) if r["Điểm chấm"] else None) == c["reviewer"]
+    reviewed = next(r for r in rows if r["Mã đơn vị"] == "thcs-demo-a" and r["Tiêu chí"] == "1.5")
+    assert reviewed["Điểm chấm"] == "7.5" and reviewed["Điểm cuối cùng"] == "7.5"
+    page_text = page(site, "tai-du-lieu")
+    assert f"danh-gia-cntt-{PERIOD}-tieu-chi.csv" in page_text and "CSV tiêu chí" in page_text
+
+
+def test_downloads_say_they_are_demo_data_and_carry_real_dates(built):
+    root, site, _dataset, _ = built
+    base = site / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}"
+    document = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+    assert document["demo"] is True and document["schema_version"] == 3
+    a = next(u for u in document["units"] if u["id"] == "thcs-demo-a")
+    assert a["file_sha256"] == hashlib.sha256((root / a["file"]).read_bytes()).hexdigest()
+    assert a["file_sha256"] in page(site, f"{PERIOD}/don-vi/thcs-demo-a")  # the score sheet prints it
+    assert all(u["file_sha256"] is None for u in document["units"] if not u["submitted"])
+    rows = list(csv.reader(io.StringIO(base.with_suffix(".csv").read_bytes().decode("utf-8-sig"))))
+    assert rows[0][0] == "Dữ liệu minh hoạ" and all(r[0] == "Có" for r in rows[1:])
+    submitted = dict(zip(rows[0], next(r for r in rows if "thcs-demo-a" in r)))
+    assert submitted["Ngày nộp"] == "2024-06-05" and submitted["Ngày chấm"] == "2024-06-12"
+    workbook = openpyxl.load_workbook(base.with_suffix(".xlsx"))
+    sheet = workbook["Trường phổ thông"]
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "Dữ liệu minh hoạ"
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("Mã đơn vị")].value == "thcs-demo-a")
+    received = row[header.index("Ngày nộp")]
+    assert received.is_date and received.value.date() == dt.date(2024, 6, 5) and received.number_format == "dd/mm/yyyy"
+    assert row[header.index("Ngày chấm")].value.date() == dt.date(2024, 6, 12)
+    assert "demo" in page(site, "tai-du-lieu") and "Dữ liệu minh hoạ" in page(site, "tai-du-lieu")

@@ -239,7 +239,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     download_rows = []
     for period in periods:
         pf = all_facts[period.id]
-        paths = dl.write_all(site, pf, _source(provenance, repo), commit_url, when)
+        paths = dl.write_all(site, pf, _source(provenance, repo), commit_url, when, bool(org.demo))
         download_rows.append({"period": period.id, "title": period.title, "count": len(pf.units), **paths,
                               **{f"{k}_size": (site / v).stat().st_size for k, v in paths.items()}})
     shutil.copyfile(PROJECT / "schema" / "download.schema.json", site / dl.FOLDER / "download.schema.json")

@@ -68,7 +68,7 @@ def test_download_link(open_page, base_url):
     page = open_page(accept_downloads=True)
     page.goto(base_url + "tai-du-lieu/")
     with page.expect_download() as info:
-        page.locator(f'tr[data-period="{PERIOD}"] a', has_text="CSV").click()
+        page.locator(f'tr[data-period="{PERIOD}"] a', has_text="CSV đơn vị").click()
     data = open(info.value.path(), "rb").read()
     assert data.startswith(b"\xef\xbb\xbf") and "Trường THCS Tân Định".encode() in data
 
