@@ -79,7 +79,7 @@
           if (u.template) { link.setAttribute("data-template", base + u.template); prefilled(link); }
         }
         /* demonstration data: the repository is made up */
-        return demo ? [link, " ", el("span", { "class": "sb-note" }, ["(kho minh hoạ)"])] : [link];
+        return demo ? [link, " ", el("span", { "class": "sb-flag sb-demo-repo" }, ["(kho minh hoạ)"])] : [link];
       }
       function evidence(u) {  /* counts; the unit's page lists each file and link under its criterion */
         var e = u.evidence || {}, parts = [];

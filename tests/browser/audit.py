@@ -51,6 +51,8 @@ MORE_PAGES = {
     "guide-reviewer": "huong-dan/nguoi-cham/",
     "about": "gioi-thieu/",
     "method": "phuong-phap/",
+    "unit-print": f"{PERIOD}/don-vi/thcs-demo-a/#ban-in",         # «Bản in»: the page as its paper sheet
+    "district-print": f"{PERIOD}/quan-ly/pgd-quan-1/#ban-in",
 }
 
 
