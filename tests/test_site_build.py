@@ -468,3 +468,42 @@ def test_downloads_say_they_are_demo_data_and_carry_real_dates(built):
     assert received.is_date and received.value.date() == dt.date(2024, 6, 5) and received.number_format == "dd/mm/yyyy"
     assert row[header.index("Ngày chấm")].value.date() == dt.date(2024, 6, 12)
     assert "demo" in page(site, "tai-du-lieu") and "Dữ liệu minh hoạ" in page(site, "tai-du-lieu")
+
+
+def test_links_lead_somewhere(built):
+    """No empty link anywhere; the demonstration's repository links are marked as such; the
+    theme's search worker (never loaded: the site searches with Pagefind) is not shipped."""
+    _root, site, _dataset, _ = built
+    for file in site.rglob("*.html"):
+        assert 'href=""' not in file.read_text(encoding="utf-8"), file
+    unit = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
+    assert "Sửa bài tự đánh giá</a> <span class=\"sb-flag sb-demo-repo\">(kho minh hoạ)</span>" in unit
+    assert not (site / "assets/javascripts/workers").exists() and not (site / "assets/javascripts/lunr").exists()
+
+
+def test_without_a_repository_there_are_no_repository_links(tmp_path):
+    import yaml
+
+    root = make_repo(tmp_path / "data")
+    file = root / "submissions/organization.yaml"
+    organization = yaml.safe_load(file.read_text(encoding="utf-8"))
+    organization.pop("repository", None)
+    organization["demo"] = False
+    write(file, dump(organization))
+    out = tmp_path / "site"
+    build_site(root, out)
+    generated = 0
+    for html_file in out.rglob("*.html"):
+        text = html_file.read_text(encoding="utf-8")
+        assert 'href=""' not in text, html_file
+        if 'class="sb-provenance"' not in text:
+            continue  # the hand-written guides describe those links
+        generated += 1
+        assert "/commit/" not in text and "kho minh hoạ" not in text and "Nộp bài tự đánh giá" not in text, html_file
+    assert generated > 10
+    document = json.loads((out / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
+    assert document["demo"] is False
+    header = (out / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.csv").read_bytes().decode("utf-8-sig").split("\r\n")[0]
+    assert header.startswith("Năm học,") and "Dữ liệu minh hoạ" not in header
+    index = json.loads((out / PERIOD / "du-lieu/index.json").read_text(encoding="utf-8"))
+    assert index["demo"] is False

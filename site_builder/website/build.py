@@ -232,7 +232,9 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
                                page_title(title, period.title, room)))
             pages += 1
     shutil.rmtree(site / "_khung")
-    shutil.rmtree(site / "assets/javascripts/lunr", ignore_errors=True)  # the theme's search, not used
+    if not _theme_search(config):  # the theme's search (this site has its own, Pagefind), never loaded
+        shutil.rmtree(site / "assets/javascripts/lunr", ignore_errors=True)
+        shutil.rmtree(site / "assets/javascripts/workers", ignore_errors=True)
     for name in ("sitemap.xml", "sitemap.xml.gz"):  # lists the shells only, without site_url: misleading
         (site / name).unlink(missing_ok=True)
     lap("pages")
@@ -280,6 +282,12 @@ def _with_vietnamese_anchors(extensions):
         else:
             out.append(entry)
     return out if found else out + [{"toc": {"slugify": anchor}}]
+
+
+def _theme_search(config: dict) -> bool:
+    """Whether mkdocs.yml turns on mkdocs' search plugin (on when `plugins` is not given)."""
+    plugins = config.get("plugins", ["search"]) or []
+    return any(p == "search" or (isinstance(p, dict) and "search" in p) for p in plugins)
 
 
 def compare_title(period) -> str:
