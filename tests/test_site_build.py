@@ -507,3 +507,28 @@ def test_without_a_repository_there_are_no_repository_links(tmp_path):
     assert header.startswith("Năm học,") and "Dữ liệu minh hoạ" not in header
     index = json.loads((out / PERIOD / "du-lieu/index.json").read_text(encoding="utf-8"))
     assert index["demo"] is False
+
+
+def test_charts_agree_with_the_tables(built):
+    """Each bar carries the number it draws: the comparison's bars are the table's percentages, the
+    home page's bars the number of units of each rating in the download."""
+    _root, site, _dataset, _ = built
+    compare = page(site, "so-sanh")
+    bars = re.findall(r'<li data-value="([^"]*)" data-key="([^"]+)">', compare)
+    assert bars
+    rows = dict(re.findall(r'<tr data-body="([^"]+)">.*?<td class="sb-num sb-pct" data-label="Tỉ lệ">([^<]*)</td>',
+                           compare, re.S))
+    averages = dict(re.findall(r'<tr data-body="([^"]+)">.*?data-label="Tỉ lệ TB trực thuộc">([^<]*)</td>', compare, re.S))
+    own, children = bars[:len(rows)], bars[len(rows):]
+    assert rows and {k for _v, k in own} == set(rows) and {k for _v, k in children} == set(averages)
+    for value, key in own:
+        assert (number(float(value)) + "%" if value else "—") == rows[key], key
+    for value, key in children:
+        assert (number(float(value)) + "%" if value else "—") == averages[key], key
+    document = json.loads((site / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
+    home = (site / "index.html").read_text(encoding="utf-8").split('id="xu-huong"')[0]  # the ratings' chart
+    grades = re.findall(r'<li data-value="([^"]*)"><span class="sb-bars__label">([^<]+)</span>', home)
+    assert grades
+    for value, label in grades:
+        expected = sum(1 for u in document["units"] if (u["rating"] == label if label != "Chưa nộp" else not u["submitted"]))
+        assert float(value) == expected, label
