@@ -5,6 +5,7 @@
 #   make screenshots   build the demo site, PNGs of its main pages at 375 and 1280 px in build/screenshots/
 #   make audit         build the demo site, axe-core and html-validate findings per page
 #   make lighthouse    build the demo site, Lighthouse (mobile) scores of three pages (installs it once)
+#   make reviewer-screenshots  the scoring workbook rendered by LibreOffice (PNG) for the reviewer's guide
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -12,7 +13,7 @@ OUT    ?= build/site
 DEMO_REPO ?= build/demo-repo
 CAO_BANG_REPO ?= build/cao-bang-repo
 
-.PHONY: demo cao-bang serve test install install-test screenshots audit lighthouse
+.PHONY: demo cao-bang serve test install install-test screenshots audit lighthouse reviewer-screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,7 @@ install: $(BIN)/python
 install-test: $(BIN)/python node_modules/.package-lock.json
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@command -v soffice >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq libreoffice-calc-nogui >/dev/null)
 
 # html-validate, pinned in package-lock.json; `npm ci` runs again only when the lock file changes.
 # Debian's own nodejs (18.19) is enough when no newer Node is installed.
@@ -63,3 +65,7 @@ audit: install-test demo
 
 lighthouse: install-test demo
 	$(BIN)/python benchmarks/lighthouse.py --site $(OUT) --runs 3
+
+# The reviewer's guide shows the scoring workbook as LibreOffice renders it (docs/huong-dan/anh/).
+reviewer-screenshots: install-test
+	$(BIN)/python benchmarks/reviewer_screenshots.py --out docs/huong-dan/anh

@@ -17,6 +17,8 @@ RULES = {
     "unit-files": "Bài tự đánh giá, minh chứng và báo cáo theo mốc của một đơn vị chỉ do người soạn (editors) của "
                   "chính đơn vị đó hoặc người chấm của đơn vị sửa (theo danh sách đơn vị của năm học).",
     "review-files": "Tệp điểm chấm (.review.yaml) chỉ do người chấm (reviewers) của đơn vị được chấm sửa.",
+    "review-workbook": "Bảng chấm (.xlsx trong thư mục của đơn vị quản lý) chỉ do người chấm (reviewers) của đơn vị "
+                       "quản lý đó sửa.",
     "unregistered-unit": "Tệp của đơn vị chưa có trong danh sách đơn vị chỉ do người quản trị (maintainers) tạo hoặc sửa.",
     "maintainers-only": "Bộ tiêu chí (criteria/), lược đồ (schema/), danh sách đơn vị (submissions/units/), "
                         "khoá xác nhận thời điểm (submissions/keys/), tệp submissions/organization.yaml, mã nguồn, "
@@ -52,6 +54,9 @@ def allowed_for(rel_path: str, registry: Registry) -> tuple[str, tuple[str, ...]
         if role.kind == "review":
             return "review-files", tuple(unit.reviewers)
         return "unit-files", _unique(unit.editors + unit.reviewers)
+    if role.kind == "workbook":  # a body's scoring workbook: that body's reviewers
+        body = registry.period(role.period).bodies.get(role.parent)
+        return ("review-workbook", tuple(body.reviewers)) if body else ("unregistered-unit", maintainers)
     return "maintainers-only", maintainers
 
 

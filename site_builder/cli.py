@@ -24,6 +24,9 @@ COMMAND_MODULES = [
     "site_builder.commands.serve",
     "site_builder.commands.init",
     "site_builder.commands.repo_settings",
+    "site_builder.commands.review_workbook",   # the reviewer's workspace (issue 13)
+    "site_builder.commands.reminders",
+    "site_builder.commands.objection_check",
 ]
 
 

@@ -98,7 +98,7 @@ class DataRoot:
 class FileRole:
     """What a repository path is: kind plus the ids its location encodes."""
 
-    kind: str  # organization | units | key | year | catalogue | submission | review | report | evidence
+    kind: str  # organization | units | key | year | catalogue | submission | review | workbook | report | evidence
     #            | wrong-extension | misplaced | other
     period: str = ""
     parent: str = ""
@@ -134,6 +134,8 @@ def classify(rel_path: str) -> FileRole:
             return FileRole("submission", period, parent, name[: -len(".yaml")], name)
         if name.lower().endswith((".yml", ".yaml")):
             return FileRole("wrong-extension", period, parent, name.rsplit(".", 1)[0], name)
+        if name.lower().endswith(".xlsx"):  # a body's scoring workbook (review_workbook_read)
+            return FileRole("workbook", period, parent, name=name)
         return FileRole("misplaced", period, parent, name=name)
     if len(parts) >= 5:
         period, parent, unit = parts[1:4]

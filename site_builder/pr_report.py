@@ -19,7 +19,7 @@ from pathlib import Path
 import git
 import pandas as pd
 
-from site_builder import authz
+from site_builder import authz, review_queue, workbook_report
 from site_builder import markdown_text as md
 from site_builder.github_limits import COMMENT_LIMIT, Lines, comment_length
 from site_builder.messages import number, thousands
@@ -241,6 +241,7 @@ class Outcome:
     base: str
     head: str
     authz_unavailable: bool = False
+    workbooks: list = field(default_factory=list)  # Markdown blocks of workbook_report (scoring workbooks)
 
     @property
     def errors(self) -> int:
@@ -260,7 +261,7 @@ def run(repo_path: Path, base_ref: str, head_ref: str, author: str | None) -> Ou
     with tempfile.TemporaryDirectory(prefix="pr-report-") as scratch:
         head_root = DataRoot(Path(scratch) / "head")
         base_root = DataRoot(Path(scratch) / "base")
-        specs = list(SHARED_PATHS) + unit_pathspecs(units)
+        specs = list(SHARED_PATHS) + unit_pathspecs(units) + workbook_report.pathspecs(changes)  # scoring workbooks
         problems = snapshot(repo, head, head_root.path, specs + data_paths)
         snapshot(repo, base, base_root.path, specs)
         result = validate_paths(head_root, paths_to_validate(changes, head_root))
@@ -277,8 +278,9 @@ def run(repo_path: Path, base_ref: str, head_ref: str, author: str | None) -> Ou
         if head_data is not None and previews:
             _add_milestone_notes(previews, head_data, repo_path, base_root, head,
                                  frozenset(c.path for c in changes if c.status != "D"))
+        workbooks = workbook_report.sections(head_root, base_root, changes)  # scoring workbooks: readable diff
     return Outcome(changes, problems, result.files_checked, denials, previews, author or "",
-                   base_ref, head_ref, unavailable)
+                   base_ref, head_ref, unavailable, workbooks)
 
 
 def _add_milestone_notes(previews: list[Preview], head_data: Dataset, repo_path: Path, base_root: DataRoot,
@@ -319,7 +321,8 @@ NOTE_RESERVE = 4 * 400  # room kept for the "N more rows not shown" notes (at mo
 
 
 def render(outcome: Outcome, limit: int = COMMENT_LIMIT) -> str:
-    footer_size = sum(comment_length(line) + 1 for line in FOOTER)
+    data = review_queue.data_line(outcome)  # hidden verdict and totals for the review-queue page
+    footer_size = sum(comment_length(line) + 1 for line in FOOTER) + comment_length(data) + 1
     doc = Lines(limit, comment_length, reserve=footer_size + NOTE_RESERVE)
     doc.force(MARKER, "## Kết quả kiểm tra tự động", "", _verdict(outcome), "")
     if outcome.author:
@@ -342,7 +345,7 @@ def render(outcome: Outcome, limit: int = COMMENT_LIMIT) -> str:
                 for p in sorted(outcome.problems, key=lambda p: not p.is_error)]  # errors first
         _table(doc, ["### Lỗi và cảnh báo", "", "| | Tệp:dòng:cột | Vấn đề | Cách sửa |", "|---|---|---|---|"],
                rows, "lỗi và cảnh báo")
-    left_out = 0
+    left_out = sum(not doc.add(*block) for block in outcome.workbooks)  # scoring workbooks (workbook_report)
     for preview in outcome.previews:
         if left_out or not doc.add(*_preview(preview)):
             left_out += 1
@@ -350,7 +353,7 @@ def render(outcome: Outcome, limit: int = COMMENT_LIMIT) -> str:
         doc.force(f"… và {left_out} đơn vị khác chưa hiển thị phần xem trước điểm vì bình luận đã đến giới hạn "
                   f"{thousands(COMMENT_LIMIT)} ký tự của GitHub.", "")
     doc.reserve = 0
-    doc.force(*FOOTER)
+    doc.force(data, *FOOTER)
     return doc.text()
 
 

@@ -26,6 +26,8 @@ COMMON = (("        run: pip install -e .", INSTALL),)
 # file -> (old, new) pairs; every `old` must occur in the file.
 REPLACEMENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "check-links.yml": COMMON,
+    "nhac-viec.yml": COMMON,     # reminders (the reviewer's workspace)
+    "phuc-khao.yml": COMMON,     # objections
     "publish.yml": COMMON,
     "pr-comment.yml": (
         ("# whatever the pull request changed. The tool is installed from the default branch's checkout;",

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder import messages
+from site_builder import messages, review_workbook_read
 from site_builder.catalogues import load_period
 from site_builder.model import Dataset, PeriodRegistry, Registry
 from site_builder.paths import REPORTS_FOLDER, SLUG, DataRoot, FileRole, classify
@@ -58,6 +58,9 @@ def validate_all(root: DataRoot) -> ValidationResult:
     result.problems += _check_registry_periods(root, registry, periods)
     dataset = Dataset(registry, periods)
     _check_submission_tree(root, registry, periods, dataset, result)
+    found, read = review_workbook_read.apply_all(root, dataset)  # scoring workbooks: reviewer scores
+    result.problems += found
+    result.files_checked += read
     result.dataset = dataset
     return result
 
@@ -167,6 +170,8 @@ def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_fold
                     unit_files.append((role, rel))
                     if role.kind == "submission":
                         _note_filed(filed, role.unit, rel, result)
+                elif role.kind == "workbook":
+                    continue  # read by review_workbook_read.apply_all
                 elif role.kind == "wrong-extension":
                     message, fix = messages.wrong_extension(item.name, role.unit)
                     result.problems.append(Problem(rel, 1, 1, "tên tệp", message, fix, "wrong-extension"))
@@ -225,6 +230,7 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
     periods_wanted: set[str] = set()
     unit_files: dict[str, FileRole] = {}
     report_units: set[tuple[str, str, str]] = set()
+    workbooks: list[str] = []
     for rel in paths:
         role = classify(rel)
         exists = (root.path / rel).exists() or os.path.islink(root.path / rel)
@@ -244,6 +250,8 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
             owner = f"submissions/{role.period}/{role.parent}/{role.unit}.yaml"
             if (root.path / owner).is_file():
                 unit_files[owner] = classify(owner)
+        elif role.kind == "workbook":
+            workbooks.append(rel)  # checked by review_workbook_read.check_paths below
         elif role.kind == "wrong-extension" and exists:
             message, fix = messages.wrong_extension(role.name, role.unit)
             result.problems.append(Problem(rel, 1, 1, "tên tệp", message, fix, "wrong-extension"))
@@ -302,6 +310,9 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         _record, found = _check_one(root, local, {role.period: period}, role, rel)
         result.files_checked += 1
         result.problems += found
+    found, count = review_workbook_read.check_paths(root, workbooks)  # scoring workbooks
+    result.problems += found
+    result.files_checked += count
     return result
 
 

@@ -29,8 +29,8 @@ GUIDES = ("huong-dan/don-vi", "huong-dan/nguoi-cham")
 # Numbered step lists of the guides: section heading (start) -> items of each top-level <ol>.
 STEP_LISTS = {
     "huong-dan/don-vi": {"Trước khi bắt đầu": [3], "Bước 1.": [3], "Bước 3.": [4], "Bước 4.": [5],
-                         "Bước 6.": [3], "Kế hoạch và báo cáo theo mốc": [3]},
-    "huong-dan/nguoi-cham": {"Việc 1.": [6], "Việc 2.": [6]},
+                         "Bước 6.": [3], "Kế hoạch và báo cáo theo mốc": [3], "Phúc khảo điểm chấm": [3]},
+    "huong-dan/nguoi-cham": {"Việc 1.": [6], "Việc 2.": [6], "Phúc khảo": [4]},
 }
 CRITERION_ID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 

@@ -10,6 +10,7 @@ import time
 
 from site_builder import report, work_limits
 from site_builder.github_limits import COMMENT_LIMIT, SUMMARY_LIMIT, comment_length
+from site_builder.review_queue import DATA_MARKER
 from site_builder.pr_report import FOOTER, MARKER, ChangedFile, Outcome, render
 from site_builder.problems import Problem
 from tests.datarepo import PROJECT, make_repo, write
@@ -72,9 +73,10 @@ def test_the_comment_fits_github_and_ends_whole():
     comment = render(outcome(many_problems(3_000)))
     assert comment_length(comment) <= COMMENT_LIMIT
     assert comment.startswith(MARKER + "\n") and comment.endswith(FOOTER[-1] + "\n")
+    data = next(line for line in comment.splitlines() if line.startswith(DATA_MARKER))  # the review-queue data
     page = read(comment)
     assert not page.links and not page.images and not page.mentions
-    assert page.comments == [MARKER[4:-3]]  # our own marker, nothing from the data
+    assert page.comments == [MARKER[4:-3], data[4:-3]]  # our own, nothing from the data
     assert page.headings == ["Kết quả kiểm tra tự động", "Lỗi và cảnh báo"]
     rows = page.cells
     assert all(len(row) == 4 for row in rows), "no row was cut"

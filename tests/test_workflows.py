@@ -114,7 +114,7 @@ def test_write_permissions_only_where_needed():
     validate, publish, comment = (load(WORKFLOWS / n) for n in ("validate.yml", "publish.yml", "pr-comment.yml"))
     for job in validate["jobs"].values():
         assert job["permissions"] == {"contents": "read"}
-    assert publish["jobs"]["build"]["permissions"] == {"contents": "read"}
+    assert publish["jobs"]["build"]["permissions"] == {"contents": "read", "pull-requests": "read", "issues": "read"}
     assert publish["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert comment["jobs"]["binh-luan"]["permissions"] == {"contents": "read", "pull-requests": "write",
                                                            "statuses": "write"}
@@ -161,7 +161,8 @@ def test_publish_keeps_the_previous_site_on_failure():
     assert publish["jobs"]["deploy"]["needs"] == "build"
     runs = [s.get("run", "") for s in publish["jobs"]["build"]["steps"]]
     validate = next(i for i, r in enumerate(runs) if r.startswith("site-builder validate --format github"))
-    assert validate < runs.index("site-builder build --out build/site")
+    build = next(i for i, r in enumerate(runs) if r.startswith("site-builder build --out build/site"))
+    assert validate < build
     upload = next(s for s in publish["jobs"]["build"]["steps"] if "upload-pages-artifact" in s.get("uses", ""))
     assert upload["with"]["path"] == "build/site"
 

@@ -22,6 +22,10 @@ def register(sub) -> None:
     parser.add_argument("--timings", action="store_true", help="in thời gian từng bước")
     parser.add_argument("--link-report", type=Path, default=None,
                         help="báo cáo của lệnh check-links (mặc định: build/link-report.json nếu có)")
+    parser.add_argument("--review-queue", type=Path, default=None,
+                        help="danh sách yêu cầu hợp nhất đang mở, lấy từ GitHub (JSON; trang «chờ chấm»)")
+    parser.add_argument("--objections", type=Path, default=None,
+                        help="các đề nghị phúc khảo, lấy từ GitHub (JSON; hiện trên trang đơn vị)")
     parser.set_defaults(run=run)
 
 
@@ -34,7 +38,8 @@ def run(args) -> int:
         raise UsageError(f"thư mục kết quả «{out}» chứa thư mục dữ liệu; hãy chọn thư mục khác.")
     fresh = out.with_name(f"{out.name}.moi-{os.getpid()}")
     try:
-        built = build_site(args.root, fresh, link_report=args.link_report)
+        built = build_site(args.root, fresh, link_report=args.link_report, review_queue=args.review_queue,
+                           objections=args.objections)
         _swap(fresh, out)
     except InvalidData as exc:
         _discard(fresh)

@@ -25,6 +25,7 @@ from site_builder.timeliness import data_day
 from site_builder.website.facts import PeriodFacts, Timeline, gather
 from site_builder.website.pages import TEMPLATE_FILE, Layout, PageRenderer, environment
 from site_builder.website.text import page_title
+from site_builder.website.review_site import ReviewSite
 
 PROJECT = Path(__file__).resolve().parents[2]
 OVERRIDES = Path(__file__).resolve().parent / "overrides"
@@ -103,7 +104,8 @@ def read_link_report(file: Path | None) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def build_site(root: Path, out: Path, *, validation=None, link_report: Path | None = None) -> BuildReport:
+def build_site(root: Path, out: Path, *, validation=None, link_report: Path | None = None,
+               review_queue: Path | None = None, objections: Path | None = None) -> BuildReport:
     """`link_report` defaults to <root>/build/link-report.json (where check-links writes it)."""
     from site_builder.scoring import score_period
     from site_builder.validate import validate_all
@@ -154,6 +156,9 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     latest = periods[-1].id
     layout = Layout(latest)
     renderer = PageRenderer(environment(commit_url), layout, periods, all_facts, org, provenance)
+    reviewing = ReviewSite(dataset, periods, clock, when, provenance["commit"], layout,  # reviewer's workspace
+                           queue_file=review_queue, objections_file=objections)
+    reviewing.install(renderer.env)
 
     # 1. mkdocs renders hand-written pages and one shell per generated page.
     overview: dict[str, tuple[str, str]] = {}  # md path -> (title, kind)
@@ -231,6 +236,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
                    deep.render(f"{title} — {period.title}", renderer.parent_page(pf, parent_id, title),
                                page_title(title, period.title, room)))
             pages += 1
+    pages += reviewing.write(site, deep, renderer.env)  # scoring workbooks and review-queue pages
     shutil.rmtree(site / "_khung")
     if not _theme_search(config):  # the theme's search (this site has its own, Pagefind), never loaded
         shutil.rmtree(site / "assets/javascripts/lunr", ignore_errors=True)

@@ -1,0 +1,34 @@
+"""`site-builder objection-check --body-file F --author LOGIN`: decide whether an objection
+(phúc khảo) issue stands, from the default branch's data; prints JSON for the workflow
+(labels to add, whether to close, the comment). Exit 0 either way; 1 only for invalid data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("objection-check", help="kiểm tra một đề nghị phúc khảo (issue) theo danh sách đơn vị")
+    parser.add_argument("--body-file", type=Path, required=True, help="nội dung issue (Markdown của biểu mẫu)")
+    parser.add_argument("--author", required=True, help="tài khoản GitHub của người gửi")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from site_builder import report
+    from site_builder.cli import UsageError
+    from site_builder.objections import check
+    from site_builder.paths import DataRoot
+    from site_builder.validate import validate_all
+
+    try:
+        body = args.body_file.read_text(encoding="utf-8", errors="replace")[:200_000]
+    except OSError:
+        raise UsageError(f"không đọc được tệp «{args.body_file}».") from None
+    result = validate_all(DataRoot(args.root))
+    if result.dataset is None or not result.ok:
+        report.render_human(result.errors, result.files_checked, stream=sys.stderr)
+        return 1
+    sys.stdout.write(check(result.dataset, body, args.author.strip().lstrip("@")).as_json() + "\n")
+    return 0

@@ -1,0 +1,305 @@
+"""The scoring workbook of one reviewing body and period (XLSX), as reviewers fill it in Excel.
+
+Reviewers score 20–60 units a year in Excel, without Python or a terminal. The workbook lists
+every criterion of every unit of the body that has submitted (one row per unit × criterion, one
+sheet per unit type) with the maximum, the self-score, the evidence and the unit's note; only
+two columns are editable: "Điểm chấm" and "Nhận xét" (plus the reviewer's handle and the date on
+the first sheet). Everything else is locked (sheet protection without a password: it prevents
+slips, not intent; the reader re-checks every locked cell against the hidden metadata sheet).
+
+The hidden sheet `_thong_tin` identifies the workbook: format, template version, period, body,
+the data commit it was made from, one line per scored row (sheet, row, unit, criterion,
+self-score) and a SHA-256 checksum of those lines. `review_workbook_read` reads the filled
+workbook back with these constants; change the layout only together with TEMPLATE_VERSION.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from site_builder.messages import number
+from site_builder.model import Dataset, Period, Unit
+from site_builder.unit_types import label as type_label
+from site_builder.unit_types import order as type_order
+
+FORMAT_ID = "danh-gia-cntt/bang-cham"
+TEMPLATE_VERSION = 1
+META_SHEET = "_thong_tin"
+INFO_SHEET = "Hướng dẫn"
+REVIEWER_CELL = (4, 1)   # B5: the reviewer's GitHub handle
+DATE_CELL = (5, 1)       # B6: the review date
+BODY_CELL = (2, 1)       # B3: the body (shown; the metadata sheet is what counts)
+
+# (key, header, width) in column order; SCORE and COMMENT are the only editable columns.
+COLUMNS = (
+    ("unit", "Mã đơn vị", 22),
+    ("name", "Tên đơn vị", 30),
+    ("criterion", "Tiêu chí", 8),
+    ("max", "Tối đa", 7),
+    ("self", "Tự chấm", 8),
+    ("score", "Điểm chấm", 10),
+    ("comment", "Nhận xét", 36),
+    ("text", "Nội dung tiêu chí", 60),
+    ("evidence", "Minh chứng của đơn vị", 45),
+    ("note", "Ghi chú của đơn vị", 30),
+)
+COLUMN = {key: index for index, (key, _header, _width) in enumerate(COLUMNS)}
+HEADER_ROW = 0            # data starts on the next row (row 2 in Excel)
+
+
+def letter(column: int) -> str:
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[column]
+
+
+def cell_name(row: int, column: int) -> str:
+    """0-based (row, column) -> "F12"."""
+    return f"{letter(column)}{row + 1}"
+
+
+@dataclass(frozen=True)
+class Row:
+    sheet: str
+    row: int          # 0-based worksheet row
+    unit: Unit
+    criterion: str
+    max: float
+    self_score: float
+    text: str
+    evidence: tuple[str, ...]
+    note: str
+    score: float | None
+    comment: str
+
+
+def file_name(period: str, body: str) -> str:
+    """The name the site gives the download (and the name to upload it back under)."""
+    return f"cham-diem-{period}-{body}.xlsx"
+
+
+def repository_path(period: str, body: str) -> str:
+    return f"submissions/{period}/{body}/{file_name(period, body)}"
+
+
+def bodies_with_submissions(dataset: Dataset, period: str) -> list[str]:
+    """Reviewing bodies of the period that have at least one unit that has submitted."""
+    registry = dataset.registry.period(period)
+    found = []
+    for body in registry.bodies:
+        if any((period, u.id) in dataset.submissions for u in registry.children(body)):
+            found.append(body)
+    return found
+
+
+def rows_of(dataset: Dataset, period: Period, body: str, repository: str = "", branch: str = "main") -> dict[str, list[Row]]:
+    """Sheet name -> rows, units in registry order, sheets in unit-type order."""
+    registry = dataset.registry.period(period.id)
+    units = [u for u in registry.children(body) if (period.id, u.id) in dataset.submissions
+             and u.type in period.catalogues]
+    sheets: dict[str, list[Row]] = {}
+    for unit_type in sorted({u.type for u in units}, key=type_order):
+        sheet = type_label(unit_type)[:31]
+        catalogue = period.catalogues[unit_type]
+        rows = sheets.setdefault(sheet, [])
+        for unit in (u for u in units if u.type == unit_type):
+            submission = dataset.submissions[(period.id, unit.id)]
+            review = dataset.reviews.get((period.id, unit.id))
+            for item in catalogue.items.values():
+                if item.derived:
+                    continue
+                entry = submission.entries.get(item.id)
+                reviewed = review.entries.get(item.id) if review else None
+                evidence = tuple(_evidence_link(ref, submission.evidence_dir(), repository, branch)
+                                 for ref in (entry.evidence if entry else ()))
+                rows.append(Row(sheet, HEADER_ROW + 1 + len(rows), unit, item.id, item.max,
+                                entry.score if entry else 0.0, " ".join(item.text.split()), evidence,
+                                entry.note if entry else "", reviewed.score if reviewed else None,
+                                reviewed.comment if reviewed else ""))
+    return sheets
+
+
+def _evidence_link(ref: str, evidence_dir: str, repository: str, branch: str) -> str:
+    if ref.startswith(("http://", "https://")) or not repository:
+        return ref
+    return f"{repository.rstrip('/')}/blob/{quote(branch)}/{quote(evidence_dir + '/' + ref)}"
+
+
+def row_line(sheet: str, row: int, unit: str, criterion: str, self_score: float) -> str:
+    return f"{sheet}\t{row + 1}\t{unit}\t{criterion}\t{number(float(self_score))}"
+
+
+def checksum(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def make_workbook(dataset: Dataset, period_id: str, body: str, *, made_from: str = "",
+                  created: dt.datetime | None = None) -> bytes:
+    """The XLSX bytes; `created` fixes the file's creation date (reproducible builds)."""
+    import xlsxwriter
+
+    period = dataset.periods[period_id]
+    org = dataset.registry.organization
+    registry = dataset.registry.period(period_id)
+    sheets = rows_of(dataset, period, body, org.repository, org.branch or "main")
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_urls": False,
+                                        "strings_to_formulas": False, "strings_to_numbers": False})
+    book.set_properties({"title": f"Bảng chấm điểm {registry.body_name(body)} — {period.title}",
+                         "created": (created or dt.datetime(2000, 1, 1)).replace(tzinfo=None)})
+    styles = _styles(book)
+    _info_sheet(book, styles, period, registry.body_name(body), body, registry, sheets)
+    lines = []
+    for sheet_name, rows in sheets.items():
+        step = period.catalogues[rows[0].unit.type].score_step if rows else 0.5
+        _score_sheet(book, styles, sheet_name, rows, step)
+        lines += [row_line(r.sheet, r.row, r.unit.id, r.criterion, r.self_score) for r in rows]
+    meta = book.add_worksheet(META_SHEET)
+    pairs = [("format", FORMAT_ID), ("version", str(TEMPLATE_VERSION)), ("period", period_id), ("body", body),
+             ("made_from", made_from), ("checksum", checksum(lines)), ("rows", str(len(lines)))]
+    for index, (key, value) in enumerate(pairs):
+        meta.write_string(index, 0, key)
+        meta.write_string(index, 1, value)
+    for index, line in enumerate(lines, start=len(pairs)):
+        meta.write_string(index, 0, "row")
+        meta.write_string(index, 1, line)
+    meta.protect("")
+    meta.very_hidden()
+    book.close()
+    return buffer.getvalue()
+
+
+def _styles(book) -> dict:
+    return {
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "label": book.add_format({"bold": True}),
+        "header": book.add_format({"bold": True, "bg_color": "#3949AB", "font_color": "#FFFFFF", "text_wrap": True,
+                                   "valign": "top", "border": 1}),
+        "locked": book.add_format({"text_wrap": True, "valign": "top", "border": 1, "bg_color": "#F2F2F2"}),
+        "number": book.add_format({"valign": "top", "border": 1, "bg_color": "#F2F2F2"}),
+        "score": book.add_format({"locked": False, "valign": "top", "border": 2, "bg_color": "#FFF8C5"}),
+        "comment": book.add_format({"locked": False, "text_wrap": True, "valign": "top", "border": 2,
+                                    "bg_color": "#FFF8C5"}),
+        "input": book.add_format({"locked": False, "border": 2, "bg_color": "#FFF8C5"}),
+        "date": book.add_format({"locked": False, "border": 2, "bg_color": "#FFF8C5", "num_format": "dd/mm/yyyy"}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+    }
+
+
+INSTRUCTIONS = (
+    "Cách dùng:",
+    "1. Ghi tài khoản GitHub của bạn vào ô B5 và ngày chấm vào ô B6.",
+    "2. Ở mỗi trang theo loại đơn vị, ghi điểm vào cột «Điểm chấm» (từ 0 đến điểm tối đa, đúng bước chấm) "
+    "và nhận xét vào cột «Nhận xét». Ô để trống: giữ điểm tự chấm (hoặc điểm chấm đã ghi trước đó trong tệp "
+    ".review.yaml).",
+    "3. Chỉ hai cột có nền vàng được sửa; các cột khác bị khoá để không sửa nhầm. Không thêm, xoá hay đổi "
+    "thứ tự dòng, không đổi tên trang.",
+    "4. Lưu tệp (giữ định dạng .xlsx) và tải lên thư mục của đơn vị quản lý trong kho dữ liệu "
+    "(«Add file» → «Upload files»), giữ nguyên tên tệp, tạo yêu cầu hợp nhất (pull request).",
+    "5. Bình luận kiểm tra tự động báo từng lỗi theo trang và ô, và cho xem trước tổng điểm, xếp loại, "
+    "xếp hạng của từng đơn vị cùng các điểm thay đổi.",
+)
+
+
+def _info_sheet(book, styles, period: Period, body_name: str, body: str, registry, sheets) -> None:
+    sheet = book.add_worksheet(INFO_SHEET)
+    sheet.activate()
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 1, 90)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 1)
+    sheet.write_string(0, 0, "Bảng chấm điểm ứng dụng CNTT", styles["title"])
+    sheet.write_string(BODY_CELL[0], 0, "Đơn vị quản lý", styles["label"])
+    sheet.write_string(BODY_CELL[0], 1, f"{body_name} ({body})")
+    sheet.write_string(3, 0, "Năm học", styles["label"])
+    sheet.write_string(3, 1, period.title)
+    reviewers = registry.bodies[body].reviewers if body in registry.bodies else ()
+    sheet.write_string(REVIEWER_CELL[0], 0, "Người chấm (tài khoản GitHub)", styles["label"])
+    if len(reviewers) == 1:
+        sheet.write_string(*REVIEWER_CELL, reviewers[0], styles["input"])
+    else:
+        sheet.write_blank(*REVIEWER_CELL, None, styles["input"])
+    if reviewers:
+        sheet.data_validation(*REVIEWER_CELL, *REVIEWER_CELL, {
+            "validate": "list", "source": list(reviewers)[:20], "ignore_blank": True, "error_type": "warning",
+            "error_title": "Người chấm", "error_message": "Tài khoản này không có trong danh sách người chấm."})
+    sheet.write_string(DATE_CELL[0], 0, "Ngày chấm (ngày/tháng/năm)", styles["label"])
+    sheet.write_blank(*DATE_CELL, None, styles["date"])
+    sheet.data_validation(*DATE_CELL, *DATE_CELL, {
+        "validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1), "maximum": dt.date(2100, 12, 31),
+        "error_title": "Ngày chấm", "error_message": "Hãy nhập một ngày, ví dụ 12/06/2024."})
+    row = 7
+    for line in INSTRUCTIONS:
+        sheet.set_row(row, 15.0 * max(1, -(-len(line) // 95)))
+        sheet.write_string(row, 0 if line.endswith(":") else 1, line, styles["label"] if line.endswith(":") else styles["wrap"])
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "Các trang", styles["label"])
+    for name, rows in sheets.items():
+        units = len({r.unit.id for r in rows})
+        sheet.write_string(row, 1, f"{name}: {units} đơn vị, {len(rows)} dòng")
+        row += 1
+    if not sheets:
+        sheet.write_string(row, 1, "Chưa có đơn vị nào nộp bài tự đánh giá.")
+    sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+
+
+def _height(values: dict, comment: str) -> float:
+    """Row height that shows the wrapped texts (spreadsheets do not grow rows written by a program)."""
+    import math
+
+    widths = {key: width for key, _header, width in COLUMNS}
+    lines = 1
+    for key, text in (*values.items(), ("comment", comment)):
+        wrapped = sum(max(1, math.ceil(len(part) * 1.1 / max(widths[key] - 1, 1))) for part in str(text).split("\n"))
+        lines = max(lines, wrapped)
+    return 15.0 * min(lines, 12)
+
+
+def _score_sheet(book, styles, name: str, rows: list[Row], step: float) -> None:
+    sheet = book.add_worksheet(name)
+    for index, (_key, header, width) in enumerate(COLUMNS):
+        sheet.write_string(HEADER_ROW, index, header, styles["header"])
+        sheet.set_column(index, index, width)
+    sheet.freeze_panes(HEADER_ROW + 1, COLUMN["criterion"] + 1)
+    sheet.set_landscape()
+    sheet.set_paper(9)              # A4
+    sheet.fit_to_pages(1, 0)        # every column on the page width
+    sheet.repeat_rows(HEADER_ROW)
+    for r in rows:
+        values = {"unit": r.unit.id, "name": r.unit.name, "criterion": r.criterion, "text": r.text,
+                  "evidence": "\n".join(r.evidence) or "(không có)", "note": r.note}
+        for key, value in values.items():
+            sheet.write_string(r.row, COLUMN[key], value, styles["locked"])
+        sheet.set_row(r.row, _height(values, r.comment))
+        sheet.write_number(r.row, COLUMN["max"], r.max, styles["number"])
+        sheet.write_number(r.row, COLUMN["self"], r.self_score, styles["number"])
+        if r.score is None:
+            sheet.write_blank(r.row, COLUMN["score"], None, styles["score"])
+        else:
+            sheet.write_number(r.row, COLUMN["score"], r.score, styles["score"])
+        sheet.write_string(r.row, COLUMN["comment"], r.comment, styles["comment"]) if r.comment else \
+            sheet.write_blank(r.row, COLUMN["comment"], None, styles["comment"])
+    if rows:
+        first, last = rows[0].row, rows[-1].row
+        score, top = letter(COLUMN["score"]), first + 1
+        maximum = f"{letter(COLUMN['max'])}{top}"
+        quotient = f"ROUND({score}{top}/{number(step)},6)"
+        sheet.data_validation(first, COLUMN["score"], last, COLUMN["score"], {
+            "validate": "custom",
+            "value": f"=IF(ISNUMBER({score}{top}),AND({score}{top}>=0,{score}{top}<={maximum},"
+                     f"{quotient}=INT({quotient})),FALSE())",
+            "ignore_blank": True,
+            "input_title": "Điểm chấm",
+            "input_message": f"Từ 0 đến điểm tối đa (cột {letter(COLUMN['max'])}), bước {number(step)}. "
+                             "Để trống: giữ điểm tự chấm.",
+            "error_title": "Điểm chấm không hợp lệ",
+            "error_message": f"Hãy nhập một số từ 0 đến điểm tối đa của tiêu chí, đúng bước chấm {number(step)} "
+                             f"(ví dụ 2.5), không nhập chữ hay công thức.",
+        })
+        sheet.autofilter(HEADER_ROW, 0, last, len(COLUMNS) - 1)
+    sheet.protect("", {"autofilter": True, "format_columns": True, "format_rows": True,
+                       "select_locked_cells": True, "select_unlocked_cells": True})

@@ -1,0 +1,123 @@
+"""The reviewer's workspace on the site: scoring workbooks to download, where a unit's reviewer
+scores come from (file and commit), objections, and the pages of what awaits review.
+
+Kept apart from the page renderer: build.py makes one `ReviewSite`, `install` gives the
+templates four functions (used by the include templates `_review_workbook.html`,
+`_review_extras.html`, `_review_downloads.html`), and `write` puts the workbooks and the
+review-queue pages into the built site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder import objections as objection_data
+from site_builder import review_queue
+from site_builder import review_workbook as rw
+from site_builder.website.pages import depth_prefix
+
+FOLDER = "tai-ve/bang-cham"
+
+
+@dataclass
+class WorkbookLink:
+    period: str
+    period_title: str
+    body: str
+    body_name: str
+    name: str
+    href: str          # site-relative
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+class ReviewSite:
+    def __init__(self, dataset, periods, clock, when: dt.datetime, commit: str, layout, *,
+                 queue_file: Path | None = None, objections_file: Path | None = None):
+        self.dataset, self.periods, self.clock, self.layout = dataset, periods, clock, layout
+        self.workbooks: dict[tuple[str, str], WorkbookLink] = {}
+        for period in periods:
+            registry = dataset.registry.period(period.id)
+            for body in rw.bodies_with_submissions(dataset, period.id):
+                name = rw.file_name(period.id, body)
+                self.workbooks[(period.id, body)] = WorkbookLink(
+                    period.id, period.title, body, registry.body_name(body), name, f"{FOLDER}/{period.id}/{name}",
+                    rw.make_workbook(dataset, period.id, body, made_from=commit, created=when))
+        self.queue = review_queue.load(queue_file)
+        self.objections, self.objections_fetched = objection_data.load(objections_file, dataset)
+
+    # ------------------------------------------------------------------ template functions
+    def install(self, env) -> None:
+        env.globals.update(review_workbook=self.workbook, review_workbooks=self.all_workbooks,
+                           review_source=self.source, review_objections=self.objections_for,
+                           review_queue_count=self.queue_count)
+
+    def workbook(self, period: str, body: str) -> WorkbookLink | None:
+        return self.workbooks.get((period, body))
+
+    def all_workbooks(self) -> list[WorkbookLink]:
+        return sorted(self.workbooks.values(), key=lambda w: (w.period, w.body_name), reverse=False)
+
+    def queue_count(self, period: str, body: str) -> int | None:
+        return None if self.queue is None else len(self.queue.for_body(period, body))
+
+    def source(self, fact) -> dict | None:
+        """Where the unit's reviewer scores are recorded, and the commit that brought them."""
+        review = self.dataset.reviews.get((fact.period, fact.unit.id))
+        if review is None:
+            return None
+        version = self.clock.current(review.path) if self.clock.available else None
+        commit = None
+        if version is not None:
+            try:
+                commit = self.clock.commit(version.commit)
+            except KeyError:
+                commit = None
+        return {"path": review.path, "workbook": review.path.lower().endswith(".xlsx"), "reviewer": review.reviewer,
+                "date": review.date, "commit": commit,
+                "received": version.received.date if version is not None and version.received else None}
+
+    def objections_for(self, fact) -> list:
+        return self.objections.get((fact.period, fact.unit.id), [])
+
+    # ------------------------------------------------------------------ files and pages
+    def write(self, site: Path, shell, env) -> int:
+        """Write the workbooks and the review-queue pages; the number of pages written."""
+        for link in self.workbooks.values():
+            target = site / link.href
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(link.data)
+        template = env.get_template("review_queue.html")
+        pages = 0
+        root = self.dataset.registry.organization.id
+        for period in self.periods:
+            registry = self.dataset.registry.period(period.id)
+            bodies = [b for b in registry.bodies if registry.children(b)]
+            for body in bodies:
+                url = queue_url(period.id, body)
+                b = depth_prefix(url)
+                entries = self.queue.for_body(period.id, body) if self.queue else []
+                overview = []
+                if body == root and self.queue is not None:
+                    overview = [{"id": other, "name": registry.body_name(other), "href": b + queue_url(period.id, other),
+                                 "count": len(self.queue.for_body(period.id, other))} for other in bodies if other != root]
+                html = template.render(
+                    b=b, period=period, body=body, body_name=registry.body_name(body), queue=self.queue,
+                    entries=entries, overview=overview, workbook=self.workbooks.get((period.id, body)),
+                    unit_href=lambda unit_id, p=period.id, base=b: base + self.layout.unit(p, unit_id),
+                    names={u.id: u.name for u in registry.children(body)})
+                folder = site / url
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / "index.html").write_text(
+                    shell.render(f"Chờ chấm: {registry.body_name(body)}", html), encoding="utf-8")
+                pages += 1
+        return pages
+
+
+def queue_url(period: str, body: str) -> str:
+    return f"{period}/cho-cham/{body}/"
