@@ -5,8 +5,8 @@
 
 Writes <page>-<width>.png (home, listing with Quận 1 chosen, rankings, district, unit, and the
 extra kinds given with --pages) and prints, per page and width, whether the page scrolls sideways,
-which tables are wider than their box (columns in view, row heights) and how tall chart text is on
-screen. `make screenshots` builds the demo site first.
+how tall table rows are (cards on a phone), which tables are wider than their box (columns in view,
+row heights) and how tall chart text is on screen. `make screenshots` builds the demo site first.
 """
 
 from __future__ import annotations
@@ -38,10 +38,19 @@ OVERFLOW = """() => {
                 row_median: Math.round(rows[Math.floor(rows.length / 2)] || 0), row_max: Math.round(rows[rows.length - 1] || 0)});
     }
   });
+  const heights = [];  /* every table row on screen (cards on a phone) */
+  document.querySelectorAll('.md-typeset table tbody tr').forEach((tr) => {
+    const h = tr.getBoundingClientRect().height; if (h > 0) heights.push(h); });
+  heights.sort((a, b) => a - b);
   const sizes = Array.from(document.querySelectorAll('svg text'))  /* font size as drawn, in CSS px */
     .map((t) => parseFloat(getComputedStyle(t).fontSize) * (t.getScreenCTM() ? t.getScreenCTM().a : 1))
+    .concat(Array.from(document.querySelectorAll('.sb-bars li > span'))  /* HTML bar charts: their text */
+      .filter((t) => t.getClientRects().length)
+      .map((t) => parseFloat(getComputedStyle(t).fontSize)))
     .filter((h) => h > 0).sort((a, b) => a - b);
   return {page: document.documentElement.scrollWidth, tables: out, height: document.documentElement.scrollHeight,
+          rows: heights.length ? [heights.length, Math.round(heights[Math.floor(heights.length / 2)]),
+                                  Math.round(heights[heights.length - 1])] : null,
           chart_text: sizes.length ? [Math.round(sizes[0] * 10) / 10, Math.round(sizes[sizes.length - 1] * 10) / 10] : null};
 }"""
 
@@ -78,6 +87,8 @@ def main() -> int:
                 chart = facts["chart_text"]
                 print(f"{file.relative_to(PROJECT) if file.is_relative_to(PROJECT) else file}: "
                       f"page {facts['page']}px wide, {facts['height']}px tall"
+                      + (f"; {facts['rows'][0]} table rows, {facts['rows'][1]}px (median) to {facts['rows'][2]}px"
+                         if facts["rows"] else "")
                       + (f"; chart text {chart[0]}–{chart[1]}px" if chart else "")
                       + (f"; {wide}" if wide else ""))
         browser.close()

@@ -266,7 +266,7 @@ def test_broken_links_from_the_link_report(built):
     assert row.count("liên kết hỏng") == 1 and html.escape(LINK_ERROR) in row
     listing = json.loads((site / PERIOD / "du-lieu/quan-1.json").read_text(encoding="utf-8"))
     unit = next(u for u in listing["units"] if u["id"] == "thcs-demo-a")
-    assert [e["broken"] for e in unit["evidence"] if e["href"].startswith("https://")] == [True, False]
+    assert unit["evidence"] == {"files": 1, "links": 2, "broken": 1}  # counts: the unit page lists them
 
 
 def test_ties_are_explained(built):
@@ -294,7 +294,7 @@ def test_home_counts(built):
     text = (site / "index.html").read_text(encoding="utf-8")
     assert f'data-count="submitted">{int(scores.units["submitted"].sum())}<' in text
     assert 'data-count="late">1<' in text
-    assert '<svg class="sb-chart" role="img"' in text and "<title>" in text and "<figcaption>" in text
+    assert '<figure class="sb-figure sb-chart"><figcaption>' in text and '<ul class="sb-bars">' in text
 
 
 def _page_totals(site: Path, units) -> dict[str, str]:
@@ -370,14 +370,13 @@ def test_listing_json_links_resolve(built):
         data = json.loads((site / PERIOD / f"du-lieu/{district['slug']}.json").read_text(encoding="utf-8"))
         for unit in data["units"]:
             assert (site / unit["href"] / "index.html").is_file()
-            for e in unit["evidence"]:
-                assert not e["pdf"] or (site / e["href"]).is_file()
+            assert set(unit["evidence"]) == {"files", "links", "broken"}
 
 
 def test_unit_pages_are_small(built):
     _root, site, _dataset, _ = built
     sizes = [f.stat().st_size for f in (site / PERIOD / "don-vi").glob("*/index.html")]
-    assert sizes and max(sizes) <= 25 * 1024
+    assert sizes and max(sizes) <= 30 * 1024  # the paper sheet (#ban-in) is part of the page
 
 
 def test_two_builds_of_one_commit_are_identical(built, tmp_path):
@@ -424,3 +423,112 @@ def test_build_date_comes_from_source_date_epoch(tmp_path, monkeypatch):
     document = json.loads((tmp_path / f"site/tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
     assert document["source"]["build_date"].startswith("2024-06-09T")
     assert document["source"]["commit"] is None and "không phải kho git" in document["source"]["history"]
+
+
+def test_criteria_csv_has_a_row_per_unit_and_criterion(built):
+    _root, site, _dataset, _ = built
+    base = site / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}"
+    raw = base.with_name(base.name + "-tieu-chi.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    document = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+    expected = {(u["id"], c["id"]): c for u in document["units"] if u["submitted"] for c in u["criteria"]}
+    assert {(r["Mã đơn vị"], r["Tiêu chí"]) for r in rows} == set(expected) and len(rows) == len(expected)
+    for r in rows:
+        c = expected[(r["Mã đơn vị"], r["Tiêu chí"])]
+        assert r["Dữ liệu minh hoạ"] == "Có"  # the test organisation is a demonstration
+        assert float(r["Điểm tối đa"]) == c["max"] and int(r["Số minh chứng"]) == len(c["evidence"])
+        assert (float(r["Điểm cuối cùng"]) if r["Điểm cuối cùng"] else None) == c["final"]
+        assert (float(r["Điểm chấm"]) if r["Điểm chấm"] else None) == c["reviewer"]
+    reviewed = next(r for r in rows if r["Mã đơn vị"] == "thcs-demo-a" and r["Tiêu chí"] == "1.5")
+    assert reviewed["Điểm chấm"] == "7.5" and reviewed["Điểm cuối cùng"] == "7.5"
+    page_text = page(site, "tai-du-lieu")
+    assert f"danh-gia-cntt-{PERIOD}-tieu-chi.csv" in page_text and "CSV tiêu chí" in page_text
+
+
+def test_downloads_say_they_are_demo_data_and_carry_real_dates(built):
+    root, site, _dataset, _ = built
+    base = site / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}"
+    document = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+    assert document["demo"] is True and document["schema_version"] == 3
+    a = next(u for u in document["units"] if u["id"] == "thcs-demo-a")
+    assert a["file_sha256"] == hashlib.sha256((root / a["file"]).read_bytes()).hexdigest()
+    assert a["file_sha256"] in page(site, f"{PERIOD}/don-vi/thcs-demo-a")  # the score sheet prints it
+    assert all(u["file_sha256"] is None for u in document["units"] if not u["submitted"])
+    rows = list(csv.reader(io.StringIO(base.with_suffix(".csv").read_bytes().decode("utf-8-sig"))))
+    assert rows[0][0] == "Dữ liệu minh hoạ" and all(r[0] == "Có" for r in rows[1:])
+    submitted = dict(zip(rows[0], next(r for r in rows if "thcs-demo-a" in r)))
+    assert submitted["Ngày nộp"] == "2024-06-05" and submitted["Ngày chấm"] == "2024-06-12"
+    workbook = openpyxl.load_workbook(base.with_suffix(".xlsx"))
+    sheet = workbook["Trường phổ thông"]
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "Dữ liệu minh hoạ"
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("Mã đơn vị")].value == "thcs-demo-a")
+    received = row[header.index("Ngày nộp")]
+    assert received.is_date and received.value.date() == dt.date(2024, 6, 5) and received.number_format == "dd/mm/yyyy"
+    assert row[header.index("Ngày chấm")].value.date() == dt.date(2024, 6, 12)
+    assert "demo" in page(site, "tai-du-lieu") and "Dữ liệu minh hoạ" in page(site, "tai-du-lieu")
+
+
+def test_links_lead_somewhere(built):
+    """No empty link anywhere; the demonstration's repository links are marked as such; the
+    theme's search worker (never loaded: the site searches with Pagefind) is not shipped."""
+    _root, site, _dataset, _ = built
+    for file in site.rglob("*.html"):
+        assert 'href=""' not in file.read_text(encoding="utf-8"), file
+    unit = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
+    assert "Sửa bài tự đánh giá</a> <span class=\"sb-flag sb-demo-repo\">(kho minh hoạ)</span>" in unit
+    assert not (site / "assets/javascripts/workers").exists() and not (site / "assets/javascripts/lunr").exists()
+
+
+def test_without_a_repository_there_are_no_repository_links(tmp_path):
+    import yaml
+
+    root = make_repo(tmp_path / "data")
+    file = root / "submissions/organization.yaml"
+    organization = yaml.safe_load(file.read_text(encoding="utf-8"))
+    organization.pop("repository", None)
+    organization["demo"] = False
+    write(file, dump(organization))
+    out = tmp_path / "site"
+    build_site(root, out)
+    generated = 0
+    for html_file in out.rglob("*.html"):
+        text = html_file.read_text(encoding="utf-8")
+        assert 'href=""' not in text, html_file
+        if 'class="sb-provenance"' not in text:
+            continue  # the hand-written guides describe those links
+        generated += 1
+        assert "/commit/" not in text and "kho minh hoạ" not in text and "Nộp bài tự đánh giá" not in text, html_file
+    assert generated > 10
+    document = json.loads((out / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
+    assert document["demo"] is False
+    header = (out / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.csv").read_bytes().decode("utf-8-sig").split("\r\n")[0]
+    assert header.startswith("Năm học,") and "Dữ liệu minh hoạ" not in header
+    index = json.loads((out / PERIOD / "du-lieu/index.json").read_text(encoding="utf-8"))
+    assert index["demo"] is False
+
+
+def test_charts_agree_with_the_tables(built):
+    """Each bar carries the number it draws: the comparison's bars are the table's percentages, the
+    home page's bars the number of units of each rating in the download."""
+    _root, site, _dataset, _ = built
+    compare = page(site, "so-sanh")
+    bars = re.findall(r'<li data-value="([^"]*)" data-key="([^"]+)">', compare)
+    assert bars
+    rows = dict(re.findall(r'<tr data-body="([^"]+)">.*?<td class="sb-num sb-pct" data-label="Tỉ lệ">([^<]*)</td>',
+                           compare, re.S))
+    averages = dict(re.findall(r'<tr data-body="([^"]+)">.*?data-label="Tỉ lệ TB trực thuộc">([^<]*)</td>', compare, re.S))
+    own, children = bars[:len(rows)], bars[len(rows):]
+    assert rows and {k for _v, k in own} == set(rows) and {k for _v, k in children} == set(averages)
+    for value, key in own:
+        assert (number(float(value)) + "%" if value else "—") == rows[key], key
+    for value, key in children:
+        assert (number(float(value)) + "%" if value else "—") == averages[key], key
+    document = json.loads((site / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
+    home = (site / "index.html").read_text(encoding="utf-8").split('id="xu-huong"')[0]  # the ratings' chart
+    grades = re.findall(r'<li data-value="([^"]*)"><span class="sb-bars__label">([^<]+)</span>', home)
+    assert grades
+    for value, label in grades:
+        expected = sum(1 for u in document["units"] if (u["rating"] == label if label != "Chưa nộp" else not u["submitted"]))
+        assert float(value) == expected, label

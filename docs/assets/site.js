@@ -15,10 +15,13 @@
     });
     return node;
   }
-  function urlPath(path) {  /* a site path as a URL: "a#b.pdf" must not become a fragment */
-    return path.split("/").map(encodeURIComponent).join("/");
-  }
   function num(v) { return v === null || v === undefined ? "—" : String(v).replace(".", ","); }
+  function cell(label, cls, children) {  /* data-label names the column on a phone, where rows are cards */
+    var attrs = {};
+    if (label) attrs["data-label"] = label;
+    if (cls) attrs["class"] = cls;
+    return el("td", attrs, children);
+  }
   function day(iso) { if (!iso) return "—"; var p = iso.split("-"); return p[2] + "/" + p[1] + "/" + p[0]; }
   function status(s, title, label) {  /* label: the page's own wording, e.g. "Trễ hạn (hạn đề xuất)" */
     return el("span", { "class": "sb-status sb-" + s, title: title || "" }, [label || STATUS[s] || s]);
@@ -29,13 +32,15 @@
     var state = { rows: [], key: "name", dir: 1, index: null };
     var table = root.querySelector("[data-listing-table]");
     var note = root.querySelector("[data-listing-status]");
+    var area = (root.getAttribute("data-area") || "nhóm").toLowerCase();
+    var initial = false;  /* the page was opened at #<area>: bring its table into view once drawn */
     note.setAttribute("aria-live", "polite");  /* "Đang tải…", the row count after a filter */
     var pick = function (name) { return root.querySelector('[data-filter="' + name + '"]'); };
     fetch(root.getAttribute("data-index")).then(function (r) { return r.json(); }).then(function (index) {
       state.index = index;
       var wanted = location.hash.slice(1);
       if (wanted && pick("district").querySelector('option[value="' + wanted + '"]')) {
-        pick("district").value = wanted; load();
+        pick("district").value = wanted; initial = true; load();
       }
     });
     function load() {
@@ -45,7 +50,7 @@
       fetch(root.getAttribute("data-index").replace(/index\.json$/, slug + ".json"))
         .then(function (r) { return r.json(); })
         .then(function (data) { state.rows = data.units; draw(); })
-        .catch(function () { note.textContent = "Không tải được dữ liệu của quận/huyện này."; });
+        .catch(function () { note.textContent = "Không tải được dữ liệu của " + area + " này."; });
     }
     function draw() {
       var type = pick("type").value, st = pick("status").value;
@@ -59,17 +64,31 @@
         return (typeof x === "number" ? x - y : String(x).localeCompare(String(y), "vi")) * state.dir;
       });
       table.textContent = "";
-      if (!pick("district").value) { note.textContent = "Chọn một quận/huyện để xem bảng chi tiết."; return; }
+      if (!pick("district").value) { note.textContent = "Chọn một " + area + " để xem bảng chi tiết."; return; }
       note.textContent = rows.length + " đơn vị. Bấm vào tiêu đề cột để sắp xếp.";
       var ms = state.index ? state.index.milestones : [];
       var heads = [["name", "Đơn vị"], ["type_label", "Loại"], ["status", "Trạng thái"], ["date", "Ngày nộp"],
-        ["total", "Tổng điểm"], ["rating", "Xếp loại"]];
+        ["total", "Tổng điểm"], ["percent", "Tỉ lệ"], ["rating", "Xếp loại"]];
+      var demo = state.index && state.index.demo;
       function editing(u) {  /* the unit's GitHub editor link: edit its file, or create it from the template */
-        if (u.edit) return el("a", { href: u.edit, rel: "nofollow" }, ["Sửa"]);
-        if (!u.new) return "";
-        var link = el("a", { href: u.new, rel: "nofollow" }, ["Nộp bài"]);
-        if (u.template) { link.setAttribute("data-template", base + u.template); prefilled(link); }
-        return link;
+        var link;
+        if (u.edit) link = el("a", { href: u.edit, rel: "nofollow" }, ["Sửa"]);
+        else if (!u.new) return [];
+        else {
+          link = el("a", { href: u.new, rel: "nofollow" }, ["Nộp bài"]);
+          if (u.template) { link.setAttribute("data-template", base + u.template); prefilled(link); }
+        }
+        /* demonstration data: the repository is made up */
+        return demo ? [link, " ", el("span", { "class": "sb-flag sb-demo-repo" }, ["(kho minh hoạ)"])] : [link];
+      }
+      function evidence(u) {  /* counts; the unit's page lists each file and link under its criterion */
+        var e = u.evidence || {}, parts = [];
+        if (e.files) parts.push(e.files + " tệp");
+        if (e.links) parts.push(e.links + " liên kết");
+        if (!parts.length) return ["—"];
+        var out = [el("a", { href: base + u.href + "#tieu-chi" }, [parts.join(", ")])];
+        if (e.broken) out.push(el("span", { "class": "sb-broken" }, [" (" + e.broken + " liên kết hỏng)"]));
+        return out;
       }
       var head = el("tr", {}, heads.map(function (h) {
         /* A button in each sortable header: reachable with Tab, Enter/Space sort; aria-sort tells
@@ -83,28 +102,29 @@
           state.focus = h[0]; draw();
         });
         return th;
-      }).concat(ms.map(function (m) { return el("th", { title: m.title }, [m.short]); }))
-        .concat([el("th", {}, ["Minh chứng"]), el("th", {}, ["Bài trên GitHub"])]));
+      }).concat(ms.map(function (m) { return el("th", { title: m.title, scope: "col" }, [m.short]); }))
+        .concat([el("th", { scope: "col" }, ["Minh chứng"]), el("th", { scope: "col" }, ["Bài trên GitHub"])]));
       var body = el("tbody", {}, rows.map(function (u) {
-        var evidence = el("td", {}, []);
-        u.evidence.forEach(function (e) {
-          if (!e.pdf && !/^https?:\/\//i.test(e.href)) return;  // only web links and the site's own files
-          if (evidence.childNodes.length) evidence.appendChild(document.createTextNode(", "));
-          evidence.appendChild(el("a", { href: e.pdf ? base + urlPath(e.href) : e.href, rel: "nofollow noopener" }, [e.label]));
-          if (e.broken) evidence.appendChild(el("span", { "class": "sb-broken" }, [" (liên kết hỏng)"]));
-        });
+        var submitted = u.total !== null && u.total !== undefined;
         return el("tr", { "data-unit": u.id }, [
-          el("td", {}, [el("a", { href: base + u.href }, [u.name])]), el("td", {}, [u.type_label]),
-          el("td", {}, [status(u.status, "", u.status_label)]), el("td", {}, [day(u.date)]),
-          el("td", { "class": "sb-num" }, [num(u.total)]), el("td", {}, [u.rating || "—"])
+          cell("", "sb-main", [el("a", { href: base + u.href }, [u.name])]), cell("Loại", "", [u.type_label]),
+          cell("Trạng thái", "", [status(u.status, "", u.status_label)]), cell("Ngày nộp", "sb-date", [day(u.date)]),
+          cell("Tổng điểm", "sb-num sb-total", [submitted ? num(u.total) + "/" + num(u.max) : "—"]),
+          cell("Tỉ lệ", "sb-num sb-pct", [submitted && u.percent !== null ? num(u.percent) + "%" : "—"]),
+          cell("Xếp loại", "sb-rating", [u.rating || "—"])
         ].concat(u.milestones.map(function (m, i) {
-          return el("td", {}, [status(m.status, ms[i] ? ms[i].title : "", m.status_label), m.status === "late" ? " " + day(m.date) : ""]);
-        })).concat([evidence, el("td", {}, [editing(u)])]));
+          return cell(ms[i] ? ms[i].short : "", "", [status(m.status, ms[i] ? ms[i].title : "", m.status_label),
+            m.status === "late" ? " " + day(m.date) : ""]);
+        })).concat([cell("Minh chứng", "", evidence(u)), cell("", "", editing(u))]));
       }));
       var wrap = el("div", { "class": "md-typeset__scrollwrap sb-table" }, [el("div", { "class": "md-typeset__table" },
         [el("table", {}, [el("thead", {}, [head]), body])])]);
       table.appendChild(wrap);
       scrollable(table);
+      if (initial) {  /* opened at #<area>: the table, not the summary row of that id, is what was asked for */
+        initial = false;
+        wrap.scrollIntoView({ block: "start" });
+      }
       if (state.focus) {  /* the table was redrawn: keep the keyboard on the header just used */
         var again = table.querySelector('th[data-sort="' + state.focus + '"] button');
         if (again) again.focus();
@@ -149,6 +169,12 @@
     var q = new URLSearchParams(location.search).get("q");
     if (q) input.value = q;
     input.addEventListener("input", run);
+    var form = root.querySelector("form");
+    if (form) form.addEventListener("submit", function (event) {  /* answered here, without reloading */
+      event.preventDefault();
+      history.replaceState(null, "", "?q=" + encodeURIComponent(input.value.trim()));
+      run();
+    });
   }
 
   function prefilled(link) {
@@ -203,6 +229,10 @@
     });
     window.addEventListener("load", function () { scrollable(); });  /* after the theme wraps tables */
     document.querySelectorAll("a[data-template]").forEach(prefilled);
+    document.querySelectorAll("button[data-print]").forEach(function (button) {  /* "In" on a sheet */
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
     document.querySelectorAll("[data-listing]").forEach(listing);
     document.querySelectorAll("[data-search]").forEach(search);
   }

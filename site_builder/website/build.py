@@ -25,6 +25,7 @@ from site_builder.website.evidence_files import EvidenceStore
 from site_builder.timeliness import data_day
 from site_builder.website.facts import PeriodFacts, Timeline, gather
 from site_builder.website.pages import TEMPLATE_FILE, Layout, PageRenderer, environment
+from site_builder.website.text import page_title
 from site_builder.website.review_site import ReviewSite
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -137,7 +138,8 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     when = build_date(clock)
     head_date = clock.head.committer_date if clock.head else None
     provenance = {"commit": clock.head.sha if clock.head else "", "commit_url": commit_url(clock.head),
-                  "commit_date": head_date, "build_date": when, "history_note": clock.reason}
+                  "commit_date": head_date, "build_date": when, "history_note": clock.reason,
+                  "demo": bool(org.demo)}
     timeline = Timeline(clock, data_day(clock, when.date()))
     store = EvidenceStore(root)
     links = read_link_report(link_report if link_report is not None else root / "build" / "link-report.json")
@@ -192,7 +194,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     index_json = {}
     largest = 0
     for period in periods:
-        index_json[period.id], size = listing_data.write_listing(site, all_facts[period.id], layout)
+        index_json[period.id], size = listing_data.write_listing(site, all_facts[period.id], layout, bool(org.demo))
         largest = max(largest, size)
     pages = 0
     for md, (title, key) in overview.items():
@@ -217,30 +219,36 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
                         mirror)
     indexing = search.start_indexing(mirror, site)
     deep = shell.Shell.read(site / "_khung/a/b/index.html")
+    # html-validate's limit for <title> (70), less the theme's " - <site name>"
+    room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")
     unit_pages = 0
     for period in periods:
         pf = all_facts[period.id]
         for f in pf.units.values():
             folder = site / layout.unit(period.id, f.unit.id)
-            _write(folder / "index.html", deep.render(f"{f.unit.name} — {period.title}", renderer.unit_page(f)))
+            _write(folder / "index.html", deep.render(f"{f.unit.name} — {period.title}", renderer.unit_page(f),
+                                                      page_title(f.unit.name, period.title, room)))
             if f.template:
                 _write(folder / TEMPLATE_FILE, f.template)
             unit_pages += 1
         for parent_id in pf.parents:
             title = renderer.parent_title(pf, parent_id)
             _write(site / layout.parent(period.id, parent_id) / "index.html",
-                   deep.render(f"{title} — {period.title}", renderer.parent_page(pf, parent_id, title)))
+                   deep.render(f"{title} — {period.title}", renderer.parent_page(pf, parent_id, title),
+                               page_title(title, period.title, room)))
             pages += 1
     pages += reviewing.write(site, deep, renderer.env)  # scoring workbooks and review-queue pages
     shutil.rmtree(site / "_khung")
-    shutil.rmtree(site / "assets/javascripts/lunr", ignore_errors=True)  # the theme's search, not used
+    if not _theme_search(config):  # the theme's search (this site has its own, Pagefind), never loaded
+        shutil.rmtree(site / "assets/javascripts/lunr", ignore_errors=True)
+        shutil.rmtree(site / "assets/javascripts/workers", ignore_errors=True)
     for name in ("sitemap.xml", "sitemap.xml.gz"):  # lists the shells only, without site_url: misleading
         (site / name).unlink(missing_ok=True)
     lap("pages")
     download_rows = []
     for period in periods:
         pf = all_facts[period.id]
-        paths = dl.write_all(site, pf, _source(provenance, repo), commit_url, when)
+        paths = dl.write_all(site, pf, _source(provenance, repo), commit_url, when, bool(org.demo))
         download_rows.append({"period": period.id, "title": period.title, "count": len(pf.units), **paths,
                               **{f"{k}_size": (site / v).stat().st_size for k, v in paths.items()}})
     shutil.copyfile(PROJECT / "schema" / "download.schema.json", site / dl.FOLDER / "download.schema.json")
@@ -260,6 +268,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
 
 
 COMPARE = "so-sanh"
+TITLE_LIMIT = 70
 
 
 def _with_vietnamese_anchors(extensions):
@@ -281,6 +290,12 @@ def _with_vietnamese_anchors(extensions):
         else:
             out.append(entry)
     return out if found else out + [{"toc": {"slugify": anchor}}]
+
+
+def _theme_search(config: dict) -> bool:
+    """Whether mkdocs.yml turns on mkdocs' search plugin (on when `plugins` is not given)."""
+    plugins = config.get("plugins", ["search"]) or []
+    return any(p == "search" or (isinstance(p, dict) and "search" in p) for p in plugins)
 
 
 def compare_title(period) -> str:

@@ -1,7 +1,8 @@
-"""SVG charts drawn at build time: readable without JavaScript, with a text alternative.
+"""Bar charts drawn at build time: readable without JavaScript and without images.
 
-Each chart is an inline <figure> holding an <svg role="img"> with <title>/<desc> and a caption
-that states the same numbers in words, so screen readers and text-only readers get the data.
+Each chart is a <figure> whose caption is its title and whose body is a list, one item per bar:
+the label and the value are text (read by screen readers, kept at the page's font size on a
+phone), the bar itself a decorative SVG rectangle beside them.
 """
 
 from __future__ import annotations
@@ -14,31 +15,31 @@ GRADE_COLOURS = ["#1b5e20", "#2e7d32", "#f9a825", "#ef6c00", "#c62828", "#6a1b9a
 PLAIN = "#3949ab"
 
 
-def bars(title: str, rows: list[tuple[str, float]], unit: str = "", max_value: float | None = None,
+def bars(title: str, rows: list[tuple], unit: str = "", max_value: float | None = None,
          colours: list[str] | None = None) -> str:
-    """Horizontal bars, one per (label, value); `max_value` fixes the scale (e.g. 100 points)."""
+    """Horizontal bars, one per (label, value) or (label, value, key); `max_value` fixes the scale
+    (e.g. 100 points). Labels and values are HTML text, so they keep the page's font size on a
+    phone (an SVG scaled to the screen shrinks its text); each bar is a small SVG rectangle whose
+    length is a percentage of its track. `data-value` (and `data-key`) let tests compare a bar
+    with the tables."""
     if not rows:
         return ""
-    rows = list(zip(short_labels([label for label, _ in rows]), (value for _, value in rows)))
+    keys = [row[2] if len(row) > 2 else "" for row in rows]
+    rows = list(zip(short_labels([row[0] for row in rows]), (row[1] for row in rows)))
     top = max_value or max((v for _, v in rows if v is not None and v == v), default=0) or 1
-    row_h, label_w, bar_w = 22, 190, 300
-    height = row_h * len(rows) + 10
-    parts = [f'<svg class="sb-chart" role="img" viewBox="0 0 {label_w + bar_w + 70} {height}" '
-             f'width="100%" preserveAspectRatio="xMinYMin meet">'
-             f"<title>{escape(title)}</title>"
-             f"<desc>{escape(_words(rows, unit))}</desc>"]
-    for index, (label, value) in enumerate(rows):
-        y = 5 + index * row_h
+    items = []
+    for index, ((label, value), key) in enumerate(zip(rows, keys)):
         missing = value is None or value != value
-        width = 0 if missing else max(0.0, bar_w * float(value) / top)
+        share = 0.0 if missing else min(100.0, max(0.0, 100 * float(value) / top))
         colour = colours[index % len(colours)] if colours else PLAIN
         shown = "—" if missing else f"{number(value)}{unit}"  # no bar, not a zero: nothing to measure
-        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{escape(_short(label))}</text>'
-                     f'<rect x="{label_w}" y="{y + 3}" width="{width:.1f}" height="{row_h - 6}" fill="{colour}"/>'
-                     f'<text x="{label_w + width + 4:.1f}" y="{y + 15}" font-size="12">{escape(shown)}</text>')
-    parts.append("</svg>")
-    return (f'<figure class="sb-figure">{"".join(parts)}'
-            f"<figcaption>{escape(title)}: {escape(_words(rows, unit))}.</figcaption></figure>")
+        data = f' data-value="{"" if missing else round(float(value), 2)}"' + (f' data-key="{escape(key)}"' if key else "")
+        items.append(f'<li{data}><span class="sb-bars__label">{escape(label)}</span>'
+                     f'<svg class="sb-bars__bar" aria-hidden="true" width="100%" height="14">'
+                     f'<rect width="{share:.1f}%" height="14" fill="{colour}"/></svg>'
+                     f'<span class="sb-bars__value">{escape(shown)}</span></li>')
+    return (f'<figure class="sb-figure sb-chart"><figcaption>{escape(title)}</figcaption>'
+            f'<ul class="sb-bars">{"".join(items)}</ul></figure>')
 
 
 def trend(history: list[dict]) -> str:
@@ -64,12 +65,3 @@ def short_labels(labels: list[str]) -> list[str]:
     while all(len(w) > head + tail + 1 and w[-1 - tail] == words[0][-1 - tail] for w in words):
         tail += 1
     return [" ".join(w[head:len(w) - tail]) for w in words]
-
-
-def _words(rows, unit: str) -> str:
-    return "; ".join(f"{label} {'chưa nộp' if value is None or value != value else f'{number(value)}{unit}'}"
-                     for label, value in rows)
-
-
-def _short(label: str, limit: int = 30) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"

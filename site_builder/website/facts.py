@@ -7,7 +7,9 @@ number in a download come from one place (and a test compares them).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
+import os
 from dataclasses import dataclass, field
 
 from site_builder.clock import Clock, CommitInfo
@@ -110,6 +112,7 @@ class UnitFact:
     count_parent: int              # units ranked in the same body and type
     criteria_version: str
     path: str                       # the submission file, repository-relative
+    file_sha256: str = ""           # of the submission file's bytes as built (printed on the score sheet)
     timing: SubmissionTiming | None = None
     deadline_proposed: bool = False
     last_commit: CommitInfo | None = None
@@ -194,12 +197,23 @@ def gather(dataset: Dataset, scores: PeriodScores, timeline: Timeline, store: Ev
     for r in rows:
         unit = registry.units[r["unit"]]
         fact = _unit_fact(dataset, period, registry, unit, r, ties)
+        if fact.submitted:
+            fact.file_sha256 = _digest(store.root, fact.path)
         _add_items(fact, dataset, period, unit, items_by_unit.get(unit.id, []), groups_by_unit, store, broken)
         _add_timing(fact, dataset, period, unit, timeline, store)
         _add_links(fact, dataset, period, unit)
         units[unit.id] = fact
         parents.setdefault(unit.parent, []).append(unit.id)
     return PeriodFacts(period, scores, registry, units, parents)
+
+
+def _digest(root, path: str) -> str:
+    """SHA-256 of a repository file, or "" when it cannot be read."""
+    try:
+        with open(os.path.join(str(root), path), "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _ties(rows: list[dict]) -> dict:

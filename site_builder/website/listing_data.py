@@ -18,7 +18,7 @@ def listing_folder(period: str) -> str:
     return f"{period}/du-lieu"
 
 
-def write_listing(site: Path, pf: PeriodFacts, layout: Layout) -> tuple[str, int]:
+def write_listing(site: Path, pf: PeriodFacts, layout: Layout, demo: bool = False) -> tuple[str, int]:
     """Writes <period>/du-lieu/<area>.json and an index; returns the index path and largest size."""
     folder = site / listing_folder(pf.period.id)
     folder.mkdir(parents=True, exist_ok=True)
@@ -26,6 +26,7 @@ def write_listing(site: Path, pf: PeriodFacts, layout: Layout) -> tuple[str, int
     index = {"period": pf.period.id,
              "milestones": [{"id": m.id, "title": m.title, "short": short_title(m.title), "due": m.due.isoformat(),
                              "proposed": m.provisional} for m in pf.period.milestones],
+             "demo": demo,  # the organisation's data is a demonstration: its repository links lead nowhere
              "districts": []}
     for d in areas(pf):
         rows = []
@@ -40,8 +41,8 @@ def write_listing(site: Path, pf: PeriodFacts, layout: Layout) -> tuple[str, int
                 # GitHub editor links: "Sửa" for a submitted unit, "Nộp bài" (with its template) otherwise
                 "edit": f.edit_url or None, "new": f.new_url or None,
                 "template": layout.unit(f.period, f.unit.id) + TEMPLATE_FILE if f.template else None,
-                "evidence": [{"label": e.label, "href": e.href, "pdf": e.kind == "pdf", "broken": bool(e.broken)}
-                             for e in f.evidence],
+                # evidence as counts: the unit's page lists the files and links under each criterion
+                "evidence": _evidence_counts(f),
                 "milestones": [{"status": ms.status, "status_label": status_text(ms.status, ms.proposed),
                                 "date": ms.timing.first.day.isoformat() if ms.timing.first else None}
                                for ms in f.milestones]})
@@ -51,3 +52,10 @@ def write_listing(site: Path, pf: PeriodFacts, layout: Layout) -> tuple[str, int
         index["districts"].append({"name": d["name"], "slug": d["slug"], "total": d["total"]})
     (folder / "index.json").write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return f"{listing_folder(pf.period.id)}/index.json", largest
+
+
+def _evidence_counts(f) -> dict:
+    refs = f.evidence
+    return {"files": sum(1 for e in refs if e.kind == "pdf" and e.href),
+            "links": sum(1 for e in refs if e.kind == "url"),
+            "broken": sum(1 for e in refs if e.broken)}

@@ -319,11 +319,11 @@ class PageRenderer:
                          if office else []})
         assessed = [r for r in rows if r["fact"] is not None]
         chart = charts.bars(f"Tỉ lệ điểm (% điểm tối đa) của các {pf.period.structure.tier_label}, {pf.period.title}",
-                            [(r["title"], r["fact"].percent if r["fact"].submitted else None) for r in assessed],
+                            [(r["title"], r["fact"].percent if r["fact"].submitted else None, r["id"]) for r in assessed],
                             "%", 100) if assessed else ""
         children_chart = charts.bars(
             f"Tỉ lệ điểm trung bình của các đơn vị trực thuộc, {pf.period.title}",
-            [(r["title"], r["summary"]["average"] if not _nan(r["summary"]["average"]) else None) for r in rows],
+            [(r["title"], r["summary"]["average"] if not _nan(r["summary"]["average"]) else None, r["id"]) for r in rows],
             "%", 100)
         return self._t("districts.html").render(period=pf.period, offices=rows, assessed=bool(assessed), chart=chart,
                                                 children_chart=children_chart, structure=pf.period.structure,

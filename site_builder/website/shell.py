@@ -46,10 +46,13 @@ class Shell:
             head, middle = before, ""
         return cls(head, middle, after)
 
-    def render(self, title: str, body: str) -> str:
+    def render(self, title: str, body: str, short: str | None = None) -> str:
+        """`title` is the page's heading; `short`, when given, its name everywhere else (the
+        browser tab, the theme's header bar), where a long name is cut."""
         safe = html.escape(title, quote=True)
-        return (self.head.replace(TITLE, safe) + f"<h1>{safe}</h1>" + self.middle.replace(TITLE, safe)
-                + body + self.tail.replace(TITLE, safe))
+        name = html.escape(short, quote=True) if short else safe
+        return (self.head.replace(TITLE, name) + f"<h1>{safe}</h1>" + self.middle.replace(TITLE, name)
+                + body + self.tail.replace(TITLE, name))
 
 
 def shell_markdown(title: str) -> str:

@@ -77,3 +77,24 @@ def short_title(title: str) -> str:
         words = words[2:]
     text = " ".join(words[:2])
     return text[:1].upper() + text[1:]
+
+
+# Names as offices abbreviate them on letterheads, for page titles (browser tabs, search results).
+ABBREVIATIONS = (("Giáo dục và Đào tạo", "GD&ĐT"), ("Văn hoá – Xã hội", "VH-XH"), ("Văn hóa – Xã hội", "VH-XH"),
+                 ("Văn hoá - Xã hội", "VH-XH"), ("Văn hóa - Xã hội", "VH-XH"), ("Trung học phổ thông", "THPT"),
+                 ("Trung học cơ sở", "THCS"), ("Giáo dục thường xuyên", "GDTX"), ("Giáo dục nghề nghiệp", "GDNN"))
+
+
+def page_title(name: str, period_title: str, limit: int) -> str:
+    """A page's title of at most `limit` characters: "Phòng GD&ĐT Quận 1 — 2023-2024" for
+    "Phòng Giáo dục và Đào tạo Quận 1" in "Năm học 2023 - 2024"; a name still too long is cut (…)."""
+    for long, short in ABBREVIATIONS:
+        name = re.sub(re.escape(long), short, name, flags=re.IGNORECASE)
+    years = re.sub(r"\s*-\s*", "-", re.sub(r"^năm học\s+", "", period_title.strip(), flags=re.IGNORECASE))
+    room = limit - len(years) - 3
+    if len(name) > room:
+        cut = name[: max(room - 1, 1)]
+        if " " in cut[len(cut) // 2:]:
+            cut = cut.rsplit(" ", 1)[0]  # at a word's end
+        name = cut.rstrip(" ,–-(") + "…"
+    return f"{name} — {years}"

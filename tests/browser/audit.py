@@ -51,15 +51,18 @@ MORE_PAGES = {
     "guide-reviewer": "huong-dan/nguoi-cham/",
     "about": "gioi-thieu/",
     "method": "phuong-phap/",
+    "unit-print": f"{PERIOD}/don-vi/thcs-demo-a/#ban-in",         # «Bản in»: the page as its paper sheet
+    "district-print": f"{PERIOD}/quan-ly/pgd-quan-1/#ban-in",
 }
 
 
 def demo_pages() -> dict[str, str]:
     """The same kinds of page in the demo site built by `make demo` (its newest year, 2025-2026,
     is organised by ward: a ward's listing, a ward office's page), plus a district office's page
-    of 2023-2024."""
+    of 2023-2024, and the «Bản in» sheets of both."""
     return {**PAGES, "listing": "cong-khai/#phuong-tan-dinh", "district": "2025-2026/quan-ly/vhxh-phuong-tan-dinh/",
-            "office": f"{PERIOD}/quan-ly/pgd-quan-1/", "unit": "2025-2026/don-vi/thcs-demo-tan-dinh/"}
+            "office": f"{PERIOD}/quan-ly/pgd-quan-1/", "unit": "2025-2026/don-vi/thcs-demo-tan-dinh/",
+            "unit-print": "2025-2026/don-vi/thcs-demo-tan-dinh/#ban-in", "office-print": f"{PERIOD}/quan-ly/pgd-quan-1/#ban-in"}
 
 
 # --- HTTP ---------------------------------------------------------------------------------------

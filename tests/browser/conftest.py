@@ -41,6 +41,27 @@ def base_url(browser_site):
 
 
 @pytest.fixture(scope="session")
+def demo_site(tmp_path_factory):
+    """The demo site as `make demo` builds it: the replayed, signed history of three school years."""
+    from tests.demo_repo import replayed_demo
+
+    repo = replayed_demo(tmp_path_factory)
+    out = tmp_path_factory.mktemp("demo-browser") / "site"
+    build_site(repo, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_url(demo_site):
+    handler = functools.partial(_Quiet, directory=str(demo_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
 def chromium():
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:

@@ -14,24 +14,9 @@ from tests.browser import audit
 
 PAGES = {**audit.PAGES, **audit.MORE_PAGES, "not-found": "404.html"}
 
-# Problems in files outside the site's theme layer (page templates, build.py), which another
-# change rewrites: (page, rule) -> what has to change. A listed problem makes its page xfail; once
-# it is gone the test fails until the entry is removed, so the list only shrinks and ends empty.
-KNOWN_FAILURES = {
-    ("unit", "wcag/h63"): "templates/unit.html: the criteria table has row headers (th scope=row / "
-                          "rowgroup), so its column headers need scope=\"col\" too (6 <th> in its <thead>)",
-    ("unit-missing", "wcag/h63"): "the same criteria table (templates/unit.html)",
-    ("unit-office", "wcag/h63"): "the same criteria table (templates/unit.html)",
-    ("criteria", "wcag/h63"): "templates/criteria.html: same as unit.html, <th scope=\"col\"> in each "
-                              "catalogue table's <thead> (3 <th> per table)",
-    ("search", "wcag/h32"): "templates/search.html: <form onsubmit=\"return false\"> without a submit "
-                            "button; make it a GET form to tim-kiem/ with name=\"q\" and a «Tìm» button "
-                            "(site.js already reads ?q=), or drop the <form> for <div role=\"search\">",
-    ("district", "long-title"): "build.py titles a district page «<office name> — <period title>» and the "
-                                "theme adds « - <site name>»: 80 characters for «Phòng Giáo dục và Đào tạo "
-                                "Quận 1»; shorten (e.g. «PGD&ĐT Quận 1 — 2023-2024») or leave out the period",
-    ("unit-office", "long-title"): "the same title rule for an office's own unit page (build.py)",
-}
+# Known problems: (page, rule) -> what has to change. A listed problem makes its page xfail; once
+# it is gone the test fails until the entry is removed. Empty: every page validates.
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def validate(files: list[Path]) -> dict[Path, list[dict]]:
