@@ -144,6 +144,9 @@ class Organization:
     branch: str = "main"
     signers: tuple[str, ...] = ("github-web-flow",)  # keys whose signatures the clock trusts
     site_url: str = ""  # the public site's address (organization.yaml, else mkdocs.yml); "" = not published yet
+    evidence: str = "copy"  # "copy": PDFs published with the site; "link": linked on the repository host
+    site_budget_mb: float = 1000  # the host's limit for the whole site (GitHub Pages: 1 GB)
+    file_limit_mb: float = 10  # the largest file the site may hold
 
 
 @dataclass(frozen=True)

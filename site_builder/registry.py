@@ -40,6 +40,8 @@ def load_organization(root: DataRoot) -> tuple[Organization | None, list]:
         repository=d.get("repository", ""), branch=d.get("branch", "main"),
         signers=tuple(clock.get("signers") or DEFAULT_SIGNERS),
         site_url=site_address.site_url(root, d.get("site_url")),
+        evidence=d.get("evidence", "copy"), site_budget_mb=d.get("site_budget_mb", 1000),
+        file_limit_mb=d.get("file_limit_mb", 10),
     ), problems
 
 

@@ -20,6 +20,7 @@ import yaml
 
 from site_builder.testing_git import GITHUB, Repo, Signer
 from tests.datarepo import OFFICE_UNITS, PROJECT, dump, make_repo, pdf_bytes, school_submission, write_registry
+from site_builder.website.downloads import read_json
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +79,7 @@ def built(tmp_path_factory):
     run = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
                          capture_output=True, text=True, cwd=PROJECT, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
-    data = json.loads((out / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
+    data = read_json(out, PERIOD)
     return out, {u["id"]: u for u in data["units"]}
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.demo_repo import PROJECT, replayed_demo
+from site_builder.website.downloads import read_json
 
 pytestmark = pytest.mark.slow
 PERIODS = ("2020-2021", "2023-2024", "2025-2026")
@@ -30,7 +31,7 @@ def site(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def download(out: Path, period: str) -> dict:
-    return json.loads((out / f"tai-ve/{period}/danh-gia-cntt-{period}.json").read_text(encoding="utf-8"))
+    return read_json(out, period)
 
 
 @pytest.mark.parametrize("period", PERIODS)

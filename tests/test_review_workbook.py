@@ -22,6 +22,7 @@ from site_builder.paths import DataRoot
 from site_builder.validate import validate_all
 from tests.datarepo import write, write_school
 from tests.test_pr_flow import cli, commit, new_repo, trusted_report, workflow_validate
+from site_builder.website.downloads import read_json
 
 PERIOD = "2023-2024"
 BODY = "pgd-quan-1"
@@ -237,7 +238,7 @@ def test_round_trip_pull_request_merge_and_site(repo, tmp_path):
     # the published workbook carries the new reviewer scores (the next round starts from them)
     published = openpyxl.load_workbook(site / f"tai-ve/bang-cham/{PERIOD}/{NAME}")[SHEET]
     assert published[f"F{r12}"].value == 4.5 and published[f"G{r12}"].value == "Thiếu chữ ký"
-    downloads = json.loads((site / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
+    downloads = read_json(site, PERIOD)
     unit = next(u for u in downloads["units"] if u["id"] == "thcs-demo-b")
     assert (unit["reviewer"], unit["review_date"], unit["total"]) == (REVIEWER, "2024-06-12", 22.5)
     assert {c["id"]: (c["reviewer"], c["comment"]) for c in unit["criteria"] if c["reviewer"] is not None} == \

@@ -23,6 +23,7 @@ from jsonschema import Draft202012Validator
 from site_builder.paths import DataRoot
 from site_builder.scoring import score_period
 from site_builder.website.build import build_site
+from site_builder.website.downloads import read_json
 from site_builder.website.text import number
 from site_builder.validate import validate_all
 from site_builder.testing_git import Repo, Signer
@@ -315,10 +316,20 @@ def test_downloads_equal_pages(built):
     assert len(rows) == len(totals) >= 5
     for r in rows:
         assert (float(r["Tổng điểm"]) if r["Tổng điểm"] else "") == (float(totals[r["Mã đơn vị"]]) if totals[r["Mã đơn vị"]] else "")
-    document = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+    document = read_json(site, PERIOD)
     schema = json.loads((PROJECT / "schema/download.schema.json").read_text(encoding="utf-8"))
-    Draft202012Validator(schema).validate(document)
-    assert list(document) == schema["required"]
+    validator = Draft202012Validator(schema)
+    index = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+    validator.validate(index)
+    assert list(index) == schema["$defs"]["index"]["required"]
+    assert {p["body"] for p in index["parts"]} == {u["parent"] for u in document["units"]}
+    for listed in index["parts"]:  # every part is a whole document of one reviewing body
+        part = json.loads((base.parent / listed["file"]).read_text(encoding="utf-8"))
+        validator.validate(part)
+        assert list(part) == schema["$defs"]["part"]["required"]
+        assert part["body"]["id"] == listed["body"] and len(part["units"]) == listed["units"]
+        assert {u["parent"] for u in part["units"]} == {listed["body"]}
+        assert part["period"] == index["period"] and part["source"] == index["source"]
     assert list(document["units"][0]) == schema["$defs"]["unit"]["required"]
     for unit in document["units"]:
         assert ("" if unit["total"] is None else float(unit["total"])) == (
@@ -420,7 +431,7 @@ def test_build_date_comes_from_source_date_epoch(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1717900800")  # 2024-06-09 02:40 UTC+7
     build_site(root, tmp_path / "site")
     assert "trang tạo ngày 09/06/2024" in page(tmp_path / "site", "cong-khai")
-    document = json.loads((tmp_path / f"site/tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
+    document = read_json(tmp_path / "site", PERIOD)
     assert document["source"]["build_date"].startswith("2024-06-09T")
     assert document["source"]["commit"] is None and "không phải kho git" in document["source"]["history"]
 
@@ -431,7 +442,7 @@ def test_criteria_csv_has_a_row_per_unit_and_criterion(built):
     raw = base.with_name(base.name + "-tieu-chi.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    document = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+    document = read_json(site, PERIOD)
     expected = {(u["id"], c["id"]): c for u in document["units"] if u["submitted"] for c in u["criteria"]}
     assert {(r["Mã đơn vị"], r["Tiêu chí"]) for r in rows} == set(expected) and len(rows) == len(expected)
     for r in rows:
@@ -449,8 +460,8 @@ def test_criteria_csv_has_a_row_per_unit_and_criterion(built):
 def test_downloads_say_they_are_demo_data_and_carry_real_dates(built):
     root, site, _dataset, _ = built
     base = site / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}"
-    document = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
-    assert document["demo"] is True and document["schema_version"] == 3
+    document = read_json(site, PERIOD)
+    assert document["demo"] is True and document["schema_version"] == 4
     a = next(u for u in document["units"] if u["id"] == "thcs-demo-a")
     assert a["file_sha256"] == hashlib.sha256((root / a["file"]).read_bytes()).hexdigest()
     assert a["file_sha256"] in page(site, f"{PERIOD}/don-vi/thcs-demo-a")  # the score sheet prints it
@@ -501,7 +512,7 @@ def test_without_a_repository_there_are_no_repository_links(tmp_path):
         generated += 1
         assert "/commit/" not in text and "kho minh hoạ" not in text and "Nộp bài tự đánh giá" not in text, html_file
     assert generated > 10
-    document = json.loads((out / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
+    document = read_json(out, PERIOD)
     assert document["demo"] is False
     header = (out / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.csv").read_bytes().decode("utf-8-sig").split("\r\n")[0]
     assert header.startswith("Năm học,") and "Dữ liệu minh hoạ" not in header
@@ -525,7 +536,7 @@ def test_charts_agree_with_the_tables(built):
         assert (number(float(value)) + "%" if value else "—") == rows[key], key
     for value, key in children:
         assert (number(float(value)) + "%" if value else "—") == averages[key], key
-    document = json.loads((site / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
+    document = read_json(site, PERIOD)
     home = (site / "index.html").read_text(encoding="utf-8").split('id="xu-huong"')[0]  # the ratings' chart
     grades = re.findall(r'<li data-value="([^"]*)"><span class="sb-bars__label">([^<]+)</span>', home)
     assert grades

@@ -31,6 +31,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from site_builder.website.build import InvalidData, build_site
+    from site_builder.website.evidence_files import EvidenceLinkError
+    from site_builder.website.site_size import SiteTooLarge
 
     out = (args.out or args.root / "build" / "site").resolve()
     if out == args.root or args.root.is_relative_to(out):
@@ -46,6 +48,10 @@ def run(args) -> int:
         report.render_human(exc.result.errors, exc.result.files_checked, stream=sys.stderr)
         sys.stderr.write("Không xây dựng trang vì dữ liệu còn lỗi. Trang đang công khai (nếu có) giữ nguyên.\n")
         return 1
+    except (SiteTooLarge, EvidenceLinkError) as exc:
+        _discard(fresh)
+        sys.stderr.write(f"{exc}\nTrang đang công khai (nếu có) giữ nguyên.\n")
+        return 1
     except OSError as exc:
         _discard(fresh)
         sys.stderr.write(os_error_message(exc) + "\n")
@@ -58,6 +64,10 @@ def run(args) -> int:
         sys.stderr.write(f"Cảnh báo khi tạo trang: {warning}\n")
     print(f"Đã tạo {built.pages} trang ({built.unit_pages} trang đơn vị), {built.evidence_files} tệp minh chứng "
           f"tại {out}.")
+    if built.size is not None:
+        print(built.size.line())
+        if built.size.warning():
+            sys.stderr.write(f"Cảnh báo: {built.size.warning()}\n")
     if built.clock is not None and not built.clock.available:
         print(f"Lưu ý: {built.clock.reason}")
     if args.timings:

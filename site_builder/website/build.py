@@ -20,8 +20,8 @@ from site_builder import schema_publish
 from site_builder.clock import VIETNAM, Clock, read_clock
 from site_builder.paths import DataRoot
 from site_builder.website import downloads as dl
-from site_builder.website import listing_data, search, shell
-from site_builder.website.evidence_files import EvidenceStore
+from site_builder.website import listing_data, search, shell, site_size
+from site_builder.website.evidence_files import EvidenceStore, pinned_source
 from site_builder.timeliness import data_day
 from site_builder.website.facts import PeriodFacts, Timeline, gather
 from site_builder.website.pages import TEMPLATE_FILE, Layout, PageRenderer, environment
@@ -56,6 +56,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     largest_fetch: int = 0
     clock: Clock | None = None
+    size: site_size.SiteSize | None = None
 
 
 def build_date(clock: Clock) -> dt.datetime:
@@ -141,7 +142,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
                   "commit_date": head_date, "build_date": when, "history_note": clock.reason,
                   "demo": bool(org.demo)}
     timeline = Timeline(clock, data_day(clock, when.date()))
-    store = EvidenceStore(root)
+    store = EvidenceStore(root, pinned_source(root, org.evidence, repo, provenance["commit"]))  # evidence: copy|link
     links = read_link_report(link_report if link_report is not None else root / "build" / "link-report.json")
     # Oldest first by deadline: period ids are not always school years ("chuyen-doi-so-4725").
     with_catalogues = sorted((p for p in dataset.periods.values() if p.catalogues), key=lambda p: (p.deadline, p.id))
@@ -247,10 +248,8 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     lap("pages")
     download_rows = []
     for period in periods:
-        pf = all_facts[period.id]
-        paths = dl.write_all(site, pf, _source(provenance, repo), commit_url, when, bool(org.demo))
-        download_rows.append({"period": period.id, "title": period.title, "count": len(pf.units), **paths,
-                              **{f"{k}_size": (site / v).stat().st_size for k, v in paths.items()}})
+        download_rows.append(dl.write_all(site, all_facts[period.id], _source(provenance, repo), commit_url, when,
+                                          bool(org.demo)))
     shutil.copyfile(PROJECT / "schema" / "download.schema.json", site / dl.FOLDER / "download.schema.json")
     schema_publish.publish(data_root, site, org.site_url)  # <site>/schema/…: what editors fetch
     _fill(site / "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))))
@@ -264,7 +263,8 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     if trash is not None:
         trash.join()
     clock.close()
-    return BuildReport(site, pages + unit_pages, unit_pages, evidence, warnings, timings, largest, clock)
+    size = site_size.check(site, org.site_budget_mb, org.file_limit_mb)  # SiteTooLarge: not published
+    return BuildReport(site, pages + unit_pages, unit_pages, evidence, warnings, timings, largest, clock, size)
 
 
 COMPARE = "so-sanh"

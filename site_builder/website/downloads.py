@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import hashlib
 import json
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from site_builder.website.facts import PeriodFacts, UnitFact
 from site_builder.website.text import plain, status_text
 
 FOLDER = "tai-ve"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+PART_LIMIT = 8_000_000  # bytes of one JSON part: under the site's 10 MB per file, with room
 DEMO_COLUMN = "Dữ liệu minh hoạ"
 
 
@@ -110,20 +112,28 @@ def _int(value):
 
 
 def names(period: str) -> dict[str, str]:
+    """Site paths of a period's files; "json" is the year's index of the per-body JSON parts."""
     base = f"{FOLDER}/{period}/danh-gia-cntt-{period}"
     return {"csv": base + ".csv", "criteria_csv": base + "-tieu-chi.csv", "xlsx": base + ".xlsx", "json": base + ".json"}
 
 
+def json_folder(period: str) -> str:
+    return f"{FOLDER}/{period}/json"
+
+
 def write_all(site: Path, facts: PeriodFacts, source: dict, commit_url, build_date: dt.datetime,
-              demo: bool = False) -> dict[str, str]:
+              demo: bool = False) -> dict:
+    """Writes the period's files; returns the downloads page's row: the paths, their sizes, the JSON parts."""
     paths = names(facts.period.id)
     (site / paths["csv"]).parent.mkdir(parents=True, exist_ok=True)
     units = list(facts.units.values())
     write_csv(site / paths["csv"], units, columns(facts, demo))
     write_criteria_csv(site / paths["criteria_csv"], units, criteria_columns(facts, demo))
     write_xlsx(site / paths["xlsx"], facts, build_date, demo)
-    write_json(site / paths["json"], facts, source, commit_url, demo)
-    return paths
+    parts = write_json(site / json_folder(facts.period.id), site / paths["json"], facts, source, commit_url, demo)
+    return {"period": facts.period.id, "title": facts.period.title, "count": len(units), **paths,
+            **{f"{key}_size": (site / path).stat().st_size for key, path in paths.items()},
+            "json_parts": [{**part, "href": f"{FOLDER}/{facts.period.id}/{part['file']}"} for part in parts]}
 
 
 def csv_text(value):
@@ -262,20 +272,73 @@ def _evidence(e) -> dict:
             "size": e.file.size if e.file else None, "sha256": e.file.sha256 if e.file else None, "broken": None}
 
 
-def write_json(file: Path, facts: PeriodFacts, source: dict, commit_url, demo: bool = False) -> None:
+def _period_head(facts: PeriodFacts, source: dict, demo: bool) -> dict:
     period = facts.period
-    with open(file, "w", encoding="utf-8") as handle:
-        head = {"schema_version": SCHEMA_VERSION, "demo": demo, "period": {
-            "id": period.id, "title": period.title,
-            "opens": period.opens.isoformat() if period.opens else None, "deadline": period.deadline.isoformat(),
-            "deadline_source": period.deadline_source,
-            "milestones": [{"id": m.id, "title": m.title, "due": m.due.isoformat(), "proposed": m.provisional,
-                            "owed_by": list(m.owed_by)} for m in period.milestones]},
-            "source": source}
-        text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
-        handle.write(text[:-1] + ',"units":[\n')
-        for index, f in enumerate(facts.units.values()):
-            if index:
-                handle.write(",\n")
-            handle.write(json.dumps(unit_record(f, commit_url), ensure_ascii=False, separators=(",", ":")))
-        handle.write("\n]}\n")
+    return {"schema_version": SCHEMA_VERSION, "demo": demo, "period": {
+        "id": period.id, "title": period.title,
+        "opens": period.opens.isoformat() if period.opens else None, "deadline": period.deadline.isoformat(),
+        "deadline_source": period.deadline_source,
+        "milestones": [{"id": m.id, "title": m.title, "due": m.due.isoformat(), "proposed": m.provisional,
+                        "owed_by": list(m.owed_by)} for m in period.milestones]},
+        "source": source}
+
+
+def _compact(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def by_body(facts: PeriodFacts) -> dict[str, list[UnitFact]]:
+    """The period's units per reviewing body, in the order the period lists them."""
+    groups: dict[str, list[UnitFact]] = {}
+    for f in facts.units.values():
+        groups.setdefault(f.unit.parent, []).append(f)
+    return groups
+
+
+def write_json(folder: Path, index_file: Path, facts: PeriodFacts, source: dict, commit_url,
+               demo: bool = False, part_limit: int = PART_LIMIT) -> list[dict]:
+    """One JSON file per reviewing body under `folder` (`<body>.json`; a body whose units would pass
+    `part_limit` bytes continues in `<body>-2.json`, …), and the year's index `index_file` listing
+    every part with its size and SHA-256. Each part is a whole document (period, source, its units):
+    it can be read alone. One unit per line, compact, keys in a fixed order: parts compress well and
+    diff line by line between builds. Returns the index's part records."""
+    folder.mkdir(parents=True, exist_ok=True)
+    head = _period_head(facts, source, demo)
+    rel = folder.relative_to(index_file.parent).as_posix()
+    parts: list[dict] = []
+    for body, units in by_body(facts).items():
+        name = units[0].parent_name
+        chunks: list[list[str]] = [[]]
+        size = 0
+        for f in units:
+            line = _compact(unit_record(f, commit_url))
+            if chunks[-1] and size + len(line.encode("utf-8")) > part_limit:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(line)
+            size += len(line.encode("utf-8")) + 2
+        for number_, lines in enumerate(chunks, start=1):
+            file_name = f"{body}.json" if number_ == 1 else f"{body}-{number_}.json"
+            document = {**head, "body": {"id": body, "name": name, "part": number_, "parts": len(chunks)}}
+            text = _compact(document)[:-1] + ',"units":[\n' + ",\n".join(lines) + "\n]}\n"
+            data = text.encode("utf-8")
+            (folder / file_name).write_bytes(data)
+            parts.append({"body": body, "body_name": name, "part": number_, "file": f"{rel}/{file_name}",
+                          "units": len(lines), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    index_file.write_text(_compact(head)[:-1] + ',"parts":[\n' + ",\n".join(_compact(p) for p in parts) + "\n]}\n",
+                          encoding="utf-8")
+    return parts
+
+
+def read_json(site: Path, period: str) -> dict:
+    """A period's JSON as one document (the index's head and every part's units, in order), each
+    part checked against the size and SHA-256 its index lists: what a reader of the downloads does."""
+    index_file = site / names(period)["json"]
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    units = []
+    for part in index["parts"]:
+        data = (index_file.parent / part["file"]).read_bytes()
+        if len(data) != part["size"] or hashlib.sha256(data).hexdigest() != part["sha256"]:
+            raise ValueError(f"{part['file']}: size or SHA-256 differs from the index")
+        units += json.loads(data)["units"]
+    return {**{k: v for k, v in index.items() if k != "parts"}, "units": units}

@@ -4,7 +4,14 @@ The site serves the files itself so a link never depends on GitHub; size and SHA
 check that a downloaded file is the one that was scored. Many units upload the same file, so the
 hash is computed once per file on disk.
 
-Where: `minh-chung/<period>/<parent>/<unit>/<name>`. No generated page lives under minh-chung/,
+With `evidence: link` in organization.yaml nothing is copied: pages and downloads link each file
+on GitHub at the data commit the site was built from (`PinnedSource`), so a Department whose
+PDFs outgrow the host's 1 GB still publishes; sizes and hashes are computed the same way. The
+blob page (github.com/<owner>/<repo>/blob/<sha>/<path>) is linked rather than
+raw.githubusercontent.com: it shows the PDF in the browser with a download button, also on a
+phone, and it serves files kept in Git LFS, where the raw address returns the LFS pointer.
+
+Where (copy mode): `minh-chung/<period>/<parent>/<unit>/<name>`. No generated page lives under minh-chung/,
 so a unit's folder layout (a sub-folder called `index.html`, say) can never take the place of a
 page or stop the build. Names are published in NFC, the form the YAML uses, whatever form the
 file system stored.
@@ -18,10 +25,12 @@ import shutil
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from site_builder.evidence import locate
 
 FOLDER = "minh-chung"
+COPY, LINK = "copy", "link"
 
 
 def site_path_of(repo_path: str) -> str:
@@ -39,11 +48,53 @@ class FileFact:
     disk_path: str = ""  # the path on disk when its spelling differs (NFD names)
 
 
-class EvidenceStore:
-    """Collects the evidence files pages refer to; `publish` copies them into the site."""
+class EvidenceLinkError(Exception):
+    """Link mode cannot give every file a lasting address; `str()` is the Vietnamese message."""
 
-    def __init__(self, root: Path):
+
+@dataclass(frozen=True)
+class PinnedSource:
+    """Where link mode points: a GitHub repository at one commit (never a branch, which moves)."""
+
+    repository: str  # https://github.com/<owner>/<repo>
+    commit: str
+    prefix: str = ""  # the data root's folder inside the repository ("" at its top)
+
+    def url(self, path: str) -> str:
+        return f"{self.repository}/blob/{self.commit}/{quote(self.prefix + path, safe='/')}"
+
+
+def pinned_source(root: Path, mode: str, repository: str, commit: str) -> PinnedSource | None:
+    """None in copy mode; in link mode the repository and commit, or EvidenceLinkError when either is
+    missing (links to nowhere must never be published)."""
+    if mode != LINK:
+        return None
+    if not repository:
+        raise EvidenceLinkError("Không xây dựng trang: organization.yaml đặt `evidence: link` (minh chứng dẫn tới "
+                                "GitHub) nhưng chưa khai báo `repository` (địa chỉ kho, ví dụ "
+                                "https://github.com/so-gddt/danh-gia-cntt). Hãy thêm `repository`, hoặc đặt "
+                                "`evidence: copy` để chép minh chứng vào trang.")
+    if not commit:
+        raise EvidenceLinkError("Không xây dựng trang: `evidence: link` cần dữ liệu nằm trong một kho git đã có "
+                                "commit (liên kết minh chứng gắn với commit đó), nhưng thư mục dữ liệu không phải kho "
+                                "git hoặc chưa có commit. Hãy xây dựng từ bản sao của kho (git clone), hoặc đặt "
+                                "`evidence: copy`.")
+    from site_builder import gitread
+
+    try:
+        prefix = gitread.open_repository(root).prefix.decode("utf-8", "surrogateescape")
+    except gitread.GitError:
+        prefix = ""
+    return PinnedSource(repository.rstrip("/"), commit, prefix)
+
+
+class EvidenceStore:
+    """Collects the evidence files pages refer to; `publish` copies them into the site (copy mode)
+    or checks that the pinned commit holds each of them (link mode)."""
+
+    def __init__(self, root: Path, pinned: PinnedSource | None = None):
         self.root = root
+        self.pinned = pinned
         self._root = str(root)
         self.files: dict[str, FileFact] = {}
         self._digests: dict[tuple[int, int], str] = {}
@@ -77,7 +128,17 @@ class EvidenceStore:
         self.files[repo_path] = fact
         return fact
 
+    def href(self, fact: FileFact) -> str:
+        """Site-relative path (copy mode) or the file's address on GitHub at the pinned commit."""
+        if self.pinned is None:
+            return fact.site_path
+        return self.pinned.url(fact.disk_path or fact.repo_path)
+
     def publish(self, site: Path) -> int:
+        """The number of files copied into the site (0 in link mode, after checking the links)."""
+        if self.pinned is not None:
+            self._check_pinned()
+            return 0
         made_dirs: set[Path] = set()
         for fact in self.files.values():
             source = self.root / (fact.disk_path or fact.repo_path)
@@ -89,6 +150,36 @@ class EvidenceStore:
                 target.unlink()
             _link(source, target)
         return len(self.files)
+
+
+    def _check_pinned(self) -> None:
+        """Every linked file must be at the pinned commit with the bytes that were hashed: a file
+        not committed, or changed since, would show a size and SHA-256 the link does not serve."""
+        from site_builder import gitread
+
+        if not self.files:
+            return
+        try:
+            repo = gitread.open_repository(self.root, self.pinned.commit)
+            committed = gitread.tree_at_head(repo, repo.prefix + b"submissions/")
+            changed = gitread.run(repo.top, "status", "--porcelain", "-z", "--no-renames", "--untracked-files=no",
+                                  "--", (repo.prefix + b"submissions/").decode("utf-8", "surrogateescape"))
+        except gitread.GitError as exc:
+            raise EvidenceLinkError(f"Không xây dựng trang: không đọc được kho git để tạo liên kết minh chứng ({exc}). "
+                                    "Hãy xây dựng từ bản sao của kho (git clone), hoặc đặt `evidence: copy`.") from exc
+        dirty = {entry[3:] for entry in changed.split(b"\0") if len(entry) > 3}
+        wrong = []
+        for fact in self.files.values():
+            path = repo.prefix + os.fsencode(fact.disk_path or fact.repo_path)
+            if path not in committed:
+                wrong.append(f"{fact.repo_path} (chưa có trong commit)")
+            elif path in dirty:
+                wrong.append(f"{fact.repo_path} (đã sửa sau commit)")
+        if wrong:
+            more = f" và {len(wrong) - 5} tệp khác" if len(wrong) > 5 else ""
+            raise EvidenceLinkError(f"Không xây dựng trang: với `evidence: link`, {len(wrong)} tệp minh chứng không "
+                                    f"khớp commit {self.pinned.commit[:7]} nên liên kết sẽ hỏng hoặc sai: "
+                                    f"{'; '.join(wrong[:5])}{more}. Hãy commit các tệp này rồi xây dựng lại.")
 
 
 def _link(source: Path, target: Path) -> None:

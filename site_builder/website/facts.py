@@ -27,7 +27,7 @@ DECIDED = (ON_TIME, LATE, MISSING)  # statuses a deadline decides (marked when t
 class EvidenceRef:
     kind: str               # "pdf" or "url"
     label: str              # file name or link
-    href: str               # site-relative path (pdf) or the link itself
+    href: str               # site-relative path (pdf copied), its GitHub address (evidence: link), or the link
     file: FileFact | None = None
     broken: str = ""        # for links: why the last link check failed (Vietnamese), else ""
 
@@ -345,4 +345,4 @@ def _evidence(ref: str, evidence_dir: str, store: EvidenceStore, broken: dict | 
     if ref.startswith(("http://", "https://")):
         return EvidenceRef("url", ref, ref, broken=(broken or {}).get(ref, ""))
     file = store.add(f"{evidence_dir}/{ref}")
-    return EvidenceRef("pdf", ref, file.site_path if file else "", file)
+    return EvidenceRef("pdf", ref, store.href(file) if file else "", file)

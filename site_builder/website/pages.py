@@ -36,8 +36,13 @@ def environment(commit_url) -> jinja2.Environment:
         "type_label": type_label, "status_label": lambda s: STATUS_LABELS.get(s, s), "status_text": status_text,
         "kind_label": lambda k: EVIDENCE_KIND_LABELS.get(k, k), "commit_url": commit_url, "host": _host,
         "size": _size, "short_title": short_title, "fold": fold,
-        "relurl": lambda path: quote(path), "signed": signed, "isoday": isoday})
+        "relurl": lambda path: quote(path), "signed": signed, "isoday": isoday, "evidence_url": evidence_url})
     return env
+
+
+def evidence_url(href: str, base: str) -> str:
+    """A PDF's address: in the site (copied, relative to the page) or on GitHub (`evidence: link`)."""
+    return href if href.startswith("https://") else base + quote(href)
 
 
 def signed(value) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import audit
+from site_builder.website.downloads import read_json
 
 pytestmark = pytest.mark.browser
 PHONE = 375
@@ -181,7 +182,7 @@ def flat(text: str) -> str:
 
 
 def test_a_schools_sheet_prints_on_two_a4_pages(chromium, base_url, browser_site):
-    document = json.loads((browser_site / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}.json").read_text(encoding="utf-8"))
+    document = read_json(browser_site, PERIOD)
     unit = next(u for u in document["units"] if u["id"] == "thcs-demo-a")
     page = chromium.new_page()
     count, text = pdf_of(page, base_url + f"{PERIOD}/don-vi/thcs-demo-a/")
