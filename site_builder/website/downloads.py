@@ -296,12 +296,13 @@ def by_body(facts: PeriodFacts) -> dict[str, list[UnitFact]]:
 
 
 def write_json(folder: Path, index_file: Path, facts: PeriodFacts, source: dict, commit_url,
-               demo: bool = False, part_limit: int = PART_LIMIT) -> list[dict]:
+               demo: bool = False, part_limit: int | None = None) -> list[dict]:
     """One JSON file per reviewing body under `folder` (`<body>.json`; a body whose units would pass
     `part_limit` bytes continues in `<body>-2.json`, …), and the year's index `index_file` listing
     every part with its size and SHA-256. Each part is a whole document (period, source, its units):
     it can be read alone. One unit per line, compact, keys in a fixed order: parts compress well and
     diff line by line between builds. Returns the index's part records."""
+    part_limit = part_limit or PART_LIMIT
     folder.mkdir(parents=True, exist_ok=True)
     head = _period_head(facts, source, demo)
     rel = folder.relative_to(index_file.parent).as_posix()
