@@ -243,3 +243,28 @@ def test_json_parts_split_a_large_body_and_read_back_whole(linked, tmp_path, mon
     listing = page(site, "tai-du-lieu")
     assert len(index["parts"]) >= 3 and f'data-json-parts="{len(index["parts"])}"' in listing and "Phòng Giáo dục và Đào tạo Quận 1 (phần 2)" in listing
     assert f'href="../tai-ve/{PERIOD}/json/pgd-quan-1-2.json" download' in listing
+
+
+def test_a_csv_past_the_part_limit_comes_in_parts_of_whole_bodies(tmp_path):
+    cols = [("Mã đơn vị", None), ("Tên", None)]
+    row = lambda unit: f"{unit},Truong {unit}\r\n"  # noqa: E731 - 22 bytes a row
+    blocks = [("pgd-a", "Phòng A", row("a-0001"), 1), ("pgd-a", "Phòng A", row("a-0002"), 1),
+              ("pgd-b", "Phòng B", row("b-0001"), 1),
+              ("pgd-c", "Phòng C", row("c-0001"), 1), ("pgd-c", "Phòng C", row("c-0002"), 1),
+              ("pgd-c", "Phòng C", row("c-0003"), 1), ("pgd-c", "Phòng C", row("c-0004"), 1)]
+    assert {len(b[2].encode()) for b in blocks} == {22}
+    whole = downloads.write_csv_parts(tmp_path, "t.csv", cols, iter(blocks))
+    assert [p["file"] for p in whole] == ["t.csv"] and whole[0]["rows"] == 7
+    header = "\ufeffMã đơn vị,Tên\r\n"
+    assert (tmp_path / "t.csv").read_bytes().decode() == header + "".join(b[2] for b in blocks)
+    parts = downloads.write_csv_parts(tmp_path, "p.csv", cols, iter(blocks), part_limit=3 * 22)
+    # A and B fit one part; C (4 rows) is larger than a part: cut between its units
+    assert [(p["file"], p["first"], p["last"], p["rows"]) for p in parts] == [
+        ("p-1.csv", "Phòng A", "Phòng B", 3), ("p-2.csv", "Phòng C", "Phòng C", 3), ("p-3.csv", "Phòng C", "Phòng C", 1)]
+    texts = [(tmp_path / p["file"]).read_bytes().decode() for p in parts]
+    assert all(t.startswith(header) for t in texts)
+    assert "".join(t[len(header):] for t in texts) == "".join(b[2] for b in blocks)
+    for p, t in zip(parts, texts):
+        assert p["size"] == len(t.encode()) and p["sha256"] == hashlib.sha256(t.encode()).hexdigest()
+    split = downloads.write_csv_parts(tmp_path, "q.csv", cols, iter(blocks[:3]), part_limit=55)
+    assert [p["rows"] for p in split] == [2, 1]  # B does not join A's part past the limit: a part of its own

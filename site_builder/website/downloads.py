@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import hashlib
+import io
+import itertools
 import json
 from pathlib import Path
 
@@ -123,17 +124,21 @@ def json_folder(period: str) -> str:
 
 def write_all(site: Path, facts: PeriodFacts, source: dict, commit_url, build_date: dt.datetime,
               demo: bool = False) -> dict:
-    """Writes the period's files; returns the downloads page's row: the paths, their sizes, the JSON parts."""
-    paths = names(facts.period.id)
+    """Writes the period's files; returns the downloads page's row: paths and sizes, and the parts of
+    the files that are split (the JSON always, per reviewing body; a CSV past PART_LIMIT bytes)."""
+    period = facts.period.id
+    paths = names(period)
     (site / paths["csv"]).parent.mkdir(parents=True, exist_ok=True)
-    units = list(facts.units.values())
-    write_csv(site / paths["csv"], units, columns(facts, demo))
-    write_criteria_csv(site / paths["criteria_csv"], units, criteria_columns(facts, demo))
+    csv_parts = write_csv_parts(site, paths["csv"], columns(facts, demo), unit_blocks(facts, columns(facts, demo)))
+    criteria_parts = write_csv_parts(site, paths["criteria_csv"], criteria_columns(facts, demo),
+                                     criteria_blocks(facts, criteria_columns(facts, demo)))
     write_xlsx(site / paths["xlsx"], facts, build_date, demo)
-    parts = write_json(site / json_folder(facts.period.id), site / paths["json"], facts, source, commit_url, demo)
-    return {"period": facts.period.id, "title": facts.period.title, "count": len(units), **paths,
+    parts = write_json(site / json_folder(period), site / paths["json"], facts, source, commit_url, demo)
+    paths["csv"], paths["criteria_csv"] = csv_parts[0]["file"], criteria_parts[0]["file"]
+    return {"period": period, "title": facts.period.title, "count": len(facts.units), **paths,
             **{f"{key}_size": (site / path).stat().st_size for key, path in paths.items()},
-            "json_parts": [{**part, "href": f"{FOLDER}/{facts.period.id}/{part['file']}"} for part in parts]}
+            "csv_parts": csv_parts, "criteria_csv_parts": criteria_parts,
+            "json_parts": [{**part, "href": f"{FOLDER}/{period}/{part['file']}"} for part in parts]}
 
 
 def csv_text(value):
@@ -152,26 +157,72 @@ def csv_value(value):
     return csv_text(value)
 
 
-def write_csv(file: Path, units: list[UnitFact], cols: list[tuple]) -> None:
+def _rows_text(rows) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([name for name, _ in cols])
-    for f in units:
-        writer.writerow([csv_value(get(f)) for _, get in cols])
-    file.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
 
 
-def write_criteria_csv(file: Path, units: list[UnitFact], cols: list[tuple]) -> None:
-    """One row per submitted unit and criterion (units that have not submitted have no scores)."""
-    with open(file, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow([name for name, _ in cols])
+def unit_blocks(facts: PeriodFacts, cols: list[tuple]):
+    """(body, body name, CSV text of the unit's row, 1) per unit, grouped by reviewing body."""
+    for body, units in by_body(facts).items():
+        for f in units:
+            yield body, f.parent_name, _rows_text([[csv_value(get(f)) for _, get in cols]]), 1
+
+
+def criteria_blocks(facts: PeriodFacts, cols: list[tuple]):
+    """One block per submitted unit: a row per criterion (units that have not submitted have no scores)."""
+    for body, units in by_body(facts).items():
         for f in units:
             if not f.submitted:
                 continue
-            for g in f.groups:
-                for it in g.items:
-                    writer.writerow([csv_value(get(f, g, it)) for _, get in cols])
+            rows = [[csv_value(get(f, g, it)) for _, get in cols] for g in f.groups for it in g.items]
+            yield body, f.parent_name, _rows_text(rows), len(rows)
+
+
+def write_csv_parts(site: Path, path: str, cols: list[tuple], blocks, part_limit: int | None = None) -> list[dict]:
+    """A CSV (UTF-8 with BOM, header first) at `path`; when its rows would pass `part_limit` bytes,
+    numbered files `<name>-1.csv`, `<name>-2.csv`, … instead, each with the header and whole reviewing
+    bodies (a body larger than a part is cut between units). Returns each file's record: site path,
+    bytes, SHA-256, rows, and the first and last reviewing body it holds."""
+    limit = part_limit or PART_LIMIT
+    header = "\ufeff" + _rows_text([[name for name, _ in cols]])
+    parts: list[dict] = []
+    current = _CsvPart()
+    for _body, group in itertools.groupby(blocks, key=lambda block: block[0]):
+        units = [(name, text, len(text.encode("utf-8")), rows) for _, name, text, rows in group]
+        if current.size and current.size + sum(u[2] for u in units) > limit:
+            parts.append(current)
+            current = _CsvPart()
+        for name, text, size, rows in units:
+            if current.size and current.size + size > limit:  # a body larger than a part
+                parts.append(current)
+                current = _CsvPart()
+            current.add(name, text, size, rows)
+    parts.append(current)
+    stem = path[: -len(".csv")]
+    out = []
+    for number_, part in enumerate(parts, start=1):
+        rel = path if len(parts) == 1 else f"{stem}-{number_}.csv"
+        data = (header + "".join(part.chunks)).encode("utf-8")
+        (site / rel).write_bytes(data)
+        out.append({"file": rel, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "rows": part.rows,
+                    "first": part.bodies[0] if part.bodies else "", "last": part.bodies[-1] if part.bodies else ""})
+    return out
+
+
+class _CsvPart:
+    def __init__(self):
+        self.chunks: list[str] = []
+        self.bodies: list[str] = []
+        self.size = self.rows = 0
+
+    def add(self, body_name: str, text: str, size: int, rows: int) -> None:
+        if not self.bodies or self.bodies[-1] != body_name:
+            self.bodies.append(body_name)
+        self.chunks.append(text)
+        self.size += size
+        self.rows += rows
 
 
 def write_xlsx(file: Path, facts: PeriodFacts, build_date: dt.datetime, demo: bool = False) -> None:
