@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 from site_builder.testing_git import GITHUB, Repo, Signer
-from tests.datarepo import OFFICE_UNITS, PROJECT, dump, make_repo, pdf_bytes, school_submission, write_registry
 from site_builder.website.downloads import read_json
+from tests.datarepo import OFFICE_UNITS, PROJECT, dump, make_repo, pdf_bytes, school_submission, write_registry
 
 pytestmark = pytest.mark.slow
 

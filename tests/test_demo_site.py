@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.demo_repo import PROJECT, replayed_demo
 from site_builder.website.downloads import read_json
+from tests.demo_repo import PROJECT, replayed_demo
 
 pytestmark = pytest.mark.slow
 PERIODS = ("2020-2021", "2023-2024", "2025-2026")

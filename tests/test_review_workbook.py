@@ -20,9 +20,9 @@ from site_builder import review_workbook_read as rr
 from site_builder.model import Dataset, PeriodRegistry, Registry
 from site_builder.paths import DataRoot
 from site_builder.validate import validate_all
+from site_builder.website.downloads import read_json
 from tests.datarepo import write, write_school
 from tests.test_pr_flow import cli, commit, new_repo, trusted_report, workflow_validate
-from site_builder.website.downloads import read_json
 
 PERIOD = "2023-2024"
 BODY = "pgd-quan-1"
@@ -265,9 +265,9 @@ def test_not_a_workbook_is_a_clear_error_not_a_traceback(repo):
 def test_hostile_comments_in_a_workbook_stay_text_in_the_pull_request_comment(repo, tmp_path):
     """A comment typed into the workbook reaches the PR comment's diff: no link, mention, HTML
     comment or table break comes out of it."""
-    from tests.gfm import read as read_markdown
     from site_builder.pr_report import MARKER
     from site_builder.review_queue import DATA_MARKER
+    from tests.gfm import read as read_markdown
 
     root, repository = repo
     blank = rw.make_workbook(dataset_of(root), PERIOD, BODY)

@@ -4,6 +4,7 @@ the downloads against the scorer. One build is shared by the tests of this modul
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import html
 import io
@@ -14,21 +15,18 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import datetime as dt
-
 import openpyxl
 import pytest
 from jsonschema import Draft202012Validator
 
 from site_builder.paths import DataRoot
 from site_builder.scoring import score_period
+from site_builder.testing_git import Repo, Signer
+from site_builder.validate import validate_all
 from site_builder.website.build import build_site
 from site_builder.website.downloads import read_json
 from site_builder.website.text import number
-from site_builder.validate import validate_all
-from site_builder.testing_git import Repo, Signer
-from tests.datarepo import (OFFICE_UNITS, PROJECT, dump, make_repo, pdf_bytes, school_submission, write,
-                            write_registry)
+from tests.datarepo import OFFICE_UNITS, PROJECT, dump, make_repo, pdf_bytes, school_submission, write, write_registry
 
 PERIOD = "2023-2024"
 SCRIPT_NOTE = "Xem <script>alert('xss')</script> và <b>đậm</b>"

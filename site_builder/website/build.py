@@ -142,7 +142,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
                   "commit_date": head_date, "build_date": when, "history_note": clock.reason,
                   "demo": bool(org.demo)}
     timeline = Timeline(clock, data_day(clock, when.date()))
-    store = EvidenceStore(root, pinned_source(root, org.evidence, repo, provenance["commit"]))  # evidence: copy|link
+    store = EvidenceStore(root, pinned_source(root, org.evidence, repo, str(provenance["commit"])))  # evidence: copy|link
     links = read_link_report(link_report if link_report is not None else root / "build" / "link-report.json")
     # Oldest first by deadline: period ids are not always school years ("chuyen-doi-so-4725").
     with_catalogues = sorted((p for p in dataset.periods.values() if p.catalogues), key=lambda p: (p.deadline, p.id))
@@ -263,8 +263,8 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     if trash is not None:
         trash.join()
     clock.close()
-    size = site_size.check(site, org.site_budget_mb, org.file_limit_mb)  # SiteTooLarge: not published
-    return BuildReport(site, pages + unit_pages, unit_pages, evidence, warnings, timings, largest, clock, size)
+    measured = site_size.check(site, org.site_budget_mb, org.file_limit_mb)  # SiteTooLarge: not published
+    return BuildReport(site, pages + unit_pages, unit_pages, evidence, warnings, timings, largest, clock, measured)
 
 
 COMPARE = "so-sanh"

@@ -187,7 +187,7 @@ def write_csv_parts(site: Path, path: str, cols: list[tuple], blocks, part_limit
     bytes, SHA-256, rows, and the first and last reviewing body it holds."""
     limit = part_limit or PART_LIMIT
     header = "\ufeff" + _rows_text([[name for name, _ in cols]])
-    parts: list[dict] = []
+    parts: list[_CsvPart] = []
     current = _CsvPart()
     for _body, group in itertools.groupby(blocks, key=lambda block: block[0]):
         units = [(name, text, len(text.encode("utf-8")), rows) for _, name, text, rows in group]
@@ -212,7 +212,7 @@ def write_csv_parts(site: Path, path: str, cols: list[tuple], blocks, part_limit
 
 
 class _CsvPart:
-    def __init__(self):
+    def __init__(self) -> None:
         self.chunks: list[str] = []
         self.bodies: list[str] = []
         self.size = self.rows = 0
@@ -286,7 +286,7 @@ def unit_record(f: UnitFact, commit_url) -> dict:
         "received": _moment(t.received if t else None, commit_url),
         "first_received": _moment(t.first if t else None, commit_url),
         "before_opening": bool(t and t.before_opening),
-        "late_criteria": [{"id": c.id, "what": c.what, **_moment(c.moment, commit_url)} for c in t.late_criteria]
+        "late_criteria": [{"id": c.id, "what": c.what, **(_moment(c.moment, commit_url) or {})} for c in t.late_criteria]
         if t else [],
         "criteria_version": f.criteria_version,
         "reviewer": f.reviewer or None, "review_date": f.review_date or None,

@@ -137,7 +137,7 @@ class EvidenceStore:
     def publish(self, site: Path) -> int:
         """The number of files copied into the site (0 in link mode, after checking the links)."""
         if self.pinned is not None:
-            self._check_pinned()
+            self._check_pinned(self.pinned)
             return 0
         made_dirs: set[Path] = set()
         for fact in self.files.values():
@@ -152,7 +152,7 @@ class EvidenceStore:
         return len(self.files)
 
 
-    def _check_pinned(self) -> None:
+    def _check_pinned(self, pinned: PinnedSource) -> None:
         """Every linked file must be at the pinned commit with the bytes that were hashed: a file
         not committed, or changed since, would show a size and SHA-256 the link does not serve."""
         from site_builder import gitread
@@ -160,7 +160,7 @@ class EvidenceStore:
         if not self.files:
             return
         try:
-            repo = gitread.open_repository(self.root, self.pinned.commit)
+            repo = gitread.open_repository(self.root, pinned.commit)
             committed = gitread.tree_at_head(repo, repo.prefix + b"submissions/")
             changed = gitread.run(repo.top, "status", "--porcelain", "-z", "--no-renames", "--untracked-files=no",
                                   "--", (repo.prefix + b"submissions/").decode("utf-8", "surrogateescape"))
@@ -178,7 +178,7 @@ class EvidenceStore:
         if wrong:
             more = f" và {len(wrong) - 5} tệp khác" if len(wrong) > 5 else ""
             raise EvidenceLinkError(f"Không xây dựng trang: với `evidence: link`, {len(wrong)} tệp minh chứng không "
-                                    f"khớp commit {self.pinned.commit[:7]} nên liên kết sẽ hỏng hoặc sai: "
+                                    f"khớp commit {pinned.commit[:7]} nên liên kết sẽ hỏng hoặc sai: "
                                     f"{'; '.join(wrong[:5])}{more}. Hãy commit các tệp này rồi xây dựng lại.")
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import audit
 from site_builder.website.downloads import read_json
+from tests.browser import audit
 
 pytestmark = pytest.mark.browser
 PHONE = 375
