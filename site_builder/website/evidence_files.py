@@ -151,7 +151,6 @@ class EvidenceStore:
             _link(source, target)
         return len(self.files)
 
-
     def _check_pinned(self, pinned: PinnedSource) -> None:
         """Every linked file must be at the pinned commit with the bytes that were hashed: a file
         not committed, or changed since, would show a size and SHA-256 the link does not serve."""
