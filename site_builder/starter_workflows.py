@@ -9,7 +9,7 @@ loudly (and in the tests) instead of writing a workflow that installs nothing.
 
 from __future__ import annotations
 
-from site_builder.project_files import project_file
+from site_builder import resources
 
 
 class WorkflowMismatch(Exception):
@@ -57,5 +57,5 @@ def adapt(name: str, text: str) -> str:
 
 def adapted() -> dict[str, str]:
     """File name -> text of every workflow a data repository gets."""
-    folder = project_file(".github/workflows")
+    folder = resources.workflows_dir()
     return {name: adapt(name, (folder / name).read_text(encoding="utf-8")) for name in sorted(REPLACEMENTS)}
