@@ -234,7 +234,7 @@ def test_edit_and_new_file_links(built):
 def test_new_file_template_is_the_template_module_output(built):
     from urllib.parse import quote
 
-    from site_builder import templates
+    from site_builder import submission_template as templates
 
     _root, site, dataset, _ = built
     period = dataset.periods[PERIOD]

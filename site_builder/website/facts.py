@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from site_builder.clock import Clock, CommitInfo
 from site_builder.model import Dataset, Period, PeriodRegistry, Unit
 from site_builder.scoring import PeriodScores
-from site_builder.templates import edit_url, new_file_base, prefill_text, report_upload_url
+from site_builder.submission_template import edit_url, new_file_base, prefill_text, report_upload_url
 from site_builder.timeliness import (LATE, MISSING, ON_TIME, MilestoneTiming, SubmissionTiming, milestone_timing,
                                      submission_timing)
 from site_builder.website.evidence_files import EvidenceStore, FileFact
