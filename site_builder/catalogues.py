@@ -74,11 +74,6 @@ def _structure(data: dict) -> Structure:
     return Structure(area_label=data.get("area", default.area_label), tier_label=data.get("tier", default.tier_label))
 
 
-def load_catalogue(root: DataRoot, period: str, unit_type: str) -> tuple[Catalogue | None, list]:
-    catalogue, problems, _doc = _load_catalogue(root, period, unit_type)
-    return catalogue, problems
-
-
 def _load_catalogue(root: DataRoot, period: str, unit_type: str):
     file = root.catalogue_file(period, unit_type)
     rel = root.rel(file)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from site_builder.gittree import Entry, safe_path
-from site_builder.paths import REPORTS_FOLDER, SLUG, classify
+from site_builder.paths import REPORTS_FOLDER, SLUG, classify, unit_folder, units_path
 from site_builder.problems import Problem
 
 UNIT_KINDS = ("submission", "review", "evidence", "report")
@@ -84,13 +84,13 @@ def _placement(path: str, layout: Layout) -> Problem | None:
         return _problem(path, "năm học", f"«{role.period}» không phải năm học nào có trong criteria/ "
                         f"(các năm học hiện có: {known}).",
                         "Hãy đặt tệp vào thư mục năm học đúng, ví dụ "
-                        f"submissions/{max(layout.periods, default='2023-2024')}/{role.parent}/{role.unit}/.",
+                        f"{unit_folder(max(layout.periods, default='2023-2024'), role.parent, role.unit)}/.",
                         "period-unknown")
     if role.kind == "workbook":  # a body's scoring workbook: its reader checks the body and the units
         return None
     if not layout.registered(role.period, role.parent, role.unit):
         return _problem(path, "đơn vị", f"đơn vị «{role.unit}» không có trong danh sách năm học {role.period} "
-                        f"thuộc «{role.parent}» (submissions/units/{role.period}/{role.parent}.yaml).",
+                        f"thuộc «{role.parent}» ({units_path(role.period, role.parent)}).",
                         "Hãy kiểm tra mã đơn vị và thư mục đơn vị quản lý. Đơn vị mới cần được người quản trị "
                         "bổ sung vào danh sách trước khi nộp tệp.", "unit-unregistered")
     if role.kind == "evidence":

@@ -29,7 +29,7 @@ from site_builder.catalogues import load_period
 from site_builder.messages import EVIDENCE_KIND_LABELS, number
 from site_builder.model import Catalogue, Item, Period
 from site_builder.paths import DataRoot
-from site_builder.submission_template import editor_schema_path
+from site_builder.paths import editor_schema_path
 
 EDITOR_DIR = "schema/editor"
 

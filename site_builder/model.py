@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
-EVIDENCE_KINDS = ("pdf", "website", "cong_khai_link", "thu_tuc_bieu_mau_link")
 LINK_KINDS = ("website", "cong_khai_link", "thu_tuc_bieu_mau_link")
 
 

@@ -25,15 +25,16 @@ from site_builder.github_limits import COMMENT_LIMIT, Lines, comment_length
 from site_builder.gittree import CommitFiles, Entry
 from site_builder.messages import number, thousands
 from site_builder.model import Dataset, PeriodRegistry, Registry, Unit
-from site_builder.paths import DataRoot, classify
+from site_builder.paths import (CRITERIA, KEYS_PATH, ORGANIZATION_FILE, SUBMISSIONS, UNITS_FOLDER, DataRoot, classify,
+                                 reports_folder, review_path, unit_folder, unit_paths, units_folder, units_path)
 from site_builder.problems import Problem
 from site_builder.registry import load_organization, load_period_registry, load_units_file
 from site_builder.validate import validate_all, validate_paths
 
 MARKER = "<!-- danh-gia-cntt:pr-report -->"
-SHARED_PATHS = ("criteria", "schema", "submissions/organization.yaml", "submissions/keys")
+SHARED_PATHS = (CRITERIA, "schema", ORGANIZATION_FILE, KEYS_PATH)
 # A change under these can change the verdict on any unit: the whole head tree is checked.
-STRUCTURE_PREFIXES = ("criteria/", "schema/", "submissions/organization.yaml", "submissions/units/")
+STRUCTURE_PREFIXES = (f"{CRITERIA}/", "schema/", ORGANIZATION_FILE, f"{UNITS_FOLDER}/")
 STATUS_LABELS = {"A": "thêm mới", "M": "sửa", "D": "xoá", "R": "đổi tên", "C": "sao chép", "T": "đổi loại"}
 
 
@@ -116,8 +117,7 @@ def touched_units(changes: list[ChangedFile]) -> list[tuple[str, str, str]]:
 def unit_pathspecs(units) -> list[str]:
     specs = []
     for period, parent, unit in units:
-        folder = f"submissions/{period}/{parent}"
-        specs += [f"{folder}/{unit}.yaml", f"{folder}/{unit}.review.yaml", f"{folder}/{unit}"]
+        specs += [*unit_paths(period, parent, unit), unit_folder(period, parent, unit)]
     return specs
 
 
@@ -128,9 +128,9 @@ def registry_files(paths) -> list[str]:
     for rel in paths:
         role = classify(rel)
         if role.kind in change_check.UNIT_KINDS or role.kind == "units":
-            found[f"submissions/units/{role.period}/{role.parent}.yaml"] = True
+            found[units_path(role.period, role.parent)] = True
         elif role.kind == "workbook":
-            found[f"submissions/units/{role.period}"] = True
+            found[units_folder(role.period)] = True
     return list(found)
 
 
@@ -142,15 +142,12 @@ def paths_to_validate(changes: list[ChangedFile], head_root: DataRoot, units=())
         paths += list(change.paths)
         role = classify(change.path)
         if role.kind == "submission":
-            review = f"submissions/{role.period}/{role.parent}/{role.unit}.review.yaml"
+            review = review_path(role.period, role.parent, role.unit)
             if (head_root.path / review).is_file():
                 paths.append(review)
     for period, parent, unit in units:
-        folder = head_root.path / "submissions" / period / parent
-        for name in (f"{unit}.yaml", f"{unit}.review.yaml"):
-            if (folder / name).is_file():
-                paths.append(f"submissions/{period}/{parent}/{name}")
-        reports = folder / unit / "bao-cao"
+        paths += [rel for rel in unit_paths(period, parent, unit) if (head_root.path / rel).is_file()]
+        reports = head_root.path / reports_folder(period, parent, unit)
         if reports.is_dir() and not reports.is_symlink():
             paths += [head_root.rel(f) for f in sorted(reports.glob("*/*")) if f.is_file()]
     return list(dict.fromkeys(paths))
@@ -312,7 +309,7 @@ class _Sides:
         """The head's criteria/, schema/ and submissions/ (a change that can affect every unit). A PDF
         the base branch has at the same path with the same content is not read: one checked PDF
         stands in for it (its verdict is the base's), so even 100,000 evidence files cost links."""
-        base = self.base_files.list(["submissions"])
+        base = self.base_files.list([SUBMISSIONS])
         known = self.head_root.path.parent / "da-kiem-tra.pdf"
         known.write_bytes(_blank_pdf())
 
@@ -321,7 +318,7 @@ class _Sides:
             return known if before is not None and before.oid == entry.oid and entry.path.lower().endswith(".pdf") \
                 else None
 
-        return self.write("head", ["criteria", "schema", "submissions"], stand_in)
+        return self.write("head", [CRITERIA, "schema", SUBMISSIONS], stand_in)
 
 
 def _blank_pdf() -> bytes:
@@ -405,7 +402,7 @@ class _BaseRegistry:
     def registered(self, period: str, body: str, unit: str) -> bool:
         if unit in self.units(period, body):
             return True
-        return (f"submissions/units/{period}/{body}.yaml" in self.changed
+        return (units_path(period, body) in self.changed
                 and unit in self.units(period, body, side="head"))
 
     def for_authz(self, paths) -> Registry | None:
@@ -428,9 +425,7 @@ def _base_dataset(base_root: DataRoot, units) -> Dataset | None:
     """The touched units as the base branch has them (for "changed since"): their files only."""
     paths = []
     for period, parent, unit in units:
-        for name in (f"{unit}.yaml", f"{unit}.review.yaml"):
-            if (base_root.path / "submissions" / period / parent / name).is_file():
-                paths.append(f"submissions/{period}/{parent}/{name}")
+        paths += [rel for rel in unit_paths(period, parent, unit) if (base_root.path / rel).is_file()]
     return validate_paths(base_root, paths).dataset if paths else None
 
 
@@ -465,7 +460,7 @@ def _add_milestone_notes(previews: list[Preview], head_data: Dataset, repo_path:
     today = dt.datetime.now(VIETNAM).date()
     signatures = cache_dir / "signatures" if cache_dir is not None else None
     for preview in wanted:
-        folder = f"submissions/{preview.period}/{preview.parent}/{preview.unit}"
+        folder = unit_folder(preview.period, preview.parent, preview.unit)
         with read_clock(repo_path, keys, folder=folder, ref=head, cache_dir=signatures) as clock:
             preview.milestone_notes = warnings_for(head_data, preview.period, preview.unit, clock, today, proposed)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from site_builder import evidence, messages
 from site_builder.model import Period, Report, Unit
-from site_builder.paths import REPORTS_FOLDER, DataRoot
+from site_builder.paths import DataRoot, reports_folder
 from site_builder.problems import Problem
 from site_builder.unit_types import label as type_label
 
@@ -20,7 +20,7 @@ def check_reports(root: DataRoot, period: Period, body: str, unit_id: str,
                   unit: Unit | None) -> tuple[list[Report], list[Problem]]:
     """Every milestone folder of one unit; `unit` is its registry entry of the period (None when the
     unit is not registered there under `body`: then every report is refused)."""
-    folder = root.evidence_dir(period.id, body, unit_id) / REPORTS_FOLDER
+    folder = root.path / reports_folder(period.id, body, unit_id)
     if not folder.is_dir():
         return [], []
     found: list[Report] = []

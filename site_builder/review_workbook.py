@@ -80,10 +80,6 @@ def file_name(period: str, body: str) -> str:
     return f"cham-diem-{period}-{body}.xlsx"
 
 
-def repository_path(period: str, body: str) -> str:
-    return f"submissions/{period}/{body}/{file_name(period, body)}"
-
-
 def bodies_with_submissions(dataset: Dataset, period: str) -> list[str]:
     """Reviewing bodies of the period that have at least one unit that has submitted."""
     registry = dataset.registry.period(period)

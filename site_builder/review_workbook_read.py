@@ -45,12 +45,6 @@ class ParsedWorkbook:
     cells: dict[tuple[str, str], str] = field(default_factory=dict)           # (unit, criterion) -> "Trang …, ô F12"
 
 
-def is_workbook_path(rel: str) -> bool:
-    parts = PurePosixPath(rel).parts
-    return (len(parts) == 4 and parts[0] == "submissions" and parts[1] not in ("units", "keys")
-            and parts[3].lower().endswith(".xlsx"))
-
-
 def where(sheet: str, row: int, column: int) -> str:
     return f"trang «{sheet}», ô {cell_name(row, column)}"
 
@@ -434,7 +428,7 @@ def check_paths(root, rels: list[str]) -> tuple[list[Problem], int]:
     from site_builder.catalogues import load_period
     from site_builder.registry import load_organization, load_registry
     from site_builder.validate import _check_one
-    from site_builder.paths import classify
+    from site_builder.paths import classify, unit_paths
 
     existing = [rel for rel in dict.fromkeys(rels) if (root.path / rel).is_file()]
     if not existing:
@@ -450,8 +444,7 @@ def check_paths(root, rels: list[str]) -> tuple[list[Problem], int]:
         period, _ = load_period(root, period_id)
         dataset = Dataset(registry, {period_id: period} if period else {})
         for unit in registry.period(period_id).children(body):
-            for kind_rel in (f"submissions/{period_id}/{body}/{unit.id}.yaml",
-                             f"submissions/{period_id}/{body}/{unit.id}.review.yaml"):
+            for kind_rel in unit_paths(period_id, body, unit.id):
                 if (root.path / kind_rel).is_file() and period is not None:
                     role = classify(kind_rel)
                     record, _found = _check_one(root, registry, {period_id: period}, role, kind_rel)

@@ -14,18 +14,10 @@ from urllib.parse import quote
 
 from site_builder.messages import EVIDENCE_KIND_LABELS, number
 from site_builder.model import Catalogue, Item, Period, Unit
-from site_builder.paths import REPORTS_FOLDER
+from site_builder.paths import editor_schema_path, report_folder, submission_path, unit_folder
 
 WIDTH = 100
 URL_LIMIT = 8000  # GitHub answers 414 above 8,191 bytes of URL
-
-
-def submission_path(period: str, parent: str, unit: str) -> str:
-    return f"submissions/{period}/{parent}/{unit}.yaml"
-
-
-def editor_schema_path(period: str, unit_type: str) -> str:
-    return f"schema/editor/{period}/{unit_type}.schema.json"
 
 
 def schema_reference(period: str, parent: str, unit: str, unit_type: str, site_url: str = "") -> str:
@@ -53,7 +45,7 @@ def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: b
                       "ghi tên tệp PDF hoặc đường link vào «minh_chung»; có thể thêm «ghi_chu». "
                       "Các dòng bắt đầu bằng dấu # chỉ để hướng dẫn, không cần xoá.")
     lines += _comment("Tệp PDF minh chứng tải lên thư mục "
-                      f"submissions/{period.id}/{unit.parent}/{unit.id}/ (cùng chỗ với tệp này).")
+                      f"{unit_folder(period.id, unit.parent, unit.id)}/ (cùng chỗ với tệp này).")
     lines += [
         f"don_vi: {unit.id}",
         f'nam_hoc: "{period.id}"',
@@ -102,10 +94,6 @@ def new_file_url(repository: str, branch: str, period: Period, catalogue: Catalo
     """The complete "create new file" link, template included."""
     base = new_file_base(repository, branch, period, unit)
     return f"{base}&value={quote(prefill_text(base, period, catalogue, unit, site_url), safe='')}"
-
-
-def report_folder(period: str, parent: str, unit: str, milestone: str) -> str:
-    return f"submissions/{period}/{parent}/{unit}/{REPORTS_FOLDER}/{milestone}"
 
 
 def report_upload_url(repository: str, branch: str, period: str, parent: str, unit: str, milestone: str) -> str:

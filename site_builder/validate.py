@@ -17,7 +17,7 @@ from pathlib import Path
 from site_builder import change_check, messages, review_workbook_read
 from site_builder.catalogues import load_period
 from site_builder.model import Dataset, PeriodRegistry, Registry
-from site_builder.paths import REPORTS_FOLDER, SLUG, DataRoot, FileRole, classify
+from site_builder.paths import REPORTS_FOLDER, SLUG, DataRoot, FileRole, classify, submission_path
 from site_builder.problems import Problem
 from site_builder.registry import load_organization, load_registry, load_units_file, registry_periods
 from site_builder.reports import check_reports
@@ -250,7 +250,7 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         elif role.kind == "report":
             report_units.add((role.period, role.parent, role.unit))
         elif role.kind == "evidence":
-            owner = f"submissions/{role.period}/{role.parent}/{role.unit}.yaml"
+            owner = submission_path(role.period, role.parent, role.unit)
             if (root.path / owner).is_file():
                 unit_files[owner] = classify(owner)
         elif role.kind == "workbook":

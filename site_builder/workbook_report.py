@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from site_builder import markdown_text as md
 from site_builder.messages import number
 from site_builder.model import Dataset
-from site_builder.paths import DataRoot, classify
+from site_builder.paths import DataRoot, body_folder, classify
 from site_builder.scoring import score_period, shown_percent
 
 
@@ -32,7 +32,7 @@ def changed_workbooks(changes) -> list[tuple[str, str, str]]:
 
 def pathspecs(changes) -> list[str]:
     """The whole folder of each body whose workbook changed (its units' files are needed)."""
-    return [f"submissions/{period}/{body}/" for period, body, _rel in changed_workbooks(changes)]
+    return [body_folder(period, body) + "/" for period, body, _rel in changed_workbooks(changes)]
 
 
 @dataclass

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from site_builder.clock import Clock, CommitInfo
 from site_builder.model import Dataset, Period, PeriodRegistry, Unit
+from site_builder.paths import submission_path
 from site_builder.scoring import PeriodScores
 from site_builder.submission_template import edit_url, new_file_base, prefill_text, report_upload_url
 from site_builder.timeliness import (LATE, MISSING, ON_TIME, MilestoneTiming, SubmissionTiming, milestone_timing,
@@ -230,7 +231,7 @@ def _ties(rows: list[dict]) -> dict:
 def _unit_fact(dataset: Dataset, period: Period, registry: PeriodRegistry, unit: Unit, r: dict, ties: dict) -> UnitFact:
     submission = dataset.submissions.get((period.id, unit.id))
     review = dataset.reviews.get((period.id, unit.id))
-    path = submission.path if submission else f"submissions/{period.id}/{unit.parent}/{unit.id}.yaml"
+    path = submission.path if submission else submission_path(period.id, unit.parent, unit.id)
     return UnitFact(
         period=period.id, unit=unit, parent_name=registry.body_name(unit.parent),
         submitted=bool(r["submitted"]), reviewed=bool(r["reviewed"]), reviewer=r["reviewer"] or "",
