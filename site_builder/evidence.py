@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from site_builder import messages, pdf_safety, verdict_cache
+from site_builder.numbers import megabytes
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -115,7 +116,7 @@ def check_file(ref: str, unit_dir: Path, unit_id: str, suggest: bool = True) -> 
         return Finding("pdf", f"«{ref}» không phải là một tệp.", "Hãy ghi tên một tệp PDF.", "file-missing")
     size = real.stat().st_size
     if size > MAX_PDF_BYTES:
-        return Finding("pdf", f"tệp «{ref}» quá lớn ({messages.megabytes(size)} MB, tối đa {MAX_PDF_BYTES // 1048576} MB).",
+        return Finding("pdf", f"tệp «{ref}» quá lớn ({megabytes(size)} MB, tối đa {MAX_PDF_BYTES // 1048576} MB).",
                        "Hãy nén tệp PDF (giảm độ phân giải ảnh quét) hoặc tách thành nhiều tệp.", "pdf-too-large")
     data = real.read_bytes()
     verdict = pdf_verdict(hashlib.sha256(data).hexdigest(), data)

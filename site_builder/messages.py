@@ -6,6 +6,8 @@ here (not scattered through the checks) lets us review the language as a whole a
 
 from __future__ import annotations
 
+from site_builder.numbers import as_typed, thousands
+
 FIELD_LABELS = {
     "don_vi": "mã đơn vị (don_vi)",
     "nam_hoc": "năm học (nam_hoc)",
@@ -60,25 +62,7 @@ def subject_for(path) -> str:
     return "tệp"
 
 
-def number(value) -> str:
-    """4.0 → "4", 4.5 → "4,5"? No: data files use a dot, so messages show the dot too."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 # ---------------------------------------------------------------- files and YAML syntax
-
-def thousands(value: int) -> str:
-    """12345678 → "12.345.678" (Vietnamese groups thousands with dots)."""
-    return f"{value:,}".replace(",", ".")
-
-
-def megabytes(size: int) -> str:
-    """Size in MB with one decimal, rounded up so that "over the limit" never shows as the limit."""
-    tenths = -(-size * 10 // 1048576)
-    return f"{tenths // 10},{tenths % 10}"
-
 
 def file_too_large(size: int, limit: int):
     return (f"tệp quá lớn ({thousands(size)} byte, tối đa {thousands(limit)} byte).",
@@ -213,7 +197,7 @@ def describe_value(value) -> str:
     if isinstance(value, bool):
         return "giá trị đúng/sai"
     if isinstance(value, (int, float)):
-        return f"số {number(value)}"
+        return f"số {as_typed(value)}"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "…"
         return f"chữ «{shown}»"

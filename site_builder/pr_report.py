@@ -23,7 +23,7 @@ from site_builder import authz, change_check, gitread, review_queue, workbook_re
 from site_builder import markdown_text as md
 from site_builder.github_limits import COMMENT_LIMIT, Lines, comment_length
 from site_builder.gittree import CommitFiles, Entry
-from site_builder.messages import number, thousands
+from site_builder.numbers import as_typed, number, thousands
 from site_builder.model import Dataset, PeriodRegistry, Registry, Unit
 from site_builder.paths import (CRITERIA, KEYS_PATH, ORGANIZATION_FILE, SUBMISSIONS, UNITS_FOLDER, DataRoot, classify,
                                  reports_folder, review_path, unit_folder, unit_paths, units_folder, units_path)
@@ -569,17 +569,17 @@ def _preview(p: Preview) -> list[str]:
     lines = [title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in p.rows:
         if row["derived"]:
-            cells = [md.cell(row["id"]), number(row["max"]), "tự động", "—"]
+            cells = [md.cell(row["id"]), as_typed(row["max"]), "tự động", "—"]
         else:
-            cells = [md.cell(row["id"]), number(row["max"]), _score(row["self"]), _delta(row["self"], row["base"]) if has_base else "mới"]
+            cells = [md.cell(row["id"]), as_typed(row["max"]), _score(row["self"]), _delta(row["self"], row["base"]) if has_base else "mới"]
         if p.reviewed:
             cells.append(_score(row["reviewer"]))
         cells.append(_evidence(row))
         lines.append("| " + " | ".join(cells) + " |")
-    total = ["**Tổng**" + ("\\*" if p.has_derived else ""), f"**{number(p.max_total)}**", f"**{number(p.self_total)}**",
+    total = ["**Tổng**" + ("\\*" if p.has_derived else ""), f"**{as_typed(p.max_total)}**", f"**{as_typed(p.self_total)}**",
              f"**{_delta(p.self_total, p.base_total)}**" if has_base else "mới"]
     if p.reviewed:
-        total.append(f"**{number(p.total)}**")
+        total.append(f"**{as_typed(p.total)}**")
     total.append("")
     lines += ["| " + " | ".join(total) + " |", ""]
     if p.has_derived:
@@ -588,7 +588,7 @@ def _preview(p: Preview) -> list[str]:
     else:
         basis = "điểm chấm" if p.reviewed else "điểm tự chấm"
         shown = p.total if p.reviewed else p.self_total
-        lines += [f"**Tổng điểm: {number(shown)}/{number(p.max_total)} = {_percent(p.percent)} điểm tối đa — "
+        lines += [f"**Tổng điểm: {as_typed(shown)}/{as_typed(p.max_total)} = {_percent(p.percent)} điểm tối đa — "
                   f"xếp loại dự kiến (theo {basis}): {md.inline(p.rating) or 'chưa xác định'}**", "",
                   "Xếp hạng trên trang công khai tính theo tỉ lệ % điểm tối đa này, trong cùng loại đơn vị "
                   "(và trong cùng đơn vị quản lý, cùng loại), sau khi yêu cầu được hợp nhất.", ""]
@@ -603,7 +603,7 @@ def _preview(p: Preview) -> list[str]:
 
 
 def _percent(value) -> str:
-    return "—" if _missing(value) else f"{number(float(value)).replace('.', ',')}%"
+    return "—" if _missing(value) else f"{number(value, places=None)}%"
 
 
 def _missing(value) -> bool:
@@ -614,7 +614,7 @@ def _missing(value) -> bool:
 
 
 def _score(value) -> str:
-    return "—" if _missing(value) else number(float(value))
+    return "—" if _missing(value) else as_typed(float(value))
 
 
 def _delta(now, before) -> str:
@@ -623,7 +623,7 @@ def _delta(now, before) -> str:
     change = round(float(now) - float(before), 2)
     if change == 0:
         return "không đổi"
-    return ("+" if change > 0 else "−") + number(abs(change))
+    return ("+" if change > 0 else "−") + as_typed(abs(change))
 
 
 def _evidence(row) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from site_builder import evidence, messages
 from site_builder.model import Period, Report, Unit
-from site_builder.paths import DataRoot, reports_folder
+from site_builder.paths import REPORTS_FOLDER, DataRoot, reports_folder
 from site_builder.problems import Problem
 from site_builder.unit_types import label as type_label
 

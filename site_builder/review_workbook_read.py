@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from site_builder import evidence, messages
+from site_builder.numbers import as_typed, thousands
 from site_builder.model import LINK_KINDS, Dataset, ReviewEntry, Review, Unit
 from site_builder.problems import Problem
 from site_builder.review_workbook import (COLUMN, DATE_CELL, FORMAT_ID, INFO_SHEET, META_SHEET, REVIEWER_CELL,
-                                          TEMPLATE_VERSION, cell_name, checksum, file_name, row_line)
+                                          TEMPLATE_VERSION, cell_name, checksum, file_name)
 
 MAX_BYTES = 5_000_000
 MAX_UNPACKED = 60_000_000
@@ -68,8 +69,8 @@ class _Collector:
 
 def _open(data: bytes, out: _Collector):
     if len(data) > MAX_BYTES:
-        out.error(None, 0, 0, f"tệp lớn {messages.thousands(len(data))} byte, vượt giới hạn "
-                  f"{messages.thousands(MAX_BYTES)} byte của bảng chấm.",
+        out.error(None, 0, 0, f"tệp lớn {thousands(len(data))} byte, vượt giới hạn "
+                  f"{thousands(MAX_BYTES)} byte của bảng chấm.",
                   "Hãy tải bảng chấm mới từ trang công khai và chỉ ghi điểm, nhận xét.", "workbook-too-large")
         return None
     try:
@@ -156,7 +157,7 @@ def _score(cell, sheet: str, row: int, item, step: float, out: _Collector) -> fl
     """The score in a cell: a number on the step within 0..max, None when empty, False when wrong."""
     column = COLUMN["score"]
     value = cell.value
-    maximum = messages.number(item.max)
+    maximum = as_typed(item.max)
     if _formula(cell):
         out.error(sheet, row, column, "ô chứa công thức, không phải một số.",
                   f"Hãy nhập trực tiếp một số từ 0 đến {maximum}.", "workbook-formula")
@@ -175,7 +176,7 @@ def _score(cell, sheet: str, row: int, item, step: float, out: _Collector) -> fl
         out.error(sheet, row, column, "điểm chấm không phải số hợp lệ.", f"Hãy nhập một số từ 0 đến {maximum}.",
                   "workbook-not-number")
         return False
-    shown = messages.number(value)
+    shown = as_typed(value)
     if value < 0:
         out.error(sheet, row, column, f"điểm chấm {shown} nhỏ hơn 0.", f"Hãy nhập một số từ 0 đến {maximum}.",
                   "workbook-negative")
@@ -186,8 +187,8 @@ def _score(cell, sheet: str, row: int, item, step: float, out: _Collector) -> fl
         return False
     if not math.isclose(round(value / step) * step, value, abs_tol=1e-9):
         lower = math.floor(value / step) * step
-        out.error(sheet, row, column, f"điểm chấm {shown} không đúng bước chấm {messages.number(step)}.",
-                  f"Hãy nhập {messages.number(lower)} hoặc {messages.number(lower + step)}.", "workbook-step")
+        out.error(sheet, row, column, f"điểm chấm {shown} không đúng bước chấm {as_typed(step)}.",
+                  f"Hãy nhập {as_typed(lower)} hoặc {as_typed(lower + step)}.", "workbook-step")
         return False
     return round(value / step) * step
 
@@ -277,7 +278,7 @@ def read(data: bytes, rel: str, dataset: Dataset) -> tuple[ParsedWorkbook | None
         entry = submission.entries.get(criterion) if submission else None
         current_self = entry.score if entry else (0.0 if submission else None)
         if current_self is not None and not math.isclose(current_self, float(self_text)):
-            stale.setdefault(unit_id, []).append(f"{criterion}: {self_text} → {messages.number(current_self)}")
+            stale.setdefault(unit_id, []).append(f"{criterion}: {self_text} → {as_typed(current_self)}")
         if score is None:
             if comment:
                 out.error(sheet_name, row, COLUMN["score"], "có nhận xét nhưng chưa có điểm chấm.",

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from site_builder import messages
+from site_builder.numbers import as_typed
 from site_builder.work_limits import MAX_CRITERIA, MAX_REFERENCES, MAX_SUGGESTIONS
 from site_builder.yamlfile import YamlDocument
 
@@ -212,11 +213,11 @@ def _translate(error, doc: YamlDocument, suggestions: list[int]):
         elif kind in ("maxItems", "maxProperties"):
             out.append(doc.problem(path, subject, *messages.too_many(err.validator_value), code="too-many"))
         elif kind in ("minimum", "exclusiveMinimum"):
-            out.append(doc.problem(path, subject, f"phải lớn hơn hoặc bằng {messages.number(err.validator_value)}.",
-                                   f"Hãy nhập một số từ {messages.number(err.validator_value)} trở lên.", code="too-small"))
+            out.append(doc.problem(path, subject, f"phải lớn hơn hoặc bằng {as_typed(err.validator_value)}.",
+                                   f"Hãy nhập một số từ {as_typed(err.validator_value)} trở lên.", code="too-small"))
         elif kind in ("maximum", "exclusiveMaximum"):
-            out.append(doc.problem(path, subject, f"không được lớn hơn {messages.number(err.validator_value)}.",
-                                   f"Hãy nhập một số không quá {messages.number(err.validator_value)}.", code="too-large"))
+            out.append(doc.problem(path, subject, f"không được lớn hơn {as_typed(err.validator_value)}.",
+                                   f"Hãy nhập một số không quá {as_typed(err.validator_value)}.", code="too-large"))
         else:
             out.append(doc.problem(path, subject, *messages.schema_generic(), code="schema"))
     return out

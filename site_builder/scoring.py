@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from site_builder.model import Catalogue, Dataset, Item, Period, RatingLevel, Unit
+from site_builder.model import Catalogue, Dataset, Period, RatingLevel, Unit
 
 EPSILON = 1e-9
 

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from site_builder import evidence, messages, schemas
+from site_builder.numbers import as_typed
 from site_builder.work_limits import MAX_CRITERIA, MAX_REFERENCES, MAX_SUGGESTIONS, first
 from site_builder.model import LINK_KINDS, Catalogue, CriterionEntry, Period, Review, ReviewEntry, Submission, Unit
 from site_builder.paths import REPORTS_FOLDER, DataRoot, FileRole
@@ -196,14 +197,14 @@ def _is_criterion_id(cid: str) -> bool:
 
 def _check_score(doc, path, value, item, catalogue: Catalogue, problems, label="điểm tự chấm") -> float | None:
     subject = f"tiêu chí {item.id}"
-    maximum = messages.number(item.max)
+    maximum = as_typed(item.max)
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
         return None  # missing or wrong type: the schema said so
     if math.isnan(value) or math.isinf(value):
         problems.append(doc.problem(path, subject, f"{label} không phải là số hợp lệ.",
                                     f"Hãy nhập một số từ 0 đến {maximum}.", code="score-not-number"))
         return None
-    shown = messages.number(value)
+    shown = as_typed(value)
     if value < 0:
         problems.append(doc.problem(path, subject, f"{label} {shown} nhỏ hơn 0.",
                                     f"Hãy nhập một số từ 0 đến {maximum}.", code="score-negative"))
@@ -215,8 +216,8 @@ def _check_score(doc, path, value, item, catalogue: Catalogue, problems, label="
     step = catalogue.score_step
     if not math.isclose(round(value / step) * step, value, abs_tol=1e-9):
         lower = math.floor(value / step) * step
-        problems.append(doc.problem(path, subject, f"{label} {shown} không đúng bước chấm {messages.number(step)}.",
-                                    f"Hãy nhập {messages.number(lower)} hoặc {messages.number(lower + step)}.",
+        problems.append(doc.problem(path, subject, f"{label} {shown} không đúng bước chấm {as_typed(step)}.",
+                                    f"Hãy nhập {as_typed(lower)} hoặc {as_typed(lower + step)}.",
                                     code="score-step"))
         return None
     return round(value / step) * step  # 4.99999999999 (within float noise of 5) is 5: on the step, exactly

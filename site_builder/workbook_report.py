@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from site_builder import markdown_text as md
-from site_builder.messages import number
+from site_builder.numbers import as_typed, number
 from site_builder.model import Dataset
 from site_builder.paths import DataRoot, body_folder, classify
 from site_builder.scoring import score_period, shown_percent
@@ -121,7 +121,7 @@ def _workbook_blocks(head, base, period: str, body: str, rel: str) -> list[list[
         star = "\\*" if new.partial else ""
         head_lines.append(
             f"| {md.cell(unit.name if unit else unit_id)} ({md.cell_code(unit_id)}) | "
-            f"{_score(old.total if old else math.nan)} → **{_score(new.total)}**/{number(new.max_total)}{star} | "
+            f"{_score(old.total if old else math.nan)} → **{_score(new.total)}**/{as_typed(new.max_total)}{star} | "
             f"{_percent(new.percent)} | {md.cell(old.rating if old else '') or '—'} → {md.cell(new.rating) or '—'} | "
             f"{_rank(old.rank if old else None)} → {_rank(new.rank)} |")
     head_lines.append("")
@@ -170,11 +170,11 @@ def _missing(value) -> bool:
 
 
 def _score(value, empty: str = "—") -> str:
-    return empty if _missing(value) else number(float(value))
+    return empty if _missing(value) else as_typed(float(value))
 
 
 def _percent(value) -> str:
-    return "—" if _missing(value) else f"{number(float(value)).replace('.', ',')}%"
+    return "—" if _missing(value) else f"{number(value, places=None)}%"
 
 
 def _rank(value) -> str:

@@ -10,6 +10,8 @@ import math
 import re
 import unicodedata
 
+from site_builder.numbers import number  # noqa: F401  (the one formatter; pages and charts take it from here)
+
 STATUS_LABELS = {
     "on_time": "Đúng hạn",
     "late": "Trễ hạn",
@@ -30,15 +32,6 @@ def status_text(status: str, proposed: bool = False) -> str:
 def natural_key(text: str) -> tuple:
     """Sort key that orders numbers by value: "Quận 3" before "Quận 10"; letters without diacritics."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", fold(text)) if part)
-
-
-def number(value, empty: str = "—") -> str:
-    """4.5 -> "4,5"; 5.0 -> "5"; NaN/None -> "—"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return empty
-    value = round(float(value), 2)
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if text != "-0" else "0"
 
 
 def plain(value):
