@@ -1,12 +1,45 @@
 """Every Vietnamese sentence the validator says, in one place.
 
-Each function returns `(message, fix)`: what is wrong, then what to do. Keeping the wording
-here (not scattered through the checks) lets us review the language as a whole and test it.
+A fixed sentence is a `Message` record: a stable code, the subject (where), what is wrong and what
+to do, as templates filled with the values of the case. A sentence that depends on the case beyond
+filling in values (which YAML mistake libyaml saw, which type was expected) is a function here that
+returns `(message, fix)`. Keeping the wording here (not scattered through the checks) lets us review
+the language as a whole, say each error one way, and test it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from site_builder.numbers import as_typed, thousands
+from site_builder.paths import REPORTS_FOLDER
+from site_builder.problems import ERROR, WARNING, Problem
+
+
+@dataclass(frozen=True)
+class Message:
+    """One thing the validator says. Templates take `str.format` fields named by the call site."""
+
+    code: str
+    subject: str
+    message: str
+    fix: str = ""
+    severity: str = ERROR
+
+    def text(self, **values) -> tuple[str, str]:
+        """(message, fix) for these values."""
+        return self.message.format(**values), self.fix.format(**values)
+
+    def at(self, path: str, line: int = 1, column: int = 1, **values) -> Problem:
+        """The problem on a file (or a line of it) that has no parsed document."""
+        message, fix = self.text(**values)
+        return Problem(path, line, column, self.subject.format(**values), message, fix, self.code, self.severity)
+
+    def on(self, doc, where, key: bool = False, **values) -> Problem:
+        """The problem on a field of a parsed YAML document (`doc.problem` finds its line)."""
+        message, fix = self.text(**values)
+        return doc.problem(where, self.subject.format(**values), message, fix, code=self.code, key=key,
+                           severity=self.severity)
 
 FIELD_LABELS = {
     "don_vi": "mã đơn vị (don_vi)",
@@ -259,20 +292,11 @@ def bad_date(value):
     return (f"ngày {shown} không hợp lệ.", "Hãy viết ngày theo dạng NĂM-THÁNG-NGÀY, ví dụ 2024-06-12.")
 
 
-def too_long(limit: int):
-    return (f"nội dung quá dài (tối đa {limit} ký tự).", "Hãy rút gọn; chi tiết để trong tệp PDF minh chứng.")
-
-
-def too_many(limit: int):
-    return (f"danh sách quá dài (tối đa {limit} mục).", "Hãy giữ lại các mục chính.")
-
-
-def empty_text():
-    return ("không được để trống.", "Hãy điền nội dung hoặc xoá cả dòng.")
-
-
-def schema_generic():
-    return ("giá trị không đúng mẫu.", "Hãy so sánh với tệp mẫu.")
+TOO_LONG = Message("too-long", "{where}", "nội dung quá dài (tối đa {limit} ký tự).",
+                   "Hãy rút gọn; chi tiết để trong tệp PDF minh chứng.")
+TOO_MANY = Message("too-many", "{where}", "danh sách quá dài (tối đa {limit} mục).", "Hãy giữ lại các mục chính.")
+EMPTY_TEXT = Message("empty", "{where}", "không được để trống.", "Hãy điền nội dung hoặc xoá cả dòng.")
+SCHEMA_GENERIC = Message("schema", "{where}", "giá trị không đúng mẫu.", "Hãy so sánh với tệp mẫu.")
 
 
 # ---------------------------------------------------------------- milestones and reviews
@@ -282,47 +306,20 @@ def day(value) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
-def milestone_missing_for_points(title: str, due, folder: str = ""):
-    where = f" vào thư mục {folder}" if folder else ""
-    return (f"có điểm nhưng đơn vị chưa nộp «{' '.join(title.split())}» (hạn {day(due)}); tiêu chí này chỉ được "
-            "tính khi báo cáo đó nộp đúng hạn.",
-            f"Hãy nộp báo cáo (một tệp PDF){where}; nếu chưa có, hãy chấm 0 điểm. Người chấm sẽ xem xét.")
+MILESTONE_MISSING_FOR_POINTS = Message(
+    "milestone-missing", "tiêu chí {item}",
+    "có điểm nhưng đơn vị chưa nộp «{title}» (hạn {due}); tiêu chí này chỉ được tính khi báo cáo đó nộp đúng hạn.",
+    "Hãy nộp báo cáo (một tệp PDF) vào thư mục {folder}; nếu chưa có, hãy chấm 0 điểm. Người chấm sẽ xem xét.",
+    WARNING)
+REVIEW_EVIDENCE_REQUIRED = Message(
+    "review-evidence-required", "tiêu chí {item}",
+    "chấm điểm trên 0 nhưng bài của đơn vị không có minh chứng bắt buộc ({kinds}) cho tiêu chí này.",
+    "Hãy chấm 0 điểm, hoặc chờ đơn vị bổ sung minh chứng rồi chấm lại.")
 
 
-def review_points_without_evidence(kinds: str):
-    return (f"chấm điểm trên 0 nhưng bài của đơn vị không có minh chứng bắt buộc ({kinds}) cho tiêu chí này.",
-            "Hãy chấm 0 điểm, hoặc chờ đơn vị bổ sung minh chứng rồi chấm lại.")
-
-
-def wrong_extension(name: str, unit: str):
-    return (f"tệp «{name}» có đuôi khác .yaml: hệ thống chỉ nhận bài tự đánh giá tên <mã đơn vị>.yaml.",
-            f"Hãy đổi tên tệp thành {unit}.yaml (nếu đã có tệp {unit}.yaml, hãy xoá tệp này).")
-
-
-def unit_filed_twice(unit: str, other: str):
-    return (f"đơn vị «{unit}» có hai bài tự đánh giá trong cùng năm học (tệp này và {other}).",
-            "Mỗi đơn vị chỉ nộp một tệp, trong thư mục của đơn vị quản lý của mình: hãy xoá tệp thừa.")
-
-
-def report_unknown_milestone(milestone: str, period: str, known: list[str]):
-    listed = ", ".join(known) if known else "(năm học này không có mốc báo cáo nào)"
-    return (f"năm học {period} không có mốc báo cáo «{milestone}».",
-            f"Hãy đặt báo cáo vào thư mục bao-cao/<mã mốc>/ với mã mốc là một trong: {listed}.")
-
-
-def report_not_owed(title: str, unit_type_label: str):
-    return (f"loại đơn vị «{unit_type_label}» không phải nộp «{' '.join(title.split())}».",
-            "Báo cáo này không được tính; nếu nộp nhầm thư mục, hãy chuyển tệp sang đúng mốc hoặc xoá.")
-
-
-def report_several_files(names: list[str]):
-    return (f"mỗi mốc chỉ nhận một tệp PDF, thư mục đang có {len(names)} tệp: {', '.join(names)}.",
-            "Hãy giữ lại một tệp (bản mới nhất) và xoá các tệp còn lại; thời điểm nộp lần đầu vẫn được ghi nhận.")
-
-
-def report_not_pdf(name: str):
-    return (f"tệp «{name}» không phải PDF: báo cáo theo mốc phải là một tệp PDF.",
-            "Hãy lưu báo cáo thành PDF (Tệp → Lưu thành PDF) rồi tải lên lại, và xoá tệp này.")
+def evidence_kinds(kinds) -> str:
+    """The kinds of evidence an item asks for, as one phrase: "tệp PDF hoặc địa chỉ website của đơn vị"."""
+    return " hoặc ".join(EVIDENCE_KIND_LABELS[k] for k in kinds)
 
 
 # ---------------------------------------------------------------- evidence PDFs
@@ -367,3 +364,212 @@ def pdf_problem(code: str, detail: str, ref: str, max_pages: int):
     if code == "pdf-too-complex":
         return (f"tệp «{ref}» có cấu trúc quá phức tạp để kiểm tra an toàn.", REPRINT)
     return (f"tệp «{ref}» bị hỏng, không mở được.", "Hãy xuất lại tệp PDF từ tài liệu gốc và tải lên.")
+
+
+# ---------------------------------------------------------------- where files are (tree walk, pull requests)
+
+def listed(items, none: str = "(chưa có)") -> str:
+    """Ids in a sentence: "a, b, c", or what to say when there are none."""
+    return ", ".join(items) or none
+
+
+FOLDER_LEVELS = {"period": "năm học", "body": "đơn vị quản lý", "unit": "đơn vị"}  # {what} of FOLDER_NAME_INVALID
+REPORT_SUBJECT = "báo cáo {milestone}"
+NO_MILESTONES = "(năm học này không có mốc báo cáo nào)"
+NOT_DECLARED = "(chưa khai báo)"
+
+PERIOD_UNKNOWN_TEXT = "«{period}» không phải năm học nào có trong criteria/ (các năm học hiện có: {known})."
+
+PERIOD_UNKNOWN = Message("period-unknown", "năm học", PERIOD_UNKNOWN_TEXT,
+                         "Hãy đặt tệp vào thư mục năm học đúng, ví dụ {example}.")
+REGISTRY_PERIOD_UNKNOWN = Message(
+    "period-unknown", "danh sách đơn vị", PERIOD_UNKNOWN_TEXT,
+    "Hãy tạo criteria/{period}/ trước (site-builder new-year {period} --from <năm học trước>) hoặc đặt danh "
+    "sách vào thư mục năm học đúng.")
+REGISTRY_MISSING = Message("registry-missing", "danh sách đơn vị",
+                           "năm học {period} đã có bài nộp nhưng chưa có danh sách đơn vị.",
+                           "Hãy tạo {folder}/ (ví dụ: site-builder new-year {period} --from <năm học trước>).")
+UNIT_UNREGISTERED = Message(
+    "unit-unknown", "đơn vị", "đơn vị «{unit}» không có trong danh sách năm học {period} thuộc «{body}» ({registry}).",
+    "Hãy kiểm tra mã đơn vị (tên tệp) và thư mục đơn vị quản lý; đơn vị mới cần được người quản trị bổ sung vào "
+    "danh sách trước khi nộp tệp.")
+UNIT_INACTIVE = Message(
+    "unit-inactive", "đơn vị", "đơn vị «{unit}» không có trong danh sách năm học {period} ({registry}/); đơn vị có "
+    "trong danh sách năm học {others}.",
+    "Hãy kiểm tra lại năm học của tệp; nếu đơn vị vẫn hoạt động, đề nghị người quản trị bổ sung đơn vị vào danh "
+    "sách năm học này.")
+WRONG_PARENT = Message("wrong-parent", "vị trí tệp", "đơn vị «{unit}» thuộc «{parent}», không thuộc «{folder}».",
+                       "Hãy chuyển tệp sang {path}.")
+MISPLACED = Message("misplaced", "vị trí tệp",
+                    "tệp nằm sai chỗ: bài tự đánh giá đặt tại submissions/<năm học>/<đơn vị quản lý>/<mã đơn vị>.yaml, "
+                    "minh chứng trong thư mục <mã đơn vị>/ bên cạnh.", "Hãy chuyển tệp về đúng thư mục.")
+FOLDER_NAME_INVALID = Message(
+    "misplaced", "vị trí tệp",
+    "tên thư mục {what} «{part}» không hợp lệ: chỉ gồm chữ thường không dấu, số và dấu gạch ngang.",
+    "Hãy đặt tệp theo mẫu submissions/<năm học>/<đơn vị quản lý>/<mã đơn vị>.yaml và minh chứng trong thư mục "
+    "<mã đơn vị>/ bên cạnh.")
+FOLDER_SYMLINK = Message("path-symlink", "vị trí tệp",
+                         "thư mục là liên kết (symlink): dữ liệu phải nằm thật trong kho, không trỏ sang nơi khác.",
+                         "Hãy xoá liên kết và đặt các tệp vào đúng thư mục.")
+NOT_REGULAR_FILE = Message("not-regular-file", "loại tệp", "tệp là liên kết (symlink) hoặc kho con, không được phép.",
+                           "Hãy tải lên chính tệp thay vì liên kết.")
+UNSAFE_PATH = Message("unsafe-path", "tên tệp", "đường dẫn có phần «..», «.git» hoặc phần rỗng.",
+                      "Hãy đặt tên tệp và thư mục bằng chữ, số và dấu gạch ngang.")
+GIT_CONTROL_FILE = Message(
+    "git-control-file", "tệp điều khiển git",
+    "tệp «{name}» quy định cách git đọc, xuất hoặc bỏ qua các tệp; không được đặt trong submissions/.",
+    "Hãy xoá tệp này khỏi yêu cầu.")
+WRONG_EXTENSION = Message(
+    "wrong-extension", "tên tệp",
+    "tệp «{name}» có đuôi khác .yaml: hệ thống chỉ nhận bài tự đánh giá tên <mã đơn vị>.yaml.",
+    "Hãy đổi tên tệp thành {unit}.yaml (nếu đã có tệp {unit}.yaml, hãy xoá tệp này).")
+UNIT_FILED_TWICE = Message(
+    "unit-filed-twice", "tệp", "đơn vị «{unit}» có hai bài tự đánh giá trong cùng năm học (tệp này và {other}).",
+    "Mỗi đơn vị chỉ nộp một tệp, trong thư mục của đơn vị quản lý của mình: hãy xoá tệp thừa.")
+EVIDENCE_ORPHAN = Message(
+    "evidence-orphan", "thư mục minh chứng", "không có bài tự đánh giá {unit}.yaml đi kèm thư mục này.",
+    f"Hãy kiểm tra tên thư mục trùng với mã đơn vị, hoặc xoá thư mục (báo cáo theo mốc đặt trong "
+    f"{REPORTS_FOLDER}/<mã mốc>/ thì không cần).", WARNING)
+STRAY_FILE = Message("stray-file", "tệp {name}",
+                     f"thư mục của đơn vị chỉ chứa tệp PDF (minh chứng) và thư mục {REPORTS_FOLDER}/.",
+                     "Hãy chuyển tài liệu sang PDF, hoặc xoá tệp này.")
+FILE_UNUSED = Message("file-unused", "tệp {name}", "đã tải lên nhưng chưa được dùng làm minh chứng cho tiêu chí nào.",
+                      "Hãy thêm tên tệp vào «minh_chung» của tiêu chí tương ứng, hoặc xoá tệp.", WARNING)
+
+# ---------------------------------------------------------------- milestone reports (bao-cao/<milestone>/)
+
+REPORT_OUTSIDE_MILESTONE = Message("misplaced", "báo cáo theo mốc",
+                                   f"báo cáo phải nằm trong {REPORTS_FOLDER}/<mã mốc>/<tên tệp>.pdf.",
+                                   f"Hãy chuyển tệp vào thư mục của mốc, ví dụ {REPORTS_FOLDER}/ke-hoach/.")
+REPORT_FOLDER_NESTED = Message("misplaced", "vị trí tệp",
+                               "thư mục báo cáo chỉ chứa một tệp PDF, không chứa thư mục con hay liên kết.",
+                               "Hãy xoá mục này.")
+REPORT_UNKNOWN_MILESTONE = Message(
+    "milestone-unknown", "mốc báo cáo", "năm học {period} không có mốc báo cáo «{milestone}».",
+    f"Hãy đặt báo cáo vào thư mục {REPORTS_FOLDER}/<mã mốc>/ với mã mốc là một trong: {{known}}.")
+REPORT_NOT_OWED = Message(
+    "milestone-not-owed", REPORT_SUBJECT, "loại đơn vị «{unit_type}» không phải nộp «{title}».",
+    "Báo cáo này không được tính; nếu nộp nhầm thư mục, hãy chuyển tệp sang đúng mốc hoặc xoá.", WARNING)
+REPORT_SEVERAL_FILES = Message(
+    "report-several", REPORT_SUBJECT, "mỗi mốc chỉ nhận một tệp PDF, thư mục đang có {count} tệp: {names}.",
+    "Hãy giữ lại một tệp (bản mới nhất) và xoá các tệp còn lại; thời điểm nộp lần đầu vẫn được ghi nhận.")
+REPORT_NOT_PDF = Message(
+    "report-not-pdf", REPORT_SUBJECT, "tệp «{name}» không phải PDF: báo cáo theo mốc phải là một tệp PDF.",
+    "Hãy lưu báo cáo thành PDF (Tệp → Lưu thành PDF) rồi tải lên lại, và xoá tệp này.")
+
+# ---------------------------------------------------------------- organisation and registry
+
+ORGANIZATION_MISSING = Message("missing-file", "tệp đơn vị chủ trì", "không tìm thấy tệp.",
+                               "Hãy tạo {path} theo mẫu trong CONTRIBUTING.md.")
+BODY_MISMATCH = Message("parent-mismatch", "đơn vị quản lý", "giá trị «{declared}» khác tên tệp «{body}».",
+                        "Hãy sửa thành «{body}» hoặc đổi tên tệp.")
+UNIT_DUPLICATE = Message("unit-duplicate", "đơn vị {unit}", "mã đơn vị «{unit}» đã được khai báo ở {first}.",
+                         "Mỗi đơn vị chỉ được khai báo một lần trong một năm học, trong tệp của đơn vị quản lý nó.")
+DECLARED_ABOVE = "dòng {line} của tệp này"                 # {first} of UNIT_DUPLICATE
+DECLARED_IN = "{path} (dòng {line})"
+DECLARED_IN_ORGANIZATION = "tệp đơn vị chủ trì ({path})"
+EDITOR_IS_REVIEWER = Message(
+    "editor-is-reviewer", "đơn vị {unit}",
+    "«{account}» vừa là người soạn vừa là người chấm của đơn vị: không ai được tự chấm bài của mình.",
+    "Hãy bỏ tài khoản này khỏi editors hoặc khỏi reviewers.")
+REPLACES_SELF = Message("replaces-self", "đơn vị {unit}", "đơn vị không thể kế thừa chính mình.",
+                        "Hãy xoá mã này khỏi replaces.")
+REPLACES_UNKNOWN = Message("replaces-unknown", "đơn vị {unit}",
+                           "replaces: không có đơn vị «{old}» trong danh sách của năm học nào.",
+                           "Hãy ghi đúng mã đơn vị cũ.")
+REPLACES_ACTIVE = Message("replaces-active", "đơn vị {unit}",
+                          "replaces: đơn vị «{old}» vẫn còn trong danh sách năm học {period}.",
+                          "Đơn vị được kế thừa không còn hoạt động ở năm học này: hãy xoá nó khỏi danh sách, hoặc "
+                          "bỏ mã khỏi replaces.")
+BODY_REDECLARED = Message(
+    "body-redeclared", "đơn vị quản lý",
+    "«{body}» là một đơn vị trong danh sách năm học {period}: tên và cấp trên lấy từ danh sách đó, không khai "
+    "báo lại ở đây.", "Hãy xoá name và parent khỏi tệp này.")
+BODY_UNKNOWN = Message(
+    "parent-unknown", "đơn vị quản lý",
+    "«{body}» không phải mã của Sở hay của đơn vị nào trong danh sách năm học {period}.",
+    "Nếu đây là đơn vị quản lý không được đánh giá (ví dụ Phòng Văn hoá – Xã hội của một phường), hãy khai báo "
+    "name (tên) và parent (cấp trên) trong tệp này.")
+PARENT_CYCLE = Message("parent-cycle", "đơn vị quản lý {body}", "chuỗi đơn vị quản lý bị vòng lặp.",
+                       "Hãy kiểm tra cấp trên (parent) của các đơn vị quản lý.")
+PARENT_UNKNOWN = Message("parent-unknown", "đơn vị quản lý {body}",
+                         "cấp trên «{parent}» không có trong danh sách năm học {period}.",
+                         "Hãy sửa parent thành mã của Sở hoặc của một đơn vị quản lý khác.")
+
+# ---------------------------------------------------------------- periods and catalogues (maintainers' files)
+
+PERIOD_MISMATCH_FOLDER = Message("period-mismatch", "kỳ đánh giá", "giá trị «{declared}» khác tên thư mục «{period}».",
+                                 "Hãy sửa thành «{period}».")
+CATALOGUE_TYPE = Message("catalogue-type", "loại đơn vị", "«{declared}» khác tên tệp «{unit_type}».",
+                         "Hãy sửa thành «{unit_type}».")
+CATALOGUE_SUM = Message("catalogue-sum", "nhóm {group}", "điểm tối đa {max} khác tổng các tiêu chí {total}.",
+                        "Hãy sửa điểm tối đa của nhóm hoặc của tiêu chí.")
+CATALOGUE_DUPLICATE = Message("catalogue-duplicate", "tiêu chí {item}", "mã tiêu chí bị trùng.",
+                              "Mỗi tiêu chí cần một mã riêng.")
+CATALOGUE_STEP = Message("catalogue-step", "tiêu chí {item}", "điểm tối đa {max} không chia hết cho bước {step}.",
+                         "Hãy chọn điểm tối đa là bội của {step}.")
+CATALOGUE_BANDS = Message("catalogue-bands", "tiêu chí {item}",
+                          "các mức phải xếp từ cao xuống thấp và mức cuối bắt đầu từ 0%.",
+                          "Hãy sắp xếp lại min_percent giảm dần và đặt min_percent: 0 cho mức cuối.")
+CATALOGUE_DERIVED_EVIDENCE = Message("catalogue-derived", "tiêu chí {item}", "tiêu chí tính tự động không nhận minh chứng.",
+                                     "Hãy xoá khối evidence của tiêu chí này.")
+RATING_FALLBACK = Message("rating-fallback", "xếp loại",
+                          "mức cuối cùng phải không có điều kiện (when: {{}}), để mọi đơn vị đều được xếp loại.",
+                          "Hãy thêm một mức cuối «when: {{}}» (ví dụ mức Yếu).")
+MILESTONE_DUPLICATE = Message("milestone-duplicate", "mốc báo cáo", "mã «{milestone}» bị trùng.",
+                              "Mỗi mốc báo cáo cần một mã riêng.")
+UNIT_TYPE_UNKNOWN = Message("unit-type-unknown", "mốc {milestone}", "«{unit_type}» không phải loại đơn vị.",
+                            "Các loại đơn vị: {known}.")
+ITEM_MILESTONE_UNKNOWN = Message("milestone-unknown", "tiêu chí {item}",
+                                 "mốc báo cáo «{milestone}» không có trong {path}.", "Các mốc của năm học: {known}.")
+ITEM_MILESTONE_NOT_OWED = Message(
+    "milestone-not-owed", "tiêu chí {item}",
+    "loại đơn vị «{unit_type}» không phải nộp báo cáo «{milestone}» (owed_by trong {path}).",
+    "Hãy bỏ requires_milestone hoặc thêm loại đơn vị này vào owed_by của mốc.")
+
+# ---------------------------------------------------------------- a unit's files: identity and scores
+
+UNIT_MISMATCH = Message("unit-mismatch", "mã đơn vị", "«{declared}» khác tên tệp «{name}».",
+                        "Tên tệp và mã đơn vị phải giống nhau: hãy sửa thành «{unit}» hoặc đổi tên tệp.")
+PERIOD_MISMATCH = Message("period-mismatch", "năm học", "«{declared}» khác thư mục năm học «{period}» chứa tệp.",
+                          "Hãy sửa thành \"{period}\" hoặc chuyển tệp sang thư mục {folder}/.")
+CATALOGUE_MISSING = Message("catalogue-missing", "loại đơn vị",
+                            "năm học {period} không có bộ tiêu chí cho loại đơn vị «{unit_type}».",
+                            "Hãy liên hệ Sở để được hướng dẫn.")
+REVIEWER_UNKNOWN = Message("reviewer-unknown", "người chấm", "«{account}» không phải người chấm của đơn vị này.",
+                           "Người chấm được phép: {allowed}.")
+REVIEW_WITHOUT_SUBMISSION = Message("review-without-submission", "tệp điểm chấm",
+                                    "đơn vị chưa có bài tự đánh giá nên chưa thể chấm.",
+                                    "Hãy chờ đơn vị nộp tệp {unit}.yaml.")
+CRITERIA_MISSING = Message(
+    "criteria-missing", "danh sách tiêu chí",
+    "chưa tự chấm {count} tiêu chí: {ids}; các tiêu chí này được tính 0 điểm.",
+    "Nếu đơn vị có thực hiện, hãy thêm các tiêu chí này (xem tệp mẫu).", WARNING)
+CRITERION_UNKNOWN = Message("criterion-unknown", "tiêu chí {item}",
+                            "không có trong bộ tiêu chí «{title}» năm học {period}.", "{hint}")
+CRITERION_UNKNOWN_HINT_GROUP = "Các tiêu chí của nhóm này: {ids}."
+CRITERION_UNKNOWN_HINT = "Hãy dùng đúng mã tiêu chí trong tệp mẫu."
+CRITERION_DERIVED = Message("criterion-derived", "tiêu chí {item}",
+                            "được tính tự động từ kết quả của các đơn vị trực thuộc, không tự chấm.",
+                            "Hãy xoá tiêu chí {item} khỏi tệp.")
+SCORE_NOT_NUMBER = Message("score-not-number", "tiêu chí {item}", "{label} không phải là số hợp lệ.",
+                           "Hãy nhập một số từ 0 đến {max}.")
+SCORE_NEGATIVE = Message("score-negative", "tiêu chí {item}", "{label} {value} nhỏ hơn 0.",
+                         "Hãy nhập một số từ 0 đến {max}.")
+SCORE_ABOVE_MAX = Message("score-above-max", "tiêu chí {item}", "{label} {value} lớn hơn điểm tối đa {max}.",
+                          "Hãy nhập một số từ 0 đến {max}.")
+SCORE_STEP = Message("score-step", "tiêu chí {item}", "{label} {value} không đúng bước chấm {step}.",
+                     "Hãy nhập {lower} hoặc {upper}.")
+EVIDENCE_REQUIRED = Message("evidence-required", "tiêu chí {item}",
+                            "có điểm nhưng thiếu minh chứng bắt buộc: {kinds}{source}.",
+                            "Hãy thêm minh chứng vào «minh_chung», hoặc chấm 0 điểm nếu chưa có.")
+NOTE_HTML = Message("note-html", "{where}",
+                    "ghi chú có thẻ HTML; trang công khai sẽ hiển thị nguyên văn các ký tự này, không định dạng.",
+                    "Nếu không cố ý, hãy xoá các thẻ <…>.", WARNING)
+TOO_SMALL = Message("too-small", "{where}", "phải lớn hơn hoặc bằng {limit}.", "Hãy nhập một số từ {limit} trở lên.")
+TOO_LARGE = Message("too-large", "{where}", "không được lớn hơn {limit}.", "Hãy nhập một số không quá {limit}.")
+MILESTONE_STATES = {"missing": "chưa nộp", "late": "nộp sau hạn"}
+PROPOSED_DUE = ", hạn đề xuất"
+MILESTONE_LATE_FOR_POINTS = (  # a note in the pull-request report (the clock is known there), not a problem
+    "Tiêu chí {item} tự chấm {score} điểm nhưng «{title}» {what} (hạn {due}{proposed}): người chấm cần xem xét "
+    "điểm của tiêu chí này.")

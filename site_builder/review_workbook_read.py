@@ -290,8 +290,7 @@ def read(data: bytes, rel: str, dataset: Dataset) -> tuple[ParsedWorkbook | None
                       "Hãy để trống các ô điểm chấm của đơn vị này.", "workbook-no-submission")
             continue
         if score > 0 and item.evidence and item.evidence.required and not _has_evidence(item, entry):
-            message, fix = messages.review_points_without_evidence(
-                " hoặc ".join(messages.EVIDENCE_KIND_LABELS[k] for k in item.evidence.kinds))
+            message, fix = messages.REVIEW_EVIDENCE_REQUIRED.text(kinds=messages.evidence_kinds(item.evidence.kinds))
             out.error(sheet_name, row, COLUMN["score"], message, fix, "workbook-evidence-required")
             continue
         if parsed.reviewer.lower() not in {r.lower() for r in unit.reviewers}:

@@ -207,19 +207,17 @@ def _translate(error, doc: YamlDocument, suggestions: list[int]):
         elif kind == "format" and err.validator_value == "date":
             out.append(doc.problem(path, subject, *messages.bad_date(value), code="bad-date"))
         elif kind == "maxLength":
-            out.append(doc.problem(path, subject, *messages.too_long(err.validator_value), code="too-long"))
+            out.append(messages.TOO_LONG.on(doc, path, where=subject, limit=err.validator_value))
         elif kind == "minLength":
-            out.append(doc.problem(path, subject, *messages.empty_text(), code="empty"))
+            out.append(messages.EMPTY_TEXT.on(doc, path, where=subject))
         elif kind in ("maxItems", "maxProperties"):
-            out.append(doc.problem(path, subject, *messages.too_many(err.validator_value), code="too-many"))
+            out.append(messages.TOO_MANY.on(doc, path, where=subject, limit=err.validator_value))
         elif kind in ("minimum", "exclusiveMinimum"):
-            out.append(doc.problem(path, subject, f"phải lớn hơn hoặc bằng {as_typed(err.validator_value)}.",
-                                   f"Hãy nhập một số từ {as_typed(err.validator_value)} trở lên.", code="too-small"))
+            out.append(messages.TOO_SMALL.on(doc, path, where=subject, limit=as_typed(err.validator_value)))
         elif kind in ("maximum", "exclusiveMaximum"):
-            out.append(doc.problem(path, subject, f"không được lớn hơn {as_typed(err.validator_value)}.",
-                                   f"Hãy nhập một số không quá {as_typed(err.validator_value)}.", code="too-large"))
+            out.append(messages.TOO_LARGE.on(doc, path, where=subject, limit=as_typed(err.validator_value)))
         else:
-            out.append(doc.problem(path, subject, *messages.schema_generic(), code="schema"))
+            out.append(messages.SCHEMA_GENERIC.on(doc, path, where=subject))
     return out
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from site_builder import change_check, messages, review_workbook_read
 from site_builder.catalogues import load_period
 from site_builder.model import Dataset, PeriodRegistry, Registry
-from site_builder.paths import REPORTS_FOLDER, SLUG, DataRoot, FileRole, classify, submission_path
+from site_builder.paths import (REPORTS_FOLDER, SLUG, SUBMISSIONS, DataRoot, FileRole, classify, submission_path,
+                                 units_folder)
 from site_builder.problems import Problem
 from site_builder.registry import load_organization, load_registry, load_units_file, registry_periods
 from site_builder.reports import check_reports
@@ -71,17 +72,22 @@ def _check_registry_periods(root: DataRoot, registry: Registry, periods) -> list
     problems = []
     for period_id in registry_periods(root):
         if period_id not in periods:
-            problems.append(Problem(root.rel(root.units_dir(period_id)), 1, 1, "danh sách đơn vị",
-                                    f"«{period_id}» không phải năm học nào có trong criteria/.",
-                                    "Hãy đặt danh sách vào thư mục submissions/units/<năm học>/ đúng tên năm học.",
-                                    "period-unknown"))
-    for period_id, period in periods.items():
+            problems.append(messages.REGISTRY_PERIOD_UNKNOWN.at(units_folder(period_id), period=period_id,
+                                                                known=_known_periods(periods)))
+    for period_id in periods:
         if (root.submissions / period_id).is_dir() and period_id not in registry.periods:
-            problems.append(Problem(root.rel(root.units_dir(period_id)), 1, 1, "danh sách đơn vị",
-                                    f"năm học {period_id} đã có bài nộp nhưng chưa có danh sách đơn vị.",
-                                    f"Hãy tạo submissions/units/{period_id}/ (ví dụ: site-builder new-year {period_id} "
-                                    "--from <năm học trước>).", "registry-missing"))
+            problems.append(messages.REGISTRY_MISSING.at(units_folder(period_id), period=period_id,
+                                                         folder=units_folder(period_id)))
     return problems
+
+
+def _known_periods(periods) -> str:
+    return messages.listed(sorted(periods))
+
+
+def _period_unknown(rel: str, period: str, periods, example: str) -> Problem:
+    """A file or folder under a period that criteria/ does not have; `example` shows where it belongs."""
+    return messages.PERIOD_UNKNOWN.at(rel, period=period, known=_known_periods(periods), example=example)
 
 
 def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset: Dataset, result: ValidationResult):
@@ -152,9 +158,8 @@ def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_fold
             result.problems.append(_symlinked(root, period_dir))
             continue
         if period_dir.name not in periods:
-            result.problems.append(Problem(root.rel(period_dir), 1, 1, "thư mục",
-                                           f"«{period_dir.name}» không phải năm học nào có trong criteria/.",
-                                           "Hãy đặt bài vào thư mục năm học đúng, ví dụ submissions/2023-2024/.", "period-unknown"))
+            example = f"{SUBMISSIONS}/{max(periods, default='2023-2024')}/"
+            result.problems.append(_period_unknown(root.rel(period_dir), period_dir.name, periods, example))
             continue
         filed: dict[str, str] = {}  # unit id -> the first self-assessment file of the period
         for parent_dir in sorted(p for p in period_dir.iterdir()):
@@ -174,34 +179,26 @@ def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_fold
                 elif role.kind == "workbook":
                     continue  # read by review_workbook_read.apply_all
                 elif role.kind == "wrong-extension":
-                    message, fix = messages.wrong_extension(item.name, role.unit)
-                    result.problems.append(Problem(rel, 1, 1, "tên tệp", message, fix, "wrong-extension"))
+                    result.problems.append(messages.WRONG_EXTENSION.at(rel, name=item.name, unit=role.unit))
                 elif role.kind == "evidence" and not item.is_symlink():
                     if (item / REPORTS_FOLDER).is_dir():
                         report_folders.append((period_dir.name, parent_dir.name, item.name))
                     own_files = [p for p in item.iterdir() if p.name != REPORTS_FOLDER]
-                    if own_files and not (parent_dir / f"{item.name}.yaml").is_file():
-                        result.problems.append(Problem(rel, 1, 1, "thư mục minh chứng",
-                                                       f"không có bài tự đánh giá {item.name}.yaml đi kèm thư mục này.",
-                                                       "Hãy kiểm tra tên thư mục trùng với mã đơn vị, hoặc xoá thư mục "
-                                                       "(báo cáo theo mốc đặt trong bao-cao/<mã mốc>/ thì không cần).",
-                                                       "evidence-orphan", "warning"))
+                    if own_files and not root.submission_file(period_dir.name, parent_dir.name, item.name).is_file():
+                        result.problems.append(messages.EVIDENCE_ORPHAN.at(rel, unit=item.name))
                 else:
                     result.problems.append(_misplaced(root, item))
 
 
 def _note_filed(filed: dict, unit: str, rel: str, result: ValidationResult) -> None:
     if unit in filed:
-        message, fix = messages.unit_filed_twice(unit, filed[unit])
-        result.problems.append(Problem(rel, 1, 1, "tệp", message, fix, "unit-filed-twice"))
+        result.problems.append(messages.UNIT_FILED_TWICE.at(rel, unit=unit, other=filed[unit]))
     else:
         filed[unit] = rel
 
 
 def _symlinked(root: DataRoot, folder: Path) -> Problem:
-    return Problem(root.rel(folder), 1, 1, "vị trí tệp",
-                   "thư mục là liên kết (symlink): dữ liệu phải nằm thật trong kho, không trỏ sang nơi khác.",
-                   "Hãy xoá liên kết và đặt các tệp vào đúng thư mục.", "path-symlink")
+    return messages.FOLDER_SYMLINK.at(root.rel(folder))
 
 
 def _symlinked_folder(root: DataRoot, rel: str) -> Path | None:
@@ -215,10 +212,7 @@ def _symlinked_folder(root: DataRoot, rel: str) -> Path | None:
 
 
 def _misplaced(root: DataRoot, item: Path) -> Problem:
-    return Problem(root.rel(item), 1, 1, "vị trí tệp",
-                   "tệp nằm sai chỗ: bài tự đánh giá đặt tại submissions/<năm học>/<đơn vị quản lý>/<mã đơn vị>.yaml, "
-                   "minh chứng trong thư mục <mã đơn vị>/ bên cạnh.",
-                   "Hãy chuyển tệp về đúng thư mục.", "misplaced")
+    return messages.MISPLACED.at(root.rel(item))
 
 
 # ---------------------------------------------------------------- changed files only
@@ -256,8 +250,7 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         elif role.kind == "workbook":
             workbooks.append(rel)  # checked by review_workbook_read.check_paths below
         elif role.kind == "wrong-extension" and exists:
-            message, fix = messages.wrong_extension(role.name, role.unit)
-            result.problems.append(Problem(rel, 1, 1, "tên tệp", message, fix, "wrong-extension"))
+            result.problems.append(messages.WRONG_EXTENSION.at(rel, name=role.name, unit=role.unit))
         elif role.kind == "misplaced" and exists:
             result.problems.append(_misplaced(root, root.path / rel))
     result.problems += _placement(root, paths)
