@@ -292,11 +292,11 @@ def bad_date(value):
     return (f"ngày {shown} không hợp lệ.", "Hãy viết ngày theo dạng NĂM-THÁNG-NGÀY, ví dụ 2024-06-12.")
 
 
-TOO_LONG = Message("too-long", "{where}", "nội dung quá dài (tối đa {limit} ký tự).",
+TOO_LONG = Message("too-long", "{place}", "nội dung quá dài (tối đa {limit} ký tự).",
                    "Hãy rút gọn; chi tiết để trong tệp PDF minh chứng.")
-TOO_MANY = Message("too-many", "{where}", "danh sách quá dài (tối đa {limit} mục).", "Hãy giữ lại các mục chính.")
-EMPTY_TEXT = Message("empty", "{where}", "không được để trống.", "Hãy điền nội dung hoặc xoá cả dòng.")
-SCHEMA_GENERIC = Message("schema", "{where}", "giá trị không đúng mẫu.", "Hãy so sánh với tệp mẫu.")
+TOO_MANY = Message("too-many", "{place}", "danh sách quá dài (tối đa {limit} mục).", "Hãy giữ lại các mục chính.")
+EMPTY_TEXT = Message("empty", "{place}", "không được để trống.", "Hãy điền nội dung hoặc xoá cả dòng.")
+SCHEMA_GENERIC = Message("schema", "{place}", "giá trị không đúng mẫu.", "Hãy so sánh với tệp mẫu.")
 
 
 # ---------------------------------------------------------------- milestones and reviews
@@ -563,11 +563,11 @@ SCORE_STEP = Message("score-step", "tiêu chí {item}", "{label} {value} không 
 EVIDENCE_REQUIRED = Message("evidence-required", "tiêu chí {item}",
                             "có điểm nhưng thiếu minh chứng bắt buộc: {kinds}{source}.",
                             "Hãy thêm minh chứng vào «minh_chung», hoặc chấm 0 điểm nếu chưa có.")
-NOTE_HTML = Message("note-html", "{where}",
+NOTE_HTML = Message("note-html", "{place}",
                     "ghi chú có thẻ HTML; trang công khai sẽ hiển thị nguyên văn các ký tự này, không định dạng.",
                     "Nếu không cố ý, hãy xoá các thẻ <…>.", WARNING)
-TOO_SMALL = Message("too-small", "{where}", "phải lớn hơn hoặc bằng {limit}.", "Hãy nhập một số từ {limit} trở lên.")
-TOO_LARGE = Message("too-large", "{where}", "không được lớn hơn {limit}.", "Hãy nhập một số không quá {limit}.")
+TOO_SMALL = Message("too-small", "{place}", "phải lớn hơn hoặc bằng {limit}.", "Hãy nhập một số từ {limit} trở lên.")
+TOO_LARGE = Message("too-large", "{place}", "không được lớn hơn {limit}.", "Hãy nhập một số không quá {limit}.")
 MILESTONE_STATES = {"missing": "chưa nộp", "late": "nộp sau hạn"}
 PROPOSED_DUE = ", hạn đề xuất"
 MILESTONE_LATE_FOR_POINTS = (  # a note in the pull-request report (the clock is known there), not a problem

@@ -18,6 +18,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from site_builder import authz, change_check, gitread, review_queue, workbook_report
 from site_builder import markdown_text as md
@@ -30,6 +31,9 @@ from site_builder.paths import (CRITERIA, KEYS_PATH, ORGANIZATION_FILE, SUBMISSI
 from site_builder.problems import Problem
 from site_builder.registry import load_organization, load_period_registry, load_units_file
 from site_builder.validate import validate_all, validate_paths
+
+if TYPE_CHECKING:
+    from site_builder.scoring import CriterionScore  # pandas is imported only when a unit is scored
 
 MARKER = "<!-- danh-gia-cntt:pr-report -->"
 SHARED_PATHS = (CRITERIA, "schema", ORGANIZATION_FILE, KEYS_PATH)
@@ -159,6 +163,14 @@ def _structural(rel: str) -> bool:
 
 # ---------------------------------------------------------------- score preview
 
+@dataclass(frozen=True)
+class PreviewRow:
+    score: CriterionScore
+    base: float        # the self score on the base branch (NaN: new)
+    evidence: int      # references the unit gave
+    asks_evidence: bool
+
+
 @dataclass
 class Preview:
     period: str
@@ -167,7 +179,7 @@ class Preview:
     name: str = ""
     period_title: str = ""
     state: str = "ok"  # ok | invalid | deleted | unknown
-    rows: list[dict] = field(default_factory=list)
+    rows: list[PreviewRow] = field(default_factory=list)
     self_total: float = math.nan
     total: float = math.nan
     base_total: float = math.nan
@@ -182,7 +194,7 @@ class Preview:
 
 
 def _unit_scores(dataset: Dataset | None, period: str, unit_id: str):
-    """Items and the unit row of one unit, scored alone (derived items need the whole district)."""
+    """Items and the unit row of one unit, scored alone by scoring.py (derived items need the whole district)."""
     if dataset is None or (period, unit_id) not in dataset.submissions or period not in dataset.periods:
         return None
     unit = dataset.registry.unit(period, unit_id)
@@ -212,41 +224,30 @@ def build_preview(head: Dataset | None, base: Dataset | None, period: str, paren
         submitted = head is not None and (period, unit_id) in head.submissions
         preview.state = "invalid" if not submitted else "unknown"
         return preview
+    from site_builder.scoring import criterion_scores, typed_totals
+
     items, row = scored
     before = _unit_scores(base, period, unit_id)
-    base_self = dict(zip(before[0]["criterion"], before[0]["self_score"])) if before else {}
+    base_self = {s.criterion: s.self_score for s in criterion_scores(before[0], unit_id)} if before else {}
     if before:
-        preview.base_total = round(float(before[0][~before[0]["derived"]]["self_score"].sum()), 2)
+        preview.base_total = typed_totals(before[0], unit_id).self_total
     catalogue = head.periods[period].catalogues[unit.type]
     submission = head.submissions[(period, unit_id)]
     preview.reviewed = (period, unit_id) in head.reviews
-    for record in items.itertuples():
-        item = catalogue.items[record.criterion]
+    for score in criterion_scores(items, unit_id):
+        item = catalogue.items[score.criterion]
         entry = submission.entries.get(item.id)
-        if item.derived:
-            preview.has_derived = True
-        elif entry is None:
+        if not item.derived and entry is None:
             preview.not_scored.append(item.id)
         if item.evidence and not item.derived and not (entry and entry.evidence):
             preview.missing_evidence.append(item.id)
-        preview.rows.append({
-            "id": item.id, "max": item.max, "derived": bool(item.derived),
-            "self": record.self_score, "base": base_self.get(item.id, math.nan) if before else math.nan,
-            "reviewer": record.reviewer_score, "evidence": len(entry.evidence) if entry else 0,
-            "asks_evidence": bool(item.evidence),
-        })
-    non_derived = items[~items["derived"]]
-    preview.self_total = round(float(non_derived["self_score"].sum()), 2)
-    preview.total = round(float(non_derived["final"].sum()), 2)
-    if preview.has_derived:  # shown without the derived items, which need the whole district
-        preview.max_total, preview.rating = float(non_derived["max"].sum()), ""
-    else:
-        preview.max_total = float(row["max_total"])
-        preview.rating = "" if _missing(row["rating"]) else str(row["rating"])
-    from site_builder.scoring import shown_percent
-
-    basis = preview.total if preview.reviewed else preview.self_total
-    preview.percent = shown_percent(100.0 * basis / preview.max_total) if preview.max_total else math.nan
+        preview.rows.append(PreviewRow(score, base_self.get(item.id, math.nan), len(entry.evidence) if entry else 0,
+                                       bool(item.evidence)))
+    totals = typed_totals(items, unit_id)  # derived items need the whole district: shown without them
+    preview.self_total, preview.total, preview.max_total = totals.self_total, totals.total, totals.max_total
+    preview.has_derived = totals.partial
+    preview.rating = "" if totals.partial or _missing(row["rating"]) else str(row["rating"])
+    preview.percent = totals.percent(preview.reviewed)
     return preview
 
 
@@ -568,12 +569,14 @@ def _preview(p: Preview) -> list[str]:
     header.append("Minh chứng")
     lines = [title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in p.rows:
-        if row["derived"]:
-            cells = [md.cell(row["id"]), as_typed(row["max"]), "tự động", "—"]
+        score = row.score
+        if score.derived:
+            cells = [md.cell(score.criterion), as_typed(score.max), "tự động", "—"]
         else:
-            cells = [md.cell(row["id"]), as_typed(row["max"]), _score(row["self"]), _delta(row["self"], row["base"]) if has_base else "mới"]
+            cells = [md.cell(score.criterion), as_typed(score.max), _score(score.self_score),
+                     _delta(score.self_score, row.base) if has_base else "mới"]
         if p.reviewed:
-            cells.append(_score(row["reviewer"]))
+            cells.append(_score(score.reviewer_score))
         cells.append(_evidence(row))
         lines.append("| " + " | ".join(cells) + " |")
     total = ["**Tổng**" + ("\\*" if p.has_derived else ""), f"**{as_typed(p.max_total)}**", f"**{as_typed(p.self_total)}**",
@@ -626,7 +629,7 @@ def _delta(now, before) -> str:
     return ("+" if change > 0 else "−") + as_typed(abs(change))
 
 
-def _evidence(row) -> str:
-    if row["derived"] or not row["asks_evidence"]:
-        return "không yêu cầu" if not row["derived"] else ""
-    return f"✅ {row['evidence']} minh chứng" if row["evidence"] else "⚠️ chưa có"
+def _evidence(row: PreviewRow) -> str:
+    if row.score.derived or not row.asks_evidence:
+        return "không yêu cầu" if not row.score.derived else ""
+    return f"✅ {row.evidence} minh chứng" if row.evidence else "⚠️ chưa có"

@@ -207,17 +207,17 @@ def _translate(error, doc: YamlDocument, suggestions: list[int]):
         elif kind == "format" and err.validator_value == "date":
             out.append(doc.problem(path, subject, *messages.bad_date(value), code="bad-date"))
         elif kind == "maxLength":
-            out.append(messages.TOO_LONG.on(doc, path, where=subject, limit=err.validator_value))
+            out.append(messages.TOO_LONG.on(doc, path, place=subject, limit=err.validator_value))
         elif kind == "minLength":
-            out.append(messages.EMPTY_TEXT.on(doc, path, where=subject))
+            out.append(messages.EMPTY_TEXT.on(doc, path, place=subject))
         elif kind in ("maxItems", "maxProperties"):
-            out.append(messages.TOO_MANY.on(doc, path, where=subject, limit=err.validator_value))
+            out.append(messages.TOO_MANY.on(doc, path, place=subject, limit=err.validator_value))
         elif kind in ("minimum", "exclusiveMinimum"):
-            out.append(messages.TOO_SMALL.on(doc, path, where=subject, limit=as_typed(err.validator_value)))
+            out.append(messages.TOO_SMALL.on(doc, path, place=subject, limit=as_typed(err.validator_value)))
         elif kind in ("maximum", "exclusiveMaximum"):
-            out.append(messages.TOO_LARGE.on(doc, path, where=subject, limit=as_typed(err.validator_value)))
+            out.append(messages.TOO_LARGE.on(doc, path, place=subject, limit=as_typed(err.validator_value)))
         else:
-            out.append(messages.SCHEMA_GENERIC.on(doc, path, where=subject))
+            out.append(messages.SCHEMA_GENERIC.on(doc, path, place=subject))
     return out
 
 

@@ -163,6 +163,55 @@ def _unit_totals(items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, pe
     return table.astype({"rank_type": "Int64", "rank_parent": "Int64"})
 
 
+@dataclass(frozen=True)
+class CriterionScore:
+    """One criterion of one unit, read from the items table: the one shape a criterion's score
+    takes wherever a single unit is shown (pull-request preview, workbook report)."""
+
+    criterion: str
+    max: float
+    self_score: float      # NaN: not submitted, or derived and not computable
+    reviewer_score: float  # NaN: not reviewed
+    final: float           # the reviewer's score where present, else the unit's own
+    met: bool
+    derived: bool
+    applicable: bool
+
+
+@dataclass(frozen=True)
+class TypedTotals:
+    """A unit's totals over the criteria typed in (derived ones left out): what can be shown for
+    one unit without its subordinate units' results."""
+
+    self_total: float
+    total: float
+    max_total: float
+    partial: bool  # the unit has derived criteria, so these are not its full totals
+
+    def percent(self, reviewed: bool) -> float:
+        return percent_of(self.total if reviewed else self.self_total, self.max_total)
+
+
+def criterion_scores(items: pd.DataFrame, unit_id: str) -> list[CriterionScore]:
+    rows = items[items["unit"] == unit_id]
+    return [CriterionScore(r.criterion, float(r.max), float(r.self_score), float(r.reviewer_score), float(r.final),
+                           bool(r.met), bool(r.derived), bool(r.applicable)) for r in rows.itertuples()]
+
+
+def typed_totals(items: pd.DataFrame, unit_id: str) -> TypedTotals:
+    rows = items[items["unit"] == unit_id]
+    typed = rows[~rows["derived"]]
+    if typed.empty:
+        return TypedTotals(math.nan, math.nan, 0.0, bool(rows["derived"].any()))
+    sums = _totals(typed, ["unit"]).iloc[0]
+    return TypedTotals(float(sums["self_score"]), float(sums["final"]), float(sums["max"]), bool(rows["derived"].any()))
+
+
+def percent_of(score: float, maximum: float) -> float:
+    """The shown percentage of `maximum` (NaN without a maximum)."""
+    return shown_percent(100.0 * score / maximum) if maximum else math.nan
+
+
 def shown_percent(percent: float) -> float:
     """The percentage cut to 2 decimals (never rounded up: 89.996 shows as 89.99, below a 90 threshold).
     The epsilon is the one ratings use, so the shown value and the rating never disagree."""

@@ -16,7 +16,7 @@ from site_builder import evidence, messages, schemas
 from site_builder.numbers import as_typed
 from site_builder.work_limits import MAX_CRITERIA, MAX_REFERENCES, MAX_SUGGESTIONS, first
 from site_builder.model import LINK_KINDS, Catalogue, CriterionEntry, Period, Review, ReviewEntry, Submission, Unit
-from site_builder.paths import REPORTS_FOLDER, DataRoot, FileRole, body_folder, report_folder, units_folder, units_path
+from site_builder.paths import REPORTS_FOLDER, SUBMISSIONS, DataRoot, FileRole, body_folder, report_folder, units_folder, units_path
 from site_builder.yamlfile import YamlDocument, read_yaml
 
 
@@ -128,7 +128,7 @@ def _check_identity(doc: YamlDocument, data: dict, ctx: Context, problems: list)
     declared_period = data.get("nam_hoc")
     if isinstance(declared_period, str) and declared_period != role.period:
         problems.append(messages.PERIOD_MISMATCH.on(doc, ("nam_hoc",), declared=declared_period, period=role.period,
-                                                    folder=body_folder(declared_period, role.parent)))
+                                                    folder=f"{SUBMISSIONS}/{declared_period}"))
     elif declared_period is not None and not isinstance(declared_period, str):
         pass  # the schema reported the type
     unit = ctx.unit
@@ -253,7 +253,7 @@ def _entry_keys(doc, path):
 
 def _check_note(doc, path, note, problems):
     if isinstance(note, str) and ("<" in note and ">" in note):
-        problems.append(messages.NOTE_HTML.on(doc, path, where=messages.subject_for(path)))
+        problems.append(messages.NOTE_HTML.on(doc, path, place=messages.subject_for(path)))
 
 
 def _check_milestone_filed(doc, path, item, ctx: Context, unit_dir, problems):

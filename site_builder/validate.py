@@ -222,74 +222,108 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
     was read on the way (the registry files and catalogues used, valid unit files and reports), so
     a caller such as the pull-request report scores a unit without reading anything again."""
     result = ValidationResult()
-    wanted_org = False
-    registry_periods_wanted: set[str] = set()
-    periods_wanted: set[str] = set()
-    unit_files: dict[str, FileRole] = {}
-    report_units: set[tuple[str, str, str]] = set()
-    workbooks: list[str] = []
-    for rel in paths:
-        role = classify(rel)
-        exists = (root.path / rel).exists() or os.path.islink(root.path / rel)
-        if role.kind == "organization":
-            wanted_org = True
-        elif role.kind == "units":
-            if exists:
-                registry_periods_wanted.add(role.period)
-        elif role.kind in ("year", "catalogue"):
-            periods_wanted.add(role.period)
-        elif role.kind in ("submission", "review"):
-            if exists:
-                unit_files[rel] = role
-        elif role.kind == "report":
-            report_units.add((role.period, role.parent, role.unit))
-        elif role.kind == "evidence":
-            owner = submission_path(role.period, role.parent, role.unit)
-            if (root.path / owner).is_file():
-                unit_files[owner] = classify(owner)
-        elif role.kind == "workbook":
-            workbooks.append(rel)  # checked by review_workbook_read.check_paths below
-        elif role.kind == "wrong-extension" and exists:
-            result.problems.append(messages.WRONG_EXTENSION.at(rel, name=role.name, unit=role.unit))
-        elif role.kind == "misplaced" and exists:
-            result.problems.append(_misplaced(root, root.path / rel))
+    wanted = _sort_changed(root, paths, result)
     result.problems += _placement(root, paths)
     organization = None
-    if wanted_org or registry_periods_wanted or unit_files or report_units:
+    if wanted.needs_organization:
         organization, found = load_organization(root)
         result.files_checked += 1
-        if wanted_org or organization is None:
+        if wanted.organization or organization is None:
             result.problems += found
         if organization is None:
             return result
     registry = None
-    if registry_periods_wanted:
+    if wanted.registry_periods:
         registry, found = load_registry(root, organization)
         result.problems += found
         result.files_checked += 1
-    for period_id in sorted(periods_wanted):
+    for period_id in sorted(wanted.periods):
         _period, found = load_period(root, period_id)
         result.problems += found
         result.files_checked += 1
-    lookup = _RegistryLookup(root, organization, registry, result)
-    period_cache: dict[tuple[str, str], object] = {}
     dataset = Dataset(Registry(organization), {})
+    lookup = _RegistryLookup(root, organization, registry, result)
+    periods = _PeriodLoader(root, dataset, result)
+    _check_changed_reports(root, wanted.report_units, lookup, periods, dataset, result)
+    _check_changed_unit_files(root, wanted.unit_files, lookup, periods, dataset, result)
+    found, count = review_workbook_read.check_paths(root, wanted.workbooks)  # scoring workbooks
+    result.problems += found
+    result.files_checked += count
+    dataset.registry.periods.update(lookup.periods())
+    result.dataset = dataset
+    return result
 
-    def period_for(period_id: str, unit_type: str | None):
+
+@dataclass
+class _Changed:
+    """A pull request's paths sorted by what checking them needs."""
+
+    organization: bool = False                     # organization.yaml itself changed
+    registry_periods: set[str] = field(default_factory=set)   # a registry file changed: the whole registry
+    periods: set[str] = field(default_factory=set)            # a year or catalogue file changed
+    unit_files: dict[str, FileRole] = field(default_factory=dict)  # submissions and reviews (changed or owning evidence)
+    report_units: set[tuple[str, str, str]] = field(default_factory=set)  # (period, body, unit) with a changed report
+    workbooks: list[str] = field(default_factory=list)       # scoring workbooks (review_workbook_read.check_paths)
+
+    @property
+    def needs_organization(self) -> bool:
+        return bool(self.organization or self.registry_periods or self.unit_files or self.report_units)
+
+
+def _sort_changed(root: DataRoot, paths: list[str], result: ValidationResult) -> _Changed:
+    """What each path asks to check; a file misnamed or misplaced is reported on the way."""
+    changed = _Changed()
+    for rel in paths:
+        role = classify(rel)
+        exists = (root.path / rel).exists() or os.path.islink(root.path / rel)
+        if role.kind == "organization":
+            changed.organization = True
+        elif role.kind == "units" and exists:
+            changed.registry_periods.add(role.period)
+        elif role.kind in ("year", "catalogue"):
+            changed.periods.add(role.period)
+        elif role.kind in ("submission", "review") and exists:
+            changed.unit_files[rel] = role
+        elif role.kind == "report":
+            changed.report_units.add((role.period, role.parent, role.unit))
+        elif role.kind == "evidence":
+            owner = submission_path(role.period, role.parent, role.unit)
+            if (root.path / owner).is_file():
+                changed.unit_files[owner] = classify(owner)
+        elif role.kind == "workbook":
+            changed.workbooks.append(rel)
+        elif role.kind == "wrong-extension" and exists:
+            result.problems.append(messages.WRONG_EXTENSION.at(rel, name=role.name, unit=role.unit))
+        elif role.kind == "misplaced" and exists:
+            result.problems.append(_misplaced(root, root.path / rel))
+    return changed
+
+
+class _PeriodLoader:
+    """A period with only the catalogue a unit needs, read once per (period, unit type); each one
+    read is kept in the dataset."""
+
+    def __init__(self, root: DataRoot, dataset: Dataset, result: ValidationResult):
+        self.root, self.dataset, self.result = root, dataset, result
+        self.cache: dict[tuple[str, str], object] = {}
+
+    def get(self, period_id: str, unit_type: str | None):
         key = (period_id, unit_type or "")
-        if key not in period_cache:
-            period, found = load_period(root, period_id, unit_types=(unit_type,) if unit_type else ())
-            result.problems += [p for p in found if p.is_error]
-            period_cache[key] = period
-            _keep_period(dataset, period)
-        return period_cache[key]
+        if key not in self.cache:
+            period, found = load_period(self.root, period_id, unit_types=(unit_type,) if unit_type else ())
+            self.result.problems += [p for p in found if p.is_error]
+            self.cache[key] = period
+            _keep_period(self.dataset, period)
+        return self.cache[key]
 
+
+def _check_changed_reports(root: DataRoot, report_units, lookup: "_RegistryLookup", periods: _PeriodLoader,
+                           dataset: Dataset, result: ValidationResult) -> None:
     for period_id, body, unit_id in sorted(report_units):
         if not SLUG.match(body) or not SLUG.match(period_id) or not SLUG.match(unit_id):
-            continue
-        local = lookup.registry_for(period_id, body, unit_id)
-        unit = local.unit(period_id, unit_id)
-        period = period_for(period_id, unit.type if unit else None)
+            continue  # the placement check refused the path
+        unit = lookup.registry_for(period_id, body, unit_id).unit(period_id, unit_id)
+        period = periods.get(period_id, unit.type if unit else None)
         if period is None:
             continue
         reports, found = check_reports(root, period, body, unit_id, unit if unit and unit.parent == body else None)
@@ -297,6 +331,10 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         result.files_checked += 1
         for report in reports:
             dataset.reports[(report.period, report.unit, report.milestone)] = report
+
+
+def _check_changed_unit_files(root: DataRoot, unit_files: dict[str, FileRole], lookup: "_RegistryLookup",
+                              periods: _PeriodLoader, dataset: Dataset, result: ValidationResult) -> None:
     for rel, role in sorted(unit_files.items()):
         if not SLUG.match(role.parent) or not SLUG.match(role.period):
             result.problems.append(_misplaced(root, root.path / rel))
@@ -307,19 +345,13 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
             continue
         local = lookup.registry_for(role.period, role.parent, role.unit)
         unit = local.unit(role.period, role.unit)
-        period = period_for(role.period, unit.type if unit else None)
+        period = periods.get(role.period, unit.type if unit else None)
         record, found = _check_one(root, local, {role.period: period}, role, rel)
         result.files_checked += 1
         result.problems += found
         if record is not None:
             target = dataset.submissions if role.kind == "submission" else dataset.reviews
             target[(role.period, role.unit)] = record
-    found, count = review_workbook_read.check_paths(root, workbooks)  # scoring workbooks
-    result.problems += found
-    result.files_checked += count
-    dataset.registry.periods.update(lookup.periods())
-    result.dataset = dataset
-    return result
 
 
 def _placement(root: DataRoot, paths: list[str]) -> list[Problem]:

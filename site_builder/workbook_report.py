@@ -16,7 +16,7 @@ from site_builder import markdown_text as md
 from site_builder.numbers import as_typed, number
 from site_builder.model import Dataset
 from site_builder.paths import DataRoot, body_folder, classify
-from site_builder.scoring import score_period, shown_percent
+from site_builder.scoring import criterion_scores, score_period, typed_totals
 
 
 def changed_workbooks(changes) -> list[tuple[str, str, str]]:
@@ -54,21 +54,20 @@ def _states(dataset: Dataset | None, period: str, body: str) -> dict[str, UnitSt
     items = scores.items[scores.items["parent"] == body]
     units = scores.units.set_index("unit")
     states = {}
-    for unit_id, rows in items.groupby("unit", sort=False):
+    for unit_id in items["unit"].unique():
         if (period, unit_id) not in dataset.submissions:
             continue
-        partial = bool(rows["derived"].any())
-        counted = rows[~rows["derived"]]
-        total = round(float(counted["final"].sum()), 2)
-        maximum = float(counted["max"].sum())
+        totals = typed_totals(items, unit_id)
+        partial = totals.partial
         row = units.loc[unit_id]
         review = dataset.reviews.get((period, unit_id))
         comments = {cid: e.comment for cid, e in (review.entries.items() if review else ())}
         states[unit_id] = UnitState(
-            total, maximum, shown_percent(100 * total / maximum) if maximum else math.nan,
+            totals.total, totals.max_total, totals.percent(reviewed=True),
             "" if partial or not isinstance(row["rating"], str) else row["rating"],
             None if partial else row["rank_parent"], partial,
-            {r.criterion: (r.reviewer_score, comments.get(r.criterion, "")) for r in counted.itertuples()},
+            {s.criterion: (s.reviewer_score, comments.get(s.criterion, ""))
+             for s in criterion_scores(items, unit_id) if not s.derived},
             review is not None)
     return states
 

@@ -357,7 +357,7 @@ def test_a_registry_change_is_checked_against_every_unit_file(tmp_path):
     report = cli(root, "pr-report", "--base", "main", "--head", "HEAD", "--author", "sgd-admin")
     assert report.returncode == 1, report.stdout
     assert f"`submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml:1:1`" in report.stdout
-    assert "không có đơn vị «thcs-demo-a» trong danh sách đơn vị năm học 2023-2024" in report.stdout
+    assert "đơn vị «thcs-demo-a» không có trong danh sách năm học 2023-2024 thuộc «pgd-quan-1»" in report.stdout
     repo.git.checkout("-q", "main")
     repo.git.checkout("-q", "-b", "doi-ten-don-vi")
     registry = yaml.safe_load(original)
