@@ -30,6 +30,7 @@ class ValidationResult:
     problems: list[Problem] = field(default_factory=list)
     dataset: Dataset | None = None
     files_checked: int = 0
+    workers: int = 1  # processes that checked the unit files (1: this one)
 
     @property
     def errors(self) -> list[Problem]:
@@ -40,7 +41,9 @@ class ValidationResult:
         return not self.errors
 
 
-def validate_all(root: DataRoot) -> ValidationResult:
+def validate_all(root: DataRoot, parallel_from: int | None = None, workers: int | None = None) -> ValidationResult:
+    """Everything under the root. Unit files are checked by `workers` forked processes (default:
+    the CPUs, at most 8) once there are `parallel_from` of them (default PARALLEL_FROM)."""
     result = ValidationResult()
     organization, found = load_organization(root)
     result.problems += found
@@ -59,7 +62,9 @@ def validate_all(root: DataRoot) -> ValidationResult:
             periods[period_id] = period
     result.problems += _check_registry_periods(root, registry, periods)
     dataset = Dataset(registry, periods)
-    _check_submission_tree(root, registry, periods, dataset, result)
+    _check_submission_tree(root, registry, periods, dataset, result,
+                           PARALLEL_FROM if parallel_from is None else parallel_from,
+                           min(os.cpu_count() or 1, 8) if workers is None else workers)
     found, read = review_workbook_read.apply_all(root, dataset)  # scoring workbooks: reviewer scores
     result.problems += found
     result.files_checked += read
@@ -90,7 +95,8 @@ def _period_unknown(rel: str, period: str, periods, example: str) -> Problem:
     return messages.PERIOD_UNKNOWN.at(rel, period=period, known=_known_periods(periods), example=example)
 
 
-def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset: Dataset, result: ValidationResult):
+def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset: Dataset, result: ValidationResult,
+                           parallel_from: int, workers: int):
     if not root.submissions.is_dir():
         return
     unit_files: list[tuple[FileRole, str]] = []
@@ -103,7 +109,8 @@ def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset:
         result.problems += found
         for report in reports:
             dataset.reports[(report.period, report.unit, report.milestone)] = report
-    for (role, rel), (record, found) in zip(unit_files, _check_many(root, registry, periods, unit_files)):
+    checked, result.workers = _check_many(root, registry, periods, unit_files, parallel_from, workers)
+    for (role, rel), (record, found) in zip(unit_files, checked):
         result.files_checked += 1
         result.problems += found
         if record is not None:
@@ -118,16 +125,17 @@ PARALLEL_FROM = 2000
 _SHARED: tuple = ()
 
 
-def _check_many(root: DataRoot, registry: Registry, periods, unit_files):
-    workers = min(os.cpu_count() or 1, 8)
-    if len(unit_files) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_check_one(root, registry, periods, role, rel) for role, rel in unit_files]
+def _check_many(root: DataRoot, registry: Registry, periods, unit_files, parallel_from: int, workers: int):
+    """[(record or None, problems)] in the order of `unit_files`, and how many processes did it."""
+    if len(unit_files) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_check_one(root, registry, periods, role, rel) for role, rel in unit_files], 1
     global _SHARED
     _SHARED = (root, registry, periods)
     try:
         context = multiprocessing.get_context("fork")
+        chunk = max(50, len(unit_files) // (workers * 8))
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_check_shared, unit_files, chunksize=max(50, len(unit_files) // (workers * 8))))
+            return list(pool.map(_check_shared, unit_files, chunksize=chunk)), workers
     finally:
         _SHARED = ()
 
