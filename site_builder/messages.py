@@ -322,6 +322,41 @@ def evidence_kinds(kinds) -> str:
     return " hoặc ".join(EVIDENCE_KIND_LABELS[k] for k in kinds)
 
 
+# ---------------------------------------------------------------- evidence references (links and file names)
+# The subject is the reference's place in the file (subject_for), given by the caller.
+
+URL_INVALID = Message("bad-url", "", "đường link «{ref}» không hợp lệ.",
+                      "Hãy sao chép lại đường link từ thanh địa chỉ trình duyệt.")
+URL_SCHEME = Message("url-scheme", "", "đường link dùng giao thức «{scheme}:», không được phép.",
+                     "Chỉ chấp nhận đường link bắt đầu bằng https:// (hoặc http://).")
+URL_SPACE = Message("bad-url", "", "đường link có dấu cách.", "Hãy xoá dấu cách hoặc thay bằng %20.")
+URL_CREDENTIALS = Message("url-credentials", "", "đường link chứa tên đăng nhập hoặc mật khẩu (phần trước dấu @).",
+                          "Hãy xoá phần tên đăng nhập/mật khẩu; minh chứng phải xem được công khai.")
+URL_PRIVATE = Message("url-private", "",
+                      "đường link «{ref}» trỏ tới địa chỉ mạng nội bộ, người xem bên ngoài không mở được.",
+                      "Hãy dùng địa chỉ công khai trên website của đơn vị, ví dụ https://thcs-abc.edu.vn/cong-khai")
+URL_NO_DOMAIN = Message("bad-url", "", "đường link «{ref}» thiếu tên miền hợp lệ.",
+                        "Ví dụ đúng: https://thcs-abc.edu.vn/cong-khai")
+URL_WITHOUT_SCHEME = Message("url-scheme", "", "đường link thiếu phần đầu https://.", "Hãy ghi «https://{ref}».")
+PATH_ABSOLUTE = Message("path-absolute", "", "không được dùng đường dẫn tuyệt đối.",
+                        "Hãy chỉ ghi tên tệp trong thư mục {unit}/, ví dụ «ke-hoach.pdf».")
+PATH_BACKSLASH = Message("path-backslash", "", "đường dẫn dùng dấu gạch ngược «\\».",
+                         "Hãy dùng dấu gạch chéo «/» hoặc chỉ ghi tên tệp.")
+PATH_TRAVERSAL = Message("path-traversal", "", "đường dẫn trỏ ra ngoài thư mục của đơn vị («..»).",
+                         "Minh chứng phải nằm trong thư mục {unit}/ của đơn vị; hãy chỉ ghi tên tệp.")
+PATH_PREFIX = Message("path-prefix", "", "đường dẫn không cần bắt đầu bằng «{unit}/».", "Hãy ghi «{rest}».")
+NOT_PDF_NAME = Message("not-pdf-name", "", "«{ref}» không phải tệp PDF.",
+                       "Minh chứng là tệp PDF (đuôi .pdf) hoặc đường link https://; hãy chuyển tài liệu sang PDF.")
+FILE_MISSING = Message("file-missing", "", "không tìm thấy tệp «{ref}» trong thư mục {unit}/.", "{hint}")
+FILE_MISSING_HINT = "Hãy tải tệp lên thư mục của đơn vị (nút «Add file» → «Upload files») hoặc sửa tên cho khớp."
+FILE_MISSING_CLOSE = "Trong thư mục có tệp «{name}»: có phải bạn muốn ghi tên này?{case}"
+FILE_MISSING_CASE = " (Tên tệp phân biệt chữ hoa, chữ thường.)"
+EVIDENCE_SYMLINK = Message("path-symlink", "", "tệp «{ref}» là liên kết (symlink) trỏ ra ngoài thư mục của đơn vị.",
+                           "Hãy tải lên chính tệp PDF thay vì liên kết.")
+NOT_A_FILE = Message("file-missing", "", "«{ref}» không phải là một tệp.", "Hãy ghi tên một tệp PDF.")
+PDF_TOO_LARGE = Message("pdf-too-large", "", "tệp «{ref}» quá lớn ({size} MB, tối đa {limit} MB).",
+                        "Hãy nén tệp PDF (giảm độ phân giải ảnh quét) hoặc tách thành nhiều tệp.")
+
 # ---------------------------------------------------------------- evidence PDFs
 # The verdict on a PDF is cached by content, so it carries no file name: these take the name the
 # unit typed and say what is wrong with that file and how to fix it.
@@ -573,3 +608,83 @@ PROPOSED_DUE = ", hạn đề xuất"
 MILESTONE_LATE_FOR_POINTS = (  # a note in the pull-request report (the clock is known there), not a problem
     "Tiêu chí {item} tự chấm {score} điểm nhưng «{title}» {what} (hạn {due}{proposed}): người chấm cần xem xét "
     "điểm của tiêu chí này.")
+
+
+# ---------------------------------------------------------------- scoring workbooks (review_workbook_read)
+# The subject is the cell ("trang «…», ô F12") or the workbook, given by the reader.
+
+WORKBOOK = "bảng chấm"
+CELL = "trang «{sheet}», ô {cell}"
+NEW_WORKBOOK = "Hãy tải bảng chấm mới từ trang công khai."
+WORKBOOK_TOO_LARGE = Message("workbook-too-large", WORKBOOK, "tệp lớn {size} byte, vượt giới hạn {limit} byte của bảng chấm.",
+                             "Hãy tải bảng chấm mới từ trang công khai và chỉ ghi điểm, nhận xét.")
+WORKBOOK_ZIP_TOO_LARGE = Message("workbook-too-large", WORKBOOK, "tệp nén bên trong bảng tính quá lớn.", NEW_WORKBOOK)
+WORKBOOK_NOT_XLSX = Message("workbook-not-xlsx", WORKBOOK, "tệp không phải bảng tính Excel (.xlsx).",
+                            "Hãy lưu bảng chấm bằng Excel hoặc LibreOffice theo định dạng .xlsx (không phải .xls, .csv "
+                            "hay .ods) rồi tải lên lại.")
+WORKBOOK_UNREADABLE = Message("workbook-unreadable", WORKBOOK,
+                              "không mở được bảng tính (tệp hỏng hoặc không đúng định dạng .xlsx).",
+                              "Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi tải lên lại.")
+WORKBOOK_FOREIGN = Message("workbook-foreign", WORKBOOK,
+                           "đây không phải bảng chấm do trang công khai tạo (thiếu trang thông tin ẩn).",
+                           "Hãy tải bảng chấm của đơn vị quản lý từ trang công khai, ghi điểm vào đó.")
+WORKBOOK_OLD_VERSION = Message("workbook-old-version", WORKBOOK,
+                               "bảng chấm theo mẫu phiên bản {version}, đã cũ (mẫu hiện hành: phiên bản {current}).",
+                               "Hãy tải bảng chấm mới từ trang công khai và chép điểm, nhận xét sang.")
+WORKBOOK_OTHER_BODY = Message(
+    "workbook-other-body", WORKBOOK,
+    "bảng chấm này của «{other}», năm học {other_period}, không phải của thư mục {folder}/ nơi tệp được tải lên.",
+    "Hãy tải bảng chấm vào thư mục {other_folder}/, hoặc tải bảng chấm của «{body}» từ trang công khai.")
+WORKBOOK_TAMPERED = Message("workbook-tampered", WORKBOOK,
+                            "trang thông tin ẩn của bảng chấm đã bị sửa nên không đối chiếu được điểm tự chấm.",
+                            NEW_WORKBOOK)
+WORKBOOK_META_UNREADABLE = Message("workbook-tampered", WORKBOOK, "trang thông tin ẩn của bảng chấm không đọc được.",
+                                   NEW_WORKBOOK)
+WORKBOOK_SHEET_MISSING = Message("workbook-sheet-missing", WORKBOOK, "thiếu trang «{sheet}» (đã bị xoá hoặc đổi tên).",
+                                 "Hãy giữ nguyên tên các trang; tải bảng chấm mới nếu cần.")
+WORKBOOK_SECOND = Message("workbook-second", WORKBOOK,
+                          "thư mục đã có {count} bảng chấm ({names}); mỗi đơn vị quản lý chỉ giữ một bảng chấm mỗi năm học.",
+                          "Hãy giữ lại một bảng chấm: tải lên với đúng tên {keep} để thay thế bảng cũ "
+                          "(tên gợi ý: {suggested}), và xoá các tệp còn lại.")
+WORKBOOK_FORMULA = Message("workbook-formula", "", "ô chứa công thức, không phải một số.",
+                           "Hãy nhập trực tiếp một số từ 0 đến {max}.")
+WORKBOOK_TEXT = Message("workbook-text", "", "điểm chấm «{value}» là chữ, không phải một số.",
+                        "Hãy nhập một số từ 0 đến {max}.{hint}")
+WORKBOOK_DECIMAL_HINT = " Nếu là số thập phân, hãy dùng đúng dấu thập phân của máy (ví dụ {value})."
+# Scores out of range say what a self-assessment file says (score-*), under the workbook's codes.
+WORKBOOK_NOT_NUMBER = Message("workbook-not-number", "", SCORE_NOT_NUMBER.message, SCORE_NOT_NUMBER.fix)
+WORKBOOK_NEGATIVE = Message("workbook-negative", "", SCORE_NEGATIVE.message, SCORE_NEGATIVE.fix)
+WORKBOOK_ABOVE_MAX = Message("workbook-above-max", "", SCORE_ABOVE_MAX.message, SCORE_ABOVE_MAX.fix)
+WORKBOOK_STEP = Message("workbook-step", "", SCORE_STEP.message, SCORE_STEP.fix)
+WORKBOOK_REVIEWER_INVALID = Message("workbook-reviewer", "", "«{value}» không phải tài khoản GitHub.",
+                                    "Hãy ghi tài khoản GitHub của bạn, ví dụ pgd-q1-reviewer (không dấu cách).")
+WORKBOOK_DATE_INVALID = Message("workbook-date", "", "«{value}» không phải một ngày.", "Hãy nhập ngày chấm, ví dụ 12/06/2024.")
+WORKBOOK_DATE_MISSING = Message("workbook-date", "", "chưa ghi ngày chấm.", "Hãy nhập ngày chấm, ví dụ 12/06/2024.")
+WORKBOOK_UNIT_OTHER = Message("workbook-unit-other", "",
+                              "đơn vị «{unit}» không thuộc «{body}» trong danh sách năm học {period}.",
+                              "Hãy tải bảng chấm mới từ trang công khai (danh sách đơn vị đã thay đổi).")
+WORKBOOK_CRITERION = Message("workbook-criterion", "", "tiêu chí {item} không có trong bộ tiêu chí hiện hành.", NEW_WORKBOOK)
+WORKBOOK_COMMENT_FORMULA = Message("workbook-formula", "", "ô nhận xét chứa công thức.", "Hãy ghi nhận xét bằng chữ.")
+WORKBOOK_COMMENT_ONLY = Message("workbook-comment-only", "", "có nhận xét nhưng chưa có điểm chấm.",
+                                "Hãy nhập điểm chấm (có thể bằng điểm tự chấm {self_score}), hoặc xoá nhận xét.")
+WORKBOOK_NO_SUBMISSION = Message("workbook-no-submission", "",
+                                 "đơn vị «{unit}» chưa có bài tự đánh giá nên chưa thể chấm.",
+                                 "Hãy để trống các ô điểm chấm của đơn vị này.")
+WORKBOOK_STALE = Message("workbook-stale", WORKBOOK,
+                         "đơn vị «{unit}» đã sửa điểm tự chấm sau khi bảng chấm được tạo ({changes}).",
+                         "Hãy xem lại bài của đơn vị; nên tải bảng chấm mới để chấm theo bài hiện tại.", WARNING)
+WORKBOOK_LOCKED_CHANGED = Message("workbook-locked-changed", "", "ô đã bị sửa («{found}», bảng chấm gốc ghi «{value}»).",
+                                  "Không thêm, xoá hay đổi thứ tự dòng; hãy tải bảng chấm mới nếu cần.")
+WORKBOOK_SELF_CHANGED = Message("workbook-self-changed", "",
+                                "điểm tự chấm đã bị sửa («{found}», bài của đơn vị ghi {self_score}).",
+                                "Điểm tự chấm do đơn vị ghi, người chấm không sửa; hãy trả lại giá trị cũ hoặc tải bảng "
+                                "chấm mới.")
+WORKBOOK_EXTRA_ROW = Message("workbook-extra-row", "", "dòng này không có trong bảng chấm gốc.",
+                             "Hãy ghi điểm vào đúng dòng của đơn vị và tiêu chí; không thêm dòng.")
+WORKBOOK_REVIEWER_MISSING = Message("workbook-reviewer", "", "chưa ghi tài khoản GitHub của người chấm.",
+                                    "Người chấm được phép: {allowed}.")
+WORKBOOK_REVIEWER_REFUSED = Message("workbook-reviewer", "", "«{account}» không phải người chấm của đơn vị {units}.",
+                                    "Người chấm được phép: {allowed}.")
+MORE_UNITS = " và {count} đơn vị khác"
+WORKBOOK_EVIDENCE_REQUIRED = Message("workbook-evidence-required", "", REVIEW_EVIDENCE_REQUIRED.message,
+                                     REVIEW_EVIDENCE_REQUIRED.fix)
