@@ -239,6 +239,25 @@ def describe_value(value) -> str:
     return "một nhóm trường"
 
 
+# What a pattern means, for the message (the regex itself helps nobody).
+PATTERN_HINTS = {
+    "don_vi": "mã đơn vị (chữ thường không dấu, số và dấu gạch ngang, ví dụ thcs-demo-a)",
+    "nam_hoc": "năm học (ví dụ \"2023-2024\")",
+    "nguoi_cham": "tài khoản GitHub",
+    "id": "mã (chữ thường không dấu, số và dấu gạch ngang)",
+    "parent": "mã đơn vị quản lý",
+    "website": "địa chỉ web bắt đầu bằng https://",
+    "tieu_chi": "mã tiêu chí (ví dụ \"3.2\")",
+    "body": "mã đơn vị quản lý",
+    "replaces": "mã đơn vị",
+}
+PATTERN_HINT = "yêu cầu"   # a value's pattern with no hint above
+KEY_HINT = "tên trường"    # a key's pattern with no hint above
+BAD_KEY = Message("bad-key", "{place}", "«{value}» không phải {hint} hợp lệ.",
+                  "Hãy kiểm tra lại mã theo danh mục tiêu chí hoặc mẫu.")
+BLOCK_STARTS = " (Khối bắt đầu ở dòng {line}.)"  # added to a YAML syntax fix when the block began elsewhere
+
+
 def wrong_type(expected, value):
     fix = ""
     if expected in ("number", "integer") or (isinstance(expected, list) and "number" in expected):

@@ -243,7 +243,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
         column = source_line.index("\t") + 1
     context_line = exc.context_mark.line + 1 if exc.context_mark else None
     if context_line and context_line != line and "document" not in problem_text:
-        fix = f"{fix} (Khối bắt đầu ở dòng {context_line}.)".strip()
+        fix = (fix + messages.BLOCK_STARTS.format(line=context_line)).strip()
     return Problem(path, line, column, "", message, fix, "yaml-syntax")
 
 
