@@ -26,16 +26,16 @@ class Message:
     fix: str = ""
     severity: str = ERROR
 
-    def text(self, **values) -> tuple[str, str]:
+    def text(self, /, **values) -> tuple[str, str]:
         """(message, fix) for these values."""
         return self.message.format(**values), self.fix.format(**values)
 
-    def at(self, path: str, line: int = 1, column: int = 1, **values) -> Problem:
+    def at(self, path: str, line: int = 1, column: int = 1, /, **values) -> Problem:
         """The problem on a file (or a line of it) that has no parsed document."""
         message, fix = self.text(**values)
         return Problem(path, line, column, self.subject.format(**values), message, fix, self.code, self.severity)
 
-    def on(self, doc, where, key: bool = False, **values) -> Problem:
+    def on(self, doc, where, /, key: bool = False, **values) -> Problem:
         """The problem on a field of a parsed YAML document (`doc.problem` finds its line)."""
         message, fix = self.text(**values)
         return doc.problem(where, self.subject.format(**values), message, fix, code=self.code, key=key,
