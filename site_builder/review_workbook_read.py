@@ -223,68 +223,89 @@ def read(data: bytes, rel: str, dataset: Dataset) -> tuple[ParsedWorkbook | None
     rows = _meta(book, out, period_id, body)
     if rows is None:
         return None, out.items
-    period = dataset.periods.get(period_id)
-    registry = dataset.registry.period(period_id)
     parsed = ParsedWorkbook(rel, period_id, body, _reviewer(book, out), _date(book, out))
-    known: set[tuple[str, int]] = set()
-    stale: dict[str, list[str]] = {}
-    refused: dict[str, Unit] = {}   # units whose scores the named reviewer may not give
-    for sheet_name, row_text, unit_id, criterion, self_text in rows:
-        row = int(row_text) - 1
-        known.add((sheet_name, row))
-        if sheet_name not in book.sheetnames:
-            out.say(None, 0, 0, messages.WORKBOOK_SHEET_MISSING, sheet=sheet_name)
-            continue
-        sheet = book[sheet_name]
-        if not _locked_cells_intact(sheet, row, sheet_name, unit_id, criterion, self_text, out):
-            continue
-        unit = registry.units.get(unit_id)
-        if unit is None or unit.parent != body:
-            out.say(sheet_name, row, COLUMN["unit"], messages.WORKBOOK_UNIT_OTHER, unit=unit_id, body=body, period=period_id)
-            continue
-        catalogue = period.catalogues.get(unit.type) if period else None
-        item = catalogue.items.get(criterion) if catalogue else None
-        if item is None or item.derived:
-            out.say(sheet_name, row, COLUMN["criterion"], messages.WORKBOOK_CRITERION, item=criterion)
-            continue
-        score = _score(sheet.cell(row + 1, COLUMN["score"] + 1), sheet_name, row, item, catalogue.score_step, out)
-        comment_cell = sheet.cell(row + 1, COLUMN["comment"] + 1)
-        comment = _text(comment_cell.value)
-        if _formula(comment_cell):
-            out.say(sheet_name, row, COLUMN["comment"], messages.WORKBOOK_COMMENT_FORMULA)
-            continue
-        if score is False:
-            continue
-        submission = dataset.submissions.get((period_id, unit_id))
-        entry = submission.entries.get(criterion) if submission else None
-        current_self = entry.score if entry else (0.0 if submission else None)
-        if current_self is not None and not math.isclose(current_self, float(self_text)):
-            stale.setdefault(unit_id, []).append(f"{criterion}: {self_text} → {as_typed(current_self)}")
-        if score is None:
-            if comment:
-                out.say(sheet_name, row, COLUMN["score"], messages.WORKBOOK_COMMENT_ONLY, self_score=self_text)
-            continue
-        if submission is None:
-            out.say(sheet_name, row, COLUMN["score"], messages.WORKBOOK_NO_SUBMISSION, unit=unit_id)
-            continue
-        if score > 0 and item.evidence and item.evidence.required and not _has_evidence(item, entry):
-            out.say(sheet_name, row, COLUMN["score"], messages.WORKBOOK_EVIDENCE_REQUIRED,
-                    kinds=messages.evidence_kinds(item.evidence.kinds))
-            continue
-        if parsed.reviewer.lower() not in {r.lower() for r in unit.reviewers}:
-            refused.setdefault(unit.id, unit)
-            continue
-        parsed.entries.setdefault(unit_id, {})[criterion] = ReviewEntry(criterion, score, comment)
-        parsed.cells[(unit_id, criterion)] = where(sheet_name, row, COLUMN["score"])
-    _extra_rows(book, rows, known, out)
-    _reviewer_refused(parsed.reviewer, list(refused.values()), out)
+    reader = _Rows(book, dataset, parsed, out)
+    for fields in rows:
+        reader.read(*fields)
+    _extra_rows(book, rows, reader.known, out)
+    _reviewer_refused(parsed.reviewer, list(reader.refused.values()), out)
     if parsed.entries and not parsed.date:
         out.say(INFO_SHEET, *DATE_CELL, messages.WORKBOOK_DATE_MISSING)
-    for unit_id, changes in stale.items():
+    for unit_id, changes in reader.stale.items():
         out.say(None, 0, 0, messages.WORKBOOK_STALE, unit=unit_id, changes="; ".join(changes[:10]))
     if out.failed:
         return None, out.items
     return parsed, out.items
+
+
+class _Rows:
+    """Reads the generated rows of a workbook one by one into `parsed`, noting on the way the rows
+    seen, the self scores changed since the workbook was made and the units the reviewer may not score."""
+
+    def __init__(self, book, dataset: Dataset, parsed: ParsedWorkbook, out: _Collector):
+        self.book, self.dataset, self.parsed, self.out = book, dataset, parsed, out
+        self.period = dataset.periods.get(parsed.period)
+        self.registry = dataset.registry.period(parsed.period)
+        self.known: set[tuple[str, int]] = set()
+        self.stale: dict[str, list[str]] = {}
+        self.refused: dict[str, Unit] = {}
+
+    def read(self, sheet_name: str, row_text: str, unit_id: str, criterion: str, self_text: str) -> None:
+        out, parsed = self.out, self.parsed
+        row = int(row_text) - 1
+        self.known.add((sheet_name, row))
+        if sheet_name not in self.book.sheetnames:
+            out.say(None, 0, 0, messages.WORKBOOK_SHEET_MISSING, sheet=sheet_name)
+            return
+        sheet = self.book[sheet_name]
+        if not _locked_cells_intact(sheet, row, sheet_name, unit_id, criterion, self_text, out):
+            return
+        unit, item, step = self._criterion(sheet_name, row, unit_id, criterion)
+        if item is None:
+            return
+        score = _score(sheet.cell(row + 1, COLUMN["score"] + 1), sheet_name, row, item, step, out)
+        comment_cell = sheet.cell(row + 1, COLUMN["comment"] + 1)
+        comment = _text(comment_cell.value)
+        if _formula(comment_cell):
+            out.say(sheet_name, row, COLUMN["comment"], messages.WORKBOOK_COMMENT_FORMULA)
+            return
+        if score is False:
+            return
+        submission = self.dataset.submissions.get((parsed.period, unit_id))
+        entry = submission.entries.get(criterion) if submission else None
+        current_self = entry.score if entry else (0.0 if submission else None)
+        if current_self is not None and not math.isclose(current_self, float(self_text)):
+            self.stale.setdefault(unit_id, []).append(f"{criterion}: {self_text} → {as_typed(current_self)}")
+        if score is None:
+            if comment:
+                out.say(sheet_name, row, COLUMN["score"], messages.WORKBOOK_COMMENT_ONLY, self_score=self_text)
+            return
+        if submission is None:
+            out.say(sheet_name, row, COLUMN["score"], messages.WORKBOOK_NO_SUBMISSION, unit=unit_id)
+            return
+        if score > 0 and item.evidence and item.evidence.required and not _has_evidence(item, entry):
+            out.say(sheet_name, row, COLUMN["score"], messages.WORKBOOK_EVIDENCE_REQUIRED,
+                    kinds=messages.evidence_kinds(item.evidence.kinds))
+            return
+        if parsed.reviewer.lower() not in {r.lower() for r in unit.reviewers}:
+            self.refused.setdefault(unit.id, unit)
+            return
+        parsed.entries.setdefault(unit_id, {})[criterion] = ReviewEntry(criterion, score, comment)
+        parsed.cells[(unit_id, criterion)] = where(sheet_name, row, COLUMN["score"])
+
+    def _criterion(self, sheet_name: str, row: int, unit_id: str, criterion: str):
+        """(unit, item, score step) of a row; item None when the row names no criterion to score here."""
+        unit = self.registry.units.get(unit_id)
+        if unit is None or unit.parent != self.parsed.body:
+            self.out.say(sheet_name, row, COLUMN["unit"], messages.WORKBOOK_UNIT_OTHER, unit=unit_id,
+                         body=self.parsed.body, period=self.parsed.period)
+            return None, None, 0.0
+        catalogue = self.period.catalogues.get(unit.type) if self.period else None
+        item = catalogue.items.get(criterion) if catalogue else None
+        if item is None or item.derived:
+            self.out.say(sheet_name, row, COLUMN["criterion"], messages.WORKBOOK_CRITERION, item=criterion)
+            return None, None, 0.0
+        return unit, item, catalogue.score_step
 
 
 def _locked_cells_intact(sheet, row, sheet_name, unit_id, criterion, self_text, out: _Collector) -> bool:
