@@ -562,12 +562,17 @@ def _preview(p: Preview) -> list[str]:
         return [title, "", "Chưa tính được điểm vì tệp còn lỗi (xem ở trên).", ""]
     if p.state == "unknown":
         return [title, "", "Không có bài tự đánh giá hợp lệ của đơn vị này trong yêu cầu, nên không có điểm để xem trước.", ""]
+    return [title, ""] + _preview_table(p) + _preview_totals(p) + _preview_notes(p)
+
+
+def _preview_table(p: Preview) -> list[str]:
+    """One row per criterion, then the totals row."""
     has_base = not _missing(p.base_total)
     header = ["Tiêu chí", "Tối đa", "Tự chấm", "Thay đổi so với nhánh chính" if has_base else "Trước đây"]
     if p.reviewed:
         header.append("Điểm chấm")
     header.append("Minh chứng")
-    lines = [title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in p.rows:
         score = row.score
         if score.derived:
@@ -584,17 +589,24 @@ def _preview(p: Preview) -> list[str]:
     if p.reviewed:
         total.append(f"**{as_typed(p.total)}**")
     total.append("")
-    lines += ["| " + " | ".join(total) + " |", ""]
+    return lines + ["| " + " | ".join(total) + " |", ""]
+
+
+def _preview_totals(p: Preview) -> list[str]:
+    """The total, percentage and expected rating (or why they are left out)."""
     if p.has_derived:
-        lines += ["\\* Chưa gồm các tiêu chí tính tự động từ kết quả của đơn vị trực thuộc; "
-                  "điểm và xếp loại đầy đủ có trên trang công khai sau khi yêu cầu được hợp nhất.", ""]
-    else:
-        basis = "điểm chấm" if p.reviewed else "điểm tự chấm"
-        shown = p.total if p.reviewed else p.self_total
-        lines += [f"**Tổng điểm: {as_typed(shown)}/{as_typed(p.max_total)} = {_percent(p.percent)} điểm tối đa — "
-                  f"xếp loại dự kiến (theo {basis}): {md.inline(p.rating) or 'chưa xác định'}**", "",
-                  "Xếp hạng trên trang công khai tính theo tỉ lệ % điểm tối đa này, trong cùng loại đơn vị "
-                  "(và trong cùng đơn vị quản lý, cùng loại), sau khi yêu cầu được hợp nhất.", ""]
+        return ["\\* Chưa gồm các tiêu chí tính tự động từ kết quả của đơn vị trực thuộc; "
+                "điểm và xếp loại đầy đủ có trên trang công khai sau khi yêu cầu được hợp nhất.", ""]
+    basis = "điểm chấm" if p.reviewed else "điểm tự chấm"
+    shown = p.total if p.reviewed else p.self_total
+    return [f"**Tổng điểm: {as_typed(shown)}/{as_typed(p.max_total)} = {_percent(p.percent)} điểm tối đa — "
+            f"xếp loại dự kiến (theo {basis}): {md.inline(p.rating) or 'chưa xác định'}**", "",
+            "Xếp hạng trên trang công khai tính theo tỉ lệ % điểm tối đa này, trong cùng loại đơn vị "
+            "(và trong cùng đơn vị quản lý, cùng loại), sau khi yêu cầu được hợp nhất.", ""]
+
+
+def _preview_notes(p: Preview) -> list[str]:
+    lines = []
     if p.not_scored:
         lines += [f"Chưa tự chấm (tính 0 điểm): {md.inline(', '.join(p.not_scored), 2000)}.", ""]
     if p.missing_evidence:
