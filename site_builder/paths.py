@@ -27,6 +27,7 @@ PROJECT_KINDS = (("schema/", "schema"), ("docs/", "docs"), (".github/", "workflo
 # other module builds a data path through these; DataRoot below joins them to a folder on disk.
 
 CRITERIA = "criteria"
+SCHEMA = "schema"
 SUBMISSIONS = "submissions"
 ORGANIZATION_FILE = f"{SUBMISSIONS}/organization.yaml"
 UNITS_FOLDER = f"{SUBMISSIONS}/units"
@@ -43,7 +44,7 @@ def catalogue_path(period: str, unit_type: str) -> str:
 
 def editor_schema_path(period: str, unit_type: str) -> str:
     """The catalogue-specific schema editors use for autocompletion (generated, published with the site)."""
-    return f"schema/editor/{period}/{unit_type}.schema.json"
+    return f"{SCHEMA}/editor/{period}/{unit_type}.schema.json"
 
 
 def units_folder(period: str) -> str:
@@ -96,10 +97,10 @@ class DataRoot:
 
     @property
     def schema(self) -> Path:
-        own = self.path / "schema"
+        own = self.path / SCHEMA
         if (own / "submission.schema.json").exists():
             return own
-        return Path(__file__).resolve().parent.parent / "schema"  # a bare data copy uses ours
+        return Path(__file__).resolve().parent.parent / SCHEMA  # a bare data copy uses ours
 
     @property
     def submissions(self) -> Path:

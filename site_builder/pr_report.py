@@ -26,8 +26,8 @@ from site_builder.github_limits import COMMENT_LIMIT, Lines, comment_length
 from site_builder.gittree import CommitFiles, Entry
 from site_builder.numbers import as_typed, number, thousands
 from site_builder.model import Dataset, PeriodRegistry, Registry, Unit
-from site_builder.paths import (CRITERIA, KEYS_PATH, ORGANIZATION_FILE, SUBMISSIONS, UNITS_FOLDER, DataRoot, classify,
-                                 reports_folder, review_path, unit_folder, unit_paths, units_folder, units_path)
+from site_builder.paths import (CRITERIA, KEYS_PATH, ORGANIZATION_FILE, SCHEMA, SUBMISSIONS, UNITS_FOLDER, DataRoot,
+                                 classify, reports_folder, review_path, unit_folder, unit_paths, units_folder, units_path)
 from site_builder.problems import Problem
 from site_builder.registry import load_organization, load_period_registry, load_units_file
 from site_builder.validate import validate_all, validate_paths
@@ -36,9 +36,9 @@ if TYPE_CHECKING:
     from site_builder.scoring import CriterionScore  # pandas is imported only when a unit is scored
 
 MARKER = "<!-- danh-gia-cntt:pr-report -->"
-SHARED_PATHS = (CRITERIA, "schema", ORGANIZATION_FILE, KEYS_PATH)
+SHARED_PATHS = (CRITERIA, SCHEMA, ORGANIZATION_FILE, KEYS_PATH)
 # A change under these can change the verdict on any unit: the whole head tree is checked.
-STRUCTURE_PREFIXES = (f"{CRITERIA}/", "schema/", ORGANIZATION_FILE, f"{UNITS_FOLDER}/")
+STRUCTURE_PREFIXES = (f"{CRITERIA}/", f"{SCHEMA}/", ORGANIZATION_FILE, f"{UNITS_FOLDER}/")
 STATUS_LABELS = {"A": "thêm mới", "M": "sửa", "D": "xoá", "R": "đổi tên", "C": "sao chép", "T": "đổi loại"}
 
 
@@ -319,7 +319,7 @@ class _Sides:
             return known if before is not None and before.oid == entry.oid and entry.path.lower().endswith(".pdf") \
                 else None
 
-        return self.write("head", [CRITERIA, "schema", SUBMISSIONS], stand_in)
+        return self.write("head", [CRITERIA, SCHEMA, SUBMISSIONS], stand_in)
 
 
 def _blank_pdf() -> bytes:

@@ -21,7 +21,7 @@ from site_builder import codeowners, editor_schema, starter_texts, starter_workf
 from site_builder.catalogues import load_period
 from site_builder.model import Period
 from site_builder.new_year import SCHOOL_YEAR, catalogue_text, period_yaml, proposed_period, shift_years
-from site_builder.paths import ORGANIZATION_FILE, SLUG, DataRoot, catalogue_path, units_path, year_path
+from site_builder.paths import ORGANIZATION_FILE, SCHEMA, SLUG, DataRoot, catalogue_path, units_path, year_path
 from site_builder.project_files import PROJECT_ROOT, project_file
 from site_builder.registry import load_organization, load_registry
 from site_builder.validate import ValidationResult, validate_all
@@ -254,7 +254,7 @@ def _copy_site_files(root: Path) -> list[str]:
     (root / "schema").mkdir(parents=True, exist_ok=True)
     for schema in sorted(project_file("schema").glob("*.json")):
         shutil.copyfile(schema, root / "schema" / schema.name)
-        copied.append(f"schema/{schema.name}")
+        copied.append(f"{SCHEMA}/{schema.name}")
     shutil.copyfile(project_file("mkdocs.yml"), root / "mkdocs.yml")
     copied.append("mkdocs.yml")
     shutil.copytree(project_file("docs"), root / "docs")
