@@ -53,8 +53,8 @@ def _states(dataset: Dataset | None, period: str, body: str) -> dict[str, UnitSt
     scores = score_period(dataset, period)
     items = scores.items[scores.items["parent"] == body]
     units = scores.units.set_index("unit")
-    states = {}
-    for unit_id in items["unit"].unique():
+    states: dict[str, UnitState] = {}
+    for unit_id in map(str, items["unit"].unique()):
         if (period, unit_id) not in dataset.submissions:
             continue
         totals = typed_totals(items, unit_id)
@@ -97,7 +97,8 @@ def _workbook_blocks(head, base, period: str, body: str, rel: str) -> list[list[
     if dataset is None:
         return [[title, "", "Không đọc được dữ liệu để xem trước điểm.", ""]]
     from_workbook = [r for r in dataset.reviews.values() if r.path == rel]
-    before, after = _states(base.dataset, period, body), _states(dataset, period, body)
+    before = _states(base.dataset, period, body) if base.dataset is not None else {}
+    after = _states(dataset, period, body)
     changed = [u for u in after if _unit_changed(before.get(u), after[u])]
     head_lines = [title, ""]
     if from_workbook:
@@ -115,7 +116,7 @@ def _workbook_blocks(head, base, period: str, body: str, rel: str) -> list[list[
     partial = False
     for unit_id in changed:
         old, new = before.get(unit_id), after[unit_id]
-        unit = registry.units.get(unit_id)
+        unit = registry.units.get(unit_id) if registry else None
         partial = partial or new.partial
         star = "\\*" if new.partial else ""
         head_lines.append(
