@@ -11,12 +11,22 @@ import datetime as dt
 import math
 
 from site_builder import messages, schemas
-from site_builder.model import Band, Catalogue, Derived, Evidence, Group, Item, Milestone, Period, RatingLevel, Structure
+from site_builder.model import (
+    Band,
+    Catalogue,
+    Derived,
+    Evidence,
+    Group,
+    Item,
+    Milestone,
+    Period,
+    RatingLevel,
+    Structure,
+)
 from site_builder.numbers import as_typed
 from site_builder.paths import DataRoot
 from site_builder.unit_types import UNIT_TYPES
 from site_builder.yamlfile import read_yaml
-
 
 
 def load_period(root: DataRoot, period: str, unit_types=UNIT_TYPES) -> tuple[Period | None, list]:
@@ -85,9 +95,9 @@ def _load_catalogue(root: DataRoot, period: str, unit_type: str):
         return None, problems, doc
     data = doc.data
     groups = []
-    for gi, group in enumerate(data["groups"]):
+    for group in data["groups"]:
         items = []
-        for ii, item in enumerate(group["items"]):
+        for item in group["items"]:
             evidence = item.get("evidence")
             derived = item.get("derived")
             items.append(Item(

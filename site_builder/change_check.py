@@ -11,8 +11,8 @@ changes are maintainers' files, see authz).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from site_builder import messages
 from site_builder.gittree import Entry, safe_path

@@ -17,8 +17,16 @@ from __future__ import annotations
 from collections import Counter
 
 from site_builder.model import Registry
-from site_builder.paths import (CRITERIA, KEYS_PATH, ORGANIZATION_FILE, REVIEW_SUFFIX, UNITS_FOLDER, body_folder,
-                                 unit_folder, unit_paths)
+from site_builder.paths import (
+    CRITERIA,
+    KEYS_PATH,
+    ORGANIZATION_FILE,
+    REVIEW_SUFFIX,
+    UNITS_FOLDER,
+    body_folder,
+    unit_folder,
+    unit_paths,
+)
 
 PATH = ".github/CODEOWNERS"
 MAINTAINER_PATHS = (f"/{CRITERIA}/", "/schema/", "/site_builder/", "/.github/", f"/{UNITS_FOLDER}/",

@@ -27,10 +27,9 @@ import json
 
 from site_builder.catalogues import load_period
 from site_builder.messages import EVIDENCE_KIND_LABELS
-from site_builder.numbers import as_typed
 from site_builder.model import Catalogue, Item, Period
-from site_builder.paths import DataRoot
-from site_builder.paths import editor_schema_path
+from site_builder.numbers import as_typed
+from site_builder.paths import DataRoot, editor_schema_path
 
 EDITOR_DIR = "schema/editor"
 

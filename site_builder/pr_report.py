@@ -24,10 +24,24 @@ from site_builder import authz, change_check, gitread, review_queue, workbook_re
 from site_builder import markdown_text as md
 from site_builder.github_limits import COMMENT_LIMIT, Lines, comment_length
 from site_builder.gittree import CommitFiles, Entry
-from site_builder.numbers import as_typed, number, thousands
 from site_builder.model import Dataset, PeriodRegistry, Registry, Unit
-from site_builder.paths import (CRITERIA, KEYS_PATH, ORGANIZATION_FILE, SCHEMA, SUBMISSIONS, UNITS_FOLDER, DataRoot,
-                                 classify, reports_folder, review_path, unit_folder, unit_paths, units_folder, units_path)
+from site_builder.numbers import as_typed, number, thousands
+from site_builder.paths import (
+    CRITERIA,
+    KEYS_PATH,
+    ORGANIZATION_FILE,
+    SCHEMA,
+    SUBMISSIONS,
+    UNITS_FOLDER,
+    DataRoot,
+    classify,
+    reports_folder,
+    review_path,
+    unit_folder,
+    unit_paths,
+    units_folder,
+    units_path,
+)
 from site_builder.problems import Problem
 from site_builder.registry import load_organization, load_period_registry, load_units_file
 from site_builder.validate import validate_all, validate_paths

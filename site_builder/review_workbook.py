@@ -21,8 +21,8 @@ import io
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from site_builder.numbers import as_typed
 from site_builder.model import Dataset, Period, Unit
+from site_builder.numbers import as_typed
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
 

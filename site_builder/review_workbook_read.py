@@ -23,12 +23,22 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from site_builder import evidence, messages
+from site_builder.model import LINK_KINDS, Dataset, Review, ReviewEntry, Unit
 from site_builder.numbers import as_typed, thousands
-from site_builder.model import LINK_KINDS, Dataset, ReviewEntry, Review, Unit
 from site_builder.paths import body_folder
 from site_builder.problems import Problem
-from site_builder.review_workbook import (COLUMN, DATE_CELL, FORMAT_ID, INFO_SHEET, META_SHEET, REVIEWER_CELL,
-                                          TEMPLATE_VERSION, cell_name, checksum, file_name)
+from site_builder.review_workbook import (
+    COLUMN,
+    DATE_CELL,
+    FORMAT_ID,
+    INFO_SHEET,
+    META_SHEET,
+    REVIEWER_CELL,
+    TEMPLATE_VERSION,
+    cell_name,
+    checksum,
+    file_name,
+)
 
 MAX_BYTES = 5_000_000
 LABEL = messages.FIELD_LABELS["diem_cham"]  # how score messages name a workbook's score
@@ -63,7 +73,7 @@ class _Collector:
         line, col = (row + 1, column + 1) if sheet else (1, 1)
         self.items.append(Problem(self.rel, line, col, subject, message, fix, code, severity))
 
-    def say(self, sheet: str | None, row: int, column: int, message: messages.Message, **values) -> None:
+    def say(self, sheet: str | None, row: int, column: int, message: messages.Message, /, **values) -> None:
         """A problem at a cell (or, without a sheet, on the workbook) in the words of `message`."""
         self.error(sheet, row, column, *message.text(**values), message.code, message.severity)
 
@@ -421,9 +431,9 @@ def check_paths(root, rels: list[str]) -> tuple[list[Problem], int]:
     """Check changed workbooks (a pull request's): loads the registry, the period and the body's
     own submissions and reviewer files, nothing else."""
     from site_builder.catalogues import load_period
+    from site_builder.paths import classify, unit_paths
     from site_builder.registry import load_organization, load_registry
     from site_builder.validate import _check_one
-    from site_builder.paths import classify, unit_paths
 
     existing = [rel for rel in dict.fromkeys(rels) if (root.path / rel).is_file()]
     if not existing:

@@ -13,8 +13,8 @@ import textwrap
 from urllib.parse import quote
 
 from site_builder.messages import EVIDENCE_KIND_LABELS
-from site_builder.numbers import as_typed
 from site_builder.model import Catalogue, Item, Period, Unit
+from site_builder.numbers import as_typed
 from site_builder.paths import editor_schema_path, report_folder, submission_path, unit_folder
 
 WIDTH = 100

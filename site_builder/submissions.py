@@ -13,10 +13,19 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from site_builder import evidence, messages, schemas
-from site_builder.numbers import as_typed
-from site_builder.work_limits import MAX_CRITERIA, MAX_REFERENCES, MAX_SUGGESTIONS, first
 from site_builder.model import LINK_KINDS, Catalogue, CriterionEntry, Period, Review, ReviewEntry, Submission, Unit
-from site_builder.paths import REPORTS_FOLDER, SUBMISSIONS, DataRoot, FileRole, body_folder, report_folder, units_folder, units_path
+from site_builder.numbers import as_typed
+from site_builder.paths import (
+    REPORTS_FOLDER,
+    SUBMISSIONS,
+    DataRoot,
+    FileRole,
+    body_folder,
+    report_folder,
+    units_folder,
+    units_path,
+)
+from site_builder.work_limits import MAX_CRITERIA, MAX_REFERENCES, MAX_SUGGESTIONS, first
 from site_builder.yamlfile import YamlDocument, read_yaml
 
 

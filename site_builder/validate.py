@@ -17,8 +17,16 @@ from pathlib import Path
 from site_builder import change_check, messages, review_workbook_read
 from site_builder.catalogues import load_period
 from site_builder.model import Dataset, PeriodRegistry, Registry
-from site_builder.paths import (REPORTS_FOLDER, SLUG, SUBMISSIONS, DataRoot, FileRole, classify, submission_path,
-                                 units_folder)
+from site_builder.paths import (
+    REPORTS_FOLDER,
+    SLUG,
+    SUBMISSIONS,
+    DataRoot,
+    FileRole,
+    classify,
+    submission_path,
+    units_folder,
+)
 from site_builder.problems import Problem
 from site_builder.registry import load_organization, load_registry, load_units_file, registry_periods
 from site_builder.reports import check_reports
@@ -110,7 +118,7 @@ def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset:
         for report in reports:
             dataset.reports[(report.period, report.unit, report.milestone)] = report
     checked, result.workers = _check_many(root, registry, periods, unit_files, parallel_from, workers)
-    for (role, rel), (record, found) in zip(unit_files, checked):
+    for (role, _rel), (record, found) in zip(unit_files, checked):
         result.files_checked += 1
         result.problems += found
         if record is not None:
@@ -325,7 +333,7 @@ class _PeriodLoader:
         return self.cache[key]
 
 
-def _check_changed_reports(root: DataRoot, report_units, lookup: "_RegistryLookup", periods: _PeriodLoader,
+def _check_changed_reports(root: DataRoot, report_units, lookup: _RegistryLookup, periods: _PeriodLoader,
                            dataset: Dataset, result: ValidationResult) -> None:
     for period_id, body, unit_id in sorted(report_units):
         if not SLUG.match(body) or not SLUG.match(period_id) or not SLUG.match(unit_id):
@@ -341,7 +349,7 @@ def _check_changed_reports(root: DataRoot, report_units, lookup: "_RegistryLooku
             dataset.reports[(report.period, report.unit, report.milestone)] = report
 
 
-def _check_changed_unit_files(root: DataRoot, unit_files: dict[str, FileRole], lookup: "_RegistryLookup",
+def _check_changed_unit_files(root: DataRoot, unit_files: dict[str, FileRole], lookup: _RegistryLookup,
                               periods: _PeriodLoader, dataset: Dataset, result: ValidationResult) -> None:
     for rel, role in sorted(unit_files.items()):
         if not SLUG.match(role.parent) or not SLUG.match(role.period):

@@ -13,8 +13,8 @@ import math
 from dataclasses import dataclass
 
 from site_builder import markdown_text as md
-from site_builder.numbers import as_typed, number
 from site_builder.model import Dataset
+from site_builder.numbers import as_typed, number
 from site_builder.paths import DataRoot, body_folder, classify
 from site_builder.scoring import criterion_scores, score_period, typed_totals
 

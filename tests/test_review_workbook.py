@@ -139,6 +139,18 @@ def test_each_mistake_gets_its_sheet_and_cell_and_nothing_is_applied(repo):
         assert any(m.startswith(expected) for m in messages(problems)), (name, messages(problems))
 
 
+def test_a_renamed_sheet_is_said_not_crashed(repo):
+    root, _ = repo
+    dataset = dataset_of(root)
+    book = openpyxl.load_workbook(io.BytesIO(rw.make_workbook(dataset, PERIOD, BODY)))
+    book[SHEET].title = "Trang đổi tên"
+    renamed = io.BytesIO()
+    book.save(renamed)
+    parsed, problems = read(root, renamed.getvalue(), dataset=dataset)
+    assert parsed is None
+    assert f"bảng chấm: thiếu trang «{SHEET}» (đã bị xoá hoặc đổi tên)." in messages(problems)
+
+
 def test_workbook_of_another_body_an_old_template_a_unit_of_another_body(repo):
     root, _ = repo
     dataset = dataset_of(root)
