@@ -40,9 +40,9 @@ def load_period(root: DataRoot, period: str, unit_types=UNIT_TYPES) -> tuple[Per
     if doc.data is None:
         return None, problems
     problems += schemas.validate(doc, "year", root.schema)
-    if any(p.is_error for p in problems):
-        return None, problems
     data = doc.data
+    if any(p.is_error for p in problems) or not isinstance(data, dict):  # the schema asks for a mapping
+        return None, problems
     if data.get("period") != period:
         problems.append(messages.PERIOD_MISMATCH_FOLDER.on(doc, ("period",), declared=data.get("period"), period=period))
     catalogues, catalogue_docs = {}, {}
@@ -91,9 +91,9 @@ def _load_catalogue(root: DataRoot, period: str, unit_type: str):
     if doc.data is None:
         return None, problems, doc
     problems += schemas.validate(doc, "catalogue", root.schema)
-    if any(p.is_error for p in problems):
-        return None, problems, doc
     data = doc.data
+    if any(p.is_error for p in problems) or not isinstance(data, dict):  # the schema asks for a mapping
+        return None, problems, doc
     groups = []
     for group in data["groups"]:
         items = []

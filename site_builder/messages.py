@@ -220,7 +220,7 @@ def json_type_name(type_name) -> str:
     names = {"string": "chữ", "number": "số", "integer": "số nguyên", "object": "nhóm trường",
              "array": "danh sách", "boolean": "true hoặc false", "null": "để trống"}
     if isinstance(type_name, list):
-        return " hoặc ".join(names.get(t, t) for t in type_name)
+        return " hoặc ".join(names.get(t, str(t)) for t in type_name)
     return names.get(type_name, str(type_name))
 
 

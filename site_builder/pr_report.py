@@ -229,7 +229,7 @@ def build_preview(head: Dataset | None, base: Dataset | None, period: str, paren
     unit = head.registry.unit(period, unit_id) if head else None
     if head and period in head.periods:
         preview.period_title = head.periods[period].title
-    if unit is None:
+    if head is None or unit is None:
         preview.state = "unknown"
         return preview
     preview.name = unit.name
@@ -425,8 +425,8 @@ class _BaseRegistry:
         if self.organization is None:
             return None
         registry = Registry(self.organization)
-        for period in sorted({classify(rel).period for rel in paths if classify(rel).kind == "workbook"}):
-            registry.periods[period], _problems = load_period_registry(self.base_root, self.organization, period)
+        for period_id in sorted({classify(rel).period for rel in paths if classify(rel).kind == "workbook"}):
+            registry.periods[period_id], _problems = load_period_registry(self.base_root, self.organization, period_id)
         for rel in paths:
             role = classify(rel)
             if role.kind in change_check.UNIT_KINDS or role.kind == "wrong-extension":

@@ -15,7 +15,7 @@ from __future__ import annotations
 from site_builder import messages, schemas, site_address
 from site_builder.model import Body, Organization, PeriodRegistry, Registry, Unit
 from site_builder.paths import ORGANIZATION_FILE, SLUG, UNITS_FOLDER, DataRoot
-from site_builder.yamlfile import read_yaml
+from site_builder.yamlfile import YamlDocument, read_yaml
 
 REGISTRY_MAX_BYTES = 30_000_000
 DEFAULT_SIGNERS = ("github-web-flow",)
@@ -28,9 +28,9 @@ def load_organization(root: DataRoot) -> tuple[Organization | None, list]:
         return None, [messages.ORGANIZATION_MISSING.at(rel, path=ORGANIZATION_FILE)]
     doc = read_yaml(file, rel)
     problems = list(doc.problems) + schemas.validate(doc, "organization", root.schema)
-    if any(p.is_error for p in problems):
-        return None, problems
     d = doc.data
+    if any(p.is_error for p in problems) or not isinstance(d, dict):  # the schema asks for a mapping
+        return None, problems
     clock = d.get("clock") or {}
     return Organization(
         id=d["id"], name=d["name"], reviewers=tuple(d["reviewers"]), maintainers=tuple(d["maintainers"]),
@@ -51,7 +51,7 @@ class UnitsFile:
         self.positions: dict[str, tuple[int, int]] = {}   # unit id -> (line, column) of its `id:`
         self.declared: Body | None = None                  # a body that is not a unit: its name and parent
         self.reviewers: tuple[str, ...] = ()
-        self.doc = None
+        self.doc: YamlDocument | None = None
         self.problems: list = []
         file = root.units_file(period, body)
         if file.is_file():

@@ -86,11 +86,12 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
     children: dict[str, list[Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent, []).append(unit)
-    updates = {column: [] for column in ("applicable", "met", "self_score", "final", "derived_numerator",
+    updates: dict[str, list] = {column: [] for column in ("applicable", "met", "self_score", "final", "derived_numerator",
                                          "derived_denominator", "derived_percent", "derived_band")}
     for unit_id, unit_type, criterion in items.loc[derived_rows, ["unit", "unit_type", "criterion"]].itertuples(index=False):
         item = period.catalogues[unit_type].items[criterion]
         rule = item.derived
+        assert rule is not None  # the row is a derived item's
         eligible = [c for c in children.get(unit_id, []) if rule.criterion in period.catalogues[c.type].items]
         numerator = sum(1 for c in eligible if met_map.get((c.id, rule.criterion), False))
         denominator = len(eligible)
@@ -194,8 +195,11 @@ class TypedTotals:
 
 def criterion_scores(items: pd.DataFrame, unit_id: str) -> list[CriterionScore]:
     rows = items[items["unit"] == unit_id]
-    return [CriterionScore(r.criterion, float(r.max), float(r.self_score), float(r.reviewer_score), float(r.final),
-                           bool(r.met), bool(r.derived), bool(r.applicable)) for r in rows.itertuples()]
+    return [CriterionScore(str(criterion), float(maximum), float(own), float(reviewer), float(final), bool(met),
+                           bool(derived), bool(applicable))
+            for criterion, maximum, own, reviewer, final, met, derived, applicable in zip(
+                rows["criterion"], rows["max"], rows["self_score"], rows["reviewer_score"], rows["final"], rows["met"],
+                rows["derived"], rows["applicable"])]
 
 
 def typed_totals(items: pd.DataFrame, unit_id: str) -> TypedTotals:
@@ -227,7 +231,8 @@ def _mandatory_met(items: pd.DataFrame, period: Period) -> dict[str, bool]:
         return {}
     is_mandatory = pd.Series([(t, c) in wanted for t, c in zip(items["unit_type"], items["criterion"])],
                              index=items.index)
-    return items[is_mandatory].groupby("unit", sort=False)["met"].all().to_dict()
+    met = items[is_mandatory].groupby("unit", sort=False)["met"].all()
+    return {str(unit): bool(value) for unit, value in met.items()}
 
 
 def rate(levels: tuple[RatingLevel, ...], total_percent: float, group_percents: list[float], mandatory_met: bool) -> str:

@@ -53,7 +53,7 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
         return None, problems
     data = doc.data
     catalogue = _check_identity(doc, data, ctx, problems)
-    criteria = data.get("tieu_chi") if isinstance(data.get("tieu_chi"), dict) else {}
+    criteria = _mapping(data.get("tieu_chi"))
     entries = {}
     if catalogue is not None:
         unit_dir = ctx.root.evidence_dir(ctx.role.period, ctx.role.parent, ctx.role.unit)
@@ -64,7 +64,7 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
             if item is None or not isinstance(entry, dict):
                 continue
             score = _check_score(doc, path + ("diem_tu_cham",), entry.get("diem_tu_cham"), item, catalogue, problems)
-            refs = entry.get("minh_chung") if isinstance(entry.get("minh_chung"), list) else []
+            refs = found if isinstance(found := entry.get("minh_chung"), list) else []
             kinds, refused = _check_evidence_list(doc, path + ("minh_chung",), refs, unit_dir, ctx.role.unit, problems,
                                                   verdicts)
             if score is not None and score > 0 and item.evidence and item.evidence.required and not refused:
@@ -74,7 +74,7 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
             _check_note(doc, path + ("ghi_chu",), entry.get("ghi_chu"), problems)
             if score is not None:
                 entries[cid] = CriterionEntry(cid, score, tuple(r for r in refs if isinstance(r, str)),
-                                              entry.get("ghi_chu") if isinstance(entry.get("ghi_chu"), str) else "")
+                                              _text(entry.get("ghi_chu")))
         missing = [i.id for i in catalogue.items.values() if not i.derived and i.id not in criteria]
         if missing and "tieu_chi" in data:
             problems.append(messages.CRITERIA_MISSING.on(doc, ("tieu_chi",), key=True, count=len(missing),
@@ -101,7 +101,7 @@ def check_review(ctx: Context, rel: str) -> tuple[Review | None, list]:
     if ctx.unit is not None and not ctx.submission_exists:
         problems.append(messages.REVIEW_WITHOUT_SUBMISSION.on(doc, (), unit=ctx.role.unit))
     entries = {}
-    criteria = data.get("tieu_chi") if isinstance(data.get("tieu_chi"), dict) else {}
+    criteria = _mapping(data.get("tieu_chi"))
     if catalogue is not None:
         declared = _declared_evidence(ctx) if ctx.submission_exists else {}
         for cid, entry in criteria.items():
@@ -115,10 +115,18 @@ def check_review(ctx: Context, rel: str) -> tuple[Review | None, list]:
                 _check_reviewed_evidence(doc, path + ("diem_cham",), item, declared.get(cid, ()), problems)
             _check_note(doc, path + ("nhan_xet",), entry.get("nhan_xet"), problems)
             if score is not None:
-                entries[cid] = ReviewEntry(cid, score, entry.get("nhan_xet") if isinstance(entry.get("nhan_xet"), str) else "")
+                entries[cid] = ReviewEntry(cid, score, _text(entry.get("nhan_xet")))
     if any(p.is_error for p in problems):
         return None, problems
     return Review(ctx.role.unit, ctx.role.period, rel, data["nguoi_cham"], str(data["ngay_cham"]), entries), problems
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}  # anything else: the schema said what is wrong
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
 
 
 # ---------------------------------------------------------------- identity: right file, right place
@@ -268,7 +276,7 @@ def _check_note(doc, path, note, problems):
 def _check_milestone_filed(doc, path, item, ctx: Context, unit_dir, problems):
     """Points on an item that needs a milestone report (the plan: 1.1 / 4.1) while no report of that
     milestone is in the unit's folder. Whether it came on time is known only from git (site, PR report)."""
-    milestone = ctx.period.milestone(item.requires_milestone)
+    milestone = ctx.period.milestone(item.requires_milestone) if ctx.period else None
     folder = unit_dir / REPORTS_FOLDER / item.requires_milestone
     if milestone is None or (folder.is_dir() and any(f.suffix.lower() == ".pdf" for f in folder.iterdir())):
         return

@@ -249,7 +249,7 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         if organization is None:
             return result
     registry = None
-    if wanted.registry_periods:
+    if wanted.registry_periods and organization is not None:
         registry, found = load_registry(root, organization)
         result.problems += found
         result.files_checked += 1
@@ -257,7 +257,7 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         _period, found = load_period(root, period_id)
         result.problems += found
         result.files_checked += 1
-    dataset = Dataset(Registry(organization), {})
+    dataset = Dataset(Registry(organization), {})  # type: ignore[arg-type]  # criteria/ alone: no organisation read
     lookup = _RegistryLookup(root, organization, registry, result)
     periods = _PeriodLoader(root, dataset, result)
     _check_changed_reports(root, wanted.report_units, lookup, periods, dataset, result)
