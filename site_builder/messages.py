@@ -320,11 +320,6 @@ SCHEMA_GENERIC = Message("schema", "{place}", "giá trị không đúng mẫu.",
 
 # ---------------------------------------------------------------- milestones and reviews
 
-def day(value) -> str:
-    """A date as Vietnamese readers write it: 06/10/2023."""
-    return f"{value.day:02d}/{value.month:02d}/{value.year}"
-
-
 MILESTONE_MISSING_FOR_POINTS = Message(
     "milestone-missing", "tiêu chí {item}",
     "có điểm nhưng đơn vị chưa nộp «{title}» (hạn {due}); tiêu chí này chỉ được tính khi báo cáo đó nộp đúng hạn.",

@@ -13,7 +13,7 @@ import datetime as dt
 from site_builder import messages
 from site_builder.clock import Clock
 from site_builder.model import Dataset
-from site_builder.numbers import as_typed
+from site_builder.numbers import as_typed, day
 from site_builder.timeliness import LATE, MISSING, milestone_timing
 
 
@@ -43,6 +43,6 @@ def warnings_for(dataset: Dataset, period_id: str, unit_id: str, clock: Clock, t
             continue
         notes.append(messages.MILESTONE_LATE_FOR_POINTS.format(
             item=item.id, score=as_typed(entry.score), title=" ".join(milestone.title.split()),
-            what=messages.MILESTONE_STATES[state], due=messages.day(milestone.due),
+            what=messages.MILESTONE_STATES[state], due=day(milestone.due),
             proposed=messages.PROPOSED_DUE if milestone.provisional else ""))
     return notes

@@ -1,4 +1,4 @@
-"""How numbers are written, for every reader: one formatter.
+"""How numbers (and dates) are written, for every reader: one formatter each.
 
 Pages and downloads show the Vietnamese decimal comma, rounded to two places (4,5). A value a
 person typed into a YAML file is quoted back in messages, templates and pull-request comments as
@@ -7,6 +7,7 @@ they must type it: a dot, nothing rounded away (4.25, not 4,25 nor 4,3). Both go
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 SITE_DECIMAL = ","
@@ -28,6 +29,13 @@ def number(value, decimal: str = SITE_DECIMAL, places: int | None = 2, empty: st
 def as_typed(value) -> str:
     """A number as it is written in a data file: 4.0 -> "4", 4.25 -> "4.25"."""
     return number(value, decimal=DATA_DECIMAL, places=None)
+
+
+def day(value: dt.date | dt.datetime | None, empty: str = "—") -> str:
+    """A date as Vietnamese readers write it: 06/10/2023."""
+    if value is None:
+        return empty
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
 def thousands(value: int) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from site_builder import evidence, messages, schemas
 from site_builder.model import LINK_KINDS, Catalogue, CriterionEntry, Period, Review, ReviewEntry, Submission, Unit
-from site_builder.numbers import as_typed
+from site_builder.numbers import as_typed, day
 from site_builder.paths import (
     REPORTS_FOLDER,
     SUBMISSIONS,
@@ -283,7 +283,7 @@ def _check_milestone_filed(doc, path, item, ctx: Context, unit_dir, problems):
     folder = report_folder(ctx.role.period, ctx.role.parent, ctx.role.unit, milestone.id)
     problems.append(messages.MILESTONE_MISSING_FOR_POINTS.on(doc, path + ("diem_tu_cham",), item=item.id,
                                                              title=" ".join(milestone.title.split()),
-                                                             due=messages.day(milestone.due), folder=f"{folder}/"))
+                                                             due=day(milestone.due), folder=f"{folder}/"))
 
 
 def _declared_evidence(ctx: Context) -> dict[str, tuple[str, ...]]:

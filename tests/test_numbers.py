@@ -27,3 +27,13 @@ def test_every_digit_with_a_comma_for_percentages():
 def test_thousands_and_megabytes():
     assert thousands(12345678) == "12.345.678"
     assert megabytes(1048576) == "1,0" and megabytes(1048577) == "1,1"  # never shows an oversize file as the limit
+
+
+def test_dates_are_written_day_first():
+    import datetime as dt
+
+    from site_builder.numbers import day
+
+    assert day(dt.date(2023, 10, 6)) == "06/10/2023"
+    assert day(dt.datetime(2024, 1, 19, 8, 30)) == "19/01/2024"
+    assert day(None) == "—"

@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 
-from site_builder.numbers import number  # noqa: F401  (the one formatter; pages and charts take it from here)
+from site_builder.numbers import day, number  # noqa: F401  (the one formatter; pages and charts take it from here)
 
 STATUS_LABELS = {
     "on_time": "Đúng hạn",
@@ -39,12 +39,6 @@ def plain(value):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return round(float(value), 2)
-
-
-def day(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
 def moment(value: dt.datetime | None) -> str:
