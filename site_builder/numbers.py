@@ -14,8 +14,9 @@ SITE_DECIMAL = ","
 DATA_DECIMAL = "."
 
 
-def number(value, decimal: str = SITE_DECIMAL, places: int | None = 2, empty: str = "—") -> str:
-    """4.5 -> "4,5"; 5.0 -> "5"; None or NaN -> `empty`. `places=None` keeps every digit."""
+def number(value, empty: str = "—", *, decimal: str = SITE_DECIMAL, places: int | None = 2) -> str:
+    """4.5 -> "4,5"; 5.0 -> "5"; None or NaN -> `empty` (pages pass it: `|num("")`). `places=None`
+    keeps every digit."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return empty
     if places is None:

@@ -37,3 +37,8 @@ def test_dates_are_written_day_first():
     assert day(dt.date(2023, 10, 6)) == "06/10/2023"
     assert day(dt.datetime(2024, 1, 19, 8, 30)) == "19/01/2024"
     assert day(None) == "—"
+
+
+def test_pages_may_ask_for_nothing_instead_of_a_dash():
+    """unit.html writes `|num("")`: the second argument is what to show for no number."""
+    assert number(None, "") == "" and number(7.5, "") == "7,5"
