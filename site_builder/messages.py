@@ -97,81 +97,50 @@ def subject_for(path) -> str:
 
 # ---------------------------------------------------------------- files and YAML syntax
 
-def file_too_large(size: int, limit: int):
-    return (f"tệp quá lớn ({thousands(size)} byte, tối đa {thousands(limit)} byte).",
-            "Hãy kiểm tra lại: tệp khai báo chỉ chứa chữ; tài liệu đính kèm là tệp PDF riêng.")
+FILE_TOO_LARGE = Message("file-too-large", "", "tệp quá lớn ({size} byte, tối đa {limit} byte).",
+                        "Hãy kiểm tra lại: tệp khai báo chỉ chứa chữ; tài liệu đính kèm là tệp PDF riêng.")
+FILE_SYMLINK = Message("file-symlink", "", "tệp là liên kết (symlink), không phải tệp dữ liệu thật.",
+                       "Hãy xoá liên kết và tải lên chính tệp .yaml.")
+UNCLOSED_QUOTE = Message("yaml-syntax", "", "dấu nháy mở ở dòng này chưa được đóng ({where}).",
+                         "Hãy thêm dấu nháy đóng ở cuối giá trị, trên cùng dòng.")
+UNCLOSED_QUOTE_SEEN_AT = "lỗi lộ ra ở dòng {line}"             # {where} of UNCLOSED_QUOTE
+UNCLOSED_QUOTE_TO_END = "đến hết tệp vẫn không thấy dấu nháy đóng"
+UNREADABLE = Message("unreadable", "", "không đọc được tệp.",
+                     "Hãy kiểm tra tệp còn tồn tại và không bị khoá ({reason}).")
+NOT_UTF8 = Message("encoding", "", "tệp không được lưu bằng bảng mã UTF-8.",
+                   "Hãy lưu lại tệp với bảng mã UTF-8 (trình soạn thảo của GitHub luôn dùng UTF-8).")
+BINARY_FILE = Message("encoding", "", "tệp chứa dữ liệu nhị phân, không phải văn bản YAML.",
+                      "Hãy chắc chắn đây là tệp .yaml dạng chữ, không phải tệp Word/PDF đổi tên.")
+EMPTY_FILE = Message("empty-file", "", "tệp trống.", "Hãy điền nội dung theo mẫu (xem hướng dẫn cho đơn vị).")
+TOO_DEEP = Message("too-deep", "", "cấu trúc lồng nhau quá sâu (quá {limit} tầng).",
+                   "Tệp khai báo chỉ cần vài tầng thụt lề; hãy viết lại theo mẫu.")
+ALIAS_USED = Message("yaml-alias", "", "tệp dùng neo/bí danh YAML (& và *), không được phép ở đây.",
+                     "Hãy viết đầy đủ từng giá trị thay vì tham chiếu bằng & và *.")
+MERGE_KEY = Message("yaml-alias", "", "tệp dùng khoá gộp YAML (<<), không được phép ở đây.",
+                    "Hãy viết đầy đủ từng trường thay vì gộp.")
+CUSTOM_TAG = Message("yaml-tag", "", "thẻ YAML «{tag}» không được hỗ trợ.", "Hãy xoá thẻ bắt đầu bằng dấu ! ở dòng này.")
+COMPLEX_KEY = Message("yaml-key", "", "tên trường phải là một chữ hoặc số đơn giản.",
+                      "Hãy viết tên trường trên một dòng, theo sau là dấu hai chấm.")
+DUPLICATE_KEY = Message("duplicate-key", "{place}", "trường «{key}» xuất hiện hai lần (lần đầu ở dòng {first_line}).",
+                        "Hãy gộp nội dung vào một chỗ và xoá dòng trùng; nếu không, một trong hai sẽ bị bỏ qua.")
+INVISIBLE_CHARACTER = Message(
+    "control-character", "{place}",
+    "văn bản chứa ký tự ẩn U+{code_point} (ký tự điều khiển), có thể làm chữ hiển thị sai lệch.",
+    "Hãy gõ lại đoạn văn bản này, không dán từ nguồn khác.")
+CONTROL_CHARACTER_IN_FILE = Message(
+    "control-character", "",
+    "tệp chứa ký tự điều khiển U+{code_point} không hợp lệ (ký tự ẩn, thường do dán từ nguồn khác).",
+    "Hãy gõ lại dòng này, không dán từ nguồn khác.")
+YAML_UNREADABLE = Message("yaml-syntax", "", "không đọc được nội dung YAML.", "Hãy so sánh với tệp mẫu và sửa lại cú pháp.")
 
 
-def data_file_symlink():
-    return ("tệp là liên kết (symlink), không phải tệp dữ liệu thật.",
-            "Hãy xoá liên kết và tải lên chính tệp .yaml.")
+def code_point(char: str) -> str:
+    return f"{ord(char):04X}"
 
 
-def unclosed_quote(error_line: int | None):
-    where = f"lỗi lộ ra ở dòng {error_line}" if error_line else "đến hết tệp vẫn không thấy dấu nháy đóng"
-    return (f"dấu nháy mở ở dòng này chưa được đóng ({where}).",
-            "Hãy thêm dấu nháy đóng ở cuối giá trị, trên cùng dòng.")
-
-
-def unreadable(exc: OSError):
-    return ("không đọc được tệp.", f"Hãy kiểm tra tệp còn tồn tại và không bị khoá ({exc.strerror or exc}).")
-
-
-def not_utf8():
-    return ("tệp không được lưu bằng bảng mã UTF-8.",
-            "Hãy lưu lại tệp với bảng mã UTF-8 (trình soạn thảo của GitHub luôn dùng UTF-8).")
-
-
-def binary_file():
-    return ("tệp chứa dữ liệu nhị phân, không phải văn bản YAML.",
-            "Hãy chắc chắn đây là tệp .yaml dạng chữ, không phải tệp Word/PDF đổi tên.")
-
-
-def empty_file():
-    return ("tệp trống.", "Hãy điền nội dung theo mẫu (xem hướng dẫn cho đơn vị).")
-
-
-def too_deep(limit: int):
-    return (f"cấu trúc lồng nhau quá sâu (quá {limit} tầng).",
-            "Tệp khai báo chỉ cần vài tầng thụt lề; hãy viết lại theo mẫu.")
-
-
-def alias_used():
-    return ("tệp dùng neo/bí danh YAML (& và *), không được phép ở đây.",
-            "Hãy viết đầy đủ từng giá trị thay vì tham chiếu bằng & và *.")
-
-
-def merge_key():
-    return ("tệp dùng khoá gộp YAML (<<), không được phép ở đây.",
-            "Hãy viết đầy đủ từng trường thay vì gộp.")
-
-
-def custom_tag(tag: str):
-    shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
-    return (f"thẻ YAML «{shown}» không được hỗ trợ.", "Hãy xoá thẻ bắt đầu bằng dấu ! ở dòng này.")
-
-
-def complex_key():
-    return ("tên trường phải là một chữ hoặc số đơn giản.", "Hãy viết tên trường trên một dòng, theo sau là dấu hai chấm.")
-
-
-def duplicate_key(key: str, first_line: int):
-    return (f"trường «{key}» xuất hiện hai lần (lần đầu ở dòng {first_line}).",
-            "Hãy gộp nội dung vào một chỗ và xoá dòng trùng; nếu không, một trong hai sẽ bị bỏ qua.")
-
-
-def invisible_character(char: str):
-    return (f"văn bản chứa ký tự ẩn U+{ord(char):04X} (ký tự điều khiển), có thể làm chữ hiển thị sai lệch.",
-            "Hãy gõ lại đoạn văn bản này, không dán từ nguồn khác.")
-
-
-def control_character_in_file(char: str):
-    return (f"tệp chứa ký tự điều khiển U+{ord(char):04X} không hợp lệ (ký tự ẩn, thường do dán từ nguồn khác).",
-            "Hãy gõ lại dòng này, không dán từ nguồn khác.")
-
-
-def yaml_unreadable(detail: str):
-    return ("không đọc được nội dung YAML.", "Hãy so sánh với tệp mẫu và sửa lại cú pháp.")
+def shown_tag(tag: str) -> str:
+    """`tag:yaml.org,2002:str` as a person writes it: `!!str`."""
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def yaml_syntax(problem: str, context: str, source_line: str):
