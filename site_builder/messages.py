@@ -36,7 +36,8 @@ class Message:
         return Problem(path, line, column, self.subject.format(**values), message, fix, self.code, self.severity)
 
     def on(self, doc, where, /, key: bool = False, **values) -> Problem:
-        """The problem on a field of a parsed YAML document (`doc.problem` finds its line)."""
+        """The problem on a field of a parsed YAML document (`doc.problem` finds its line; `key`: at the
+        field's name rather than its value). Templates never name a field {key}."""
         message, fix = self.text(**values)
         return doc.problem(where, self.subject.format(**values), message, fix, code=self.code, key=key,
                            severity=self.severity)
@@ -121,7 +122,7 @@ MERGE_KEY = Message("yaml-alias", "", "tệp dùng khoá gộp YAML (<<), không
 CUSTOM_TAG = Message("yaml-tag", "", "thẻ YAML «{tag}» không được hỗ trợ.", "Hãy xoá thẻ bắt đầu bằng dấu ! ở dòng này.")
 COMPLEX_KEY = Message("yaml-key", "", "tên trường phải là một chữ hoặc số đơn giản.",
                       "Hãy viết tên trường trên một dòng, theo sau là dấu hai chấm.")
-DUPLICATE_KEY = Message("duplicate-key", "{place}", "trường «{key}» xuất hiện hai lần (lần đầu ở dòng {first_line}).",
+DUPLICATE_KEY = Message("duplicate-key", "{place}", "trường «{name}» xuất hiện hai lần (lần đầu ở dòng {first_line}).",
                         "Hãy gộp nội dung vào một chỗ và xoá dòng trùng; nếu không, một trong hai sẽ bị bỏ qua.")
 INVISIBLE_CHARACTER = Message(
     "control-character", "{place}",
@@ -250,34 +251,33 @@ def wrong_type(expected, value):
     return (f"phải là {json_type_name(expected)}, nhưng đang là {describe_value(value)}.", fix)
 
 
-def unknown_key(key: str, suggestion: str | None, allowed: list[str]):
-    message = f"trường «{key}» không có trong mẫu."
+UNKNOWN_KEY = Message("unknown-key", "{place}", "trường «{name}» không có trong mẫu.", "{hint}")
+UNKNOWN_KEY_SUGGESTION = "Có phải bạn muốn viết «{suggestion}»?"   # {hint} of UNKNOWN_KEY, best first
+UNKNOWN_KEY_ALLOWED = "Các trường được phép: {allowed}."
+UNKNOWN_KEY_REMOVE = "Hãy xoá trường này."
+MISSING_KEY = Message("missing-key", "{place}", "thiếu trường bắt buộc «{name}»{named}.",
+                      "Hãy thêm dòng «{name}: ...» theo mẫu.")
+BAD_PATTERN = Message("bad-format", "{place}", "giá trị {value} không đúng định dạng {what}.",
+                      "Hãy viết lại đúng định dạng {what}; xem tệp mẫu.")
+BAD_VALUE = Message("bad-value", "{place}", "giá trị {value} không hợp lệ.", "Chỉ được chọn một trong: {allowed}.")
+BAD_DATE = Message("bad-date", "{place}", "ngày {value} không hợp lệ.",
+                   "Hãy viết ngày theo dạng NĂM-THÁNG-NGÀY, ví dụ 2024-06-12.")
+
+
+def unknown_key_hint(suggestion: str | None, allowed: list[str]) -> str:
     if suggestion:
-        return (message, f"Có phải bạn muốn viết «{suggestion}»?")
-    if allowed:
-        return (message, "Các trường được phép: " + ", ".join(allowed) + ".")
-    return (message, "Hãy xoá trường này.")
+        return UNKNOWN_KEY_SUGGESTION.format(suggestion=suggestion)
+    return UNKNOWN_KEY_ALLOWED.format(allowed=", ".join(allowed)) if allowed else UNKNOWN_KEY_REMOVE
 
 
-def missing_key(key: str):
+def key_label(key: str) -> str:
+    """" (mã đơn vị)" after `don_vi` in a message; nothing for a key without a label."""
     label = FIELD_LABELS.get(key, key).removesuffix(f" ({key})")
-    named = f" ({label})" if label != key else ""
-    return (f"thiếu trường bắt buộc «{key}»{named}.", f"Hãy thêm dòng «{key}: ...» theo mẫu.")
+    return f" ({label})" if label != key else ""
 
 
-def bad_pattern(value, what: str):
-    return (f"giá trị {describe_value(value)} không đúng định dạng {what}.",
-            f"Hãy viết lại đúng định dạng {what}; xem tệp mẫu.")
-
-
-def bad_enum(value, allowed):
-    return (f"giá trị {describe_value(value)} không hợp lệ.",
-            "Chỉ được chọn một trong: " + ", ".join(str(a) for a in allowed) + ".")
-
-
-def bad_date(value):
-    shown = f"«{value}»" if isinstance(value, str) else describe_value(value)
-    return (f"ngày {shown} không hợp lệ.", "Hãy viết ngày theo dạng NĂM-THÁNG-NGÀY, ví dụ 2024-06-12.")
+def shown_date(value) -> str:
+    return f"«{value}»" if isinstance(value, str) else describe_value(value)
 
 
 TOO_LONG = Message("too-long", "{place}", "nội dung quá dài (tối đa {limit} ký tự).",

@@ -167,7 +167,7 @@ def _translate(error, doc: YamlDocument, suggestions: list[int]):
 
 def _missing_keys(err, doc: YamlDocument, path) -> list:
     present = err.instance if isinstance(err.instance, dict) else {}
-    return [doc.problem(path, messages.subject_for(path), *messages.missing_key(key), code="missing-key")
+    return [messages.MISSING_KEY.on(doc, path, place=messages.subject_for(path), name=key, named=messages.key_label(key))
             for key in err.validator_value if key not in present]
 
 
@@ -182,8 +182,8 @@ def _unknown_keys(err, doc: YamlDocument, path, suggestions: list[int]) -> list:
         if suggestions[0] > 0:
             suggestions[0] -= 1
             suggestion = _nearest(key, allowed)
-        out.append(doc.problem(path + (key,), messages.subject_for(path + (key,)),
-                               *messages.unknown_key(key, suggestion, allowed), code="unknown-key", key=True))
+        out.append(messages.UNKNOWN_KEY.on(doc, path + (key,), key=True, place=messages.subject_for(path + (key,)),
+                                           hint=messages.unknown_key_hint(suggestion, allowed), name=key))
     return out
 
 
@@ -197,12 +197,13 @@ def _value_problem(err, doc: YamlDocument, path):
         hint = messages.PATTERN_HINTS.get(str(path[-1]) if path else "", messages.PATTERN_HINT)
         if len(path) >= 2 and isinstance(path[-1], int):
             hint = messages.PATTERN_HINTS.get(str(path[-2]), hint)
-        return doc.problem(path, subject, *messages.bad_pattern(value, hint), code="bad-format")
+        return messages.BAD_PATTERN.on(doc, path, place=subject, value=messages.describe_value(value), what=hint)
     if kind in ("enum", "const"):
         allowed = [a for a in limit if a is not None] if kind == "enum" else [limit]
-        return doc.problem(path, subject, *messages.bad_enum(value, allowed), code="bad-value")
+        return messages.BAD_VALUE.on(doc, path, place=subject, value=messages.describe_value(value),
+                                     allowed=", ".join(str(a) for a in allowed))
     if kind == "format" and limit == "date":
-        return doc.problem(path, subject, *messages.bad_date(value), code="bad-date")
+        return messages.BAD_DATE.on(doc, path, place=subject, value=messages.shown_date(value))
     if kind == "maxLength":
         return messages.TOO_LONG.on(doc, path, place=subject, limit=limit)
     if kind == "minLength":

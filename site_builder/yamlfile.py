@@ -302,7 +302,7 @@ class _Builder:
             line = key_node.start_mark.line + 1
             if key in result:
                 found = messages.DUPLICATE_KEY.at(self.doc.path, line, key_node.start_mark.column + 1,
-                                                  place=messages.subject_for(path + (key,)), key=key,
+                                                  place=messages.subject_for(path + (key,)), name=key,
                                                   first_line=first_line[key])
                 self.doc.problems.append(dataclasses.replace(found, field=messages.field_name(path + (key,))))
                 continue

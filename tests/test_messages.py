@@ -75,3 +75,9 @@ def test_one_wording_per_error():
                                 (messages.WORKBOOK_EVIDENCE_REQUIRED, messages.REVIEW_EVIDENCE_REQUIRED)):
         assert workbook.text(label="điểm chấm", value="7", max="5", step="0.5", lower="4", upper="4.5", kinds="tệp PDF") \
             == unit_file.text(label="điểm chấm", value="7", max="5", step="0.5", lower="4", upper="4.5", kinds="tệp PDF")
+
+
+def test_no_template_names_a_parameter_of_its_methods():
+    """`on(doc, where, key=...)` takes `key` for itself: a template field of that name would be lost."""
+    for name, record in RECORDS.items():
+        assert "key" not in _fields(record.subject) | _fields(record.message) | _fields(record.fix), name
