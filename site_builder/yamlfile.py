@@ -24,7 +24,8 @@ from site_builder import messages, parse_cache
 from site_builder.numbers import thousands
 from site_builder.problems import Problem
 
-try:  # libyaml is much faster; the pure-Python composer gives the same nodes
+_Loader: type  # libyaml's loader is much faster; the pure-Python composer gives the same nodes
+try:
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
