@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from site_builder import schema_publish
+from site_builder import resources, schema_publish
 from site_builder.clock import VIETNAM, Clock, read_clock
 from site_builder.paths import DataRoot
 from site_builder.website import downloads as dl
@@ -28,8 +28,7 @@ from site_builder.website.pages import TEMPLATE_FILE, Layout, PageRenderer, envi
 from site_builder.website.text import page_title
 from site_builder.website.review_site import ReviewSite
 
-PROJECT = Path(__file__).resolve().parents[2]
-OVERRIDES = Path(__file__).resolve().parent / "overrides"
+OVERRIDES = resources.overrides_dir()
 DEEP_SHELL = "_khung/a/b.md"
 
 # Reproducibility: two builds of the same commit are byte-identical (tested: no file differs). The
@@ -83,12 +82,12 @@ def signature_cache_dir() -> Path:
 
 def _config_file(root: Path) -> Path:
     own = root / "mkdocs.yml"
-    return own if own.is_file() else PROJECT / "mkdocs.yml"
+    return own if own.is_file() else resources.mkdocs_config()
 
 
 def _docs_dir(root: Path) -> Path:
     own = root / "docs"
-    return own if (own / "gioi-thieu.md").is_file() else PROJECT / "docs"
+    return own if (own / "gioi-thieu.md").is_file() else resources.docs_dir()
 
 
 def read_link_report(file: Path | None) -> dict:
@@ -251,7 +250,7 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
         paths = dl.write_all(site, pf, _source(provenance, repo), commit_url, when, bool(org.demo))
         download_rows.append({"period": period.id, "title": period.title, "count": len(pf.units), **paths,
                               **{f"{k}_size": (site / v).stat().st_size for k, v in paths.items()}})
-    shutil.copyfile(PROJECT / "schema" / "download.schema.json", site / dl.FOLDER / "download.schema.json")
+    shutil.copyfile(resources.schema_file("download.schema.json"), site / dl.FOLDER / "download.schema.json")
     schema_publish.publish(data_root, site, org.site_url)  # <site>/schema/…: what editors fetch
     _fill(site / "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))))
     pages += 1
