@@ -144,44 +144,66 @@ def shown_tag(tag: str) -> str:
     return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
-def yaml_syntax(problem: str, context: str, source_line: str):
-    """Translate libyaml's English into what a clerk can act on."""
-    p = problem.lower()
+def _yaml(message: str, fix: str) -> Message:
+    return Message("yaml-syntax", "", message, fix)
+
+
+YAML_TAB = _yaml("dòng này thụt lề bằng phím Tab.",
+                 "YAML chỉ chấp nhận dấu cách: hãy xoá Tab và thụt lề bằng dấu cách (mỗi tầng 2 dấu cách).")
+YAML_COLON_MISPLACED = _yaml("dấu hai chấm «:» đặt sai chỗ.",
+                             "Nếu giá trị có chứa dấu hai chấm, hãy đặt cả giá trị trong dấu nháy kép \"...\"; "
+                             "nếu không, hãy kiểm tra thụt lề của dòng này.")
+YAML_COLON_MISSING = _yaml("thiếu dấu hai chấm «:» sau tên trường.", "Hãy viết theo dạng «ten_truong: giá trị».")
+YAML_TOP_INDENTED = _yaml("thụt lề không đúng: các trường ngoài cùng (don_vi, nam_hoc, tieu_chi, …) phải bắt đầu ở "
+                          "đầu dòng.", "Hãy xoá dấu cách ở đầu dòng này và các dòng cùng cấp.")
+YAML_INDENT = _yaml("thụt lề không đúng.",
+                    "Các trường cùng cấp phải thẳng cột với nhau; mỗi tầng lùi vào 2 dấu cách so với tầng trên.")
+YAML_LIST = _yaml("danh sách viết sai.",
+                  "Mỗi phần tử danh sách bắt đầu bằng «- » (gạch ngang và một dấu cách), thẳng cột nhau.")
+YAML_BACKSLASH = _yaml("trong dấu nháy kép, dấu gạch ngược «\\» bắt đầu một ký tự đặc biệt (ví dụ đường dẫn "
+                       "C:\\Users…).", "Hãy dùng dấu gạch chéo «/», hoặc đặt giá trị trong dấu nháy đơn '...'; minh "
+                       "chứng chỉ cần ghi tên tệp.")
+YAML_QUOTE = _yaml("dấu nháy chưa được đóng hoặc viết sai.",
+                   "Hãy kiểm tra mỗi dấu nháy mở \" đều có dấu nháy đóng \" trên cùng dòng.")
+YAML_BAD_START = _yaml("dòng này có ký tự không hợp lệ ở đầu giá trị (ví dụ *, &, @, `, %, ?, |, >, ], }}).",
+                       "Hãy đặt giá trị trong dấu nháy kép \"...\".")
+YAML_DOCUMENTS = _yaml("tệp chứa nhiều tài liệu YAML (có dòng «---» ở giữa).",
+                       "Mỗi tệp chỉ chứa một bài tự đánh giá: hãy xoá dòng «---» và phần thừa.")
+YAML_BRACKETS = _yaml("ngoặc vuông/ngoặc nhọn chưa được đóng.", "Hãy kiểm tra các dấu [ ] và {{ }} đi theo cặp.")
+YAML_CONTROL = _yaml("tệp chứa ký tự điều khiển không hợp lệ.", "Hãy gõ lại dòng này, không dán từ nguồn khác.")
+YAML_OTHER = _yaml("cú pháp YAML không hợp lệ.", "Hãy so sánh dòng này với tệp mẫu (thụt lề, dấu hai chấm, dấu nháy).")
+
+
+def yaml_syntax(problem: str, context: str, source_line: str) -> Message:
+    """Which wording fits libyaml's English: it says what the parser expected, the clerk needs what to fix."""
+    p, c = problem.lower(), context.lower()
     if "\t" in source_line[: len(source_line) - len(source_line.lstrip())] or "'\\t'" in p:
-        return ("dòng này thụt lề bằng phím Tab.",
-                "YAML chỉ chấp nhận dấu cách: hãy xoá Tab và thụt lề bằng dấu cách (mỗi tầng 2 dấu cách).")
+        return YAML_TAB
     if "mapping values are not allowed" in p:
-        return ("dấu hai chấm «:» đặt sai chỗ.",
-                "Nếu giá trị có chứa dấu hai chấm, hãy đặt cả giá trị trong dấu nháy kép \"...\"; "
-                "nếu không, hãy kiểm tra thụt lề của dòng này.")
+        return YAML_COLON_MISPLACED
     if "could not find expected ':'" in p:
-        return ("thiếu dấu hai chấm «:» sau tên trường.", "Hãy viết theo dạng «ten_truong: giá trị».")
+        return YAML_COLON_MISSING
     if "expected <document start>" in p:
-        return ("thụt lề không đúng: các trường ngoài cùng (don_vi, nam_hoc, tieu_chi, …) phải bắt đầu ở đầu dòng.",
-                "Hãy xoá dấu cách ở đầu dòng này và các dòng cùng cấp.")
+        return YAML_TOP_INDENTED
     if "expected <block end>" in p or "did not find expected key" in p or "expected <block mapping start>" in p:
-        return ("thụt lề không đúng.",
-                "Các trường cùng cấp phải thẳng cột với nhau; mỗi tầng lùi vào 2 dấu cách so với tầng trên.")
+        return YAML_INDENT
     if "did not find expected '-'" in p or "block sequence entries are not allowed" in p:
-        return ("danh sách viết sai.", "Mỗi phần tử danh sách bắt đầu bằng «- » (gạch ngang và một dấu cách), thẳng cột nhau.")
-    if ("escape" in p or "hexdecimal" in p or "hexadecimal" in p) and "quoted scalar" in context.lower():
-        return ("trong dấu nháy kép, dấu gạch ngược «\\» bắt đầu một ký tự đặc biệt (ví dụ đường dẫn C:\\Users…).",
-                "Hãy dùng dấu gạch chéo «/», hoặc đặt giá trị trong dấu nháy đơn '...'; minh chứng chỉ cần ghi tên tệp.")
-    if "found unexpected end of stream" in p or "found unknown escape" in p or "while scanning a quoted scalar" in context.lower():
-        return ("dấu nháy chưa được đóng hoặc viết sai.", "Hãy kiểm tra mỗi dấu nháy mở \" đều có dấu nháy đóng \" trên cùng dòng.")
+        return YAML_LIST
+    if ("escape" in p or "hexdecimal" in p or "hexadecimal" in p) and "quoted scalar" in c:
+        return YAML_BACKSLASH
+    if "found unexpected end of stream" in p or "found unknown escape" in p or "while scanning a quoted scalar" in c:
+        return YAML_QUOTE
     if ("found undefined alias" in p or "found character that cannot start any token" in p
             or "did not find expected node content" in p or "mapping keys are not allowed" in p
-            or "while scanning a block scalar" in context.lower()):
-        return ("dòng này có ký tự không hợp lệ ở đầu giá trị (ví dụ *, &, @, `, %, ?, |, >, ], }).",
-                "Hãy đặt giá trị trong dấu nháy kép \"...\".")
+            or "while scanning a block scalar" in c):
+        return YAML_BAD_START
     if "but found another document" in p or "expected a single document" in p:
-        return ("tệp chứa nhiều tài liệu YAML (có dòng «---» ở giữa).",
-                "Mỗi tệp chỉ chứa một bài tự đánh giá: hãy xoá dòng «---» và phần thừa.")
+        return YAML_DOCUMENTS
     if "expected ',' or ']'" in p or "expected ',' or '}'" in p:
-        return ("ngoặc vuông/ngoặc nhọn chưa được đóng.", "Hãy kiểm tra các dấu [ ] và { } đi theo cặp.")
+        return YAML_BRACKETS
     if "control characters are not allowed" in p or "special characters are not allowed" in p:
-        return ("tệp chứa ký tự điều khiển không hợp lệ.", "Hãy gõ lại dòng này, không dán từ nguồn khác.")
-    return ("cú pháp YAML không hợp lệ.", "Hãy so sánh dòng này với tệp mẫu (thụt lề, dấu hai chấm, dấu nháy).")
+        return YAML_CONTROL
+    return YAML_OTHER
 
 
 # ---------------------------------------------------------------- schema translations
@@ -359,29 +381,34 @@ PDF_ACTIVE_KINDS = {
 }
 
 
-def pdf_problem(code: str, detail: str, ref: str, max_pages: int):
-    """(message, fix) for a PDF verdict code from pdf_safety."""
-    if code == "pdf-fake":
-        return (f"tệp «{ref}» có đuôi .pdf nhưng không phải tệp PDF thật.",
-                "Hãy mở tài liệu gốc và chọn Lưu dưới dạng PDF (Save as PDF), rồi tải lên lại.")
-    if code == "pdf-truncated":
-        return (f"tệp «{ref}» bị hỏng hoặc tải lên chưa hết (thiếu phần kết thúc của PDF).", "Hãy tải lên lại tệp PDF.")
-    if code == "pdf-encrypted":
-        return (f"tệp «{ref}» có mật khẩu hoặc bị mã hoá, người xem không mở được.",
-                "Hãy lưu lại tệp PDF không đặt mật khẩu rồi tải lên.")
-    if code == "pdf-empty":
-        return (f"tệp «{ref}» không có trang nào.", "Hãy tải lên tệp PDF có nội dung.")
-    if code == "pdf-too-many-pages":
-        pages = f"{thousands(int(detail))} trang" if detail.isdigit() else f"hơn {thousands(max_pages)} trang"
-        return (f"tệp «{ref}» có {pages}, vượt quá {thousands(max_pages)} trang cho phép của một tệp minh chứng.",
-                f"Hãy chỉ giữ các trang làm minh chứng cho tiêu chí, hoặc tách thành nhiều tệp "
-                f"(mỗi tệp tối đa {thousands(max_pages)} trang).")
-    if code == "pdf-active-content":
-        what = PDF_ACTIVE_KINDS.get(detail, "nội dung tự chạy")
-        return (f"tệp «{ref}» chứa {what}; tệp như vậy không an toàn để đăng công khai.", REPRINT)
-    if code == "pdf-too-complex":
-        return (f"tệp «{ref}» có cấu trúc quá phức tạp để kiểm tra an toàn.", REPRINT)
-    return (f"tệp «{ref}» bị hỏng, không mở được.", "Hãy xuất lại tệp PDF từ tài liệu gốc và tải lên.")
+PDF_FAKE = Message("pdf-fake", "", "tệp «{ref}» có đuôi .pdf nhưng không phải tệp PDF thật.",
+                   "Hãy mở tài liệu gốc và chọn Lưu dưới dạng PDF (Save as PDF), rồi tải lên lại.")
+PDF_TRUNCATED = Message("pdf-truncated", "", "tệp «{ref}» bị hỏng hoặc tải lên chưa hết (thiếu phần kết thúc của PDF).",
+                        "Hãy tải lên lại tệp PDF.")
+PDF_ENCRYPTED = Message("pdf-encrypted", "", "tệp «{ref}» có mật khẩu hoặc bị mã hoá, người xem không mở được.",
+                        "Hãy lưu lại tệp PDF không đặt mật khẩu rồi tải lên.")
+PDF_EMPTY = Message("pdf-empty", "", "tệp «{ref}» không có trang nào.", "Hãy tải lên tệp PDF có nội dung.")
+PDF_TOO_MANY_PAGES = Message(
+    "pdf-too-many-pages", "", "tệp «{ref}» có {pages}, vượt quá {limit} trang cho phép của một tệp minh chứng.",
+    "Hãy chỉ giữ các trang làm minh chứng cho tiêu chí, hoặc tách thành nhiều tệp (mỗi tệp tối đa {limit} trang).")
+PAGES = "{count} trang"            # {pages} of PDF_TOO_MANY_PAGES when the count is known
+MORE_PAGES = "hơn {count} trang"   # when the check stopped counting
+PDF_ACTIVE_CONTENT = Message("pdf-active-content", "",
+                             "tệp «{ref}» chứa {what}; tệp như vậy không an toàn để đăng công khai.", REPRINT)
+ACTIVE_CONTENT = "nội dung tự chạy"  # {what} for a kind not in PDF_ACTIVE_KINDS
+PDF_TOO_COMPLEX = Message("pdf-too-complex", "", "tệp «{ref}» có cấu trúc quá phức tạp để kiểm tra an toàn.", REPRINT)
+PDF_BROKEN = Message("pdf-broken", "", "tệp «{ref}» bị hỏng, không mở được.",
+                     "Hãy xuất lại tệp PDF từ tài liệu gốc và tải lên.")
+PDF_VERDICTS = {m.code: m for m in (PDF_FAKE, PDF_TRUNCATED, PDF_ENCRYPTED, PDF_EMPTY, PDF_TOO_MANY_PAGES,
+                                    PDF_ACTIVE_CONTENT, PDF_TOO_COMPLEX)}
+
+
+def pdf_problem(code: str, detail: str, ref: str, max_pages: int) -> tuple[str, str]:
+    """(message, fix) for a PDF verdict code from pdf_safety (any other code: the file is broken)."""
+    limit = thousands(max_pages)
+    pages = (PAGES.format(count=thousands(int(detail))) if detail.isdigit() else MORE_PAGES.format(count=limit))
+    return PDF_VERDICTS.get(code, PDF_BROKEN).text(ref=ref, pages=pages, limit=limit,
+                                                   what=PDF_ACTIVE_KINDS.get(detail, ACTIVE_CONTENT))
 
 
 # ---------------------------------------------------------------- where files are (tree walk, pull requests)

@@ -240,7 +240,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
                     line, column = number, 1
                 break
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
-    message, fix = messages.yaml_syntax(exc.problem or "", exc.context or "", source_line)
+    message, fix = messages.yaml_syntax(exc.problem or "", exc.context or "", source_line).text()
     if "\t" in source_line and "\t" not in (exc.problem or ""):
         column = source_line.index("\t") + 1
     context_line = exc.context_mark.line + 1 if exc.context_mark else None
