@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder.website.text import number
+from site_builder.numbers import number
 
 MB = 1_000_000
 DEFAULT_BUDGET_MB = 1000      # GitHub Pages: a published site may be no larger than 1 GB
