@@ -23,11 +23,12 @@ def write_listing(site: Path, pf: PeriodFacts, layout: Layout, demo: bool = Fals
     folder = site / listing_folder(pf.period.id)
     folder.mkdir(parents=True, exist_ok=True)
     largest = 0
+    districts: list[dict] = []
     index = {"period": pf.period.id,
              "milestones": [{"id": m.id, "title": m.title, "short": short_title(m.title), "due": m.due.isoformat(),
                              "proposed": m.provisional} for m in pf.period.milestones],
              "demo": demo,  # the organisation's data is a demonstration: its repository links lead nowhere
-             "districts": []}
+             "districts": districts}
     for d in areas(pf):
         rows = []
         for f in d["units"]:
@@ -49,7 +50,7 @@ def write_listing(site: Path, pf: PeriodFacts, layout: Layout, demo: bool = Fals
         text = json.dumps({"district": d["name"], "units": rows}, ensure_ascii=False, separators=(",", ":"))
         (folder / f"{d['slug']}.json").write_text(text, encoding="utf-8")
         largest = max(largest, len(text.encode("utf-8")))
-        index["districts"].append({"name": d["name"], "slug": d["slug"], "total": d["total"]})
+        districts.append({"name": d["name"], "slug": d["slug"], "total": d["total"]})
     (folder / "index.json").write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return f"{listing_folder(pf.period.id)}/index.json", largest
 
