@@ -171,7 +171,11 @@ def measured(command: list[str], env: dict, cwd: Path) -> dict:
             "output": output[-2000:]}
 
 
-def ours(data: Path, site: Path, cache: Path, source: Path | None = None, fresh: bool = True) -> dict:
+def ours(data: Path, site: Path, cache: Path, source: Path | None = None, fresh: bool = True,
+         verdicts: Path | None = None) -> dict:
+    """`site-builder build`. `fresh`: no output folder and an empty build cache (a full build).
+    `verdicts`: the PDF-verdict and YAML-parse cache folder (content-keyed, older than this
+    benchmark); shared by all runs of a size once a first cold build filled it."""
     if fresh:
         shutil.rmtree(site, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
@@ -179,8 +183,8 @@ def ours(data: Path, site: Path, cache: Path, source: Path | None = None, fresh:
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), "NO_MKDOCS_2_WARNING": "1"}
     if source is not None:
         env["PYTHONPATH"] = str(source)
-    run = measured([sys.executable, "-m", "site_builder", "--root", str(data), "--cache-dir", str(cache / "verdicts"),
-                    "build", "--out", str(site), "--timings"], env, site.parent)
+    run = measured([sys.executable, "-m", "site_builder", "--root", str(data), "--cache-dir",
+                    str(verdicts or cache / "verdicts"), "build", "--out", str(site), "--timings"], env, site.parent)
     run.update(measure_site(site))
     run["steps"] = next((line for line in run.pop("output").splitlines() if line.startswith("Thời gian")), "")
     return run
@@ -249,22 +253,28 @@ def bench_size(size: int, args) -> dict:
     with_plain = size <= args.plain_max
     if with_plain:
         plain_docs(size, work / "plain")
+    verdicts = work / "verdicts"
+    if not verdicts.is_dir():  # the first build ever: every PDF checked, every YAML file parsed
+        result["first_build_cold"] = ours(data, work / "site", work / "cache", verdicts=verdicts)
+        print(f"  first build, cold: {brief(result['first_build_cold'])}  {result['first_build_cold']['steps']}",
+              flush=True)
     runs: dict[str, list] = {"ours": [], "before": [], "plain": []}
     for pair in range(args.pairs):
         if args.before is not None:
-            runs["before"].append(ours(data, work / "site-before", work / "cache-before", args.before))
-            print(f"  pair {pair + 1} before: {brief(runs['before'][-1])}", flush=True)
-        runs["ours"].append(ours(data, work / "site", work / "cache"))
+            runs["before"].append(ours(data, work / "site-before", work / "cache-before", args.before,
+                                       verdicts=verdicts))
+            print(f"  pair {pair + 1} before: {brief(runs['before'][-1])}  {runs['before'][-1]['steps']}", flush=True)
+        runs["ours"].append(ours(data, work / "site", work / "cache", verdicts=verdicts))
         print(f"  pair {pair + 1} ours:   {brief(runs['ours'][-1])}  {runs['ours'][-1]['steps']}", flush=True)
         if with_plain:
             runs["plain"].append(plain(work / "plain"))
             print(f"  pair {pair + 1} plain:  {brief(runs['plain'][-1])}", flush=True)
     result["runs"] = {k: v for k, v in runs.items() if v}
     # Incremental: the last "ours" run left its site and cache in place.
-    unchanged = ours(data, work / "site", work / "cache", fresh=False)
+    unchanged = ours(data, work / "site", work / "cache", fresh=False, verdicts=verdicts)
     print(f"  unchanged rebuild: {brief(unchanged)}  {unchanged['steps']}", flush=True)
     changed_file = change_one_submission(data)
-    one = ours(data, work / "site", work / "cache", fresh=False)
+    one = ours(data, work / "site", work / "cache", fresh=False, verdicts=verdicts)
     print(f"  one-file rebuild ({changed_file}): {brief(one)}  {one['steps']}", flush=True)
     git(data, "reset", "--quiet", "--hard", "HEAD~1")
     result["unchanged_rebuild"] = unchanged
@@ -283,7 +293,8 @@ def table(results: dict) -> str:
     lines = ["| units | build | runs | wall s (median) | CPU-s (median) | tree RSS MiB (max) | site MiB | largest file |",
              "|---:|---|---:|---:|---:|---:|---:|---|"]
     for size, r in sorted(results.items(), key=lambda kv: int(kv[0])):
-        rows = [(name, runs) for name, runs in r["runs"].items()]
+        rows = [("ours, first build (cold caches)", [r["first_build_cold"]])] if "first_build_cold" in r else []
+        rows += [(name, runs) for name, runs in r["runs"].items()]
         rows += [("ours, rebuild unchanged", [r["unchanged_rebuild"]]), ("ours, rebuild after one change", [r["one_file_rebuild"]])]
         for name, runs in rows:
             wall = statistics.median(x["wall"] for x in runs)

@@ -40,13 +40,17 @@ class FileFact:
 
 
 class EvidenceStore:
-    """Collects the evidence files pages refer to; `publish` copies them into the site."""
+    """Collects the evidence files pages refer to; `publish` copies them into the site.
 
-    def __init__(self, root: Path):
+    `cache` (build_cache.BuildCache) remembers digests across builds by the file's stamps, so an
+    unchanged PDF is not read again."""
+
+    def __init__(self, root: Path, cache=None):
         self.root = root
         self._root = str(root)
         self.files: dict[str, FileFact] = {}
         self._digests: dict[tuple[int, int], str] = {}
+        self._cache = cache
 
     def add(self, repo_path: str) -> FileFact | None:
         if repo_path in self.files:
@@ -69,15 +73,24 @@ class EvidenceStore:
         key = (stat.st_dev, stat.st_ino)
         digest = self._digests.get(key)
         if digest is None:
-            with open(source, "rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            if self._cache is not None:
+                digest = self._cache.digest(source)
+            else:
+                with open(source, "rb") as handle:
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
             self._digests[key] = digest
         fact = FileFact(repo_path, site_path_of(repo_path), stat.st_size, digest,
                         disk_path if disk_path != repo_path else "")
         self.files[repo_path] = fact
         return fact
 
-    def publish(self, site: Path) -> int:
+    def publish(self, site: Path, writer=None) -> int:
+        """Put every collected file into the site; with `writer` (website/site_writer.py) a file
+        already published unchanged is left as it is."""
+        if writer is not None:
+            for fact in self.files.values():
+                writer.link(fact.site_path, os.path.join(self._root, fact.disk_path or fact.repo_path))
+            return len(self.files)
         made_dirs: set[Path] = set()
         for fact in self.files.values():
             source = self.root / (fact.disk_path or fact.repo_path)
