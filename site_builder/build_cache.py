@@ -145,6 +145,37 @@ class BuildCache:
     def _page_file(self, key: str) -> Path:
         return self.folder / "pages" / key[:2] / key
 
+    # ------------------------------------------------------------------ mkdocs' output
+    def shells(self, key: str) -> tuple[Path, list[str]] | None:
+        """The folder of mkdocs' output stored under `key`, and its warnings; None when absent."""
+        import json
+
+        folder = self.folder / "shells" / key
+        try:
+            warnings = json.loads((folder / "warnings.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return (folder / "site", [str(w) for w in warnings]) if isinstance(warnings, list) else None
+
+    def keep_shells(self, key: str, site: Path, warnings: list[str]) -> Path:
+        """Move mkdocs' output `site` into the cache under `key` (the only entry kept); returns
+        where it is now (`site` itself when the cache cannot be written)."""
+        import json
+        import shutil
+
+        base = self.folder / "shells"
+        folder = base / key
+        try:
+            if base.is_dir():
+                for old in base.iterdir():
+                    shutil.rmtree(old, ignore_errors=True)
+            folder.mkdir(parents=True)
+            shutil.move(str(site), str(folder / "site"))
+            (folder / "warnings.json").write_text(json.dumps(warnings, ensure_ascii=False), encoding="utf-8")
+            return folder / "site"
+        except OSError:
+            return site if site.is_dir() else folder / "site"
+
     def templates_folder(self) -> Path:
         folder = self.folder / "templates"
         folder.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ from site_builder.website.site_writer import SiteWriter
 PROJECT = Path(__file__).resolve().parents[2]
 OVERRIDES = Path(__file__).resolve().parent / "overrides"
 DEEP_SHELL = "_khung/a/b.md"
-SHELL_PAGE = "site/_khung/a/b/index.html"  # where mkdocs puts it in the scratch folder
+SHELL_PAGE = "_khung/a/b/index.html"  # where mkdocs renders it
 
 # Reproducibility: two builds of the same commit are byte-identical (tested: no file differs). The
 # build date is SOURCE_DATE_EPOCH, else the data commit's date; only when the data is not in git and
@@ -129,30 +129,30 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     reviewing = ReviewSite(run.dataset, run.periods, run.clock, run.when, run.provenance["commit"],  # reviewer's workspace
                            run.layout, queue_file=review_queue, objections_file=objections)
     reviewing.install(renderer.env)
+    laps.lap("review workbooks")
     writer = SiteWriter(out)
     try:
         scratch = out.parent / (out.name + ".docs")
         overview = _overview_pages(run)
-        config, warnings = _render_shells(run, overview, scratch, writer)
+        config, warnings, shells = _render_shells(run, overview, scratch, writer)
         laps.lap("mkdocs")
-        pages, largest = _write_overview_pages(run, renderer, overview, scratch, writer)
-        mirror = out.parent / (out.name + ".search")
-        search.write_mirror([e for period in run.periods for e in search_entries(run.all_facts[period.id], run.layout,
-                                                                                renderer)], mirror)
-        indexing = search.start_indexing(mirror, out)  # runs beside the page writing
-        deep = shell.Shell.read(scratch / SHELL_PAGE)
+        pages, largest = _write_overview_pages(run, renderer, overview, shells, writer)
+        indexing = search.Indexer()  # Pagefind indexes beside the page writing
+        indexing.add([e for period in run.periods for e in search_entries(run.all_facts[period.id], run.layout,
+                                                                         renderer)])
+        deep = shell.Shell.read(shells / SHELL_PAGE)
         room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")  # html-validate's <title> limit, less the theme's suffix
         unit_pages = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
         pages += _write_parent_pages(run, renderer, deep, room, writer)
         pages += reviewing.write(out, deep, renderer.env)  # scoring workbooks and review-queue pages
         laps.lap("pages")
         download_rows = _write_downloads(run, out, writer)
-        _fill(scratch, out, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
+        _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
         pages += 1
         laps.lap("downloads (while indexing)")
         evidence = run.store.publish(out, writer)
         laps.lap("evidence")
-        largest = max(largest, search.finish_indexing(indexing, out, mirror))
+        largest = max(largest, indexing.finish(out))
         writer.finish()
         shutil.rmtree(scratch, ignore_errors=True)
         _close_run(run)
@@ -260,29 +260,55 @@ def _overview_pages(run: BuildRun) -> dict[str, tuple[str, str]]:
     return overview
 
 
-def _render_shells(run: BuildRun, overview: dict, scratch: Path, writer: SiteWriter) -> tuple[dict, list[str]]:
-    """mkdocs renders the hand-written pages and one shell per generated page into `scratch`;
-    what the site serves of it is copied over (the deep shell, the theme's own search and the
-    sitemap of shells stay behind). Returns mkdocs.yml as read and mkdocs' warnings."""
-    docs, site = scratch / "docs", scratch / "site"
+def _render_shells(run: BuildRun, overview: dict, scratch: Path, writer: SiteWriter) -> tuple[dict, list[str], Path]:
+    """mkdocs renders the hand-written pages and one shell per generated page; what the site
+    serves of it is copied over (the deep shell, the theme's own search and the sitemap of shells
+    stay behind). Its output depends only on the docs, the configuration and the theme, so it is
+    reused from the build cache when none of them changed. Returns mkdocs.yml as read, mkdocs'
+    warnings and the folder holding the rendered shells."""
+    docs = scratch / "docs"
     shell.stage(_docs_dir(run.root), docs, {**{k: v[0] for k, v in overview.items()}, DEEP_SHELL: shell.TITLE})
-    config = yaml.safe_load(_config_file(run.root).read_text(encoding="utf-8"))
+    config_file = _config_file(run.root)
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     theme = dict(config.get("theme") or {})
     theme["custom_dir"] = str(OVERRIDES)
     extra = dict(config.get("extra") or {})
     extra["demo"] = bool(run.org.demo)
     nav = _nav(config.get("nav"), run.all_facts[run.latest], run.dataset.periods[run.latest])
-    warnings = shell.run_mkdocs(_config_file(run.root), docs, site, theme=theme, extra=extra,
-                                site_name=config.get("site_name"), nav=nav,
-                                markdown_extensions=_with_vietnamese_anchors(config.get("markdown_extensions")))
+    key = _shells_key(docs, config_file, (theme, extra, nav, config.get("site_name"), config.get("markdown_extensions")))
+    cached = run.cache.shells(key) if run.cache is not None else None
+    if cached is not None:
+        site, warnings = cached
+    else:
+        site = scratch / "site"
+        warnings = shell.run_mkdocs(config_file, docs, site, theme=theme, extra=extra,
+                                    site_name=config.get("site_name"), nav=nav,
+                                    markdown_extensions=_with_vietnamese_anchors(config.get("markdown_extensions")))
+        if run.cache is not None:
+            site = run.cache.keep_shells(key, site, warnings)
     skip = ["_khung/", "sitemap.xml"]
     if not _theme_search(config):  # the theme's search (this site has its own, Pagefind), never loaded
         skip += ["assets/javascripts/lunr/", "assets/javascripts/workers/"]
     writer.copy_tree(site, tuple(skip), leave={_html_of(md) for md in overview})  # those are filled later
-    return config, warnings
+    return config, warnings, site
 
 
-def _write_overview_pages(run: BuildRun, renderer: PageRenderer, overview: dict, scratch: Path,
+def _shells_key(docs: Path, config_file: Path, settings) -> str:
+    """Everything mkdocs' output depends on: the staged docs, mkdocs.yml, the theme overrides,
+    the settings passed beside it, the versions of mkdocs and the theme, and this code."""
+    import hashlib
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(repr((settings, version("mkdocs"), version("mkdocs-material"))).encode("utf-8"))
+    for folder in (docs, OVERRIDES):
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(file.relative_to(folder).as_posix().encode("utf-8") + b"\0" + file.read_bytes())
+    for file in (config_file, Path(__file__), Path(shell.__file__)):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _write_overview_pages(run: BuildRun, renderer: PageRenderer, overview: dict, shells: Path,
                           writer: SiteWriter) -> tuple[int, int]:
     """Pour generated HTML into each overview shell; returns pages written and the largest
     listing file. The downloads page is written later, once the files exist (it shows sizes)."""
@@ -304,7 +330,7 @@ def _write_overview_pages(run: BuildRun, renderer: PageRenderer, overview: dict,
                     COMPARE: lambda: renderer.offices(pf), "xep-hang": lambda: renderer.rankings(pf)}[kind]()
         else:
             body = renderer.search()
-        _fill(scratch, writer.site, _html_of(md), body, writer)
+        _fill(shells, _html_of(md), body, writer)
         pages += 1
     return pages, largest
 
@@ -432,7 +458,7 @@ def _source(provenance: dict, repo: str) -> dict:
             "history": provenance["history_note"] or None}
 
 
-def _fill(scratch: Path, site: Path, rel: str, body: str, writer: SiteWriter) -> None:
+def _fill(shells: Path, rel: str, body: str, writer: SiteWriter) -> None:
     """The shell mkdocs rendered at `rel`, with `body` in its slot, written into the site."""
-    shell_text = (scratch / "site" / rel).read_text(encoding="utf-8")
+    shell_text = (shells / rel).read_text(encoding="utf-8")
     writer.write(rel, shell_text.replace(shell.SLOT, body))
