@@ -118,5 +118,5 @@ PARTLY_UPDATED = ("Một phần trang đã có đã được cập nhật (mỗi
 
 def _discard(out: Path) -> None:
     """The build's scratch folders beside the site (the site itself is left as it is)."""
-    for suffix in (".docs", ".search"):
+    for suffix in (".docs",):
         shutil.rmtree(out.with_name(out.name + suffix), ignore_errors=True)

@@ -132,36 +132,49 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     laps.lap("review workbooks")
     writer = SiteWriter(out)
     try:
-        scratch = out.parent / (out.name + ".docs")
-        overview = _overview_pages(run)
-        config, warnings, shells = _render_shells(run, overview, scratch, writer)
-        laps.lap("mkdocs")
-        pages, largest = _write_overview_pages(run, renderer, overview, shells, writer)
-        indexing = search.Indexer()  # Pagefind indexes beside the page writing
-        indexing.add([e for period in run.periods for e in search_entries(run.all_facts[period.id], run.layout,
-                                                                         renderer)])
-        deep = shell.Shell.read(shells / SHELL_PAGE)
-        room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")  # html-validate's <title> limit, less the theme's suffix
-        unit_pages = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
-        pages += _write_parent_pages(run, renderer, deep, room, writer)
-        pages += reviewing.write(out, deep, renderer.env)  # scoring workbooks and review-queue pages
-        laps.lap("pages")
-        download_rows = _write_downloads(run, out, writer)
-        _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
-        pages += 1
-        laps.lap("downloads (while indexing)")
-        evidence = run.store.publish(out, writer)
-        laps.lap("evidence")
-        largest = max(largest, indexing.finish(out))
-        writer.finish()
-        shutil.rmtree(scratch, ignore_errors=True)
-        _close_run(run)
-        laps.lap("search (rest)")
+        counts = _write_site(run, renderer, reviewing, out.parent / (out.name + ".docs"), writer, laps)
     except BaseException as exc:
         exc.site_touched = writer.written > 0  # type: ignore[attr-defined]  # commands/build.py words it
         run.clock.close()
         raise
-    return BuildReport(out, pages + unit_pages, unit_pages, evidence, warnings, laps.timings, largest, run.clock)
+    _close_run(run)
+    return BuildReport(out, counts["pages"], counts["unit_pages"], counts["evidence"], counts["warnings"],
+                       laps.timings, counts["largest"], run.clock)
+
+
+def _write_site(run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, scratch: Path, writer: SiteWriter,
+                laps: Laps) -> dict:
+    """Every file of the site, through `writer`. Modules that write files themselves (listings,
+    downloads, schemas, workbooks, Pagefind) write into <scratch>/files, copied over at the end
+    like everything else: an unchanged file keeps its inode and time there too."""
+    files = scratch / "files"
+    shutil.rmtree(files, ignore_errors=True)
+    files.mkdir(parents=True)
+    overview = _overview_pages(run)
+    config, warnings, shells = _render_shells(run, overview, scratch, writer)
+    laps.lap("mkdocs")
+    pages, largest = _write_overview_pages(run, renderer, overview, shells, files, writer)
+    indexing = search.Indexer()  # Pagefind indexes beside the page writing
+    indexing.add([e for period in run.periods for e in search_entries(run.all_facts[period.id], run.layout, renderer)])
+    deep = shell.Shell.read(shells / SHELL_PAGE)
+    room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")  # html-validate's <title> limit, less the theme's suffix
+    unit_pages = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
+    pages += _write_parent_pages(run, renderer, deep, room, writer)
+    pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
+    laps.lap("pages")
+    download_rows = _write_downloads(run, files)
+    _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
+    pages += 1
+    laps.lap("downloads (while indexing)")
+    evidence = run.store.publish(writer.site, writer)
+    laps.lap("evidence")
+    largest = max(largest, indexing.finish(files))
+    writer.copy_tree(files)
+    writer.finish()
+    shutil.rmtree(scratch, ignore_errors=True)
+    laps.lap("search (rest)")
+    return {"pages": pages + unit_pages, "unit_pages": unit_pages, "evidence": evidence, "warnings": warnings,
+            "largest": largest}
 
 
 class Laps:
@@ -308,13 +321,13 @@ def _shells_key(docs: Path, config_file: Path, settings) -> str:
     return digest.hexdigest()
 
 
-def _write_overview_pages(run: BuildRun, renderer: PageRenderer, overview: dict, shells: Path,
+def _write_overview_pages(run: BuildRun, renderer: PageRenderer, overview: dict, shells: Path, files: Path,
                           writer: SiteWriter) -> tuple[int, int]:
     """Pour generated HTML into each overview shell; returns pages written and the largest
     listing file. The downloads page is written later, once the files exist (it shows sizes)."""
     index_json, largest = {}, 0
     for period in run.periods:
-        index_json[period.id], size = listing_data.write_listing(writer.site, run.all_facts[period.id], run.layout,
+        index_json[period.id], size = listing_data.write_listing(files, run.all_facts[period.id], run.layout,
                                                                  bool(run.org.demo))
         largest = max(largest, size)
     pages = 0
@@ -357,7 +370,7 @@ def _write_parent_pages(run: BuildRun, renderer: PageRenderer, deep: shell.Shell
     return pages
 
 
-def _write_downloads(run: BuildRun, site: Path, writer: SiteWriter) -> list[dict]:
+def _write_downloads(run: BuildRun, site: Path) -> list[dict]:
     """CSV, XLSX and JSON of each period, the download schema and the editors' schemas."""
     rows = []
     for period in run.periods:
@@ -365,7 +378,7 @@ def _write_downloads(run: BuildRun, site: Path, writer: SiteWriter) -> list[dict
         paths = dl.write_all(site, pf, _source(run.provenance, run.repo), run.commit_url, run.when, bool(run.org.demo))
         rows.append({"period": period.id, "title": period.title, "count": len(pf.units), **paths,
                      **{f"{k}_size": (site / v).stat().st_size for k, v in paths.items()}})
-    writer.write(f"{dl.FOLDER}/download.schema.json", (PROJECT / "schema" / "download.schema.json").read_bytes())
+    shutil.copyfile(PROJECT / "schema" / "download.schema.json", site / dl.FOLDER / "download.schema.json")
     schema_publish.publish(run.data_root, site, run.org.site_url)  # <site>/schema/…: what editors fetch
     return rows
 

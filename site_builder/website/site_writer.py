@@ -6,16 +6,16 @@ modification time (a static host or rsync then uploads nothing for it), a change
 replaced by renaming a complete temporary file over it (a reader never sees half a page), and
 files the new build did not produce are deleted at the end (`finish`).
 
-Other modules write some files themselves (downloads, listings, Pagefind's index): a file
-modified since the build started counts as produced. The caller validates the data before the
-first write, so invalid data never touches the published site.
+Modules that write files themselves (downloads, listings, Pagefind's index) write into a
+scratch folder that is then copied over with `copy_tree`, so every file of the site passes here.
+The caller validates the data before the first write, so invalid data never touches the
+published site.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 
@@ -23,7 +23,6 @@ class SiteWriter:
     def __init__(self, site: Path):
         self.site = site
         self.root = str(site)
-        self.started = time.time() - 2  # file times lag the clock by a tick; a margin, never a miss
         self.kept: set[str] = set()     # site-relative paths this build produced
         self.written = 0
         self.unchanged = 0
@@ -92,8 +91,6 @@ class SiteWriter:
                 if rel in self.kept:
                     continue
                 try:
-                    if os.lstat(full).st_mtime >= self.started:
-                        continue  # written during this build by another module
                     os.unlink(full)
                     deleted += 1
                 except OSError:
