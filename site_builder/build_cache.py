@@ -176,6 +176,25 @@ class BuildCache:
         except OSError:
             return site if site.is_dir() else folder / "site"
 
+    # ------------------------------------------------------------------ folders kept whole
+    def folder_of(self, kind: str, key: str) -> Path | None:
+        """The folder kept under `kind`/`key` (e.g. the search index of a set of entries)."""
+        folder = self.folder / kind / key
+        return folder if (folder / ".complete").is_file() else None
+
+    def keep_folder(self, kind: str, key: str, source: Path) -> None:
+        """A copy of `source` as the only folder of `kind`; marked complete once fully copied."""
+        import shutil
+
+        base = self.folder / kind
+        try:
+            if base.is_dir():
+                shutil.rmtree(base)
+            shutil.copytree(source, base / key)
+            (base / key / ".complete").write_text("", encoding="utf-8")
+        except OSError:
+            shutil.rmtree(base, ignore_errors=True)
+
     def templates_folder(self) -> Path:
         folder = self.folder / "templates"
         folder.mkdir(parents=True, exist_ok=True)

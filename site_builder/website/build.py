@@ -154,8 +154,12 @@ def _write_site(run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, sc
     config, warnings, shells = _render_shells(run, overview, scratch, writer)
     laps.lap("mkdocs")
     pages, largest = _write_overview_pages(run, renderer, overview, shells, files, writer)
-    indexing = search.Indexer()  # Pagefind indexes beside the page writing
-    indexing.add([e for period in run.periods for e in search_entries(run.all_facts[period.id], run.layout, renderer)])
+    entries = [e for period in run.periods for e in search_entries(run.all_facts[period.id], run.layout, renderer)]
+    search_key = search.entries_key(entries)
+    reused = run.cache.folder_of("search", search_key) if run.cache is not None else None
+    indexing = search.Indexer()  # Pagefind indexes beside the page writing, unless its index can be reused
+    if reused is None:
+        indexing.add(entries)
     deep = shell.Shell.read(shells / SHELL_PAGE)
     room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")  # html-validate's <title> limit, less the theme's suffix
     unit_pages = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
@@ -168,7 +172,13 @@ def _write_site(run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, sc
     laps.lap("downloads (while indexing)")
     evidence = run.store.publish(writer.site, writer)
     laps.lap("evidence")
-    largest = max(largest, indexing.finish(files))
+    if reused is None:
+        largest = max(largest, indexing.finish(files))
+        if run.cache is not None and indexing.count:
+            run.cache.keep_folder("search", search_key, files / search.FOLDER)
+    else:
+        writer.copy_tree(reused, skip=(".complete",), prefix=f"{search.FOLDER}/")
+        largest = max(largest, max((p.stat().st_size for p in reused.rglob("*") if p.is_file()), default=0))
     writer.copy_tree(files)
     writer.finish()
     shutil.rmtree(scratch, ignore_errors=True)

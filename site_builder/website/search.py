@@ -52,6 +52,18 @@ def pagefind_binary() -> Path:
     raise SearchIndexError("không tìm thấy chương trình pagefind trong gói pagefind-bin.")
 
 
+def entries_key(entries: list[Entry]) -> str:
+    """A digest of what the index is made of (and of this module and Pagefind's version): the
+    index is reused while it does not change, which is most rebuilds (names change rarely)."""
+    import hashlib
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(Path(__file__).read_bytes() + version("pagefind-bin").encode())
+    for e in entries:
+        digest.update(f"{e.url}\0{e.title}\0{e.info}\0{e.words}\n".encode("utf-8"))
+    return digest.hexdigest()
+
+
 def page(e: Entry) -> str:
     """The small document Pagefind indexes for one entry."""
     title, info = html.escape(e.title), html.escape(e.info)

@@ -68,9 +68,10 @@ class SiteWriter:
             shutil.copyfile(source, path)
         self.written += 1
 
-    def copy_tree(self, source: Path, skip: tuple[str, ...] = (), leave: set[str] = frozenset()) -> None:
-        """Every file under `source` (mkdocs' output) at the same relative path, but those whose
-        path starts with one of `skip` and those in `leave` (written later by the caller)."""
+    def copy_tree(self, source: Path, skip: tuple[str, ...] = (), leave: set[str] = frozenset(),
+                  prefix: str = "") -> None:
+        """Every file under `source` at `prefix` + its relative path, but those whose path starts
+        with one of `skip` and those in `leave` (written later by the caller)."""
         base = str(source)
         for folder, _dirs, names in os.walk(base):
             for name in names:
@@ -79,7 +80,7 @@ class SiteWriter:
                 if rel.startswith(skip) or rel in leave:
                     continue
                 with open(full, "rb") as handle:
-                    self.write(rel, handle.read())
+                    self.write(prefix + rel, handle.read())
 
     def finish(self) -> int:
         """Delete what this build did not produce, then empty folders; returns files deleted."""
