@@ -154,7 +154,7 @@ def main(argv=None) -> int:
         commands["pr_report_compared"] = (commands["pr_report"][0], other)
         commands["validate_compared"] = (commands["validate"][0], other)
     runs: dict[str, list[dict]] = {name: [] for name in commands}
-    for name, (command, env) in commands.items():  # warm the OS caches once
+    for command, env in commands.values():  # warm the OS caches once
         measure(command, root, env)
     for _ in range(args.repeat):
         for name, (command, env) in commands.items():

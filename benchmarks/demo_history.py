@@ -198,7 +198,7 @@ class Replay:
 
     def merge(self, event: Event) -> None:
         branch = self.branches.pop(id(event))
-        for path, blob in branch.changes.items():
+        for path in branch.changes:
             if self.tree.get(path) != branch.base.get(path):
                 raise ValueError(f"PR #{branch.number} ({event.title}) conflicts with main on {path}")
         self.tree = self.tree.changed(branch.changes)

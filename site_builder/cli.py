@@ -44,7 +44,7 @@ ARGPARSE_VI = {
     "options": "tùy chọn",
     "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
 }
-argparse._ = lambda text: ARGPARSE_VI.get(text, text)
+argparse._ = lambda text: ARGPARSE_VI.get(text, text)  # type: ignore[attr-defined]  # argparse's gettext hook
 
 
 class UsageError(Exception):

@@ -160,7 +160,8 @@ class Clock:
         found = self._commits.get(sha)
         if found is None:
             raise KeyError(f"commit {sha} không thuộc lịch sử đang đọc.")
-        return CommitInfo(sha, found.author, found.committer_timestamp, self._verdicts.moment(sha))
+        moment = self._verdicts.moment(sha) if self._verdicts is not None else None
+        return CommitInfo(sha, found.author, found.committer_timestamp, moment)
 
     def latest(self) -> Moment | None:
         """The newest vouched moment in the history (None when nothing is vouched)."""
@@ -207,7 +208,10 @@ def read_clock(root: Path, signers, folder: str = "submissions", cache_dir: Path
         if repo.shallow:
             raw = gitread.commit_objects(repo, [repo.head])[repo.head]
             head = parse_commit(raw, repo.object_format)
-            moment = _moment(repo.head, trusted.verify(head.payload, head.signature) if head.signature else None)
+            verified = None
+            if head.signature is not None and head.payload is not None:
+                verified = trusted.verify(head.payload, head.signature)
+            moment = _moment(repo.head, verified)
             return Clock(False, SHALLOW, CommitInfo(repo.head, head.author, head.committer_timestamp, moment))
         return _build(repo, trusted, _key(folder).strip("/"), cache_dir)
     except gitread.GitError:
@@ -274,7 +278,8 @@ class _Verdicts:
         if sha not in self.claimed:
             return None
         if sha not in self.known:
-            commit = self._commits[sha]
+            commit = self._commits[sha]  # claimed: it carries a signature, so a payload too
+            assert commit.payload is not None and commit.signature is not None
             self.known[sha] = self._trusted.verify(commit.payload, commit.signature)
         time = self.known[sha]
         return None if time is None else Moment(time, sha)

@@ -126,6 +126,7 @@ def _criterion(item: Item, catalogue: Catalogue) -> dict:
 
 def _allowed(item: Item) -> dict:
     """One evidence reference of a kind the criterion accepts: a PDF, or a link (any link kind)."""
+    assert item.evidence is not None  # called only for criteria that ask for evidence
     kinds = []
     if "pdf" in item.evidence.kinds:
         kinds.append({"$ref": "#/$defs/evidence_pdf"})

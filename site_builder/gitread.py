@@ -17,6 +17,7 @@ import re
 import subprocess
 import threading
 import weakref
+from typing import IO
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,7 +152,7 @@ def changes(repo: Repository, ids, pathspec: bytes) -> dict[str, list[Change]]:
     """For each commit of `ids` whose tree differs under `pathspec` from its parents: the paths
     that differ from every parent (`-c`), with their object ids. Root commits compare with
     nothing; renames are never guessed."""
-    args = ["diff-tree", "--stdin", "-r", "-c", "--root", "-z", "--no-abbrev", "--no-renames",
+    args: list[str | bytes] = ["diff-tree", "--stdin", "-r", "-c", "--root", "-z", "--no-abbrev", "--no-renames",
             "--no-ext-diff", "--no-textconv", "--ignore-submodules=none", "--"]
     if pathspec:
         args.append(pathspec)
@@ -198,7 +199,7 @@ def _entry_pattern(object_format: str, parents: int) -> re.Pattern:
 
 def tree_at_head(repo: Repository, pathspec: bytes) -> dict[bytes, str]:
     """Every file under `pathspec` at HEAD -> its object id."""
-    args = ["ls-tree", "-r", "-z", "--full-tree", repo.head, "--"]
+    args: list[str | bytes] = ["ls-tree", "-r", "-z", "--full-tree", repo.head, "--"]
     if pathspec:
         args.append(pathspec)
     entry_pattern = _tree_pattern(repo.object_format)
@@ -224,21 +225,21 @@ class BlobReader:
 
     def __init__(self, repo: Repository):
         self._repo = repo
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
-        self._finalizer = None
+        self._finalizer: weakref.finalize | None = None
 
     def read(self, blob: str) -> bytes:
         if not isinstance(blob, str) or not self._repo.is_id(blob.encode()):
             raise KeyError(f"mã đối tượng git không hợp lệ: {blob!r}")
         with self._lock:
-            process = self._start()
-            process.stdin.write(blob.encode() + b"\n")
-            process.stdin.flush()
-            header = process.stdout.readline().rstrip(b"\n").split(b" ")
+            stdin, stdout = self._start()
+            stdin.write(blob.encode() + b"\n")
+            stdin.flush()
+            header = stdout.readline().rstrip(b"\n").split(b" ")
             if len(header) == 3 and header[0] == blob.encode() and header[2].isdigit():
-                data = process.stdout.read(int(header[2]))
-                process.stdout.read(1)
+                data = stdout.read(int(header[2]))
+                stdout.read(1)
                 if header[1] == b"blob":
                     return data
             elif len(header) != 2 or header[1] != b"missing":
@@ -246,13 +247,15 @@ class BlobReader:
                 raise GitError(f"unexpected cat-file answer {header!r}")
         raise KeyError(f"kho git không có tệp (blob) {blob}")
 
-    def _start(self) -> subprocess.Popen:
+    def _start(self) -> tuple[IO[bytes], IO[bytes]]:
+        """The running process's pipes, starting it when needed."""
         if self._process is None or self._process.poll() is not None:
             self._process = subprocess.Popen(["git", *_GLOBAL, "cat-file", "--batch"], cwd=self._repo.top,
                                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                              stderr=subprocess.DEVNULL, env=_env())
             self._finalizer = weakref.finalize(self, _stop, self._process)
-        return self._process
+        assert self._process.stdin is not None and self._process.stdout is not None  # both are PIPE
+        return self._process.stdin, self._process.stdout
 
     def close(self) -> None:
         if self._finalizer is not None:
@@ -261,9 +264,10 @@ class BlobReader:
         self._finalizer = None
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen[bytes]) -> None:
     try:
-        process.stdin.close()
+        if process.stdin is not None:
+            process.stdin.close()
         process.wait(timeout=5)
     except (OSError, subprocess.TimeoutExpired):
         process.kill()

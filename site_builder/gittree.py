@@ -15,6 +15,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+import builtins
 from typing import Callable
 
 from site_builder import gitread
@@ -63,7 +64,8 @@ class CommitFiles:
                 found[path] = Entry(path, match[1].decode(), match[3].decode(), size)
         return found
 
-    def write(self, entries, target: Path, stand_in: Callable[[Entry], Path | None] | None = None) -> list[Entry]:
+    def write(self, entries, target: Path,
+              stand_in: Callable[[Entry], Path | None] | None = None) -> builtins.list[Entry]:  # `list` is a method here
         """Write the regular files among `entries` below `target`; return those not written (links,
         submodules, names that are not safe paths): the caller says what is wrong with them.
         `stand_in(entry)` may name a file to link there instead of the blob (a PDF the base branch

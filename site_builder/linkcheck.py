@@ -177,6 +177,7 @@ def _request(method: str, url: str, options: Options, limiter: HostLimiter) -> t
     target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~") + (
         "?" + quote(parts.query, safe="=&%:@!$'()*+,;/?-._~") if parts.query else "")
     limiter.wait(host)
+    connection: http.client.HTTPConnection
     if scheme == "https":
         connection = http.client.HTTPSConnection(host, port, timeout=options.timeout,
                                                  context=ssl.create_default_context())
@@ -208,7 +209,7 @@ def _refuse_private(host: str, port: int) -> None:
     except socket.gaierror:
         raise _Failure("dns", "không tìm thấy tên miền (tên miền sai hoặc đã hết hạn).", True) from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if not address.is_global:
             raise _Failure("private-address", "đường link trỏ tới địa chỉ mạng nội bộ, không phải trang công khai.", False)
 

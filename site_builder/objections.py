@@ -86,6 +86,7 @@ def check(dataset: Dataset, body: str, author: str) -> Verdict:
                 + "\n\nĐơn vị vui lòng kiểm tra lại và gửi một đề nghị mới theo mẫu «Đề nghị phúc khảo điểm chấm». "
                   "Xin cảm ơn.")
         return Verdict(False, text, [], answers)
+    assert unit is not None  # no refusal means the unit was found
     reviewers = ", ".join(f"@{r}" for r in unit.reviewers)
     text = (f"Đã tiếp nhận đề nghị phúc khảo tiêu chí {md.inline(criterion)} của {md.inline(unit.name, 200)} "
             f"(năm học {md.inline(period)}). Người chấm của đơn vị ({reviewers}) sẽ xem xét, trả lời trong trao đổi "
@@ -132,7 +133,8 @@ def load(file: Path | None, dataset: Dataset) -> tuple[dict[tuple[str, str], lis
         return {}, None
     if not isinstance(raw, dict):
         return {}, None
-    comments = raw.get("comments") if isinstance(raw.get("comments"), dict) else {}
+    comments = raw.get("comments")
+    comments = comments if isinstance(comments, dict) else {}
     found: dict[tuple[str, str], list[Objection]] = {}
     for issue in raw.get("issues") or []:
         if not isinstance(issue, dict) or not isinstance(issue.get("number"), int) or "pull_request" in issue:
@@ -144,7 +146,8 @@ def load(file: Path | None, dataset: Dataset) -> tuple[dict[tuple[str, str], lis
         unit = dataset.registry.unit(answers.get("period", ""), answers.get("unit", ""))
         if unit is None:
             continue
-        url = issue.get("html_url") if str(issue.get("html_url", "")).startswith("https://") else ""
+        url = str(issue.get("html_url", ""))
+        url = url if url.startswith("https://") else ""
         objection = Objection(issue["number"], url, unit.period, unit.id, answers.get("criterion", "")[:20],
                               answers.get("reason", "")[:2000], _time(issue.get("created_at")),
                               _time(issue.get("closed_at")) if issue.get("state") == "closed" else None)

@@ -95,7 +95,7 @@ def inspect(data: bytes) -> Verdict:
         if reader.is_encrypted:
             return Verdict("pdf-encrypted")
         root = reader.trailer["/Root"].get_object()
-        pages = root["/Pages"].get_object()
+        pages = root["/Pages"].get_object()  # type: ignore[index]  # a missing key raises, caught below
         declared = _get(pages, "/Count")
         if isinstance(declared, int) and declared > MAX_PAGES:
             return Verdict("pdf-too-many-pages", str(int(declared)))
@@ -169,7 +169,7 @@ def _active(obj) -> str:
                     return found
             values = dict.values(node)  # as stored: references are visited as objects of their own
         elif isinstance(node, ArrayObject):
-            values = list.__iter__(node)
+            values = list.__iter__(node)  # type: ignore[assignment]  # both are iterables of objects
         else:
             continue
         for value in values:

@@ -163,7 +163,7 @@ def evaluate(repo: dict, branch: str, rules: BranchRules, pages: dict | None, ac
         Finding(not rules.linear_history,
                 "Không bắt buộc lịch sử thẳng",
                 f"{where}: cần tắt «Require linear history» (quy tắc này cấm commit hợp nhất)."),
-        Finding(bool(pages) and pages.get("build_type") == "workflow",
+        Finding(pages is not None and pages.get("build_type") == "workflow",
                 "Trang công khai xuất bản bằng GitHub Actions",
                 "Settings → Pages → Build and deployment → Source: chọn «GitHub Actions»."),
         Finding(actions.get("default_workflow_permissions") == "read"

@@ -91,8 +91,9 @@ def _time(value) -> dt.datetime | None:
 
 def parse(raw: dict) -> Queue:
     fetched = _time(raw.get("fetched_at"))
-    files = raw.get("files") if isinstance(raw.get("files"), dict) else {}
-    comments = raw.get("comments") if isinstance(raw.get("comments"), dict) else {}
+    files, comments = raw.get("files"), raw.get("comments")
+    files = files if isinstance(files, dict) else {}
+    comments = comments if isinstance(comments, dict) else {}
     entries = []
     for pull in raw.get("pulls") or []:
         entry = _entry(pull, files, comments, fetched)
@@ -109,8 +110,9 @@ def _entry(pull, files: dict, comments: dict, fetched) -> QueueEntry | None:
     created = _time(pull.get("created_at"))
     if created is None:
         return None
-    url = pull.get("html_url") if isinstance(pull.get("html_url"), str) and pull["html_url"].startswith("https://") else ""
-    user = pull.get("user") if isinstance(pull.get("user"), dict) else {}
+    url, user = pull.get("html_url"), pull.get("user")
+    url = url if isinstance(url, str) and url.startswith("https://") else ""
+    user = user if isinstance(user, dict) else {}
     entry = QueueEntry(number, str(pull.get("title") or "")[:200], url, str(user.get("login") or "")[:40], created,
                        max(0, ((fetched or created) - created).days), bool(pull.get("draft")), "unchecked")
     for item in files.get(str(number)) or []:

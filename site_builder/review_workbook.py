@@ -30,7 +30,7 @@ FORMAT_ID = "danh-gia-cntt/bang-cham"
 TEMPLATE_VERSION = 1
 META_SHEET = "_thong_tin"
 INFO_SHEET = "Hướng dẫn"
-REVIEWER_CELL = (4, 1)   # B5: the reviewer's GitHub handle
+REVIEWER_CELL: tuple[int, int] = (4, 1)   # B5: the reviewer's GitHub handle
 DATE_CELL = (5, 1)       # B6: the review date
 BODY_CELL = (2, 1)       # B3: the body (shown; the metadata sheet is what counts)
 
@@ -216,7 +216,7 @@ def _info_sheet(book, styles, period: Period, body_name: str, body: str, registr
     sheet.write_string(BODY_CELL[0], 1, f"{body_name} ({body})")
     sheet.write_string(3, 0, "Năm học", styles["label"])
     sheet.write_string(3, 1, period.title)
-    reviewers = registry.bodies[body].reviewers if body in registry.bodies else ()
+    reviewers = list(registry.bodies[body].reviewers) if body in registry.bodies else []
     sheet.write_string(REVIEWER_CELL[0], 0, "Người chấm (tài khoản GitHub)", styles["label"])
     if len(reviewers) == 1:
         sheet.write_string(*REVIEWER_CELL, reviewers[0], styles["input"])

@@ -57,7 +57,8 @@ def where(sheet: str, row: int, column: int) -> str:
 
 class _Collector:
     def __init__(self, rel: str):
-        self.rel, self.items = rel, []
+        self.rel = rel
+        self.items: list[Problem] = []
 
     def error(self, sheet: str | None, row: int, column: int, message: str, fix: str, code: str,
               severity: str = "error") -> None:
@@ -266,7 +267,7 @@ def read(data: bytes, rel: str, dataset: Dataset) -> tuple[ParsedWorkbook | None
             continue
         catalogue = period.catalogues.get(unit.type) if period else None
         item = catalogue.items.get(criterion) if catalogue else None
-        if item is None or item.derived:
+        if catalogue is None or item is None or item.derived:
             out.error(sheet_name, row, COLUMN["criterion"], f"tiêu chí {criterion} không có trong bộ tiêu chí hiện hành.",
                       "Hãy tải bảng chấm mới từ trang công khai.", "workbook-criterion")
             continue
@@ -390,7 +391,8 @@ def workbook_files(root, period: str, body: str) -> list:
 
 def apply_all(root, dataset: Dataset) -> tuple[list[Problem], int]:
     """Read every body's workbook into `dataset.reviews`; (problems, files read)."""
-    problems, count = [], 0
+    problems: list[Problem] = []
+    count = 0
     if not root.submissions.is_dir():
         return problems, count
     for period_dir in sorted(p for p in root.submissions.iterdir() if p.is_dir() and p.name in dataset.periods):

@@ -159,7 +159,8 @@ def _values_of_blob(raw: bytes, path: str) -> dict[str, tuple] | None:
             continue
         score = entry.get("diem_tu_cham")
         score = float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None
-        refs = entry.get("minh_chung") if isinstance(entry.get("minh_chung"), list) else []
+        refs = entry.get("minh_chung")
+        refs = refs if isinstance(refs, list) else []
         values[str(cid)] = (score, tuple(r.strip() for r in refs if isinstance(r, str)))
     return values
 

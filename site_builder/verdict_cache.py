@@ -84,7 +84,8 @@ def store(path: Path, data) -> None:
     try:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         if not path.parent.is_dir():
-            _mark_ignored(_folder)
+            if _folder is not None:
+                _mark_ignored(_folder)
             path.parent.mkdir(parents=True, exist_ok=True)
         with open(temporary, "w", encoding="utf-8") as handle:
             handle.write(text)

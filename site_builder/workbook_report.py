@@ -53,8 +53,9 @@ def _states(dataset: Dataset | None, period: str, body: str) -> dict[str, UnitSt
     scores = score_period(dataset, period)
     items = scores.items[scores.items["parent"] == body]
     units = scores.units.set_index("unit")
-    states = {}
-    for unit_id, rows in items.groupby("unit", sort=False):
+    states: dict[str, UnitState] = {}
+    for key, rows in items.groupby("unit", sort=False):
+        unit_id = str(key)
         if (period, unit_id) not in dataset.submissions:
             continue
         partial = bool(rows["derived"].any())
@@ -68,7 +69,7 @@ def _states(dataset: Dataset | None, period: str, body: str) -> dict[str, UnitSt
             total, maximum, shown_percent(100 * total / maximum) if maximum else math.nan,
             "" if partial or not isinstance(row["rating"], str) else row["rating"],
             None if partial else row["rank_parent"], partial,
-            {r.criterion: (r.reviewer_score, comments.get(r.criterion, "")) for r in counted.itertuples()},
+            {str(r.criterion): (r.reviewer_score, comments.get(str(r.criterion), "")) for r in counted.itertuples()},
             review is not None)
     return states
 
@@ -98,7 +99,8 @@ def _workbook_blocks(head, base, period: str, body: str, rel: str) -> list[list[
     if dataset is None:
         return [[title, "", "Không đọc được dữ liệu để xem trước điểm.", ""]]
     from_workbook = [r for r in dataset.reviews.values() if r.path == rel]
-    before, after = _states(base.dataset, period, body), _states(dataset, period, body)
+    before = _states(base.dataset, period, body) if base.dataset is not None else {}
+    after = _states(dataset, period, body)
     changed = [u for u in after if _unit_changed(before.get(u), after[u])]
     head_lines = [title, ""]
     if from_workbook:
@@ -116,7 +118,7 @@ def _workbook_blocks(head, base, period: str, body: str, rel: str) -> list[list[
     partial = False
     for unit_id in changed:
         old, new = before.get(unit_id), after[unit_id]
-        unit = registry.units.get(unit_id)
+        unit = registry.units.get(unit_id) if registry else None
         partial = partial or new.partial
         star = "\\*" if new.partial else ""
         head_lines.append(

@@ -50,7 +50,7 @@ _ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
 _C0_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FLOW_BRACKETS = re.compile(r"[\[\]{}]")
 _QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'")
-_SEQUENCE_CHAIN = re.compile(r"(?:-[ \t]+){%d,}" % MAX_DEPTH)
+_SEQUENCE_CHAIN = re.compile(rf"(?:-[ \t]+){{{MAX_DEPTH},}}")
 
 Path_ = tuple  # a path into the document: keys and list indexes
 

@@ -101,13 +101,13 @@ def test_a_hundred_thousand_pages_are_refused_before_the_pages_are_read():
     data = hostile_pdfs.pages(100_000)
     assert len(data) < evidence.MAX_PDF_BYTES  # within the size limit: only the page limit stops it
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the machine running the tests may be busy
     verdict = pdf_safety.inspect(data)
-    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - started
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert verdict == pdf_safety.Verdict("pdf-too-many-pages", "100000")
-    # reading every page took 7-29 s and 270-340 MB; the cross-reference table alone is ~1 s
-    assert elapsed < 8, elapsed
+    # reading every page took 7-29 s and 270-340 MB; the cross-reference table alone is ~1 CPU-s
+    assert cpu < 8, cpu
     assert grown_mb < 150, grown_mb
 
 

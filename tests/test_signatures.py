@@ -69,7 +69,7 @@ def test_two_signatures_in_one_block_are_refused(tmp_path):
         first = signer.sign_detached(b"payload", 1717549200)
         second = signer.sign_detached(b"payload", 1600000000)
     assert trusted.verify(b"payload", first) == 1717549200
-    binary = [base64.b64decode("".join(l for l in s.decode().splitlines()[2:] if l and not l.startswith(("=", "-"))))
+    binary = [base64.b64decode("".join(line for line in s.decode().splitlines()[2:] if line and not line.startswith(("=", "-"))))
               for s in (first, second)]
     assert trusted.verify(b"payload", binary[0]) == 1717549200  # binary input is accepted too
     assert trusted.verify(b"payload", binary[0] + binary[1]) is None

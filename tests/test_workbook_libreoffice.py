@@ -79,7 +79,7 @@ def test_the_validation_formula_accepts_and_refuses_as_libreoffice_computes_it(w
     for row, (value, _ok) in enumerate(cases, start=2):
         sheet[f"D{row}"] = 5
         sheet[f"F{row}"] = value
-        sheet[f"H{row}"] = "=" + re.sub(r"\b([DF])2\b", lambda m: f"{m.group(1)}{row}", formula)
+        sheet[f"H{row}"] = "=" + re.sub(r"\b([DF])2\b", lambda m, row=row: f"{m.group(1)}{row}", formula)
     source = tmp_path / "kiem-tra.xlsx"
     book.save(source)
     computed = convert(source, "csv", tmp_path / "out", tmp_path / "profile")

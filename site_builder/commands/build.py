@@ -83,7 +83,7 @@ def os_error_message(exc: OSError) -> str:
     from site_builder.safe_text import printable
 
     where = f" «{printable(str(exc.filename))}»" if exc.filename else ""
-    reason = OS_REASONS.get(exc.errno) or printable(exc.strerror or str(exc))
+    reason = (OS_REASONS.get(exc.errno) if exc.errno is not None else None) or printable(exc.strerror or str(exc))
     return (f"Không xây dựng được trang: lỗi khi đọc hoặc ghi tệp{where} ({reason}). "
             "Trang đã có (nếu có) giữ nguyên. Hãy kiểm tra chỗ trống trên đĩa và quyền ghi thư mục kết quả, rồi chạy lại.")
 

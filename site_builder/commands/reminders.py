@@ -21,12 +21,11 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from site_builder import report
+    from site_builder.commands import valid_dataset
     from site_builder.cli import UsageError
     from site_builder.clock import VIETNAM
     from site_builder.paths import DataRoot
     from site_builder.reminders import notices
-    from site_builder.validate import validate_all
     from site_builder.website.build import open_clock
 
     try:
@@ -36,14 +35,12 @@ def run(args) -> int:
     if args.days is not None and not 0 <= args.days <= 60:
         raise UsageError("--days phải từ 0 đến 60.")
     root = DataRoot(args.root)
-    result = validate_all(root)
-    if not result.ok:
-        report.render_human(result.errors, result.files_checked, stream=sys.stderr)
-        sys.stderr.write("Không soạn nhắc việc khi dữ liệu còn lỗi.\n")
+    dataset = valid_dataset(root, "Không soạn nhắc việc khi dữ liệu còn lỗi.")
+    if dataset is None:
         return 1
-    clock = open_clock(root, result.dataset.registry.organization)
+    clock = open_clock(root, dataset.registry.organization)
     try:
-        found = notices(root, result.dataset, clock, day, args.days)
+        found = notices(root, dataset, clock, day, args.days)
     finally:
         clock.close()
     if args.format == "json":

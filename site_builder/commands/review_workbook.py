@@ -3,7 +3,6 @@ reviewing body (the same file the site offers for download)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 
@@ -16,18 +15,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from site_builder import report
+    from site_builder.commands import valid_dataset
     from site_builder import review_workbook as rw
     from site_builder.cli import UsageError
     from site_builder.paths import DataRoot
-    from site_builder.validate import validate_all
 
-    result = validate_all(DataRoot(args.root))
-    if not result.ok:
-        report.render_human(result.errors, result.files_checked, stream=sys.stderr)
-        sys.stderr.write("Không tạo bảng chấm khi dữ liệu còn lỗi.\n")
+    dataset = valid_dataset(DataRoot(args.root), "Không tạo bảng chấm khi dữ liệu còn lỗi.")
+    if dataset is None:
         return 1
-    dataset = result.dataset
     if args.year not in dataset.periods:
         raise UsageError(f"không có năm học «{args.year}». Các năm học: {', '.join(sorted(dataset.periods))}.")
     bodies = rw.bodies_with_submissions(dataset, args.year)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from site_builder import report
+from site_builder.commands import valid_dataset
 from site_builder.paths import DataRoot
 
 
@@ -19,14 +19,10 @@ def register(sub) -> None:
 def run(args) -> int:
     from site_builder.cli import UsageError
     from site_builder.scoring import score_period
-    from site_builder.validate import validate_all
 
-    result = validate_all(DataRoot(args.root))
-    if not result.ok:
-        report.render_human(result.errors, result.files_checked, stream=sys.stderr)
-        sys.stderr.write("Không tính điểm khi dữ liệu còn lỗi.\n")
+    dataset = valid_dataset(DataRoot(args.root), "Không tính điểm khi dữ liệu còn lỗi.")
+    if dataset is None:
         return 1
-    dataset = result.dataset
     period = args.year or latest_period(dataset)
     if period not in dataset.periods:
         raise UsageError(f"không có năm học «{period}». Các năm học: {', '.join(sorted(dataset.periods))}.")
