@@ -27,7 +27,7 @@ from pathlib import Path
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
 MAX_DIGESTS = 1_000_000  # ~100 MB of table: far more files than a national repository holds
 _enabled = True
-_current: "BuildCache | None" = None
+_current: BuildCache | None = None
 
 
 def configure(enabled: bool) -> None:
@@ -42,7 +42,7 @@ def base_folder() -> Path:
     return Path(base) / "site-builder" / "build"
 
 
-def open_for(root: Path) -> "BuildCache | None":
+def open_for(root: Path) -> BuildCache | None:
     """The cache of the data folder `root`, or None when caching is off. Also what `current()`
     returns from then on (the checks use its file digests)."""
     global _current
@@ -54,7 +54,7 @@ def open_for(root: Path) -> "BuildCache | None":
     return _current
 
 
-def current() -> "BuildCache | None":
+def current() -> BuildCache | None:
     return _current
 
 

@@ -154,7 +154,7 @@ def _known_verdict(path: str) -> pdf_safety.Verdict | None:
 
     cache = build_cache.current()
     digest = cache.known_digest(path) if cache is not None else None
-    if digest is None:
+    if cache is None or digest is None:
         return None
     verdict = _VERDICTS.get(digest)
     if verdict is None:

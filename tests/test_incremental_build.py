@@ -38,7 +38,7 @@ def repo(tmp_path, monkeypatch):
     root = make_repo(tmp_path / "data")
     write_school(root, PERIOD, "pgd-quan-1", "thcs-demo-b")
     git = Repo(root)
-    git.commit("Dữ liệu ban đầu", author_time=dt.datetime(2024, 5, 2, 9, tzinfo=dt.timezone.utc))
+    git.commit("Dữ liệu ban đầu", author_time=dt.datetime(2024, 5, 2, 9, tzinfo=dt.UTC))
     return root, git
 
 
@@ -62,7 +62,7 @@ def test_a_rebuild_rewrites_only_what_changed(repo, tmp_path):
     criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
     data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
     git.commit("Sửa điểm tự chấm", {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
-               author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.timezone.utc))
+               author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
     page = f"{PERIOD}/don-vi/thcs-demo-a/index.html"
     old_page = (site / page).read_text(encoding="utf-8")
     build(root, site)
@@ -99,7 +99,7 @@ def test_cached_pages_equal_freshly_rendered_ones(repo, tmp_path, monkeypatch):
     """A page filled from the cache (markers replaced) has the bytes a fresh render has."""
     root, git = repo
     build(root, tmp_path / "warm")  # fills the cache
-    git.commit("Một commit khác", author_time=dt.datetime(2024, 5, 4, 9, tzinfo=dt.timezone.utc))
+    git.commit("Một commit khác", author_time=dt.datetime(2024, 5, 4, 9, tzinfo=dt.UTC))
     build(root, tmp_path / "warm")  # the new commit: pages from the cache, new commit filled in
     monkeypatch.setenv("SITE_BUILDER_NO_CACHE", "1")
     build(root, tmp_path / "cold")

@@ -10,7 +10,6 @@ Vietnamese with exit 1, never as a traceback; the next successful build complete
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 import sys
 from pathlib import Path

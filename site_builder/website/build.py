@@ -17,17 +17,19 @@ from pathlib import Path
 import yaml
 
 from site_builder import schema_publish
+from site_builder.build_cache import BuildCache
 from site_builder.clock import VIETNAM, Clock, read_clock
+from site_builder.model import Dataset, Organization
 from site_builder.paths import DataRoot
+from site_builder.timeliness import data_day
 from site_builder.website import downloads as dl
 from site_builder.website import listing_data, search, shell
 from site_builder.website.evidence_files import EvidenceStore
-from site_builder.timeliness import data_day
 from site_builder.website.facts import PeriodFacts, Timeline, gather
-from site_builder.website.pages import TEMPLATE_FILE, Layout, PageRenderer, environment
-from site_builder.website.text import page_title
+from site_builder.website.pages import Layout, PageRenderer, environment
 from site_builder.website.review_site import ReviewSite
 from site_builder.website.site_writer import SiteWriter
+from site_builder.website.text import page_title
 
 PROJECT = Path(__file__).resolve().parents[2]
 OVERRIDES = Path(__file__).resolve().parent / "overrides"
@@ -206,8 +208,8 @@ class BuildRun:
 
     root: Path
     data_root: DataRoot
-    dataset: object
-    org: object
+    dataset: Dataset
+    org: Organization
     clock: Clock
     repo: str
     when: dt.datetime
@@ -215,7 +217,7 @@ class BuildRun:
     timeline: Timeline
     store: EvidenceStore
     links: dict
-    cache: object  # build_cache.BuildCache or None
+    cache: BuildCache | None
     with_catalogues: list = field(default_factory=list)  # periods with catalogues, oldest first
     periods: list = field(default_factory=list)          # periods that get unit pages
     all_facts: dict[str, PeriodFacts] = field(default_factory=dict)
@@ -348,14 +350,22 @@ def _write_overview_pages(run: BuildRun, renderer: PageRenderer, overview: dict,
         if kind == "tieu-chi":
             body = renderer.criteria(run.dataset.periods[period_id], run.with_catalogues)
         elif period_id:
-            pf = run.all_facts[period_id]
-            body = {"": lambda: renderer.home(pf), "cong-khai": lambda: renderer.listing(pf, index_json[period_id]),
-                    COMPARE: lambda: renderer.offices(pf), "xep-hang": lambda: renderer.rankings(pf)}[kind]()
+            body = _overview_body(renderer, run.all_facts[period_id], kind, index_json[period_id])
         else:
             body = renderer.search()
         _fill(shells, _html_of(md), body, writer)
         pages += 1
     return pages, largest
+
+
+def _overview_body(renderer: PageRenderer, pf: PeriodFacts, kind: str, index_json: str) -> str:
+    if kind == "":
+        return renderer.home(pf)
+    if kind == "cong-khai":
+        return renderer.listing(pf, index_json)
+    if kind == COMPARE:
+        return renderer.offices(pf)
+    return renderer.rankings(pf)
 
 
 def _write_unit_pages(run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, deep: shell.Shell, room: int,

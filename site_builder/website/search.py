@@ -25,6 +25,7 @@ import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 FOLDER = "pagefind"
 
@@ -60,7 +61,7 @@ def entries_key(entries: list[Entry]) -> str:
 
     digest = hashlib.sha256(Path(__file__).read_bytes() + version("pagefind-bin").encode())
     for e in entries:
-        digest.update(f"{e.url}\0{e.title}\0{e.info}\0{e.words}\n".encode("utf-8"))
+        digest.update(f"{e.url}\0{e.title}\0{e.info}\0{e.words}\n".encode())
     return digest.hexdigest()
 
 
@@ -87,6 +88,9 @@ class Indexer:
             binary.chmod(binary.stat().st_mode | 0o111)
         self._process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.DEVNULL)
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._stdin: IO[bytes] = self._process.stdin
+        self._stdout: IO[bytes] = self._process.stdout
         self._answers: dict[int, dict] = {}
         self._errors: list[str] = []
         self._done = threading.Condition()
@@ -135,13 +139,13 @@ class Indexer:
         self._next += 1
         message = json.dumps({"message_id": self._next, "payload": payload}, ensure_ascii=False)
         try:
-            self._process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
+            self._stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
         except OSError as exc:
             raise SearchIndexError(f"pagefind dừng giữa chừng ({exc}).") from exc
         return self._next
 
     def _wait(self, message_id: int) -> dict:
-        self._process.stdin.flush()
+        self._stdin.flush()
         with self._done:
             while message_id not in self._answers:
                 if not self._reader.is_alive():
@@ -156,9 +160,9 @@ class Indexer:
     def _read(self) -> None:
         """Collect the answers; only those somebody waits for (and errors) are kept."""
         buffer = b""
-        stream = self._process.stdout
+        stream = self._stdout
         while True:
-            chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+            chunk = stream.read1(65536)  # type: ignore[attr-defined]  # a BufferedReader: returns what is there
             if not chunk:
                 break
             buffer += chunk

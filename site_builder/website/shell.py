@@ -37,7 +37,7 @@ class Shell:
     tail: str
 
     @classmethod
-    def read(cls, file: Path) -> "Shell":
+    def read(cls, file: Path) -> Shell:
         text = "\n".join(line.strip() for line in file.read_text(encoding="utf-8").splitlines() if line.strip())
         if SLOT not in text:
             raise RuntimeError(f"{file}: không tìm thấy chỗ chèn nội dung trong trang khung.")

@@ -68,7 +68,7 @@ class SiteWriter:
             shutil.copyfile(source, path)
         self.written += 1
 
-    def copy_tree(self, source: Path, skip: tuple[str, ...] = (), leave: set[str] = frozenset(),
+    def copy_tree(self, source: Path, skip: tuple[str, ...] = (), leave: frozenset[str] | set[str] = frozenset(),
                   prefix: str = "") -> None:
         """Every file under `source` at `prefix` + its relative path, but those whose path starts
         with one of `skip` and those in `leave` (written later by the caller)."""
@@ -85,7 +85,7 @@ class SiteWriter:
     def finish(self) -> int:
         """Delete what this build did not produce, then empty folders; returns files deleted."""
         deleted = 0
-        for folder, dirs, names in os.walk(self.root, topdown=False):
+        for folder, _dirs, names in os.walk(self.root, topdown=False):
             for name in names:
                 full = os.path.join(folder, name)
                 rel = os.path.relpath(full, self.root).replace(os.sep, "/")
