@@ -164,10 +164,17 @@ def _workbook(reviewing, f):
 
 
 def _site_key(run, provenance: Provenance, room: int) -> bytes:
-    """What every unit page shares: template sources, the periods, the organisation, the layout."""
+    """What every unit page shares: the template sources and the package's code (filters and
+    formatters live there), the periods' files (deadlines, structure, catalogues), the
+    organisation, the layout and the provenance values that are not markers. Only values with a
+    stable byte form go in (no sets: their order changes from one process to the next)."""
     digest = hashlib.sha256()
-    for file in sorted(Path(TEMPLATES).rglob("*.html")):
-        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    package = Path(__file__).resolve().parents[1]
+    for file in sorted([*Path(TEMPLATES).rglob("*.html"), *package.rglob("*.py")]):
+        digest.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
+    criteria = Path(run.root) / "criteria"  # the periods are read from there (a pickle of them holds sets: unstable)
+    for file in sorted(p for p in criteria.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(criteria).as_posix().encode() + b"\0" + file.read_bytes())
     digest.update(pickle.dumps((provenance.shared_key(), [(p.id, p.title) for p in run.periods], repr(run.org),
                                 run.layout.latest, room, sorted(run.all_facts[run.latest].parents))))
     return digest.digest()
