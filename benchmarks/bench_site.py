@@ -141,21 +141,24 @@ def change_one_submission(root: Path) -> str:
 
 def measured(command: list[str], env: dict, cwd: Path) -> dict:
     """Wall, CPU (user+system of the process and every child it waited for) and the peak summed
-    RSS of the process tree; raises with the output when the command fails."""
+    RSS and PSS of the process tree (PSS shares a page among the processes mapping it: forked
+    workers' copy-on-write pages are not counted once per process as RSS counts them); raises with
+    the output when the command fails."""
     import psutil
 
     out_file = open(cwd / ".bench-out", "w+")
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out_file, stderr=subprocess.STDOUT)
-    peak = 0
+    peak = peak_pss = 0
     watched = psutil.Process(process.pid)
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
         try:
-            total = watched.memory_info().rss + sum(c.memory_info().rss for c in watched.children(recursive=True))
-            peak = max(peak, total)
+            tree = [watched, *watched.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree))
+            peak_pss = max(peak_pss, sum(p.memory_full_info().pss for p in tree))
         except psutil.Error:
             pass
         time.sleep(0.2)
@@ -167,7 +170,8 @@ def measured(command: list[str], env: dict, cwd: Path) -> dict:
     if process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{output[-3000:]}")
     return {"wall": round(wall, 2), "cpu": round(usage.ru_utime + usage.ru_stime, 2),
-            "rss_tree_mib": round(peak / 1048576), "rss_max_process_mib": round(usage.ru_maxrss / 1024),
+            "rss_tree_mib": round(peak / 1048576), "pss_tree_mib": round(peak_pss / 1048576),
+            "rss_max_process_mib": round(usage.ru_maxrss / 1024),
             "output": output[-2000:]}
 
 
@@ -186,7 +190,9 @@ def ours(data: Path, site: Path, cache: Path, source: Path | None = None, fresh:
     run = measured([sys.executable, "-m", "site_builder", "--root", str(data), "--cache-dir",
                     str(verdicts or cache / "verdicts"), "build", "--out", str(site), "--timings"], env, site.parent)
     run.update(measure_site(site))
-    run["steps"] = next((line for line in run.pop("output").splitlines() if line.startswith("Thời gian")), "")
+    lines = run.pop("output").splitlines()
+    run["steps"] = next((line for line in lines if line.startswith("Thời gian (giây)")), "")
+    run["cpu_steps"] = next((line for line in lines if line.startswith("Thời gian CPU")), "")
     return run
 
 
@@ -265,17 +271,17 @@ def bench_size(size: int, args) -> dict:
                                        verdicts=verdicts))
             print(f"  pair {pair + 1} before: {brief(runs['before'][-1])}  {runs['before'][-1]['steps']}", flush=True)
         runs["ours"].append(ours(data, work / "site", work / "cache", args.ours, verdicts=verdicts))
-        print(f"  pair {pair + 1} ours:   {brief(runs['ours'][-1])}  {runs['ours'][-1]['steps']}", flush=True)
+        print(f"  pair {pair + 1} ours:   {brief(runs['ours'][-1])}  {runs['ours'][-1]['cpu_steps']}", flush=True)
         if with_plain:
             runs["plain"].append(plain(work / "plain"))
             print(f"  pair {pair + 1} plain:  {brief(runs['plain'][-1])}", flush=True)
     result["runs"] = {k: v for k, v in runs.items() if v}
     # Incremental: the last "ours" run left its site and cache in place.
     unchanged = ours(data, work / "site", work / "cache", args.ours, fresh=False, verdicts=verdicts)
-    print(f"  unchanged rebuild: {brief(unchanged)}  {unchanged['steps']}", flush=True)
+    print(f"  unchanged rebuild: {brief(unchanged)}  {unchanged['cpu_steps']}", flush=True)
     changed_file = change_one_submission(data)
     one = ours(data, work / "site", work / "cache", args.ours, fresh=False, verdicts=verdicts)
-    print(f"  one-file rebuild ({changed_file}): {brief(one)}  {one['steps']}", flush=True)
+    print(f"  one-file rebuild ({changed_file}): {brief(one)}  {one['cpu_steps']}", flush=True)
     git(data, "reset", "--quiet", "--hard", "HEAD~1")
     result["unchanged_rebuild"] = unchanged
     result["one_file_rebuild"] = one
@@ -290,12 +296,13 @@ def bench_size(size: int, args) -> dict:
 
 def brief(run: dict) -> str:
     return (f"{run['wall']:>7.1f} s wall {run['cpu']:>7.1f} CPU-s tree RSS {run['rss_tree_mib']:>5} MiB "
+            f"PSS {run.get('pss_tree_mib', '?'):>5} MiB "
             f"site {run['site_mib']:>8.1f} MiB largest {run['largest_kib']} KiB ({run['largest']})")
 
 
 def table(results: dict) -> str:
-    lines = ["| units | build | runs | wall s (median) | CPU-s (median) | tree RSS MiB (max) | site MiB | largest file |",
-             "|---:|---|---:|---:|---:|---:|---:|---|"]
+    lines = ["| units | build | runs | wall s (median) | CPU-s (median) | tree RSS / PSS MiB (max) | site MiB | "
+             "largest file |", "|---:|---|---:|---:|---:|---:|---:|---|"]
     for size, r in sorted(results.items(), key=lambda kv: int(kv[0])):
         rows = [("ours, first build (cold caches)", [r["first_build_cold"]])] if "first_build_cold" in r else []
         rows += [(name, runs) for name, runs in r["runs"].items()]
@@ -303,7 +310,7 @@ def table(results: dict) -> str:
         for name, runs in rows:
             wall = statistics.median(x["wall"] for x in runs)
             cpu = statistics.median(x["cpu"] for x in runs)
-            rss = max(x["rss_tree_mib"] for x in runs)
+            rss = f'{max(x["rss_tree_mib"] for x in runs)} / {max(x.get("pss_tree_mib", 0) for x in runs)}'
             last = runs[-1]
             lines.append(f"| {size} | {name} | {len(runs)} | {wall:.1f} | {cpu:.1f} | {rss} | {last['site_mib']} | "
                          f"{last['largest_kib']} KiB ({last['largest']}) |")

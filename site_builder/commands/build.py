@@ -61,6 +61,8 @@ def run(args) -> int:
         print(f"Lưu ý: {built.clock.reason}")
     if args.timings:
         print("Thời gian (giây): " + ", ".join(f"{k} {v}" for k, v in built.timings.items()))
+        if built.cpu:
+            print("Thời gian CPU (giây): " + ", ".join(f"{k} {v}" for k, v in built.cpu.items()))
     return 0
 
 
