@@ -161,27 +161,30 @@ def _write_site(run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, sc
     search_key = search.entries_key(entries)
     reused = run.cache.folder_of("search", search_key) if run.cache is not None else None
     indexing = search.Indexer()  # Pagefind indexes beside the page writing, unless its index can be reused
-    if reused is None:
-        indexing.add(entries)
-    deep = shell.Shell.read(shells / SHELL_PAGE)
-    room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")  # html-validate's <title> limit, less the theme's suffix
-    unit_pages = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
-    pages += _write_parent_pages(run, renderer, deep, room, writer)
-    pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
-    laps.lap("pages")
-    download_rows = _write_downloads(run, files)
-    _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
-    pages += 1
-    laps.lap("downloads (while indexing)")
-    evidence = run.store.publish(writer.site, writer)
-    laps.lap("evidence")
-    if reused is None:
-        largest = max(largest, indexing.finish(files))
-        if run.cache is not None and indexing.count:
-            run.cache.keep_folder("search", search_key, files / search.FOLDER)
-    else:
-        writer.copy_tree(reused, skip=(".complete",), prefix=f"{search.FOLDER}/")
-        largest = max(largest, max((p.stat().st_size for p in reused.rglob("*") if p.is_file()), default=0))
+    try:
+        if reused is None:
+            indexing.add(entries)
+        deep = shell.Shell.read(shells / SHELL_PAGE)
+        room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")  # html-validate's <title> limit, less the theme's suffix
+        unit_pages = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
+        pages += _write_parent_pages(run, renderer, deep, room, writer)
+        pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
+        laps.lap("pages")
+        download_rows = _write_downloads(run, files)
+        _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
+        pages += 1
+        laps.lap("downloads (while indexing)")
+        evidence = run.store.publish(writer.site, writer)
+        laps.lap("evidence")
+        if reused is None:
+            largest = max(largest, indexing.finish(files))
+            if run.cache is not None and indexing.count:
+                run.cache.keep_folder("search", search_key, files / search.FOLDER)
+        else:
+            writer.copy_tree(reused, skip=(".complete",), prefix=f"{search.FOLDER}/")
+            largest = max(largest, max((p.stat().st_size for p in reused.rglob("*") if p.is_file()), default=0))
+    finally:
+        indexing.close()  # also when a step failed: no Pagefind left running
     writer.copy_tree(files)
     writer.finish()
     shutil.rmtree(scratch, ignore_errors=True)

@@ -79,6 +79,7 @@ class Indexer:
     def __init__(self):
         self.count = 0
         self._process: subprocess.Popen | None = None
+        self._feeder: threading.Thread | None = None
 
     def _start(self) -> None:
         """The service starts with the first entry: a site without units has no index (the
@@ -101,17 +102,29 @@ class Indexer:
         self._index = answer["index_id"]
 
     def add(self, entries: list[Entry]) -> None:
-        if entries and self._process is None:
+        """Hand the entries over; a thread feeds them to Pagefind while the caller goes on."""
+        if not entries:
+            return
+        if self._process is None:
             self._start()
-        for e in entries:
-            self._send({"type": "AddFile", "index_id": self._index, "url": "/" + e.url, "file_path": None,
-                        "file_contents": page(e)})
-            self.count += 1
+        self.count += len(entries)
+        self._feeder = threading.Thread(target=self._feed, args=(entries,), daemon=True)
+        self._feeder.start()
+
+    def _feed(self, entries: list[Entry]) -> None:
+        try:
+            for e in entries:
+                self._send({"type": "AddFile", "index_id": self._index, "url": "/" + e.url, "file_path": None,
+                            "file_contents": page(e)})
+        except SearchIndexError as exc:
+            self._errors.append(str(exc))
 
     def finish(self, site: Path) -> int:
         """Write the index into <site>/pagefind/; returns the size of its largest file."""
         try:
             if self.count:
+                if self._feeder is not None:
+                    self._feeder.join()
                 self._wait(self._send({"type": "WriteFiles", "index_id": self._index,
                                        "output_path": str(site / FOLDER)}))
         finally:
@@ -124,6 +137,8 @@ class Indexer:
     def close(self) -> None:
         if self._process is None:
             return
+        if self._feeder is not None and self._feeder.is_alive():
+            self._process.kill()  # a step failed while entries were still going out
         if self._process.stdin and not self._process.stdin.closed:
             try:
                 self._process.stdin.close()
