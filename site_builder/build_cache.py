@@ -25,6 +25,7 @@ import threading
 from pathlib import Path
 
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
+CHECKS_KEPT_DAYS = 30
 MAX_DIGESTS = 1_000_000  # ~100 MB of table: far more files than a national repository holds
 _enabled = True
 _current: BuildCache | None = None
@@ -56,6 +57,13 @@ def open_for(root: Path) -> BuildCache | None:
 
 def current() -> BuildCache | None:
     return _current
+
+
+def close() -> None:
+    """The build is over: later checks in this process (a test, a command run after the build)
+    do not use the cache."""
+    global _current
+    _current = None
 
 
 class BuildCache:
@@ -145,6 +153,22 @@ class BuildCache:
     def _page_file(self, key: str) -> Path:
         return self.folder / "pages" / key[:2] / key
 
+    # ------------------------------------------------------------------ checks of unit files
+    def check(self, key: str):
+        """A stored verdict on a unit file (check_cache.py), or None."""
+        try:
+            with open(self.folder / "checks" / key[:2] / key, "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+            return None
+
+    def put_check(self, key: str, verdict) -> None:
+        try:
+            data = pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return
+        _store(self.folder / "checks" / key[:2] / key, data)
+
     # ------------------------------------------------------------------ mkdocs' output
     def shells(self, key: str) -> tuple[Path, list[str]] | None:
         """The folder of mkdocs' output stored under `key`, and its warnings; None when absent."""
@@ -207,6 +231,7 @@ class BuildCache:
         if self._digests is not None and self._digests_changed:
             table = (self._digests, self._verdicts) if len(self._digests) <= MAX_DIGESTS else ({}, {})
             _store(self.folder / "digests.pickle", pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+        _prune_older_than(self.folder / "checks", CHECKS_KEPT_DAYS)
         pages = self.folder / "pages"
         if pages.is_dir():
             for sub in os.scandir(pages):
@@ -216,6 +241,23 @@ class BuildCache:
                             os.unlink(entry.path)
                         except OSError:
                             pass
+
+
+def _prune_older_than(folder: Path, days: int) -> None:
+    """Verdicts are written by forked workers, whose uses do not come back: instead of keeping
+    only those used, drop those not rewritten for `days` (they are checked again, once)."""
+    import time
+
+    if not folder.is_dir():
+        return
+    limit = time.time() - days * 86400
+    for sub in os.scandir(folder):
+        for entry in os.scandir(sub.path):
+            try:
+                if entry.stat().st_mtime < limit:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def _store(path: Path, data: bytes) -> None:

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder import change_check, messages, review_workbook_read
+from site_builder import change_check, check_cache, messages, review_workbook_read
 from site_builder.catalogues import load_period
 from site_builder.model import Dataset, PeriodRegistry, Registry
 from site_builder.paths import REPORTS_FOLDER, SLUG, DataRoot, FileRole, classify
@@ -138,10 +138,14 @@ def _check_one(root: DataRoot, registry: Registry, periods, role: FileRole, rel:
     if unit is not None and unit.parent != role.parent:
         unit, elsewhere = None, unit
     others = () if unit or elsewhere else tuple(p for p, r in sorted(registry.periods.items()) if role.unit in r.units)
-    ctx = Context(root, role, periods.get(role.period), unit, elsewhere,
-                  submission_exists=root.submission_file(role.period, role.parent, role.unit).is_file(),
-                  other_periods=others)
-    return check_submission(ctx, rel) if role.kind == "submission" else check_review(ctx, rel)
+    exists = root.submission_file(role.period, role.parent, role.unit).is_file()
+    key, known = check_cache.lookup(root, role, rel, unit, elsewhere, others, exists)  # site builds only
+    if known is not None:
+        return known
+    ctx = Context(root, role, periods.get(role.period), unit, elsewhere, submission_exists=exists, other_periods=others)
+    verdict = check_submission(ctx, rel) if role.kind == "submission" else check_review(ctx, rel)
+    check_cache.store(key, verdict)
+    return verdict
 
 
 def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_folders: list, result: ValidationResult):

@@ -115,34 +115,39 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
     """Validate, then write the site into `out`, rewriting only files whose bytes change and
     deleting files the build no longer makes. Nothing is written before the data validated.
     `link_report` defaults to <root>/build/link-report.json (where check-links writes it)."""
+    from site_builder import build_cache
     from site_builder.validate import validate_all
 
     laps = Laps()
     data_root = DataRoot(root)
-    result = validation or validate_all(data_root)
-    if not result.ok:
-        raise InvalidData(result)
-    laps.lap("validate")
-    run = _open_run(root, data_root, result.dataset, link_report)
-    laps.lap("git")
-    _gather_periods(run)
-    laps.lap("score")
-    renderer = PageRenderer(environment(run.commit_url, run.cache), run.layout, run.periods, run.all_facts, run.org,
-                            run.provenance)
-    reviewing = ReviewSite(run.dataset, run.periods, run.clock, run.when, run.provenance["commit"],  # reviewer's workspace
-                           run.layout, queue_file=review_queue, objections_file=objections)
-    reviewing.install(renderer.env)
-    laps.lap("review workbooks")
-    writer = SiteWriter(out)
+    build_cache.open_for(root)  # before validating: verdicts on unchanged unit files are reused (check_cache.py)
     try:
-        counts = _write_site(run, renderer, reviewing, out.parent / (out.name + ".docs"), writer, laps)
-    except BaseException as exc:
-        exc.site_touched = writer.written > 0  # type: ignore[attr-defined]  # commands/build.py words it
-        run.clock.close()
-        raise
-    _close_run(run)
-    return BuildReport(out, counts["pages"], counts["unit_pages"], counts["evidence"], counts["warnings"],
-                       laps.timings, counts["largest"], run.clock, laps.cpu)
+        result = validation or validate_all(data_root)
+        if not result.ok:
+            raise InvalidData(result)
+        laps.lap("validate")
+        run = _open_run(root, data_root, result.dataset, link_report)
+        laps.lap("git")
+        _gather_periods(run)
+        laps.lap("score")
+        renderer = PageRenderer(environment(run.commit_url, run.cache), run.layout, run.periods, run.all_facts, run.org,
+                                run.provenance)
+        reviewing = ReviewSite(run.dataset, run.periods, run.clock, run.when, run.provenance["commit"],  # reviewer's workspace
+                               run.layout, queue_file=review_queue, objections_file=objections)
+        reviewing.install(renderer.env)
+        laps.lap("review workbooks")
+        writer = SiteWriter(out)
+        try:
+            counts = _write_site(run, renderer, reviewing, out.parent / (out.name + ".docs"), writer, laps)
+        except BaseException as exc:
+            exc.site_touched = writer.written > 0  # type: ignore[attr-defined]  # commands/build.py words it
+            run.clock.close()
+            raise
+        _close_run(run)
+        return BuildReport(out, counts["pages"], counts["unit_pages"], counts["evidence"], counts["warnings"],
+                           laps.timings, counts["largest"], run.clock, laps.cpu)
+    finally:
+        build_cache.close()
 
 
 def _write_site(run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, scratch: Path, writer: SiteWriter,
