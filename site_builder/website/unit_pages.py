@@ -6,8 +6,9 @@ templates instead of receiving copies, write their pages themselves and send bac
 files they produced. Few units stay in one process (forking costs more than it saves).
 
 A page is reused when nothing it shows changed. Its cache key digests the unit's facts, its rows
-in other years, the reviewer's workspace entries it shows, the template sources and the values
-every page shares. The data commit and the build date change on every commit yet are the same on
+in other years, the reviewer's workspace entries it shows (where its reviewer scores come from,
+its objections; not the body's workbook, which changes with every commit and is shown on the
+district page only), the template sources and the values every page shares. The data commit and the build date change on every commit yet are the same on
 every page, so pages are rendered (and cached) with markers in their place (PROVENANCE_MARKS),
 which are replaced by the real values when the page is written.
 """
@@ -151,16 +152,11 @@ def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
         material = pickle.dumps((f, renderer.history(f, b), sorted(pid for pid, o in renderer.all.items()
                                                                   if f.unit.id in o.units),
                                  f.unit.parent in renderer.all[f.period].parents, reviewing.source(f),
-                                 reviewing.objections_for(f), _workbook(reviewing, f)),
+                                 reviewing.objections_for(f)),
                                 protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
         return None
     return hashlib.sha256(base + material).hexdigest()
-
-
-def _workbook(reviewing, f):
-    link = reviewing.workbook(f.period, f.unit.parent)
-    return (link.href, link.size, link.name) if link is not None else None
 
 
 def _site_key(run, provenance: Provenance, room: int) -> bytes:
