@@ -340,6 +340,8 @@ def main() -> int:
             continue
         results[str(size)] = bench_size(size, args)
         out.parent.mkdir(parents=True, exist_ok=True)
+        on_disk = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}  # another size, run meanwhile
+        results = {**on_disk, str(size): results[str(size)]}
         out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(table(results))
     return 0
