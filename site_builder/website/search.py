@@ -80,6 +80,7 @@ class Indexer:
         self.count = 0
         self._process: subprocess.Popen | None = None
         self._feeder: threading.Thread | None = None
+        self._errors: list[str] = []
 
     def _start(self) -> None:
         """The service starts with the first entry: a site without units has no index (the
@@ -93,7 +94,6 @@ class Indexer:
         self._stdin: IO[bytes] = self._process.stdin
         self._stdout: IO[bytes] = self._process.stdout
         self._answers: dict[int, dict] = {}
-        self._errors: list[str] = []
         self._done = threading.Condition()
         self._next = 0
         self._reader = threading.Thread(target=self._read, daemon=True)
