@@ -13,17 +13,21 @@ OUT    ?= build/site
 DEMO_REPO ?= build/demo-repo
 CAO_BANG_REPO ?= build/cao-bang-repo
 
-.PHONY: demo cao-bang serve test install install-test screenshots audit lighthouse reviewer-screenshots
+.PHONY: demo cao-bang serve test install install-test lock screenshots audit lighthouse reviewer-screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Exact versions from the lock (requirements/), then the package itself without resolving anything
+# again; setuptools is in the lock too, so the package is built with the locked version.
 install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -r requirements/run.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 
 install-test: $(BIN)/python node_modules/.package-lock.json
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -r requirements/test.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	@command -v soffice >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq libreoffice-calc-nogui >/dev/null)
 
@@ -69,3 +73,14 @@ lighthouse: install-test demo
 # The reviewer's guide shows the scoring workbook as LibreOffice renders it (docs/huong-dan/anh/).
 reviewer-screenshots: install-test
 	$(BIN)/python benchmarks/reviewer_screenshots.py --out docs/huong-dan/anh
+
+# The lock, after a change to the dependencies in pyproject.toml: requirements/test.txt (run, test and
+# build) resolved with pip-tools, requirements/run.txt (what `make demo` needs) at the same versions.
+# Pins that still fit are kept; `make lock UPGRADE=1` moves every pin to the newest allowed version.
+PIP_TOOLS := build/pip-tools
+COMPILE    = $(PIP_TOOLS)/bin/pip-compile --quiet --all-build-deps --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	test -x $(PIP_TOOLS)/bin/pip-compile || ($(PYTHON) -m venv $(PIP_TOOLS) && $(PIP_TOOLS)/bin/python -m pip install --quiet pip-tools==7.6.2)
+	$(COMPILE) --extra test $(if $(UPGRADE),--upgrade) --output-file requirements/test.txt pyproject.toml
+	rm -f requirements/run.txt
+	$(COMPILE) --constraint requirements/test.txt --output-file requirements/run.txt pyproject.toml

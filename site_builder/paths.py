@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from site_builder import resources
+
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 REVIEW_SUFFIX = ".review.yaml"
 REPORTS_FOLDER = "bao-cao"   # <unit>/bao-cao/<milestone>/<file>.pdf: a milestone report, filed on its own
@@ -37,7 +39,7 @@ class DataRoot:
         own = self.path / "schema"
         if (own / "submission.schema.json").exists():
             return own
-        return Path(__file__).resolve().parent.parent / "schema"  # a bare data copy uses ours
+        return resources.schema_dir()  # a data repository without schema/ uses the package's
 
     @property
     def submissions(self) -> Path:
@@ -63,7 +65,7 @@ class DataRoot:
     def signer_key(self, name: str) -> Path | None:
         """A trusted signer's public key: the data repository's own (submissions/keys/), else one
         shipped with the package (GitHub's web-flow key); None when neither exists."""
-        for candidate in (self.key_file(name), Path(__file__).resolve().parent / "keys" / f"{name}.asc"):
+        for candidate in (self.key_file(name), resources.key_file(name)):
             if candidate.is_file():
                 return candidate
         return None

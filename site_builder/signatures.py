@@ -25,8 +25,10 @@ from pathlib import Path
 import pysequoia
 from pysequoia.packet import PacketPile, Tag
 
+from site_builder import resources
+
 # GitHub's published web-flow key block (https://github.com/web-flow.gpg), see keys/README.md.
-GITHUB_WEB_FLOW = Path(__file__).resolve().parent / "keys" / "github-web-flow.asc"
+GITHUB_WEB_FLOW = resources.key_file("github-web-flow")
 
 _RSA = (1, 3)  # public-key algorithm ids of RSA (sign+encrypt, sign only)
 

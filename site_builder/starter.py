@@ -17,12 +17,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder import codeowners, editor_schema, starter_texts, starter_workflows
+from site_builder import codeowners, editor_schema, resources, starter_texts, starter_workflows
 from site_builder.catalogues import load_period
 from site_builder.model import Period
 from site_builder.new_year import SCHOOL_YEAR, catalogue_text, period_yaml, proposed_period, shift_years
 from site_builder.paths import SLUG, DataRoot
-from site_builder.project_files import PROJECT_ROOT, project_file
 from site_builder.registry import load_organization, load_registry
 from site_builder.validate import ValidationResult, validate_all
 
@@ -83,7 +82,7 @@ def current_school_year(today: dt.date) -> str:
 
 def bundled_criteria() -> Path:
     """The newest school year among the catalogues that come with the package."""
-    folder = project_file("criteria")
+    folder = resources.criteria_dir()
     years = sorted(p for p in folder.iterdir() if SCHOOL_YEAR.match(p.name) and (p / "year.yaml").is_file())
     if not years:
         raise StarterError(f"không có năm học nào trong bộ tiêu chí đi kèm {PACKAGE}; hãy dùng --from-criteria.")
@@ -181,7 +180,7 @@ def read_source(folder: Path) -> tuple[Period | None, list]:
 
 
 def origin_label(request: Request, source: Period) -> str:
-    bundled = request.criteria.resolve().parent == (PROJECT_ROOT / "criteria").resolve()
+    bundled = request.criteria.resolve().parent == resources.criteria_dir().resolve()
     if bundled:
         return f"bộ tiêu chí mẫu đi kèm {PACKAGE} ({source.title.lower()})"
     return f"thư mục bộ tiêu chí «{request.criteria.name}» ({source.title.lower()})"
@@ -252,12 +251,12 @@ def _copy_site_files(root: Path) -> list[str]:
     site's configuration and its hand-written pages."""
     copied = []
     (root / "schema").mkdir(parents=True, exist_ok=True)
-    for schema in sorted(project_file("schema").glob("*.json")):
+    for schema in sorted(resources.schema_dir().glob("*.schema.json")):
         shutil.copyfile(schema, root / "schema" / schema.name)
         copied.append(f"schema/{schema.name}")
-    shutil.copyfile(project_file("mkdocs.yml"), root / "mkdocs.yml")
+    shutil.copyfile(resources.mkdocs_config(), root / "mkdocs.yml")
     copied.append("mkdocs.yml")
-    shutil.copytree(project_file("docs"), root / "docs")
+    shutil.copytree(resources.docs_dir(), root / "docs")
     copied += [p.relative_to(root).as_posix() for p in sorted((root / "docs").rglob("*")) if p.is_file()]
     return copied
 

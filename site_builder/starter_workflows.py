@@ -1,6 +1,7 @@
 """A Department repository's GitHub workflows: this project's own, installing the published tool.
 
-This project's workflows install site-builder from its source checkout (`pip install -e .`, and
+This project's workflows install site-builder from its source checkout with the locked
+dependencies (`requirements/run.txt`, then `pip install --no-deps -e .`; and
 the default branch's checkout for the pull-request comment). A data repository has no source code:
 it pins the tool in requirements.txt. The workflows are adapted by exact replacements, each of
 which must apply, so a change to the project's workflows that the adaptation no longer fits fails
@@ -9,7 +10,7 @@ loudly (and in the tests) instead of writing a workflow that installs nothing.
 
 from __future__ import annotations
 
-from site_builder.project_files import project_file
+from site_builder import resources
 
 
 class WorkflowMismatch(Exception):
@@ -21,7 +22,7 @@ INSTALL = """\
           command -v site-builder >/dev/null || { echo "::error file=requirements.txt::Chưa có dòng cài đặt \
 site-builder trong requirements.txt (xem README.md)."; exit 1; }"""
 
-COMMON = (("        run: pip install -e .", INSTALL),)
+COMMON = (("        run: pip install -r requirements/run.txt && pip install --no-deps -e .", INSTALL),)
 
 # file -> (old, new) pairs; every `old` must occur in the file.
 REPLACEMENTS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -32,7 +33,8 @@ REPLACEMENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "pr-comment.yml": (
         ("# whatever the pull request changed. The tool is installed from the default branch's checkout;",
          "# whatever the pull request changed. The tool is the one the default branch pins in requirements.txt;"),
-        ('"$RUNNER_TEMP/venv/bin/pip" install ./nhanh-chinh',
+        ('"$RUNNER_TEMP/venv/bin/pip" install -r nhanh-chinh/requirements/run.txt && '
+         '"$RUNNER_TEMP/venv/bin/pip" install --no-deps ./nhanh-chinh',
          '"$RUNNER_TEMP/venv/bin/pip" install -r nhanh-chinh/requirements.txt'),
     ),
     "validate.yml": COMMON + (
@@ -57,5 +59,5 @@ def adapt(name: str, text: str) -> str:
 
 def adapted() -> dict[str, str]:
     """File name -> text of every workflow a data repository gets."""
-    folder = project_file(".github/workflows")
+    folder = resources.workflows_dir()
     return {name: adapt(name, (folder / name).read_text(encoding="utf-8")) for name in sorted(REPLACEMENTS)}

@@ -222,7 +222,7 @@ def test_workflows_pass_zizmor_and_the_workflow_schema(repo):
 def test_a_changed_project_workflow_is_reported_not_silently_copied():
     text = (PROJECT / ".github/workflows/publish.yml").read_text(encoding="utf-8")
     with pytest.raises(starter_workflows.WorkflowMismatch):
-        starter_workflows.adapt("publish.yml", text.replace("pip install -e .", "pip install ."))
+        starter_workflows.adapt("publish.yml", text.replace("pip install --no-deps -e .", "pip install ."))
 
 
 def test_requirements_line_is_written_or_left_as_an_example(tmp_path):

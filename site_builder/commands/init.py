@@ -34,7 +34,6 @@ def register(sub) -> None:
 def run(args) -> int:
     from site_builder import starter
     from site_builder.cli import UsageError
-    from site_builder.project_files import MissingProjectFile
     from site_builder.starter_texts import next_steps
     from site_builder.starter_workflows import WorkflowMismatch
 
@@ -50,7 +49,7 @@ def run(args) -> int:
         created = starter.create(request)
     except starter.StarterError as exc:
         raise UsageError(str(exc)) from None
-    except (MissingProjectFile, WorkflowMismatch) as exc:
+    except WorkflowMismatch as exc:
         sys.stderr.write(f"Lỗi: {exc}\n")
         return 1
     except OSError as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from site_builder import schema_publish
+from site_builder import resources, schema_publish
 from site_builder.build_cache import BuildCache
 from site_builder.clock import VIETNAM, Clock, read_clock
 from site_builder.model import Dataset, Organization
@@ -31,8 +31,7 @@ from site_builder.website.review_site import ReviewSite
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import page_title
 
-PROJECT = Path(__file__).resolve().parents[2]
-OVERRIDES = Path(__file__).resolve().parent / "overrides"
+OVERRIDES = resources.overrides_dir()
 DEEP_SHELL = "_khung/a/b.md"
 SHELL_PAGE = "_khung/a/b/index.html"  # where mkdocs renders it
 
@@ -88,12 +87,12 @@ def signature_cache_dir() -> Path:
 
 def _config_file(root: Path) -> Path:
     own = root / "mkdocs.yml"
-    return own if own.is_file() else PROJECT / "mkdocs.yml"
+    return own if own.is_file() else resources.mkdocs_config()
 
 
 def _docs_dir(root: Path) -> Path:
     own = root / "docs"
-    return own if (own / "gioi-thieu.md").is_file() else PROJECT / "docs"
+    return own if (own / "gioi-thieu.md").is_file() else resources.docs_dir()
 
 
 def read_link_report(file: Path | None) -> dict:
@@ -419,7 +418,7 @@ def _write_downloads(run: BuildRun, site: Path) -> list[dict]:
         paths = dl.write_all(site, pf, _source(run.provenance, run.repo), run.commit_url, run.when, bool(run.org.demo))
         rows.append({"period": period.id, "title": period.title, "count": len(pf.units), **paths,
                      **{f"{k}_size": (site / v).stat().st_size for k, v in paths.items()}})
-    shutil.copyfile(PROJECT / "schema" / "download.schema.json", site / dl.FOLDER / "download.schema.json")
+    shutil.copyfile(resources.schema_file("download.schema.json"), site / dl.FOLDER / "download.schema.json")
     schema_publish.publish(run.data_root, site, run.org.site_url)  # <site>/schema/…: what editors fetch
     return rows
 

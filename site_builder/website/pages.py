@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import jinja2
 
+from site_builder import resources
 from site_builder.messages import EVIDENCE_KIND_LABELS
 from site_builder.website import charts
 from site_builder.website.facts import PeriodFacts, UnitFact
@@ -22,7 +22,7 @@ from site_builder.unit_types import order as type_order
 from site_builder.website.text import (STATUS_LABELS, day, fold, moment, natural_key, number, plain, short_title,
                                       slug, status_text)
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = resources.templates_dir()
 RANKING_LIMIT = 200
 TEMPLATE_FILE = "mau-tu-danh-gia.yaml"  # next to a unit's page when it has not submitted yet
 TOP_LIMIT = 5
