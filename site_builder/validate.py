@@ -113,17 +113,24 @@ _SHARED: tuple = ()
 
 
 def _check_many(root: DataRoot, registry: Registry, periods, unit_files):
+    # A site build reuses verdicts on unchanged files (check_cache.py): those are looked up here,
+    # only the others are checked (and only many of them are worth the workers).
+    looked = [(role, rel, *check_cache.lookup(root, role, rel, *_unit_context(root, registry, role)))
+              for role, rel in unit_files]
+    todo = [(role, rel, key) for role, rel, key, known in looked if known is None]
     workers = min(os.cpu_count() or 1, 8)
-    if len(unit_files) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_check_one(root, registry, periods, role, rel) for role, rel in unit_files]
-    global _SHARED
-    _SHARED = (root, registry, periods)
-    try:
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_check_shared, unit_files, chunksize=max(50, len(unit_files) // (workers * 8))))
-    finally:
-        _SHARED = ()
+    if len(todo) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        checked = iter([_check_one(root, registry, periods, *task) for task in todo])
+    else:
+        global _SHARED
+        _SHARED = (root, registry, periods)
+        try:
+            context = multiprocessing.get_context("fork")
+            with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                checked = iter(list(pool.map(_check_shared, todo, chunksize=max(50, len(todo) // (workers * 8)))))
+        finally:
+            _SHARED = ()
+    return [known if known is not None else next(checked) for _role, _rel, _key, known in looked]
 
 
 def _check_shared(task):
@@ -131,17 +138,20 @@ def _check_shared(task):
     return _check_one(root, registry, periods, *task)
 
 
-def _check_one(root: DataRoot, registry: Registry, periods, role: FileRole, rel: str):
-    """(record or None, problems) for one submission or reviewer-score file."""
+def _unit_context(root: DataRoot, registry: Registry, role: FileRole):
+    """(unit, registered elsewhere, other periods having it, submission exists) for a unit file."""
     unit = registry.unit(role.period, role.unit)
     elsewhere = None
     if unit is not None and unit.parent != role.parent:
         unit, elsewhere = None, unit
     others = () if unit or elsewhere else tuple(p for p, r in sorted(registry.periods.items()) if role.unit in r.units)
-    exists = root.submission_file(role.period, role.parent, role.unit).is_file()
-    key, known = check_cache.lookup(root, role, rel, unit, elsewhere, others, exists)  # site builds only
-    if known is not None:
-        return known
+    return unit, elsewhere, others, root.submission_file(role.period, role.parent, role.unit).is_file()
+
+
+def _check_one(root: DataRoot, registry: Registry, periods, role: FileRole, rel: str, key: str | None = None):
+    """(record or None, problems) for one submission or reviewer-score file; stored under `key`
+    in the site build's cache when given."""
+    unit, elsewhere, others, exists = _unit_context(root, registry, role)
     ctx = Context(root, role, periods.get(role.period), unit, elsewhere, submission_exists=exists, other_periods=others)
     verdict = check_submission(ctx, rel) if role.kind == "submission" else check_review(ctx, rel)
     check_cache.store(key, verdict)
