@@ -10,12 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from site_builder import schemas
-from site_builder.model import Band, Catalogue, Derived, Evidence, Group, Item, Milestone, Period, RatingLevel, Structure
+from site_builder import messages, schemas
+from site_builder.model import (
+    Band,
+    Catalogue,
+    Derived,
+    Evidence,
+    Group,
+    Item,
+    Milestone,
+    Period,
+    RatingLevel,
+    Structure,
+)
+from site_builder.numbers import as_typed
 from site_builder.paths import DataRoot
 from site_builder.unit_types import UNIT_TYPES
 from site_builder.yamlfile import read_yaml
-
 
 
 def load_period(root: DataRoot, period: str, unit_types=UNIT_TYPES) -> tuple[Period | None, list]:
@@ -29,13 +40,11 @@ def load_period(root: DataRoot, period: str, unit_types=UNIT_TYPES) -> tuple[Per
     if doc.data is None:
         return None, problems
     problems += schemas.validate(doc, "year", root.schema)
-    if any(p.is_error for p in problems):
-        return None, problems
     data = doc.data
+    if any(p.is_error for p in problems) or not isinstance(data, dict):  # the schema asks for a mapping
+        return None, problems
     if data.get("period") != period:
-        problems.append(doc.problem(("period",), "kỳ đánh giá",
-                                    f"giá trị «{data.get('period')}» khác tên thư mục «{period}».",
-                                    f"Hãy sửa thành «{period}».", code="period-mismatch"))
+        problems.append(messages.PERIOD_MISMATCH_FOLDER.on(doc, ("period",), declared=data.get("period"), period=period))
     catalogues, catalogue_docs = {}, {}
     for unit_type in unit_types:
         file = root.catalogue_file(period, unit_type)
@@ -74,11 +83,6 @@ def _structure(data: dict) -> Structure:
     return Structure(area_label=data.get("area", default.area_label), tier_label=data.get("tier", default.tier_label))
 
 
-def load_catalogue(root: DataRoot, period: str, unit_type: str) -> tuple[Catalogue | None, list]:
-    catalogue, problems, _doc = _load_catalogue(root, period, unit_type)
-    return catalogue, problems
-
-
 def _load_catalogue(root: DataRoot, period: str, unit_type: str):
     file = root.catalogue_file(period, unit_type)
     rel = root.rel(file)
@@ -87,13 +91,13 @@ def _load_catalogue(root: DataRoot, period: str, unit_type: str):
     if doc.data is None:
         return None, problems, doc
     problems += schemas.validate(doc, "catalogue", root.schema)
-    if any(p.is_error for p in problems):
-        return None, problems, doc
     data = doc.data
+    if any(p.is_error for p in problems) or not isinstance(data, dict):  # the schema asks for a mapping
+        return None, problems, doc
     groups = []
-    for gi, group in enumerate(data["groups"]):
+    for group in data["groups"]:
         items = []
-        for ii, item in enumerate(group["items"]):
+        for item in group["items"]:
             evidence = item.get("evidence")
             derived = item.get("derived")
             items.append(Item(
@@ -119,46 +123,34 @@ def _load_catalogue(root: DataRoot, period: str, unit_type: str):
 def _check_catalogue(doc, catalogue: Catalogue, unit_type: str) -> list:
     problems = []
     if catalogue.unit_type != unit_type:
-        problems.append(doc.problem(("unit_type",), "loại đơn vị",
-                                    f"«{catalogue.unit_type}» khác tên tệp «{unit_type}».",
-                                    f"Hãy sửa thành «{unit_type}».", code="catalogue-type"))
+        problems.append(messages.CATALOGUE_TYPE.on(doc, ("unit_type",), declared=catalogue.unit_type, unit_type=unit_type))
     seen = {}
     for gi, group in enumerate(catalogue.groups):
         total = sum(item.max for item in group.items)
         if not math.isclose(total, group.max):
-            problems.append(doc.problem(("groups", gi, "max"), f"nhóm {group.id}",
-                                        f"điểm tối đa {group.max:g} khác tổng các tiêu chí {total:g}.",
-                                        "Hãy sửa điểm tối đa của nhóm hoặc của tiêu chí.", code="catalogue-sum"))
+            problems.append(messages.CATALOGUE_SUM.on(doc, ("groups", gi, "max"), group=group.id,
+                                                      max=as_typed(group.max), total=as_typed(round(total, 9))))
         for ii, item in enumerate(group.items):
             where = ("groups", gi, "items", ii)
             if item.id in seen:
-                problems.append(doc.problem(where + ("id",), f"tiêu chí {item.id}", "mã tiêu chí bị trùng.",
-                                            "Mỗi tiêu chí cần một mã riêng.", code="catalogue-duplicate"))
+                problems.append(messages.CATALOGUE_DUPLICATE.on(doc, where + ("id",), item=item.id))
             seen[item.id] = item
             if not _is_multiple(item.max, catalogue.score_step):
-                problems.append(doc.problem(where + ("max",), f"tiêu chí {item.id}",
-                                            f"điểm tối đa {item.max:g} không chia hết cho bước {catalogue.score_step:g}.",
-                                            f"Hãy chọn điểm tối đa là bội của {catalogue.score_step:g}.", code="catalogue-step"))
+                problems.append(messages.CATALOGUE_STEP.on(doc, where + ("max",), item=item.id, max=as_typed(item.max),
+                                                           step=as_typed(catalogue.score_step)))
             if item.derived:
                 bands = item.derived.bands
                 if any(a.min_percent <= b.min_percent for a, b in zip(bands, bands[1:])) or bands[-1].min_percent != 0:
-                    problems.append(doc.problem(where + ("derived", "bands"), f"tiêu chí {item.id}",
-                                                "các mức phải xếp từ cao xuống thấp và mức cuối bắt đầu từ 0%.",
-                                                "Hãy sắp xếp lại min_percent giảm dần và đặt min_percent: 0 cho mức cuối.",
-                                                code="catalogue-bands"))
+                    problems.append(messages.CATALOGUE_BANDS.on(doc, where + ("derived", "bands"), item=item.id))
                 if item.evidence:
-                    problems.append(doc.problem(where + ("evidence",), f"tiêu chí {item.id}",
-                                                "tiêu chí tính tự động không nhận minh chứng.",
-                                                "Hãy xoá khối evidence của tiêu chí này.", code="catalogue-derived"))
+                    problems.append(messages.CATALOGUE_DERIVED_EVIDENCE.on(doc, where + ("evidence",), item=item.id))
     return problems
 
 
 def _check_rating(doc, period: Period) -> list:
     levels = period.rating
     if levels and levels[-1].when:
-        return [doc.problem(("rating", "levels", len(levels) - 1), "xếp loại",
-                            "mức cuối cùng phải không có điều kiện (when: {}), để mọi đơn vị đều được xếp loại.",
-                            "Hãy thêm một mức cuối «when: {}» (ví dụ mức Yếu).", code="rating-fallback")]
+        return [messages.RATING_FALLBACK.on(doc, ("rating", "levels", len(levels) - 1))]
     return []
 
 
@@ -167,13 +159,11 @@ def _check_milestones(doc, period: Period) -> list:
     ids = [m.id for m in period.milestones]
     for i, milestone in enumerate(period.milestones):
         if milestone.id in ids[:i]:
-            problems.append(doc.problem(("milestones", i, "id"), "mốc báo cáo", f"mã «{milestone.id}» bị trùng.",
-                                        "Mỗi mốc báo cáo cần một mã riêng.", code="milestone-duplicate"))
+            problems.append(messages.MILESTONE_DUPLICATE.on(doc, ("milestones", i, "id"), milestone=milestone.id))
         for j, unit_type in enumerate(milestone.owed_by):
             if unit_type not in UNIT_TYPES:
-                problems.append(doc.problem(("milestones", i, "owed_by", j), f"mốc {milestone.id}",
-                                            f"«{unit_type}» không phải loại đơn vị.",
-                                            "Các loại đơn vị: " + ", ".join(UNIT_TYPES) + ".", code="unit-type-unknown"))
+                problems.append(messages.UNIT_TYPE_UNKNOWN.on(doc, ("milestones", i, "owed_by", j), milestone=milestone.id,
+                                                              unit_type=unit_type, known=", ".join(UNIT_TYPES)))
     return problems
 
 
@@ -188,17 +178,14 @@ def _check_milestone_links(period: Period, docs: dict) -> list:
                 milestone = period.milestone(item.requires_milestone)
                 where = ("groups", gi, "items", ii, "requires_milestone")
                 if milestone is None:
-                    known = ", ".join(period.milestone_ids) or "(chưa có mốc nào)"
-                    problems.append(docs[unit_type].problem(
-                        where, f"tiêu chí {item.id}",
-                        f"mốc báo cáo «{item.requires_milestone}» không có trong {period.path}.",
-                        f"Các mốc của năm học: {known}.", code="milestone-unknown"))
+                    known = messages.listed(period.milestone_ids, messages.NO_MILESTONES)
+                    problems.append(messages.ITEM_MILESTONE_UNKNOWN.on(docs[unit_type], where, item=item.id,
+                                                                       milestone=item.requires_milestone,
+                                                                       path=period.path, known=known))
                 elif not milestone.owed(unit_type):
-                    problems.append(docs[unit_type].problem(
-                        where, f"tiêu chí {item.id}",
-                        f"loại đơn vị «{unit_type}» không phải nộp báo cáo «{milestone.id}» (owed_by trong {period.path}).",
-                        "Hãy bỏ requires_milestone hoặc thêm loại đơn vị này vào owed_by của mốc.",
-                        code="milestone-not-owed"))
+                    problems.append(messages.ITEM_MILESTONE_NOT_OWED.on(docs[unit_type], where, item=item.id,
+                                                                        unit_type=unit_type, milestone=milestone.id,
+                                                                        path=period.path))
     return problems
 
 

@@ -11,6 +11,8 @@ import importlib
 import sys
 from pathlib import Path
 
+from site_builder.paths import DataRoot
+
 COMMAND_MODULES = [
     "site_builder.commands.validate",
     "site_builder.commands.score",
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root.resolve()
     # A command that makes a data root (init) sets needs_data_root=False; every other one reads one.
     if getattr(args, "needs_data_root", True) and (
-            not (root / "criteria").is_dir() or not (root / "submissions").is_dir()):
+            not DataRoot(root).criteria.is_dir() or not DataRoot(root).submissions.is_dir()):
         sys.stderr.write(f"Lỗi cách dùng: «{root}» không phải thư mục dữ liệu (cần có criteria/ và submissions/). "
                          "Hãy chạy lệnh trong thư mục kho dữ liệu hoặc dùng --root.\n")
         return 2

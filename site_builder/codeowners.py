@@ -17,10 +17,20 @@ from __future__ import annotations
 from collections import Counter
 
 from site_builder.model import Registry
+from site_builder.paths import (
+    CRITERIA,
+    KEYS_PATH,
+    ORGANIZATION_FILE,
+    REVIEW_SUFFIX,
+    UNITS_FOLDER,
+    body_folder,
+    unit_folder,
+    unit_paths,
+)
 
 PATH = ".github/CODEOWNERS"
-MAINTAINER_PATHS = ("/criteria/", "/schema/", "/site_builder/", "/.github/", "/submissions/units/",
-                    "/submissions/keys/", "/submissions/organization.yaml")
+MAINTAINER_PATHS = (f"/{CRITERIA}/", "/schema/", "/site_builder/", "/.github/", f"/{UNITS_FOLDER}/",
+                    f"/{KEYS_PATH}/", f"/{ORGANIZATION_FILE}")
 
 
 def render(registry: Registry) -> str:
@@ -42,17 +52,18 @@ def render(registry: Registry) -> str:
         for parent in sorted(by_parent):
             units = sorted(by_parent[parent], key=lambda u: u.id)
             usual = Counter(tuple(u.reviewers) for u in units).most_common(1)[0][0]
-            folder = f"/submissions/{period}/{parent}"
+            folder = "/" + body_folder(period, parent)
             lines.append(f"{folder}/ {_owners(usual, maintainers_list)}")
             if len(usual) == 1:
-                lines.append(f"{folder}/*.review.yaml {_owners(usual + tuple(maintainers_list), ())}")
+                lines.append(f"{folder}/*{REVIEW_SUFFIX} {_owners(usual + tuple(maintainers_list), ())}")
             for unit in units:
                 if tuple(unit.reviewers) != usual:
                     owners = _owners(unit.reviewers, maintainers_list)
                     review_owners = (_owners(tuple(unit.reviewers) + tuple(maintainers_list), ())
                                      if len(unit.reviewers) == 1 else owners)
-                    lines += [f"{folder}/{unit.id}.yaml {owners}", f"{folder}/{unit.id}.review.yaml {review_owners}",
-                              f"{folder}/{unit.id}/ {owners}"]
+                    submission, review = unit_paths(period, parent, unit.id)
+                    lines += [f"/{submission} {owners}", f"/{review} {review_owners}",
+                              f"/{unit_folder(period, parent, unit.id)}/ {owners}"]
     lines += ["", "# Bộ tiêu chí, lược đồ, danh sách đơn vị, mã nguồn và quy trình: người quản trị."]
     lines += [f"{path} {maintainers}" for path in MAINTAINER_PATHS]
     return "\n".join(lines) + "\n"

@@ -26,10 +26,10 @@ import copy
 import json
 
 from site_builder.catalogues import load_period
-from site_builder.messages import EVIDENCE_KIND_LABELS, number
+from site_builder.messages import EVIDENCE_KIND_LABELS
 from site_builder.model import Catalogue, Item, Period
-from site_builder.paths import DataRoot
-from site_builder.templates import editor_schema_path
+from site_builder.numbers import as_typed
+from site_builder.paths import DataRoot, editor_schema_path
 
 EDITOR_DIR = "schema/editor"
 
@@ -60,7 +60,7 @@ def editor_schema(base: dict, period: Period, catalogue: Catalogue, site_url: st
     if site_url:
         schema = {"$schema": schema.pop("$schema"), "$id": f"{site_url}/{rel}", **schema}
     schema["title"] = f"Bài tự đánh giá — {catalogue.title}"
-    schema["description"] = (f"{period.title}. Bộ tiêu chí {catalogue.version}; tổng {number(catalogue.total_max)} điểm. "
+    schema["description"] = (f"{period.title}. Bộ tiêu chí {catalogue.version}; tổng {as_typed(catalogue.total_max)} điểm. "
                              "Tệp sinh tự động từ criteria/ bằng lệnh site-builder editor-schemas.")
     props = schema["properties"]
     props["nam_hoc"] = {**props["nam_hoc"], "const": period.id}
@@ -90,11 +90,11 @@ def _criterion(item: Item, catalogue: Catalogue) -> dict:
         kinds = " hoặc ".join(EVIDENCE_KIND_LABELS.get(k, k) for k in item.evidence.kinds)
         need = "bắt buộc khi chấm trên 0 điểm" if item.evidence.required else "không bắt buộc"
         description += f"\n\nMinh chứng ({need}): {kinds}" + (f" — {item.evidence.text}" if item.evidence.text else "")
-    title = f"Tiêu chí {item.id} (tối đa {number(item.max)} điểm)"
+    title = f"Tiêu chí {item.id} (tối đa {as_typed(item.max)} điểm)"
     maximum = item.max if not float(item.max).is_integer() else int(item.max)
     score = {
         "title": "Điểm tự chấm",
-        "description": f"{title}: từ 0 đến {number(item.max)}, bước {number(catalogue.score_step)}.",
+        "description": f"{title}: từ 0 đến {as_typed(item.max)}, bước {as_typed(catalogue.score_step)}.",
         "type": "number",
         "minimum": 0,
         "maximum": maximum,

@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from site_builder import messages, pdf_safety, verdict_cache
+from site_builder.numbers import megabytes
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -44,6 +45,10 @@ class Finding:
         return not self.message
 
 
+def _refused(kind: str, message: messages.Message, **values) -> Finding:
+    return Finding(kind, *message.text(**values), message.code)
+
+
 def looks_like_url(ref: str) -> bool:
     return bool(_SCHEME.match(ref)) and not re.match(r"^[A-Za-z]:[\\/]", ref)
 
@@ -52,27 +57,22 @@ def check_url(ref: str) -> Finding:
     try:
         parts = urlsplit(ref)
     except ValueError:
-        return Finding("url", f"đường link «{_short(ref)}» không hợp lệ.", "Hãy sao chép lại đường link từ thanh địa chỉ trình duyệt.", "bad-url")
+        return _refused("url", messages.URL_INVALID, ref=_short(ref))
     if parts.scheme.lower() not in ("http", "https"):
-        return Finding("url", f"đường link dùng giao thức «{parts.scheme}:», không được phép.",
-                       "Chỉ chấp nhận đường link bắt đầu bằng https:// (hoặc http://).", "url-scheme")
+        return _refused("url", messages.URL_SCHEME, scheme=parts.scheme)
     if any(c.isspace() for c in ref):
-        return Finding("url", "đường link có dấu cách.", "Hãy xoá dấu cách hoặc thay bằng %20.", "bad-url")
+        return _refused("url", messages.URL_SPACE)
     if "@" in parts.netloc:
-        return Finding("url", "đường link chứa tên đăng nhập hoặc mật khẩu (phần trước dấu @).",
-                       "Hãy xoá phần tên đăng nhập/mật khẩu; minh chứng phải xem được công khai.", "url-credentials")
+        return _refused("url", messages.URL_CREDENTIALS)
     host = parts.hostname or ""
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
         address = None
     if address is not None and not address.is_global:
-        return Finding("url", f"đường link «{_short(ref)}» trỏ tới địa chỉ mạng nội bộ, người xem bên ngoài không mở được.",
-                       "Hãy dùng địa chỉ công khai trên website của đơn vị, ví dụ https://thcs-abc.edu.vn/cong-khai",
-                       "url-private")
+        return _refused("url", messages.URL_PRIVATE, ref=_short(ref))
     if not host or not _HOST.match(host) or "." not in host:
-        return Finding("url", f"đường link «{_short(ref)}» thiếu tên miền hợp lệ.",
-                       "Ví dụ đúng: https://thcs-abc.edu.vn/cong-khai", "bad-url")
+        return _refused("url", messages.URL_NO_DOMAIN, ref=_short(ref))
     return Finding("url")
 
 
@@ -80,26 +80,21 @@ def check_file(ref: str, unit_dir: Path, unit_id: str, suggest: bool = True) -> 
     """`ref` is a path relative to the unit's evidence folder `unit_dir`. With `suggest` False,
     a missing file gets the general advice instead of a search for the closest name."""
     if ref.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", ref):
-        return Finding("pdf", "không được dùng đường dẫn tuyệt đối.",
-                       f"Hãy chỉ ghi tên tệp trong thư mục {unit_id}/, ví dụ «ke-hoach.pdf».", "path-absolute")
+        return _refused("pdf", messages.PATH_ABSOLUTE, unit=unit_id)
     if "\\" in ref:
-        return Finding("pdf", "đường dẫn dùng dấu gạch ngược «\\».", "Hãy dùng dấu gạch chéo «/» hoặc chỉ ghi tên tệp.", "path-backslash")
+        return _refused("pdf", messages.PATH_BACKSLASH)
     parts = ref.split("/")
     if ".." in parts:
-        return Finding("pdf", "đường dẫn trỏ ra ngoài thư mục của đơn vị («..»).",
-                       f"Minh chứng phải nằm trong thư mục {unit_id}/ của đơn vị; hãy chỉ ghi tên tệp.", "path-traversal")
+        return _refused("pdf", messages.PATH_TRAVERSAL, unit=unit_id)
     if parts[0] == unit_id and len(parts) > 1:
-        return Finding("pdf", f"đường dẫn không cần bắt đầu bằng «{unit_id}/».",
-                       f"Hãy ghi «{'/'.join(parts[1:])}».", "path-prefix")
+        return _refused("pdf", messages.PATH_PREFIX, unit=unit_id, rest="/".join(parts[1:]))
     if not ref.lower().endswith(".pdf"):
         if _looks_like_host(ref.split("/", 1)[0]):
-            return Finding("url", "đường link thiếu phần đầu https://.", f"Hãy ghi «https://{ref}».", "url-scheme")
-        return Finding("pdf", f"«{_short(ref)}» không phải tệp PDF.",
-                       "Minh chứng là tệp PDF (đuôi .pdf) hoặc đường link https://; hãy chuyển tài liệu sang PDF.", "not-pdf-name")
+            return _refused("url", messages.URL_WITHOUT_SCHEME, ref=ref)
+        return _refused("pdf", messages.NOT_PDF_NAME, ref=_short(ref))
     on_disk = locate(unit_dir, ref)
     if on_disk is None:
-        return Finding("pdf", f"không tìm thấy tệp «{ref}» trong thư mục {unit_id}/.", _missing_fix(ref, unit_dir, suggest),
-                       "file-missing")
+        return _refused("pdf", messages.FILE_MISSING, ref=ref, unit=unit_id, hint=_missing_fix(ref, unit_dir, suggest))
     file = unit_dir / on_disk
     if "/" not in on_disk and not os.path.islink(file) and not os.path.islink(unit_dir):
         real = file  # a plain file directly in a plain folder: no need to resolve every component
@@ -109,14 +104,12 @@ def check_file(ref: str, unit_dir: Path, unit_id: str, suggest: bool = True) -> 
         # The unit's folder itself may be a symlink to somewhere else: resolve only its parent.
         allowed = Path(os.path.realpath(unit_dir.parent)) / unit_dir.name
     if not _inside(real, allowed):
-        return Finding("pdf", f"tệp «{ref}» là liên kết (symlink) trỏ ra ngoài thư mục của đơn vị.",
-                       "Hãy tải lên chính tệp PDF thay vì liên kết.", "path-symlink")
+        return _refused("pdf", messages.EVIDENCE_SYMLINK, ref=ref)
     if not real.is_file():
-        return Finding("pdf", f"«{ref}» không phải là một tệp.", "Hãy ghi tên một tệp PDF.", "file-missing")
+        return _refused("pdf", messages.NOT_A_FILE, ref=ref)
     size = real.stat().st_size
     if size > MAX_PDF_BYTES:
-        return Finding("pdf", f"tệp «{ref}» quá lớn ({messages.megabytes(size)} MB, tối đa {MAX_PDF_BYTES // 1048576} MB).",
-                       "Hãy nén tệp PDF (giảm độ phân giải ảnh quét) hoặc tách thành nhiều tệp.", "pdf-too-large")
+        return _refused("pdf", messages.PDF_TOO_LARGE, ref=ref, size=megabytes(size), limit=MAX_PDF_BYTES // 1048576)
     verdict = _known_verdict(str(real))
     if verdict is None:
         data = real.read_bytes()
@@ -208,15 +201,14 @@ def locate(folder: Path, ref: str) -> str | None:
 
 
 def _missing_fix(ref: str, unit_dir: Path, suggest: bool = True) -> str:
-    general = "Hãy tải tệp lên thư mục của đơn vị (nút «Add file» → «Upload files») hoặc sửa tên cho khớp."
     if not suggest or not unit_dir.is_dir():
-        return general
+        return messages.FILE_MISSING_HINT
     existing = sorted(unicodedata.normalize("NFC", p.name) for p in unit_dir.iterdir())
     close = difflib.get_close_matches(ref, existing, n=1, cutoff=0.6)
     if not close:
-        return general
-    case = " (Tên tệp phân biệt chữ hoa, chữ thường.)" if close[0].casefold() == ref.casefold() else ""
-    return f"Trong thư mục có tệp «{close[0]}»: có phải bạn muốn ghi tên này?{case}"
+        return messages.FILE_MISSING_HINT
+    case = messages.FILE_MISSING_CASE if close[0].casefold() == ref.casefold() else ""
+    return messages.FILE_MISSING_CLOSE.format(name=close[0], case=case)
 
 
 _TLD = re.compile(r"^(vn|com|edu|org|net|gov|info|io|asia|site|online)$")

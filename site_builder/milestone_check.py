@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from site_builder import messages
 from site_builder.clock import Clock
 from site_builder.model import Dataset
+from site_builder.numbers import as_typed, day
 from site_builder.timeliness import LATE, MISSING, milestone_timing
 
 
@@ -39,9 +41,8 @@ def warnings_for(dataset: Dataset, period_id: str, unit_id: str, clock: Clock, t
             state = LATE  # not received yet: the earliest it can count is the merge, after the due date
         if state not in (MISSING, LATE):
             continue
-        what = "chưa nộp" if state == MISSING else "nộp sau hạn"
-        proposed = ", hạn đề xuất" if milestone.provisional else ""
-        notes.append(f"Tiêu chí {item.id} tự chấm {entry.score:g} điểm nhưng «{' '.join(milestone.title.split())}» "
-                     f"{what} (hạn {milestone.due.strftime('%d/%m/%Y')}{proposed}): người chấm cần xem xét điểm "
-                     "của tiêu chí này.")
+        notes.append(messages.MILESTONE_LATE_FOR_POINTS.format(
+            item=item.id, score=as_typed(entry.score), title=" ".join(milestone.title.split()),
+            what=messages.MILESTONE_STATES[state], due=day(milestone.due),
+            proposed=messages.PROPOSED_DUE if milestone.provisional else ""))
     return notes

@@ -9,7 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
-EVIDENCE_KINDS = ("pdf", "website", "cong_khai_link", "thu_tuc_bieu_mau_link")
+from site_builder.paths import unit_folder
+
 LINK_KINDS = ("website", "cong_khai_link", "thu_tuc_bieu_mau_link")
 
 
@@ -225,7 +226,7 @@ class Submission:
     entries: dict[str, CriterionEntry] = field(hash=False)
 
     def evidence_dir(self) -> str:
-        return self.path[: -len(".yaml")]
+        return unit_folder(self.period, self.parent, self.unit)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,69 @@ PROJECT_KINDS = (("schema/", "schema"), ("docs/", "docs"), (".github/", "workflo
                  ("tests/", "code"), ("benchmarks/", "code"), ("examples/", "docs"))
 
 
+# ---------------------------------------------------------------- repository-relative paths
+# The layout as repository paths (POSIX strings, as git, GitHub and CODEOWNERS name files). Every
+# other module builds a data path through these; DataRoot below joins them to a folder on disk.
+
+CRITERIA = "criteria"
+SCHEMA = "schema"
+SUBMISSIONS = "submissions"
+ORGANIZATION_FILE = f"{SUBMISSIONS}/organization.yaml"
+UNITS_FOLDER = f"{SUBMISSIONS}/units"
+KEYS_PATH = f"{SUBMISSIONS}/{KEYS_FOLDER}"
+
+
+def year_path(period: str) -> str:
+    return f"{CRITERIA}/{period}/year.yaml"
+
+
+def catalogue_path(period: str, unit_type: str) -> str:
+    return f"{CRITERIA}/{period}/{unit_type}.yaml"
+
+
+def editor_schema_path(period: str, unit_type: str) -> str:
+    """The catalogue-specific schema editors use for autocompletion (generated, published with the site)."""
+    return f"{SCHEMA}/editor/{period}/{unit_type}.schema.json"
+
+
+def units_folder(period: str) -> str:
+    return f"{UNITS_FOLDER}/{period}"
+
+
+def units_path(period: str, body: str) -> str:
+    return f"{units_folder(period)}/{body}.yaml"
+
+
+def body_folder(period: str, body: str) -> str:
+    return f"{SUBMISSIONS}/{period}/{body}"
+
+
+def submission_path(period: str, parent: str, unit: str) -> str:
+    return f"{body_folder(period, parent)}/{unit}.yaml"
+
+
+def review_path(period: str, parent: str, unit: str) -> str:
+    return f"{body_folder(period, parent)}/{unit}{REVIEW_SUFFIX}"
+
+
+def unit_folder(period: str, parent: str, unit: str) -> str:
+    """The unit's evidence folder, beside its submission."""
+    return f"{body_folder(period, parent)}/{unit}"
+
+
+def reports_folder(period: str, parent: str, unit: str) -> str:
+    return f"{unit_folder(period, parent, unit)}/{REPORTS_FOLDER}"
+
+
+def report_folder(period: str, parent: str, unit: str, milestone: str) -> str:
+    return f"{reports_folder(period, parent, unit)}/{milestone}"
+
+
+def unit_paths(period: str, parent: str, unit: str) -> tuple[str, str]:
+    """The unit's two YAML files: its self-assessment and its reviewer scores."""
+    return submission_path(period, parent, unit), review_path(period, parent, unit)
+
+
 @dataclass(frozen=True)
 class DataRoot:
     """The repository (or a copy) holding criteria/, schema/ and submissions/."""
@@ -32,35 +95,35 @@ class DataRoot:
 
     @property
     def criteria(self) -> Path:
-        return self.path / "criteria"
+        return self.path / CRITERIA
 
     @property
     def schema(self) -> Path:
-        own = self.path / "schema"
+        own = self.path / SCHEMA
         if (own / "submission.schema.json").exists():
             return own
         return resources.schema_dir()  # a data repository without schema/ uses the package's
 
     @property
     def submissions(self) -> Path:
-        return self.path / "submissions"
+        return self.path / SUBMISSIONS
 
     @property
     def organization_file(self) -> Path:
-        return self.submissions / "organization.yaml"
+        return self.path / ORGANIZATION_FILE
 
     @property
     def registry_dir(self) -> Path:
-        return self.submissions / "units"
+        return self.path / UNITS_FOLDER
 
     def units_dir(self, period: str) -> Path:
-        return self.registry_dir / period
+        return self.path / units_folder(period)
 
     def units_file(self, period: str, body: str) -> Path:
-        return self.units_dir(period) / f"{body}.yaml"
+        return self.path / units_path(period, body)
 
     def key_file(self, name: str) -> Path:
-        return self.submissions / KEYS_FOLDER / f"{name}.asc"
+        return self.path / KEYS_PATH / f"{name}.asc"
 
     def signer_key(self, name: str) -> Path | None:
         """A trusted signer's public key: the data repository's own (submissions/keys/), else one
@@ -71,22 +134,16 @@ class DataRoot:
         return None
 
     def year_file(self, period: str) -> Path:
-        return self.criteria / period / "year.yaml"
+        return self.path / year_path(period)
 
     def catalogue_file(self, period: str, unit_type: str) -> Path:
-        return self.criteria / period / f"{unit_type}.yaml"
+        return self.path / catalogue_path(period, unit_type)
 
     def submission_file(self, period: str, parent: str, unit: str) -> Path:
-        return self.submissions / period / parent / f"{unit}.yaml"
-
-    def review_file(self, period: str, parent: str, unit: str) -> Path:
-        return self.submissions / period / parent / f"{unit}{REVIEW_SUFFIX}"
+        return self.path / submission_path(period, parent, unit)
 
     def evidence_dir(self, period: str, parent: str, unit: str) -> Path:
-        return self.submissions / period / parent / unit
-
-    def report_dir(self, period: str, parent: str, unit: str, milestone: str) -> Path:
-        return self.evidence_dir(period, parent, unit) / REPORTS_FOLDER / milestone
+        return self.path / unit_folder(period, parent, unit)
 
     def rel(self, file: Path) -> str:
         """Repository-relative POSIX path, as GitHub and people see it (no symlink resolution:

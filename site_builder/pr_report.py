@@ -18,22 +18,41 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from site_builder import authz, change_check, gitread, review_queue, workbook_report
 from site_builder import markdown_text as md
 from site_builder.github_limits import COMMENT_LIMIT, Lines, comment_length
 from site_builder.gittree import CommitFiles, Entry
-from site_builder.messages import number, thousands
 from site_builder.model import Dataset, PeriodRegistry, Registry, Unit
-from site_builder.paths import DataRoot, classify
+from site_builder.numbers import as_typed, number, thousands
+from site_builder.paths import (
+    CRITERIA,
+    KEYS_PATH,
+    ORGANIZATION_FILE,
+    SCHEMA,
+    SUBMISSIONS,
+    UNITS_FOLDER,
+    DataRoot,
+    classify,
+    reports_folder,
+    review_path,
+    unit_folder,
+    unit_paths,
+    units_folder,
+    units_path,
+)
 from site_builder.problems import Problem
 from site_builder.registry import load_organization, load_period_registry, load_units_file
 from site_builder.validate import validate_all, validate_paths
 
+if TYPE_CHECKING:
+    from site_builder.scoring import CriterionScore  # pandas is imported only when a unit is scored
+
 MARKER = "<!-- danh-gia-cntt:pr-report -->"
-SHARED_PATHS = ("criteria", "schema", "submissions/organization.yaml", "submissions/keys")
+SHARED_PATHS = (CRITERIA, SCHEMA, ORGANIZATION_FILE, KEYS_PATH)
 # A change under these can change the verdict on any unit: the whole head tree is checked.
-STRUCTURE_PREFIXES = ("criteria/", "schema/", "submissions/organization.yaml", "submissions/units/")
+STRUCTURE_PREFIXES = (f"{CRITERIA}/", f"{SCHEMA}/", ORGANIZATION_FILE, f"{UNITS_FOLDER}/")
 STATUS_LABELS = {"A": "thêm mới", "M": "sửa", "D": "xoá", "R": "đổi tên", "C": "sao chép", "T": "đổi loại"}
 
 
@@ -116,8 +135,7 @@ def touched_units(changes: list[ChangedFile]) -> list[tuple[str, str, str]]:
 def unit_pathspecs(units) -> list[str]:
     specs = []
     for period, parent, unit in units:
-        folder = f"submissions/{period}/{parent}"
-        specs += [f"{folder}/{unit}.yaml", f"{folder}/{unit}.review.yaml", f"{folder}/{unit}"]
+        specs += [*unit_paths(period, parent, unit), unit_folder(period, parent, unit)]
     return specs
 
 
@@ -128,9 +146,9 @@ def registry_files(paths) -> list[str]:
     for rel in paths:
         role = classify(rel)
         if role.kind in change_check.UNIT_KINDS or role.kind == "units":
-            found[f"submissions/units/{role.period}/{role.parent}.yaml"] = True
+            found[units_path(role.period, role.parent)] = True
         elif role.kind == "workbook":
-            found[f"submissions/units/{role.period}"] = True
+            found[units_folder(role.period)] = True
     return list(found)
 
 
@@ -142,15 +160,12 @@ def paths_to_validate(changes: list[ChangedFile], head_root: DataRoot, units=())
         paths += list(change.paths)
         role = classify(change.path)
         if role.kind == "submission":
-            review = f"submissions/{role.period}/{role.parent}/{role.unit}.review.yaml"
+            review = review_path(role.period, role.parent, role.unit)
             if (head_root.path / review).is_file():
                 paths.append(review)
     for period, parent, unit in units:
-        folder = head_root.path / "submissions" / period / parent
-        for name in (f"{unit}.yaml", f"{unit}.review.yaml"):
-            if (folder / name).is_file():
-                paths.append(f"submissions/{period}/{parent}/{name}")
-        reports = folder / unit / "bao-cao"
+        paths += [rel for rel in unit_paths(period, parent, unit) if (head_root.path / rel).is_file()]
+        reports = head_root.path / reports_folder(period, parent, unit)
         if reports.is_dir() and not reports.is_symlink():
             paths += [head_root.rel(f) for f in sorted(reports.glob("*/*")) if f.is_file()]
     return list(dict.fromkeys(paths))
@@ -162,6 +177,14 @@ def _structural(rel: str) -> bool:
 
 # ---------------------------------------------------------------- score preview
 
+@dataclass(frozen=True)
+class PreviewRow:
+    score: CriterionScore
+    base: float        # the self score on the base branch (NaN: new)
+    evidence: int      # references the unit gave
+    asks_evidence: bool
+
+
 @dataclass
 class Preview:
     period: str
@@ -170,7 +193,7 @@ class Preview:
     name: str = ""
     period_title: str = ""
     state: str = "ok"  # ok | invalid | deleted | unknown
-    rows: list[dict] = field(default_factory=list)
+    rows: list[PreviewRow] = field(default_factory=list)
     self_total: float = math.nan
     total: float = math.nan
     base_total: float = math.nan
@@ -185,7 +208,7 @@ class Preview:
 
 
 def _unit_scores(dataset: Dataset | None, period: str, unit_id: str):
-    """Items and the unit row of one unit, scored alone (derived items need the whole district)."""
+    """Items and the unit row of one unit, scored alone by scoring.py (derived items need the whole district)."""
     if dataset is None or (period, unit_id) not in dataset.submissions or period not in dataset.periods:
         return None
     unit = dataset.registry.unit(period, unit_id)
@@ -206,7 +229,7 @@ def build_preview(head: Dataset | None, base: Dataset | None, period: str, paren
     unit = head.registry.unit(period, unit_id) if head else None
     if head and period in head.periods:
         preview.period_title = head.periods[period].title
-    if unit is None:
+    if head is None or unit is None:
         preview.state = "unknown"
         return preview
     preview.name = unit.name
@@ -215,41 +238,30 @@ def build_preview(head: Dataset | None, base: Dataset | None, period: str, paren
         submitted = head is not None and (period, unit_id) in head.submissions
         preview.state = "invalid" if not submitted else "unknown"
         return preview
+    from site_builder.scoring import criterion_scores, typed_totals
+
     items, row = scored
     before = _unit_scores(base, period, unit_id)
-    base_self = dict(zip(before[0]["criterion"], before[0]["self_score"])) if before else {}
+    base_self = {s.criterion: s.self_score for s in criterion_scores(before[0], unit_id)} if before else {}
     if before:
-        preview.base_total = round(float(before[0][~before[0]["derived"]]["self_score"].sum()), 2)
+        preview.base_total = typed_totals(before[0], unit_id).self_total
     catalogue = head.periods[period].catalogues[unit.type]
     submission = head.submissions[(period, unit_id)]
     preview.reviewed = (period, unit_id) in head.reviews
-    for record in items.itertuples():
-        item = catalogue.items[record.criterion]
+    for score in criterion_scores(items, unit_id):
+        item = catalogue.items[score.criterion]
         entry = submission.entries.get(item.id)
-        if item.derived:
-            preview.has_derived = True
-        elif entry is None:
+        if not item.derived and entry is None:
             preview.not_scored.append(item.id)
         if item.evidence and not item.derived and not (entry and entry.evidence):
             preview.missing_evidence.append(item.id)
-        preview.rows.append({
-            "id": item.id, "max": item.max, "derived": bool(item.derived),
-            "self": record.self_score, "base": base_self.get(item.id, math.nan) if before else math.nan,
-            "reviewer": record.reviewer_score, "evidence": len(entry.evidence) if entry else 0,
-            "asks_evidence": bool(item.evidence),
-        })
-    non_derived = items[~items["derived"]]
-    preview.self_total = round(float(non_derived["self_score"].sum()), 2)
-    preview.total = round(float(non_derived["final"].sum()), 2)
-    if preview.has_derived:  # shown without the derived items, which need the whole district
-        preview.max_total, preview.rating = float(non_derived["max"].sum()), ""
-    else:
-        preview.max_total = float(row["max_total"])
-        preview.rating = "" if _missing(row["rating"]) else str(row["rating"])
-    from site_builder.scoring import shown_percent
-
-    basis = preview.total if preview.reviewed else preview.self_total
-    preview.percent = shown_percent(100.0 * basis / preview.max_total) if preview.max_total else math.nan
+        preview.rows.append(PreviewRow(score, base_self.get(item.id, math.nan), len(entry.evidence) if entry else 0,
+                                       bool(item.evidence)))
+    totals = typed_totals(items, unit_id)  # derived items need the whole district: shown without them
+    preview.self_total, preview.total, preview.max_total = totals.self_total, totals.total, totals.max_total
+    preview.has_derived = totals.partial
+    preview.rating = "" if totals.partial or _missing(row["rating"]) else str(row["rating"])
+    preview.percent = totals.percent(preview.reviewed)
     return preview
 
 
@@ -312,7 +324,7 @@ class _Sides:
         """The head's criteria/, schema/ and submissions/ (a change that can affect every unit). A PDF
         the base branch has at the same path with the same content is not read: one checked PDF
         stands in for it (its verdict is the base's), so even 100,000 evidence files cost links."""
-        base = self.base_files.list(["submissions"])
+        base = self.base_files.list([SUBMISSIONS])
         known = self.head_root.path.parent / "da-kiem-tra.pdf"
         known.write_bytes(_blank_pdf())
 
@@ -321,7 +333,7 @@ class _Sides:
             return known if before is not None and before.oid == entry.oid and entry.path.lower().endswith(".pdf") \
                 else None
 
-        return self.write("head", ["criteria", "schema", "submissions"], stand_in)
+        return self.write("head", [CRITERIA, SCHEMA, SUBMISSIONS], stand_in)
 
 
 def _blank_pdf() -> bytes:
@@ -405,7 +417,7 @@ class _BaseRegistry:
     def registered(self, period: str, body: str, unit: str) -> bool:
         if unit in self.units(period, body):
             return True
-        return (f"submissions/units/{period}/{body}.yaml" in self.changed
+        return (units_path(period, body) in self.changed
                 and unit in self.units(period, body, side="head"))
 
     def for_authz(self, paths) -> Registry | None:
@@ -413,8 +425,8 @@ class _BaseRegistry:
         if self.organization is None:
             return None
         registry = Registry(self.organization)
-        for period in sorted({classify(rel).period for rel in paths if classify(rel).kind == "workbook"}):
-            registry.periods[period], _problems = load_period_registry(self.base_root, self.organization, period)
+        for period_id in sorted({classify(rel).period for rel in paths if classify(rel).kind == "workbook"}):
+            registry.periods[period_id], _problems = load_period_registry(self.base_root, self.organization, period_id)
         for rel in paths:
             role = classify(rel)
             if role.kind in change_check.UNIT_KINDS or role.kind == "wrong-extension":
@@ -428,9 +440,7 @@ def _base_dataset(base_root: DataRoot, units) -> Dataset | None:
     """The touched units as the base branch has them (for "changed since"): their files only."""
     paths = []
     for period, parent, unit in units:
-        for name in (f"{unit}.yaml", f"{unit}.review.yaml"):
-            if (base_root.path / "submissions" / period / parent / name).is_file():
-                paths.append(f"submissions/{period}/{parent}/{name}")
+        paths += [rel for rel in unit_paths(period, parent, unit) if (base_root.path / rel).is_file()]
     return validate_paths(base_root, paths).dataset if paths else None
 
 
@@ -465,7 +475,7 @@ def _add_milestone_notes(previews: list[Preview], head_data: Dataset, repo_path:
     today = dt.datetime.now(VIETNAM).date()
     signatures = cache_dir / "signatures" if cache_dir is not None else None
     for preview in wanted:
-        folder = f"submissions/{preview.period}/{preview.parent}/{preview.unit}"
+        folder = unit_folder(preview.period, preview.parent, preview.unit)
         with read_clock(repo_path, keys, folder=folder, ref=head, cache_dir=signatures) as clock:
             preview.milestone_notes = warnings_for(head_data, preview.period, preview.unit, clock, today, proposed)
 
@@ -566,37 +576,51 @@ def _preview(p: Preview) -> list[str]:
         return [title, "", "Chưa tính được điểm vì tệp còn lỗi (xem ở trên).", ""]
     if p.state == "unknown":
         return [title, "", "Không có bài tự đánh giá hợp lệ của đơn vị này trong yêu cầu, nên không có điểm để xem trước.", ""]
+    return [title, ""] + _preview_table(p) + _preview_totals(p) + _preview_notes(p)
+
+
+def _preview_table(p: Preview) -> list[str]:
+    """One row per criterion, then the totals row."""
     has_base = not _missing(p.base_total)
     header = ["Tiêu chí", "Tối đa", "Tự chấm", "Thay đổi so với nhánh chính" if has_base else "Trước đây"]
     if p.reviewed:
         header.append("Điểm chấm")
     header.append("Minh chứng")
-    lines = [title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in p.rows:
-        if row["derived"]:
-            cells = [md.cell(row["id"]), number(row["max"]), "tự động", "—"]
+        score = row.score
+        if score.derived:
+            cells = [md.cell(score.criterion), as_typed(score.max), "tự động", "—"]
         else:
-            cells = [md.cell(row["id"]), number(row["max"]), _score(row["self"]), _delta(row["self"], row["base"]) if has_base else "mới"]
+            cells = [md.cell(score.criterion), as_typed(score.max), _score(score.self_score),
+                     _delta(score.self_score, row.base) if has_base else "mới"]
         if p.reviewed:
-            cells.append(_score(row["reviewer"]))
+            cells.append(_score(score.reviewer_score))
         cells.append(_evidence(row))
         lines.append("| " + " | ".join(cells) + " |")
-    total = ["**Tổng**" + ("\\*" if p.has_derived else ""), f"**{number(p.max_total)}**", f"**{number(p.self_total)}**",
+    total = ["**Tổng**" + ("\\*" if p.has_derived else ""), f"**{as_typed(p.max_total)}**", f"**{as_typed(p.self_total)}**",
              f"**{_delta(p.self_total, p.base_total)}**" if has_base else "mới"]
     if p.reviewed:
-        total.append(f"**{number(p.total)}**")
+        total.append(f"**{as_typed(p.total)}**")
     total.append("")
-    lines += ["| " + " | ".join(total) + " |", ""]
+    return lines + ["| " + " | ".join(total) + " |", ""]
+
+
+def _preview_totals(p: Preview) -> list[str]:
+    """The total, percentage and expected rating (or why they are left out)."""
     if p.has_derived:
-        lines += ["\\* Chưa gồm các tiêu chí tính tự động từ kết quả của đơn vị trực thuộc; "
-                  "điểm và xếp loại đầy đủ có trên trang công khai sau khi yêu cầu được hợp nhất.", ""]
-    else:
-        basis = "điểm chấm" if p.reviewed else "điểm tự chấm"
-        shown = p.total if p.reviewed else p.self_total
-        lines += [f"**Tổng điểm: {number(shown)}/{number(p.max_total)} = {_percent(p.percent)} điểm tối đa — "
-                  f"xếp loại dự kiến (theo {basis}): {md.inline(p.rating) or 'chưa xác định'}**", "",
-                  "Xếp hạng trên trang công khai tính theo tỉ lệ % điểm tối đa này, trong cùng loại đơn vị "
-                  "(và trong cùng đơn vị quản lý, cùng loại), sau khi yêu cầu được hợp nhất.", ""]
+        return ["\\* Chưa gồm các tiêu chí tính tự động từ kết quả của đơn vị trực thuộc; "
+                "điểm và xếp loại đầy đủ có trên trang công khai sau khi yêu cầu được hợp nhất.", ""]
+    basis = "điểm chấm" if p.reviewed else "điểm tự chấm"
+    shown = p.total if p.reviewed else p.self_total
+    return [f"**Tổng điểm: {as_typed(shown)}/{as_typed(p.max_total)} = {_percent(p.percent)} điểm tối đa — "
+            f"xếp loại dự kiến (theo {basis}): {md.inline(p.rating) or 'chưa xác định'}**", "",
+            "Xếp hạng trên trang công khai tính theo tỉ lệ % điểm tối đa này, trong cùng loại đơn vị "
+            "(và trong cùng đơn vị quản lý, cùng loại), sau khi yêu cầu được hợp nhất.", ""]
+
+
+def _preview_notes(p: Preview) -> list[str]:
+    lines = []
     if p.not_scored:
         lines += [f"Chưa tự chấm (tính 0 điểm): {md.inline(', '.join(p.not_scored), 2000)}.", ""]
     if p.missing_evidence:
@@ -608,7 +632,7 @@ def _preview(p: Preview) -> list[str]:
 
 
 def _percent(value) -> str:
-    return "—" if _missing(value) else f"{number(float(value)).replace('.', ',')}%"
+    return "—" if _missing(value) else f"{number(value, places=None)}%"
 
 
 def _missing(value) -> bool:
@@ -619,7 +643,7 @@ def _missing(value) -> bool:
 
 
 def _score(value) -> str:
-    return "—" if _missing(value) else number(float(value))
+    return "—" if _missing(value) else as_typed(float(value))
 
 
 def _delta(now, before) -> str:
@@ -628,10 +652,10 @@ def _delta(now, before) -> str:
     change = round(float(now) - float(before), 2)
     if change == 0:
         return "không đổi"
-    return ("+" if change > 0 else "−") + number(abs(change))
+    return ("+" if change > 0 else "−") + as_typed(abs(change))
 
 
-def _evidence(row) -> str:
-    if row["derived"] or not row["asks_evidence"]:
-        return "không yêu cầu" if not row["derived"] else ""
-    return f"✅ {row['evidence']} minh chứng" if row["evidence"] else "⚠️ chưa có"
+def _evidence(row: PreviewRow) -> str:
+    if row.score.derived or not row.asks_evidence:
+        return "không yêu cầu" if not row.score.derived else ""
+    return f"✅ {row.evidence} minh chứng" if row.evidence else "⚠️ chưa có"

@@ -7,7 +7,7 @@ these records, so every output says the same thing.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 ERROR = "error"
 WARNING = "warning"
@@ -41,32 +41,3 @@ class Problem:
         data["text"] = self.text()
         return data
 
-
-@dataclass
-class Problems:
-    """Collects problems for one run; checks never stop at the first one."""
-
-    items: list[Problem] = field(default_factory=list)
-
-    def add(self, problem: Problem) -> None:
-        self.items.append(problem)
-
-    def extend(self, problems) -> None:
-        self.items.extend(problems)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.items if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.items if not p.is_error]
-
-    def sorted(self) -> list[Problem]:
-        seen: set[Problem] = set()
-        unique = []
-        for p in sorted(self.items, key=lambda p: (p.path, p.line, p.column, p.severity, p.message)):
-            if p not in seen:
-                seen.add(p)
-                unique.append(p)
-        return unique

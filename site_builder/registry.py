@@ -12,11 +12,10 @@ office), or a body that is not assessed itself (a ward's office), which then dec
 
 from __future__ import annotations
 
-from site_builder import schemas, site_address
+from site_builder import messages, schemas, site_address
 from site_builder.model import Body, Organization, PeriodRegistry, Registry, Unit
-from site_builder.paths import SLUG, DataRoot
-from site_builder.problems import Problem
-from site_builder.yamlfile import read_yaml
+from site_builder.paths import ORGANIZATION_FILE, SLUG, UNITS_FOLDER, DataRoot
+from site_builder.yamlfile import YamlDocument, read_yaml
 
 REGISTRY_MAX_BYTES = 30_000_000
 DEFAULT_SIGNERS = ("github-web-flow",)
@@ -26,13 +25,12 @@ def load_organization(root: DataRoot) -> tuple[Organization | None, list]:
     file = root.organization_file
     rel = root.rel(file)
     if not file.is_file():
-        return None, [_missing(rel, "tệp đơn vị chủ trì", "không tìm thấy tệp.",
-                               "Hãy tạo submissions/organization.yaml theo mẫu trong CONTRIBUTING.md.")]
+        return None, [messages.ORGANIZATION_MISSING.at(rel, path=ORGANIZATION_FILE)]
     doc = read_yaml(file, rel)
     problems = list(doc.problems) + schemas.validate(doc, "organization", root.schema)
-    if any(p.is_error for p in problems):
-        return None, problems
     d = doc.data
+    if any(p.is_error for p in problems) or not isinstance(d, dict):  # the schema asks for a mapping
+        return None, problems
     clock = d.get("clock") or {}
     return Organization(
         id=d["id"], name=d["name"], reviewers=tuple(d["reviewers"]), maintainers=tuple(d["maintainers"]),
@@ -53,7 +51,7 @@ class UnitsFile:
         self.positions: dict[str, tuple[int, int]] = {}   # unit id -> (line, column) of its `id:`
         self.declared: Body | None = None                  # a body that is not a unit: its name and parent
         self.reviewers: tuple[str, ...] = ()
-        self.doc = None
+        self.doc: YamlDocument | None = None
         self.problems: list = []
         file = root.units_file(period, body)
         if file.is_file():
@@ -73,9 +71,7 @@ class UnitsFile:
         if not isinstance(data, dict) or not isinstance(data.get("units"), list):
             return
         if data.get("body") != self.body:
-            problems.append(doc.problem(("body",), "đơn vị quản lý",
-                                        f"giá trị «{data.get('body')}» khác tên tệp «{self.body}».",
-                                        f"Hãy sửa thành «{self.body}» hoặc đổi tên tệp.", code="parent-mismatch"))
+            problems.append(messages.BODY_MISMATCH.on(doc, ("body",), declared=data.get("body"), body=self.body))
         self.reviewers = tuple(data.get("reviewers") or ())
         if isinstance(data.get("name"), str) or isinstance(data.get("parent"), str):
             self.declared = Body(self.body, str(data.get("name") or ""), data.get("parent"), self.reviewers,
@@ -86,9 +82,8 @@ class UnitsFile:
                 continue  # the schema already said what is wrong with it
             unit_id = entry["id"]
             if unit_id in seen:
-                problems.append(doc.problem(("units", index, "id"), f"đơn vị {unit_id}",
-                                            f"mã đơn vị bị trùng (đã có ở dòng {seen[unit_id]}).",
-                                            "Mỗi đơn vị cần một mã riêng.", code="unit-duplicate"))
+                first = messages.DECLARED_ABOVE.format(line=seen[unit_id])
+                problems.append(messages.UNIT_DUPLICATE.on(doc, ("units", index, "id"), unit=unit_id, first=first))
                 continue
             where = doc.where(("units", index, "id"))
             seen[unit_id] = where[0]
@@ -102,15 +97,10 @@ class UnitsFile:
             self.units.append(unit)
             overlap = _overlap(unit.editors, unit.reviewers)
             if overlap:
-                problems.append(doc.problem(("units", index, "editors"), f"đơn vị {unit_id}",
-                                            f"«{overlap}» vừa là người soạn vừa là người chấm của đơn vị: "
-                                            "không ai được tự chấm bài của mình.",
-                                            "Hãy bỏ tài khoản này khỏi editors hoặc khỏi reviewers.",
-                                            code="editor-is-reviewer"))
+                problems.append(messages.EDITOR_IS_REVIEWER.on(doc, ("units", index, "editors"), unit=unit_id,
+                                                               account=overlap))
             if unit_id in unit.replaces:
-                problems.append(doc.problem(("units", index, "replaces"), f"đơn vị {unit_id}",
-                                            "đơn vị không thể kế thừa chính mình.", "Hãy xoá mã này khỏi replaces.",
-                                            code="replaces-self"))
+                problems.append(messages.REPLACES_SELF.on(doc, ("units", index, "replaces"), unit=unit_id))
 
 
 def load_units_file(root: DataRoot, period: str, body: str) -> tuple[list[Unit], list]:
@@ -136,12 +126,9 @@ def load_period_registry(root: DataRoot, organization: Organization, period: str
         for unit in units_file.units:
             line, column = units_file.positions.get(unit.id, (1, 1))
             if unit.id in registry.units or unit.id == organization.id:
-                first = (f"{origin[unit.id][0]} (dòng {origin[unit.id][1][0]})" if unit.id in origin
-                         else "tệp đơn vị chủ trì (submissions/organization.yaml)")
-                problems.append(Problem(unit.registry_path, line, column, f"đơn vị {unit.id}",
-                                        f"mã đơn vị «{unit.id}» đã có trong {first}.",
-                                        "Mỗi đơn vị chỉ được khai báo một lần trong một năm học, trong tệp của "
-                                        "đơn vị quản lý nó.", "unit-duplicate"))
+                first = (messages.DECLARED_IN.format(path=origin[unit.id][0], line=origin[unit.id][1][0])
+                         if unit.id in origin else messages.DECLARED_IN_ORGANIZATION.format(path=ORGANIZATION_FILE))
+                problems.append(messages.UNIT_DUPLICATE.at(unit.registry_path, line, column, unit=unit.id, first=first))
                 continue
             registry.units[unit.id] = unit
             origin[unit.id] = (unit.registry_path, (line, column))
@@ -165,20 +152,13 @@ def _body_of(units_file: UnitsFile, registry: PeriodRegistry, organization: Orga
     declared = units_file.declared
     if unit is not None:
         if declared is not None:
-            return [doc.problem(("name",) if declared.name else ("parent",), "đơn vị quản lý",
-                                f"«{body}» là một đơn vị trong danh sách năm học {units_file.period}: tên và cấp trên "
-                                "lấy từ danh sách đó, không khai báo lại ở đây.",
-                                "Hãy xoá name và parent khỏi tệp này.", code="body-redeclared")]
+            return [messages.BODY_REDECLARED.on(doc, ("name",) if declared.name else ("parent",), body=body,
+                                                period=units_file.period)]
         registry.bodies[body] = Body(body, unit.name, unit.parent, units_file.reviewers or unit.reviewers,
                                      assessed=True, path=units_file.rel)
         return []
     if declared is None or not declared.name or not declared.parent:
-        return [doc.problem(("body",), "đơn vị quản lý",
-                            f"«{body}» không phải mã của Sở hay của đơn vị nào trong danh sách năm học "
-                            f"{units_file.period}.",
-                            "Nếu đây là đơn vị quản lý không được đánh giá (ví dụ Phòng Văn hoá – Xã hội của một "
-                            "phường), hãy khai báo name (tên) và parent (cấp trên) trong tệp này.",
-                            code="parent-unknown")]
+        return [messages.BODY_UNKNOWN.on(doc, ("body",), body=body, period=units_file.period)]
     registry.bodies[body] = declared
     return []
 
@@ -189,19 +169,14 @@ def _check_cycles(registry: PeriodRegistry, organization: Organization) -> list:
         seen, current = set(), body
         while current.parent is not None and current.id != organization.id:
             if current.id in seen:
-                problems.append(Problem(body.path or "submissions/units", 1, 1, f"đơn vị quản lý {body.id}",
-                                        "chuỗi đơn vị quản lý bị vòng lặp.",
-                                        "Hãy kiểm tra cấp trên (parent) của các đơn vị quản lý.", "parent-cycle"))
+                problems.append(messages.PARENT_CYCLE.at(body.path or UNITS_FOLDER, body=body.id))
                 break
             seen.add(current.id)
             parent = registry.bodies.get(current.parent)
             if parent is None:
                 if current.parent != organization.id:
-                    problems.append(Problem(body.path or "submissions/units", 1, 1, f"đơn vị quản lý {body.id}",
-                                            f"cấp trên «{current.parent}» không có trong danh sách năm học "
-                                            f"{registry.period}.",
-                                            "Hãy sửa parent thành mã của Sở hoặc của một đơn vị quản lý khác.",
-                                            "parent-unknown"))
+                    problems.append(messages.PARENT_UNKNOWN.at(body.path or UNITS_FOLDER, body=body.id,
+                                                               parent=current.parent, period=registry.period))
                 break
             current = parent
     return problems
@@ -228,14 +203,11 @@ def _check_replaces(registry: Registry) -> list:
                 if old == unit.id:
                     continue  # reported by the file itself
                 if old not in known:
-                    problems.append(Problem(unit.registry_path, unit.registry_line, 1, f"đơn vị {unit.id}",
-                                            f"replaces: không có đơn vị «{old}» trong danh sách của năm học nào.",
-                                            "Hãy ghi đúng mã đơn vị cũ.", "replaces-unknown"))
+                    problems.append(messages.REPLACES_UNKNOWN.at(unit.registry_path, unit.registry_line,
+                                                                 unit=unit.id, old=old))
                 elif old in period_registry.units:
-                    problems.append(Problem(unit.registry_path, unit.registry_line, 1, f"đơn vị {unit.id}",
-                                            f"replaces: đơn vị «{old}» vẫn còn trong danh sách năm học {period}.",
-                                            "Đơn vị được kế thừa không còn hoạt động ở năm học này: hãy xoá nó khỏi "
-                                            "danh sách, hoặc bỏ mã khỏi replaces.", "replaces-active"))
+                    problems.append(messages.REPLACES_ACTIVE.at(unit.registry_path, unit.registry_line,
+                                                                unit=unit.id, old=old, period=period))
     return problems
 
 
@@ -243,6 +215,3 @@ def _overlap(editors, reviewers) -> str:
     lowered = {r.lower() for r in reviewers}
     return next((e for e in editors if e.lower() in lowered), "")
 
-
-def _missing(rel: str, subject: str, message: str, fix: str = "", code: str = "missing-file"):
-    return Problem(rel, 1, 1, subject, message, fix, code)

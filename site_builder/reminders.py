@@ -22,7 +22,7 @@ from site_builder import markdown_text as md
 from site_builder.clock import Clock
 from site_builder.github_limits import COMMENT_LIMIT, Lines, comment_length
 from site_builder.model import Dataset, Period, Unit
-from site_builder.templates import new_file_base, report_upload_url
+from site_builder.submission_template import new_file_base, report_upload_url
 from site_builder.yamlfile import read_yaml
 
 DEFAULT_DAYS = (7, 2)

@@ -15,9 +15,14 @@ import os
 import sys
 
 from site_builder import markdown_text as md
-from site_builder.github_limits import (ANNOTATION_TEXT_LIMIT, ERROR_ANNOTATIONS_PER_STEP, SUMMARY_LIMIT, Lines,
-                                        utf8_length)
-from site_builder.messages import thousands
+from site_builder.github_limits import (
+    ANNOTATION_TEXT_LIMIT,
+    ERROR_ANNOTATIONS_PER_STEP,
+    SUMMARY_LIMIT,
+    Lines,
+    utf8_length,
+)
+from site_builder.numbers import thousands
 from site_builder.problems import Problem
 from site_builder.safe_text import printable, shorten
 

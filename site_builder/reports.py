@@ -11,7 +11,7 @@ from pathlib import Path
 
 from site_builder import evidence, messages
 from site_builder.model import Period, Report, Unit
-from site_builder.paths import REPORTS_FOLDER, DataRoot
+from site_builder.paths import REPORTS_FOLDER, DataRoot, reports_folder, units_path
 from site_builder.problems import Problem
 from site_builder.unit_types import label as type_label
 
@@ -20,7 +20,7 @@ def check_reports(root: DataRoot, period: Period, body: str, unit_id: str,
                   unit: Unit | None) -> tuple[list[Report], list[Problem]]:
     """Every milestone folder of one unit; `unit` is its registry entry of the period (None when the
     unit is not registered there under `body`: then every report is refused)."""
-    folder = root.evidence_dir(period.id, body, unit_id) / REPORTS_FOLDER
+    folder = root.path / reports_folder(period.id, body, unit_id)
     if not folder.is_dir():
         return [], []
     found: list[Report] = []
@@ -28,22 +28,20 @@ def check_reports(root: DataRoot, period: Period, body: str, unit_id: str,
     for entry in sorted(folder.iterdir()):
         rel = root.rel(entry)
         if not entry.is_dir() or entry.is_symlink():
-            problems.append(_problem(rel, "vị trí tệp", f"báo cáo phải nằm trong thư mục {REPORTS_FOLDER}/<mã mốc>/.",
-                                     "Hãy chuyển tệp vào thư mục của mốc, ví dụ bao-cao/ke-hoach/.", "misplaced"))
+            problems.append(messages.REPORT_OUTSIDE_MILESTONE.at(rel))
             continue
         milestone = period.milestone(entry.name)
         if milestone is None:
-            message, fix = messages.report_unknown_milestone(entry.name, period.id, period.milestone_ids)
-            problems.append(_problem(rel, "mốc báo cáo", message, fix, "milestone-unknown"))
+            known = messages.listed(period.milestone_ids, messages.NO_MILESTONES)
+            problems.append(messages.REPORT_UNKNOWN_MILESTONE.at(rel, milestone=entry.name, period=period.id, known=known))
             continue
         if unit is None:
-            problems.append(_problem(rel, "báo cáo", f"đơn vị «{unit_id}» không có trong danh sách năm học {period.id} "
-                                     f"thuộc «{body}».", "Hãy kiểm tra lại mã đơn vị và thư mục đơn vị quản lý.",
-                                     "unit-unknown"))
+            problems.append(messages.UNIT_UNREGISTERED.at(rel, unit=unit_id, period=period.id, body=body,
+                                                          registry=units_path(period.id, body)))
             continue
         if not milestone.owed(unit.type):
-            message, fix = messages.report_not_owed(milestone.title, type_label(unit.type))
-            problems.append(_problem(rel, f"báo cáo {milestone.id}", message, fix, "milestone-not-owed", "warning"))
+            problems.append(messages.REPORT_NOT_OWED.at(rel, milestone=milestone.id, title=" ".join(milestone.title.split()),
+                                                        unit_type=type_label(unit.type)))
             continue
         report, found_problems = _one_report(root, entry, period, unit_id, milestone.id)
         problems += found_problems
@@ -58,25 +56,20 @@ def _one_report(root: DataRoot, folder: Path, period: Period, unit_id: str, mile
     problems = []
     for p in files:
         if p.is_dir() or p.is_symlink():
-            problems.append(_problem(root.rel(p), "vị trí tệp", "thư mục báo cáo chỉ chứa một tệp PDF, không chứa "
-                                     "thư mục con hay liên kết.", "Hãy xoá mục này.", "misplaced"))
+            problems.append(messages.REPORT_FOLDER_NESTED.at(root.rel(p)))
         elif p.suffix.lower() != ".pdf":
-            message, fix = messages.report_not_pdf(p.name)
-            problems.append(_problem(root.rel(p), f"báo cáo {milestone}", message, fix, "report-not-pdf"))
+            problems.append(messages.REPORT_NOT_PDF.at(root.rel(p), milestone=milestone, name=p.name))
     pdfs = [p for p in files if p.is_file() and not p.is_symlink() and p.suffix.lower() == ".pdf"]
     if len(pdfs) > 1:
-        message, fix = messages.report_several_files([p.name for p in pdfs])
-        problems.append(_problem(rel, f"báo cáo {milestone}", message, fix, "report-several"))
+        problems.append(messages.REPORT_SEVERAL_FILES.at(rel, milestone=milestone, count=len(pdfs),
+                                                         names=", ".join(p.name for p in pdfs)))
         return None, problems
     if not pdfs:
         return None, problems
     unit_dir = folder.parent.parent
     finding = evidence.check_file(f"{REPORTS_FOLDER}/{milestone}/{pdfs[0].name}", unit_dir, unit_id)
     if not finding.ok:
-        problems.append(_problem(root.rel(pdfs[0]), f"báo cáo {milestone}", finding.message, finding.fix, finding.code))
+        problems.append(Problem(root.rel(pdfs[0]), 1, 1, messages.REPORT_SUBJECT.format(milestone=milestone), finding.message, finding.fix, finding.code))
         return None, problems
     return Report(unit_id, period.id, milestone, root.rel(pdfs[0])), problems
 
-
-def _problem(path: str, subject: str, message: str, fix: str, code: str, severity: str = "error") -> Problem:
-    return Problem(path, 1, 1, subject, message, fix, code, severity)

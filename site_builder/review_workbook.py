@@ -21,8 +21,8 @@ import io
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from site_builder.messages import number
 from site_builder.model import Dataset, Period, Unit
+from site_builder.numbers import as_typed
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
 
@@ -80,10 +80,6 @@ def file_name(period: str, body: str) -> str:
     return f"cham-diem-{period}-{body}.xlsx"
 
 
-def repository_path(period: str, body: str) -> str:
-    return f"submissions/{period}/{body}/{file_name(period, body)}"
-
-
 def bodies_with_submissions(dataset: Dataset, period: str) -> list[str]:
     """Reviewing bodies of the period that have at least one unit that has submitted."""
     registry = dataset.registry.period(period)
@@ -128,7 +124,7 @@ def _evidence_link(ref: str, evidence_dir: str, repository: str, branch: str) ->
 
 
 def row_line(sheet: str, row: int, unit: str, criterion: str, self_score: float) -> str:
-    return f"{sheet}\t{row + 1}\t{unit}\t{criterion}\t{number(float(self_score))}"
+    return f"{sheet}\t{row + 1}\t{unit}\t{criterion}\t{as_typed(float(self_score))}"
 
 
 def checksum(lines: list[str]) -> str:
@@ -287,17 +283,17 @@ def _score_sheet(book, styles, name: str, rows: list[Row], step: float) -> None:
         first, last = rows[0].row, rows[-1].row
         score, top = letter(COLUMN["score"]), first + 1
         maximum = f"{letter(COLUMN['max'])}{top}"
-        quotient = f"ROUND({score}{top}/{number(step)},6)"
+        quotient = f"ROUND({score}{top}/{as_typed(step)},6)"
         sheet.data_validation(first, COLUMN["score"], last, COLUMN["score"], {
             "validate": "custom",
             "value": f"=IF(ISNUMBER({score}{top}),AND({score}{top}>=0,{score}{top}<={maximum},"
                      f"{quotient}=INT({quotient})),FALSE())",
             "ignore_blank": True,
             "input_title": "Điểm chấm",
-            "input_message": f"Từ 0 đến điểm tối đa (cột {letter(COLUMN['max'])}), bước {number(step)}. "
+            "input_message": f"Từ 0 đến điểm tối đa (cột {letter(COLUMN['max'])}), bước {as_typed(step)}. "
                              "Để trống: giữ điểm tự chấm.",
             "error_title": "Điểm chấm không hợp lệ",
-            "error_message": f"Hãy nhập một số từ 0 đến điểm tối đa của tiêu chí, đúng bước chấm {number(step)} "
+            "error_message": f"Hãy nhập một số từ 0 đến điểm tối đa của tiêu chí, đúng bước chấm {as_typed(step)} "
                              f"(ví dụ 2.5), không nhập chữ hay công thức.",
         })
         sheet.autofilter(HEADER_ROW, 0, last, len(COLUMNS) - 1)

@@ -23,12 +23,25 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from site_builder import evidence, messages
-from site_builder.model import LINK_KINDS, Dataset, ReviewEntry, Review, Unit
+from site_builder.model import LINK_KINDS, Dataset, Review, ReviewEntry, Unit
+from site_builder.numbers import as_typed, thousands
+from site_builder.paths import body_folder
 from site_builder.problems import Problem
-from site_builder.review_workbook import (COLUMN, DATE_CELL, FORMAT_ID, INFO_SHEET, META_SHEET, REVIEWER_CELL,
-                                          TEMPLATE_VERSION, cell_name, checksum, file_name, row_line)
+from site_builder.review_workbook import (
+    COLUMN,
+    DATE_CELL,
+    FORMAT_ID,
+    INFO_SHEET,
+    META_SHEET,
+    REVIEWER_CELL,
+    TEMPLATE_VERSION,
+    cell_name,
+    checksum,
+    file_name,
+)
 
 MAX_BYTES = 5_000_000
+LABEL = messages.FIELD_LABELS["diem_cham"]  # how score messages name a workbook's score
 MAX_UNPACKED = 60_000_000
 MAX_MEMBERS = 500
 HANDLE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
@@ -45,14 +58,8 @@ class ParsedWorkbook:
     cells: dict[tuple[str, str], str] = field(default_factory=dict)           # (unit, criterion) -> "Trang …, ô F12"
 
 
-def is_workbook_path(rel: str) -> bool:
-    parts = PurePosixPath(rel).parts
-    return (len(parts) == 4 and parts[0] == "submissions" and parts[1] not in ("units", "keys")
-            and parts[3].lower().endswith(".xlsx"))
-
-
 def where(sheet: str, row: int, column: int) -> str:
-    return f"trang «{sheet}», ô {cell_name(row, column)}"
+    return messages.CELL.format(sheet=sheet, cell=cell_name(row, column))
 
 
 class _Collector:
@@ -62,9 +69,13 @@ class _Collector:
 
     def error(self, sheet: str | None, row: int, column: int, message: str, fix: str, code: str,
               severity: str = "error") -> None:
-        subject = where(sheet, row, column) if sheet else "bảng chấm"
+        subject = where(sheet, row, column) if sheet else messages.WORKBOOK
         line, col = (row + 1, column + 1) if sheet else (1, 1)
         self.items.append(Problem(self.rel, line, col, subject, message, fix, code, severity))
+
+    def say(self, sheet: str | None, row: int, column: int, message: messages.Message, /, **values) -> None:
+        """A problem at a cell (or, without a sheet, on the workbook) in the words of `message`."""
+        self.error(sheet, row, column, *message.text(**values), message.code, message.severity)
 
     @property
     def failed(self) -> bool:
@@ -75,21 +86,16 @@ class _Collector:
 
 def _open(data: bytes, out: _Collector):
     if len(data) > MAX_BYTES:
-        out.error(None, 0, 0, f"tệp lớn {messages.thousands(len(data))} byte, vượt giới hạn "
-                  f"{messages.thousands(MAX_BYTES)} byte của bảng chấm.",
-                  "Hãy tải bảng chấm mới từ trang công khai và chỉ ghi điểm, nhận xét.", "workbook-too-large")
+        out.say(None, 0, 0, messages.WORKBOOK_TOO_LARGE, size=thousands(len(data)), limit=thousands(MAX_BYTES))
         return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED:
-                out.error(None, 0, 0, "tệp nén bên trong bảng tính quá lớn.",
-                          "Hãy tải bảng chấm mới từ trang công khai.", "workbook-too-large")
+                out.say(None, 0, 0, messages.WORKBOOK_ZIP_TOO_LARGE)
                 return None
     except zipfile.BadZipFile:
-        out.error(None, 0, 0, "tệp không phải bảng tính Excel (.xlsx).",
-                  "Hãy lưu bảng chấm bằng Excel hoặc LibreOffice theo định dạng .xlsx (không phải .xls, .csv "
-                  "hay .ods) rồi tải lên lại.", "workbook-not-xlsx")
+        out.say(None, 0, 0, messages.WORKBOOK_NOT_XLSX)
         return None
     import warnings
 
@@ -100,16 +106,14 @@ def _open(data: bytes, out: _Collector):
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(io.BytesIO(data), data_only=False, keep_links=False, keep_vba=False)
     except Exception:  # openpyxl raises many kinds for a damaged file; all mean the same to a reviewer
-        out.error(None, 0, 0, "không mở được bảng tính (tệp hỏng hoặc không đúng định dạng .xlsx).",
-                  "Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi tải lên lại.", "workbook-unreadable")
+        out.say(None, 0, 0, messages.WORKBOOK_UNREADABLE)
         return None
 
 
 def _meta(book, out: _Collector, period: str, body: str) -> list[list[str]] | None:
     """The scored rows the workbook was made with: [sheet, row, unit, criterion, self]."""
     if META_SHEET not in book.sheetnames:
-        out.error(None, 0, 0, "đây không phải bảng chấm do trang công khai tạo (thiếu trang thông tin ẩn).",
-                  "Hãy tải bảng chấm của đơn vị quản lý từ trang công khai, ghi điểm vào đó.", "workbook-foreign")
+        out.say(None, 0, 0, messages.WORKBOOK_FOREIGN)
         return None
     sheet = book[META_SHEET]
     pairs, lines = {}, []
@@ -119,28 +123,22 @@ def _meta(book, out: _Collector, period: str, body: str) -> list[list[str]] | No
         elif isinstance(key, str):
             pairs[key] = "" if value is None else str(value)
     if pairs.get("format") != FORMAT_ID:
-        out.error(None, 0, 0, "đây không phải bảng chấm do trang công khai tạo.",
-                  "Hãy tải bảng chấm của đơn vị quản lý từ trang công khai.", "workbook-foreign")
+        out.say(None, 0, 0, messages.WORKBOOK_FOREIGN)
         return None
     if pairs.get("version") != str(TEMPLATE_VERSION):
-        out.error(None, 0, 0, f"bảng chấm theo mẫu phiên bản {pairs.get('version') or '?'}, đã cũ "
-                  f"(mẫu hiện hành: phiên bản {TEMPLATE_VERSION}).",
-                  "Hãy tải bảng chấm mới từ trang công khai và chép điểm, nhận xét sang.", "workbook-old-version")
+        out.say(None, 0, 0, messages.WORKBOOK_OLD_VERSION, version=pairs.get("version") or "?", current=TEMPLATE_VERSION)
         return None
     if (pairs.get("period"), pairs.get("body")) != (period, body):
-        out.error(None, 0, 0, f"bảng chấm này của «{pairs.get('body')}», năm học {pairs.get('period')}, không phải "
-                  f"của thư mục submissions/{period}/{body}/ nơi tệp được tải lên.",
-                  f"Hãy tải bảng chấm vào thư mục submissions/{pairs.get('period')}/{pairs.get('body')}/, hoặc tải "
-                  f"bảng chấm của «{body}» từ trang công khai.", "workbook-other-body")
+        out.say(None, 0, 0, messages.WORKBOOK_OTHER_BODY, other=pairs.get("body"), other_period=pairs.get("period"),
+                folder=body_folder(period, body), body=body,
+                other_folder=body_folder(str(pairs.get("period")), str(pairs.get("body"))))
         return None
     if checksum(lines) != pairs.get("checksum") or str(len(lines)) != pairs.get("rows"):
-        out.error(None, 0, 0, "trang thông tin ẩn của bảng chấm đã bị sửa nên không đối chiếu được điểm tự chấm.",
-                  "Hãy tải bảng chấm mới từ trang công khai.", "workbook-tampered")
+        out.say(None, 0, 0, messages.WORKBOOK_TAMPERED)
         return None
     rows = [line.split("\t") for line in lines]
     if any(len(r) != 5 or not r[1].isdigit() for r in rows):
-        out.error(None, 0, 0, "trang thông tin ẩn của bảng chấm không đọc được.",
-                  "Hãy tải bảng chấm mới từ trang công khai.", "workbook-tampered")
+        out.say(None, 0, 0, messages.WORKBOOK_META_UNREADABLE)
         return None
     return rows
 
@@ -163,38 +161,33 @@ def _score(cell, sheet: str, row: int, item, step: float, out: _Collector) -> fl
     """The score in a cell: a number on the step within 0..max, None when empty, False when wrong."""
     column = COLUMN["score"]
     value = cell.value
-    maximum = messages.number(item.max)
+    maximum = as_typed(item.max)
     if _formula(cell):
-        out.error(sheet, row, column, "ô chứa công thức, không phải một số.",
-                  f"Hãy nhập trực tiếp một số từ 0 đến {maximum}.", "workbook-formula")
+        out.say(sheet, row, column, messages.WORKBOOK_FORMULA, max=maximum)
         return False
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time)) or not isinstance(value, (int, float)):
         shown = _text(value)
-        hint = (f" Nếu là số thập phân, hãy dùng đúng dấu thập phân của máy (ví dụ {shown.replace(',', '.')})."
+        hint = (messages.WORKBOOK_DECIMAL_HINT.format(value=shown.replace(",", "."))
                 if re.fullmatch(r"\d+,\d+", shown) else "")
-        out.error(sheet, row, column, f"điểm chấm «{shown[:40]}» là chữ, không phải một số.",
-                  f"Hãy nhập một số từ 0 đến {maximum}.{hint}", "workbook-text")
+        out.say(sheet, row, column, messages.WORKBOOK_TEXT, value=shown[:40], max=maximum, hint=hint)
         return False
     value = float(value)
     if math.isnan(value) or math.isinf(value):
-        out.error(sheet, row, column, "điểm chấm không phải số hợp lệ.", f"Hãy nhập một số từ 0 đến {maximum}.",
-                  "workbook-not-number")
+        out.say(sheet, row, column, messages.WORKBOOK_NOT_NUMBER, label=LABEL, max=maximum)
         return False
-    shown = messages.number(value)
+    shown = as_typed(value)
     if value < 0:
-        out.error(sheet, row, column, f"điểm chấm {shown} nhỏ hơn 0.", f"Hãy nhập một số từ 0 đến {maximum}.",
-                  "workbook-negative")
+        out.say(sheet, row, column, messages.WORKBOOK_NEGATIVE, label=LABEL, value=shown, max=maximum)
         return False
     if value > item.max + 1e-9:
-        out.error(sheet, row, column, f"điểm chấm {shown} lớn hơn tối đa {maximum}.",
-                  f"Hãy nhập một số từ 0 đến {maximum}.", "workbook-above-max")
+        out.say(sheet, row, column, messages.WORKBOOK_ABOVE_MAX, label=LABEL, value=shown, max=maximum)
         return False
     if not math.isclose(round(value / step) * step, value, abs_tol=1e-9):
         lower = math.floor(value / step) * step
-        out.error(sheet, row, column, f"điểm chấm {shown} không đúng bước chấm {messages.number(step)}.",
-                  f"Hãy nhập {messages.number(lower)} hoặc {messages.number(lower + step)}.", "workbook-step")
+        out.say(sheet, row, column, messages.WORKBOOK_STEP, label=LABEL, value=shown, step=as_typed(step),
+                lower=as_typed(lower), upper=as_typed(lower + step))
         return False
     return round(value / step) * step
 
@@ -203,8 +196,7 @@ def _reviewer(book, out: _Collector) -> str:
     cell = book[INFO_SHEET].cell(REVIEWER_CELL[0] + 1, REVIEWER_CELL[1] + 1) if INFO_SHEET in book.sheetnames else None
     value = _text(cell.value if cell is not None else None).lstrip("@")
     if cell is not None and value and (_formula(cell) or not HANDLE.match(value)):
-        out.error(INFO_SHEET, *REVIEWER_CELL, f"«{value[:60]}» không phải tài khoản GitHub.",
-                  "Hãy ghi tài khoản GitHub của bạn, ví dụ pgd-q1-reviewer (không dấu cách).", "workbook-reviewer")
+        out.say(INFO_SHEET, *REVIEWER_CELL, messages.WORKBOOK_REVIEWER_INVALID, value=value[:60])
         return ""
     return value
 
@@ -225,8 +217,7 @@ def _date(book, out: _Collector) -> str:
         except ValueError:
             continue
     if text or _formula(cell):
-        out.error(INFO_SHEET, *DATE_CELL, f"«{text[:40]}» không phải một ngày.",
-                  "Hãy nhập ngày chấm, ví dụ 12/06/2024.", "workbook-date")
+        out.say(INFO_SHEET, *DATE_CELL, messages.WORKBOOK_DATE_INVALID, value=text[:40])
     return ""
 
 
@@ -243,81 +234,89 @@ def read(data: bytes, rel: str, dataset: Dataset) -> tuple[ParsedWorkbook | None
     rows = _meta(book, out, period_id, body)
     if rows is None:
         return None, out.items
-    period = dataset.periods.get(period_id)
-    registry = dataset.registry.period(period_id)
     parsed = ParsedWorkbook(rel, period_id, body, _reviewer(book, out), _date(book, out))
-    known: set[tuple[str, int]] = set()
-    stale: dict[str, list[str]] = {}
-    refused: dict[str, Unit] = {}   # units whose scores the named reviewer may not give
-    for sheet_name, row_text, unit_id, criterion, self_text in rows:
-        row = int(row_text) - 1
-        known.add((sheet_name, row))
-        if sheet_name not in book.sheetnames:
-            out.error(None, 0, 0, f"thiếu trang «{sheet_name}» (đã bị xoá hoặc đổi tên).",
-                      "Hãy giữ nguyên tên các trang; tải bảng chấm mới nếu cần.", "workbook-sheet-missing")
-            continue
-        sheet = book[sheet_name]
-        if not _locked_cells_intact(sheet, row, sheet_name, unit_id, criterion, self_text, out):
-            continue
-        unit = registry.units.get(unit_id)
-        if unit is None or unit.parent != body:
-            out.error(sheet_name, row, COLUMN["unit"],
-                      f"đơn vị «{unit_id}» không thuộc «{body}» trong danh sách năm học {period_id}.",
-                      "Hãy tải bảng chấm mới từ trang công khai (danh sách đơn vị đã thay đổi).", "workbook-unit-other")
-            continue
-        catalogue = period.catalogues.get(unit.type) if period else None
-        item = catalogue.items.get(criterion) if catalogue else None
-        if catalogue is None or item is None or item.derived:
-            out.error(sheet_name, row, COLUMN["criterion"], f"tiêu chí {criterion} không có trong bộ tiêu chí hiện hành.",
-                      "Hãy tải bảng chấm mới từ trang công khai.", "workbook-criterion")
-            continue
-        score = _score(sheet.cell(row + 1, COLUMN["score"] + 1), sheet_name, row, item, catalogue.score_step, out)
-        comment_cell = sheet.cell(row + 1, COLUMN["comment"] + 1)
-        comment = _text(comment_cell.value)
-        if _formula(comment_cell):
-            out.error(sheet_name, row, COLUMN["comment"], "ô nhận xét chứa công thức.", "Hãy ghi nhận xét bằng chữ.",
-                      "workbook-formula")
-            continue
-        if score is False:
-            continue
-        submission = dataset.submissions.get((period_id, unit_id))
-        entry = submission.entries.get(criterion) if submission else None
-        current_self = entry.score if entry else (0.0 if submission else None)
-        if current_self is not None and not math.isclose(current_self, float(self_text)):
-            stale.setdefault(unit_id, []).append(f"{criterion}: {self_text} → {messages.number(current_self)}")
-        if score is None:
-            if comment:
-                out.error(sheet_name, row, COLUMN["score"], "có nhận xét nhưng chưa có điểm chấm.",
-                          f"Hãy nhập điểm chấm (có thể bằng điểm tự chấm {self_text}), hoặc xoá nhận xét.",
-                          "workbook-comment-only")
-            continue
-        if submission is None:
-            out.error(sheet_name, row, COLUMN["score"], f"đơn vị «{unit_id}» chưa có bài tự đánh giá nên chưa thể chấm.",
-                      "Hãy để trống các ô điểm chấm của đơn vị này.", "workbook-no-submission")
-            continue
-        if score > 0 and item.evidence and item.evidence.required and not _has_evidence(item, entry):
-            message, fix = messages.review_points_without_evidence(
-                " hoặc ".join(messages.EVIDENCE_KIND_LABELS[k] for k in item.evidence.kinds))
-            out.error(sheet_name, row, COLUMN["score"], message, fix, "workbook-evidence-required")
-            continue
-        if parsed.reviewer.lower() not in {r.lower() for r in unit.reviewers}:
-            refused.setdefault(unit.id, unit)
-            continue
-        parsed.entries.setdefault(unit_id, {})[criterion] = ReviewEntry(criterion, score, comment)
-        parsed.cells[(unit_id, criterion)] = where(sheet_name, row, COLUMN["score"])
-    _extra_rows(book, rows, known, out)
-    _reviewer_refused(parsed.reviewer, list(refused.values()), out)
+    reader = _Rows(book, dataset, parsed, out)
+    for fields in rows:
+        reader.read(*fields)
+    _extra_rows(book, rows, reader.known, out)
+    _reviewer_refused(parsed.reviewer, list(reader.refused.values()), out)
     if parsed.entries and not parsed.date:
-        out.error(INFO_SHEET, *DATE_CELL, "chưa ghi ngày chấm.", "Hãy nhập ngày chấm, ví dụ 12/06/2024.",
-                  "workbook-date")
-    for unit_id, changes in stale.items():
-        out.error(None, 0, 0, f"đơn vị «{unit_id}» đã sửa điểm tự chấm sau khi bảng chấm được tạo ("
-                  f"{'; '.join(changes[:10])}).",
-                  "Hãy xem lại bài của đơn vị; nên tải bảng chấm mới để chấm theo bài hiện tại.",
-                  "workbook-stale", severity="warning")
+        out.say(INFO_SHEET, *DATE_CELL, messages.WORKBOOK_DATE_MISSING)
+    for unit_id, changes in reader.stale.items():
+        out.say(None, 0, 0, messages.WORKBOOK_STALE, unit=unit_id, changes="; ".join(changes[:10]))
     if out.failed:
         return None, out.items
     return parsed, out.items
+
+
+class _Rows:
+    """Reads the generated rows of a workbook one by one into `parsed`, noting on the way the rows
+    seen, the self scores changed since the workbook was made and the units the reviewer may not score."""
+
+    def __init__(self, book, dataset: Dataset, parsed: ParsedWorkbook, out: _Collector):
+        self.book, self.dataset, self.parsed, self.out = book, dataset, parsed, out
+        self.period = dataset.periods.get(parsed.period)
+        self.registry = dataset.registry.period(parsed.period)
+        self.known: set[tuple[str, int]] = set()
+        self.stale: dict[str, list[str]] = {}
+        self.refused: dict[str, Unit] = {}
+
+    def read(self, sheet_name: str, row_text: str, unit_id: str, criterion: str, self_text: str) -> None:
+        out, parsed = self.out, self.parsed
+        row = int(row_text) - 1
+        self.known.add((sheet_name, row))
+        if sheet_name not in self.book.sheetnames:
+            out.say(None, 0, 0, messages.WORKBOOK_SHEET_MISSING, sheet=sheet_name)
+            return
+        sheet = self.book[sheet_name]
+        if not _locked_cells_intact(sheet, row, sheet_name, unit_id, criterion, self_text, out):
+            return
+        unit, item, step = self._criterion(sheet_name, row, unit_id, criterion)
+        if item is None:
+            return
+        score = _score(sheet.cell(row + 1, COLUMN["score"] + 1), sheet_name, row, item, step, out)
+        comment_cell = sheet.cell(row + 1, COLUMN["comment"] + 1)
+        comment = _text(comment_cell.value)
+        if _formula(comment_cell):
+            out.say(sheet_name, row, COLUMN["comment"], messages.WORKBOOK_COMMENT_FORMULA)
+            return
+        if score is False:
+            return
+        submission = self.dataset.submissions.get((parsed.period, unit_id))
+        entry = submission.entries.get(criterion) if submission else None
+        current_self = entry.score if entry else (0.0 if submission else None)
+        if current_self is not None and not math.isclose(current_self, float(self_text)):
+            self.stale.setdefault(unit_id, []).append(f"{criterion}: {self_text} → {as_typed(current_self)}")
+        if score is None:
+            if comment:
+                out.say(sheet_name, row, COLUMN["score"], messages.WORKBOOK_COMMENT_ONLY, self_score=self_text)
+            return
+        if submission is None:
+            out.say(sheet_name, row, COLUMN["score"], messages.WORKBOOK_NO_SUBMISSION, unit=unit_id)
+            return
+        if score > 0 and item.evidence and item.evidence.required and not _has_evidence(item, entry):
+            out.say(sheet_name, row, COLUMN["score"], messages.WORKBOOK_EVIDENCE_REQUIRED,
+                    kinds=messages.evidence_kinds(item.evidence.kinds))
+            return
+        if parsed.reviewer.lower() not in {r.lower() for r in unit.reviewers}:
+            self.refused.setdefault(unit.id, unit)
+            return
+        parsed.entries.setdefault(unit_id, {})[criterion] = ReviewEntry(criterion, score, comment)
+        parsed.cells[(unit_id, criterion)] = where(sheet_name, row, COLUMN["score"])
+
+    def _criterion(self, sheet_name: str, row: int, unit_id: str, criterion: str):
+        """(unit, item, score step) of a row; item None when the row names no criterion to score here."""
+        unit = self.registry.units.get(unit_id)
+        if unit is None or unit.parent != self.parsed.body:
+            self.out.say(sheet_name, row, COLUMN["unit"], messages.WORKBOOK_UNIT_OTHER, unit=unit_id,
+                         body=self.parsed.body, period=self.parsed.period)
+            return None, None, 0.0
+        catalogue = self.period.catalogues.get(unit.type) if self.period else None
+        item = catalogue.items.get(criterion) if catalogue else None
+        if catalogue is None or item is None or item.derived:
+            self.out.say(sheet_name, row, COLUMN["criterion"], messages.WORKBOOK_CRITERION, item=criterion)
+            return None, None, 0.0
+        return unit, item, catalogue.score_step
 
 
 def _locked_cells_intact(sheet, row, sheet_name, unit_id, criterion, self_text, out: _Collector) -> bool:
@@ -325,17 +324,15 @@ def _locked_cells_intact(sheet, row, sheet_name, unit_id, criterion, self_text, 
     for key, value in expected:
         found = _text(sheet.cell(row + 1, COLUMN[key] + 1).value)
         if found != value:
-            out.error(sheet_name, row, COLUMN[key], f"ô đã bị sửa («{found[:40]}», bảng chấm gốc ghi «{value}»).",
-                      "Không thêm, xoá hay đổi thứ tự dòng; hãy tải bảng chấm mới nếu cần.", "workbook-locked-changed")
+            out.say(sheet_name, row, COLUMN[key], messages.WORKBOOK_LOCKED_CHANGED, found=found[:40], value=value)
             return False
     cell = sheet.cell(row + 1, COLUMN["self"] + 1)
     value = cell.value
     same = (isinstance(value, (int, float)) and not isinstance(value, bool) and not _formula(cell)
             and math.isclose(float(value), float(self_text)))
     if not same:
-        out.error(sheet_name, row, COLUMN["self"], f"điểm tự chấm đã bị sửa («{_text(value)[:40]}», bài của đơn vị "
-                  f"ghi {self_text}).", "Điểm tự chấm do đơn vị ghi, người chấm không sửa; hãy trả lại giá trị cũ "
-                  "hoặc tải bảng chấm mới.", "workbook-self-changed")
+        out.say(sheet_name, row, COLUMN["self"], messages.WORKBOOK_SELF_CHANGED, found=_text(value)[:40],
+                self_score=self_text)
         return False
     return True
 
@@ -351,8 +348,7 @@ def _extra_rows(book, rows, known: set, out: _Collector) -> None:
                 continue
             for key in ("score", "comment"):
                 if sheet.cell(row + 1, COLUMN[key] + 1).value not in (None, ""):
-                    out.error(sheet_name, row, COLUMN[key], "dòng này không có trong bảng chấm gốc.",
-                              "Hãy ghi điểm vào đúng dòng của đơn vị và tiêu chí; không thêm dòng.", "workbook-extra-row")
+                    out.say(sheet_name, row, COLUMN[key], messages.WORKBOOK_EXTRA_ROW)
                     break
 
 
@@ -369,13 +365,14 @@ def _reviewer_refused(reviewer: str, units: list[Unit], out: _Collector) -> None
     if not units:
         return
     allowed = sorted({r for u in units for r in u.reviewers})
-    names = ", ".join(u.id for u in units[:10]) + (f" và {len(units) - 10} đơn vị khác" if len(units) > 10 else "")
+    names = ", ".join(u.id for u in units[:10]) + (messages.MORE_UNITS.format(count=len(units) - 10)
+                                                   if len(units) > 10 else "")
+    allowed_text = messages.listed(allowed, messages.NOT_DECLARED)
     if not reviewer:
-        out.error(INFO_SHEET, *REVIEWER_CELL, "chưa ghi tài khoản GitHub của người chấm.",
-                  f"Người chấm được phép: {', '.join(allowed) or '(chưa khai báo)'}.", "workbook-reviewer")
+        out.say(INFO_SHEET, *REVIEWER_CELL, messages.WORKBOOK_REVIEWER_MISSING, allowed=allowed_text)
         return
-    out.error(INFO_SHEET, *REVIEWER_CELL, f"«{reviewer}» không phải người chấm của đơn vị {names}.",
-              f"Người chấm được phép: {', '.join(allowed) or '(chưa khai báo)'}.", "workbook-reviewer")
+    out.say(INFO_SHEET, *REVIEWER_CELL, messages.WORKBOOK_REVIEWER_REFUSED, account=reviewer, units=names,
+            allowed=allowed_text)
 
 
 # ---------------------------------------------------------------- into the dataset
@@ -399,25 +396,25 @@ def apply_all(root, dataset: Dataset) -> tuple[list[Problem], int]:
         for body_dir in sorted(p for p in period_dir.iterdir() if p.is_dir() and not p.is_symlink()):
             files = workbook_files(root, period_dir.name, body_dir.name)
             for extra in files[1:]:
-                problems.append(Problem(root.rel(extra), 1, 1, "bảng chấm",
-                                        f"thư mục đã có bảng chấm {files[0].name}; mỗi đơn vị quản lý chỉ giữ một "
-                                        "bảng chấm mỗi năm học.",
-                                        f"Hãy tải lên với đúng tên {files[0].name} để thay thế bảng cũ "
-                                        f"(tên gợi ý: {file_name(period_dir.name, body_dir.name)}).",
-                                        "workbook-second"))
+                problems.append(_second_workbook(root.rel(extra), files, period_dir.name, body_dir.name))
             if not files:
                 continue
             count += 1
             file = files[0]
             if file.is_symlink():
-                problems.append(Problem(root.rel(file), 1, 1, "bảng chấm", "tệp là liên kết (symlink).",
-                                        "Hãy tải lên chính tệp.", "not-regular-file"))
+                problems.append(messages.NOT_REGULAR_FILE.at(root.rel(file)))
                 continue
             parsed, found = read(file.read_bytes(), root.rel(file), dataset)
             problems += found
             if parsed is not None and not any(p.is_error for p in problems if p.path == parsed.path):
                 merge(dataset, parsed)
     return problems, count
+
+
+def _second_workbook(rel: str, files: list, period: str, body: str) -> Problem:
+    """A body keeps one workbook per year: the first (by name) is read, the others refused."""
+    return messages.WORKBOOK_SECOND.at(rel, count=len(files), names=", ".join(f.name for f in files[:5]),
+                                       keep=files[0].name, suggested=file_name(period, body))
 
 
 def merge(dataset: Dataset, parsed: ParsedWorkbook) -> None:
@@ -434,9 +431,9 @@ def check_paths(root, rels: list[str]) -> tuple[list[Problem], int]:
     """Check changed workbooks (a pull request's): loads the registry, the period and the body's
     own submissions and reviewer files, nothing else."""
     from site_builder.catalogues import load_period
+    from site_builder.paths import classify, unit_paths
     from site_builder.registry import load_organization, load_registry
     from site_builder.validate import _check_one
-    from site_builder.paths import classify
 
     existing = [rel for rel in dict.fromkeys(rels) if (root.path / rel).is_file()]
     if not existing:
@@ -452,8 +449,7 @@ def check_paths(root, rels: list[str]) -> tuple[list[Problem], int]:
         period, _ = load_period(root, period_id)
         dataset = Dataset(registry, {period_id: period} if period else {})
         for unit in registry.period(period_id).children(body):
-            for kind_rel in (f"submissions/{period_id}/{body}/{unit.id}.yaml",
-                             f"submissions/{period_id}/{body}/{unit.id}.review.yaml"):
+            for kind_rel in unit_paths(period_id, body, unit.id):
                 if (root.path / kind_rel).is_file() and period is not None:
                     role = classify(kind_rel)
                     record, _found = _check_one(root, registry, {period_id: period}, role, kind_rel)
@@ -461,10 +457,7 @@ def check_paths(root, rels: list[str]) -> tuple[list[Problem], int]:
                         (dataset.submissions if role.kind == "submission" else dataset.reviews)[(period_id, unit.id)] = record
         files = workbook_files(root, period_id, body)
         if len(files) > 1:
-            problems.append(Problem(rel, 1, 1, "bảng chấm",
-                                    f"thư mục đã có {len(files)} bảng chấm ({', '.join(f.name for f in files[:5])}); mỗi "
-                                    "đơn vị quản lý chỉ giữ một bảng chấm mỗi năm học.",
-                                    "Hãy tải lên với đúng tên tệp bảng chấm cũ để thay thế nó.", "workbook-second"))
+            problems.append(_second_workbook(rel, files, period_id, body))
         _parsed, found = read((root.path / rel).read_bytes(), rel, dataset)
         problems += found
         count += 1

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from site_builder import messages
+from site_builder.numbers import as_typed
 from site_builder.work_limits import MAX_CRITERIA, MAX_REFERENCES, MAX_SUGGESTIONS
 from site_builder.yamlfile import YamlDocument
 
@@ -24,18 +25,6 @@ SCHEMA_FILES = {
     "year": "year.schema.json",
 }
 
-# What a pattern means, for the message (the regex itself helps nobody).
-PATTERN_HINTS = {
-    "don_vi": "mã đơn vị (chữ thường không dấu, số và dấu gạch ngang, ví dụ thcs-demo-a)",
-    "nam_hoc": "năm học (ví dụ \"2023-2024\")",
-    "nguoi_cham": "tài khoản GitHub",
-    "id": "mã (chữ thường không dấu, số và dấu gạch ngang)",
-    "parent": "mã đơn vị quản lý",
-    "website": "địa chỉ web bắt đầu bằng https://",
-    "tieu_chi": "mã tiêu chí (ví dụ \"3.2\")",
-    "body": "mã đơn vị quản lý",
-    "replaces": "mã đơn vị",
-}
 
 
 FAST_KINDS = ("submission", "review", "units", "year", "catalogue", "organization")
@@ -159,67 +148,73 @@ def _leaf_errors(error):
 
 
 def _translate(error, doc: YamlDocument, suggestions: list[int]):
+    """jsonschema's errors as Vietnamese problems, each at the line of the field concerned."""
     out = []
     for err in _leaf_errors(error):
         path = tuple(err.absolute_path)
-        subject = messages.subject_for(path)
-        kind = err.validator
-        value = err.instance
-        if kind == "required":
-            present = value if isinstance(value, dict) else {}
-            for key in err.validator_value:
-                if key not in present:
-                    out.append(doc.problem(path, subject, *messages.missing_key(key), code="missing-key"))
-            continue
-        if kind == "additionalProperties" and isinstance(value, dict):
-            allowed = sorted(err.schema.get("properties", {}))
-            for key in value:
-                if key in allowed:
-                    continue
-                suggestion = None
-                if suggestions[0] > 0:
-                    suggestions[0] -= 1
-                    suggestion = _nearest(key, allowed)
-                out.append(doc.problem(path + (key,), messages.subject_for(path + (key,)),
-                                       *messages.unknown_key(key, suggestion, allowed),
-                                       code="unknown-key", key=True))
-            continue
-        if kind == "propertyNames":
-            hint = PATTERN_HINTS.get(path[-1] if path else "", "tên trường")
-            out.append(doc.problem(path + (value,), messages.subject_for(path), 
-                                   f"«{value}» không phải {hint} hợp lệ.",
-                                   "Hãy kiểm tra lại mã theo danh mục tiêu chí hoặc mẫu.",
-                                   code="bad-key", key=True))
-            continue
-        if kind == "type":
-            out.append(doc.problem(path, subject, *messages.wrong_type(err.validator_value, value), code="wrong-type"))
-        elif kind == "pattern":
-            hint = PATTERN_HINTS.get(str(path[-1]) if path else "", "yêu cầu")
-            if len(path) >= 2 and isinstance(path[-1], int):
-                hint = PATTERN_HINTS.get(str(path[-2]), hint)
-            out.append(doc.problem(path, subject, *messages.bad_pattern(value, hint), code="bad-format"))
-        elif kind == "enum":
-            out.append(doc.problem(path, subject, *messages.bad_enum(value, [a for a in err.validator_value if a is not None]),
-                                   code="bad-value"))
-        elif kind == "const":
-            out.append(doc.problem(path, subject, *messages.bad_enum(value, [err.validator_value]), code="bad-value"))
-        elif kind == "format" and err.validator_value == "date":
-            out.append(doc.problem(path, subject, *messages.bad_date(value), code="bad-date"))
-        elif kind == "maxLength":
-            out.append(doc.problem(path, subject, *messages.too_long(err.validator_value), code="too-long"))
-        elif kind == "minLength":
-            out.append(doc.problem(path, subject, *messages.empty_text(), code="empty"))
-        elif kind in ("maxItems", "maxProperties"):
-            out.append(doc.problem(path, subject, *messages.too_many(err.validator_value), code="too-many"))
-        elif kind in ("minimum", "exclusiveMinimum"):
-            out.append(doc.problem(path, subject, f"phải lớn hơn hoặc bằng {messages.number(err.validator_value)}.",
-                                   f"Hãy nhập một số từ {messages.number(err.validator_value)} trở lên.", code="too-small"))
-        elif kind in ("maximum", "exclusiveMaximum"):
-            out.append(doc.problem(path, subject, f"không được lớn hơn {messages.number(err.validator_value)}.",
-                                   f"Hãy nhập một số không quá {messages.number(err.validator_value)}.", code="too-large"))
+        if err.validator == "required":
+            out += _missing_keys(err, doc, path)
+        elif err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            out += _unknown_keys(err, doc, path, suggestions)
+        elif err.validator == "propertyNames":
+            hint = messages.PATTERN_HINTS.get(path[-1] if path else "", messages.KEY_HINT)
+            out.append(messages.BAD_KEY.on(doc, path + (err.instance,), key=True, place=messages.subject_for(path),
+                                           value=err.instance, hint=hint))
         else:
-            out.append(doc.problem(path, subject, *messages.schema_generic(), code="schema"))
+            out.append(_value_problem(err, doc, path))
     return out
+
+
+def _missing_keys(err, doc: YamlDocument, path) -> list:
+    present = err.instance if isinstance(err.instance, dict) else {}
+    return [messages.MISSING_KEY.on(doc, path, place=messages.subject_for(path), name=key, named=messages.key_label(key))
+            for key in err.validator_value if key not in present]
+
+
+def _unknown_keys(err, doc: YamlDocument, path, suggestions: list[int]) -> list:
+    """One problem per key the schema does not allow; the first few get a "did you mean"."""
+    allowed = sorted(err.schema.get("properties", {}))
+    out = []
+    for key in err.instance:
+        if key in allowed:
+            continue
+        suggestion = None
+        if suggestions[0] > 0:
+            suggestions[0] -= 1
+            suggestion = _nearest(key, allowed)
+        out.append(messages.UNKNOWN_KEY.on(doc, path + (key,), key=True, place=messages.subject_for(path + (key,)),
+                                           hint=messages.unknown_key_hint(suggestion, allowed), name=key))
+    return out
+
+
+def _value_problem(err, doc: YamlDocument, path):
+    """What is wrong with one value (type, format, range, length)."""
+    subject = messages.subject_for(path)
+    kind, value, limit = err.validator, err.instance, err.validator_value
+    if kind == "type":
+        return doc.problem(path, subject, *messages.wrong_type(limit, value), code="wrong-type")
+    if kind == "pattern":
+        hint = messages.PATTERN_HINTS.get(str(path[-1]) if path else "", messages.PATTERN_HINT)
+        if len(path) >= 2 and isinstance(path[-1], int):
+            hint = messages.PATTERN_HINTS.get(str(path[-2]), hint)
+        return messages.BAD_PATTERN.on(doc, path, place=subject, value=messages.describe_value(value), what=hint)
+    if kind in ("enum", "const"):
+        allowed = [a for a in limit if a is not None] if kind == "enum" else [limit]
+        return messages.BAD_VALUE.on(doc, path, place=subject, value=messages.describe_value(value),
+                                     allowed=", ".join(str(a) for a in allowed))
+    if kind == "format" and limit == "date":
+        return messages.BAD_DATE.on(doc, path, place=subject, value=messages.shown_date(value))
+    if kind == "maxLength":
+        return messages.TOO_LONG.on(doc, path, place=subject, limit=limit)
+    if kind == "minLength":
+        return messages.EMPTY_TEXT.on(doc, path, place=subject)
+    if kind in ("maxItems", "maxProperties"):
+        return messages.TOO_MANY.on(doc, path, place=subject, limit=limit)
+    if kind in ("minimum", "exclusiveMinimum"):
+        return messages.TOO_SMALL.on(doc, path, place=subject, limit=as_typed(limit))
+    if kind in ("maximum", "exclusiveMaximum"):
+        return messages.TOO_LARGE.on(doc, path, place=subject, limit=as_typed(limit))
+    return messages.SCHEMA_GENERIC.on(doc, path, place=subject)
 
 
 def _nearest(key: str, allowed: list[str]) -> str | None:

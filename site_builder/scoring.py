@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from site_builder.model import Catalogue, Dataset, Item, Period, RatingLevel, Unit
+from site_builder.model import Catalogue, Dataset, Period, RatingLevel, Unit
 
 EPSILON = 1e-9
 
@@ -86,11 +86,12 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
     children: dict[str, list[Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent, []).append(unit)
-    updates = {column: [] for column in ("applicable", "met", "self_score", "final", "derived_numerator",
+    updates: dict[str, list] = {column: [] for column in ("applicable", "met", "self_score", "final", "derived_numerator",
                                          "derived_denominator", "derived_percent", "derived_band")}
     for unit_id, unit_type, criterion in items.loc[derived_rows, ["unit", "unit_type", "criterion"]].itertuples(index=False):
         item = period.catalogues[unit_type].items[criterion]
         rule = item.derived
+        assert rule is not None  # the row is a derived item's
         eligible = [c for c in children.get(unit_id, []) if rule.criterion in period.catalogues[c.type].items]
         numerator = sum(1 for c in eligible if met_map.get((c.id, rule.criterion), False))
         denominator = len(eligible)
@@ -163,6 +164,58 @@ def _unit_totals(items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, pe
     return table.astype({"rank_type": "Int64", "rank_parent": "Int64"})
 
 
+@dataclass(frozen=True)
+class CriterionScore:
+    """One criterion of one unit, read from the items table: the one shape a criterion's score
+    takes wherever a single unit is shown (pull-request preview, workbook report)."""
+
+    criterion: str
+    max: float
+    self_score: float      # NaN: not submitted, or derived and not computable
+    reviewer_score: float  # NaN: not reviewed
+    final: float           # the reviewer's score where present, else the unit's own
+    met: bool
+    derived: bool
+    applicable: bool
+
+
+@dataclass(frozen=True)
+class TypedTotals:
+    """A unit's totals over the criteria typed in (derived ones left out): what can be shown for
+    one unit without its subordinate units' results."""
+
+    self_total: float
+    total: float
+    max_total: float
+    partial: bool  # the unit has derived criteria, so these are not its full totals
+
+    def percent(self, reviewed: bool) -> float:
+        return percent_of(self.total if reviewed else self.self_total, self.max_total)
+
+
+def criterion_scores(items: pd.DataFrame, unit_id: str) -> list[CriterionScore]:
+    rows = items[items["unit"] == unit_id]
+    return [CriterionScore(str(criterion), float(maximum), float(own), float(reviewer), float(final), bool(met),
+                           bool(derived), bool(applicable))
+            for criterion, maximum, own, reviewer, final, met, derived, applicable in zip(
+                rows["criterion"], rows["max"], rows["self_score"], rows["reviewer_score"], rows["final"], rows["met"],
+                rows["derived"], rows["applicable"])]
+
+
+def typed_totals(items: pd.DataFrame, unit_id: str) -> TypedTotals:
+    rows = items[items["unit"] == unit_id]
+    typed = rows[~rows["derived"]]
+    if typed.empty:
+        return TypedTotals(math.nan, math.nan, 0.0, bool(rows["derived"].any()))
+    sums = _totals(typed, ["unit"]).iloc[0]
+    return TypedTotals(float(sums["self_score"]), float(sums["final"]), float(sums["max"]), bool(rows["derived"].any()))
+
+
+def percent_of(score: float, maximum: float) -> float:
+    """The shown percentage of `maximum` (NaN without a maximum)."""
+    return shown_percent(100.0 * score / maximum) if maximum else math.nan
+
+
 def shown_percent(percent: float) -> float:
     """The percentage cut to 2 decimals (never rounded up: 89.996 shows as 89.99, below a 90 threshold).
     The epsilon is the one ratings use, so the shown value and the rating never disagree."""
@@ -178,7 +231,8 @@ def _mandatory_met(items: pd.DataFrame, period: Period) -> dict[str, bool]:
         return {}
     is_mandatory = pd.Series([(t, c) in wanted for t, c in zip(items["unit_type"], items["criterion"])],
                              index=items.index)
-    return items[is_mandatory].groupby("unit", sort=False)["met"].all().to_dict()
+    met = items[is_mandatory].groupby("unit", sort=False)["met"].all()
+    return {str(unit): bool(value) for unit, value in met.items()}
 
 
 def rate(levels: tuple[RatingLevel, ...], total_percent: float, group_percents: list[float], mandatory_met: bool) -> str:

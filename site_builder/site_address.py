@@ -40,8 +40,3 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
-def schema_url(base: str, rel: str) -> str:
-    """The published address of a repository file under schema/ (`rel`), or "" without a site."""
-    return f"{base}/{rel}" if base else ""

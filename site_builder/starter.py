@@ -21,7 +21,7 @@ from site_builder import codeowners, editor_schema, resources, starter_texts, st
 from site_builder.catalogues import load_period
 from site_builder.model import Period
 from site_builder.new_year import SCHOOL_YEAR, catalogue_text, period_yaml, proposed_period, shift_years
-from site_builder.paths import SLUG, DataRoot
+from site_builder.paths import ORGANIZATION_FILE, SCHEMA, SLUG, DataRoot, catalogue_path, units_path, year_path
 from site_builder.registry import load_organization, load_registry
 from site_builder.validate import ValidationResult, validate_all
 
@@ -198,12 +198,12 @@ def write_repository(root: Path, request: Request, source: Period) -> Created:
         path.write_text(text, encoding="utf-8")
         created.files.append(rel)
 
-    put(f"criteria/{year}/year.yaml", year_file(request, source, origin))
+    put(year_path(year), year_file(request, source, origin))
     for unit_type in unit_types:
         text = (request.criteria / f"{unit_type}.yaml").read_text(encoding="utf-8")
-        put(f"criteria/{year}/{unit_type}.yaml", catalogue_file(text, request, source, origin))
-    put("submissions/organization.yaml", starter_texts.organization(department))
-    put(f"submissions/units/{year}/{department.id}.yaml", starter_texts.registry(department, year))
+        put(catalogue_path(year, unit_type), catalogue_file(text, request, source, origin))
+    put(ORGANIZATION_FILE, starter_texts.organization(department))
+    put(units_path(year, department.id), starter_texts.registry(department, year))
     for name, text in starter_workflows.adapted().items():
         put(f".github/workflows/{name}", text)
     put("requirements.txt", starter_texts.requirements(request.package))
@@ -253,7 +253,7 @@ def _copy_site_files(root: Path) -> list[str]:
     (root / "schema").mkdir(parents=True, exist_ok=True)
     for schema in sorted(resources.schema_dir().glob("*.schema.json")):
         shutil.copyfile(schema, root / "schema" / schema.name)
-        copied.append(f"schema/{schema.name}")
+        copied.append(f"{SCHEMA}/{schema.name}")
     shutil.copyfile(resources.mkdocs_config(), root / "mkdocs.yml")
     copied.append("mkdocs.yml")
     shutil.copytree(resources.docs_dir(), root / "docs")

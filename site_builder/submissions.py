@@ -13,9 +13,19 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from site_builder import evidence, messages, schemas
-from site_builder.work_limits import MAX_CRITERIA, MAX_REFERENCES, MAX_SUGGESTIONS, first
 from site_builder.model import LINK_KINDS, Catalogue, CriterionEntry, Period, Review, ReviewEntry, Submission, Unit
-from site_builder.paths import REPORTS_FOLDER, DataRoot, FileRole
+from site_builder.numbers import as_typed, day
+from site_builder.paths import (
+    REPORTS_FOLDER,
+    SUBMISSIONS,
+    DataRoot,
+    FileRole,
+    body_folder,
+    report_folder,
+    units_folder,
+    units_path,
+)
+from site_builder.work_limits import MAX_CRITERIA, MAX_REFERENCES, MAX_SUGGESTIONS, first
 from site_builder.yamlfile import YamlDocument, read_yaml
 
 
@@ -43,7 +53,7 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
         return None, problems
     data = doc.data
     catalogue = _check_identity(doc, data, ctx, problems)
-    criteria = data.get("tieu_chi") if isinstance(data.get("tieu_chi"), dict) else {}
+    criteria = _mapping(data.get("tieu_chi"))
     entries = {}
     if catalogue is not None:
         unit_dir = ctx.root.evidence_dir(ctx.role.period, ctx.role.parent, ctx.role.unit)
@@ -54,7 +64,7 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
             if item is None or not isinstance(entry, dict):
                 continue
             score = _check_score(doc, path + ("diem_tu_cham",), entry.get("diem_tu_cham"), item, catalogue, problems)
-            refs = entry.get("minh_chung") if isinstance(entry.get("minh_chung"), list) else []
+            refs = found if isinstance(found := entry.get("minh_chung"), list) else []
             kinds, refused = _check_evidence_list(doc, path + ("minh_chung",), refs, unit_dir, ctx.role.unit, problems,
                                                   verdicts)
             if score is not None and score > 0 and item.evidence and item.evidence.required and not refused:
@@ -64,13 +74,11 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
             _check_note(doc, path + ("ghi_chu",), entry.get("ghi_chu"), problems)
             if score is not None:
                 entries[cid] = CriterionEntry(cid, score, tuple(r for r in refs if isinstance(r, str)),
-                                              entry.get("ghi_chu") if isinstance(entry.get("ghi_chu"), str) else "")
+                                              _text(entry.get("ghi_chu")))
         missing = [i.id for i in catalogue.items.values() if not i.derived and i.id not in criteria]
         if missing and "tieu_chi" in data:
-            problems.append(doc.problem(("tieu_chi",), "danh sách tiêu chí",
-                                        f"chưa tự chấm {len(missing)} tiêu chí: {', '.join(missing)}; các tiêu chí này được tính 0 điểm.",
-                                        "Nếu đơn vị có thực hiện, hãy thêm các tiêu chí này (xem tệp mẫu).",
-                                        code="criteria-missing", key=True, severity="warning"))
+            problems.append(messages.CRITERIA_MISSING.on(doc, ("tieu_chi",), key=True, count=len(missing),
+                                                         ids=", ".join(missing)))
         _check_unused_files(doc, unit_dir, criteria, problems)
     if any(p.is_error for p in problems):
         return None, problems
@@ -88,15 +96,12 @@ def check_review(ctx: Context, rel: str) -> tuple[Review | None, list]:
     data = doc.data
     catalogue = _check_identity(doc, data, ctx, problems)
     if ctx.unit is not None and isinstance(data.get("nguoi_cham"), str) and data["nguoi_cham"] not in ctx.unit.reviewers:
-        allowed = ", ".join(ctx.unit.reviewers) or "(chưa khai báo)"
-        problems.append(doc.problem(("nguoi_cham",), "người chấm",
-                                    f"«{data['nguoi_cham']}» không phải người chấm của đơn vị này.",
-                                    f"Người chấm được phép: {allowed}.", code="reviewer-unknown"))
+        allowed = messages.listed(ctx.unit.reviewers, messages.NOT_DECLARED)
+        problems.append(messages.REVIEWER_UNKNOWN.on(doc, ("nguoi_cham",), account=data["nguoi_cham"], allowed=allowed))
     if ctx.unit is not None and not ctx.submission_exists:
-        problems.append(doc.problem((), "tệp điểm chấm", "đơn vị chưa có bài tự đánh giá nên chưa thể chấm.",
-                                    f"Hãy chờ đơn vị nộp tệp {ctx.role.unit}.yaml.", code="review-without-submission"))
+        problems.append(messages.REVIEW_WITHOUT_SUBMISSION.on(doc, (), unit=ctx.role.unit))
     entries = {}
-    criteria = data.get("tieu_chi") if isinstance(data.get("tieu_chi"), dict) else {}
+    criteria = _mapping(data.get("tieu_chi"))
     if catalogue is not None:
         declared = _declared_evidence(ctx) if ctx.submission_exists else {}
         for cid, entry in criteria.items():
@@ -105,15 +110,23 @@ def check_review(ctx: Context, rel: str) -> tuple[Review | None, list]:
             if item is None or not isinstance(entry, dict):
                 continue
             score = _check_score(doc, path + ("diem_cham",), entry.get("diem_cham"), item, catalogue, problems,
-                                 label="điểm chấm")
+                                 label=messages.FIELD_LABELS["diem_cham"])
             if score is not None and score > 0 and item.evidence and item.evidence.required:
                 _check_reviewed_evidence(doc, path + ("diem_cham",), item, declared.get(cid, ()), problems)
             _check_note(doc, path + ("nhan_xet",), entry.get("nhan_xet"), problems)
             if score is not None:
-                entries[cid] = ReviewEntry(cid, score, entry.get("nhan_xet") if isinstance(entry.get("nhan_xet"), str) else "")
+                entries[cid] = ReviewEntry(cid, score, _text(entry.get("nhan_xet")))
     if any(p.is_error for p in problems):
         return None, problems
     return Review(ctx.role.unit, ctx.role.period, rel, data["nguoi_cham"], str(data["ngay_cham"]), entries), problems
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}  # anything else: the schema said what is wrong
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
 
 
 # ---------------------------------------------------------------- identity: right file, right place
@@ -121,50 +134,37 @@ def check_review(ctx: Context, rel: str) -> tuple[Review | None, list]:
 def _check_identity(doc: YamlDocument, data: dict, ctx: Context, problems: list) -> Catalogue | None:
     role = ctx.role
     if ctx.period is None:
-        problems.append(doc.problem((), "năm học", f"thư mục «{role.period}» không phải năm học nào trong criteria/.",
-                                    "Hãy đặt tệp trong thư mục năm học đúng, ví dụ submissions/2023-2024/…", code="period-unknown"))
+        known = ctx.root.periods()
+        example = body_folder(max(known, default="2023-2024"), role.parent)
+        problems.append(messages.PERIOD_UNKNOWN.on(doc, (), period=role.period, known=messages.listed(known),
+                                                   example=f"{example}/"))
         return None
     declared_unit = data.get("don_vi")
     if isinstance(declared_unit, str) and declared_unit != role.unit:
-        problems.append(doc.problem(("don_vi",), "mã đơn vị",
-                                    f"«{declared_unit}» khác tên tệp «{role.name}».",
-                                    f"Tên tệp và mã đơn vị phải giống nhau: hãy sửa thành «{role.unit}» hoặc đổi tên tệp.",
-                                    code="unit-mismatch"))
+        problems.append(messages.UNIT_MISMATCH.on(doc, ("don_vi",), declared=declared_unit, name=role.name, unit=role.unit))
     declared_period = data.get("nam_hoc")
     if isinstance(declared_period, str) and declared_period != role.period:
-        problems.append(doc.problem(("nam_hoc",), "năm học",
-                                    f"«{declared_period}» khác thư mục năm học «{role.period}» chứa tệp.",
-                                    f"Hãy sửa thành \"{role.period}\" hoặc chuyển tệp sang thư mục submissions/{declared_period}/.",
-                                    code="period-mismatch"))
+        problems.append(messages.PERIOD_MISMATCH.on(doc, ("nam_hoc",), declared=declared_period, period=role.period,
+                                                    folder=f"{SUBMISSIONS}/{declared_period}"))
     elif declared_period is not None and not isinstance(declared_period, str):
         pass  # the schema reported the type
     unit = ctx.unit
     if unit is None:
         if ctx.registered_elsewhere is not None:
             other = ctx.registered_elsewhere
-            problems.append(doc.problem((), "vị trí tệp",
-                                        f"đơn vị «{role.unit}» thuộc «{other.parent}», không thuộc «{role.parent}».",
-                                        f"Hãy chuyển tệp sang submissions/{role.period}/{other.parent}/{role.name}.",
-                                        code="wrong-parent"))
+            problems.append(messages.WRONG_PARENT.on(doc, (), unit=role.unit, parent=other.parent, folder=role.parent,
+                                                     path=f"{body_folder(role.period, other.parent)}/{role.name}"))
         elif ctx.other_periods:
-            problems.append(doc.problem((), "đơn vị",
-                                        f"đơn vị «{role.unit}» không có trong danh sách năm học {role.period} "
-                                        f"(submissions/units/{role.period}/); đơn vị có trong danh sách năm học "
-                                        f"{', '.join(ctx.other_periods)}.",
-                                        "Hãy kiểm tra lại năm học của tệp; nếu đơn vị vẫn hoạt động, đề nghị người quản trị "
-                                        "bổ sung đơn vị vào danh sách năm học này.", code="unit-inactive"))
+            problems.append(messages.UNIT_INACTIVE.on(doc, (), unit=role.unit, period=role.period,
+                                                      registry=units_folder(role.period),
+                                                      others=", ".join(ctx.other_periods)))
         else:
-            problems.append(doc.problem((), "mã đơn vị",
-                                        f"không có đơn vị «{role.unit}» trong danh sách đơn vị năm học {role.period} "
-                                        f"(submissions/units/{role.period}/).",
-                                        "Hãy kiểm tra lại tên tệp; nếu là đơn vị mới, đề nghị đơn vị quản lý bổ sung vào danh sách.",
-                                        code="unit-unknown"))
+            problems.append(messages.UNIT_UNREGISTERED.on(doc, (), unit=role.unit, period=role.period, body=role.parent,
+                                                          registry=units_path(role.period, role.parent)))
         return None
     catalogue = ctx.period.catalogues.get(unit.type)
     if catalogue is None:
-        problems.append(doc.problem((), "loại đơn vị",
-                                    f"năm học {role.period} không có bộ tiêu chí cho loại đơn vị «{unit.type}».",
-                                    "Hãy liên hệ Sở để được hướng dẫn.", code="catalogue-missing"))
+        problems.append(messages.CATALOGUE_MISSING.on(doc, (), period=role.period, unit_type=unit.type))
     return catalogue
 
 
@@ -176,16 +176,13 @@ def _known_item(doc, catalogue: Catalogue, cid: str, path, problems):
         if not _is_criterion_id(cid):
             return None  # the schema reported the key
         close = [i for i in catalogue.items if i.startswith(cid.split(".")[0] + ".") and not catalogue.items[i].derived]
-        problems.append(doc.problem(path, f"tiêu chí {cid}",
-                                    f"không có trong bộ tiêu chí «{catalogue.title}» năm học {catalogue.period}.",
-                                    ("Các tiêu chí của nhóm này: " + ", ".join(close) + "." if close
-                                     else "Hãy dùng đúng mã tiêu chí trong tệp mẫu."),
-                                    code="criterion-unknown", key=True))
+        hint = (messages.CRITERION_UNKNOWN_HINT_GROUP.format(ids=", ".join(close)) if close
+                else messages.CRITERION_UNKNOWN_HINT)
+        problems.append(messages.CRITERION_UNKNOWN.on(doc, path, key=True, item=cid, title=catalogue.title,
+                                                      period=catalogue.period, hint=hint))
         return None
     if item.derived:
-        problems.append(doc.problem(path, f"tiêu chí {cid}",
-                                    "được tính tự động từ kết quả của các đơn vị trực thuộc, không tự chấm.",
-                                    f"Hãy xoá tiêu chí {cid} khỏi tệp.", code="criterion-derived", key=True))
+        problems.append(messages.CRITERION_DERIVED.on(doc, path, key=True, item=cid))
         return None
     return item
 
@@ -194,30 +191,26 @@ def _is_criterion_id(cid: str) -> bool:
     return all(part.isdigit() for part in cid.split("."))
 
 
-def _check_score(doc, path, value, item, catalogue: Catalogue, problems, label="điểm tự chấm") -> float | None:
-    subject = f"tiêu chí {item.id}"
-    maximum = messages.number(item.max)
+def _check_score(doc, path, value, item, catalogue: Catalogue, problems, label=messages.FIELD_LABELS["diem_tu_cham"]
+                 ) -> float | None:
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
         return None  # missing or wrong type: the schema said so
+    said = {"item": item.id, "label": label, "max": as_typed(item.max)}
     if math.isnan(value) or math.isinf(value):
-        problems.append(doc.problem(path, subject, f"{label} không phải là số hợp lệ.",
-                                    f"Hãy nhập một số từ 0 đến {maximum}.", code="score-not-number"))
+        problems.append(messages.SCORE_NOT_NUMBER.on(doc, path, **said))
         return None
-    shown = messages.number(value)
+    said["value"] = as_typed(value)
     if value < 0:
-        problems.append(doc.problem(path, subject, f"{label} {shown} nhỏ hơn 0.",
-                                    f"Hãy nhập một số từ 0 đến {maximum}.", code="score-negative"))
+        problems.append(messages.SCORE_NEGATIVE.on(doc, path, **said))
         return None
     if value > item.max:
-        problems.append(doc.problem(path, subject, f"{label} {shown} lớn hơn điểm tối đa {maximum}.",
-                                    f"Hãy nhập một số từ 0 đến {maximum}.", code="score-above-max"))
+        problems.append(messages.SCORE_ABOVE_MAX.on(doc, path, **said))
         return None
     step = catalogue.score_step
     if not math.isclose(round(value / step) * step, value, abs_tol=1e-9):
         lower = math.floor(value / step) * step
-        problems.append(doc.problem(path, subject, f"{label} {shown} không đúng bước chấm {messages.number(step)}.",
-                                    f"Hãy nhập {messages.number(lower)} hoặc {messages.number(lower + step)}.",
-                                    code="score-step"))
+        problems.append(messages.SCORE_STEP.on(doc, path, step=as_typed(step), lower=as_typed(lower),
+                                               upper=as_typed(lower + step), **said))
         return None
     return round(value / step) * step  # 4.99999999999 (within float noise of 5) is 5: on the step, exactly
 
@@ -263,12 +256,9 @@ def _check_required_evidence(doc, path, item, kinds_present: set[str], problems)
     needs_link = any(k in LINK_KINDS for k in wanted)
     if (needs_pdf and "pdf" in kinds_present) or (needs_link and "url" in kinds_present):
         return
-    labels = " hoặc ".join(messages.EVIDENCE_KIND_LABELS[k] for k in wanted)
     source = f" ({item.evidence.text})" if item.evidence.text else ""
-    problems.append(doc.problem(path + ("minh_chung",), f"tiêu chí {item.id}",
-                                f"có điểm nhưng thiếu minh chứng bắt buộc: {labels}{source}.",
-                                "Hãy thêm minh chứng vào «minh_chung», hoặc chấm 0 điểm nếu chưa có.",
-                                code="evidence-required", key="minh_chung" not in _entry_keys(doc, path)))
+    problems.append(messages.EVIDENCE_REQUIRED.on(doc, path + ("minh_chung",), key="minh_chung" not in _entry_keys(doc, path),
+                                                  item=item.id, kinds=messages.evidence_kinds(wanted), source=source))
 
 
 def _entry_keys(doc, path):
@@ -280,22 +270,20 @@ def _entry_keys(doc, path):
 
 def _check_note(doc, path, note, problems):
     if isinstance(note, str) and ("<" in note and ">" in note):
-        problems.append(doc.problem(path, messages.subject_for(path),
-                                    "ghi chú có thẻ HTML; trang công khai sẽ hiển thị nguyên văn các ký tự này, không định dạng.",
-                                    "Nếu không cố ý, hãy xoá các thẻ <…>.", code="note-html", severity="warning"))
+        problems.append(messages.NOTE_HTML.on(doc, path, place=messages.subject_for(path)))
 
 
 def _check_milestone_filed(doc, path, item, ctx: Context, unit_dir, problems):
     """Points on an item that needs a milestone report (the plan: 1.1 / 4.1) while no report of that
     milestone is in the unit's folder. Whether it came on time is known only from git (site, PR report)."""
-    milestone = ctx.period.milestone(item.requires_milestone)
+    milestone = ctx.period.milestone(item.requires_milestone) if ctx.period else None
     folder = unit_dir / REPORTS_FOLDER / item.requires_milestone
     if milestone is None or (folder.is_dir() and any(f.suffix.lower() == ".pdf" for f in folder.iterdir())):
         return
-    message, fix = messages.milestone_missing_for_points(
-        milestone.title, milestone.due, folder=f"{ctx.root.rel(unit_dir)}/{REPORTS_FOLDER}/{milestone.id}/")
-    problems.append(doc.problem(path + ("diem_tu_cham",), f"tiêu chí {item.id}", message, fix,
-                                code="milestone-missing", severity="warning"))
+    folder = report_folder(ctx.role.period, ctx.role.parent, ctx.role.unit, milestone.id)
+    problems.append(messages.MILESTONE_MISSING_FOR_POINTS.on(doc, path + ("diem_tu_cham",), item=item.id,
+                                                             title=" ".join(milestone.title.split()),
+                                                             due=day(milestone.due), folder=f"{folder}/"))
 
 
 def _declared_evidence(ctx: Context) -> dict[str, tuple[str, ...]]:
@@ -322,9 +310,7 @@ def _check_reviewed_evidence(doc, path, item, refs: tuple[str, ...], problems):
     has_link = any(evidence.looks_like_url(r) for r in refs)
     if ("pdf" in wanted and has_pdf) or (any(k in LINK_KINDS for k in wanted) and has_link):
         return
-    message, fix = messages.review_points_without_evidence(
-        " hoặc ".join(messages.EVIDENCE_KIND_LABELS[k] for k in wanted))
-    problems.append(doc.problem(path, f"tiêu chí {item.id}", message, fix, code="review-evidence-required"))
+    problems.append(messages.REVIEW_EVIDENCE_REQUIRED.on(doc, path, item=item.id, kinds=messages.evidence_kinds(wanted)))
 
 
 def _check_unused_files(doc, unit_dir, criteria, problems):
@@ -344,9 +330,6 @@ def _check_unused_files(doc, unit_dir, criteria, problems):
             # Names are compared in NFC: a file saved in NFD on disk is the one the YAML names.
             rel = unicodedata.normalize("NFC", os.path.relpath(os.path.join(dirpath, name), unit_dir).replace(os.sep, "/"))
             if not name.lower().endswith(".pdf"):
-                problems.append(doc.problem((), f"tệp {rel}", "thư mục minh chứng chỉ được chứa tệp PDF.",
-                                            "Hãy chuyển tài liệu sang PDF, hoặc xoá tệp này.", code="stray-file"))
+                problems.append(messages.STRAY_FILE.on(doc, (), name=rel))
             elif rel not in referenced:
-                problems.append(doc.problem((), f"tệp {rel}", "đã tải lên nhưng chưa được dùng làm minh chứng cho tiêu chí nào.",
-                                            "Hãy thêm tên tệp vào «minh_chung» của tiêu chí tương ứng, hoặc xoá tệp.",
-                                            code="file-unused", severity="warning"))
+                problems.append(messages.FILE_UNUSED.on(doc, (), name=rel))

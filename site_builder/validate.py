@@ -17,7 +17,16 @@ from pathlib import Path
 from site_builder import change_check, check_cache, messages, review_workbook_read
 from site_builder.catalogues import load_period
 from site_builder.model import Dataset, PeriodRegistry, Registry
-from site_builder.paths import REPORTS_FOLDER, SLUG, DataRoot, FileRole, classify
+from site_builder.paths import (
+    REPORTS_FOLDER,
+    SLUG,
+    SUBMISSIONS,
+    DataRoot,
+    FileRole,
+    classify,
+    submission_path,
+    units_folder,
+)
 from site_builder.problems import Problem
 from site_builder.registry import load_organization, load_registry, load_units_file, registry_periods
 from site_builder.reports import check_reports
@@ -29,6 +38,7 @@ class ValidationResult:
     problems: list[Problem] = field(default_factory=list)
     dataset: Dataset | None = None
     files_checked: int = 0
+    workers: int = 1  # processes that checked the unit files (1: this one)
 
     @property
     def errors(self) -> list[Problem]:
@@ -39,7 +49,9 @@ class ValidationResult:
         return not self.errors
 
 
-def validate_all(root: DataRoot) -> ValidationResult:
+def validate_all(root: DataRoot, parallel_from: int | None = None, workers: int | None = None) -> ValidationResult:
+    """Everything under the root. Unit files are checked by `workers` forked processes (default:
+    the CPUs, at most 8) once there are `parallel_from` of them (default PARALLEL_FROM)."""
     result = ValidationResult()
     organization, found = load_organization(root)
     result.problems += found
@@ -58,7 +70,9 @@ def validate_all(root: DataRoot) -> ValidationResult:
             periods[period_id] = period
     result.problems += _check_registry_periods(root, registry, periods)
     dataset = Dataset(registry, periods)
-    _check_submission_tree(root, registry, periods, dataset, result)
+    _check_submission_tree(root, registry, periods, dataset, result,
+                           PARALLEL_FROM if parallel_from is None else parallel_from,
+                           min(os.cpu_count() or 1, 8) if workers is None else workers)
     found, read = review_workbook_read.apply_all(root, dataset)  # scoring workbooks: reviewer scores
     result.problems += found
     result.files_checked += read
@@ -71,20 +85,26 @@ def _check_registry_periods(root: DataRoot, registry: Registry, periods) -> list
     problems = []
     for period_id in registry_periods(root):
         if period_id not in periods:
-            problems.append(Problem(root.rel(root.units_dir(period_id)), 1, 1, "danh sách đơn vị",
-                                    f"«{period_id}» không phải năm học nào có trong criteria/.",
-                                    "Hãy đặt danh sách vào thư mục submissions/units/<năm học>/ đúng tên năm học.",
-                                    "period-unknown"))
-    for period_id, period in periods.items():
+            problems.append(messages.REGISTRY_PERIOD_UNKNOWN.at(units_folder(period_id), period=period_id,
+                                                                known=_known_periods(periods)))
+    for period_id in periods:
         if (root.submissions / period_id).is_dir() and period_id not in registry.periods:
-            problems.append(Problem(root.rel(root.units_dir(period_id)), 1, 1, "danh sách đơn vị",
-                                    f"năm học {period_id} đã có bài nộp nhưng chưa có danh sách đơn vị.",
-                                    f"Hãy tạo submissions/units/{period_id}/ (ví dụ: site-builder new-year {period_id} "
-                                    "--from <năm học trước>).", "registry-missing"))
+            problems.append(messages.REGISTRY_MISSING.at(units_folder(period_id), period=period_id,
+                                                         folder=units_folder(period_id)))
     return problems
 
 
-def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset: Dataset, result: ValidationResult):
+def _known_periods(periods) -> str:
+    return messages.listed(sorted(periods))
+
+
+def _period_unknown(rel: str, period: str, periods, example: str) -> Problem:
+    """A file or folder under a period that criteria/ does not have; `example` shows where it belongs."""
+    return messages.PERIOD_UNKNOWN.at(rel, period=period, known=_known_periods(periods), example=example)
+
+
+def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset: Dataset, result: ValidationResult,
+                           parallel_from: int, workers: int):
     if not root.submissions.is_dir():
         return
     unit_files: list[tuple[FileRole, str]] = []
@@ -97,7 +117,8 @@ def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset:
         result.problems += found
         for report in reports:
             dataset.reports[(report.period, report.unit, report.milestone)] = report
-    for (role, rel), (record, found) in zip(unit_files, _check_many(root, registry, periods, unit_files)):
+    checked, result.workers = _check_many(root, registry, periods, unit_files, parallel_from, workers)
+    for (role, _rel), (record, found) in zip(unit_files, checked):
         result.files_checked += 1
         result.problems += found
         if record is not None:
@@ -112,25 +133,27 @@ PARALLEL_FROM = 2000
 _SHARED: tuple = ()
 
 
-def _check_many(root: DataRoot, registry: Registry, periods, unit_files):
-    # A site build reuses verdicts on unchanged files (check_cache.py): those are looked up here,
-    # only the others are checked (and only many of them are worth the workers).
+def _check_many(root: DataRoot, registry: Registry, periods, unit_files, parallel_from: int, workers: int):
+    """[(record or None, problems)] in the order of `unit_files`, and how many processes did it.
+    A site build reuses verdicts on unchanged files (check_cache.py): those are looked up here,
+    only the others are checked (and only many of them are worth the workers)."""
     looked = [(role, rel, *check_cache.lookup(root, role, rel, *_unit_context(root, registry, role)))
               for role, rel in unit_files]
     todo = [(role, rel, key) for role, rel, key, known in looked if known is None]
-    workers = min(os.cpu_count() or 1, 8)
-    if len(todo) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        checked = iter([_check_one(root, registry, periods, *task) for task in todo])
+    if len(todo) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        checked, used = [_check_one(root, registry, periods, *task) for task in todo], 1
     else:
         global _SHARED
         _SHARED = (root, registry, periods)
         try:
             context = multiprocessing.get_context("fork")
+            chunk = max(50, len(todo) // (workers * 8))
             with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                checked = iter(list(pool.map(_check_shared, todo, chunksize=max(50, len(todo) // (workers * 8)))))
+                checked, used = list(pool.map(_check_shared, todo, chunksize=chunk)), workers
         finally:
             _SHARED = ()
-    return [known if known is not None else next(checked) for _role, _rel, _key, known in looked]
+    results = iter(checked)
+    return [known if known is not None else next(results) for _role, _rel, _key, known in looked], used
 
 
 def _check_shared(task):
@@ -166,9 +189,8 @@ def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_fold
             result.problems.append(_symlinked(root, period_dir))
             continue
         if period_dir.name not in periods:
-            result.problems.append(Problem(root.rel(period_dir), 1, 1, "thư mục",
-                                           f"«{period_dir.name}» không phải năm học nào có trong criteria/.",
-                                           "Hãy đặt bài vào thư mục năm học đúng, ví dụ submissions/2023-2024/.", "period-unknown"))
+            example = f"{SUBMISSIONS}/{max(periods, default='2023-2024')}/"
+            result.problems.append(_period_unknown(root.rel(period_dir), period_dir.name, periods, example))
             continue
         filed: dict[str, str] = {}  # unit id -> the first self-assessment file of the period
         for parent_dir in sorted(p for p in period_dir.iterdir()):
@@ -188,34 +210,26 @@ def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_fold
                 elif role.kind == "workbook":
                     continue  # read by review_workbook_read.apply_all
                 elif role.kind == "wrong-extension":
-                    message, fix = messages.wrong_extension(item.name, role.unit)
-                    result.problems.append(Problem(rel, 1, 1, "tên tệp", message, fix, "wrong-extension"))
+                    result.problems.append(messages.WRONG_EXTENSION.at(rel, name=item.name, unit=role.unit))
                 elif role.kind == "evidence" and not item.is_symlink():
                     if (item / REPORTS_FOLDER).is_dir():
                         report_folders.append((period_dir.name, parent_dir.name, item.name))
                     own_files = [p for p in item.iterdir() if p.name != REPORTS_FOLDER]
-                    if own_files and not (parent_dir / f"{item.name}.yaml").is_file():
-                        result.problems.append(Problem(rel, 1, 1, "thư mục minh chứng",
-                                                       f"không có bài tự đánh giá {item.name}.yaml đi kèm thư mục này.",
-                                                       "Hãy kiểm tra tên thư mục trùng với mã đơn vị, hoặc xoá thư mục "
-                                                       "(báo cáo theo mốc đặt trong bao-cao/<mã mốc>/ thì không cần).",
-                                                       "evidence-orphan", "warning"))
+                    if own_files and not root.submission_file(period_dir.name, parent_dir.name, item.name).is_file():
+                        result.problems.append(messages.EVIDENCE_ORPHAN.at(rel, unit=item.name))
                 else:
                     result.problems.append(_misplaced(root, item))
 
 
 def _note_filed(filed: dict, unit: str, rel: str, result: ValidationResult) -> None:
     if unit in filed:
-        message, fix = messages.unit_filed_twice(unit, filed[unit])
-        result.problems.append(Problem(rel, 1, 1, "tệp", message, fix, "unit-filed-twice"))
+        result.problems.append(messages.UNIT_FILED_TWICE.at(rel, unit=unit, other=filed[unit]))
     else:
         filed[unit] = rel
 
 
 def _symlinked(root: DataRoot, folder: Path) -> Problem:
-    return Problem(root.rel(folder), 1, 1, "vị trí tệp",
-                   "thư mục là liên kết (symlink): dữ liệu phải nằm thật trong kho, không trỏ sang nơi khác.",
-                   "Hãy xoá liên kết và đặt các tệp vào đúng thư mục.", "path-symlink")
+    return messages.FOLDER_SYMLINK.at(root.rel(folder))
 
 
 def _symlinked_folder(root: DataRoot, rel: str) -> Path | None:
@@ -229,10 +243,7 @@ def _symlinked_folder(root: DataRoot, rel: str) -> Path | None:
 
 
 def _misplaced(root: DataRoot, item: Path) -> Problem:
-    return Problem(root.rel(item), 1, 1, "vị trí tệp",
-                   "tệp nằm sai chỗ: bài tự đánh giá đặt tại submissions/<năm học>/<đơn vị quản lý>/<mã đơn vị>.yaml, "
-                   "minh chứng trong thư mục <mã đơn vị>/ bên cạnh.",
-                   "Hãy chuyển tệp về đúng thư mục.", "misplaced")
+    return messages.MISPLACED.at(root.rel(item))
 
 
 # ---------------------------------------------------------------- changed files only
@@ -242,75 +253,108 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
     was read on the way (the registry files and catalogues used, valid unit files and reports), so
     a caller such as the pull-request report scores a unit without reading anything again."""
     result = ValidationResult()
-    wanted_org = False
-    registry_periods_wanted: set[str] = set()
-    periods_wanted: set[str] = set()
-    unit_files: dict[str, FileRole] = {}
-    report_units: set[tuple[str, str, str]] = set()
-    workbooks: list[str] = []
-    for rel in paths:
-        role = classify(rel)
-        exists = (root.path / rel).exists() or os.path.islink(root.path / rel)
-        if role.kind == "organization":
-            wanted_org = True
-        elif role.kind == "units":
-            if exists:
-                registry_periods_wanted.add(role.period)
-        elif role.kind in ("year", "catalogue"):
-            periods_wanted.add(role.period)
-        elif role.kind in ("submission", "review"):
-            if exists:
-                unit_files[rel] = role
-        elif role.kind == "report":
-            report_units.add((role.period, role.parent, role.unit))
-        elif role.kind == "evidence":
-            owner = f"submissions/{role.period}/{role.parent}/{role.unit}.yaml"
-            if (root.path / owner).is_file():
-                unit_files[owner] = classify(owner)
-        elif role.kind == "workbook":
-            workbooks.append(rel)  # checked by review_workbook_read.check_paths below
-        elif role.kind == "wrong-extension" and exists:
-            message, fix = messages.wrong_extension(role.name, role.unit)
-            result.problems.append(Problem(rel, 1, 1, "tên tệp", message, fix, "wrong-extension"))
-        elif role.kind == "misplaced" and exists:
-            result.problems.append(_misplaced(root, root.path / rel))
+    wanted = _sort_changed(root, paths, result)
     result.problems += _placement(root, paths)
     organization = None
-    if wanted_org or registry_periods_wanted or unit_files or report_units:
+    if wanted.needs_organization:
         organization, found = load_organization(root)
         result.files_checked += 1
-        if wanted_org or organization is None:
+        if wanted.organization or organization is None:
             result.problems += found
         if organization is None:
             return result
     registry = None
-    if registry_periods_wanted:
+    if wanted.registry_periods and organization is not None:
         registry, found = load_registry(root, organization)
         result.problems += found
         result.files_checked += 1
-    for period_id in sorted(periods_wanted):
+    for period_id in sorted(wanted.periods):
         _period, found = load_period(root, period_id)
         result.problems += found
         result.files_checked += 1
+    dataset = Dataset(Registry(organization), {})  # type: ignore[arg-type]  # criteria/ alone: no organisation read
     lookup = _RegistryLookup(root, organization, registry, result)
-    period_cache: dict[tuple[str, str], object] = {}
-    dataset = Dataset(Registry(organization), {})
+    periods = _PeriodLoader(root, dataset, result)
+    _check_changed_reports(root, wanted.report_units, lookup, periods, dataset, result)
+    _check_changed_unit_files(root, wanted.unit_files, lookup, periods, dataset, result)
+    found, count = review_workbook_read.check_paths(root, wanted.workbooks)  # scoring workbooks
+    result.problems += found
+    result.files_checked += count
+    dataset.registry.periods.update(lookup.periods())
+    result.dataset = dataset
+    return result
 
-    def period_for(period_id: str, unit_type: str | None):
+
+@dataclass
+class _Changed:
+    """A pull request's paths sorted by what checking them needs."""
+
+    organization: bool = False                     # organization.yaml itself changed
+    registry_periods: set[str] = field(default_factory=set)   # a registry file changed: the whole registry
+    periods: set[str] = field(default_factory=set)            # a year or catalogue file changed
+    unit_files: dict[str, FileRole] = field(default_factory=dict)  # submissions and reviews (changed or owning evidence)
+    report_units: set[tuple[str, str, str]] = field(default_factory=set)  # (period, body, unit) with a changed report
+    workbooks: list[str] = field(default_factory=list)       # scoring workbooks (review_workbook_read.check_paths)
+
+    @property
+    def needs_organization(self) -> bool:
+        return bool(self.organization or self.registry_periods or self.unit_files or self.report_units)
+
+
+def _sort_changed(root: DataRoot, paths: list[str], result: ValidationResult) -> _Changed:
+    """What each path asks to check; a file misnamed or misplaced is reported on the way."""
+    changed = _Changed()
+    for rel in paths:
+        role = classify(rel)
+        exists = (root.path / rel).exists() or os.path.islink(root.path / rel)
+        if role.kind == "organization":
+            changed.organization = True
+        elif role.kind == "units" and exists:
+            changed.registry_periods.add(role.period)
+        elif role.kind in ("year", "catalogue"):
+            changed.periods.add(role.period)
+        elif role.kind in ("submission", "review") and exists:
+            changed.unit_files[rel] = role
+        elif role.kind == "report":
+            changed.report_units.add((role.period, role.parent, role.unit))
+        elif role.kind == "evidence":
+            owner = submission_path(role.period, role.parent, role.unit)
+            if (root.path / owner).is_file():
+                changed.unit_files[owner] = classify(owner)
+        elif role.kind == "workbook":
+            changed.workbooks.append(rel)
+        elif role.kind == "wrong-extension" and exists:
+            result.problems.append(messages.WRONG_EXTENSION.at(rel, name=role.name, unit=role.unit))
+        elif role.kind == "misplaced" and exists:
+            result.problems.append(_misplaced(root, root.path / rel))
+    return changed
+
+
+class _PeriodLoader:
+    """A period with only the catalogue a unit needs, read once per (period, unit type); each one
+    read is kept in the dataset."""
+
+    def __init__(self, root: DataRoot, dataset: Dataset, result: ValidationResult):
+        self.root, self.dataset, self.result = root, dataset, result
+        self.cache: dict[tuple[str, str], object] = {}
+
+    def get(self, period_id: str, unit_type: str | None):
         key = (period_id, unit_type or "")
-        if key not in period_cache:
-            period, found = load_period(root, period_id, unit_types=(unit_type,) if unit_type else ())
-            result.problems += [p for p in found if p.is_error]
-            period_cache[key] = period
-            _keep_period(dataset, period)
-        return period_cache[key]
+        if key not in self.cache:
+            period, found = load_period(self.root, period_id, unit_types=(unit_type,) if unit_type else ())
+            self.result.problems += [p for p in found if p.is_error]
+            self.cache[key] = period
+            _keep_period(self.dataset, period)
+        return self.cache[key]
 
+
+def _check_changed_reports(root: DataRoot, report_units, lookup: _RegistryLookup, periods: _PeriodLoader,
+                           dataset: Dataset, result: ValidationResult) -> None:
     for period_id, body, unit_id in sorted(report_units):
         if not SLUG.match(body) or not SLUG.match(period_id) or not SLUG.match(unit_id):
-            continue
-        local = lookup.registry_for(period_id, body, unit_id)
-        unit = local.unit(period_id, unit_id)
-        period = period_for(period_id, unit.type if unit else None)
+            continue  # the placement check refused the path
+        unit = lookup.registry_for(period_id, body, unit_id).unit(period_id, unit_id)
+        period = periods.get(period_id, unit.type if unit else None)
         if period is None:
             continue
         reports, found = check_reports(root, period, body, unit_id, unit if unit and unit.parent == body else None)
@@ -318,6 +362,10 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
         result.files_checked += 1
         for report in reports:
             dataset.reports[(report.period, report.unit, report.milestone)] = report
+
+
+def _check_changed_unit_files(root: DataRoot, unit_files: dict[str, FileRole], lookup: _RegistryLookup,
+                              periods: _PeriodLoader, dataset: Dataset, result: ValidationResult) -> None:
     for rel, role in sorted(unit_files.items()):
         if not SLUG.match(role.parent) or not SLUG.match(role.period):
             result.problems.append(_misplaced(root, root.path / rel))
@@ -328,19 +376,13 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
             continue
         local = lookup.registry_for(role.period, role.parent, role.unit)
         unit = local.unit(role.period, role.unit)
-        period = period_for(role.period, unit.type if unit else None)
+        period = periods.get(role.period, unit.type if unit else None)
         record, found = _check_one(root, local, {role.period: period}, role, rel)
         result.files_checked += 1
         result.problems += found
         if record is not None:
             target = dataset.submissions if role.kind == "submission" else dataset.reviews
             target[(role.period, role.unit)] = record
-    found, count = review_workbook_read.check_paths(root, workbooks)  # scoring workbooks
-    result.problems += found
-    result.files_checked += count
-    dataset.registry.periods.update(lookup.periods())
-    result.dataset = dataset
-    return result
 
 
 def _placement(root: DataRoot, paths: list[str]) -> list[Problem]:

@@ -13,10 +13,10 @@ import math
 from dataclasses import dataclass
 
 from site_builder import markdown_text as md
-from site_builder.messages import number
 from site_builder.model import Dataset
-from site_builder.paths import DataRoot, classify
-from site_builder.scoring import score_period, shown_percent
+from site_builder.numbers import as_typed, number
+from site_builder.paths import DataRoot, body_folder, classify
+from site_builder.scoring import criterion_scores, score_period, typed_totals
 
 
 def changed_workbooks(changes) -> list[tuple[str, str, str]]:
@@ -32,7 +32,7 @@ def changed_workbooks(changes) -> list[tuple[str, str, str]]:
 
 def pathspecs(changes) -> list[str]:
     """The whole folder of each body whose workbook changed (its units' files are needed)."""
-    return [f"submissions/{period}/{body}/" for period, body, _rel in changed_workbooks(changes)]
+    return [body_folder(period, body) + "/" for period, body, _rel in changed_workbooks(changes)]
 
 
 @dataclass
@@ -54,22 +54,20 @@ def _states(dataset: Dataset | None, period: str, body: str) -> dict[str, UnitSt
     items = scores.items[scores.items["parent"] == body]
     units = scores.units.set_index("unit")
     states: dict[str, UnitState] = {}
-    for key, rows in items.groupby("unit", sort=False):
-        unit_id = str(key)
+    for unit_id in map(str, items["unit"].unique()):
         if (period, unit_id) not in dataset.submissions:
             continue
-        partial = bool(rows["derived"].any())
-        counted = rows[~rows["derived"]]
-        total = round(float(counted["final"].sum()), 2)
-        maximum = float(counted["max"].sum())
+        totals = typed_totals(items, unit_id)
+        partial = totals.partial
         row = units.loc[unit_id]
         review = dataset.reviews.get((period, unit_id))
         comments = {cid: e.comment for cid, e in (review.entries.items() if review else ())}
         states[unit_id] = UnitState(
-            total, maximum, shown_percent(100 * total / maximum) if maximum else math.nan,
+            totals.total, totals.max_total, totals.percent(reviewed=True),
             "" if partial or not isinstance(row["rating"], str) else row["rating"],
             None if partial else row["rank_parent"], partial,
-            {str(r.criterion): (r.reviewer_score, comments.get(str(r.criterion), "")) for r in counted.itertuples()},
+            {s.criterion: (s.reviewer_score, comments.get(s.criterion, ""))
+             for s in criterion_scores(items, unit_id) if not s.derived},
             review is not None)
     return states
 
@@ -123,7 +121,7 @@ def _workbook_blocks(head, base, period: str, body: str, rel: str) -> list[list[
         star = "\\*" if new.partial else ""
         head_lines.append(
             f"| {md.cell(unit.name if unit else unit_id)} ({md.cell_code(unit_id)}) | "
-            f"{_score(old.total if old else math.nan)} → **{_score(new.total)}**/{number(new.max_total)}{star} | "
+            f"{_score(old.total if old else math.nan)} → **{_score(new.total)}**/{as_typed(new.max_total)}{star} | "
             f"{_percent(new.percent)} | {md.cell(old.rating if old else '') or '—'} → {md.cell(new.rating) or '—'} | "
             f"{_rank(old.rank if old else None)} → {_rank(new.rank)} |")
     head_lines.append("")
@@ -172,11 +170,11 @@ def _missing(value) -> bool:
 
 
 def _score(value, empty: str = "—") -> str:
-    return empty if _missing(value) else number(float(value))
+    return empty if _missing(value) else as_typed(float(value))
 
 
 def _percent(value) -> str:
-    return "—" if _missing(value) else f"{number(float(value)).replace('.', ',')}%"
+    return "—" if _missing(value) else f"{number(value, places=None)}%"
 
 
 def _rank(value) -> str:

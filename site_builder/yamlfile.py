@@ -11,6 +11,7 @@ Dates are kept as text ("2024-06-07"); the JSON Schemas check their format.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import unicodedata
@@ -20,9 +21,11 @@ from pathlib import Path
 import yaml
 
 from site_builder import messages, parse_cache
+from site_builder.numbers import thousands
 from site_builder.problems import Problem
 
-try:  # libyaml is much faster; the pure-Python composer gives the same nodes
+_Loader: type  # libyaml's loader is much faster; the pure-Python composer gives the same nodes
+try:
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
@@ -94,16 +97,15 @@ def read_yaml(file: Path, display_path: str, max_bytes: int = MAX_BYTES_DEFAULT)
     doc = YamlDocument(display_path)
     try:
         if file.is_symlink():  # its content would come from wherever it points (secrets, other units)
-            doc.problems.append(Problem(display_path, 1, 1, "", *messages.data_file_symlink(), code="file-symlink"))
+            doc.problems.append(messages.FILE_SYMLINK.at(display_path))
             return doc
         size = file.stat().st_size
         if size > max_bytes:
-            doc.problems.append(Problem(display_path, 1, 1, "", *messages.file_too_large(size, max_bytes),
-                                        code="file-too-large"))
+            doc.problems.append(messages.FILE_TOO_LARGE.at(display_path, size=thousands(size), limit=thousands(max_bytes)))
             return doc
         raw = file.read_bytes()
     except OSError as exc:
-        doc.problems.append(Problem(display_path, 1, 1, "", *messages.unreadable(exc), code="unreadable"))
+        doc.problems.append(messages.UNREADABLE.at(display_path, reason=exc.strerror or exc))
         return doc
     return parse_yaml(raw, display_path, doc)
 
@@ -134,15 +136,14 @@ def _parse(raw: bytes, doc: YamlDocument) -> YamlDocument:
         line = before.count("\n") + 1
         column = exc.position - (before.rfind("\n") + 1) + 1
         char = text[exc.position] if exc.position < len(text) else "\x00"
-        doc.problems.append(Problem(display_path, line, column, "", *messages.control_character_in_file(char),
-                                    code="control-character"))
+        doc.problems.append(messages.CONTROL_CHARACTER_IN_FILE.at(display_path, line, column,
+                                                                   code_point=messages.code_point(char)))
         return doc
-    except (yaml.YAMLError, RecursionError) as exc:  # unmarked errors, pathological input
-        doc.problems.append(Problem(display_path, 1, 1, "", *messages.yaml_unreadable(str(exc)),
-                                    code="yaml-syntax"))
+    except (yaml.YAMLError, RecursionError):  # unmarked errors, pathological input
+        doc.problems.append(messages.YAML_UNREADABLE.at(display_path))
         return doc
     if node is None:
-        doc.problems.append(Problem(display_path, 1, 1, "", *messages.empty_file(), code="empty-file"))
+        doc.problems.append(messages.EMPTY_FILE.at(display_path))
         return doc
     builder = _Builder(doc, text)
     try:
@@ -159,11 +160,11 @@ def _decode(raw: bytes, doc: YamlDocument) -> str | None:
         line = raw[: exc.start].count(b"\n") + 1
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         column = len(raw[line_start: exc.start].decode("utf-8", "replace")) + 1  # characters, not bytes
-        doc.problems.append(Problem(doc.path, line, column, "", *messages.not_utf8(), code="encoding"))
+        doc.problems.append(messages.NOT_UTF8.at(doc.path, line, column))
         return None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        doc.problems.append(Problem(doc.path, line, 1, "", *messages.binary_file(), code="encoding"))
+        doc.problems.append(messages.BINARY_FILE.at(doc.path, line))
         return None
     return text
 
@@ -190,7 +191,7 @@ def _guard_nesting(text: str, doc: YamlDocument) -> bool:
                     break
     if line is None:
         return True
-    doc.problems.append(Problem(doc.path, line, 1, "", *messages.too_deep(MAX_DEPTH), code="too-deep"))
+    doc.problems.append(messages.TOO_DEEP.at(doc.path, line, limit=MAX_DEPTH))
     return False
 
 
@@ -223,13 +224,14 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     in_quotes = "quoted scalar" in (exc.context or "")
     if in_quotes and "end of stream" in problem_text and exc.context_mark:
         # The quote opened at the context mark runs to the end of the file.
-        return Problem(path, exc.context_mark.line + 1, exc.context_mark.column + 1, "",
-                       *messages.unclosed_quote(None), code="yaml-syntax")
+        return messages.UNCLOSED_QUOTE.at(path, exc.context_mark.line + 1, exc.context_mark.column + 1,
+                                          where=messages.UNCLOSED_QUOTE_TO_END)
     if not in_quotes:
         unclosed = _unclosed_quote_line(lines, line)
         if unclosed is not None and unclosed[0] < line:
             q_line, q_column = unclosed
-            return Problem(path, q_line, q_column, "", *messages.unclosed_quote(line), code="yaml-syntax")
+            return messages.UNCLOSED_QUOTE.at(path, q_line, q_column,
+                                              where=messages.UNCLOSED_QUOTE_SEEN_AT.format(line=line))
     if "expected <document start>" in problem_text:
         # The first key was indented, so libyaml complains only at the first key that is not.
         for number, row in enumerate(lines[: line - 1], 1):
@@ -238,12 +240,12 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
                     line, column = number, 1
                 break
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
-    message, fix = messages.yaml_syntax(exc.problem or "", exc.context or "", source_line)
+    message, fix = messages.yaml_syntax(exc.problem or "", exc.context or "", source_line).text()
     if "\t" in source_line and "\t" not in (exc.problem or ""):
         column = source_line.index("\t") + 1
     context_line = exc.context_mark.line + 1 if exc.context_mark else None
     if context_line and context_line != line and "document" not in problem_text:
-        fix = f"{fix} (Khối bắt đầu ở dòng {context_line}.)".strip()
+        fix = (fix + messages.BLOCK_STARTS.format(line=context_line)).strip()
     return Problem(path, line, column, "", message, fix, "yaml-syntax")
 
 
@@ -259,9 +261,9 @@ class _Builder:
         self.source = text
         self.seen: set[int] = set()
 
-    def fail(self, node, message_fix, code, mark=None):
+    def fail(self, node, message: messages.Message, mark=None, **values):
         mark = mark or node.start_mark
-        self.doc.problems.append(Problem(self.doc.path, mark.line + 1, mark.column + 1, "", *message_fix, code=code))
+        self.doc.problems.append(message.at(self.doc.path, mark.line + 1, mark.column + 1, **values))
         raise _Abort
 
     def first_alias_mark(self):
@@ -276,12 +278,12 @@ class _Builder:
 
     def value(self, node, path, depth):
         if depth > MAX_DEPTH:
-            self.fail(node, messages.too_deep(MAX_DEPTH), "too-deep")
+            self.fail(node, messages.TOO_DEEP, limit=MAX_DEPTH)
         if id(node) in self.seen:  # the same node twice means an alias (*name) was used
-            self.fail(node, messages.alias_used(), "yaml-alias", self.first_alias_mark())
+            self.fail(node, messages.ALIAS_USED, self.first_alias_mark())
         self.seen.add(id(node))
         if node.tag not in _STANDARD_TAGS:
-            self.fail(node, messages.custom_tag(node.tag), "yaml-tag")
+            self.fail(node, messages.CUSTOM_TAG, tag=messages.shown_tag(node.tag))
         self.doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path, depth)
@@ -294,16 +296,16 @@ class _Builder:
         first_line: dict = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.fail(key_node, messages.complex_key(), "yaml-key")
+                self.fail(key_node, messages.COMPLEX_KEY)
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.fail(key_node, messages.merge_key(), "yaml-alias")
+                self.fail(key_node, messages.MERGE_KEY)
             key = self.text(key_node.value, key_node, path)
             line = key_node.start_mark.line + 1
             if key in result:
-                self.doc.problems.append(Problem(
-                    self.doc.path, line, key_node.start_mark.column + 1, messages.subject_for(path + (key,)),
-                    *messages.duplicate_key(key, first_line[key]), code="duplicate-key",
-                    field=messages.field_name(path + (key,))))
+                found = messages.DUPLICATE_KEY.at(self.doc.path, line, key_node.start_mark.column + 1,
+                                                  place=messages.subject_for(path + (key,)), name=key,
+                                                  first_line=first_line[key])
+                self.doc.problems.append(dataclasses.replace(found, field=messages.field_name(path + (key,))))
                 continue
             first_line[key] = line
             self.doc.key_positions[path + (key,)] = (line, key_node.start_mark.column + 1)
@@ -335,10 +337,9 @@ class _Builder:
         bad = _BIDI_CONTROLS.search(value) or _C0_CONTROLS.search(value) or _ZERO_WIDTH.search(value)
         if bad:
             line, column = self.char_position(node, bad.group())
-            self.doc.problems.append(Problem(
-                self.doc.path, line, column, messages.subject_for(path),
-                *messages.invisible_character(bad.group()), code="control-character",
-                field=messages.field_name(path)))
+            found = messages.INVISIBLE_CHARACTER.at(self.doc.path, line, column, place=messages.subject_for(path),
+                                                    code_point=messages.code_point(bad.group()))
+            self.doc.problems.append(dataclasses.replace(found, field=messages.field_name(path)))
         return value
 
     def char_position(self, node, char: str) -> tuple[int, int]:

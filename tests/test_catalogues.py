@@ -83,3 +83,31 @@ def test_all_catalogue_text_is_nfc():
         text = file.read_text(encoding="utf-8")
         assert unicodedata.normalize("NFC", text) == text, file
         yaml.safe_load(text)
+
+
+def _enums(node):
+    """Every `enum` list anywhere in a JSON Schema."""
+    if isinstance(node, dict):
+        if isinstance(node.get("enum"), list):
+            yield node["enum"]
+        for value in node.values():
+            yield from _enums(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _enums(value)
+
+
+def test_schemas_list_the_unit_types_of_the_one_list():
+    """Unit types are listed once, in unit_types.py. The schemas keep an enum (editors offer it as
+    a drop-down while the clerk types), so each such enum must be exactly that list, in its order."""
+    import json
+
+    from site_builder.unit_types import UNIT_TYPES
+
+    found = 0
+    for file in sorted((PROJECT / "schema").glob("*.schema.json")):
+        for enum in _enums(json.loads(file.read_text(encoding="utf-8"))):
+            if set(enum) & set(UNIT_TYPES):
+                assert enum == list(UNIT_TYPES), f"{file.name}: {enum} differs from unit_types.UNIT_TYPES"
+                found += 1
+    assert found >= 3  # catalogue, units and download schemas

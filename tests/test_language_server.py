@@ -21,7 +21,7 @@ from site_builder import schema_publish
 from site_builder.catalogues import load_period
 from site_builder.paths import DataRoot
 from site_builder.registry import load_organization, load_registry
-from site_builder.templates import render_template
+from site_builder.submission_template import render_template
 from site_builder.validate import validate_paths
 from tests.datarepo import make_repo, pdf_bytes, write
 from tests.lsp import SERVER, LanguageServer

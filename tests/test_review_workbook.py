@@ -118,7 +118,7 @@ def test_each_mistake_gets_its_sheet_and_cell_and_nothing_is_applied(repo):
     row = {c: row_of(blank, "thcs-demo-b", c) for c in ("1.1", "1.2", "1.3", "2.2", "3.1", "4.3")}
     cases = {
         "above max": ({"cells": {f"F{row['1.1']}": 7}},
-                      f"trang «{SHEET}», ô F{row['1.1']}: điểm chấm 7 lớn hơn tối đa 5."),
+                      f"trang «{SHEET}», ô F{row['1.1']}: điểm chấm 7 lớn hơn điểm tối đa 5."),
         "text": ({"cells": {f"F{row['1.2']}": "bốn"}}, f"trang «{SHEET}», ô F{row['1.2']}: điểm chấm «bốn» là chữ"),
         "formula": ({"cells": {f"F{row['2.2']}": "=D5*2"}}, f"trang «{SHEET}», ô F{row['2.2']}: ô chứa công thức"),
         "off the step": ({"cells": {f"F{row['3.1']}": 2.3}},
@@ -137,6 +137,18 @@ def test_each_mistake_gets_its_sheet_and_cell_and_nothing_is_applied(repo):
         parsed, problems = read(root, data, dataset=dataset)
         assert parsed is None, name  # all or nothing: the valid 1.1 of thcs-demo-a is not applied either
         assert any(m.startswith(expected) for m in messages(problems)), (name, messages(problems))
+
+
+def test_a_renamed_sheet_is_said_not_crashed(repo):
+    root, _ = repo
+    dataset = dataset_of(root)
+    book = openpyxl.load_workbook(io.BytesIO(rw.make_workbook(dataset, PERIOD, BODY)))
+    book[SHEET].title = "Trang đổi tên"
+    renamed = io.BytesIO()
+    book.save(renamed)
+    parsed, problems = read(root, renamed.getvalue(), dataset=dataset)
+    assert parsed is None
+    assert f"bảng chấm: thiếu trang «{SHEET}» (đã bị xoá hoặc đổi tên)." in messages(problems)
 
 
 def test_workbook_of_another_body_an_old_template_a_unit_of_another_body(repo):
@@ -189,7 +201,7 @@ def test_round_trip_pull_request_merge_and_site(repo, tmp_path):
     comment, outputs, _summary = trusted_report(root, tmp_path, REVIEWER)
     comment = comment.replace("\\", "")  # Markdown escapes, to compare the words
     assert outputs[:1] == ["valid=false"]
-    assert f"trang «{SHEET}», ô F{r11}: điểm chấm 7 lớn hơn tối đa 5" in comment
+    assert f"trang «{SHEET}», ô F{r11}: điểm chấm 7 lớn hơn điểm tối đa 5" in comment
     assert f"ô F{r12}: điểm chấm «4,5» là chữ, không phải một số" in comment
     assert "dùng đúng dấu thập phân của máy (ví dụ 4.5)" in comment
     assert "chưa điểm nào được ghi" in comment

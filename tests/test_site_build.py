@@ -23,7 +23,7 @@ from jsonschema import Draft202012Validator
 from site_builder.paths import DataRoot
 from site_builder.scoring import score_period
 from site_builder.website.build import build_site
-from site_builder.website.text import number
+from site_builder.numbers import number
 from site_builder.validate import validate_all
 from site_builder.testing_git import Repo, Signer
 from tests.datarepo import (OFFICE_UNITS, PROJECT, dump, make_repo, pdf_bytes, school_submission, write,
@@ -234,7 +234,7 @@ def test_edit_and_new_file_links(built):
 def test_new_file_template_is_the_template_module_output(built):
     from urllib.parse import quote
 
-    from site_builder import templates
+    from site_builder import submission_template as templates
 
     _root, site, dataset, _ = built
     period = dataset.periods[PERIOD]

@@ -19,8 +19,9 @@ def register(sub) -> None:
 def run(args) -> int:
     from site_builder.catalogues import load_period
     from site_builder.cli import UsageError
+    from site_builder.paths import submission_path
     from site_builder.registry import load_organization, load_registry
-    from site_builder.templates import render_template, submission_path
+    from site_builder.submission_template import render_template
 
     root = DataRoot(args.root)
     if args.year not in root.periods():

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from site_builder.clock import Clock, CommitInfo
 from site_builder.model import Dataset, Period, PeriodRegistry, Unit
+from site_builder.paths import submission_path, unit_folder
 from site_builder.scoring import PeriodScores
-from site_builder.templates import edit_url, new_file_base, prefill_text, report_upload_url
+from site_builder.submission_template import edit_url, new_file_base, prefill_text, report_upload_url
 from site_builder.timeliness import (LATE, MISSING, ON_TIME, MilestoneTiming, SubmissionTiming, milestone_timing,
                                      submission_timing)
 from site_builder.website.evidence_files import EvidenceStore, FileFact
@@ -248,7 +249,7 @@ def _ties(rows: list[dict]) -> dict:
 def _unit_fact(dataset: Dataset, period: Period, registry: PeriodRegistry, unit: Unit, r: dict, ties: dict) -> UnitFact:
     submission = dataset.submissions.get((period.id, unit.id))
     review = dataset.reviews.get((period.id, unit.id))
-    path = submission.path if submission else f"submissions/{period.id}/{unit.parent}/{unit.id}.yaml"
+    path = submission.path if submission else submission_path(period.id, unit.parent, unit.id)
     return UnitFact(
         period=period.id, unit=unit, parent_name=registry.body_name(unit.parent),
         submitted=bool(r["submitted"]), reviewed=bool(r["reviewed"]), reviewer=r["reviewer"] or "",
@@ -267,7 +268,7 @@ def _add_items(fact: UnitFact, dataset: Dataset, period: Period, unit: Unit, row
     submission = dataset.submissions.get((period.id, unit.id))
     review = dataset.reviews.get((period.id, unit.id))
     catalogue = period.catalogues[unit.type]
-    evidence_dir = fact.path[: -len(".yaml")]
+    evidence_dir = unit_folder(period.id, unit.parent, unit.id)
     for group in catalogue.groups:
         g = groups_by_unit.get((unit.id, group.id), {})
         fact.groups.append(GroupFact(group.id, group.title, group.max, g.get("self_score", math.nan),
@@ -307,7 +308,7 @@ def _add_timing(fact: UnitFact, dataset: Dataset, period: Period, unit: Unit, ti
     for milestone in period.milestones:
         report = dataset.reports.get((period.id, unit.id, milestone.id))
         timing = milestone_timing(clock, period, unit, milestone, report, timeline.today)
-        ref = _evidence(report.path.split("/", 4)[4], fact.path[: -len(".yaml")], store) if report else None
+        ref = _evidence(report.path.split("/", 4)[4], unit_folder(period.id, unit.parent, unit.id), store) if report else None
         fact.milestones.append(MilestoneFact(timing, ref))
     late = {m.id for m in fact.milestones if m.status in (MISSING, LATE)}
     catalogue = period.catalogues[unit.type]

@@ -10,6 +10,8 @@ import math
 import re
 import unicodedata
 
+from site_builder.numbers import day, number  # noqa: F401  (the one formatter; pages and charts take it from here)
+
 STATUS_LABELS = {
     "on_time": "Đúng hạn",
     "late": "Trễ hạn",
@@ -32,26 +34,11 @@ def natural_key(text: str) -> tuple:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", fold(text)) if part)
 
 
-def number(value, empty: str = "—") -> str:
-    """4.5 -> "4,5"; 5.0 -> "5"; NaN/None -> "—"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return empty
-    value = round(float(value), 2)
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if text != "-0" else "0"
-
-
 def plain(value):
     """A JSON/CSV-friendly number: NaN becomes None, whole floats stay floats."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return round(float(value), 2)
-
-
-def day(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
 def moment(value: dt.datetime | None) -> str:

@@ -12,20 +12,13 @@ import posixpath
 import textwrap
 from urllib.parse import quote
 
-from site_builder.messages import EVIDENCE_KIND_LABELS, number
+from site_builder.messages import EVIDENCE_KIND_LABELS
 from site_builder.model import Catalogue, Item, Period, Unit
-from site_builder.paths import REPORTS_FOLDER
+from site_builder.numbers import as_typed
+from site_builder.paths import editor_schema_path, report_folder, submission_path, unit_folder
 
 WIDTH = 100
 URL_LIMIT = 8000  # GitHub answers 414 above 8,191 bytes of URL
-
-
-def submission_path(period: str, parent: str, unit: str) -> str:
-    return f"submissions/{period}/{parent}/{unit}.yaml"
-
-
-def editor_schema_path(period: str, unit_type: str) -> str:
-    return f"schema/editor/{period}/{unit_type}.schema.json"
 
 
 def schema_reference(period: str, parent: str, unit: str, unit_type: str, site_url: str = "") -> str:
@@ -49,11 +42,11 @@ def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: b
     lines += _comment(f"Bài tự đánh giá {period.title} — {unit.name} (mã {unit.id}).")
     lines += _comment(f"{catalogue.title}. Căn cứ: {catalogue.basis or catalogue.version}.")
     lines += _comment("Cách điền: với mỗi tiêu chí, thay số 0 ở «diem_tu_cham» bằng điểm đơn vị tự chấm "
-                      f"(từ 0 đến điểm tối đa, bước {number(catalogue.score_step)}, dùng dấu chấm: 4.5); "
+                      f"(từ 0 đến điểm tối đa, bước {as_typed(catalogue.score_step)}, dùng dấu chấm: 4.5); "
                       "ghi tên tệp PDF hoặc đường link vào «minh_chung»; có thể thêm «ghi_chu». "
                       "Các dòng bắt đầu bằng dấu # chỉ để hướng dẫn, không cần xoá.")
     lines += _comment("Tệp PDF minh chứng tải lên thư mục "
-                      f"submissions/{period.id}/{unit.parent}/{unit.id}/ (cùng chỗ với tệp này).")
+                      f"{unit_folder(period.id, unit.parent, unit.id)}/ (cùng chỗ với tệp này).")
     lines += [
         f"don_vi: {unit.id}",
         f'nam_hoc: "{period.id}"',
@@ -61,7 +54,7 @@ def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: b
     ]
     for group in catalogue.groups:
         lines.append("")
-        lines += _comment(f"Nhóm {group.id}. {group.title} (tối đa {number(group.max)} điểm)", indent=2)
+        lines += _comment(f"Nhóm {group.id}. {group.title} (tối đa {as_typed(group.max)} điểm)", indent=2)
         for item in group.items:
             lines += _item_lines(item, catalogue)
     lines += _reports(period, unit)
@@ -70,13 +63,13 @@ def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: b
 
 def _compact_body(period: Period, catalogue: Catalogue, unit: Unit) -> list[str]:
     lines = _comment(f"Bài tự đánh giá {period.title} — {unit.name}. Điền điểm từ 0 đến điểm tối đa, "
-                     f"bước {number(catalogue.score_step)}; nội dung tiêu chí xem trên trang Bộ tiêu chí.")
+                     f"bước {as_typed(catalogue.score_step)}; nội dung tiêu chí xem trên trang Bộ tiêu chí.")
     lines += [f"don_vi: {unit.id}", f'nam_hoc: "{period.id}"', "tieu_chi:"]
     for item in catalogue.items.values():
         if item.derived:
             lines.append(f"  # {item.id}: tính tự động, không ghi")
             continue
-        lines += [f'  "{item.id}":', f"    diem_tu_cham: 0  # tối đa {number(item.max)}"]
+        lines += [f'  "{item.id}":', f"    diem_tu_cham: 0  # tối đa {as_typed(item.max)}"]
         if item.evidence:
             lines.append("    minh_chung: []")
     return lines
@@ -104,10 +97,6 @@ def new_file_url(repository: str, branch: str, period: Period, catalogue: Catalo
     return f"{base}&value={quote(prefill_text(base, period, catalogue, unit, site_url), safe='')}"
 
 
-def report_folder(period: str, parent: str, unit: str, milestone: str) -> str:
-    return f"submissions/{period}/{parent}/{unit}/{REPORTS_FOLDER}/{milestone}"
-
-
 def report_upload_url(repository: str, branch: str, period: str, parent: str, unit: str, milestone: str) -> str:
     """GitHub's "upload files" page on the milestone's folder (GitHub creates the folder on commit):
     the clerk drops one PDF there, whatever its name."""
@@ -122,13 +111,13 @@ def edit_url(repository: str, branch: str, period: str, parent: str, unit: str) 
 def _item_lines(item: Item, catalogue: Catalogue) -> list[str]:
     lines = _comment(f"{item.id}. {item.text}", indent=2)
     if item.derived:
-        lines += _comment(f"Tối đa {number(item.max)} điểm. Tiêu chí này được TÍNH TỰ ĐỘNG từ tỷ lệ đơn vị trực "
+        lines += _comment(f"Tối đa {as_typed(item.max)} điểm. Tiêu chí này được TÍNH TỰ ĐỘNG từ tỷ lệ đơn vị trực "
                           f"thuộc đạt tiêu chí {item.derived.criterion}; đơn vị không tự chấm, không ghi vào tệp.",
                           indent=2, hang=2)
         for band in item.derived.bands:
-            lines += _comment(f"- {band.text or band.id}: {number(round(item.max * band.factor, 2))} điểm", indent=2, hang=2)
+            lines += _comment(f"- {band.text or band.id}: {as_typed(round(item.max * band.factor, 2))} điểm", indent=2, hang=2)
         return lines
-    facts = [f"Tối đa {number(item.max)} điểm, bước {number(catalogue.score_step)}."]
+    facts = [f"Tối đa {as_typed(item.max)} điểm, bước {as_typed(catalogue.score_step)}."]
     if item.mandatory:
         facts.append("Tiêu chí bắt buộc đạt để được xếp loại cao.")
     lines += _comment(" ".join(facts), indent=2, hang=2)

@@ -17,7 +17,7 @@ from site_builder.catalogues import load_period
 from site_builder.editor_schema import expected_files, stale_files
 from site_builder.model import Unit
 from site_builder.paths import DataRoot
-from site_builder.templates import render_template
+from site_builder.submission_template import render_template
 from site_builder.validate import validate_paths
 from tests.datarepo import PROJECT, make_repo, school_submission
 
@@ -127,7 +127,7 @@ def test_editor_schema_accepts_valid_scores_and_refuses_above_max():
 def test_new_file_link_fits_github_and_carries_a_valid_template(tmp_path, period, catalogue):
     from urllib.parse import parse_qs, unquote, urlsplit
 
-    from site_builder.templates import URL_LIMIT, edit_url, new_file_url
+    from site_builder.submission_template import URL_LIMIT, edit_url, new_file_url
 
     unit = Unit("don-vi-thu", "Đơn vị thử", catalogue.unit_type, "pgd-quan-1", "Quận 1", ("a",), ("b",))
     url = new_file_url("https://github.com/so-gddt/danh-gia-cntt", "main", period, catalogue, unit)
