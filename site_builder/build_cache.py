@@ -1,8 +1,9 @@
 """What a site build keeps between runs so that a rebuild redoes only what changed.
 
-- File digests: SHA-256 of evidence PDFs, remembered by the file's identity and change stamps
-  (device, inode, size, modification and change times in nanoseconds, as git's own index does),
-  so an unchanged 300 KB PDF is not read and hashed again by the checks or by the site.
+- File digests: SHA-256 of evidence PDFs, remembered by the file's identity and stamps (device,
+  inode, size, modification time in nanoseconds; not the change time, which the site's own hard
+  link to the file moves on every publish: git's core.trustctime=false for the same reason), so
+  an unchanged 300 KB PDF is not read and hashed again by the checks or by the site.
 - Rendered pages: the HTML of a unit or district page, stored under a digest of everything the
   page shows (its facts, the template sources, the site-wide values) with the data commit and the
   dates left as markers, so a page whose unit did not change is not rendered again after a commit.
@@ -55,6 +56,11 @@ def open_for(root: Path) -> BuildCache | None:
     return _current
 
 
+def stamps(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What says a file is unchanged: device, inode, size, modification time (ns)."""
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
 def current() -> BuildCache | None:
     return _current
 
@@ -79,7 +85,7 @@ class BuildCache:
     def digest(self, path: str) -> str:
         """SHA-256 of the file at `path`, from the cache when its stamps did not change."""
         stat = os.stat(path)
-        key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        key = stamps(stat)
         known = self._table().get(key)
         if known is not None:
             return known
@@ -94,7 +100,7 @@ class BuildCache:
             stat = os.stat(path)
         except OSError:
             return None
-        return self._table().get((stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+        return self._table().get(stamps(stat))
 
     def remember(self, key: tuple, digest: str) -> None:
         with self._lock:

@@ -55,8 +55,9 @@ def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool)
         dirs.sort()
         for name in sorted(names):
             stat = os.lstat(os.path.join(current, name))
+            # Not the change time: publishing the site hard-links the file, which moves it.
             digest.update(f"{os.path.relpath(current, folder)}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
-                          f"{stat.st_ctime_ns}\0{stat.st_ino}\0{stat.st_mode}\n".encode("utf-8", "surrogateescape"))
+                          f"{stat.st_ino}\0{stat.st_mode}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

@@ -38,6 +38,10 @@ def cached_pages(cache: Path) -> set[str]:
     return {p.name for p in cache.glob("site-builder/build/*/pages/*/*")}
 
 
+def cached_checks(cache: Path) -> set[str]:
+    return {p.name for p in cache.glob("site-builder/build/*/checks/*/*")}
+
+
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -57,7 +61,10 @@ def test_a_rebuild_rewrites_only_what_changed(repo, tmp_path):
     pages_before = cached_pages(tmp_path / "cache")
     assert len(pages_before) >= 3  # one per unit page
 
+    checks = cached_checks(tmp_path / "cache")
+    assert checks  # one verdict per unit file
     build(root, site)  # nothing changed: every file stays the very same file
+    assert cached_checks(tmp_path / "cache") == checks  # the verdicts were reused (publishing moved no key)
     second = snapshot(site)
     assert "cu-khong-con-dung.html" not in second
     del first["cu-khong-con-dung.html"]
