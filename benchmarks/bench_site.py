@@ -1,15 +1,25 @@
-"""Benchmark the site build against the goals of the site issue, in one run.
+"""Benchmark the site build against plain mkdocs-material, alternating the runs.
 
-For each size: generate a repository (benchmarks/generate.py --units N), build the site in a fresh
-process (wall time, per-step times, peak RSS of the build and of its child processes), then measure
-the output (unit page sizes, largest file a visitor's browser loads). Then build plain
-mkdocs-material on the same number of pages (one Markdown page per unit with its criteria table,
-unit pages out of the nav, the theme's built-in search on) and print the ratio.
+For each size a data repository is generated once (benchmarks/generate.py), then made realistic:
+every PDF is replaced by a distinct scan-like file (a few hundred KiB for evidence, smaller for
+milestone reports; datagen.scan_pdf), the organisation names a repository (edit links and
+prefilled templates are generated), and the data is committed as a git history of several dated
+commits. Then, per pair, our build (`site-builder build`, a fresh process, empty caches, empty
+output folder) and a plain mkdocs-material build of as many pages run one after the other:
+A B A B ... Every run reports wall seconds, CPU seconds of the whole process tree (user + system,
+children included: os.wait4 on the process) and the peak of the summed RSS of the process tree
+(sampled every 200 ms). The site is measured (total bytes, files, largest file).
 
-    python benchmarks/bench_site.py                       # 700, 1500, 15000 units
-    python benchmarks/bench_site.py --sizes 700 --plain-max 700 --work /tmp/bench
+Afterwards, on the last site and its cache: a rebuild with nothing changed, and a rebuild after
+one submission changed (committed), with the ratio of its CPU to the full build's.
 
-Results are printed and written to build/bench-site.json.
+    python benchmarks/bench_site.py --sizes 1500 --pairs 3
+    python benchmarks/bench_site.py --sizes 15000 --pairs 1 --before /tmp/before-src
+    python benchmarks/bench_site.py --sizes 45000 --pairs 1 --plain-max 0 --pdf-kib 120
+
+`--before DIR` also runs another checkout of the package (its source folder, put first on
+PYTHONPATH) in each pair: before/after on the same machine, alternated. Results are printed as a
+table and written to build/bench-site.json (merged with earlier sizes).
 """
 
 from __future__ import annotations
@@ -18,106 +28,177 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from datagen import render_organization, scan_pdf  # noqa: E402
+
 PROJECT = Path(__file__).resolve().parent.parent
-GOALS = {"t700": 10.0, "t15000": 60.0, "rss15000_mib": 1024.0, "ratio": 11.0, "unit_page_kib": 25.0,
-         "largest_loaded_mib": 5.0}
-BROWSER_LOADED = {".html", ".js", ".css", ".json", ".wasm", ".svg", ".png"}
-BUILD_CHILD = textwrap.dedent("""
-    import json, resource, sys, time
-    from pathlib import Path
-    start = time.perf_counter()
-    from site_builder.paths import DataRoot
-    from site_builder.website.build import build_site
-    from site_builder.validate import validate_all
-    root, out = Path(sys.argv[1]), Path(sys.argv[2])
-    t = time.perf_counter()
-    result = validate_all(DataRoot(root))
-    validate = time.perf_counter() - t
-    if not result.ok:
-        print(json.dumps({"error": [p.message for p in result.errors[:5]]})); sys.exit(1)
-    report = build_site(root, out, validation=result)
-    timings = {"validate": round(validate, 2), **{k: v for k, v in report.timings.items() if k != "validate"}}
-    print(json.dumps({"seconds": round(time.perf_counter() - start, 2), "timings": timings,
-                      "unit_pages": report.unit_pages, "pages": report.pages,
-                      "rss_self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                      "rss_children_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
-""")
+REPOSITORY = "https://github.com/so-gddt-kiem-thu/danh-gia-cntt"
+PERIOD = "2023-2024"
 
 
-def generate(units: int, target: Path) -> float:
+# --------------------------------------------------------------------------------------------
+# Data: generated, then distinct PDFs, a repository, a git history
+# --------------------------------------------------------------------------------------------
+
+
+def prepare(size: int, target: Path, pdf_kib: int, commits: int) -> dict:
     if target.exists():
         shutil.rmtree(target)
-    start = time.perf_counter()
-    subprocess.run([sys.executable, str(PROJECT / "benchmarks/generate.py"), "--units", str(units), "--out",
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(PROJECT / "benchmarks/generate.py"), "--units", str(size), "--out",
                     str(target)], check=True, capture_output=True)
-    return time.perf_counter() - start
+    pdfs, pdf_bytes = distinct_pdfs(target, pdf_kib)
+    (target / "submissions/organization.yaml").write_text(render_organization(
+        "Sở Giáo dục và Đào tạo (dữ liệu kiểm thử tải)", ["sgd-bench-reviewer", "sgd-bench-reviewer-2"],
+        ["sgd-bench-admin"], demo=True, repository=REPOSITORY), encoding="utf-8")
+    made = commit_history(target, commits)
+    return {"pdf_files": pdfs, "pdf_mib": round(pdf_bytes / 1048576, 1), "commits": made,
+            "prepare_s": round(time.perf_counter() - started, 1)}
 
 
-def build(root: Path, out: Path) -> dict:
-    if out.exists():
-        shutil.rmtree(out)
-
-    start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", BUILD_CHILD, str(root), str(out)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, cwd=PROJECT)
-    peak = _watch_memory(process)
-    stdout, stderr = process.communicate()
-    wall = time.perf_counter() - start
-    if process.returncode != 0:
-        raise SystemExit(f"build failed for {root}:\n{stdout}\n{stderr[-3000:]}")
-    data = json.loads(stdout.strip().splitlines()[-1])
-    data["wall"] = round(wall, 2)
-    data["rss_tree_peak_mib"] = round(peak / 1048576)
-    return data
+def distinct_pdfs(root: Path, kib: int) -> tuple[int, int]:
+    """Replace every (hard-linked, shared) PDF by its own: evidence about `kib` KiB (varied by
+    ±50%), milestone reports a fifth of that."""
+    count = total = 0
+    for path in sorted((root / "submissions").rglob("*.pdf")):
+        rel = path.relative_to(root).as_posix()
+        report = "/bao-cao/" in rel
+        size = max(8, (kib // 5 if report else kib) * (50 + hash_percent(rel)) // 100)
+        data = scan_pdf(rel, size, path.stem)
+        path.unlink()
+        path.write_bytes(data)
+        count += 1
+        total += len(data)
+    return count, total
 
 
-def _watch_memory(process) -> int:
-    """Peak of the summed RSS of the build and its children (Pagefind runs beside the build).
-    ru_maxrss of a child would count the Python memory it had between fork and exec."""
+def hash_percent(text: str) -> int:
+    import zlib
+
+    return zlib.crc32(text.encode()) % 101  # 0..100: sizes from 50% to 150% of the mean
+
+
+def git(root: Path, *args: str, date: str | None = None) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Kiểm thử", "GIT_AUTHOR_EMAIL": "kiem-thu@example.invalid",
+           "GIT_COMMITTER_NAME": "Kiểm thử", "GIT_COMMITTER_EMAIL": "kiem-thu@example.invalid"}
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    # Level 0: the PDFs are incompressible noise; compressing them would only cost time here.
+    return subprocess.run(["git", "-c", "core.compression=0", "-c", "core.looseCompression=0", *args], cwd=root,
+                          env=env, check=True, capture_output=True, text=True).stdout
+
+
+def commit_history(root: Path, commits: int) -> int:
+    """Criteria, schemas and registries first; then the bodies' folders in `commits` dated
+    batches, a day apart, before the deadline (so filings are on time and the clock has history)."""
+    import datetime
+
+    git(root, "init", "--quiet", "--initial-branch=main")
+    day = datetime.date(2024, 5, 1)
+    git(root, "add", "criteria", "schema", "submissions/organization.yaml", "submissions/units")
+    git(root, "commit", "--quiet", "--no-gpg-sign", "-m", "Bộ tiêu chí và danh sách đơn vị", date=f"{day}T08:00:00+07:00")
+    folders = sorted(p for p in (root / "submissions" / PERIOD).iterdir())
+    batch = max(1, -(-len(folders) // commits))
+    made = 1
+    for n in range(0, len(folders), batch):
+        day += datetime.timedelta(days=1)
+        git(root, "add", *[str(p.relative_to(root)) for p in folders[n: n + batch]])
+        git(root, "commit", "--quiet", "--no-gpg-sign", "-m", f"Nộp bài đợt {made}", date=f"{day}T09:00:00+07:00")
+        made += 1
+    git(root, "add", "-A")
+    if git(root, "status", "--porcelain").strip():
+        git(root, "commit", "--quiet", "--no-gpg-sign", "-m", "Phần còn lại", date=f"{day}T18:00:00+07:00")
+        made += 1
+    return made
+
+
+def change_one_submission(root: Path) -> str:
+    """Lower one self-score of one submission by 0.5 (or raise it) and commit: what a unit's
+    correction pull request does."""
+    import re
+
+    files = sorted(p for p in (root / "submissions" / PERIOD).glob("*/*.yaml") if not p.name.endswith(".review.yaml"))
+    path = files[len(files) // 2]
+    text = path.read_text(encoding="utf-8")
+    match = re.search(r"diem_tu_cham: ([0-9.]+)", text)
+    value = float(match.group(1))
+    new = value - 0.5 if value >= 0.5 else value + 0.5
+    path.write_text(text[: match.start(1)] + f"{new:g}" + text[match.end(1):], encoding="utf-8")
+    git(root, "commit", "--quiet", "--no-gpg-sign", "-am", "Sửa điểm tự chấm", date="2024-05-30T10:00:00+07:00")
+    return path.relative_to(root).as_posix()
+
+
+# --------------------------------------------------------------------------------------------
+# Runs: one process tree each, measured from outside
+# --------------------------------------------------------------------------------------------
+
+
+def measured(command: list[str], env: dict, cwd: Path) -> dict:
+    """Wall, CPU (user+system of the process and every child it waited for) and the peak summed
+    RSS and PSS of the process tree (PSS shares a page among the processes mapping it: forked
+    workers' copy-on-write pages are not counted once per process as RSS counts them); raises with
+    the output when the command fails."""
     import psutil
 
-    peak = 0
-    try:
-        watched = psutil.Process(process.pid)
-        while process.poll() is None:
-            try:
-                total = watched.memory_info().rss + sum(c.memory_info().rss for c in watched.children(recursive=True))
-            except psutil.Error:
-                total = 0
-            peak = max(peak, total)
-            time.sleep(0.05)
-    except psutil.Error:
-        pass
-    return peak
+    out_file = open(cwd / ".bench-out", "w+")
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out_file, stderr=subprocess.STDOUT)
+    peak = peak_pss = 0
+    watched = psutil.Process(process.pid)
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        try:
+            tree = [watched, *watched.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree))
+            peak_pss = max(peak_pss, sum(p.memory_full_info().pss for p in tree))
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    out_file.seek(0)
+    output = out_file.read()
+    out_file.close()
+    if process.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{output[-3000:]}")
+    return {"wall": round(wall, 2), "cpu": round(usage.ru_utime + usage.ru_stime, 2),
+            "rss_tree_mib": round(peak / 1048576), "pss_tree_mib": round(peak_pss / 1048576),
+            "rss_max_process_mib": round(usage.ru_maxrss / 1024),
+            "output": output[-2000:]}
 
 
-def measure(site: Path, period: str) -> dict:
-    unit_sizes = [p.stat().st_size for p in (site / period / "don-vi").glob("*/index.html")]
-    largest, largest_name, total = 0, "", 0
-    for file in site.rglob("*"):
-        if not file.is_file():
-            continue
-        size = file.stat().st_size
-        total += size
-        rel = file.relative_to(site).as_posix()
-        loaded = file.suffix in BROWSER_LOADED or rel.startswith("pagefind/")
-        if loaded and not rel.startswith("tai-ve/") and size > largest:
-            largest, largest_name = size, rel
-    downloads = {p.name: p.stat().st_size for p in (site / "tai-ve").rglob("*") if p.is_file()}
-    return {"unit_pages": len(unit_sizes), "unit_page_max_kib": round(max(unit_sizes) / 1024, 1),
-            "unit_page_avg_kib": round(sum(unit_sizes) / len(unit_sizes) / 1024, 1),
-            "largest_loaded": largest_name, "largest_loaded_kib": round(largest / 1024, 1),
-            "site_mib": round(total / 1048576, 1), "downloads_kib": {k: round(v / 1024) for k, v in downloads.items()}}
+def ours(data: Path, site: Path, cache: Path, source: Path | None = None, fresh: bool = True,
+         verdicts: Path | None = None) -> dict:
+    """`site-builder build`. `fresh`: no output folder and an empty build cache (a full build).
+    `verdicts`: the PDF-verdict and YAML-parse cache folder (content-keyed, older than this
+    benchmark); shared by all runs of a size once a first cold build filled it."""
+    if fresh:
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "NO_MKDOCS_2_WARNING": "1"}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    run = measured([sys.executable, "-m", "site_builder", "--root", str(data), "--cache-dir",
+                    str(verdicts or cache / "verdicts"), "build", "--out", str(site), "--timings"], env, site.parent)
+    run.update(measure_site(site))
+    lines = run.pop("output").splitlines()
+    run["steps"] = next((line for line in lines if line.startswith("Thời gian (giây)")), "")
+    run["cpu_steps"] = next((line for line in lines if line.startswith("Thời gian CPU")), "")
+    return run
 
 
-def plain_mkdocs(pages: int, work: Path) -> float:
-    """Plain mkdocs-material: one Markdown page per unit with a 20-row criteria table, out of the nav."""
+def plain_docs(pages: int, work: Path) -> None:
+    """Plain mkdocs-material: one Markdown page per unit with a 20-row criteria table, out of the
+    nav, the theme's built-in search on (what a site made without this package would be)."""
     if work.exists():
         shutil.rmtree(work)
     docs = work / "docs" / "don-vi"
@@ -132,60 +213,137 @@ def plain_mkdocs(pages: int, work: Path) -> float:
             encoding="utf-8")
     (work / "mkdocs.yml").write_text("site_name: Plain\ntheme:\n  name: material\n  language: vi\n"
                                      "nav:\n  - Trang chủ: index.md\n", encoding="utf-8")
-    start = time.perf_counter()
+
+
+def plain(work: Path) -> dict:
+    shutil.rmtree(work / "site", ignore_errors=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(work / "mkdocs.yml")], check=True,
-                   capture_output=True, env=env)
-    return round(time.perf_counter() - start, 2)
+    run = measured([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(work / "mkdocs.yml")], env, work)
+    run.pop("output")
+    run.update(measure_site(work / "site"))
+    return run
+
+
+def measure_site(site: Path) -> dict:
+    total = files = largest = 0
+    largest_name = ""
+    for folder, _dirs, names in os.walk(site):
+        for name in names:
+            size = os.stat(os.path.join(folder, name)).st_size
+            total += size
+            files += 1
+            if size > largest:
+                largest, largest_name = size, os.path.relpath(os.path.join(folder, name), site)
+    return {"site_mib": round(total / 1048576, 1), "files": files, "largest_kib": round(largest / 1024),
+            "largest": largest_name}
+
+
+# --------------------------------------------------------------------------------------------
+# One size: pairs, then the incremental rebuilds
+# --------------------------------------------------------------------------------------------
+
+
+def bench_size(size: int, args) -> dict:
+    work = args.work / str(size)
+    work.mkdir(parents=True, exist_ok=True)
+    data = work / "data"
+    result: dict = {"units": size}
+    if args.reuse_data and (data / ".git").is_dir():
+        result["data"] = json.loads((work / "data.json").read_text())
+    else:
+        result["data"] = prepare(size, data, args.pdf_kib, args.commits)
+        (work / "data.json").write_text(json.dumps(result["data"]))
+    print(f"{size}: data {result['data']}", flush=True)
+    if args.prepare_only:
+        return result
+    with_plain = size <= args.plain_max
+    if with_plain:
+        plain_docs(size, work / "plain")
+    verdicts = work / "verdicts"
+    if not verdicts.is_dir():  # the first build ever: every PDF checked, every YAML file parsed
+        result["first_build_cold"] = ours(data, work / "site", work / "cache", args.ours, verdicts=verdicts)
+        print(f"  first build, cold: {brief(result['first_build_cold'])}  {result['first_build_cold']['steps']}",
+              flush=True)
+    runs: dict[str, list] = {"ours": [], "before": [], "plain": []}
+    for pair in range(args.pairs):
+        if args.before is not None:
+            runs["before"].append(ours(data, work / "site-before", work / "cache-before", args.before,
+                                       verdicts=verdicts))
+            print(f"  pair {pair + 1} before: {brief(runs['before'][-1])}  {runs['before'][-1]['steps']}", flush=True)
+        runs["ours"].append(ours(data, work / "site", work / "cache", args.ours, verdicts=verdicts))
+        print(f"  pair {pair + 1} ours:   {brief(runs['ours'][-1])}  {runs['ours'][-1]['cpu_steps']}", flush=True)
+        if with_plain:
+            runs["plain"].append(plain(work / "plain"))
+            print(f"  pair {pair + 1} plain:  {brief(runs['plain'][-1])}", flush=True)
+    result["runs"] = {k: v for k, v in runs.items() if v}
+    # Incremental: the last "ours" run left its site and cache in place.
+    unchanged = ours(data, work / "site", work / "cache", args.ours, fresh=False, verdicts=verdicts)
+    print(f"  unchanged rebuild: {brief(unchanged)}  {unchanged['cpu_steps']}", flush=True)
+    changed_file = change_one_submission(data)
+    one = ours(data, work / "site", work / "cache", args.ours, fresh=False, verdicts=verdicts)
+    print(f"  one-file rebuild ({changed_file}): {brief(one)}  {one['cpu_steps']}", flush=True)
+    git(data, "reset", "--quiet", "--hard", "HEAD~1")
+    result["unchanged_rebuild"] = unchanged
+    result["one_file_rebuild"] = one
+    if not runs["ours"]:  # --pairs 0: only the rebuilds, against the full builds measured before
+        earlier = json.loads((PROJECT / "build" / "bench-site.json").read_text(encoding="utf-8")).get(str(size), {})
+        result["runs"] = earlier.get("runs", {})
+        runs["ours"] = result["runs"].get("ours", [])
+    full_cpu = statistics.median(r["cpu"] for r in runs["ours"])
+    result["rebuild_ratio"] = round(one["cpu"] / full_cpu, 3)
+    return result
+
+
+def brief(run: dict) -> str:
+    return (f"{run['wall']:>7.1f} s wall {run['cpu']:>7.1f} CPU-s tree RSS {run['rss_tree_mib']:>5} MiB "
+            f"PSS {run.get('pss_tree_mib', '?'):>5} MiB "
+            f"site {run['site_mib']:>8.1f} MiB largest {run['largest_kib']} KiB ({run['largest']})")
+
+
+def table(results: dict) -> str:
+    lines = ["| units | build | runs | wall s (median) | CPU-s (median) | tree RSS / PSS MiB (max) | site MiB | "
+             "largest file |", "|---:|---|---:|---:|---:|---:|---:|---|"]
+    for size, r in sorted(results.items(), key=lambda kv: int(kv[0])):
+        rows = [("ours, first build (cold caches)", [r["first_build_cold"]])] if "first_build_cold" in r else []
+        rows += [(name, runs) for name, runs in r["runs"].items()]
+        rows += [("ours, rebuild unchanged", [r["unchanged_rebuild"]]), ("ours, rebuild after one change", [r["one_file_rebuild"]])]
+        for name, runs in rows:
+            wall = statistics.median(x["wall"] for x in runs)
+            cpu = statistics.median(x["cpu"] for x in runs)
+            rss = f'{max(x["rss_tree_mib"] for x in runs)} / {max(x.get("pss_tree_mib", 0) for x in runs)}'
+            last = runs[-1]
+            lines.append(f"| {size} | {name} | {len(runs)} | {wall:.1f} | {cpu:.1f} | {rss} | {last['site_mib']} | "
+                         f"{last['largest_kib']} KiB ({last['largest']}) |")
+        lines.append(f"| {size} | rebuild ratio (CPU one change / CPU full) | | | {r['rebuild_ratio']} | | | |")
+    return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[700, 1500, 15000])
-    parser.add_argument("--plain-max", type=int, default=15000, help="largest size to also build with plain mkdocs")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1500])
+    parser.add_argument("--pairs", type=int, default=3, help="alternated runs of each build")
+    parser.add_argument("--plain-max", type=int, default=15000, help="largest size also built with plain mkdocs")
+    parser.add_argument("--pdf-kib", type=int, default=250, help="mean size of an evidence PDF")
+    parser.add_argument("--commits", type=int, default=12, help="commits the submissions are spread over")
+    parser.add_argument("--before", type=Path, default=None, help="source folder of another version to alternate with")
+    parser.add_argument("--ours", type=Path, default=None,
+                        help="source folder of the version to measure (default: the installed package)")
+    parser.add_argument("--reuse-data", action="store_true", help="keep data generated by an earlier run")
+    parser.add_argument("--prepare-only", action="store_true", help="only generate the data")
     parser.add_argument("--work", type=Path, default=Path("/tmp/site-bench"))
-    parser.add_argument("--period", default="2023-2024")
     args = parser.parse_args()
-    results = {}
-    for size in args.sizes:
-        data_root = args.work / f"data-{size}"
-        generated = generate(size, data_root)
-        built = build(data_root, args.work / f"site-{size}")
-        built.update(measure(args.work / f"site-{size}", args.period))
-        built["generate"] = round(generated, 2)
-        built["rss_peak_mib"] = max(built["rss_tree_peak_mib"], round(built["rss_self_kib"] / 1024))
-        if size <= args.plain_max:
-            built["plain_mkdocs"] = plain_mkdocs(built["unit_pages"], args.work / f"plain-{size}")
-            built["plain_ratio"] = round(built["plain_mkdocs"] / built["wall"], 2)
-        results[size] = built
-        print(f"{size:>6} units: wall {built['wall']:>6} s, steps {built['timings']}, peak RSS "
-              f"{built['rss_peak_mib']} MiB (build process alone {built['rss_self_kib'] // 1024} MiB), unit page max {built['unit_page_max_kib']} KiB "
-              f"avg {built['unit_page_avg_kib']} KiB, largest loaded {built['largest_loaded']} "
-              f"{built['largest_loaded_kib']} KiB, site {built['site_mib']} MiB"
-              + (f", plain mkdocs {built['plain_mkdocs']} s (plain/ours {built['plain_ratio']})"
-                 if "plain_mkdocs" in built else ""), flush=True)
-    summary = {}
-    if 700 in results:
-        summary["t700 ≤ 10 s"] = (results[700]["wall"], results[700]["wall"] <= GOALS["t700"])
-    if 15000 in results:
-        r = results[15000]
-        summary["t15000 ≤ 60 s"] = (r["wall"], r["wall"] <= GOALS["t15000"])
-        summary["t15000 without validation"] = (round(r["wall"] - r["timings"]["validate"], 2), None)
-        summary["peak RSS ≤ 1 GiB"] = (r["rss_peak_mib"], r["rss_peak_mib"] <= GOALS["rss15000_mib"])
-        if 1500 in results:
-            ratio = round(r["wall"] / results[1500]["wall"], 2)
-            summary["t15k/t1.5k ≤ 11"] = (ratio, ratio <= GOALS["ratio"])
-    worst_page = max(r["unit_page_max_kib"] for r in results.values())
-    worst_file = max(r["largest_loaded_kib"] for r in results.values())
-    summary["unit page ≤ 25 KiB"] = (worst_page, worst_page <= GOALS["unit_page_kib"])
-    summary["largest loaded file ≤ 5 MiB"] = (round(worst_file / 1024, 2), worst_file / 1024 <= GOALS["largest_loaded_mib"])
-    print("\nGoals:")
-    for name, (value, ok) in summary.items():
-        print(f"  {name:<40} {value!s:>10}  {'' if ok is None else ('met' if ok else 'NOT met')}")
     out = PROJECT / "build" / "bench-site.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"results": results, "goals": {k: v[1] for k, v in summary.items()}},
-                              ensure_ascii=False, indent=2), encoding="utf-8")
+    results = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
+    for size in args.sizes:
+        if args.prepare_only:
+            bench_size(size, args)
+            continue
+        results[str(size)] = bench_size(size, args)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        on_disk = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}  # another size, run meanwhile
+        results = {**on_disk, str(size): results[str(size)]}
+        out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(table(results))
     return 0
 
 

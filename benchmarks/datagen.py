@@ -320,3 +320,45 @@ def link_evidence(unit: Unit, kind: str) -> str:
 def band_of(percent: float, bands: list[tuple[float, object]]) -> object:
     """The first band whose lower bound the percentage reaches (bands are sorted best first)."""
     return next(value for low, value in bands if percent >= low)
+
+
+def scan_pdf(seed: str, kib: int, title: str = "") -> bytes:
+    """A PDF like a scanned report: 1-6 pages, each a grey-scale page image plus a line of text,
+    about `kib` KiB in all, with bytes that differ from one `seed` to another.
+
+    The benchmark needs files of realistic size and distinct content (so hashing, checking and
+    copying run once per file, not once for a shared file). The images are uncompressed noise
+    seeded by `seed`: deterministic, cheap to make, and as incompressible as a real scan.
+    """
+    import random
+
+    rng = random.Random(seed)
+    pages = 1 + rng.randrange(6)
+    per_page = max(1024, kib * 1024 // pages)
+    width = 256
+    height = max(4, per_page // width)
+    bodies = [b"<< /Type /Catalog /Pages 2 0 R >>",
+              b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (4 + 3 * n) for n in range(pages)),
+                                                           pages),
+              b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    label = ascii_text(title or seed).replace("\\", "").replace("(", "").replace(")", "")
+    for n in range(pages):
+        page, image, content = 4 + 3 * n, 5 + 3 * n, 6 + 3 * n
+        bodies.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> "
+                      b"/XObject << /Im%d %d 0 R >> >> /Contents %d 0 R >>" % (n, image, content))
+        pixels = rng.randbytes(width * height)
+        bodies.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+                      b"/BitsPerComponent 8 /Length %d >>\nstream\n%s\nendstream" % (width, height, len(pixels), pixels))
+        text = f"q 495 0 0 700 50 90 cm /Im{n} Do Q BT /F1 11 Tf 50 810 Td ({label} - trang {n + 1}/{pages}) Tj ET"
+        stream = text.encode("ascii")
+        bodies.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref_at)
+    return bytes(out)

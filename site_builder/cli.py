@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="nơi lưu kết quả kiểm tra tệp PDF giữa các lần chạy (mặc định: .cache/site-builder "
                              "trong thư mục dữ liệu)")
-    parser.add_argument("--no-cache", action="store_true", help="không dùng kết quả kiểm tra PDF đã lưu")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="không dùng kết quả kiểm tra PDF và bộ nhớ đệm xây dựng trang đã lưu (dựng lại toàn bộ)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -77,7 +78,7 @@ def _configure_cache(args) -> None:
     """PDF verdicts are kept under the data root unless told otherwise. A command that reads a
     data root it must not trust (pr-report: the pull request's checkout) sets data_cache=False
     and only uses a folder given explicitly."""
-    from site_builder import verdict_cache
+    from site_builder import build_cache, verdict_cache
 
     if args.no_cache:
         folder = None
@@ -86,6 +87,7 @@ def _configure_cache(args) -> None:
     else:
         folder = args.root / ".cache" / "site-builder" if getattr(args, "data_cache", True) else None
     verdict_cache.configure(folder)
+    build_cache.configure(not args.no_cache)  # the site build's own cache, outside the data folder
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -110,8 +110,10 @@ def check_file(ref: str, unit_dir: Path, unit_id: str, suggest: bool = True) -> 
     size = real.stat().st_size
     if size > MAX_PDF_BYTES:
         return _refused("pdf", messages.PDF_TOO_LARGE, ref=ref, size=megabytes(size), limit=MAX_PDF_BYTES // 1048576)
-    data = real.read_bytes()
-    verdict = pdf_verdict(hashlib.sha256(data).hexdigest(), data)
+    verdict = _known_verdict(str(real))
+    if verdict is None:
+        data = real.read_bytes()
+        verdict = pdf_verdict(hashlib.sha256(data).hexdigest(), data)
     if not verdict.ok:
         message, fix = messages.pdf_problem(verdict.code, verdict.detail, ref, pdf_safety.MAX_PAGES)
         return Finding("pdf", message, fix, verdict.code)
@@ -136,6 +138,32 @@ def pdf_verdict(digest: str, data: bytes) -> pdf_safety.Verdict:
             verdict_cache.put(_rules(), digest, verdict.as_dict())
         _VERDICTS[digest] = verdict
     return verdict
+
+
+def _known_verdict(path: str) -> pdf_safety.Verdict | None:
+    """The verdict without reading the file, when the build cache knows its digest (an unchanged
+    file: same stamps) and a verdict on that digest is known."""
+    from site_builder import build_cache
+
+    cache = build_cache.current()
+    digest = cache.known_digest(path) if cache is not None else None
+    if cache is None or digest is None:
+        return None
+    verdict = _VERDICTS.get(digest)
+    if verdict is None:
+        kept = cache.verdict(_rules(), digest)
+        stored = {"code": kept[0], "detail": kept[1]} if kept else verdict_cache.get(_rules(), digest)
+        verdict = pdf_safety.Verdict(stored["code"], stored["detail"]) if stored is not None else None
+    return verdict
+
+
+def keep_verdicts(cache) -> None:
+    """Copy the verdicts on the digests `cache` knows into it (see build_cache.gather_verdicts)."""
+    def lookup(digest: str):
+        stored = verdict_cache.get(_rules(), digest)
+        return (stored["code"], stored["detail"]) if stored is not None else None
+
+    cache.gather_verdicts(_rules(), lookup)
 
 
 def _rules() -> str:

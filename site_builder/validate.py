@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder import change_check, messages, review_workbook_read
+from site_builder import change_check, check_cache, messages, review_workbook_read
 from site_builder.catalogues import load_period
 from site_builder.model import Dataset, PeriodRegistry, Registry
 from site_builder.paths import (
@@ -134,18 +134,26 @@ _SHARED: tuple = ()
 
 
 def _check_many(root: DataRoot, registry: Registry, periods, unit_files, parallel_from: int, workers: int):
-    """[(record or None, problems)] in the order of `unit_files`, and how many processes did it."""
-    if len(unit_files) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_check_one(root, registry, periods, role, rel) for role, rel in unit_files], 1
-    global _SHARED
-    _SHARED = (root, registry, periods)
-    try:
-        context = multiprocessing.get_context("fork")
-        chunk = max(50, len(unit_files) // (workers * 8))
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_check_shared, unit_files, chunksize=chunk)), workers
-    finally:
-        _SHARED = ()
+    """[(record or None, problems)] in the order of `unit_files`, and how many processes did it.
+    A site build reuses verdicts on unchanged files (check_cache.py): those are looked up here,
+    only the others are checked (and only many of them are worth the workers)."""
+    looked = [(role, rel, *check_cache.lookup(root, role, rel, *_unit_context(root, registry, role)))
+              for role, rel in unit_files]
+    todo = [(role, rel, key) for role, rel, key, known in looked if known is None]
+    if len(todo) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        checked, used = [_check_one(root, registry, periods, *task) for task in todo], 1
+    else:
+        global _SHARED
+        _SHARED = (root, registry, periods)
+        try:
+            context = multiprocessing.get_context("fork")
+            chunk = max(50, len(todo) // (workers * 8))
+            with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                checked, used = list(pool.map(_check_shared, todo, chunksize=chunk)), workers
+        finally:
+            _SHARED = ()
+    results = iter(checked)
+    return [known if known is not None else next(results) for _role, _rel, _key, known in looked], used
 
 
 def _check_shared(task):
@@ -153,17 +161,24 @@ def _check_shared(task):
     return _check_one(root, registry, periods, *task)
 
 
-def _check_one(root: DataRoot, registry: Registry, periods, role: FileRole, rel: str):
-    """(record or None, problems) for one submission or reviewer-score file."""
+def _unit_context(root: DataRoot, registry: Registry, role: FileRole):
+    """(unit, registered elsewhere, other periods having it, submission exists) for a unit file."""
     unit = registry.unit(role.period, role.unit)
     elsewhere = None
     if unit is not None and unit.parent != role.parent:
         unit, elsewhere = None, unit
     others = () if unit or elsewhere else tuple(p for p, r in sorted(registry.periods.items()) if role.unit in r.units)
-    ctx = Context(root, role, periods.get(role.period), unit, elsewhere,
-                  submission_exists=root.submission_file(role.period, role.parent, role.unit).is_file(),
-                  other_periods=others)
-    return check_submission(ctx, rel) if role.kind == "submission" else check_review(ctx, rel)
+    return unit, elsewhere, others, root.submission_file(role.period, role.parent, role.unit).is_file()
+
+
+def _check_one(root: DataRoot, registry: Registry, periods, role: FileRole, rel: str, key: str | None = None):
+    """(record or None, problems) for one submission or reviewer-score file; stored under `key`
+    in the site build's cache when given."""
+    unit, elsewhere, others, exists = _unit_context(root, registry, role)
+    ctx = Context(root, role, periods.get(role.period), unit, elsewhere, submission_exists=exists, other_periods=others)
+    verdict = check_submission(ctx, rel) if role.kind == "submission" else check_review(ctx, rel)
+    check_cache.store(key, verdict)
+    return verdict
 
 
 def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_folders: list, result: ValidationResult):

@@ -1,14 +1,15 @@
 """`site-builder build [--out build/site]`: validate, score and write the public site.
 
-The site is built in a fresh folder next to --out and moved into place only when the build
-succeeded: invalid data or a file-system error (disk full, a path that cannot be written) leaves
-the previous site as it was, and is said in Vietnamese with exit 1, never as a traceback.
+The data is validated before anything is written: invalid data leaves the previous site as it
+was. The site is then updated in place (website/site_writer.py): a file is rewritten only when
+its bytes change, each by renaming a complete file over the old one, and files no longer made
+are deleted at the end. A file-system error (disk full, a path that cannot be written) is said in
+Vietnamese with exit 1, never as a traceback; the next successful build completes the site.
 """
 
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -38,27 +39,25 @@ def run(args) -> int:
     if out == args.root or args.root.is_relative_to(out):
         from site_builder.cli import UsageError
         raise UsageError(f"thư mục kết quả «{out}» chứa thư mục dữ liệu; hãy chọn thư mục khác.")
-    fresh = out.with_name(f"{out.name}.moi-{os.getpid()}")
     try:
-        built = build_site(args.root, fresh, link_report=args.link_report, review_queue=args.review_queue,
+        built = build_site(args.root, out, link_report=args.link_report, review_queue=args.review_queue,
                            objections=args.objections)
-        _swap(fresh, out)
     except InvalidData as exc:
-        _discard(fresh)
+        _discard(out)
         report.render_human(exc.result.errors, exc.result.files_checked, stream=sys.stderr)
         sys.stderr.write("Không xây dựng trang vì dữ liệu còn lỗi. Trang đang công khai (nếu có) giữ nguyên.\n")
         return 1
     except (SiteTooLarge, EvidenceLinkError) as exc:
-        _discard(fresh)
+        _discard(out)
         sys.stderr.write(f"{exc}\nTrang đang công khai (nếu có) giữ nguyên.\n")
         return 1
     except OSError as exc:
-        _discard(fresh)
-        sys.stderr.write(os_error_message(exc) + "\n")
+        _discard(out)
+        sys.stderr.write(_site_state(os_error_message(exc), exc) + "\n")
         return 1
     except Exception as exc:  # noqa: BLE001 - a fault of ours: said in Vietnamese, never a traceback
-        _discard(fresh)
-        sys.stderr.write(unexpected_message(exc) + "\n")
+        _discard(out)
+        sys.stderr.write(_site_state(unexpected_message(exc), exc) + "\n")
         return 1
     for warning in built.warnings:
         sys.stderr.write(f"Cảnh báo khi tạo trang: {warning}\n")
@@ -72,6 +71,8 @@ def run(args) -> int:
         print(f"Lưu ý: {built.clock.reason}")
     if args.timings:
         print("Thời gian (giây): " + ", ".join(f"{k} {v}" for k, v in built.timings.items()))
+        if built.cpu:
+            print("Thời gian CPU (giây): " + ", ".join(f"{k} {v}" for k, v in built.cpu.items()))
     return 0
 
 
@@ -113,18 +114,20 @@ def unexpected_message(exc: BaseException) -> str:
             "kiểm tra; trang đã có (nếu có) giữ nguyên. Hãy báo lỗi cho người quản trị kèm nhật ký lần chạy này.")
 
 
-def _swap(fresh: Path, out: Path) -> None:
-    """Put the new site in place of the old one with two renames; then delete the old one."""
-    old = None
-    if out.exists():
-        old = out.with_name(f"{out.name}.cu-{os.getpid()}")
-        out.rename(old)
-    fresh.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def _site_state(message: str, exc: BaseException) -> str:
+    """The messages say the previous site stayed as it was; true unless the build had begun
+    replacing files (website/build.py marks the exception then), which is said instead."""
+    if getattr(exc, "site_touched", False):
+        return message.replace("Trang đã có (nếu có) giữ nguyên.", PARTLY_UPDATED).replace(
+            "trang đã có (nếu có) giữ nguyên.", PARTLY_UPDATED[0].lower() + PARTLY_UPDATED[1:])
+    return message
 
 
-def _discard(fresh: Path) -> None:
-    shutil.rmtree(fresh, ignore_errors=True)
-    for suffix in (".docs", ".search"):
-        shutil.rmtree(fresh.with_name(fresh.name + suffix), ignore_errors=True)
+PARTLY_UPDATED = ("Một phần trang đã có đã được cập nhật (mỗi tệp còn nguyên bản cũ hoặc bản mới); "
+                  "lần xây dựng thành công tiếp theo sẽ hoàn tất trang.")
+
+
+def _discard(out: Path) -> None:
+    """The build's scratch folders beside the site (the site itself is left as it is)."""
+    for suffix in (".docs",):
+        shutil.rmtree(out.with_name(out.name + suffix), ignore_errors=True)

@@ -17,19 +17,23 @@ from pathlib import Path
 import yaml
 
 from site_builder import resources, schema_publish
+from site_builder.build_cache import BuildCache
 from site_builder.clock import VIETNAM, Clock, read_clock
+from site_builder.model import Dataset, Organization
 from site_builder.paths import DataRoot
+from site_builder.timeliness import data_day
 from site_builder.website import downloads as dl
 from site_builder.website import listing_data, search, shell, site_size
 from site_builder.website.evidence_files import EvidenceStore, pinned_source
-from site_builder.timeliness import data_day
 from site_builder.website.facts import PeriodFacts, Timeline, gather
-from site_builder.website.pages import TEMPLATE_FILE, Layout, PageRenderer, environment
-from site_builder.website.text import page_title
+from site_builder.website.pages import Layout, PageRenderer, environment
 from site_builder.website.review_site import ReviewSite
+from site_builder.website.site_writer import SiteWriter
+from site_builder.website.text import page_title
 
 OVERRIDES = resources.overrides_dir()
 DEEP_SHELL = "_khung/a/b.md"
+SHELL_PAGE = "_khung/a/b/index.html"  # where mkdocs renders it
 
 # Reproducibility: two builds of the same commit are byte-identical (tested: no file differs). The
 # build date is SOURCE_DATE_EPOCH, else the data commit's date; only when the data is not in git and
@@ -56,6 +60,7 @@ class BuildReport:
     largest_fetch: int = 0
     clock: Clock | None = None
     size: site_size.SiteSize | None = None
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per step (children included)
 
 
 def build_date(clock: Clock) -> dt.datetime:
@@ -107,163 +112,331 @@ def read_link_report(file: Path | None) -> dict:
 
 def build_site(root: Path, out: Path, *, validation=None, link_report: Path | None = None,
                review_queue: Path | None = None, objections: Path | None = None) -> BuildReport:
-    """`link_report` defaults to <root>/build/link-report.json (where check-links writes it)."""
-    from site_builder.scoring import score_period
+    """Validate, then write the site into `out`, rewriting only files whose bytes change and
+    deleting files the build no longer makes. Nothing is written before the data validated.
+    `link_report` defaults to <root>/build/link-report.json (where check-links writes it)."""
+    from site_builder import build_cache
     from site_builder.validate import validate_all
 
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-
-    def lap(name: str):
-        nonlocal started
-        now = time.perf_counter()
-        timings[name] = round(now - started, 3)
-        started = now
-
+    laps = Laps()
     data_root = DataRoot(root)
-    result = validation or validate_all(data_root)
-    if not result.ok:
-        raise InvalidData(result)
-    dataset = result.dataset
-    lap("validate")
+    build_cache.open_for(root)  # before validating: verdicts on unchanged unit files are reused (check_cache.py)
+    try:
+        result = validation or validate_all(data_root)
+        if not result.ok:
+            raise InvalidData(result)
+        laps.lap("validate")
+        run = _open_run(root, data_root, result.dataset, link_report)
+        laps.lap("git")
+        _gather_periods(run)
+        laps.lap("score")
+        renderer = PageRenderer(environment(run.commit_url, run.cache), run.layout, run.periods, run.all_facts, run.org,
+                                run.provenance)
+        reviewing = ReviewSite(run.dataset, run.periods, run.clock, run.when, run.provenance["commit"],  # reviewer's workspace
+                               run.layout, queue_file=review_queue, objections_file=objections)
+        reviewing.install(renderer.env)
+        laps.lap("review workbooks")
+        writer = SiteWriter(out)
+        try:
+            counts = _write_site(run, renderer, reviewing, out.parent / (out.name + ".docs"), writer, laps)
+        except BaseException as exc:
+            exc.site_touched = writer.written > 0  # type: ignore[attr-defined]  # commands/build.py words it
+            run.clock.close()
+            raise
+        _close_run(run)
+        measured = site_size.check(out, run.org.site_budget_mb, run.org.file_limit_mb)  # SiteTooLarge: exit 1, not published
+        return BuildReport(out, counts["pages"], counts["unit_pages"], counts["evidence"], counts["warnings"],
+                           laps.timings, counts["largest"], run.clock, size=measured, cpu=laps.cpu)
+    finally:
+        build_cache.close()
+
+
+def _write_site(run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, scratch: Path, writer: SiteWriter,
+                laps: Laps) -> dict:
+    """Every file of the site, through `writer`. Modules that write files themselves (listings,
+    downloads, schemas, workbooks, Pagefind) write into <scratch>/files, copied over at the end
+    like everything else: an unchanged file keeps its inode and time there too."""
+    files = scratch / "files"
+    shutil.rmtree(files, ignore_errors=True)
+    files.mkdir(parents=True)
+    overview = _overview_pages(run)
+    config, warnings, shells = _render_shells(run, overview, scratch, writer)
+    laps.lap("mkdocs")
+    pages, largest = _write_overview_pages(run, renderer, overview, shells, files, writer)
+    entries = [e for period in run.periods for e in search_entries(run.all_facts[period.id], run.layout, renderer)]
+    search_key = search.entries_key(entries)
+    reused = run.cache.folder_of("search", search_key) if run.cache is not None else None
+    indexing = search.Indexer()  # Pagefind indexes beside the page writing, unless its index can be reused
+    try:
+        if reused is None:
+            indexing.add(entries)
+        deep = shell.Shell.read(shells / SHELL_PAGE)
+        room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")  # html-validate's <title> limit, less the theme's suffix
+        unit_pages = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
+        pages += _write_parent_pages(run, renderer, deep, room, writer)
+        pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
+        laps.lap("pages")
+        download_rows = _write_downloads(run, files)
+        _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
+        pages += 1
+        laps.lap("downloads (while indexing)")
+        evidence = run.store.publish(writer.site, writer)
+        laps.lap("evidence")
+        if reused is None:
+            largest = max(largest, indexing.finish(files))
+            if run.cache is not None and indexing.count:
+                run.cache.keep_folder("search", search_key, files / search.FOLDER)
+        else:
+            writer.copy_tree(reused, skip=(".complete",), prefix=f"{search.FOLDER}/")
+            largest = max(largest, max((p.stat().st_size for p in reused.rglob("*") if p.is_file()), default=0))
+    finally:
+        indexing.close()  # also when a step failed: no Pagefind left running
+    writer.copy_tree(files)
+    writer.finish()
+    shutil.rmtree(scratch, ignore_errors=True)
+    laps.lap("search (rest)")
+    return {"pages": pages + unit_pages, "unit_pages": unit_pages, "evidence": evidence, "warnings": warnings,
+            "largest": largest}
+
+
+class Laps:
+    """Seconds spent in each step, in order (printed by `build --timings`): wall clock, and CPU
+    of this process and of the worker processes it waited for (a shared machine stretches the
+    first, not the second)."""
+
+    def __init__(self):
+        self.timings: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self._started = time.perf_counter()
+        self._cpu = _cpu_seconds()
+
+    def lap(self, name: str) -> None:
+        now, cpu = time.perf_counter(), _cpu_seconds()
+        self.timings[name] = round(now - self._started, 3)
+        self.cpu[name] = round(cpu - self._cpu, 3)
+        self._started, self._cpu = now, cpu
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@dataclass
+class BuildRun:
+    """What every step of one build reads: the data, its history, where pages go."""
+
+    root: Path
+    data_root: DataRoot
+    dataset: Dataset
+    org: Organization
+    clock: Clock
+    repo: str
+    when: dt.datetime
+    provenance: dict
+    timeline: Timeline
+    store: EvidenceStore
+    links: dict
+    cache: BuildCache | None
+    with_catalogues: list = field(default_factory=list)  # periods with catalogues, oldest first
+    periods: list = field(default_factory=list)          # periods that get unit pages
+    all_facts: dict[str, PeriodFacts] = field(default_factory=dict)
+
+    layout: Layout = field(default_factory=lambda: Layout(""))
+
+    @property
+    def latest(self) -> str:
+        return self.periods[-1].id
+
+    def commit_url(self, commit) -> str:
+        sha = getattr(commit, "sha", None) or getattr(commit, "commit", None)
+        return f"{self.repo}/commit/{sha}" if self.repo and sha else ""
+
+
+def _open_run(root: Path, data_root: DataRoot, dataset, link_report: Path | None) -> BuildRun:
+    """The history (clock), the provenance every page shows, the evidence store and the cache."""
+    from site_builder import build_cache
+
     org = dataset.registry.organization
     clock = open_clock(data_root, org)
-    lap("git")
-    repo = (org.repository or "").rstrip("/")
-
-    def commit_url(commit) -> str:
-        sha = getattr(commit, "sha", None) or getattr(commit, "commit", None)
-        return f"{repo}/commit/{sha}" if repo and sha else ""
-
+    cache = build_cache.open_for(root)
     when = build_date(clock)
-    head_date = clock.head.committer_date if clock.head else None
-    provenance = {"commit": clock.head.sha if clock.head else "", "commit_url": commit_url(clock.head),
-                  "commit_date": head_date, "build_date": when, "history_note": clock.reason,
-                  "demo": bool(org.demo)}
-    timeline = Timeline(clock, data_day(clock, when.date()))
-    store = EvidenceStore(root, pinned_source(root, org.evidence, repo, str(provenance["commit"])))  # evidence: copy|link
-    links = read_link_report(link_report if link_report is not None else root / "build" / "link-report.json")
+    head = clock.head
+    repo = (org.repository or "").rstrip("/")
+    store = EvidenceStore(root, pinned_source(root, org.evidence, repo, head.sha if head else ""), cache)  # copy|link
+    run = BuildRun(root, data_root, dataset, org, clock, repo, when, {},
+                   Timeline(clock, data_day(clock, when.date())), store,
+                   read_link_report(link_report if link_report is not None else root / "build" / "link-report.json"),
+                   cache)
+    run.provenance = {"commit": head.sha if head else "", "commit_url": run.commit_url(head),
+                      "commit_date": head.committer_date if head else None, "build_date": when,
+                      "history_note": clock.reason, "demo": bool(org.demo)}
     # Oldest first by deadline: period ids are not always school years ("chuyen-doi-so-4725").
-    with_catalogues = sorted((p for p in dataset.periods.values() if p.catalogues), key=lambda p: (p.deadline, p.id))
+    run.with_catalogues = sorted((p for p in dataset.periods.values() if p.catalogues), key=lambda p: (p.deadline, p.id))
     submitted = {period_id for period_id, _unit in dataset.submissions}
     # A period nobody has submitted to yet gets its criteria page only: 15,000 pages saying
     # "Chưa nộp" would triple the build and say nothing the listing of a real period does not.
-    periods = [p for p in with_catalogues if p.id in submitted] or with_catalogues[-1:]
-    all_facts: dict[str, PeriodFacts] = {}
-    for period in periods:
-        scores = score_period(dataset, period.id)
-        all_facts[period.id] = gather(dataset, scores, timeline, store, links)
-    lap("score")
-    latest = periods[-1].id
-    layout = Layout(latest)
-    renderer = PageRenderer(environment(commit_url), layout, periods, all_facts, org, provenance)
-    reviewing = ReviewSite(dataset, periods, clock, when, provenance["commit"], layout,  # reviewer's workspace
-                           queue_file=review_queue, objections_file=objections)
-    reviewing.install(renderer.env)
+    run.periods = [p for p in run.with_catalogues if p.id in submitted] or run.with_catalogues[-1:]
+    run.layout = Layout(run.latest)
+    return run
 
-    # 1. mkdocs renders hand-written pages and one shell per generated page.
-    overview: dict[str, tuple[str, str]] = {}  # md path -> (title, kind)
-    for period in with_catalogues:
-        suffix = "" if period.id == latest else f" — {period.title}"
+
+def _gather_periods(run: BuildRun) -> None:
+    from site_builder.scoring import score_period
+
+    for period in run.periods:
+        run.all_facts[period.id] = gather(run.dataset, score_period(run.dataset, period.id), run.timeline, run.store,
+                                          run.links)
+
+
+def _overview_pages(run: BuildRun) -> dict[str, tuple[str, str]]:
+    """Markdown path of every overview page -> (title, "<period>:<kind>")."""
+    overview: dict[str, tuple[str, str]] = {}
+    for period in run.with_catalogues:
+        suffix = "" if period.id == run.latest else f" — {period.title}"
         kinds = [("", "Trang chủ"), ("cong-khai", "Công khai"), ("xep-hang", "Xếp hạng"), ("tieu-chi", "Bộ tiêu chí")]
-        if period.id in all_facts and all_facts[period.id].tier_bodies:  # no tier this year, no comparison page
+        if period.id in run.all_facts and run.all_facts[period.id].tier_bodies:  # no tier this year, no comparison page
             kinds.insert(2, (COMPARE, compare_title(period)))
-        for kind, title in kinds if period.id in all_facts else kinds[-1:]:
+        for kind, title in kinds if period.id in run.all_facts else kinds[-1:]:
             name = f"Tổng quan{suffix}" if kind == "" and suffix else f"{title}{suffix}"
             if kind == "" and not suffix:
                 name = f"Đánh giá ứng dụng CNTT — {period.title}"
-            overview[layout.page_md(period.id, kind)] = (name, f"{period.id}:{kind}")
+            overview[run.layout.page_md(period.id, kind)] = (name, f"{period.id}:{kind}")
     overview["tai-du-lieu.md"] = ("Tải dữ liệu", ":downloads")
     overview["tim-kiem.md"] = ("Tìm kiếm", ":search")
-    staging = out.parent / (out.name + ".docs")
-    shell.stage(_docs_dir(root), staging, {**{k: v[0] for k, v in overview.items()}, DEEP_SHELL: shell.TITLE})
-    config = yaml.safe_load(_config_file(root).read_text(encoding="utf-8"))
+    return overview
+
+
+def _render_shells(run: BuildRun, overview: dict, scratch: Path, writer: SiteWriter) -> tuple[dict, list[str], Path]:
+    """mkdocs renders the hand-written pages and one shell per generated page; what the site
+    serves of it is copied over (the deep shell, the theme's own search and the sitemap of shells
+    stay behind). Its output depends only on the docs, the configuration and the theme, so it is
+    reused from the build cache when none of them changed. Returns mkdocs.yml as read, mkdocs'
+    warnings and the folder holding the rendered shells."""
+    docs = scratch / "docs"
+    shell.stage(_docs_dir(run.root), docs, {**{k: v[0] for k, v in overview.items()}, DEEP_SHELL: shell.TITLE})
+    config_file = _config_file(run.root)
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     theme = dict(config.get("theme") or {})
     theme["custom_dir"] = str(OVERRIDES)
     extra = dict(config.get("extra") or {})
-    extra["demo"] = bool(org.demo)
-    nav = _nav(config.get("nav"), all_facts[latest], dataset.periods[latest])
-    trash = _move_away(out)
-    warnings = shell.run_mkdocs(_config_file(root), staging, out, theme=theme, extra=extra,
-                                site_name=config.get("site_name"), nav=nav,
-                                markdown_extensions=_with_vietnamese_anchors(config.get("markdown_extensions")))
-    lap("mkdocs")
+    extra["demo"] = bool(run.org.demo)
+    nav = _nav(config.get("nav"), run.all_facts[run.latest], run.dataset.periods[run.latest])
+    key = _shells_key(docs, config_file, (theme, extra, nav, config.get("site_name"), config.get("markdown_extensions")))
+    cached = run.cache.shells(key) if run.cache is not None else None
+    if cached is not None:
+        site, warnings = cached
+    else:
+        site = scratch / "site"
+        warnings = shell.run_mkdocs(config_file, docs, site, theme=theme, extra=extra,
+                                    site_name=config.get("site_name"), nav=nav,
+                                    markdown_extensions=_with_vietnamese_anchors(config.get("markdown_extensions")))
+        if run.cache is not None:
+            site = run.cache.keep_shells(key, site, warnings)
+    skip = ["_khung/", "sitemap.xml"]
+    if not _theme_search(config):  # the theme's search (this site has its own, Pagefind), never loaded
+        skip += ["assets/javascripts/lunr/", "assets/javascripts/workers/"]
+    writer.copy_tree(site, tuple(skip), leave={_html_of(md) for md in overview})  # those are filled later
+    return config, warnings, site
 
-    # 2. Overview pages: pour generated HTML into each rendered page.
-    site = out
-    index_json = {}
-    largest = 0
-    for period in periods:
-        index_json[period.id], size = listing_data.write_listing(site, all_facts[period.id], layout, bool(org.demo))
+
+def _shells_key(docs: Path, config_file: Path, settings) -> str:
+    """Everything mkdocs' output depends on: the staged docs, mkdocs.yml, the theme overrides,
+    the settings passed beside it, the versions of mkdocs and the theme, and this code."""
+    import hashlib
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(repr((settings, version("mkdocs"), version("mkdocs-material"))).encode("utf-8"))
+    for folder in (docs, OVERRIDES):
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(file.relative_to(folder).as_posix().encode("utf-8") + b"\0" + file.read_bytes())
+    for file in (config_file, Path(__file__), Path(shell.__file__)):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _write_overview_pages(run: BuildRun, renderer: PageRenderer, overview: dict, shells: Path, files: Path,
+                          writer: SiteWriter) -> tuple[int, int]:
+    """Pour generated HTML into each overview shell; returns pages written and the largest
+    listing file. The downloads page is written later, once the files exist (it shows sizes)."""
+    index_json, largest = {}, 0
+    for period in run.periods:
+        index_json[period.id], size = listing_data.write_listing(files, run.all_facts[period.id], run.layout,
+                                                                 bool(run.org.demo))
         largest = max(largest, size)
     pages = 0
-    for md, (title, key) in overview.items():
+    for md, (_title, key) in overview.items():
         period_id, _, kind = key.partition(":")
+        if kind == "downloads":
+            continue
         if kind == "tieu-chi":
-            body = renderer.criteria(dataset.periods[period_id], with_catalogues)
+            body = renderer.criteria(run.dataset.periods[period_id], run.with_catalogues)
         elif period_id:
-            pf = all_facts[period_id]
-            body = {"": lambda: renderer.home(pf), "cong-khai": lambda: renderer.listing(pf, index_json[period_id]),
-                    COMPARE: lambda: renderer.offices(pf), "xep-hang": lambda: renderer.rankings(pf)}[kind]()
-        elif kind == "downloads":
-            continue  # written once the files exist (their sizes are shown)
+            body = _overview_body(renderer, run.all_facts[period_id], kind, index_json[period_id])
         else:
             body = renderer.search()
-        _fill(site / (md[: -len(".md")] + "/index.html" if not md.endswith("index.md") else md[:-3] + ".html"), body)
+        _fill(shells, _html_of(md), body, writer)
         pages += 1
+    return pages, largest
 
-    # 3. Search index of the newest period (runs beside the page writing), then unit and district
-    #    pages: one shell at depth 3 wraps them all.
-    mirror = out.parent / (out.name + ".search")
-    search.write_mirror([e for period in periods for e in search_entries(all_facts[period.id], layout, renderer)],
-                        mirror)
-    indexing = search.start_indexing(mirror, site)
-    deep = shell.Shell.read(site / "_khung/a/b/index.html")
-    # html-validate's limit for <title> (70), less the theme's " - <site name>"
-    room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")
-    unit_pages = 0
-    for period in periods:
-        pf = all_facts[period.id]
-        for f in pf.units.values():
-            folder = site / layout.unit(period.id, f.unit.id)
-            _write(folder / "index.html", deep.render(f"{f.unit.name} — {period.title}", renderer.unit_page(f),
-                                                      page_title(f.unit.name, period.title, room)))
-            if f.template:
-                _write(folder / TEMPLATE_FILE, f.template)
-            unit_pages += 1
+
+def _overview_body(renderer: PageRenderer, pf: PeriodFacts, kind: str, index_json: str) -> str:
+    if kind == "":
+        return renderer.home(pf)
+    if kind == "cong-khai":
+        return renderer.listing(pf, index_json)
+    if kind == COMPARE:
+        return renderer.offices(pf)
+    return renderer.rankings(pf)
+
+
+def _write_unit_pages(run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, deep: shell.Shell, room: int,
+                      writer: SiteWriter) -> int:
+    """One page per unit and period (and the prefilled template of a unit that has not
+    submitted), rendered in forked workers when there are many; see unit_pages.py."""
+    from site_builder.website import unit_pages
+
+    return unit_pages.write_all(run, renderer, reviewing, deep, room, writer)
+
+
+def _write_parent_pages(run: BuildRun, renderer: PageRenderer, deep: shell.Shell, room: int, writer: SiteWriter) -> int:
+    pages = 0
+    for period in run.periods:
+        pf = run.all_facts[period.id]
         for parent_id in pf.parents:
             title = renderer.parent_title(pf, parent_id)
-            _write(site / layout.parent(period.id, parent_id) / "index.html",
-                   deep.render(f"{title} — {period.title}", renderer.parent_page(pf, parent_id, title),
-                               page_title(title, period.title, room)))
+            writer.write(run.layout.parent(period.id, parent_id) + "index.html",
+                         deep.render(f"{title} — {period.title}", renderer.parent_page(pf, parent_id, title),
+                                     page_title(title, period.title, room)))
             pages += 1
-    pages += reviewing.write(site, deep, renderer.env)  # scoring workbooks and review-queue pages
-    shutil.rmtree(site / "_khung")
-    if not _theme_search(config):  # the theme's search (this site has its own, Pagefind), never loaded
-        shutil.rmtree(site / "assets/javascripts/lunr", ignore_errors=True)
-        shutil.rmtree(site / "assets/javascripts/workers", ignore_errors=True)
-    for name in ("sitemap.xml", "sitemap.xml.gz"):  # lists the shells only, without site_url: misleading
-        (site / name).unlink(missing_ok=True)
-    lap("pages")
-    download_rows = []
-    for period in periods:
-        download_rows.append(dl.write_all(site, all_facts[period.id], _source(provenance, repo), commit_url, when,
-                                          bool(org.demo)))
+    return pages
+
+
+def _write_downloads(run: BuildRun, site: Path) -> list[dict]:
+    """CSV, XLSX and JSON of each period, the download schema and the editors' schemas."""
+    rows = []
+    for period in run.periods:
+        rows.append(dl.write_all(site, run.all_facts[period.id], _source(run.provenance, run.repo), run.commit_url,
+                                 run.when, bool(run.org.demo)))
     shutil.copyfile(resources.schema_file("download.schema.json"), site / dl.FOLDER / "download.schema.json")
-    schema_publish.publish(data_root, site, org.site_url)  # <site>/schema/…: what editors fetch
-    _fill(site / "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))))
-    pages += 1
-    lap("downloads (while indexing)")
-    evidence = store.publish(site)
-    lap("evidence")
-    largest = max(largest, search.finish_indexing(indexing, site, mirror))
-    lap("search (rest)")
-    shutil.rmtree(staging, ignore_errors=True)
-    if trash is not None:
-        trash.join()
-    clock.close()
-    measured = site_size.check(site, org.site_budget_mb, org.file_limit_mb)  # SiteTooLarge: not published
-    return BuildReport(site, pages + unit_pages, unit_pages, evidence, warnings, timings, largest, clock, measured)
+    schema_publish.publish(run.data_root, site, run.org.site_url)  # <site>/schema/…: what editors fetch
+    return rows
+
+
+def _close_run(run: BuildRun) -> None:
+    if run.cache is not None:
+        from site_builder import evidence
+
+        evidence.keep_verdicts(run.cache)
+        run.cache.save()
+    run.clock.close()
+
+
+def _html_of(md: str) -> str:
+    """"cong-khai.md" -> "cong-khai/index.html"; "index.md" -> "index.html"."""
+    return md[: -len(".md")] + "/index.html" if not md.endswith("index.md") else md[:-3] + ".html"
 
 
 COMPARE = "so-sanh"
@@ -340,24 +513,7 @@ def _source(provenance: dict, repo: str) -> dict:
             "history": provenance["history_note"] or None}
 
 
-def _move_away(out: Path):
-    """Rename the previous build and delete it in the background: deleting 15,000 pages takes
-    seconds the build can use."""
-    if not out.exists():
-        return None
-    import threading
-
-    old = out.with_name(f"{out.name}.old-{os.getpid()}")
-    out.rename(old)
-    worker = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True}, daemon=True)
-    worker.start()
-    return worker
-
-
-def _fill(file: Path, body: str) -> None:
-    file.write_text(file.read_text(encoding="utf-8").replace(shell.SLOT, body), encoding="utf-8")
-
-
-def _write(file: Path, text: str) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_text(text, encoding="utf-8")
+def _fill(shells: Path, rel: str, body: str, writer: SiteWriter) -> None:
+    """The shell mkdocs rendered at `rel`, with `body` in its slot, written into the site."""
+    shell_text = (shells / rel).read_text(encoding="utf-8")
+    writer.write(rel, shell_text.replace(shell.SLOT, body))

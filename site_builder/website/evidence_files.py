@@ -90,14 +90,18 @@ def pinned_source(root: Path, mode: str, repository: str, commit: str) -> Pinned
 
 class EvidenceStore:
     """Collects the evidence files pages refer to; `publish` copies them into the site (copy mode)
-    or checks that the pinned commit holds each of them (link mode)."""
+    or checks that the pinned commit holds each of them (link mode).
 
-    def __init__(self, root: Path, pinned: PinnedSource | None = None):
+    `cache` (build_cache.BuildCache) remembers digests across builds by the file's stamps, so an
+    unchanged PDF is not read again."""
+
+    def __init__(self, root: Path, pinned: PinnedSource | None = None, cache=None):
         self.root = root
         self.pinned = pinned
         self._root = str(root)
         self.files: dict[str, FileFact] = {}
         self._digests: dict[tuple[int, int], str] = {}
+        self._cache = cache
 
     def add(self, repo_path: str) -> FileFact | None:
         if repo_path in self.files:
@@ -120,8 +124,11 @@ class EvidenceStore:
         key = (stat.st_dev, stat.st_ino)
         digest = self._digests.get(key)
         if digest is None:
-            with open(source, "rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            if self._cache is not None:
+                digest = self._cache.digest(source)
+            else:
+                with open(source, "rb") as handle:
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
             self._digests[key] = digest
         fact = FileFact(repo_path, site_path_of(repo_path), stat.st_size, digest,
                         disk_path if disk_path != repo_path else "")
@@ -134,11 +141,16 @@ class EvidenceStore:
             return fact.site_path
         return self.pinned.url(fact.disk_path or fact.repo_path)
 
-    def publish(self, site: Path) -> int:
-        """The number of files copied into the site (0 in link mode, after checking the links)."""
+    def publish(self, site: Path, writer=None) -> int:
+        """The number of files put into the site (0 in link mode, after checking the links); with
+        `writer` (website/site_writer.py) a file already published unchanged is left as it is."""
         if self.pinned is not None:
             self._check_pinned(self.pinned)
             return 0
+        if writer is not None:
+            for fact in self.files.values():
+                writer.link(fact.site_path, os.path.join(self._root, fact.disk_path or fact.repo_path))
+            return len(self.files)
         made_dirs: set[Path] = set()
         for fact in self.files.values():
             source = self.root / (fact.disk_path or fact.repo_path)

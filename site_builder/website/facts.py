@@ -183,29 +183,47 @@ class Timeline:
 def gather(dataset: Dataset, scores: PeriodScores, timeline: Timeline, store: EvidenceStore,
            link_report: dict | None = None) -> PeriodFacts:
     """`link_report` is the JSON of `site-builder check-links` (URL -> result), when there is one."""
-    broken = {url: (r.get("error") or "không truy cập được") for url, r in (link_report or {}).items()
-              if isinstance(r, dict) and r.get("ok") is False}
     period = scores.period
     registry = dataset.registry.period(period.id)
-    items_by_unit: dict[str, list[dict]] = {}
-    for row in records(scores.items):
-        items_by_unit.setdefault(row["unit"], []).append(row)
-    groups_by_unit = {(r["unit"], r["group"]): r for r in records(scores.groups)}
     rows = records(scores.units)
-    ties = _ties(rows)
+    scored = _ScoreRows(rows, scores)
+    broken = _broken_links(link_report)
     units: dict[str, UnitFact] = {}
     parents: dict[str, list[str]] = {}
     for r in rows:
         unit = registry.units[r["unit"]]
-        fact = _unit_fact(dataset, period, registry, unit, r, ties)
-        if fact.submitted:
-            fact.file_sha256 = _digest(store.root, fact.path)
-        _add_items(fact, dataset, period, unit, items_by_unit.get(unit.id, []), groups_by_unit, store, broken)
-        _add_timing(fact, dataset, period, unit, timeline, store)
-        _add_links(fact, dataset, period, unit)
-        units[unit.id] = fact
+        units[unit.id] = _gather_unit(dataset, period, registry, unit, r, scored, timeline, store, broken)
         parents.setdefault(unit.parent, []).append(unit.id)
     return PeriodFacts(period, scores, registry, units, parents)
+
+
+class _ScoreRows:
+    """The score tables of a period as plain rows, indexed the way a unit's facts read them."""
+
+    def __init__(self, rows: list[dict], scores: PeriodScores):
+        self.items_by_unit: dict[str, list[dict]] = {}
+        for row in records(scores.items):
+            self.items_by_unit.setdefault(row["unit"], []).append(row)
+        self.groups = {(r["unit"], r["group"]): r for r in records(scores.groups)}
+        self.ties = _ties(rows)
+
+
+def _broken_links(link_report: dict | None) -> dict[str, str]:
+    """URL -> why the last link check failed (Vietnamese), for links that failed."""
+    return {url: (r.get("error") or "không truy cập được") for url, r in (link_report or {}).items()
+            if isinstance(r, dict) and r.get("ok") is False}
+
+
+def _gather_unit(dataset: Dataset, period: Period, registry: PeriodRegistry, unit: Unit, r: dict, scored: _ScoreRows,
+                 timeline: Timeline, store: EvidenceStore, broken: dict) -> UnitFact:
+    """Scores, items with their evidence, timing and editor links of one unit."""
+    fact = _unit_fact(dataset, period, registry, unit, r, scored.ties)
+    if fact.submitted:
+        fact.file_sha256 = _digest(store.root, fact.path)
+    _add_items(fact, dataset, period, unit, scored.items_by_unit.get(unit.id, []), scored.groups, store, broken)
+    _add_timing(fact, dataset, period, unit, timeline, store)
+    _add_links(fact, dataset, period, unit)
+    return fact
 
 
 def _digest(root, path: str) -> str:

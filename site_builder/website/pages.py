@@ -28,9 +28,13 @@ TEMPLATE_FILE = "mau-tu-danh-gia.yaml"  # next to a unit's page when it has not 
 TOP_LIMIT = 5
 
 
-def environment(commit_url) -> jinja2.Environment:
+def environment(commit_url, cache=None) -> jinja2.Environment:
+    """`cache` (build_cache.BuildCache): compiled templates are kept there across builds
+    (compiling them is a second of every build; Jinja checks each template's source is unchanged)."""
+    bytecode = jinja2.FileSystemBytecodeCache(str(cache.templates_folder())) if cache is not None else None
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                             bytecode_cache=bytecode)
     env.filters.update({
         "num": number, "plain": lambda v: "" if plain(v) is None else plain(v), "day": day, "moment": moment,
         "type_label": type_label, "status_label": lambda s: STATUS_LABELS.get(s, s), "status_text": status_text,

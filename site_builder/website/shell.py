@@ -12,6 +12,7 @@ writes all links relative to the page.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import os
@@ -36,7 +37,7 @@ class Shell:
     tail: str
 
     @classmethod
-    def read(cls, file: Path) -> "Shell":
+    def read(cls, file: Path) -> Shell:
         text = "\n".join(line.strip() for line in file.read_text(encoding="utf-8").splitlines() if line.strip())
         if SLOT not in text:
             raise RuntimeError(f"{file}: không tìm thấy chỗ chèn nội dung trong trang khung.")
@@ -83,7 +84,15 @@ _NOISE_FILTER = _Filter()
 
 
 def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, quiet: bool = True, **overrides) -> list[str]:
-    """Build with the project's mkdocs.yml; returns the warnings mkdocs logged (banner removed)."""
+    """Build with the project's mkdocs.yml; returns the warnings mkdocs logged (banner removed).
+
+    Why mkdocs' own `build` on shells rather than a plugin adding every page as `File.generated`:
+    mkdocs would then run its whole page pipeline (Markdown, table of contents, theme template,
+    search index) 15,000 times for pages whose body is already HTML; rendering three shells and
+    pouring the bodies into them costs a fraction of that (see the module docstring). What the
+    call changes in the process (the theme's banner variable, filters on logging handlers, a
+    handler on mkdocs' logger) is undone before returning, so a caller, a test or a second build
+    in the same process sees the process as it was."""
     import contextlib
     import io
 
@@ -99,26 +108,41 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, quiet: bool = 
 
     logger = logging.getLogger("mkdocs")
     handler = _Collect()
-    noise = _NOISE_FILTER
-    handler.addFilter(noise)
-    logger.addHandler(handler)
-    for existing in logging.getLogger().handlers + logger.handlers:
-        existing.addFilter(noise)
+    handler.addFilter(_NOISE_FILTER)
     stray = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(stray):
-            os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # the theme's own banner, not about this site
-            overrides = {k: v for k, v in overrides.items() if v is not None}
-            config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
-                                 **overrides)
-            config.plugins.on_startup(command="build", dirty=False)
-            try:
-                build(config)
-            finally:
-                config.plugins.on_shutdown()
-    finally:
-        logger.removeHandler(handler)
+    with contextlib.ExitStack() as undo:
+        for existing in logging.getLogger().handlers + logger.handlers:
+            if _NOISE_FILTER not in existing.filters:
+                existing.addFilter(_NOISE_FILTER)
+                undo.callback(existing.removeFilter, _NOISE_FILTER)
+        logger.addHandler(handler)
+        undo.callback(logger.removeHandler, handler)
+        level = logger.level
+        undo.callback(logger.setLevel, level)
+        undo.enter_context(_environment({"NO_MKDOCS_2_WARNING": "1"}))  # the theme's own banner, not about this site
+        undo.enter_context(contextlib.redirect_stdout(stray))
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
+                             **overrides)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
     for line in stray.getvalue().splitlines():
         if line.strip() and not any(word in line.lower() for word in _NOISE) and not quiet:
             print(line)
     return collected
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    """Set environment variables that are not set yet, for the duration of the block."""
+    added = [name for name in values if name not in os.environ]
+    for name in added:
+        os.environ[name] = values[name]
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)

@@ -1,0 +1,281 @@
+"""What a site build keeps between runs so that a rebuild redoes only what changed.
+
+- File digests: SHA-256 of evidence PDFs, remembered by the file's identity and stamps (device,
+  inode, size, modification time in nanoseconds; not the change time, which the site's own hard
+  link to the file moves on every publish: git's core.trustctime=false for the same reason), so
+  an unchanged 300 KB PDF is not read and hashed again by the checks or by the site.
+- Rendered pages: the HTML of a unit or district page, stored under a digest of everything the
+  page shows (its facts, the template sources, the site-wide values) with the data commit and the
+  dates left as markers, so a page whose unit did not change is not rendered again after a commit.
+- Compiled page templates (Jinja's bytecode cache).
+
+Where: $XDG_CACHE_HOME/site-builder/build/<digest of the data folder's path>/, outside the data
+repository. A cached digest or page vouches for content, so a pull request (whose checkout is the
+data folder) must never be able to write one; the same reason keeps signature verdicts there
+(website/build.py signature_cache_dir). `site-builder --no-cache` or SITE_BUILDER_NO_CACHE=1
+builds without it. Entries a build did not use are deleted when it ends, so the folder holds one
+site's worth.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import threading
+from pathlib import Path
+
+DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
+CHECKS_KEPT_DAYS = 30
+MAX_DIGESTS = 1_000_000  # ~100 MB of table: far more files than a national repository holds
+_enabled = True
+_current: BuildCache | None = None
+
+
+def configure(enabled: bool) -> None:
+    """The command line turns the cache off with --no-cache."""
+    global _enabled, _current
+    _enabled = enabled
+    _current = None
+
+
+def base_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "site-builder" / "build"
+
+
+def open_for(root: Path) -> BuildCache | None:
+    """The cache of the data folder `root`, or None when caching is off. Also what `current()`
+    returns from then on (the checks use its file digests)."""
+    global _current
+    if not _enabled or os.environ.get(DISABLE_ENV, "").strip() not in ("", "0"):
+        return None
+    name = hashlib.sha256(str(Path(root).resolve()).encode("utf-8")).hexdigest()[:16]
+    if _current is None or _current.folder.name != name:
+        _current = BuildCache(base_folder() / name)
+    return _current
+
+
+def stamps(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What says a file is unchanged: device, inode, size, modification time (ns)."""
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def current() -> BuildCache | None:
+    return _current
+
+
+def close() -> None:
+    """The build is over: later checks in this process (a test, a command run after the build)
+    do not use the cache."""
+    global _current
+    _current = None
+
+
+class BuildCache:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._digests: dict[tuple, str] | None = None
+        self._verdicts: dict[tuple[str, str], tuple[str, str]] = {}  # (rules, sha256) -> PDF verdict
+        self._digests_changed = False
+        self._used_pages: set[str] = set()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ file digests
+    def digest(self, path: str) -> str:
+        """SHA-256 of the file at `path`, from the cache when its stamps did not change."""
+        stat = os.stat(path)
+        key = stamps(stat)
+        known = self._table().get(key)
+        if known is not None:
+            return known
+        with open(path, "rb") as handle:
+            found = hashlib.file_digest(handle, "sha256").hexdigest()
+        self.remember(key, found)
+        return found
+
+    def known_digest(self, path: str) -> str | None:
+        """The cached SHA-256 of `path`, or None (nothing read when there is none)."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        return self._table().get(stamps(stat))
+
+    def remember(self, key: tuple, digest: str) -> None:
+        with self._lock:
+            self._table()[key] = digest
+            self._digests_changed = True
+
+    def _table(self) -> dict[tuple, str]:
+        if self._digests is None:
+            try:
+                with open(self.folder / "digests.pickle", "rb") as handle:
+                    loaded = pickle.load(handle)
+                self._digests, self._verdicts = loaded
+                if not isinstance(self._digests, dict) or not isinstance(self._verdicts, dict):
+                    raise ValueError("not a digest table")
+            except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+                self._digests, self._verdicts = {}, {}
+        return self._digests
+
+    def verdict(self, rules: str, digest: str) -> tuple[str, str] | None:
+        """A PDF verdict (code, detail) kept beside the digests: one table read instead of one
+        file per PDF (verdict_cache.py stays the place verdicts are written)."""
+        self._table()
+        return self._verdicts.get((rules, digest))
+
+    def gather_verdicts(self, rules: str, lookup) -> None:
+        """Copy into the table the verdicts `lookup(digest)` knows for digests it lacks (the
+        checks ran in forked workers, whose memory does not come back)."""
+        missing = {d for d in self._table().values() if (rules, d) not in self._verdicts}
+        for digest in missing:
+            found = lookup(digest)
+            if found is not None:
+                self._verdicts[(rules, digest)] = found
+                self._digests_changed = True
+
+    # ------------------------------------------------------------------ rendered pages
+    def page(self, key: str) -> str | None:
+        try:
+            with open(self._page_file(key), encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, ValueError):
+            return None
+        self._used_pages.add(key)
+        return text
+
+    def put_page(self, key: str, html: str) -> None:
+        self._used_pages.add(key)
+        _store(self._page_file(key), html.encode("utf-8"))
+
+    def used_pages(self) -> set[str]:
+        return set(self._used_pages)
+
+    def note_used(self, keys) -> None:
+        """Pages used by forked workers (their sets do not come back by themselves)."""
+        self._used_pages.update(keys)
+
+    def _page_file(self, key: str) -> Path:
+        return self.folder / "pages" / key[:2] / key
+
+    # ------------------------------------------------------------------ checks of unit files
+    def check(self, key: str):
+        """A stored verdict on a unit file (check_cache.py), or None."""
+        try:
+            with open(self.folder / "checks" / key[:2] / key, "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+            return None
+
+    def put_check(self, key: str, verdict) -> None:
+        try:
+            data = pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return
+        _store(self.folder / "checks" / key[:2] / key, data)
+
+    # ------------------------------------------------------------------ mkdocs' output
+    def shells(self, key: str) -> tuple[Path, list[str]] | None:
+        """The folder of mkdocs' output stored under `key`, and its warnings; None when absent."""
+        import json
+
+        folder = self.folder / "shells" / key
+        try:
+            warnings = json.loads((folder / "warnings.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return (folder / "site", [str(w) for w in warnings]) if isinstance(warnings, list) else None
+
+    def keep_shells(self, key: str, site: Path, warnings: list[str]) -> Path:
+        """Move mkdocs' output `site` into the cache under `key` (the only entry kept); returns
+        where it is now (`site` itself when the cache cannot be written)."""
+        import json
+        import shutil
+
+        base = self.folder / "shells"
+        folder = base / key
+        try:
+            if base.is_dir():
+                for old in base.iterdir():
+                    shutil.rmtree(old, ignore_errors=True)
+            folder.mkdir(parents=True)
+            shutil.move(str(site), str(folder / "site"))
+            (folder / "warnings.json").write_text(json.dumps(warnings, ensure_ascii=False), encoding="utf-8")
+            return folder / "site"
+        except OSError:
+            return site if site.is_dir() else folder / "site"
+
+    # ------------------------------------------------------------------ folders kept whole
+    def folder_of(self, kind: str, key: str) -> Path | None:
+        """The folder kept under `kind`/`key` (e.g. the search index of a set of entries)."""
+        folder = self.folder / kind / key
+        return folder if (folder / ".complete").is_file() else None
+
+    def keep_folder(self, kind: str, key: str, source: Path) -> None:
+        """A copy of `source` as the only folder of `kind`; marked complete once fully copied."""
+        import shutil
+
+        base = self.folder / kind
+        try:
+            if base.is_dir():
+                shutil.rmtree(base)
+            shutil.copytree(source, base / key)
+            (base / key / ".complete").write_text("", encoding="utf-8")
+        except OSError:
+            shutil.rmtree(base, ignore_errors=True)
+
+    def templates_folder(self) -> Path:
+        folder = self.folder / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    # ------------------------------------------------------------------ end of a build
+    def save(self) -> None:
+        """Write the digest table and drop the pages this build did not use. The table only
+        grows (one entry per version of a file); past MAX_DIGESTS it starts again."""
+        if self._digests is not None and self._digests_changed:
+            table = (self._digests, self._verdicts) if len(self._digests) <= MAX_DIGESTS else ({}, {})
+            _store(self.folder / "digests.pickle", pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+        _prune_older_than(self.folder / "checks", CHECKS_KEPT_DAYS)
+        pages = self.folder / "pages"
+        if pages.is_dir():
+            for sub in os.scandir(pages):
+                for entry in os.scandir(sub.path):
+                    if entry.name not in self._used_pages and not entry.name.startswith(".tmp-"):
+                        try:
+                            os.unlink(entry.path)
+                        except OSError:
+                            pass
+
+
+def _prune_older_than(folder: Path, days: int) -> None:
+    """Verdicts are written by forked workers, whose uses do not come back: instead of keeping
+    only those used, drop those not rewritten for `days` (they are checked again, once)."""
+    import time
+
+    if not folder.is_dir():
+        return
+    limit = time.time() - days * 86400
+    for sub in os.scandir(folder):
+        for entry in os.scandir(sub.path):
+            try:
+                if entry.stat().st_mtime < limit:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Atomically (temporary name, rename); a cache that cannot be written is no error."""
+    temporary = path.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{path.name}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass

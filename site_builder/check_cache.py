@@ -1,0 +1,98 @@
+"""The verdict on one unit file (its record and its problems), kept by the site build's cache.
+
+A full validation of a national repository checks ~15,000 submissions and their evidence every
+build, although a rebuild usually follows a change to one of them. A verdict depends only on
+what the key below digests: the file's bytes; for a review, the submission's bytes; the unit's
+registry entries; the stamps of every file in the unit's evidence folder (a changed PDF changes
+its stamps); the registry files of the period; criteria/, schema/ and the organisation file; the
+package's code and the versions of the parsers it uses; and the day (a rule may depend on it).
+
+Only the site build uses it (build_cache.current() is set by build_site before validating): the
+pull-request report and `site-builder validate` always check afresh. The cache lives outside the
+data folder, so a pull request cannot plant a verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+from functools import lru_cache
+from pathlib import Path
+
+from site_builder import build_cache
+
+
+def lookup(root, role, rel: str, unit, elsewhere, others, submission_exists: bool):
+    """(key, stored verdict or None); key None when there is no cache."""
+    cache = build_cache.current()
+    if cache is None:
+        return None, None
+    try:
+        key = _key(root, role, rel, unit, elsewhere, others, submission_exists)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        return None, None
+    return key, cache.check(key)
+
+
+def store(key: str | None, verdict) -> None:
+    cache = build_cache.current()
+    if key is not None and cache is not None:
+        cache.put_check(key, verdict)
+
+
+def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool) -> str:
+    path = Path(root.path)
+    digest = hashlib.sha256(_shared(str(path)) + _period(str(path), role.period))
+    digest.update(pickle.dumps((role.kind, role.period, role.parent, role.unit, rel, repr(unit), repr(elsewhere),
+                                tuple(others), submission_exists), protocol=pickle.HIGHEST_PROTOCOL))
+    digest.update(_file_digest(path / rel))
+    if role.kind != "submission":
+        digest.update(_file_digest(path / "submissions" / role.period / role.parent / f"{role.unit}.yaml"))
+    folder = path / "submissions" / role.period / role.parent / role.unit
+    for current, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            stat = os.lstat(os.path.join(current, name))
+            # Not the change time: publishing the site hard-links the file, which moves it.
+            digest.update(f"{os.path.relpath(current, folder)}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
+                          f"{stat.st_ino}\0{stat.st_mode}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> bytes:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return b"-"
+
+
+@lru_cache(maxsize=4)
+def _shared(root: str) -> bytes:
+    """Everything every verdict of this run depends on alike (computed once per process)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256(dt.date.today().isoformat().encode())
+    for name in ("pypdf", "PyYAML", "jsonschema", "jsonschema-rs"):
+        try:
+            digest.update(f"{name}={version(name)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"{name}=-".encode())
+    package = Path(__file__).resolve().parent
+    folders = [package, Path(root) / "criteria", Path(root) / "schema"]
+    for folder in folders:
+        for file in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes())
+    digest.update(_file_digest(Path(root) / "submissions" / "organization.yaml"))
+    return digest.digest()
+
+
+@lru_cache(maxsize=64)
+def _period(root: str, period: str) -> bytes:
+    """The period's registry files (who may review, which units exist)."""
+    digest = hashlib.sha256(period.encode())
+    folder = Path(root) / "submissions" / "units"
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.digest()

@@ -1,0 +1,124 @@
+"""Rebuilds on a real git repository: unchanged files are left alone (same inode, same time),
+a changed submission changes its unit's page, pages of unchanged units come from the build
+cache, stale files go; and the forked page workers write the same bytes as one process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from site_builder.testing_git import Repo
+from tests.datarepo import make_repo, write_school
+
+pytestmark = pytest.mark.slow
+PERIOD = "2023-2024"
+SCHOOL = f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml"
+
+
+def snapshot(site: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in site.rglob("*")
+            if p.is_file()}
+
+
+def build(root: Path, out: Path) -> None:
+    """In a fresh process, as deployments run it: a cache key that depends on the process (the
+    order of a set, say) would miss every time and the tests below would say so."""
+    done = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, env=os.environ.copy())
+    assert done.returncode == 0, done.stderr
+
+
+def cached_pages(cache: Path) -> set[str]:
+    return {p.name for p in cache.glob("site-builder/build/*/pages/*/*")}
+
+
+def cached_checks(cache: Path) -> set[str]:
+    return {p.name for p in cache.glob("site-builder/build/*/checks/*/*")}
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make_repo(tmp_path / "data")
+    write_school(root, PERIOD, "pgd-quan-1", "thcs-demo-b")
+    git = Repo(root)
+    git.commit("Dữ liệu ban đầu", author_time=dt.datetime(2024, 5, 2, 9, tzinfo=dt.UTC))
+    return root, git
+
+
+def test_a_rebuild_rewrites_only_what_changed(repo, tmp_path):
+    root, git = repo
+    site = tmp_path / "site"
+    build(root, site)
+    (site / "cu-khong-con-dung.html").write_text("tệp của lần xây dựng trước", encoding="utf-8")
+    first = snapshot(site)
+    pages_before = cached_pages(tmp_path / "cache")
+    assert len(pages_before) >= 3  # one per unit page
+
+    checks = cached_checks(tmp_path / "cache")
+    assert checks  # one verdict per unit file
+    build(root, site)  # nothing changed: every file stays the very same file
+    assert cached_checks(tmp_path / "cache") == checks  # the verdicts were reused (publishing moved no key)
+    second = snapshot(site)
+    assert "cu-khong-con-dung.html" not in second
+    del first["cu-khong-con-dung.html"]
+    assert second == first
+
+    text = (root / SCHOOL).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
+    data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
+    git.commit("Sửa điểm tự chấm", {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
+               author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    page = f"{PERIOD}/don-vi/thcs-demo-a/index.html"
+    old_page = (site / page).read_text(encoding="utf-8")
+    build(root, site)
+    third = snapshot(site)
+    assert (site / page).read_text(encoding="utf-8") != old_page
+    assert third[page] != second[page]
+    assert git.head()[:12] in (site / page).read_text(encoding="utf-8")  # the new data commit is shown
+    for rel in second:  # evidence and theme files were not touched
+        if rel.startswith(("minh-chung/", "assets/")):
+            assert third[rel] == second[rel], rel
+    pages_after = cached_pages(tmp_path / "cache")
+    rendered_again = pages_after - pages_before
+    print("unit pages", len(pages_before), "rendered again", len(rendered_again))
+    assert rendered_again, "the changed unit's page was rendered again"
+    # The office (another unit type, another body) shows nothing that changed: its page is reused.
+    assert len(rendered_again) < len(pages_before) - 1, "pages of unchanged units come from the cache"
+
+
+def test_forked_page_workers_write_what_one_process_writes(repo, tmp_path, monkeypatch):
+    root, _git = repo
+    monkeypatch.setenv("SITE_BUILDER_NO_CACHE", "1")
+    monkeypatch.setenv("SITE_BUILDER_PARALLEL_PAGES", "0")
+    build(root, tmp_path / "serial")
+    monkeypatch.setenv("SITE_BUILDER_PARALLEL_PAGES", "1")
+    build(root, tmp_path / "forked")
+    serial = {p.relative_to(tmp_path / "serial"): p.read_bytes() for p in (tmp_path / "serial").rglob("*")
+              if p.is_file()}
+    forked = {p.relative_to(tmp_path / "forked"): p.read_bytes() for p in (tmp_path / "forked").rglob("*")
+              if p.is_file()}
+    assert serial.keys() == forked.keys()
+    assert [k for k in serial if serial[k] != forked[k]] == []
+    assert any(str(k).startswith(f"{PERIOD}/don-vi/") for k in forked)
+    assert not (tmp_path / "cache").exists()  # SITE_BUILDER_NO_CACHE: nothing kept
+
+
+def test_cached_pages_equal_freshly_rendered_ones(repo, tmp_path, monkeypatch):
+    """A page filled from the cache (markers replaced) has the bytes a fresh render has."""
+    root, git = repo
+    build(root, tmp_path / "warm")  # fills the cache
+    git.commit("Một commit khác", author_time=dt.datetime(2024, 5, 4, 9, tzinfo=dt.UTC))
+    build(root, tmp_path / "warm")  # the new commit: pages from the cache, new commit filled in
+    monkeypatch.setenv("SITE_BUILDER_NO_CACHE", "1")
+    build(root, tmp_path / "cold")
+    for page in (tmp_path / "cold" / PERIOD / "don-vi").glob("*/index.html"):
+        rel = page.relative_to(tmp_path / "cold")
+        assert (tmp_path / "warm" / rel).read_bytes() == page.read_bytes(), rel
