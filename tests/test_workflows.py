@@ -143,7 +143,7 @@ def test_comment_workflow_runs_only_default_branch_code_on_the_pr_as_git_data():
     runs = "\n".join(s.get("run", "") for s in job_steps)
     assert 'fetch --no-tags origin "$1"' in runs and 'fetch "+$HEAD_SHA:refs/yeu-cau/head"' in runs
     assert 'test "$(git -C nhanh-chinh rev-parse refs/yeu-cau/head)" = "$HEAD_SHA"' in runs
-    assert '"$RUNNER_TEMP/venv/bin/pip" install ./nhanh-chinh' in runs and "pip install -e" not in runs
+    assert '"$RUNNER_TEMP/venv/bin/pip" install --no-deps ./nhanh-chinh' in runs and "pip install -e" not in runs
     assert ('pr-report --base "origin/$BASE_REF"' in runs and "--head refs/yeu-cau/head" in runs
             and '--author "$AUTHOR"' in runs)
     report = next(s for s in job_steps if "pr-report" in s.get("run", ""))
