@@ -13,7 +13,7 @@ OUT    ?= build/site
 DEMO_REPO ?= build/demo-repo
 CAO_BANG_REPO ?= build/cao-bang-repo
 
-.PHONY: demo cao-bang serve test install install-test lock screenshots audit lighthouse reviewer-screenshots
+.PHONY: demo cao-bang serve test lint install install-test lock screenshots audit lighthouse reviewer-screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,8 +58,14 @@ serve: install
 	$(BIN)/python -m http.server --directory $(OUT) --bind 127.0.0.1 8000
 
 # pytest exits 5 when no test was collected: that is not a failure of the data or the code.
-test: install-test
+# Lint, format and types first (seconds), then every test.
+test: install-test lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then echo "Không có kiểm thử nào được thu thập."; rc=0; fi; exit $$rc
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 screenshots: install-test demo
 	$(BIN)/python benchmarks/screenshots.py --site $(OUT) --out build/screenshots

@@ -29,8 +29,12 @@ def main() -> int:
     parser.add_argument("--site", type=Path, default=PROJECT / "build/site")
     parser.add_argument("--test-site", action="store_true", help="build and audit the browser tests' site")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--config", type=Path, default=audit.HTML_VALIDATE_CONFIG,
-                        help="html-validate config (it also reads .htmlvalidate.* files above the pages)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=audit.HTML_VALIDATE_CONFIG,
+        help="html-validate config (it also reads .htmlvalidate.* files above the pages)",
+    )
     args = parser.parse_args()
     pages = audit.PAGES
     work = None
@@ -58,8 +62,9 @@ def main() -> int:
                 audit.open_audited(page, base, path)
                 found = audit.axe(page)
                 context.close()
-                report["axe"][f"{name}@{width}"] = [{"rule": v["rule"], "impact": v["impact"], "nodes": len(v["nodes"])}
-                                                    for v in found]
+                report["axe"][f"{name}@{width}"] = [
+                    {"rule": v["rule"], "impact": v["impact"], "nodes": len(v["nodes"])} for v in found
+                ]
         browser.close()
     files = {name: audit.page_file(args.site, path).resolve() for name, path in pages.items()}
     messages = audit.html_validate(list(files.values()), args.config)

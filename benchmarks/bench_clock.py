@@ -66,21 +66,28 @@ def generate(target: Path, units: int, prs: int, signer: Signer) -> dict:
         parent = f"pgd-{index // 25:04d}"
         unit = f"thcs-{index:05d}"
         base = f"submissions/2023-2024/{parent}/{unit}"
-        for name, text in ((f"{base}.yaml", f"don_vi: {unit}\nnam_hoc: \"2023-2024\"\ntieu_chi: {{}}\n"),
-                           (f"{base}/ke-hoach.pdf", f"%PDF-1.4\n% {unit}\n%%EOF\n")):
+        for name, text in (
+            (f"{base}.yaml", f'don_vi: {unit}\nnam_hoc: "2023-2024"\ntieu_chi: {{}}\n'),
+            (f"{base}/ke-hoach.pdf", f"%PDF-1.4\n% {unit}\n%%EOF\n"),
+        ):
             path = files / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             names.append(name)
-    blobs = repo.git("hash-object", "-w", "--stdin-paths", input="\n".join(str(files / n) for n in names).encode()).split()
+    blobs = repo.git(
+        "hash-object", "-w", "--stdin-paths", input="\n".join(str(files / n) for n in names).encode()
+    ).split()
     shutil.rmtree(files)
     env_index = {"GIT_INDEX_FILE": str(target / ".git" / "bench-index")}
     main = _commit_tree(repo, _write_tree(repo, [], env_index), [], "Khởi tạo kho", START, signer, UNIT)
     per_pr = max(1, len(names) // prs)
     signed = 1
     for number in range(prs):
-        batch = list(zip(names, blobs))[number * per_pr:(number + 1) * per_pr] if number < prs - 1 \
-            else list(zip(names, blobs))[number * per_pr:]
+        batch = (
+            list(zip(names, blobs))[number * per_pr : (number + 1) * per_pr]
+            if number < prs - 1
+            else list(zip(names, blobs))[number * per_pr :]
+        )
         tree = _write_tree(repo, batch, env_index)
         when = START + dt.timedelta(minutes=20 * number)
         if number % 5 == 4:  # an unsigned commit from a fork, dated long before
@@ -88,14 +95,26 @@ def generate(target: Path, units: int, prs: int, signer: Signer) -> dict:
         else:
             proposal = _commit_tree(repo, tree, [main], f"Nộp bài #{number}", when, signer, UNIT)
             signed += 1
-        main = _commit_tree(repo, tree, [main, proposal], f"Merge pull request #{number + 1}",
-                            when + dt.timedelta(minutes=10), signer, REVIEWER)
+        main = _commit_tree(
+            repo,
+            tree,
+            [main, proposal],
+            f"Merge pull request #{number + 1}",
+            when + dt.timedelta(minutes=10),
+            signer,
+            REVIEWER,
+        )
         signed += 1
     repo.git("update-ref", "refs/heads/main", main)
     repo.git("gc", "-q")
     commits = int(repo.git("rev-list", "--count", "HEAD"))
-    return {"units": units, "pull_requests": prs, "commits": commits, "signed": signed,
-            "generate_seconds": round(time.perf_counter() - started, 1)}
+    return {
+        "units": units,
+        "pull_requests": prs,
+        "commits": commits,
+        "signed": signed,
+        "generate_seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def _write_tree(repo: Repo, entries, env: dict) -> str:
@@ -106,8 +125,14 @@ def _write_tree(repo: Repo, entries, env: dict) -> str:
 
 
 def _commit_tree(repo: Repo, tree: str, parents, message: str, when, signer: Signer | None, author) -> str:
-    env = {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1], "GIT_AUTHOR_DATE": git_date(when),
-           "GIT_COMMITTER_NAME": GITHUB[0], "GIT_COMMITTER_EMAIL": GITHUB[1], "GIT_COMMITTER_DATE": git_date(when)}
+    env = {
+        "GIT_AUTHOR_NAME": author[0],
+        "GIT_AUTHOR_EMAIL": author[1],
+        "GIT_AUTHOR_DATE": git_date(when),
+        "GIT_COMMITTER_NAME": GITHUB[0],
+        "GIT_COMMITTER_EMAIL": GITHUB[1],
+        "GIT_COMMITTER_DATE": git_date(when),
+    }
     args = ["commit-tree", tree, "-m", message]
     for parent in parents:
         args += ["-p", parent]
@@ -120,8 +145,9 @@ def _commit_tree(repo: Repo, tree: str, parents, message: str, when, signer: Sig
 def measure(root: Path, cert: Path, cache: Path) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", CHILD, str(root), str(cert), str(cache)], capture_output=True,
-                          text=True, cwd=PROJECT)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(root), str(cert), str(cache)], capture_output=True, text=True, cwd=PROJECT
+    )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -141,7 +167,7 @@ def signature_costs(root: Path, cert: Path, count: int) -> dict:
 
     repo = gitread.open_repository(root)
     graph = gitread.commit_graph(repo)
-    objects = [parse_commit(raw) for raw in gitread.commit_objects(repo, list(graph)[:count * 2]).values()]
+    objects = [parse_commit(raw) for raw in gitread.commit_objects(repo, list(graph)[: count * 2]).values()]
     signed = [o for o in objects if o.signature][:count]
     trusted = load_signers([cert])
     costs = {"signatures": len(signed)}
@@ -153,12 +179,15 @@ def signature_costs(root: Path, cert: Path, count: int) -> dict:
         os.chmod(home, 0o700)
         subprocess.run(["gpg", "--homedir", home, "--batch", "--import", str(cert)], capture_output=True, check=True)
         keyring = Path(home) / "trusted.gpg"
-        keyring.write_bytes(subprocess.run(["gpg", "--homedir", home, "--export"], capture_output=True,
-                                           check=True).stdout)
+        keyring.write_bytes(
+            subprocess.run(["gpg", "--homedir", home, "--export"], capture_output=True, check=True).stdout
+        )
         work = Path(home) / "work"
         work.mkdir()
-        for name, command in (("gpg", ["gpg", "--homedir", home, "--batch", "--status-fd", "1", "--verify"]),
-                              ("gpgv", ["gpgv", "--homedir", home, "--keyring", str(keyring), "--status-fd", "1"])):
+        for name, command in (
+            ("gpg", ["gpg", "--homedir", home, "--batch", "--status-fd", "1", "--verify"]),
+            ("gpgv", ["gpgv", "--homedir", home, "--keyring", str(keyring), "--status-fd", "1"]),
+        ):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             for index, commit in enumerate(signed):
@@ -169,8 +198,9 @@ def signature_costs(root: Path, cert: Path, count: int) -> dict:
                 assert b"[GNUPG:] VALIDSIG" in status, status
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             costs[f"{name}_ms"] = round((time.perf_counter() - started) * 1000 / len(signed), 3)
-            costs[f"{name}_cpu_ms"] = round(((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
-                                            * 1000 / len(signed), 3)
+            costs[f"{name}_cpu_ms"] = round(
+                ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000 / len(signed), 3
+            )
         subprocess.run(["gpgconf", "--homedir", home, "--kill", "all"], capture_output=True)
     return costs
 
@@ -200,17 +230,25 @@ def main() -> None:
         for kind in ("cold", "warm"):
             result = {"kind": kind, **measure(root, cert, cache)}
             runs.append(result)
-            print(f"{kind}: wall {result['wall']} s, cpu {result['cpu']} s (read_clock {result['seconds']} s), "
-                  f"{result['paths']} paths, {result['versions']} versions, {result['received']} received", flush=True)
-    summary = {kind: {"wall_median": statistics.median(r["wall"] for r in runs if r["kind"] == kind),
-                      "cpu_median": statistics.median(r["cpu"] for r in runs if r["kind"] == kind)}
-               for kind in ("cold", "warm")}
+            print(
+                f"{kind}: wall {result['wall']} s, cpu {result['cpu']} s (read_clock {result['seconds']} s), "
+                f"{result['paths']} paths, {result['versions']} versions, {result['received']} received",
+                flush=True,
+            )
+    summary = {
+        kind: {
+            "wall_median": statistics.median(r["wall"] for r in runs if r["kind"] == kind),
+            "cpu_median": statistics.median(r["cpu"] for r in runs if r["kind"] == kind),
+        }
+        for kind in ("cold", "warm")
+    }
     costs = signature_costs(root, cert, args.signatures)
     print(f"summary: {summary}\nper signature: {costs}")
     out = PROJECT / "build" / "bench-clock.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"repository": info, "runs": runs, "summary": summary, "signature_costs": costs},
-                              indent=1))
+    out.write_text(
+        json.dumps({"repository": info, "runs": runs, "summary": summary, "signature_costs": costs}, indent=1)
+    )
 
 
 if __name__ == "__main__":

@@ -52,7 +52,8 @@ def measure(command: list[str], cwd: Path, env: dict | None = None, expect=(0, 1
 
 def summary(runs: list[dict]) -> dict:
     return {key: round(statistics.median(r[key] for r in runs), 3) for key in ("wall", "cpu", "rss_mb")} | {
-        "runs": [{k: round(v, 3) for k, v in r.items()} for r in runs]}
+        "runs": [{k: round(v, 3) for k, v in r.items()} for r in runs]
+    }
 
 
 def find_tool(name: str) -> str:
@@ -64,16 +65,26 @@ def find_tool(name: str) -> str:
 
 
 def git(root: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+        "GIT_COMMITTER_NAME": "Bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+    }
     return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
 
 
 def one_file_branch(root: Path) -> tuple[str, str]:
     """A branch off main changing one score of one school's file; (its path, the author allowed to)."""
-    files = sorted(p for p in git(root, "ls-tree", "-r", "--name-only", "main", "--", "submissions").splitlines()
-                   if p.endswith(".yaml") and not p.endswith(".review.yaml") and p.count("/") == 3
-                   and not p.startswith("submissions/units/"))
+    files = sorted(
+        p
+        for p in git(root, "ls-tree", "-r", "--name-only", "main", "--", "submissions").splitlines()
+        if p.endswith(".yaml")
+        and not p.endswith(".review.yaml")
+        and p.count("/") == 3
+        and not p.startswith("submissions/units/")
+    )
     rel = files[len(files) * 2 // 3]
     period, body, name = rel.split("/")[1:]
     unit = name[: -len(".yaml")]
@@ -88,10 +99,12 @@ def one_file_branch(root: Path) -> tuple[str, str]:
         start = text.index(marker) + len(marker)
         end = text.index("\n", start)
         changed = text[:start] + ("0" if text[start:end].strip() != "0" else "1") + text[end:]
-        blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=root, input=changed, text=True,
-                              capture_output=True, check=True).stdout.strip()
-        tree = subprocess.run(["git", "mktree"], cwd=root, text=True, capture_output=True, check=True,
-                              input=_tree_with(root, rel, blob)).stdout.strip()
+        blob = subprocess.run(
+            ["git", "hash-object", "-w", "--stdin"], cwd=root, input=changed, text=True, capture_output=True, check=True
+        ).stdout.strip()
+        tree = subprocess.run(
+            ["git", "mktree"], cwd=root, text=True, capture_output=True, check=True, input=_tree_with(root, rel, blob)
+        ).stdout.strip()
         commit = git(root, "commit-tree", tree, "-p", "main", "-m", "Sửa một điểm tự chấm").strip()
         git(root, "branch", BRANCH, commit)
     return rel, author
@@ -109,8 +122,9 @@ def _tree_with(root: Path, rel: str, blob: str) -> str:
             mode, kind, oid = meta.split()
             if len(prefix) + 1 < len(parts) and name == parts[len(prefix)]:
                 sub = build(prefix + [name])
-                oid = subprocess.run(["git", "mktree"], cwd=root, input=sub, text=True, capture_output=True,
-                                     check=True).stdout.strip()
+                oid = subprocess.run(
+                    ["git", "mktree"], cwd=root, input=sub, text=True, capture_output=True, check=True
+                ).stdout.strip()
             elif len(prefix) + 1 == len(parts) and name == parts[-1]:
                 oid = blob
             rows.append(f"{mode} {kind} {oid}\t{name}")
@@ -134,8 +148,11 @@ def main(argv=None) -> int:
         temp = tempfile.mkdtemp(prefix="bench-pr-")
         root = root or Path(temp) / "repo"
         print(f"generating {args.units} units with git in {root} …", flush=True)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--units", str(args.units), "--out", str(root),
-                        "--git"], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), "--units", str(args.units), "--out", str(root), "--git"],
+            check=True,
+            capture_output=True,
+        )
     root = root.resolve()
     rel, author = one_file_branch(root)
     first = (root / rel).read_text(encoding="utf-8").splitlines()[0]  # the file's own editor schema
@@ -144,8 +161,23 @@ def main(argv=None) -> int:
 
     clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("GITHUB_")}
     commands = {
-        "pr_report": ([sys.executable, "-m", "site_builder", "--root", str(root), "pr-report", "--base", "main",
-                       "--head", BRANCH, "--author", author], clean),
+        "pr_report": (
+            [
+                sys.executable,
+                "-m",
+                "site_builder",
+                "--root",
+                str(root),
+                "pr-report",
+                "--base",
+                "main",
+                "--head",
+                BRANCH,
+                "--author",
+                author,
+            ],
+            clean,
+        ),
         "validate": ([sys.executable, "-m", "site_builder", "--root", str(root), "--no-cache", "validate", rel], clean),
         "check_jsonschema": ([find_tool("check-jsonschema"), "--schemafile", str(schema), str(root / rel)], clean),
     }
@@ -159,8 +191,12 @@ def main(argv=None) -> int:
     for _ in range(args.repeat):
         for name, (command, env) in commands.items():
             runs[name].append(measure(command, root, env))
-    numbers = {"units": args.units, "file": rel, "repeat": args.repeat,
-               **{name: summary(found) for name, found in runs.items()}}
+    numbers = {
+        "units": args.units,
+        "file": rel,
+        "repeat": args.repeat,
+        **{name: summary(found) for name, found in runs.items()},
+    }
     numbers["validate_ratio_wall"] = round(numbers["validate"]["wall"] / numbers["check_jsonschema"]["wall"], 2)
     numbers["validate_ratio_cpu"] = round(numbers["validate"]["cpu"] / numbers["check_jsonschema"]["cpu"], 2)
 
@@ -168,14 +204,19 @@ def main(argv=None) -> int:
     for name in commands:
         row = numbers[name]
         print(f"{name:<24} {row['wall']:>8.3f} {row['cpu']:>8.3f} {row['rss_mb']:>8.1f}")
-    print(f"validate / check-jsonschema: {numbers['validate_ratio_wall']}× wall, {numbers['validate_ratio_cpu']}× CPU "
-          f"(goal ≤ {GOALS['validate_ratio']}×)")
+    print(
+        f"validate / check-jsonschema: {numbers['validate_ratio_wall']}× wall, {numbers['validate_ratio_cpu']}× CPU "
+        f"(goal ≤ {GOALS['validate_ratio']}×)"
+    )
     if args.json:
         args.json.write_text(json.dumps(numbers, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if temp:
         shutil.rmtree(temp, ignore_errors=True)
-    met = (numbers["pr_report"]["wall"] <= GOALS["pr_report_wall_s"] and numbers["pr_report"]["cpu"] <= GOALS["pr_report_cpu_s"]
-           and numbers["validate_ratio_wall"] <= GOALS["validate_ratio"])
+    met = (
+        numbers["pr_report"]["wall"] <= GOALS["pr_report_wall_s"]
+        and numbers["pr_report"]["cpu"] <= GOALS["pr_report_cpu_s"]
+        and numbers["validate_ratio_wall"] <= GOALS["validate_ratio"]
+    )
     print("goals met" if met else "GOALS NOT MET")
     return 0 if met else 1
 

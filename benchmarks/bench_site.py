@@ -51,15 +51,29 @@ def prepare(size: int, target: Path, pdf_kib: int, commits: int) -> dict:
     if target.exists():
         shutil.rmtree(target)
     started = time.perf_counter()
-    subprocess.run([sys.executable, str(PROJECT / "benchmarks/generate.py"), "--units", str(size), "--out",
-                    str(target)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(PROJECT / "benchmarks/generate.py"), "--units", str(size), "--out", str(target)],
+        check=True,
+        capture_output=True,
+    )
     pdfs, pdf_bytes = distinct_pdfs(target, pdf_kib)
-    (target / "submissions/organization.yaml").write_text(render_organization(
-        "Sở Giáo dục và Đào tạo (dữ liệu kiểm thử tải)", ["sgd-bench-reviewer", "sgd-bench-reviewer-2"],
-        ["sgd-bench-admin"], demo=True, repository=REPOSITORY), encoding="utf-8")
+    (target / "submissions/organization.yaml").write_text(
+        render_organization(
+            "Sở Giáo dục và Đào tạo (dữ liệu kiểm thử tải)",
+            ["sgd-bench-reviewer", "sgd-bench-reviewer-2"],
+            ["sgd-bench-admin"],
+            demo=True,
+            repository=REPOSITORY,
+        ),
+        encoding="utf-8",
+    )
     made = commit_history(target, commits)
-    return {"pdf_files": pdfs, "pdf_mib": round(pdf_bytes / 1048576, 1), "commits": made,
-            "prepare_s": round(time.perf_counter() - started, 1)}
+    return {
+        "pdf_files": pdfs,
+        "pdf_mib": round(pdf_bytes / 1048576, 1),
+        "commits": made,
+        "prepare_s": round(time.perf_counter() - started, 1),
+    }
 
 
 def distinct_pdfs(root: Path, kib: int) -> tuple[int, int]:
@@ -85,13 +99,24 @@ def hash_percent(text: str) -> int:
 
 
 def git(root: Path, *args: str, date: str | None = None) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Kiểm thử", "GIT_AUTHOR_EMAIL": "kiem-thu@example.invalid",
-           "GIT_COMMITTER_NAME": "Kiểm thử", "GIT_COMMITTER_EMAIL": "kiem-thu@example.invalid"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Kiểm thử",
+        "GIT_AUTHOR_EMAIL": "kiem-thu@example.invalid",
+        "GIT_COMMITTER_NAME": "Kiểm thử",
+        "GIT_COMMITTER_EMAIL": "kiem-thu@example.invalid",
+    }
     if date:
         env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
     # Level 0: the PDFs are incompressible noise; compressing them would only cost time here.
-    return subprocess.run(["git", "-c", "core.compression=0", "-c", "core.looseCompression=0", *args], cwd=root,
-                          env=env, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-c", "core.compression=0", "-c", "core.looseCompression=0", *args],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def commit_history(root: Path, commits: int) -> int:
@@ -102,13 +127,21 @@ def commit_history(root: Path, commits: int) -> int:
     git(root, "init", "--quiet", "--initial-branch=main")
     day = datetime.date(2024, 5, 1)
     git(root, "add", "criteria", "schema", "submissions/organization.yaml", "submissions/units")
-    git(root, "commit", "--quiet", "--no-gpg-sign", "-m", "Bộ tiêu chí và danh sách đơn vị", date=f"{day}T08:00:00+07:00")
+    git(
+        root,
+        "commit",
+        "--quiet",
+        "--no-gpg-sign",
+        "-m",
+        "Bộ tiêu chí và danh sách đơn vị",
+        date=f"{day}T08:00:00+07:00",
+    )
     folders = sorted(p for p in (root / "submissions" / PERIOD).iterdir())
     batch = max(1, -(-len(folders) // commits))
     made = 1
     for n in range(0, len(folders), batch):
         day += datetime.timedelta(days=1)
-        git(root, "add", *[str(p.relative_to(root)) for p in folders[n: n + batch]])
+        git(root, "add", *[str(p.relative_to(root)) for p in folders[n : n + batch]])
         git(root, "commit", "--quiet", "--no-gpg-sign", "-m", f"Nộp bài đợt {made}", date=f"{day}T09:00:00+07:00")
         made += 1
     git(root, "add", "-A")
@@ -129,7 +162,7 @@ def change_one_submission(root: Path) -> str:
     match = re.search(r"diem_tu_cham: ([0-9.]+)", text)
     value = float(match.group(1))
     new = value - 0.5 if value >= 0.5 else value + 0.5
-    path.write_text(text[: match.start(1)] + f"{new:g}" + text[match.end(1):], encoding="utf-8")
+    path.write_text(text[: match.start(1)] + f"{new:g}" + text[match.end(1) :], encoding="utf-8")
     git(root, "commit", "--quiet", "--no-gpg-sign", "-am", "Sửa điểm tự chấm", date="2024-05-30T10:00:00+07:00")
     return path.relative_to(root).as_posix()
 
@@ -169,14 +202,19 @@ def measured(command: list[str], env: dict, cwd: Path) -> dict:
     out_file.close()
     if process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{output[-3000:]}")
-    return {"wall": round(wall, 2), "cpu": round(usage.ru_utime + usage.ru_stime, 2),
-            "rss_tree_mib": round(peak / 1048576), "pss_tree_mib": round(peak_pss / 1048576),
-            "rss_max_process_mib": round(usage.ru_maxrss / 1024),
-            "output": output[-2000:]}
+    return {
+        "wall": round(wall, 2),
+        "cpu": round(usage.ru_utime + usage.ru_stime, 2),
+        "rss_tree_mib": round(peak / 1048576),
+        "pss_tree_mib": round(peak_pss / 1048576),
+        "rss_max_process_mib": round(usage.ru_maxrss / 1024),
+        "output": output[-2000:],
+    }
 
 
-def ours(data: Path, site: Path, cache: Path, source: Path | None = None, fresh: bool = True,
-         verdicts: Path | None = None) -> dict:
+def ours(
+    data: Path, site: Path, cache: Path, source: Path | None = None, fresh: bool = True, verdicts: Path | None = None
+) -> dict:
     """`site-builder build`. `fresh`: no output folder and an empty build cache (a full build).
     `verdicts`: the PDF-verdict and YAML-parse cache folder (content-keyed, older than this
     benchmark); shared by all runs of a size once a first cold build filled it."""
@@ -187,8 +225,23 @@ def ours(data: Path, site: Path, cache: Path, source: Path | None = None, fresh:
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), "NO_MKDOCS_2_WARNING": "1"}
     if source is not None:
         env["PYTHONPATH"] = str(source)
-    run = measured([sys.executable, "-m", "site_builder", "--root", str(data), "--cache-dir",
-                    str(verdicts or cache / "verdicts"), "build", "--out", str(site), "--timings"], env, site.parent)
+    run = measured(
+        [
+            sys.executable,
+            "-m",
+            "site_builder",
+            "--root",
+            str(data),
+            "--cache-dir",
+            str(verdicts or cache / "verdicts"),
+            "build",
+            "--out",
+            str(site),
+            "--timings",
+        ],
+        env,
+        site.parent,
+    )
     run.update(measure_site(site))
     lines = run.pop("output").splitlines()
     run["steps"] = next((line for line in lines if line.startswith("Thời gian (giây)")), "")
@@ -204,15 +257,21 @@ def plain_docs(pages: int, work: Path) -> None:
     docs = work / "docs" / "don-vi"
     docs.mkdir(parents=True)
     (work / "docs/index.md").write_text("# Trang chủ\n\nKết quả đánh giá.\n", encoding="utf-8")
-    rows = "\n".join(f"| {g}.{i} | Tổ chức tốt việc ứng dụng CNTT trong dạy học, tiêu chí {g}.{i} | 5 | 4,5 | 4,5 | "
-                     f"[ke-hoach.pdf](ke-hoach.pdf) |" for g in range(1, 5) for i in range(1, 6))
+    rows = "\n".join(
+        f"| {g}.{i} | Tổ chức tốt việc ứng dụng CNTT trong dạy học, tiêu chí {g}.{i} | 5 | 4,5 | 4,5 | "
+        f"[ke-hoach.pdf](ke-hoach.pdf) |"
+        for g in range(1, 5)
+        for i in range(1, 6)
+    )
     for n in range(pages):
         (docs / f"don-vi-{n}.md").write_text(
             f"# Trường THCS số {n}\n\nQuận {n % 24}, tổng điểm 87,5/100, xếp loại Tốt.\n\n"
             f"| Tiêu chí | Nội dung | Tối đa | Tự chấm | Cuối cùng | Minh chứng |\n|---|---|---|---|---|---|\n{rows}\n",
-            encoding="utf-8")
-    (work / "mkdocs.yml").write_text("site_name: Plain\ntheme:\n  name: material\n  language: vi\n"
-                                     "nav:\n  - Trang chủ: index.md\n", encoding="utf-8")
+            encoding="utf-8",
+        )
+    (work / "mkdocs.yml").write_text(
+        "site_name: Plain\ntheme:\n  name: material\n  language: vi\nnav:\n  - Trang chủ: index.md\n", encoding="utf-8"
+    )
 
 
 def plain(work: Path) -> dict:
@@ -234,8 +293,12 @@ def measure_site(site: Path) -> dict:
             files += 1
             if size > largest:
                 largest, largest_name = size, os.path.relpath(os.path.join(folder, name), site)
-    return {"site_mib": round(total / 1048576, 1), "files": files, "largest_kib": round(largest / 1024),
-            "largest": largest_name}
+    return {
+        "site_mib": round(total / 1048576, 1),
+        "files": files,
+        "largest_kib": round(largest / 1024),
+        "largest": largest_name,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,13 +325,16 @@ def bench_size(size: int, args) -> dict:
     verdicts = work / "verdicts"
     if not verdicts.is_dir():  # the first build ever: every PDF checked, every YAML file parsed
         result["first_build_cold"] = ours(data, work / "site", work / "cache", args.ours, verdicts=verdicts)
-        print(f"  first build, cold: {brief(result['first_build_cold'])}  {result['first_build_cold']['steps']}",
-              flush=True)
+        print(
+            f"  first build, cold: {brief(result['first_build_cold'])}  {result['first_build_cold']['steps']}",
+            flush=True,
+        )
     runs: dict[str, list] = {"ours": [], "before": [], "plain": []}
     for pair in range(args.pairs):
         if args.before is not None:
-            runs["before"].append(ours(data, work / "site-before", work / "cache-before", args.before,
-                                       verdicts=verdicts))
+            runs["before"].append(
+                ours(data, work / "site-before", work / "cache-before", args.before, verdicts=verdicts)
+            )
             print(f"  pair {pair + 1} before: {brief(runs['before'][-1])}  {runs['before'][-1]['steps']}", flush=True)
         runs["ours"].append(ours(data, work / "site", work / "cache", args.ours, verdicts=verdicts))
         print(f"  pair {pair + 1} ours:   {brief(runs['ours'][-1])}  {runs['ours'][-1]['cpu_steps']}", flush=True)
@@ -295,25 +361,35 @@ def bench_size(size: int, args) -> dict:
 
 
 def brief(run: dict) -> str:
-    return (f"{run['wall']:>7.1f} s wall {run['cpu']:>7.1f} CPU-s tree RSS {run['rss_tree_mib']:>5} MiB "
-            f"PSS {run.get('pss_tree_mib', '?'):>5} MiB "
-            f"site {run['site_mib']:>8.1f} MiB largest {run['largest_kib']} KiB ({run['largest']})")
+    return (
+        f"{run['wall']:>7.1f} s wall {run['cpu']:>7.1f} CPU-s tree RSS {run['rss_tree_mib']:>5} MiB "
+        f"PSS {run.get('pss_tree_mib', '?'):>5} MiB "
+        f"site {run['site_mib']:>8.1f} MiB largest {run['largest_kib']} KiB ({run['largest']})"
+    )
 
 
 def table(results: dict) -> str:
-    lines = ["| units | build | runs | wall s (median) | CPU-s (median) | tree RSS / PSS MiB (max) | site MiB | "
-             "largest file |", "|---:|---|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "| units | build | runs | wall s (median) | CPU-s (median) | tree RSS / PSS MiB (max) | site MiB | "
+        "largest file |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
     for size, r in sorted(results.items(), key=lambda kv: int(kv[0])):
         rows = [("ours, first build (cold caches)", [r["first_build_cold"]])] if "first_build_cold" in r else []
         rows += [(name, runs) for name, runs in r["runs"].items()]
-        rows += [("ours, rebuild unchanged", [r["unchanged_rebuild"]]), ("ours, rebuild after one change", [r["one_file_rebuild"]])]
+        rows += [
+            ("ours, rebuild unchanged", [r["unchanged_rebuild"]]),
+            ("ours, rebuild after one change", [r["one_file_rebuild"]]),
+        ]
         for name, runs in rows:
             wall = statistics.median(x["wall"] for x in runs)
             cpu = statistics.median(x["cpu"] for x in runs)
-            rss = f'{max(x["rss_tree_mib"] for x in runs)} / {max(x.get("pss_tree_mib", 0) for x in runs)}'
+            rss = f"{max(x['rss_tree_mib'] for x in runs)} / {max(x.get('pss_tree_mib', 0) for x in runs)}"
             last = runs[-1]
-            lines.append(f"| {size} | {name} | {len(runs)} | {wall:.1f} | {cpu:.1f} | {rss} | {last['site_mib']} | "
-                         f"{last['largest_kib']} KiB ({last['largest']}) |")
+            lines.append(
+                f"| {size} | {name} | {len(runs)} | {wall:.1f} | {cpu:.1f} | {rss} | {last['site_mib']} | "
+                f"{last['largest_kib']} KiB ({last['largest']}) |"
+            )
         lines.append(f"| {size} | rebuild ratio (CPU one change / CPU full) | | | {r['rebuild_ratio']} | | | |")
     return "\n".join(lines)
 
@@ -326,8 +402,12 @@ def main() -> int:
     parser.add_argument("--pdf-kib", type=int, default=250, help="mean size of an evidence PDF")
     parser.add_argument("--commits", type=int, default=12, help="commits the submissions are spread over")
     parser.add_argument("--before", type=Path, default=None, help="source folder of another version to alternate with")
-    parser.add_argument("--ours", type=Path, default=None,
-                        help="source folder of the version to measure (default: the installed package)")
+    parser.add_argument(
+        "--ours",
+        type=Path,
+        default=None,
+        help="source folder of the version to measure (default: the installed package)",
+    )
     parser.add_argument("--reuse-data", action="store_true", help="keep data generated by an earlier run")
     parser.add_argument("--prepare-only", action="store_true", help="only generate the data")
     parser.add_argument("--work", type=Path, default=Path("/tmp/site-bench"))

@@ -73,8 +73,11 @@ def main(argv=None) -> int:
         root = root or Path(temp) / "repo"
         print(f"generating {args.units} units in {root} …", flush=True)
         started = time.perf_counter()
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--units", str(args.units), "--out", str(root)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), "--units", str(args.units), "--out", str(root)],
+            check=True,
+            capture_output=True,
+        )
         print(f"  generated in {time.perf_counter() - started:.1f} s")
     root = root.resolve()
     target = pick_submission(root)
@@ -84,7 +87,12 @@ def main(argv=None) -> int:
     print(f"repository: {root} ({units} unit files); changed file: {rel}")
 
     site_builder = [sys.executable, "-m", "site_builder", "--root", str(root), "validate", rel]
-    check_jsonschema = [find_tool("check-jsonschema"), "--schemafile", str(root / "schema/submission.schema.json"), str(target)]
+    check_jsonschema = [
+        find_tool("check-jsonschema"),
+        "--schemafile",
+        str(root / "schema/submission.schema.json"),
+        str(target),
+    ]
     ours, theirs = [], []
     wall(site_builder, PROJECT)  # warm the OS caches for both tools once
     wall(check_jsonschema, root)
@@ -100,7 +108,9 @@ def main(argv=None) -> int:
     from site_builder.paths import DataRoot
     from site_builder.validate import validate_all
 
-    print(f"validate one file (CLI, median of {args.repeat}): {one:.3f} s; check-jsonschema {reference:.3f} s", flush=True)
+    print(
+        f"validate one file (CLI, median of {args.repeat}): {one:.3f} s; check-jsonschema {reference:.3f} s", flush=True
+    )
     started = time.perf_counter()
     result = validate_all(DataRoot(root))
     full = time.perf_counter() - started
@@ -117,12 +127,19 @@ def main(argv=None) -> int:
     scored_units = len(scores.units)
 
     numbers = {
-        "units": args.units, "unit_files": units, "repeat": args.repeat,
-        "validate_one_s": round(one, 3), "validate_one_runs_s": [round(t, 3) for t in ours],
-        "check_jsonschema_s": round(reference, 3), "check_jsonschema_runs_s": [round(t, 3) for t in theirs],
+        "units": args.units,
+        "unit_files": units,
+        "repeat": args.repeat,
+        "validate_one_s": round(one, 3),
+        "validate_one_runs_s": [round(t, 3) for t in ours],
+        "check_jsonschema_s": round(reference, 3),
+        "check_jsonschema_runs_s": [round(t, 3) for t in theirs],
         "ratio": round(one / reference, 2),
-        "validate_all_s": round(full, 2), "files_checked": result.files_checked,
-        "score_s": round(scoring, 2), "scored_units": scored_units, "period": period,
+        "validate_all_s": round(full, 2),
+        "files_checked": result.files_checked,
+        "score_s": round(scoring, 2),
+        "scored_units": scored_units,
+        "period": period,
     }
     print(f"validate one file (CLI, median of {args.repeat}): {one:.3f} s   (goal ≤ {GOALS['validate_one_s']} s)")
     print(f"check-jsonschema on the same file (median):   {reference:.3f} s")

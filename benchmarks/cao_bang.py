@@ -39,15 +39,18 @@ from site_builder.registry import load_organization, load_registry  # noqa: E402
 PERIOD = "2020-2021"
 VN = datetime.timezone(datetime.timedelta(hours=7))
 MAINTAINER = "cb-demo-admin"
-SETUP_AT = datetime.datetime(2020, 10, 30, 15, 0, tzinfo=VN)   # the day of letter 1423
-REPORT_FILES = {"ke-hoach": "ke-hoach-cntt-2020-2021.pdf", "so-ket": "bao-cao-so-ket.pdf",
-                "tong-ket": "bao-cao-tong-ket.pdf"}
+SETUP_AT = datetime.datetime(2020, 10, 30, 15, 0, tzinfo=VN)  # the day of letter 1423
+REPORT_FILES = {
+    "ke-hoach": "ke-hoach-cntt-2020-2021.pdf",
+    "so-ket": "bao-cao-so-ket.pdf",
+    "tong-ket": "bao-cao-tong-ket.pdf",
+}
 EVIDENCE_FILES = ("ke-hoach-cntt.pdf", "quyet-dinh-phan-cong.pdf")
 LINK_SUFFIX = {"website": "", "cong_khai_link": "/cong-khai", "thu_tuc_bieu_mau_link": "/thu-tuc-bieu-mau"}
 
 
 def at(text: str) -> datetime.datetime:
-    """"2021-01-12 09:30" in Vietnam."""
+    """ "2021-01-12 09:30" in Vietnam."""
     return datetime.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=VN)
 
 
@@ -90,8 +93,13 @@ PLANS = [
 # Reviewer scores: unit -> (day, criterion -> (score, comment)).
 REVIEWS = {
     "pgd-tp-cao-bang": ("2021-06-08 09:00", {"2.1": (5, "Minh chứng chưa thể hiện đủ các đơn vị trực thuộc.")}),
-    "thpt-demo-song-bang": ("2021-06-09 10:00", {"1.5": (8, "Còn giáo viên chưa hoàn thành tập huấn trên mạng."),
-                                                 "3.3": (4, "Số tin bài trên cổng thông tin chưa đủ 40.")}),
+    "thpt-demo-song-bang": (
+        "2021-06-09 10:00",
+        {
+            "1.5": (8, "Còn giáo viên chưa hoàn thành tập huấn trên mạng."),
+            "3.3": (4, "Số tin bài trên cổng thông tin chưa đủ 40."),
+        },
+    ),
     "thcs-demo-hop-giang": ("2021-06-05 14:00", {"1.1": (5, "Thống nhất với điểm tự chấm.")}),
     "thcs-demo-hong-viet": ("2021-06-07 15:00", {"2.2": (8, "Cơ sở dữ liệu cập nhật chậm ở học kỳ II.")}),
 }
@@ -99,12 +107,18 @@ REVIEWS = {
 
 # ---------------------------------------------------------------------------------- content
 
+
 def pdf(lines: list[str]) -> bytes:
     """A real one-page PDF with the lines as text (Helvetica: ASCII only, so no diacritics)."""
     writer = PdfWriter()
     page = writer.add_blank_page(width=595, height=842)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
     fonts = DictionaryObject({NameObject("/F1"): font})
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
     body = ["BT", "/F1 12 Tf", "72 770 Td", "18 TL"]
@@ -120,8 +134,13 @@ def pdf(lines: list[str]) -> bytes:
 
 
 def document(unit_id: str, what: str) -> bytes:
-    return pdf([f"TAI LIEU MINH HOA - {what}", f"Don vi: {unit_id} - nam hoc {PERIOD}",
-                "Du lieu gia lap de minh hoa, khong phai van ban that."])
+    return pdf(
+        [
+            f"TAI LIEU MINH HOA - {what}",
+            f"Don vi: {unit_id} - nam hoc {PERIOD}",
+            "Du lieu gia lap de minh hoa, khong phai van ban that.",
+        ]
+    )
 
 
 def step_down(value: float, step: float) -> float:
@@ -169,19 +188,25 @@ def self_assessment(catalogue, plan: Plan, unit, folder: str) -> dict[str, bytes
 
 
 def review(unit, reviewer: str, when: str, items: dict) -> bytes:
-    data = {"don_vi": unit.id, "nam_hoc": PERIOD, "nguoi_cham": reviewer, "ngay_cham": when[:10],
-            "tieu_chi": {cid: {"diem_cham": score, "nhan_xet": note} for cid, (score, note) in items.items()}}
+    data = {
+        "don_vi": unit.id,
+        "nam_hoc": PERIOD,
+        "nguoi_cham": reviewer,
+        "ngay_cham": when[:10],
+        "tieu_chi": {cid: {"diem_cham": score, "nhan_xet": note} for cid, (score, note) in items.items()},
+    }
     return as_yaml(data).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------- timeline
 
+
 @dataclass
 class Filing:
     unit: str
-    what: str                     # ke-hoach | so-ket | tong-ket | tu-danh-gia | cham
-    proposed: datetime.datetime   # the web editor's signed commit
-    merged: datetime.datetime     # the reviewer's signed merge
+    what: str  # ke-hoach | so-ket | tong-ket | tu-danh-gia | cham
+    proposed: datetime.datetime  # the web editor's signed commit
+    merged: datetime.datetime  # the reviewer's signed merge
     author: str
     merged_by: str
     files: dict[str, bytes]
@@ -202,18 +227,44 @@ def filings(root: Path = EXAMPLE) -> list[Filing]:
             when = getattr(plan, milestone.id.replace("-", "_"))
             if when and milestone.owed(unit.type):
                 title = REPORT_FILES[milestone.id][:-4]
-                out.append(Filing(unit.id, milestone.id, at(when), at(when) + datetime.timedelta(hours=5), editor,
-                                  reviewer, {f"{folder}/bao-cao/{milestone.id}/{REPORT_FILES[milestone.id]}":
-                                             document(unit.id, title)}))
+                out.append(
+                    Filing(
+                        unit.id,
+                        milestone.id,
+                        at(when),
+                        at(when) + datetime.timedelta(hours=5),
+                        editor,
+                        reviewer,
+                        {f"{folder}/bao-cao/{milestone.id}/{REPORT_FILES[milestone.id]}": document(unit.id, title)},
+                    )
+                )
         if plan.self_assessment:
             when = at(plan.self_assessment)
-            out.append(Filing(unit.id, "tu-danh-gia", when, when + datetime.timedelta(days=1), editor, reviewer,
-                              self_assessment(period.catalogues[unit.type], plan, unit, folder)))
+            out.append(
+                Filing(
+                    unit.id,
+                    "tu-danh-gia",
+                    when,
+                    when + datetime.timedelta(days=1),
+                    editor,
+                    reviewer,
+                    self_assessment(period.catalogues[unit.type], plan, unit, folder),
+                )
+            )
         if unit.id in REVIEWS:
             when, items = REVIEWS[unit.id]
             files = {f"{folder}.review.yaml": review(unit, reviewer, when, items)}
-            out.append(Filing(unit.id, "cham", at(when), at(when) + datetime.timedelta(hours=2), reviewer,
-                              organization.maintainers[0], files))
+            out.append(
+                Filing(
+                    unit.id,
+                    "cham",
+                    at(when),
+                    at(when) + datetime.timedelta(hours=2),
+                    reviewer,
+                    organization.maintainers[0],
+                    files,
+                )
+            )
     return sorted(out, key=lambda f: f.proposed)
 
 
@@ -234,8 +285,13 @@ def write(root: Path = EXAMPLE) -> int:
     return count
 
 
-WHAT = {"ke-hoach": "kế hoạch CNTT", "so-ket": "báo cáo sơ kết", "tong-ket": "báo cáo tổng kết",
-        "tu-danh-gia": "bài tự đánh giá", "cham": "điểm chấm"}
+WHAT = {
+    "ke-hoach": "kế hoạch CNTT",
+    "so-ket": "báo cáo sơ kết",
+    "tong-ket": "báo cáo tổng kết",
+    "tu-danh-gia": "bài tự đánh giá",
+    "cham": "điểm chấm",
+}
 
 
 def history(target: Path, root: Path = EXAMPLE):
@@ -248,14 +304,28 @@ def history(target: Path, root: Path = EXAMPLE):
 
     filed = filings(root)
     filed_paths = {rel for f in filed for rel in f.files}
-    setup = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-             if p.is_file() and p.relative_to(root).as_posix() not in filed_paths}
-    events = [Event("setup", [Commit(SETUP_AT, MAINTAINER, "Kho dữ liệu năm học 2020 - 2021 (site-builder init)",
-                                     setup)])]
+    setup = {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.relative_to(root).as_posix() not in filed_paths
+    }
+    events = [
+        Event("setup", [Commit(SETUP_AT, MAINTAINER, "Kho dữ liệu năm học 2020 - 2021 (site-builder init)", setup)])
+    ]
     for f in filed:
         title = f"{f.unit}: {WHAT[f.what]} năm học {PERIOD}"
-        events.append(Event("pr", [Commit(f.proposed, f.author, f"Nộp {WHAT[f.what]}", f.files)], title=title,
-                            merged=f.merged, merged_by=f.merged_by, period=PERIOD, unit=f.unit, what=f.what))
+        events.append(
+            Event(
+                "pr",
+                [Commit(f.proposed, f.author, f"Nộp {WHAT[f.what]}", f.files)],
+                title=title,
+                merged=f.merged,
+                merged_by=f.merged_by,
+                period=PERIOD,
+                unit=f.unit,
+                what=f.what,
+            )
+        )
     with Signer.load(KEY_DIR / f"{KEY_NAME}.secret.asc") as signer:
         return demo_history.replay(Demo(events, {}, {}), target, signer)
 

@@ -12,9 +12,10 @@ import datetime
 import functools
 import json
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 import yaml
 
@@ -39,8 +40,8 @@ class Criterion(NamedTuple):
     id: str
     max: float
     evidence: str | None = None
-    derived: bool = False          # computed by the scorer (district 4.2), never written in a submission
-    requires_milestone: str = ""   # a report that must be filed for points here (the plan: 1.1 / 4.1)
+    derived: bool = False  # computed by the scorer (district 4.2), never written in a submission
+    requires_milestone: str = ""  # a report that must be filed for points here (the plan: 1.1 / 4.1)
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,10 @@ class PeriodInfo:
     opens: datetime.date
     deadline: datetime.date
     milestones: tuple[Milestone, ...]
-    unit_types: tuple[str, ...]       # types with a catalogue this period
+    unit_types: tuple[str, ...]  # types with a catalogue this period
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_criteria(period: str, root: Path = REPO_ROOT) -> dict[str, tuple[Criterion, ...]]:
     """Max points and evidence rules of each unit type's catalogue of `period`."""
     criteria = {}
@@ -76,21 +77,31 @@ def load_criteria(period: str, root: Path = REPO_ROOT) -> dict[str, tuple[Criter
             for item in group["items"]:
                 evidence = item.get("evidence") or {}
                 kind = evidence["kinds"][0] if evidence.get("required") and evidence.get("kinds") else None
-                items.append(Criterion(str(item["id"]), float(item["max"]), kind, "derived" in item,
-                                       item.get("requires_milestone", "")))
+                items.append(
+                    Criterion(
+                        str(item["id"]), float(item["max"]), kind, "derived" in item, item.get("requires_milestone", "")
+                    )
+                )
         criteria[catalogue["unit_type"]] = tuple(items)
     return criteria
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_period(period: str, root: Path = REPO_ROOT) -> PeriodInfo:
     """Dates and milestones of criteria/<period>/year.yaml."""
     data = yaml.safe_load((root / "criteria" / period / "year.yaml").read_text(encoding="utf-8"))
     window = data["self_assessment"]
-    milestones = tuple(Milestone(m["id"], m["title"], _date(m["due"]), tuple(m.get("owed_by") or ()))
-                       for m in data.get("milestones") or ())
-    return PeriodInfo(period, _date(window["opens"]), _date(window["deadline"]), milestones,
-                      tuple(sorted(load_criteria(period, root))))
+    milestones = tuple(
+        Milestone(m["id"], m["title"], _date(m["due"]), tuple(m.get("owed_by") or ()))
+        for m in data.get("milestones") or ()
+    )
+    return PeriodInfo(
+        period,
+        _date(window["opens"]),
+        _date(window["deadline"]),
+        milestones,
+        tuple(sorted(load_criteria(period, root))),
+    )
 
 
 def _date(value) -> datetime.date:
@@ -220,9 +231,13 @@ class Submission:
     def only(self, criteria: Iterable[str]) -> Submission:
         """The same sheet with only some criteria (a first, incomplete version)."""
         keep = [c for c in self.scores if c in set(criteria)]
-        return Submission(self.unit, self.period, {c: self.scores[c] for c in keep},
-                          {c: self.evidence[c] for c in keep if c in self.evidence},
-                          {c: self.notes[c] for c in keep if c in self.notes})
+        return Submission(
+            self.unit,
+            self.period,
+            {c: self.scores[c] for c in keep},
+            {c: self.evidence[c] for c in keep if c in self.evidence},
+            {c: self.notes[c] for c in keep if c in self.notes},
+        )
 
     def pdfs(self) -> list[str]:
         """The PDFs it cites, in order of first citation (reports under bao-cao/ included)."""
@@ -242,8 +257,14 @@ class Review:
     comments: dict[str, str]
 
 
-def render_organization(name: str, reviewers: list[str], maintainers: list[str], demo: bool,
-                        repository: str = "", signers: list[str] | None = None) -> str:
+def render_organization(
+    name: str,
+    reviewers: list[str],
+    maintainers: list[str],
+    demo: bool,
+    repository: str = "",
+    signers: list[str] | None = None,
+) -> str:
     out = [f"demo: {'true' if demo else 'false'}\n", f"id: {DEPARTMENT_ID}\n", f"name: {quoted(name)}\n"]
     if repository:
         out.append(f"repository: {repository}\n")
@@ -278,8 +299,12 @@ def schema_comment(period: str, unit_type: str) -> str:
 
 
 def render_submission(sub: Submission) -> str:
-    out = [schema_comment(sub.period, sub.unit.type), f"don_vi: {sub.unit.id}\n",
-           f'nam_hoc: "{sub.period}"\n', "tieu_chi:\n"]
+    out = [
+        schema_comment(sub.period, sub.unit.type),
+        f"don_vi: {sub.unit.id}\n",
+        f'nam_hoc: "{sub.period}"\n',
+        "tieu_chi:\n",
+    ]
     for cid, value in sub.scores.items():
         out.append(f'  "{cid}":\n    diem_tu_cham: {score_text(value)}\n')
         if sub.evidence.get(cid):
@@ -290,8 +315,13 @@ def render_submission(sub: Submission) -> str:
 
 
 def render_review(sub: Submission, review: Review) -> str:
-    out = [f"don_vi: {sub.unit.id}\n", f'nam_hoc: "{sub.period}"\n', f"nguoi_cham: {review.reviewer}\n",
-           f"ngay_cham: {review.date}\n", "tieu_chi:\n"]
+    out = [
+        f"don_vi: {sub.unit.id}\n",
+        f'nam_hoc: "{sub.period}"\n',
+        f"nguoi_cham: {review.reviewer}\n",
+        f"ngay_cham: {review.date}\n",
+        "tieu_chi:\n",
+    ]
     for cid, value in review.scores.items():
         out.append(f'  "{cid}":\n    diem_cham: {score_text(value)}\n')
         if cid in review.comments:
@@ -313,8 +343,9 @@ def report_path(period: str, unit: Unit, milestone: str, name: str) -> str:
 
 def link_evidence(unit: Unit, kind: str) -> str:
     """The URL a link criterion asks for, under the unit's example domain."""
-    return {WEBSITE: unit.website, CONG_KHAI: f"{unit.website}/cong-khai",
-            THU_TUC: f"{unit.website}/thu-tuc-bieu-mau"}[kind]
+    return {WEBSITE: unit.website, CONG_KHAI: f"{unit.website}/cong-khai", THU_TUC: f"{unit.website}/thu-tuc-bieu-mau"}[
+        kind
+    ]
 
 
 def band_of(percent: float, bands: list[tuple[float, object]]) -> object:
@@ -337,18 +368,23 @@ def scan_pdf(seed: str, kib: int, title: str = "") -> bytes:
     per_page = max(1024, kib * 1024 // pages)
     width = 256
     height = max(4, per_page // width)
-    bodies = [b"<< /Type /Catalog /Pages 2 0 R >>",
-              b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (4 + 3 * n) for n in range(pages)),
-                                                           pages),
-              b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (4 + 3 * n) for n in range(pages)), pages),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     label = ascii_text(title or seed).replace("\\", "").replace("(", "").replace(")", "")
     for n in range(pages):
-        page, image, content = 4 + 3 * n, 5 + 3 * n, 6 + 3 * n
-        bodies.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> "
-                      b"/XObject << /Im%d %d 0 R >> >> /Contents %d 0 R >>" % (n, image, content))
+        image, content = 5 + 3 * n, 6 + 3 * n  # object 4 + 3n is the page itself
+        bodies.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> "
+            b"/XObject << /Im%d %d 0 R >> >> /Contents %d 0 R >>" % (n, image, content)
+        )
         pixels = rng.randbytes(width * height)
-        bodies.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
-                      b"/BitsPerComponent 8 /Length %d >>\nstream\n%s\nendstream" % (width, height, len(pixels), pixels))
+        bodies.append(
+            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+            b"/BitsPerComponent 8 /Length %d >>\nstream\n%s\nendstream" % (width, height, len(pixels), pixels)
+        )
         text = f"q 495 0 0 700 50 90 cm /Im{n} Do Q BT /F1 11 Tf 50 810 Td ({label} - trang {n + 1}/{pages}) Tj ET"
         stream = text.encode("ascii")
         bodies.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))

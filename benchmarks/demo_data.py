@@ -31,10 +31,34 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datagen import (CONG_KHAI, DEPARTMENT_ID, PDF, REPO_ROOT, REPORTS_FOLDER, Criterion, Milestone, RegistryFile,
-                     Review, Submission, Unit, ascii_text, band_of, link_evidence, load_criteria, load_period,
-                     minimal_pdf, render_organization, render_registry, render_review, render_submission,
-                     report_path, slugify, submission_path, unit_folder, written_criteria)
+from datagen import (
+    CONG_KHAI,
+    DEPARTMENT_ID,
+    PDF,
+    REPO_ROOT,
+    REPORTS_FOLDER,
+    Criterion,
+    Milestone,
+    RegistryFile,
+    Review,
+    Submission,
+    Unit,
+    ascii_text,
+    band_of,
+    link_evidence,
+    load_criteria,
+    load_period,
+    minimal_pdf,
+    render_organization,
+    render_registry,
+    render_review,
+    render_submission,
+    report_path,
+    slugify,
+    submission_path,
+    unit_folder,
+    written_criteria,
+)
 
 PERIODS = ("2020-2021", "2023-2024", "2025-2026")
 DEMO_SEED = "hcmc-demo-v2"
@@ -51,28 +75,50 @@ DEPARTMENT_REVIEWERS = ["sgd-demo-reviewer", "sgd-demo-reviewer-2"]
 
 # The 22 district-level units of HCMC before July 2025: (id suffix, district name).
 HCMC_DISTRICTS = [
-    ("quan-1", "Quận 1"), ("quan-3", "Quận 3"), ("quan-4", "Quận 4"), ("quan-5", "Quận 5"),
-    ("quan-6", "Quận 6"), ("quan-7", "Quận 7"), ("quan-8", "Quận 8"), ("quan-10", "Quận 10"),
-    ("quan-11", "Quận 11"), ("quan-12", "Quận 12"), ("binh-thanh", "Quận Bình Thạnh"),
-    ("go-vap", "Quận Gò Vấp"), ("phu-nhuan", "Quận Phú Nhuận"), ("tan-binh", "Quận Tân Bình"),
-    ("tan-phu", "Quận Tân Phú"), ("binh-tan", "Quận Bình Tân"), ("thu-duc", "Thành phố Thủ Đức"),
-    ("binh-chanh", "Huyện Bình Chánh"), ("can-gio", "Huyện Cần Giờ"), ("cu-chi", "Huyện Củ Chi"),
-    ("hoc-mon", "Huyện Hóc Môn"), ("nha-be", "Huyện Nhà Bè"),
+    ("quan-1", "Quận 1"),
+    ("quan-3", "Quận 3"),
+    ("quan-4", "Quận 4"),
+    ("quan-5", "Quận 5"),
+    ("quan-6", "Quận 6"),
+    ("quan-7", "Quận 7"),
+    ("quan-8", "Quận 8"),
+    ("quan-10", "Quận 10"),
+    ("quan-11", "Quận 11"),
+    ("quan-12", "Quận 12"),
+    ("binh-thanh", "Quận Bình Thạnh"),
+    ("go-vap", "Quận Gò Vấp"),
+    ("phu-nhuan", "Quận Phú Nhuận"),
+    ("tan-binh", "Quận Tân Bình"),
+    ("tan-phu", "Quận Tân Phú"),
+    ("binh-tan", "Quận Bình Tân"),
+    ("thu-duc", "Thành phố Thủ Đức"),
+    ("binh-chanh", "Huyện Bình Chánh"),
+    ("can-gio", "Huyện Cần Giờ"),
+    ("cu-chi", "Huyện Củ Chi"),
+    ("hoc-mon", "Huyện Hóc Môn"),
+    ("nha-be", "Huyện Nhà Bè"),
 ]
 
 # Offices whose THCS schools are registered (invented school names), and how many of them have
 # their portal integrated (criterion 3.2 met) per year: district 4.2 then falls in every band.
 DEMO_THCS = {
-    "pgd-quan-1": (["Tân Định", "Đa Kao", "Bến Nghé", "Cầu Kho", "Cô Giang", "Nguyễn Cư Trinh",
-                    "Cầu Ông Lãnh", "Phạm Ngũ Lão"], {"2020-2021": 6, "2023-2024": 8}),
-    "pgd-binh-thanh": (["Thanh Đa", "Bình Quới", "Hàng Xanh", "Văn Thánh", "Cầu Sơn"],
-                       {"2020-2021": 5, "2023-2024": 4}),
-    "pgd-go-vap": (["An Nhơn", "Hạnh Thông", "Xóm Mới", "Thông Tây Hội", "Lam Sơn", "Cây Trâm",
-                    "Chợ Cầu"], {"2020-2021": 4, "2023-2024": 5}),
-    "pgd-tan-binh": (["Bảy Hiền", "Bàu Cát", "Ông Tạ", "Cộng Hoà", "Hoàng Hoa", "Sân Bay"],
-                     {"2020-2021": 5, "2023-2024": 4}),
-    "pgd-cu-chi": (["Tân Thông Hội", "Phước Vĩnh An", "Trung Lập", "An Nhơn Tây"],
-                   {"2020-2021": 2, "2023-2024": 2}),
+    "pgd-quan-1": (
+        ["Tân Định", "Đa Kao", "Bến Nghé", "Cầu Kho", "Cô Giang", "Nguyễn Cư Trinh", "Cầu Ông Lãnh", "Phạm Ngũ Lão"],
+        {"2020-2021": 6, "2023-2024": 8},
+    ),
+    "pgd-binh-thanh": (
+        ["Thanh Đa", "Bình Quới", "Hàng Xanh", "Văn Thánh", "Cầu Sơn"],
+        {"2020-2021": 5, "2023-2024": 4},
+    ),
+    "pgd-go-vap": (
+        ["An Nhơn", "Hạnh Thông", "Xóm Mới", "Thông Tây Hội", "Lam Sơn", "Cây Trâm", "Chợ Cầu"],
+        {"2020-2021": 4, "2023-2024": 5},
+    ),
+    "pgd-tan-binh": (
+        ["Bảy Hiền", "Bàu Cát", "Ông Tạ", "Cộng Hoà", "Hoàng Hoa", "Sân Bay"],
+        {"2020-2021": 5, "2023-2024": 4},
+    ),
+    "pgd-cu-chi": (["Tân Thông Hội", "Phước Vĩnh An", "Trung Lập", "An Nhơn Tây"], {"2020-2021": 2, "2023-2024": 2}),
 }
 
 # 2025-2026: commune-level offices and the THCS they oversee: (kind, ward or commune, schools).
@@ -93,10 +139,10 @@ WARDS_2025 = [
     ("xã", "Tân An Hội", ["Tân Thông Hội", "Phước Vĩnh An"]),
     ("xã", "An Nhơn Tây", ["Trung Lập", "An Nhơn Tây"]),
 ]
-MERGED_SCHOOL = ("Bến Thành", ["Phạm Ngũ Lão", "Nguyễn Cư Trinh"])   # 2025-2026: new school, two merged into it
-CLOSED_SCHOOL = "thcs-demo-cau-son"                                # last year 2023-2024
-RENAMED_UNIT = ("gdtx-demo-quan-5", "Trung tâm GDTX Demo Chợ Lớn")   # 2025-2026 name
-BODY_CHANGED = "thcs-demo-tan-dinh"                                 # pgd-quan-1 -> vhxh-phuong-tan-dinh
+MERGED_SCHOOL = ("Bến Thành", ["Phạm Ngũ Lão", "Nguyễn Cư Trinh"])  # 2025-2026: new school, two merged into it
+CLOSED_SCHOOL = "thcs-demo-cau-son"  # last year 2023-2024
+RENAMED_UNIT = ("gdtx-demo-quan-5", "Trung tâm GDTX Demo Chợ Lớn")  # 2025-2026 name
+BODY_CHANGED = "thcs-demo-tan-dinh"  # pgd-quan-1 -> vhxh-phuong-tan-dinh
 
 # Invented upper-secondary schools under the Department: (name part, level, district, 2025 ward).
 DEMO_THPT = [
@@ -124,25 +170,42 @@ DEMO_THPT = [
     ("Bình Minh", "Nhiều cấp học", "Quận 12", "Phường Trung Mỹ Tây"),
     ("Thủ Thiêm", "THPT", "Thành phố Thủ Đức", "Phường An Khánh"),
 ]
-NEW_SCHOOL = "thpt-demo-thu-thiem"               # first year 2023-2024
-CLOSED_UNIT = "gdtx-demo-quan-4"                 # only 2020-2021
+NEW_SCHOOL = "thpt-demo-thu-thiem"  # first year 2023-2024
+CLOSED_UNIT = "gdtx-demo-quan-4"  # only 2020-2021
 REVIEWER_OVERRIDE_UNIT = "thpt-demo-le-quy-don"  # reviewed by one Department reviewer only
-DEMO_GDTX = [("quan-5", "Quận 5", "Phường Chợ Lớn"), ("quan-10", "Quận 10", "Phường Diên Hồng"),
-             ("thu-duc", "Thành phố Thủ Đức", "Phường Thủ Đức"), ("hoc-mon", "Huyện Hóc Môn", "Xã Hóc Môn"),
-             ("tan-phu", "Quận Tân Phú", "Phường Tân Phú"), ("quan-4", "Quận 4", "Phường Khánh Hội")]
+DEMO_GDTX = [
+    ("quan-5", "Quận 5", "Phường Chợ Lớn"),
+    ("quan-10", "Quận 10", "Phường Diên Hồng"),
+    ("thu-duc", "Thành phố Thủ Đức", "Phường Thủ Đức"),
+    ("hoc-mon", "Huyện Hóc Môn", "Xã Hóc Môn"),
+    ("tan-phu", "Quận Tân Phú", "Phường Tân Phú"),
+    ("quan-4", "Quận 4", "Phường Khánh Hội"),
+]
 
 # The designed cases of each year: case -> unit id ("replaced": (unit id, milestone id)).
 DESIGNED = {
-    "2020-2021": {"before-opens": "thpt-demo-nguyen-du", "reviewer-delay": "thcs-demo-ben-nghe",
-                  "stub": "thpt-demo-tran-phu", "forged": "gdtx-demo-hoc-mon",
-                  "replaced": ("pgd-go-vap", "ke-hoach")},
-    "2023-2024": {"before-opens": "thpt-demo-le-loi", "reviewer-delay": "thcs-demo-hanh-thong",
-                  "stub": "thpt-demo-hung-vuong", "forged": "thcs-demo-bay-hien",
-                  "replaced": ("thpt-demo-ngo-quyen", "ke-hoach"),
-                  "claims-without-plan": "thpt-demo-nguyen-dinh-chieu"},
-    "2025-2026": {"before-opens": "thcs-demo-tan-dinh", "reviewer-delay": "thpt-demo-thu-thiem",
-                  "stub": "thcs-demo-an-nhon", "forged": "thpt-demo-bui-thi-xuan",
-                  "replaced": ("gdtx-demo-quan-5", "ke-hoach")},
+    "2020-2021": {
+        "before-opens": "thpt-demo-nguyen-du",
+        "reviewer-delay": "thcs-demo-ben-nghe",
+        "stub": "thpt-demo-tran-phu",
+        "forged": "gdtx-demo-hoc-mon",
+        "replaced": ("pgd-go-vap", "ke-hoach"),
+    },
+    "2023-2024": {
+        "before-opens": "thpt-demo-le-loi",
+        "reviewer-delay": "thcs-demo-hanh-thong",
+        "stub": "thpt-demo-hung-vuong",
+        "forged": "thcs-demo-bay-hien",
+        "replaced": ("thpt-demo-ngo-quyen", "ke-hoach"),
+        "claims-without-plan": "thpt-demo-nguyen-dinh-chieu",
+    },
+    "2025-2026": {
+        "before-opens": "thcs-demo-tan-dinh",
+        "reviewer-delay": "thpt-demo-thu-thiem",
+        "stub": "thcs-demo-an-nhon",
+        "forged": "thpt-demo-bui-thi-xuan",
+        "replaced": ("gdtx-demo-quan-5", "ke-hoach"),
+    },
 }
 SA_CASES = ("before-opens", "reviewer-delay", "stub", "forged")
 
@@ -174,30 +237,68 @@ def demo_registries(period: str) -> dict[str, RegistryFile]:
     if not two_tier:
         for n, (suffix, district) in enumerate(HCMC_DISTRICTS):
             unit_id = f"pgd-{suffix}"
-            department.units.append(Unit(unit_id, f"Phòng Giáo dục và Đào tạo {district}", "phong-gddt",
-                                         DEPARTMENT_ID, district, editors=editors_for(unit_id, period, n + 1)))
+            department.units.append(
+                Unit(
+                    unit_id,
+                    f"Phòng Giáo dục và Đào tạo {district}",
+                    "phong-gddt",
+                    DEPARTMENT_ID,
+                    district,
+                    editors=editors_for(unit_id, period, n + 1),
+                )
+            )
     for n, (part, level, district, ward) in enumerate(DEMO_THPT):
         prefix, title = ("thpt", "Trường THPT") if level == "THPT" else ("pt", "Trường THCS và THPT")
         unit_id = f"{prefix}-demo-{slugify(part)}"
         if unit_id == NEW_SCHOOL and period < "2023-2024":
             continue
-        department.units.append(Unit(unit_id, f"{title} Demo {part}", "truong-pho-thong", DEPARTMENT_ID,
-                                     ward if two_tier else district, level, editors_for(unit_id, period, n),
-                                     ["sgd-demo-reviewer-2"] if unit_id == REVIEWER_OVERRIDE_UNIT else None))
+        department.units.append(
+            Unit(
+                unit_id,
+                f"{title} Demo {part}",
+                "truong-pho-thong",
+                DEPARTMENT_ID,
+                ward if two_tier else district,
+                level,
+                editors_for(unit_id, period, n),
+                ["sgd-demo-reviewer-2"] if unit_id == REVIEWER_OVERRIDE_UNIT else None,
+            )
+        )
     for n, (suffix, district, ward) in enumerate(DEMO_GDTX):
         unit_id = f"gdtx-demo-{suffix}"
         if unit_id == CLOSED_UNIT and period > "2020-2021":
             continue
         name = RENAMED_UNIT[1] if two_tier and unit_id == RENAMED_UNIT[0] else f"Trung tâm GDTX Demo {district}"
-        department.units.append(Unit(unit_id, name, "trung-tam-gdtx", DEPARTMENT_ID, ward if two_tier else district,
-                                     editors=editors_for(unit_id, period, n + 2)))
+        department.units.append(
+            Unit(
+                unit_id,
+                name,
+                "trung-tam-gdtx",
+                DEPARTMENT_ID,
+                ward if two_tier else district,
+                editors=editors_for(unit_id, period, n + 2),
+            )
+        )
     if not two_tier:
         districts = {f"pgd-{suffix}": name for suffix, name in HCMC_DISTRICTS}
         for office_id, (schools, _) in DEMO_THCS.items():
-            registries[office_id] = RegistryFile(period, office_id, [f"{office_id}-reviewer"], [
-                Unit(thcs_id(school), f"Trường THCS Demo {school}", "truong-pho-thong", office_id,
-                     districts[office_id], "THCS", editors_for(thcs_id(school), period, n))
-                for n, school in enumerate(schools)])
+            registries[office_id] = RegistryFile(
+                period,
+                office_id,
+                [f"{office_id}-reviewer"],
+                [
+                    Unit(
+                        thcs_id(school),
+                        f"Trường THCS Demo {school}",
+                        "truong-pho-thong",
+                        office_id,
+                        districts[office_id],
+                        "THCS",
+                        editors_for(thcs_id(school), period, n),
+                    )
+                    for n, school in enumerate(schools)
+                ],
+            )
         return registries
     index_in_office = {s: n for schools, _ in DEMO_THCS.values() for n, s in enumerate(schools)}
     for kind, ward, schools in WARDS_2025:
@@ -206,12 +307,26 @@ def demo_registries(period: str) -> dict[str, RegistryFile]:
         for school in schools:
             unit_id = thcs_id(school)
             replaces = [thcs_id(old) for old in MERGED_SCHOOL[1]] if school == MERGED_SCHOOL[0] else []
-            units.append(Unit(unit_id, f"Trường THCS Demo {school}", "truong-pho-thong", body,
-                              f"{kind.capitalize()} {ward}", "THCS",
-                              editors_for(unit_id, period, index_in_office.get(school, 1)),
-                              replaces=replaces))
-        registries[body] = RegistryFile(period, body, [f"{body}-reviewer"], units,
-                                        name=f"Phòng Văn hoá – Xã hội {kind} {ward} (minh hoạ)", parent=DEPARTMENT_ID)
+            units.append(
+                Unit(
+                    unit_id,
+                    f"Trường THCS Demo {school}",
+                    "truong-pho-thong",
+                    body,
+                    f"{kind.capitalize()} {ward}",
+                    "THCS",
+                    editors_for(unit_id, period, index_in_office.get(school, 1)),
+                    replaces=replaces,
+                )
+            )
+        registries[body] = RegistryFile(
+            period,
+            body,
+            [f"{body}-reviewer"],
+            units,
+            name=f"Phòng Văn hoá – Xã hội {kind} {ward} (minh hoạ)",
+            parent=DEPARTMENT_ID,
+        )
     return registries
 
 
@@ -223,7 +338,7 @@ def unit_reviewers(unit: Unit, registries: dict[str, RegistryFile]) -> list[str]
 # Wording
 # --------------------------------------------------------------------------------------------
 
-DECISION_FILE = "quyet-dinh-phan-cong.pdf"   # the unit's own evidence: decision assigning ICT duties
+DECISION_FILE = "quyet-dinh-phan-cong.pdf"  # the unit's own evidence: decision assigning ICT duties
 REPORT_NAMES = {
     "ke-hoach": ["ke-hoach-cntt.pdf", "ke-hoach-ung-dung-cntt-{period}.pdf", "kh-cntt-{period}.pdf"],
     "so-ket": ["bao-cao-so-ket.pdf", "bao-cao-so-ket-hoc-ky-1.pdf"],
@@ -252,10 +367,12 @@ SCHOOL_NOTES = {
 }
 NOTES = {
     "truong-pho-thong": SCHOOL_NOTES,
-    "trung-tam-gdtx": {**SCHOOL_NOTES,
-                       "3.1": "Địa chỉ cổng thông tin điện tử của trung tâm.",
-                       "3.4": "Đường dẫn chuyên mục Công khai trên cổng thông tin của trung tâm.",
-                       "3.5": "Đường dẫn chuyên mục Thủ tục – Biểu mẫu trên cổng thông tin."},
+    "trung-tam-gdtx": {
+        **SCHOOL_NOTES,
+        "3.1": "Địa chỉ cổng thông tin điện tử của trung tâm.",
+        "3.4": "Đường dẫn chuyên mục Công khai trên cổng thông tin của trung tâm.",
+        "3.5": "Đường dẫn chuyên mục Thủ tục – Biểu mẫu trên cổng thông tin.",
+    },
     "phong-gddt": {
         "1.1": "Kế hoạch CNTT năm học đã gửi Sở GD&ĐT đúng nội dung, thời hạn.",
         "1.2": "Có quyết định phân công lãnh đạo phụ trách và cán bộ quản trị Cổng thông tin.",
@@ -274,13 +391,16 @@ NOTES = {
     },
 }
 COVID_NOTE = "Tổ chức dạy học trực tuyến trong thời gian học sinh tạm nghỉ học phòng, chống dịch COVID-19."
-PARTIAL_NOTES = ["Một số nội dung chưa thực hiện thường xuyên.", "Tỷ lệ thực hiện chưa đạt 100%.",
-                 "Đơn vị đang tiếp tục hoàn thiện nội dung này.", "Minh chứng chưa đầy đủ, đang cập nhật thêm."]
+PARTIAL_NOTES = [
+    "Một số nội dung chưa thực hiện thường xuyên.",
+    "Tỷ lệ thực hiện chưa đạt 100%.",
+    "Đơn vị đang tiếp tục hoàn thiện nội dung này.",
+    "Minh chứng chưa đầy đủ, đang cập nhật thêm.",
+]
 ZERO_NOTE = "Đơn vị chưa triển khai nội dung này trong năm học."
 NO_PLAN_NOTE = "Đơn vị chưa gửi kế hoạch CNTT của năm học."
 PORTAL_CRITERION = "3.2"  # schools/centres: portal integrated in hcm.edu.vn; all-or-nothing in the demo
-PORTAL_ZERO_NOTE = ("Cổng thông tin chưa được tích hợp vào hệ thống hcm.edu.vn; "
-                    "đơn vị đang liên hệ Sở để chuyển đổi.")
+PORTAL_ZERO_NOTE = "Cổng thông tin chưa được tích hợp vào hệ thống hcm.edu.vn; đơn vị đang liên hệ Sở để chuyển đổi."
 REVIEW_COMMENTS = [
     "Minh chứng chưa thể hiện đầy đủ nội dung của tiêu chí.",
     "Văn bản minh chứng thuộc năm học trước, đề nghị bổ sung văn bản của năm học này.",
@@ -298,7 +418,7 @@ RATING_BANDS = [(90, "Xuất sắc"), (80, "Tốt"), (70, "Khá"), (50, "Trung b
 
 
 def spaced(period: str) -> str:
-    """"2023 - 2024", as the Department writes a school year."""
+    """ "2023 - 2024", as the Department writes a school year."""
     return period.replace("-", " - ")
 
 
@@ -332,13 +452,13 @@ class ReportPlan:
     """One milestone report of one unit: filed on time, late, or missing; maybe replaced later."""
 
     milestone: Milestone
-    status: str                                  # on_time | late | missing
-    name: str = ""                               # the file now in place
+    status: str  # on_time | late | missing
+    name: str = ""  # the file now in place
     proposed: datetime.datetime | None = None
     merged: datetime.datetime | None = None
-    with_submission: bool = False                # uploaded in the self-assessment's pull request
-    first_name: str = ""                         # replaced: the first file's name (may equal `name`)
-    replaced: datetime.datetime | None = None    # replaced: when the new version was proposed
+    with_submission: bool = False  # uploaded in the self-assessment's pull request
+    first_name: str = ""  # replaced: the first file's name (may equal `name`)
+    replaced: datetime.datetime | None = None  # replaced: when the new version was proposed
     replaced_merged: datetime.datetime | None = None
 
     def rel(self) -> str:
@@ -350,13 +470,13 @@ class ReportPlan:
 class UnitYear:
     unit: Unit
     period: str
-    case: str = "missing"          # missing | early | deadline | late | before-opens | reviewer-delay | stub | forged
+    case: str = "missing"  # missing | early | deadline | late | before-opens | reviewer-delay | stub | forged
     submission: Submission | None = None
     partial: bool = False
-    proposed: datetime.datetime | None = None    # forged: the forged date
-    merged: datetime.datetime | None = None      # forged: when main was fast-forwarded
+    proposed: datetime.datetime | None = None  # forged: the forged date
+    merged: datetime.datetime | None = None  # forged: when main was fast-forwarded
     stub_criteria: list[str] = field(default_factory=list)
-    completed: datetime.datetime | None = None   # stub: when the full sheet was proposed
+    completed: datetime.datetime | None = None  # stub: when the full sheet was proposed
     completed_merged: datetime.datetime | None = None
     reports: dict[str, ReportPlan] = field(default_factory=dict)
     review: Review | None = None
@@ -397,14 +517,20 @@ def plan_period(period: str, registries: dict[str, RegistryFile], seed: str) -> 
     first_wave = set(pick(rng, [s for s in ordinary if s not in late], 0.55 * len(ordinary)))
     for unit in units:
         plan = plans[unit.id]
-        plan.reports = plan_reports(rng, info, plan, unit.id in missing,
-                                    replaced_milestone if unit.id == replaced_unit else "",
-                                    unit.id == no_plan_unit)
+        plan.reports = plan_reports(
+            rng,
+            info,
+            plan,
+            unit.id in missing,
+            replaced_milestone if unit.id == replaced_unit else "",
+            unit.id == no_plan_unit,
+        )
         if unit.id in missing:
             continue
         plan.partial = unit.id in partial
-        plan.case = sa_designed.get(unit.id) or ("late" if unit.id in late else
-                                                 "early" if unit.id in first_wave else "deadline")
+        plan.case = sa_designed.get(unit.id) or (
+            "late" if unit.id in late else "early" if unit.id in first_wave else "deadline"
+        )
         plan.claims_without_plan = unit.id == no_plan_unit
         plan.submission = build_submission(rng, period, plan, portal_fixed.get(unit.id))
         schedule_submission(rng, info, plan)
@@ -427,8 +553,9 @@ def portal_scores(rng: random.Random, period: str, registries: dict[str, Registr
     return fixed
 
 
-def plan_reports(rng: random.Random, info, plan: UnitYear, missing_submission: bool, replaced: str,
-                 no_plan: bool) -> dict[str, ReportPlan]:
+def plan_reports(
+    rng: random.Random, info, plan: UnitYear, missing_submission: bool, replaced: str, no_plan: bool
+) -> dict[str, ReportPlan]:
     """Each owed report: mostly on time, sometimes late, a few never (more often for units that do
     not submit their self-assessment either)."""
     reports = {}
@@ -455,7 +582,7 @@ def plan_reports(rng: random.Random, info, plan: UnitYear, missing_submission: b
             report.merged = merge_time(rng, report.proposed)
         if milestone.id == replaced:
             report.first_name = report.name
-            if plan.period == "2023-2024":   # the new version under a new name (the old file deleted)
+            if plan.period == "2023-2024":  # the new version under a new name (the old file deleted)
                 report.name = report.name.replace(".pdf", "-dieu-chinh.pdf")
             report.replaced = some_time(rng, milestone.due + datetime.timedelta(days=rng.randint(8, 14)))
             report.replaced_merged = merge_time(rng, report.replaced)
@@ -476,23 +603,28 @@ def schedule_submission(rng: random.Random, info, plan: UnitYear) -> None:
         plan.proposed = some_time(rng, deadline + datetime.timedelta(days=rng.randint(1, 6)))
     elif case == "before-opens":
         plan.proposed = at(opens - datetime.timedelta(days=5), 15, 20)
-    elif case == "reviewer-delay":           # proposed in the evening of the deadline, merged two days later
+    elif case == "reviewer-delay":  # proposed in the evening of the deadline, merged two days later
         plan.proposed = at(deadline, 21, 40)
         plan.merged = at(deadline + datetime.timedelta(days=2), 9, 15)
-    elif case == "stub":                     # a few criteria before the deadline, the rest after it
+    elif case == "stub":  # a few criteria before the deadline, the rest after it
         plan.proposed = at(deadline - datetime.timedelta(days=2), 16, 5)
         plan.completed = at(deadline + datetime.timedelta(days=3), 10, 30)
         plan.completed_merged = at(deadline + datetime.timedelta(days=3), 15, 0)
         plan.stub_criteria = list(plan.submission.scores)[:5]
-    elif case == "forged":                   # committed with a forged date, fast-forwarded days later
+    elif case == "forged":  # committed with a forged date, fast-forwarded days later
         plan.proposed = at(deadline - datetime.timedelta(days=1), 10, 5)
         plan.merged = at(deadline + datetime.timedelta(days=4), 8, 0)
     if plan.merged is None:
         plan.merged = merge_time(rng, plan.proposed)
     year_end = plan.reports.get("tong-ket")
-    if (year_end and year_end.milestone.due == deadline and year_end.status == "on_time"
-            and case in ("early", "deadline") and rng.random() < 0.6):
-        year_end.with_submission = True      # uploaded together with the self-assessment
+    if (
+        year_end
+        and year_end.milestone.due == deadline
+        and year_end.status == "on_time"
+        and case in ("early", "deadline")
+        and rng.random() < 0.6
+    ):
+        year_end.with_submission = True  # uploaded together with the self-assessment
         year_end.proposed, year_end.merged = plan.proposed, plan.merged
 
 
@@ -504,8 +636,9 @@ def target_points(rng: random.Random, partial: bool) -> float:
     return float(rng.randint(low, high))
 
 
-def scores_towards(rng: random.Random, criteria: list[Criterion], target: float,
-                   fixed: dict[str, float], omitted: set[str]) -> dict[str, float]:
+def scores_towards(
+    rng: random.Random, criteria: list[Criterion], target: float, fixed: dict[str, float], omitted: set[str]
+) -> dict[str, float]:
     """Scores whose sum is just at or below `target` points, in 0.5 steps: starting from a full sheet
     and removing 0.5-1 point at a time spreads the losses over many criteria, like real sheets.
     `fixed` scores are never changed; `omitted` criteria are left out of the submission."""
@@ -528,7 +661,7 @@ def build_submission(rng: random.Random, period: str, plan: UnitYear, portal: fl
         portal_max = next(c.max for c in criteria if c.id == PORTAL_CRITERION)
         fixed[PORTAL_CRITERION] = portal if portal is not None else (0.0 if rng.random() < 0.15 else portal_max)
     filed = {m: r for m, r in plan.reports.items() if r.status != "missing" and not r.with_submission}
-    for crit in criteria:   # no points where the report they need was never filed (one unit claims them anyway)
+    for crit in criteria:  # no points where the report they need was never filed (one unit claims them anyway)
         if crit.requires_milestone and crit.requires_milestone not in filed:
             fixed[crit.id] = crit.max if plan.claims_without_plan else 0.0
     omitted = set()
@@ -549,13 +682,14 @@ def build_submission(rng: random.Random, period: str, plan: UnitYear, portal: fl
     return Submission(unit, period, scores, evidence, notes)
 
 
-def evidence_for(rng: random.Random, unit: Unit, crit: Criterion, value: float, pool: list[str],
-                 filed: dict[str, ReportPlan]) -> list[str]:
+def evidence_for(
+    rng: random.Random, unit: Unit, crit: Criterion, value: float, pool: list[str], filed: dict[str, ReportPlan]
+) -> list[str]:
     """Evidence that satisfies the criterion's rule when the score is > 0, plus an occasional extra link."""
     if value == 0 or crit.evidence is None:
         return [unit.website] if crit.id == "3.1" and value > 0 and rng.random() < 0.3 else []
     if crit.evidence == PDF:
-        if crit.requires_milestone in filed:   # the plan itself is the evidence of the plan criterion
+        if crit.requires_milestone in filed:  # the plan itself is the evidence of the plan criterion
             return [filed[crit.requires_milestone].rel()]
         chosen = sorted(rng.sample(pool, rng.randint(1, len(pool))))
         if crit.id == "3.4" and rng.random() < 0.4:
@@ -596,7 +730,7 @@ def build_review(rng: random.Random, plan: UnitYear, registries: dict[str, Regis
             comments[cid] = specific or rng.choice(REVIEW_COMMENTS)
     elif scores and not comments:
         comments[next(iter(scores))] = AGREE_COMMENT
-    return Review(reviewer, "", scores, comments)   # the date is the day the reviewer files it
+    return Review(reviewer, "", scores, comments)  # the date is the day the reviewer files it
 
 
 # --------------------------------------------------------------------------------------------
@@ -610,9 +744,9 @@ class Commit:
     for a fast-forward the date the committer wrote (forged)."""
 
     when: datetime.datetime
-    author: str                                   # GitHub handle
+    author: str  # GitHub handle
     message: str
-    files: dict[str, bytes | None]                # path -> content (None deletes)
+    files: dict[str, bytes | None]  # path -> content (None deletes)
 
 
 @dataclass
@@ -628,7 +762,7 @@ class Event:
     merged_by: str = ""
     period: str = ""
     unit: str = ""
-    what: str = ""   # self-assessment | stub | completion | report:<milestone> | replacement:<milestone> | review
+    what: str = ""  # self-assessment | stub | completion | report:<milestone> | replacement:<milestone> | review
 
     @property
     def start(self) -> datetime.datetime:
@@ -668,8 +802,11 @@ def text(content: str) -> bytes:
 
 
 def pdf_for(period: str, unit: Unit, name: str, version: str = "") -> bytes:
-    lines = [f"TAI LIEU MINH HOA - {unit.id} - {name}",
-             f"Nam hoc {period} - du lieu gia lap, khong phai van ban that", ascii_text(unit.name)]
+    lines = [
+        f"TAI LIEU MINH HOA - {unit.id} - {name}",
+        f"Nam hoc {period} - du lieu gia lap, khong phai van ban that",
+        ascii_text(unit.name),
+    ]
     return minimal_pdf(lines + ([version] if version else []))
 
 
@@ -689,6 +826,7 @@ def build_demo(seed: str = DEMO_SEED, source: Path = REPO_ROOT) -> Demo:
 
 def setup_events(registries: dict[str, dict[str, RegistryFile]], source: Path) -> list[Event]:
     """The maintainers' own commits: the repository, then each year's criteria and registry."""
+
     def tree(folder: str) -> dict[str, bytes]:
         base = source / folder
         return {p.relative_to(source).as_posix(): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()}
@@ -700,29 +838,57 @@ def setup_events(registries: dict[str, dict[str, RegistryFile]], source: Path) -
         parts = path.split("/")
         period = parts[1] if parts[0] == "criteria" else parts[2] if parts[1] == "editor" else ""
         (by_period.setdefault(period, {}) if period else first)[path] = data
-    first["submissions/organization.yaml"] = text(render_organization(
-        "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh (dữ liệu minh hoạ)", DEPARTMENT_REVIEWERS, [MAINTAINER],
-        demo=True, repository=REPOSITORY, signers=["github-web-flow", KEY_NAME]))
+    first["submissions/organization.yaml"] = text(
+        render_organization(
+            "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh (dữ liệu minh hoạ)",
+            DEPARTMENT_REVIEWERS,
+            [MAINTAINER],
+            demo=True,
+            repository=REPOSITORY,
+            signers=["github-web-flow", KEY_NAME],
+        )
+    )
     first[f"submissions/keys/{KEY_NAME}.asc"] = (KEY_DIR / f"{KEY_NAME}.asc").read_bytes()
     for period, period_registries in registries.items():
         for registry in period_registries.values():
             by_period.setdefault(period, {})[registry.path] = text(render_registry(registry))
     schedule = {
-        "2020-2021": (at(datetime.date(2020, 9, 15), 9), "Năm học 2020 - 2021: bộ tiêu chí, mốc báo cáo và danh "
-                      "sách đơn vị (22 Phòng GD&ĐT, trường THCS, THPT, trung tâm GDTX)"),
-        "chuyen-doi-so-4725": (at(datetime.date(2023, 2, 6), 10), "Thêm khung đánh giá chuyển đổi số của Bộ GD&ĐT "
-                               "(Quyết định số 4725/QĐ-BGDĐT) để tham khảo"),
-        "2023-2024": (at(datetime.date(2023, 9, 11), 9), "Năm học 2023 - 2024: bộ tiêu chí, mốc báo cáo theo Công "
-                      "văn số 5496/SGDĐT-VP và danh sách đơn vị"),
-        "2025-2026": (at(datetime.date(2025, 8, 18), 9), "Năm học 2025 - 2026: chính quyền địa phương hai cấp — "
-                      "không còn Phòng GD&ĐT, trường THCS thuộc xã/phường; bộ tiêu chí và mốc đề xuất"),
+        "2020-2021": (
+            at(datetime.date(2020, 9, 15), 9),
+            "Năm học 2020 - 2021: bộ tiêu chí, mốc báo cáo và danh "
+            "sách đơn vị (22 Phòng GD&ĐT, trường THCS, THPT, trung tâm GDTX)",
+        ),
+        "chuyen-doi-so-4725": (
+            at(datetime.date(2023, 2, 6), 10),
+            "Thêm khung đánh giá chuyển đổi số của Bộ GD&ĐT (Quyết định số 4725/QĐ-BGDĐT) để tham khảo",
+        ),
+        "2023-2024": (
+            at(datetime.date(2023, 9, 11), 9),
+            "Năm học 2023 - 2024: bộ tiêu chí, mốc báo cáo theo Công văn số 5496/SGDĐT-VP và danh sách đơn vị",
+        ),
+        "2025-2026": (
+            at(datetime.date(2025, 8, 18), 9),
+            "Năm học 2025 - 2026: chính quyền địa phương hai cấp — "
+            "không còn Phòng GD&ĐT, trường THCS thuộc xã/phường; bộ tiêu chí và mốc đề xuất",
+        ),
     }
     unknown = set(by_period) - set(schedule)
     if unknown:
         raise ValueError(f"no setup commit for {sorted(unknown)}: add one to setup_events()")
-    events = [Event("setup", [Commit(at(datetime.date(2020, 9, 1), 8, 30), MAINTAINER,
-                                     "Khởi tạo kho dữ liệu đánh giá ứng dụng CNTT (dữ liệu minh hoạ): lược đồ, "
-                                     "thông tin Sở, khoá minh hoạ của đồng hồ nộp bài", first)])]
+    events = [
+        Event(
+            "setup",
+            [
+                Commit(
+                    at(datetime.date(2020, 9, 1), 8, 30),
+                    MAINTAINER,
+                    "Khởi tạo kho dữ liệu đánh giá ứng dụng CNTT (dữ liệu minh hoạ): lược đồ, "
+                    "thông tin Sở, khoá minh hoạ của đồng hồ nộp bài",
+                    first,
+                )
+            ],
+        )
+    ]
     for period, (when, message) in schedule.items():
         events.append(Event("setup", [Commit(when, MAINTAINER, message, by_period[period])], period=period))
     return events
@@ -735,23 +901,46 @@ def unit_events(rng: random.Random, plan: UnitYear, registries: dict[str, Regist
     events = []
 
     def pr(what: str, title: str, when, merged, message: str, files: dict) -> Event:
-        return Event("pr", [Commit(when, rng.choice(unit.editors), message, files)], f"{unit.name}: {title}",
-                     merged, rng.choice(reviewers), period, unit.id, what)
+        return Event(
+            "pr",
+            [Commit(when, rng.choice(unit.editors), message, files)],
+            f"{unit.name}: {title}",
+            merged,
+            rng.choice(reviewers),
+            period,
+            unit.id,
+            what,
+        )
 
     for report in plan.reports.values():
         if report.status == "missing" or report.with_submission:
             continue
         m = report.milestone
         first = report.first_name or report.name
-        events.append(pr(f"report:{m.id}", f"nộp {lower_first(m.title)}", report.proposed, report.merged,
-                         f"Nộp {lower_first(m.title)}",
-                         {report_path(period, unit, m.id, first): pdf_for(period, unit, first)}))
+        events.append(
+            pr(
+                f"report:{m.id}",
+                f"nộp {lower_first(m.title)}",
+                report.proposed,
+                report.merged,
+                f"Nộp {lower_first(m.title)}",
+                {report_path(period, unit, m.id, first): pdf_for(period, unit, first)},
+            )
+        )
         if report.replaced:
             files = {report_path(period, unit, m.id, report.name): pdf_for(period, unit, report.name, "Ban dieu chinh")}
             if report.name != first:
                 files[report_path(period, unit, m.id, first)] = None
-            events.append(pr(f"replacement:{m.id}", f"thay {lower_first(m.title)} (bản điều chỉnh)", report.replaced,
-                             report.replaced_merged, f"Thay {lower_first(m.title)} bằng bản điều chỉnh", files))
+            events.append(
+                pr(
+                    f"replacement:{m.id}",
+                    f"thay {lower_first(m.title)} (bản điều chỉnh)",
+                    report.replaced,
+                    report.replaced_merged,
+                    f"Thay {lower_first(m.title)} bằng bản điều chỉnh",
+                    files,
+                )
+            )
     sub = plan.submission
     if sub is None:
         return events
@@ -759,16 +948,45 @@ def unit_events(rng: random.Random, plan: UnitYear, registries: dict[str, Regist
     message = f"Nộp hồ sơ tự đánh giá năm học {spaced(period)}"
     if plan.case == "stub":
         stub = sub.only(plan.stub_criteria)
-        events.append(pr("stub", f"{title} (nộp trước một phần)", plan.proposed, merge_time(rng, plan.proposed),
-                         f"{message} (một phần)", submission_files(period, unit, stub)))
-        rest = {k: v for k, v in submission_files(period, unit, sub).items()
-                if k not in submission_files(period, unit, stub) or k.endswith(".yaml")}
-        events.append(pr("completion", f"bổ sung {title}", plan.completed, plan.completed_merged,
-                         f"Bổ sung hồ sơ tự đánh giá năm học {spaced(period)}", rest))
+        events.append(
+            pr(
+                "stub",
+                f"{title} (nộp trước một phần)",
+                plan.proposed,
+                merge_time(rng, plan.proposed),
+                f"{message} (một phần)",
+                submission_files(period, unit, stub),
+            )
+        )
+        rest = {
+            k: v
+            for k, v in submission_files(period, unit, sub).items()
+            if k not in submission_files(period, unit, stub) or k.endswith(".yaml")
+        }
+        events.append(
+            pr(
+                "completion",
+                f"bổ sung {title}",
+                plan.completed,
+                plan.completed_merged,
+                f"Bổ sung hồ sơ tự đánh giá năm học {spaced(period)}",
+                rest,
+            )
+        )
     elif plan.case == "forged":
         editor = unit.editors[0]
-        events.append(Event("push", [Commit(plan.proposed, editor, message, submission_files(period, unit, sub))],
-                            f"{unit.name}: {title}", plan.merged, MAINTAINER, period, unit.id, "self-assessment"))
+        events.append(
+            Event(
+                "push",
+                [Commit(plan.proposed, editor, message, submission_files(period, unit, sub))],
+                f"{unit.name}: {title}",
+                plan.merged,
+                MAINTAINER,
+                period,
+                unit.id,
+                "self-assessment",
+            )
+        )
     else:
         files = submission_files(period, unit, sub)
         year_end = plan.reports.get("tong-ket")
@@ -788,8 +1006,9 @@ def submission_files(period: str, unit: Unit, sub: Submission) -> dict[str, byte
     return files
 
 
-def review_events(rng: random.Random, period: str, plans: list[UnitYear],
-                  registries: dict[str, RegistryFile]) -> list[Event]:
+def review_events(
+    rng: random.Random, period: str, plans: list[UnitYear], registries: dict[str, RegistryFile]
+) -> list[Event]:
     """Each reviewer files the scores of their units in one pull request, after the window closes."""
     deadline = load_period(period).deadline
     groups: dict[tuple[str, str], list[UnitYear]] = {}
@@ -806,12 +1025,23 @@ def review_events(rng: random.Random, period: str, plans: list[UnitYear],
             plan.review.date = day.isoformat()
             review = render_review(plan.submission, plan.review)
             files[submission_path(period, plan.unit, ".review.yaml")] = text(review)
-        body_name = (registries[body].name or next(u.name for r in registries.values() for u in r.units if u.id == body)
-                     if body != DEPARTMENT_ID else "Sở GD&ĐT")
-        events.append(Event("pr", [Commit(when, reviewer, f"Chấm điểm hồ sơ tự đánh giá năm học {spaced(period)}",
-                                          files)],
-                            f"{body_name}: điểm chấm năm học {spaced(period)} ({len(members)} đơn vị)",
-                            merge_time(rng, when), reviewer, period, "", "review"))
+        body_name = (
+            registries[body].name or next(u.name for r in registries.values() for u in r.units if u.id == body)
+            if body != DEPARTMENT_ID
+            else "Sở GD&ĐT"
+        )
+        events.append(
+            Event(
+                "pr",
+                [Commit(when, reviewer, f"Chấm điểm hồ sơ tự đánh giá năm học {spaced(period)}", files)],
+                f"{body_name}: điểm chấm năm học {spaced(period)} ({len(members)} đơn vị)",
+                merge_time(rng, when),
+                reviewer,
+                period,
+                "",
+                "review",
+            )
+        )
     return events
 
 
@@ -831,8 +1061,9 @@ def district_shares(plans: list[UnitYear], registries: dict[str, RegistryFile]) 
     for body, registry in registries.items():
         if body == DEPARTMENT_ID or body not in by_id:
             continue
-        met = sum(1 for u in registry.units if by_id[u.id].submission
-                  and final_scores(by_id[u.id]).get(PORTAL_CRITERION) == 5)
+        met = sum(
+            1 for u in registry.units if by_id[u.id].submission and final_scores(by_id[u.id]).get(PORTAL_CRITERION) == 5
+        )
         shares[body] = 100 * met / len(registry.units)
     return shares
 
@@ -861,8 +1092,10 @@ def band_counts(plans: list[UnitYear], shares: dict[str, float], reviewed: bool)
 def summary(demo: Demo) -> str:
     files = demo.files()
     pdfs = sum(1 for p in files if p.endswith(".pdf"))
-    lines = [f"files under submissions/: {len(files)} ({pdfs} PDFs, {sum(len(d) for d in files.values())} bytes); "
-             f"events: {len(demo.events)} ({sum(e.kind == 'pr' for e in demo.events)} pull requests)"]
+    lines = [
+        f"files under submissions/: {len(files)} ({pdfs} PDFs, {sum(len(d) for d in files.values())} bytes); "
+        f"events: {len(demo.events)} ({sum(e.kind == 'pr' for e in demo.events)} pull requests)"
+    ]
     for period, plans in demo.plans.items():
         submitted = [p for p in plans if p.submission]
         reports = [r for p in plans for r in p.reports.values()]
@@ -872,15 +1105,21 @@ def summary(demo: Demo) -> str:
             f"{len(submitted)} (partial {sum(p.partial for p in submitted)}), missing {len(plans) - len(submitted)}, "
             f"late {sum(p.expected_status == 'late' for p in plans)}, reviewed {sum(bool(p.review) for p in plans)}; "
             f"reports owed {len(reports)}: filed {status['on_time'] + status['late']} (late {status['late']}), "
-            f"missing {status['missing']}, replaced {sum(bool(r.replaced) for r in reports)}")
+            f"missing {status['missing']}, replaced {sum(bool(r.replaced) for r in reports)}"
+        )
         shares = district_shares(plans, demo.registries[period])
         lines.append(f"  rating bands, self-scores: {band_counts(submitted, shares, reviewed=False)}")
         lines.append(f"  rating bands, final scores: {band_counts(submitted, shares, reviewed=True)}")
         if shares:
-            lines.append("  district 4.2 share: " + ", ".join(
-                f"{office} {share:.0f}% -> factor {band_of(share, DISTRICT_SHARE_BANDS)}"
-                for office, share in shares.items()))
-        cases = ", ".join(f"{case} {value if isinstance(value, str) else '/'.join(value)}"
-                          for case, value in DESIGNED[period].items())
+            lines.append(
+                "  district 4.2 share: "
+                + ", ".join(
+                    f"{office} {share:.0f}% -> factor {band_of(share, DISTRICT_SHARE_BANDS)}"
+                    for office, share in shares.items()
+                )
+            )
+        cases = ", ".join(
+            f"{case} {value if isinstance(value, str) else '/'.join(value)}" for case, value in DESIGNED[period].items()
+        )
         lines.append(f"  designed: {cases}")
     return "\n".join(lines)

@@ -107,12 +107,18 @@ class Tree:
 
     def sha(self, store: ObjectStore) -> bytes:
         if self._sha is None:
-            def order(name):   # git sorts a folder as if its name ended with "/"
+
+            def order(name):  # git sorts a folder as if its name ended with "/"
                 return name.encode() + (b"/" if isinstance(self.entries[name], Tree) else b"")
+
             body = b"".join(
-                (b"40000 %s\0%s" % (name.encode(), entry.sha(store)) if isinstance(entry, Tree)
-                 else b"100644 %s\0%s" % (name.encode(), entry))
-                for name, entry in ((n, self.entries[n]) for n in sorted(self.entries, key=order)))
+                (
+                    b"40000 %s\0%s" % (name.encode(), entry.sha(store))
+                    if isinstance(entry, Tree)
+                    else b"100644 %s\0%s" % (name.encode(), entry)
+                )
+                for name, entry in ((n, self.entries[n]) for n in sorted(self.entries, key=order))
+            )
             self._sha = store.write("tree", body)
         return self._sha
 
@@ -128,7 +134,7 @@ def stamp(when: datetime.datetime) -> str:
 @dataclass
 class Branch:
     number: int
-    name: str                   # <editor>/patch-K, as the merge message says
+    name: str  # <editor>/patch-K, as the merge message says
     base: Tree
     tip: Future
     tree: Tree
@@ -142,26 +148,37 @@ class Replay:
         self.path = path
         self.signer = signer
         self.store = ObjectStore(path)
-        self.pool = ThreadPoolExecutor(workers)   # tasks wait only on earlier tasks: no deadlock
+        self.pool = ThreadPoolExecutor(workers)  # tasks wait only on earlier tasks: no deadlock
         self.main: Future | None = None
         self.tree = Tree()
-        self.branches: dict[int, Branch] = {}       # id(event) -> branch
-        self.pull_refs: dict[int, Future] = {}      # PR number -> head commit
-        self.patches: dict[str, int] = {}           # editor -> patch branches so far
+        self.branches: dict[int, Branch] = {}  # id(event) -> branch
+        self.pull_refs: dict[int, Future] = {}  # PR number -> head commit
+        self.patches: dict[str, int] = {}  # editor -> patch branches so far
         self.log: list[tuple[Event, str, Future]] = []  # (event, action, commit) in order
 
     def blobs(self, files: dict[str, bytes | None]) -> dict[str, bytes | None]:
         return {p: (None if d is None else self.store.write("blob", d)) for p, d in files.items()}
 
-    def commit(self, tree: Tree, parents: list[Future], author, author_time, committer, committer_time,
-               message: str, signed_at: datetime.datetime | None) -> Future:
+    def commit(
+        self,
+        tree: Tree,
+        parents: list[Future],
+        author,
+        author_time,
+        committer,
+        committer_time,
+        message: str,
+        signed_at: datetime.datetime | None,
+    ) -> Future:
         """The commit's id, once its parents' ids are known and it is signed (when `signed_at`)."""
-        tree_sha = tree.sha(self.store)   # trees are built here, in order; only commits run in the pool
+        tree_sha = tree.sha(self.store)  # trees are built here, in order; only commits run in the pool
 
         def make() -> bytes:
             lines = [f"tree {tree_sha.hex()}"] + [f"parent {p.result().hex()}" for p in parents]
-            lines += [f"author {author[0]} <{author[1]}> {stamp(author_time)}",
-                      f"committer {committer[0]} <{committer[1]}> {stamp(committer_time)}"]
+            lines += [
+                f"author {author[0]} <{author[1]}> {stamp(author_time)}",
+                f"committer {committer[0]} <{committer[1]}> {stamp(committer_time)}",
+            ]
             body = ("\n".join(lines) + "\n").encode("utf-8")
             text = ("\n" + message.rstrip("\n") + "\n").encode("utf-8")
             if signed_at is not None:
@@ -177,8 +194,9 @@ class Replay:
         for c in event.commits:
             self.tree = self.tree.changed(self.blobs(c.files))
             who = identity(c.author)
-            self.main = self.commit(self.tree, [self.main] if self.main else [], who, c.when, who, c.when,
-                                    c.message, None)
+            self.main = self.commit(
+                self.tree, [self.main] if self.main else [], who, c.when, who, c.when, c.message, None
+            )
             self.log.append((event, "setup", self.main))
 
     def propose(self, event: Event, c: Commit) -> None:
@@ -191,8 +209,9 @@ class Replay:
         blobs = self.blobs(c.files)
         branch.tree = branch.tree.changed(blobs)
         branch.changes.update(blobs)
-        branch.tip = self.commit(branch.tree, [branch.tip], identity(c.author), c.when, GITHUB, c.when,
-                                 c.message, c.when)
+        branch.tip = self.commit(
+            branch.tree, [branch.tip], identity(c.author), c.when, GITHUB, c.when, c.message, c.when
+        )
         self.pull_refs[branch.number] = branch.tip
         self.log.append((event, "propose", branch.tip))
 
@@ -203,12 +222,20 @@ class Replay:
                 raise ValueError(f"PR #{branch.number} ({event.title}) conflicts with main on {path}")
         self.tree = self.tree.changed(branch.changes)
         message = f"Merge pull request #{branch.number} from {branch.name}\n\n{event.title}"
-        self.main = self.commit(self.tree, [self.main, branch.tip], identity(event.merged_by), event.merged,
-                                GITHUB, event.merged, message, event.merged)
+        self.main = self.commit(
+            self.tree,
+            [self.main, branch.tip],
+            identity(event.merged_by),
+            event.merged,
+            GITHUB,
+            event.merged,
+            message,
+            event.merged,
+        )
         self.log.append((event, "merge", self.main))
 
     def push(self, event: Event) -> None:
-        for c in event.commits:   # dates as their author wrote them: nothing vouches for them
+        for c in event.commits:  # dates as their author wrote them: nothing vouches for them
             self.tree = self.tree.changed(self.blobs(c.files))
             who = identity(c.author)
             self.main = self.commit(self.tree, [self.main], who, c.when, who, c.when, c.message, None)
@@ -246,8 +273,9 @@ class Replay:
 
 def git(path: Path, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
-    done = subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, check=False,
-                          env={**env, "GIT_CONFIG_NOSYSTEM": "1"})
+    done = subprocess.run(
+        ["git", *args], cwd=path, capture_output=True, text=True, check=False, env={**env, "GIT_CONFIG_NOSYSTEM": "1"}
+    )
     if done.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout

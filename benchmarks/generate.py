@@ -37,17 +37,33 @@ import subprocess
 import sys
 import time
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.append(str(Path(__file__).resolve().parent.parent))   # site_builder, when not installed
+sys.path.append(str(Path(__file__).resolve().parent.parent))  # site_builder, when not installed
 
-from datagen import (DEPARTMENT_ID, PDF, REPO_ROOT, REPORTS_FOLDER, RegistryFile, Review,  # noqa: E402
-                     Submission, Unit, link_evidence, load_criteria, load_period, minimal_pdf, render_organization,
-                     render_registry, render_review, render_submission, written_criteria)
+from datagen import (  # noqa: E402
+    DEPARTMENT_ID,
+    PDF,
+    REPO_ROOT,
+    REPORTS_FOLDER,
+    RegistryFile,
+    Review,
+    Submission,
+    Unit,
+    link_evidence,
+    load_criteria,
+    load_period,
+    minimal_pdf,
+    render_organization,
+    render_registry,
+    render_review,
+    render_submission,
+    written_criteria,
+)
 
 # --------------------------------------------------------------------------------------------
 # Demo
@@ -70,12 +86,14 @@ def stray_files(out: Path, generated: Iterable[str]) -> list[str]:
     root = out / "submissions"
     if not root.is_dir():
         return []
-    return sorted(p.relative_to(out).as_posix() for p in root.rglob("*")
-                  if p.is_file() and p.relative_to(out).as_posix() not in known)
+    return sorted(
+        p.relative_to(out).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and p.relative_to(out).as_posix() not in known
+    )
 
 
-def run_demo(out: Path | None, history: Path | None, until: datetime.datetime | None, seed: str,
-             clean: bool) -> None:
+def run_demo(out: Path | None, history: Path | None, until: datetime.datetime | None, seed: str, clean: bool) -> None:
     import demo_data
 
     demo = demo_data.build_demo(seed)
@@ -90,14 +108,17 @@ def run_demo(out: Path | None, history: Path | None, until: datetime.datetime | 
     if history is not None:
         started = time.perf_counter()
         replayed = replay_demo(demo, history, until)
-        print(f"history: {len(replayed.log)} commits in {history}, main at {replayed.main.hex()} "
-              f"({time.perf_counter() - started:.1f} s)")
+        print(
+            f"history: {len(replayed.log)} commits in {history}, main at {replayed.main.hex()} "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
 
 
 def replay_demo(demo, target: Path, until: datetime.datetime | None = None):
     """The demo's history in a fresh repository at `target`, signed with the demo key."""
     import demo_data
     import demo_history
+
     from site_builder.testing_git import Signer
 
     with Signer.load(demo_data.KEY_DIR / f"{demo_data.KEY_NAME}.secret.asc") as signer:
@@ -125,14 +146,35 @@ def scale_registries(period: str, n_units: int, flat: bool) -> dict[str, Registr
         area = f"Quận Demo {i}" if offices else f"Phường Demo {i}"
         body = f"pgd-bench-{i:04d}" if offices else f"vhxh-bench-{i:04d}"
         if offices:
-            department.units.append(Unit(body, f"Phòng Giáo dục và Đào tạo {area}", "phong-gddt", DEPARTMENT_ID,
-                                         area, editors=[f"{body}-editor"]))
-        registries[body] = RegistryFile(period, body, [f"{body}-reviewer"], [
-            Unit(f"thcs-bench-{i:04d}-{j:02d}", f"Trường THCS Demo số {j} – {area}", "truong-pho-thong", body,
-                 area, "THCS", [f"thcs-bench-{i:04d}-{j:02d}-editor"])
-            for j in range(1, 25)],
+            department.units.append(
+                Unit(
+                    body,
+                    f"Phòng Giáo dục và Đào tạo {area}",
+                    "phong-gddt",
+                    DEPARTMENT_ID,
+                    area,
+                    editors=[f"{body}-editor"],
+                )
+            )
+        registries[body] = RegistryFile(
+            period,
+            body,
+            [f"{body}-reviewer"],
+            [
+                Unit(
+                    f"thcs-bench-{i:04d}-{j:02d}",
+                    f"Trường THCS Demo số {j} – {area}",
+                    "truong-pho-thong",
+                    body,
+                    area,
+                    "THCS",
+                    [f"thcs-bench-{i:04d}-{j:02d}-editor"],
+                )
+                for j in range(1, 25)
+            ],
             name="" if offices else f"Phòng Văn hoá – Xã hội phường Demo {i} (dữ liệu kiểm thử)",
-            parent="" if offices else DEPARTMENT_ID)
+            parent="" if offices else DEPARTMENT_ID,
+        )
     assessed_bodies = bodies if offices else 0
     for k in range(1, n_units - 24 * bodies - assessed_bodies + 1):
         if k % 6 == 0:
@@ -140,8 +182,9 @@ def scale_registries(period: str, n_units: int, flat: bool) -> dict[str, Registr
         else:
             level = "Nhiều cấp học" if k % 10 == 1 else "THPT"
             unit_id, name, kind = f"thpt-bench-{k:05d}", f"Trường THPT Demo số {k}", "truong-pho-thong"
-        department.units.append(Unit(unit_id, name, kind, DEPARTMENT_ID, f"Quận Demo {k % 24 + 1}", level,
-                                     [f"{unit_id}-editor"]))
+        department.units.append(
+            Unit(unit_id, name, kind, DEPARTMENT_ID, f"Quận Demo {k % 24 + 1}", level, [f"{unit_id}-editor"])
+        )
     return registries
 
 
@@ -180,9 +223,15 @@ def run_scale(out: Path, n_units: int, seed: str, periods: list[str], flat: bool
     for name in ("criteria", "schema"):
         shutil.copytree(REPO_ROOT / name, out / name, dirs_exist_ok=True)
     os.makedirs(out / "submissions", exist_ok=True)
-    write_text(str(out / "submissions" / "organization.yaml"), render_organization(
-        "Sở Giáo dục và Đào tạo (dữ liệu kiểm thử tải)", ["sgd-bench-reviewer", "sgd-bench-reviewer-2"],
-        ["sgd-bench-admin"], demo=True))
+    write_text(
+        str(out / "submissions" / "organization.yaml"),
+        render_organization(
+            "Sở Giáo dục và Đào tạo (dữ liệu kiểm thử tải)",
+            ["sgd-bench-reviewer", "sgd-bench-reviewer-2"],
+            ["sgd-bench-admin"],
+            demo=True,
+        ),
+    )
     # The single commit is dated the day before the earliest deadline; reviews carry that date too.
     commit_day = min(load_period(p).deadline for p in periods) - datetime.timedelta(days=1)
     rng = random.Random(seed)
@@ -195,17 +244,20 @@ def run_scale(out: Path, n_units: int, seed: str, periods: list[str], flat: bool
         registry_files += len(registries)
         units = max(units, sum(len(r.units) for r in registries.values()))
         counts.append(write_scale_period(out, rng, period, registries, commit_day.isoformat()))
-    print(f"generated {units} units in {registry_files} registry files, periods {', '.join(periods)}: "
-          f"{sum(c[0] for c in counts)} submissions (one PDF each), {sum(c[1] for c in counts)} reports, "
-          f"{sum(c[2] for c in counts)} reviews in {time.perf_counter() - started:.1f} s")
+    print(
+        f"generated {units} units in {registry_files} registry files, periods {', '.join(periods)}: "
+        f"{sum(c[0] for c in counts)} submissions (one PDF each), {sum(c[1] for c in counts)} reports, "
+        f"{sum(c[2] for c in counts)} reviews in {time.perf_counter() - started:.1f} s"
+    )
     if use_git:
         started = time.perf_counter()
         commit_everything(out, f"{commit_day.isoformat()}T18:00:00+07:00")
         print(f"git init + add + commit in {time.perf_counter() - started:.1f} s")
 
 
-def write_scale_period(out: Path, rng: random.Random, period: str, registries: dict[str, RegistryFile],
-                       review_date: str) -> tuple[int, int, int]:
+def write_scale_period(
+    out: Path, rng: random.Random, period: str, registries: dict[str, RegistryFile], review_date: str
+) -> tuple[int, int, int]:
     """One year: 90% of the units submit (with ~90% of their owed reports), 20% are reviewed."""
     milestones = load_period(period).milestones
     submitted = reports = reviewed = 0
@@ -228,8 +280,9 @@ def write_scale_period(out: Path, rng: random.Random, period: str, registries: d
                     reports += 1
             submitted += 1
             if rng.random() < 0.2:
-                write_text(base + ".review.yaml",
-                           render_review(sub, scale_review(rng, sub, registry.reviewers, review_date)))
+                write_text(
+                    base + ".review.yaml", render_review(sub, scale_review(rng, sub, registry.reviewers, review_date))
+                )
                 reviewed += 1
     return submitted, reports, reviewed
 
@@ -249,14 +302,24 @@ def link_or_write(source: str | None, target: str) -> str:
 
 def commit_everything(out: Path, date: str) -> None:
     """One commit of the whole tree, dated before the (earliest) deadline."""
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Dữ liệu kiểm thử", "GIT_AUTHOR_EMAIL": "kiem-thu@example.invalid",
-           "GIT_COMMITTER_NAME": "Dữ liệu kiểm thử", "GIT_COMMITTER_EMAIL": "kiem-thu@example.invalid",
-           "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Dữ liệu kiểm thử",
+        "GIT_AUTHOR_EMAIL": "kiem-thu@example.invalid",
+        "GIT_COMMITTER_NAME": "Dữ liệu kiểm thử",
+        "GIT_COMMITTER_EMAIL": "kiem-thu@example.invalid",
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+    }
     if not (out / ".git").exists():
         subprocess.run(["git", "init", "--quiet", "--initial-branch=main"], cwd=out, check=True)
     subprocess.run(["git", "add", "-A"], cwd=out, env=env, check=True)
-    subprocess.run(["git", "commit", "--quiet", "--no-gpg-sign", "-m", "Dữ liệu kiểm thử tải (sinh tự động)"],
-                   cwd=out, env=env, check=True)
+    subprocess.run(
+        ["git", "commit", "--quiet", "--no-gpg-sign", "-m", "Dữ liệu kiểm thử tải (sinh tự động)"],
+        cwd=out,
+        env=env,
+        check=True,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,7 +335,7 @@ def check_tree(out: Path, sample_every: int = 1) -> list[str]:
     one PDF per report folder)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     problems = []
-    units: dict[tuple[str, str], tuple[dict, str, list[str]]] = {}   # (period, id) -> (entry, body, reviewers)
+    units: dict[tuple[str, str], tuple[dict, str, list[str]]] = {}  # (period, id) -> (entry, body, reviewers)
     for reg_path in sorted((out / "submissions/units").glob("*/*.yaml")):
         reg = yaml.load(reg_path.read_text(encoding="utf-8"), Loader=loader)
         if reg["body"] != reg_path.stem:
@@ -330,8 +393,9 @@ def moment(text: str) -> datetime.datetime:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--demo", action="store_true", help="the bundled demo: its files (--out) and/or history")
     mode.add_argument("--units", type=int, metavar="N", help="write a scale-test repository of N units")
@@ -359,8 +423,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo:
         import demo_data
 
-        run_demo(out, args.history.resolve() if args.history else None, args.until, args.seed or demo_data.DEMO_SEED,
-                 args.clean)
+        run_demo(
+            out,
+            args.history.resolve() if args.history else None,
+            args.until,
+            args.seed or demo_data.DEMO_SEED,
+            args.clean,
+        )
     else:
         if out.exists() and any(out.iterdir()) and not args.force:
             raise SystemExit(f"{out} is not empty (use --force to write into it anyway)")

@@ -39,8 +39,12 @@ VERSION = "12.2.3"
 TOOLS = PROJECT / ".cache" / "lighthouse"
 CLI = TOOLS / "node_modules" / "lighthouse" / "cli" / "index.js"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-LABELS = {"performance": "Performance", "accessibility": "Accessibility", "best-practices": "Best Practices",
-          "seo": "SEO"}
+LABELS = {
+    "performance": "Performance",
+    "accessibility": "Accessibility",
+    "best-practices": "Best Practices",
+    "seo": "SEO",
+}
 PAGES = ("home", "listing", "unit")
 
 
@@ -53,17 +57,39 @@ def install() -> Path:
         raise SystemExit("npm is needed to install Lighthouse (Debian: apt-get install npm)")
     TOOLS.mkdir(parents=True, exist_ok=True)
     print(f"Installing lighthouse@{VERSION} into {TOOLS.relative_to(PROJECT)} …", flush=True)
-    subprocess.run(["npm", "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "--loglevel=error",
-                    "--save-exact", f"lighthouse@{VERSION}"], check=True)
+    subprocess.run(
+        [
+            "npm",
+            "install",
+            "--prefix",
+            str(TOOLS),
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--save-exact",
+            f"lighthouse@{VERSION}",
+        ],
+        check=True,
+    )
     return CLI
 
 
 def run(cli: Path, url: str, output: Path) -> dict[str, float]:
     flags = " ".join(["--headless=new", *audit.CHROMIUM_ARGS])
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", audit.CHROMIUM)}
-    command = ["node", str(cli), url, "--quiet", "--form-factor=mobile", "--output=json", "--output=html",
-               f"--output-path={output}", f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={flags}",
-               "--max-wait-for-load=45000"]
+    command = [
+        "node",
+        str(cli),
+        url,
+        "--quiet",
+        "--form-factor=mobile",
+        "--output=json",
+        "--output=html",
+        f"--output-path={output}",
+        f"--only-categories={','.join(CATEGORIES)}",
+        f"--chrome-flags={flags}",
+        "--max-wait-for-load=45000",
+    ]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     report = output.with_name(output.name + ".report.json")
     if done.returncode != 0 or not report.is_file():
@@ -71,7 +97,9 @@ def run(cli: Path, url: str, output: Path) -> dict[str, float]:
     data = json.loads(report.read_text(encoding="utf-8"))
     if data.get("runtimeError"):
         raise RuntimeError(f"lighthouse: {data['runtimeError']}")
-    return {c: round(100 * data["categories"][c]["score"]) for c in CATEGORIES if data["categories"][c]["score"] is not None}
+    return {
+        c: round(100 * data["categories"][c]["score"]) for c in CATEGORIES if data["categories"][c]["score"] is not None
+    }
 
 
 def main() -> int:

@@ -32,8 +32,9 @@ def filled() -> bytes:
     result = validate_all(DataRoot(ROOT))
     if not result.ok:
         sys.exit("Dữ liệu minh hoạ còn lỗi.")
-    book = openpyxl.load_workbook(io.BytesIO(rw.make_workbook(result.dataset, PERIOD, BODY,
-                                                              created=dt.datetime(2024, 6, 12))))
+    book = openpyxl.load_workbook(
+        io.BytesIO(rw.make_workbook(result.dataset, PERIOD, BODY, created=dt.datetime(2024, 6, 12)))
+    )
     book[rw.INFO_SHEET]["B6"] = dt.date(2024, 6, 12)
     sheet = book["Trường phổ thông"]
     sheet["F3"], sheet["G3"] = 3, "Kế hoạch chưa nêu chỉ tiêu cụ thể."
@@ -64,11 +65,39 @@ def main() -> int:
                     sheet.delete_rows(12, sheet.max_row)  # the first unit's first criteria are enough to see
             source = work / f"{name}.xlsx"
             book.save(source)
-            subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{work}/profile",
-                            "--convert-to", "pdf", "--outdir", str(work), str(source)], check=True,
-                           capture_output=True, timeout=180)
-            subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", str(work / f"{name}.pdf"),
-                            str(args.out / name)], check=True, timeout=120)
+            subprocess.run(
+                [
+                    soffice,
+                    "--headless",
+                    "--norestore",
+                    f"-env:UserInstallation=file://{work}/profile",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(work),
+                    str(source),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=180,
+            )
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "110",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    str(work / f"{name}.pdf"),
+                    str(args.out / name),
+                ],
+                check=True,
+                timeout=120,
+            )
             print(f"{args.out / name}.png")
     return 0
 

@@ -72,8 +72,12 @@ def main() -> int:
         browser = pw.chromium.launch(executable_path=audit.CHROMIUM, args=audit.CHROMIUM_ARGS)
         for name in args.pages:
             for width in args.widths:
-                context = browser.new_context(viewport={"width": width, "height": 900},
-                                              device_scale_factor=1, is_mobile=width < 600, has_touch=width < 600)
+                context = browser.new_context(
+                    viewport={"width": width, "height": 900},
+                    device_scale_factor=1,
+                    is_mobile=width < 600,
+                    has_touch=width < 600,
+                )
                 page = context.new_page()
                 audit.open_audited(page, base, pages[name])
                 page.evaluate("window.scrollTo(0, 0)")  # a #district link scrolls; sticky bars follow
@@ -81,16 +85,24 @@ def main() -> int:
                 file = args.out / f"{name}-{width}.png"
                 page.screenshot(path=str(file), full_page=True)
                 context.close()
-                wide = "; ".join(f"table {t['width']}px in {t['box']}px, {t['visible']}/{t['columns']} columns "
-                                 f"visible, first cut: {t['first_hidden']!r}, rows {t['row_median']}px "
-                                 f"(median) to {t['row_max']}px" for t in facts["tables"])
+                wide = "; ".join(
+                    f"table {t['width']}px in {t['box']}px, {t['visible']}/{t['columns']} columns "
+                    f"visible, first cut: {t['first_hidden']!r}, rows {t['row_median']}px "
+                    f"(median) to {t['row_max']}px"
+                    for t in facts["tables"]
+                )
                 chart = facts["chart_text"]
-                print(f"{file.relative_to(PROJECT) if file.is_relative_to(PROJECT) else file}: "
-                      f"page {facts['page']}px wide, {facts['height']}px tall"
-                      + (f"; {facts['rows'][0]} table rows, {facts['rows'][1]}px (median) to {facts['rows'][2]}px"
-                         if facts["rows"] else "")
-                      + (f"; chart text {chart[0]}–{chart[1]}px" if chart else "")
-                      + (f"; {wide}" if wide else ""))
+                print(
+                    f"{file.relative_to(PROJECT) if file.is_relative_to(PROJECT) else file}: "
+                    f"page {facts['page']}px wide, {facts['height']}px tall"
+                    + (
+                        f"; {facts['rows'][0]} table rows, {facts['rows'][1]}px (median) to {facts['rows'][2]}px"
+                        if facts["rows"]
+                        else ""
+                    )
+                    + (f"; chart text {chart[0]}–{chart[1]}px" if chart else "")
+                    + (f"; {wide}" if wide else "")
+                )
         browser.close()
     return 0
 

@@ -15,14 +15,14 @@ from site_builder.paths import classify
 # rule id -> (who, Vietnamese statement of the rule)
 RULES = {
     "unit-files": "Bài tự đánh giá, minh chứng và báo cáo theo mốc của một đơn vị chỉ do người soạn (editors) của "
-                  "chính đơn vị đó hoặc người chấm của đơn vị sửa (theo danh sách đơn vị của năm học).",
+    "chính đơn vị đó hoặc người chấm của đơn vị sửa (theo danh sách đơn vị của năm học).",
     "review-files": "Tệp điểm chấm (.review.yaml) chỉ do người chấm (reviewers) của đơn vị được chấm sửa.",
     "review-workbook": "Bảng chấm (.xlsx trong thư mục của đơn vị quản lý) chỉ do người chấm (reviewers) của đơn vị "
-                       "quản lý đó sửa.",
+    "quản lý đó sửa.",
     "unregistered-unit": "Tệp của đơn vị chưa có trong danh sách đơn vị chỉ do người quản trị (maintainers) tạo hoặc sửa.",
     "maintainers-only": "Bộ tiêu chí (criteria/), lược đồ (schema/), danh sách đơn vị (submissions/units/), "
-                        "khoá xác nhận thời điểm (submissions/keys/), tệp submissions/organization.yaml, mã nguồn, "
-                        "quy trình .github/ và mọi tệp khác chỉ do người quản trị (maintainers) sửa.",
+    "khoá xác nhận thời điểm (submissions/keys/), tệp submissions/organization.yaml, mã nguồn, "
+    "quy trình .github/ và mọi tệp khác chỉ do người quản trị (maintainers) sửa.",
 }
 
 
@@ -39,8 +39,10 @@ class Denial:
 
     def message(self) -> str:
         who = ", ".join(f"@{h}" for h in self.allowed) or "(chưa khai báo ai)"
-        return (f"@{self.author} không được sửa {self.path}. Quy tắc «{self.rule}»: {self.rule_text} "
-                f"Người được phép: {who}.")
+        return (
+            f"@{self.author} không được sửa {self.path}. Quy tắc «{self.rule}»: {self.rule_text} "
+            f"Người được phép: {who}."
+        )
 
 
 def allowed_for(rel_path: str, registry: Registry) -> tuple[str, tuple[str, ...]]:

@@ -44,7 +44,9 @@ def load_period(root: DataRoot, period: str, unit_types=UNIT_TYPES) -> tuple[Per
     if any(p.is_error for p in problems) or not isinstance(data, dict):  # the schema asks for a mapping
         return None, problems
     if data.get("period") != period:
-        problems.append(messages.PERIOD_MISMATCH_FOLDER.on(doc, ("period",), declared=data.get("period"), period=period))
+        problems.append(
+            messages.PERIOD_MISMATCH_FOLDER.on(doc, ("period",), declared=data.get("period"), period=period)
+        )
     catalogues, catalogue_docs = {}, {}
     for unit_type in unit_types:
         file = root.catalogue_file(period, unit_type)
@@ -62,8 +64,14 @@ def load_period(root: DataRoot, period: str, unit_types=UNIT_TYPES) -> tuple[Per
         opens=dt.date.fromisoformat(self_assessment["opens"]) if self_assessment.get("opens") else None,
         deadline_source=self_assessment.get("source", ""),
         milestones=tuple(
-            Milestone(m["id"], m["title"], dt.date.fromisoformat(m["due"]), tuple(m.get("owed_by") or ()),
-                      m.get("source", ""), bool(m.get("provisional", False)))
+            Milestone(
+                m["id"],
+                m["title"],
+                dt.date.fromisoformat(m["due"]),
+                tuple(m.get("owed_by") or ()),
+                m.get("source", ""),
+                bool(m.get("provisional", False)),
+            )
             for m in data.get("milestones", [])
         ),
         rating=tuple(RatingLevel(level["label"], dict(level.get("when") or {})) for level in data["rating"]["levels"]),
@@ -100,21 +108,45 @@ def _load_catalogue(root: DataRoot, period: str, unit_type: str):
         for item in group["items"]:
             evidence = item.get("evidence")
             derived = item.get("derived")
-            items.append(Item(
-                id=item["id"], text=item["text"], max=float(item["max"]), group=group["id"],
-                evidence=Evidence(tuple(evidence.get("kinds", [])), bool(evidence.get("required", False)),
-                                  evidence.get("text") or "") if evidence else None,
-                derived=Derived(derived["rule"], derived["criterion"],
-                                tuple(Band(b["id"], float(b["min_percent"]), float(b["factor"]), b.get("text", ""))
-                                      for b in derived["bands"])) if derived else None,
-                mandatory=bool(item.get("mandatory", False)),
-                requires_milestone=item.get("requires_milestone", ""),
-            ))
+            items.append(
+                Item(
+                    id=item["id"],
+                    text=item["text"],
+                    max=float(item["max"]),
+                    group=group["id"],
+                    evidence=Evidence(
+                        tuple(evidence.get("kinds", [])),
+                        bool(evidence.get("required", False)),
+                        evidence.get("text") or "",
+                    )
+                    if evidence
+                    else None,
+                    derived=Derived(
+                        derived["rule"],
+                        derived["criterion"],
+                        tuple(
+                            Band(b["id"], float(b["min_percent"]), float(b["factor"]), b.get("text", ""))
+                            for b in derived["bands"]
+                        ),
+                    )
+                    if derived
+                    else None,
+                    mandatory=bool(item.get("mandatory", False)),
+                    requires_milestone=item.get("requires_milestone", ""),
+                )
+            )
         groups.append(Group(group["id"], group["title"], float(group["max"]), tuple(items)))
     catalogue = Catalogue(
-        period=period, unit_type=data["unit_type"], title=data["title"], version=str(data["version"]),
-        source=data["source"], score_step=float(data["score_step"]), groups=tuple(groups),
-        basis=data.get("basis", ""), source_note=data.get("source_note", ""), path=rel,
+        period=period,
+        unit_type=data["unit_type"],
+        title=data["title"],
+        version=str(data["version"]),
+        source=data["source"],
+        score_step=float(data["score_step"]),
+        groups=tuple(groups),
+        basis=data.get("basis", ""),
+        source_note=data.get("source_note", ""),
+        path=rel,
     )
     problems += _check_catalogue(doc, catalogue, unit_type)
     return catalogue, problems, doc
@@ -123,21 +155,29 @@ def _load_catalogue(root: DataRoot, period: str, unit_type: str):
 def _check_catalogue(doc, catalogue: Catalogue, unit_type: str) -> list:
     problems = []
     if catalogue.unit_type != unit_type:
-        problems.append(messages.CATALOGUE_TYPE.on(doc, ("unit_type",), declared=catalogue.unit_type, unit_type=unit_type))
+        problems.append(
+            messages.CATALOGUE_TYPE.on(doc, ("unit_type",), declared=catalogue.unit_type, unit_type=unit_type)
+        )
     seen = {}
     for gi, group in enumerate(catalogue.groups):
         total = sum(item.max for item in group.items)
         if not math.isclose(total, group.max):
-            problems.append(messages.CATALOGUE_SUM.on(doc, ("groups", gi, "max"), group=group.id,
-                                                      max=as_typed(group.max), total=as_typed(round(total, 9))))
+            problems.append(
+                messages.CATALOGUE_SUM.on(
+                    doc, ("groups", gi, "max"), group=group.id, max=as_typed(group.max), total=as_typed(round(total, 9))
+                )
+            )
         for ii, item in enumerate(group.items):
             where = ("groups", gi, "items", ii)
             if item.id in seen:
                 problems.append(messages.CATALOGUE_DUPLICATE.on(doc, where + ("id",), item=item.id))
             seen[item.id] = item
             if not _is_multiple(item.max, catalogue.score_step):
-                problems.append(messages.CATALOGUE_STEP.on(doc, where + ("max",), item=item.id, max=as_typed(item.max),
-                                                           step=as_typed(catalogue.score_step)))
+                problems.append(
+                    messages.CATALOGUE_STEP.on(
+                        doc, where + ("max",), item=item.id, max=as_typed(item.max), step=as_typed(catalogue.score_step)
+                    )
+                )
             if item.derived:
                 bands = item.derived.bands
                 if any(a.min_percent <= b.min_percent for a, b in zip(bands, bands[1:])) or bands[-1].min_percent != 0:
@@ -162,8 +202,15 @@ def _check_milestones(doc, period: Period) -> list:
             problems.append(messages.MILESTONE_DUPLICATE.on(doc, ("milestones", i, "id"), milestone=milestone.id))
         for j, unit_type in enumerate(milestone.owed_by):
             if unit_type not in UNIT_TYPES:
-                problems.append(messages.UNIT_TYPE_UNKNOWN.on(doc, ("milestones", i, "owed_by", j), milestone=milestone.id,
-                                                              unit_type=unit_type, known=", ".join(UNIT_TYPES)))
+                problems.append(
+                    messages.UNIT_TYPE_UNKNOWN.on(
+                        doc,
+                        ("milestones", i, "owed_by", j),
+                        milestone=milestone.id,
+                        unit_type=unit_type,
+                        known=", ".join(UNIT_TYPES),
+                    )
+                )
     return problems
 
 
@@ -179,13 +226,27 @@ def _check_milestone_links(period: Period, docs: dict) -> list:
                 where = ("groups", gi, "items", ii, "requires_milestone")
                 if milestone is None:
                     known = messages.listed(period.milestone_ids, messages.NO_MILESTONES)
-                    problems.append(messages.ITEM_MILESTONE_UNKNOWN.on(docs[unit_type], where, item=item.id,
-                                                                       milestone=item.requires_milestone,
-                                                                       path=period.path, known=known))
+                    problems.append(
+                        messages.ITEM_MILESTONE_UNKNOWN.on(
+                            docs[unit_type],
+                            where,
+                            item=item.id,
+                            milestone=item.requires_milestone,
+                            path=period.path,
+                            known=known,
+                        )
+                    )
                 elif not milestone.owed(unit_type):
-                    problems.append(messages.ITEM_MILESTONE_NOT_OWED.on(docs[unit_type], where, item=item.id,
-                                                                        unit_type=unit_type, milestone=milestone.id,
-                                                                        path=period.path))
+                    problems.append(
+                        messages.ITEM_MILESTONE_NOT_OWED.on(
+                            docs[unit_type],
+                            where,
+                            item=item.id,
+                            unit_type=unit_type,
+                            milestone=milestone.id,
+                            path=period.path,
+                        )
+                    )
     return problems
 
 

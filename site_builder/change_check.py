@@ -29,7 +29,7 @@ PLACEMENT_CODES = frozenset({"period-unknown", "unit-unknown", "wrong-parent", "
 class Layout:
     """What the target branch (plus the pull request's own registry and criteria changes) allows."""
 
-    periods: frozenset[str]                    # criteria/<period>/year.yaml exists
+    periods: frozenset[str]  # criteria/<period>/year.yaml exists
     registered: Callable[[str, str, str], bool]  # (period, body, unit): the unit is listed in that body's file
 
 
@@ -67,7 +67,9 @@ def _placement(path: str, layout: Layout) -> Problem | None:
         return messages.REGISTRY_PERIOD_UNKNOWN.at(path, period=role.period, known=known)
     if role.kind not in UNIT_KINDS + ("workbook",):
         return None
-    names = (("period", role.period), ("body", role.parent)) + ((("unit", role.unit),) if role.kind != "workbook" else ())
+    names = (("period", role.period), ("body", role.parent)) + (
+        (("unit", role.unit),) if role.kind != "workbook" else ()
+    )
     for level, part in names:
         if not SLUG.match(part):
             return messages.FOLDER_NAME_INVALID.at(path, what=messages.FOLDER_LEVELS[level], part=part)
@@ -77,8 +79,9 @@ def _placement(path: str, layout: Layout) -> Problem | None:
     if role.kind == "workbook":  # a body's scoring workbook: its reader checks the body and the units
         return None
     if not layout.registered(role.period, role.parent, role.unit):
-        return messages.UNIT_UNREGISTERED.at(path, unit=role.unit, period=role.period, body=role.parent,
-                                             registry=units_path(role.period, role.parent))
+        return messages.UNIT_UNREGISTERED.at(
+            path, unit=role.unit, period=role.period, body=role.parent, registry=units_path(role.period, role.parent)
+        )
     if role.kind == "evidence":
         if role.name.split("/", 1)[0] == REPORTS_FOLDER:
             return messages.REPORT_OUTSIDE_MILESTONE.at(path)

@@ -45,8 +45,22 @@ def store(key: str | None, verdict) -> None:
 def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool) -> str:
     path = Path(root.path)
     digest = hashlib.sha256(_shared(str(path)) + _period(str(path), role.period))
-    digest.update(pickle.dumps((role.kind, role.period, role.parent, role.unit, rel, repr(unit), repr(elsewhere),
-                                tuple(others), submission_exists), protocol=pickle.HIGHEST_PROTOCOL))
+    digest.update(
+        pickle.dumps(
+            (
+                role.kind,
+                role.period,
+                role.parent,
+                role.unit,
+                rel,
+                repr(unit),
+                repr(elsewhere),
+                tuple(others),
+                submission_exists,
+            ),
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+    )
     digest.update(_file_digest(path / rel))
     if role.kind != "submission":
         digest.update(_file_digest(path / "submissions" / role.period / role.parent / f"{role.unit}.yaml"))
@@ -56,8 +70,10 @@ def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool)
         for name in sorted(names):
             stat = os.lstat(os.path.join(current, name))
             # Not the change time: publishing the site hard-links the file, which moves it.
-            digest.update(f"{os.path.relpath(current, folder)}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
-                          f"{stat.st_ino}\0{stat.st_mode}\n".encode("utf-8", "surrogateescape"))
+            digest.update(
+                f"{os.path.relpath(current, folder)}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
+                f"{stat.st_ino}\0{stat.st_mode}\n".encode("utf-8", "surrogateescape")
+            )
     return digest.hexdigest()
 
 

@@ -26,7 +26,7 @@ COMMAND_MODULES = [
     "site_builder.commands.serve",
     "site_builder.commands.init",
     "site_builder.commands.repo_settings",
-    "site_builder.commands.review_workbook",   # the reviewer's workspace (issue 13)
+    "site_builder.commands.review_workbook",  # the reviewer's workspace (issue 13)
     "site_builder.commands.reminders",
     "site_builder.commands.objection_check",
 ]
@@ -63,11 +63,17 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="site-builder", description="Kiểm tra, chấm điểm và xây dựng trang công khai đánh giá CNTT.")
     parser.add_argument("--root", type=Path, default=Path("."), help="thư mục dữ liệu (mặc định: thư mục hiện tại)")
-    parser.add_argument("--cache-dir", type=Path, default=None,
-                        help="nơi lưu kết quả kiểm tra tệp PDF giữa các lần chạy (mặc định: .cache/site-builder "
-                             "trong thư mục dữ liệu)")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="không dùng kết quả kiểm tra PDF và bộ nhớ đệm xây dựng trang đã lưu (dựng lại toàn bộ)")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="nơi lưu kết quả kiểm tra tệp PDF giữa các lần chạy (mặc định: .cache/site-builder trong thư mục dữ liệu)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="không dùng kết quả kiểm tra PDF và bộ nhớ đệm xây dựng trang đã lưu (dựng lại toàn bộ)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -96,9 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root.resolve()
     # A command that makes a data root (init) sets needs_data_root=False; every other one reads one.
     if getattr(args, "needs_data_root", True) and (
-            not DataRoot(root).criteria.is_dir() or not DataRoot(root).submissions.is_dir()):
-        sys.stderr.write(f"Lỗi cách dùng: «{root}» không phải thư mục dữ liệu (cần có criteria/ và submissions/). "
-                         "Hãy chạy lệnh trong thư mục kho dữ liệu hoặc dùng --root.\n")
+        not DataRoot(root).criteria.is_dir() or not DataRoot(root).submissions.is_dir()
+    ):
+        sys.stderr.write(
+            f"Lỗi cách dùng: «{root}» không phải thư mục dữ liệu (cần có criteria/ và submissions/). "
+            "Hãy chạy lệnh trong thư mục kho dữ liệu hoặc dùng --root.\n"
+        )
         return 2
     args.root = root
     _configure_cache(args)

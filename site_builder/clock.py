@@ -68,8 +68,8 @@ NO_SIGNERS = "không đọc được khoá công khai dùng để xác minh ch�
 class Moment:
     """A time a trusted signer vouches for: the creation time of its signature on `commit`."""
 
-    timestamp: int   # seconds since the epoch
-    commit: str      # the vouched commit that gives it
+    timestamp: int  # seconds since the epoch
+    commit: str  # the vouched commit that gives it
 
     @property
     def date(self) -> dt.datetime:
@@ -85,10 +85,10 @@ class Moment:
 class Version:
     """One content (blob) a path has had, and when it counts as received."""
 
-    path: str                  # relative to the data root, POSIX, as stored in git
-    blob: str                  # git object id of the content
+    path: str  # relative to the data root, POSIX, as stored in git
+    blob: str  # git object id of the content
     received: Moment | None
-    commit: str                # the introducing commit whose V gives `received` (else the oldest one)
+    commit: str  # the introducing commit whose V gives `received` (else the oldest one)
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,8 @@ class CommitInfo:
 
     sha: str
     author: str
-    committer_timestamp: int | None   # None when the object's date is missing or not a showable number
-    vouched: Moment | None            # the commit's own trusted signature, if any
+    committer_timestamp: int | None  # None when the object's date is missing or not a showable number
+    vouched: Moment | None  # the commit's own trusted signature, if any
 
     @property
     def committer_date(self) -> dt.datetime | None:
@@ -143,7 +143,7 @@ class Clock:
         if start == "/":
             return list(self._paths)
         found = []
-        for path in self._paths[bisect_left(self._paths, start):]:
+        for path in self._paths[bisect_left(self._paths, start) :]:
             if not path.startswith(start):
                 break
             found.append(path)
@@ -185,8 +185,9 @@ class Clock:
         self.close()
 
 
-def read_clock(root: Path, signers, folder: str = "submissions", cache_dir: Path | None = None,
-               ref: str = "HEAD") -> Clock:
+def read_clock(
+    root: Path, signers, folder: str = "submissions", cache_dir: Path | None = None, ref: str = "HEAD"
+) -> Clock:
     """The clock of `root/folder` at `ref` (HEAD by default); paths in the result are relative to
     `root` (POSIX).
 
@@ -229,7 +230,7 @@ def _build(repo: gitread.Repository, trusted: TrustedSigners, folder: str, cache
     age = {sha: index for index, sha in enumerate(order)}
 
     pathspec = repo.prefix + os.fsencode(folder) if folder else repo.prefix.rstrip(b"/")
-    introduced: dict[str, dict[str, list[str]]] = {}   # path -> blob -> introducing commits
+    introduced: dict[str, dict[str, list[str]]] = {}  # path -> blob -> introducing commits
     paths: set[str] = set()
     for sha, changed in gitread.changes(repo, order, pathspec).items():
         for change in changed:
@@ -264,14 +265,15 @@ class _Verdicts:
     def __init__(self, commits: dict[str, CommitObject], trusted: TrustedSigners, cached: dict[str, int | None]):
         self._commits = commits
         self._trusted = trusted
-        self.claimed: dict[str, int] = {}   # signed commit -> the time its signature states (unverified)
+        self.claimed: dict[str, int] = {}  # signed commit -> the time its signature states (unverified)
         for sha, commit in commits.items():
             if commit.signature is not None:
                 stated = trusted.claimed_time(commit.signature)
                 if stated is not None:
                     self.claimed[sha] = stated
-        self.known = {sha: time for sha, time in cached.items()
-                      if sha in self.claimed and time in (None, self.claimed[sha])}
+        self.known = {
+            sha: time for sha, time in cached.items() if sha in self.claimed and time in (None, self.claimed[sha])
+        }
 
     def moment(self, sha: str) -> Moment | None:
         """The commit's own vouched moment, verifying its signature if not done yet."""
@@ -293,7 +295,7 @@ def _contained(graph: dict[str, tuple[str, ...]], needed: set[str], verdicts: _V
     first; the first one that verifies and contains C gives V(C) (a valid signature states its
     true time). A signature is verified only when a needed commit without V is among the signed
     commit's ancestors: otherwise it cannot lower any V, and it is skipped."""
-    settled: dict[str, Moment | None] = {}   # commit -> its V, or None when nothing at or below it is needed
+    settled: dict[str, Moment | None] = {}  # commit -> its V, or None when nothing at or below it is needed
     open_needed = set(needed)
     for signed in verdicts.by_stated_time():
         if not open_needed:
@@ -321,9 +323,11 @@ def _moment(sha: str, timestamp: int | None) -> Moment | None:
     return None if timestamp is None else Moment(timestamp, sha)
 
 
-def _versions(path: str, blobs: dict[str, list[str]], contained: dict[str, Moment], age: dict[str, int]) -> list[Version]:
+def _versions(
+    path: str, blobs: dict[str, list[str]], contained: dict[str, Moment], age: dict[str, int]
+) -> list[Version]:
     if len(blobs) == 1:  # the common case: one content, added once
-        (blob, commits), = blobs.items()
+        ((blob, commits),) = blobs.items()
         if len(commits) == 1:
             moment = contained.get(commits[0])
             return [Version(path, blob, moment, commits[0])]
@@ -343,7 +347,7 @@ def _versions(path: str, blobs: dict[str, list[str]], contained: dict[str, Momen
 def _relative(repo: gitread.Repository, path: bytes) -> str:
     if not path.startswith(repo.prefix):
         raise gitread.GitError(f"path {path[:200]!r} outside the data root")
-    return os.fsdecode(path[len(repo.prefix):])
+    return os.fsdecode(path[len(repo.prefix) :])
 
 
 def _key(path) -> str:

@@ -29,8 +29,15 @@ from site_builder.paths import (
 )
 
 PATH = ".github/CODEOWNERS"
-MAINTAINER_PATHS = (f"/{CRITERIA}/", "/schema/", "/site_builder/", "/.github/", f"/{UNITS_FOLDER}/",
-                    f"/{KEYS_PATH}/", f"/{ORGANIZATION_FILE}")
+MAINTAINER_PATHS = (
+    f"/{CRITERIA}/",
+    "/schema/",
+    "/site_builder/",
+    "/.github/",
+    f"/{UNITS_FOLDER}/",
+    f"/{KEYS_PATH}/",
+    f"/{ORGANIZATION_FILE}",
+)
 
 
 def render(registry: Registry) -> str:
@@ -59,11 +66,17 @@ def render(registry: Registry) -> str:
             for unit in units:
                 if tuple(unit.reviewers) != usual:
                     owners = _owners(unit.reviewers, maintainers_list)
-                    review_owners = (_owners(tuple(unit.reviewers) + tuple(maintainers_list), ())
-                                     if len(unit.reviewers) == 1 else owners)
+                    review_owners = (
+                        _owners(tuple(unit.reviewers) + tuple(maintainers_list), ())
+                        if len(unit.reviewers) == 1
+                        else owners
+                    )
                     submission, review = unit_paths(period, parent, unit.id)
-                    lines += [f"/{submission} {owners}", f"/{review} {review_owners}",
-                              f"/{unit_folder(period, parent, unit.id)}/ {owners}"]
+                    lines += [
+                        f"/{submission} {owners}",
+                        f"/{review} {review_owners}",
+                        f"/{unit_folder(period, parent, unit.id)}/ {owners}",
+                    ]
     lines += ["", "# Bộ tiêu chí, lược đồ, danh sách đơn vị, mã nguồn và quy trình: người quản trị."]
     lines += [f"{path} {maintainers}" for path in MAINTAINER_PATHS]
     return "\n".join(lines) + "\n"

@@ -23,17 +23,17 @@ _LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z: later values cannot be show
 
 @dataclass(frozen=True)
 class CommitObject:
-    author: str                        # the author's name as written (display only)
-    committer_timestamp: int | None    # None when missing or not a plain, showable number
-    signature: bytes | None            # the signature block, when the commit carries one
-    payload: bytes | None              # what the signature covers (None without signature)
+    author: str  # the author's name as written (display only)
+    committer_timestamp: int | None  # None when missing or not a plain, showable number
+    signature: bytes | None  # the signature block, when the commit carries one
+    payload: bytes | None  # what the signature covers (None without signature)
 
 
 def parse_commit(raw: bytes, object_format: str = "sha1") -> CommitObject:
     """Never raises: missing or malformed fields come back as "" / None."""
     head_end = raw.find(b"\n\n")
     if b"gpgsig" not in (raw if head_end < 0 else raw[:head_end]):
-        return _unsigned(raw if head_end < 0 else raw[:head_end + 1])
+        return _unsigned(raw if head_end < 0 else raw[: head_end + 1])
     own = _SIGNATURE_HEADERS.get(object_format, b"gpgsig") + b" "
     payload = bytearray()
     signature = bytearray()
@@ -48,7 +48,7 @@ def parse_commit(raw: bytes, object_format: str = "sha1") -> CommitObject:
         if in_signature and line.startswith(b" "):
             part = line[1:]
         elif line.startswith(own):
-            part = line[len(own):]
+            part = line[len(own) :]
             other_signature = False
         elif line.startswith(b"gpgsig"):
             other_signature = True  # the signature for the other hash: neither payload nor ours

@@ -36,19 +36,21 @@ EDITOR_DIR = "schema/editor"
 # One label of a host name, as evidence.check_url accepts it (letters, digits, any non-ASCII, inner hyphens).
 _LABEL = "[A-Za-z0-9\\u00a0-\\uffff](?:[A-Za-z0-9\\u00a0-\\uffff-]*[A-Za-z0-9\\u00a0-\\uffff])?"
 # An http(s) link: no whitespace, a host with a dot, no user or password before the host (no "@").
-LINK_PATTERN = ("^\\s*(?=\\S+\\s*$)[Hh][Tt][Tt][Pp][Ss]?://" + _LABEL + "(?:\\." + _LABEL + ")+"
-                "(?::[^\\s/?#@]*)?(?:[/?#]\\S*)?\\s*$")
+LINK_PATTERN = (
+    "^\\s*(?=\\S+\\s*$)[Hh][Tt][Tt][Pp][Ss]?://" + _LABEL + "(?:\\." + _LABEL + ")+(?::[^\\s/?#@]*)?(?:[/?#]\\S*)?\\s*$"
+)
 # A PDF inside the unit's folder: not a URL of another scheme (javascript:, data:, file:, C:), not
 # absolute, no backslash, no ".." component, ends in .pdf (any case).
-PDF_PATTERN = ("^\\s*(?=\\S)(?![A-Za-z][A-Za-z0-9+.-]*:)(?![/\\\\])(?!.*\\\\)(?!(?:.*/)?\\.\\./)"
-               ".*\\.[Pp][Dd][Ff]\\s*$")
+PDF_PATTERN = "^\\s*(?=\\S)(?![A-Za-z][A-Za-z0-9+.-]*:)(?![/\\\\])(?!.*\\\\)(?!(?:.*/)?\\.\\./).*\\.[Pp][Dd][Ff]\\s*$"
 
 
 # `errorMessage` is yaml-language-server's keyword for the sentence it shows instead of its own
 # English one; JSON Schema validators ignore it (an unknown keyword is an annotation).
-EVIDENCE_MESSAGE = ("Minh chứng là tên tệp PDF trong thư mục của đơn vị (ví dụ ke-hoach.pdf: không có «..», không "
-                    "bắt đầu bằng «/», không dùng «\\») hoặc đường link bắt đầu bằng https:// không chứa tên đăng "
-                    "nhập, mật khẩu.")
+EVIDENCE_MESSAGE = (
+    "Minh chứng là tên tệp PDF trong thư mục của đơn vị (ví dụ ke-hoach.pdf: không có «..», không "
+    "bắt đầu bằng «/», không dùng «\\») hoặc đường link bắt đầu bằng https:// không chứa tên đăng "
+    "nhập, mật khẩu."
+)
 
 
 def editor_schema(base: dict, period: Period, catalogue: Catalogue, site_url: str = "") -> dict:
@@ -60,27 +62,46 @@ def editor_schema(base: dict, period: Period, catalogue: Catalogue, site_url: st
     if site_url:
         schema = {"$schema": schema.pop("$schema"), "$id": f"{site_url}/{rel}", **schema}
     schema["title"] = f"Bài tự đánh giá — {catalogue.title}"
-    schema["description"] = (f"{period.title}. Bộ tiêu chí {catalogue.version}; tổng {as_typed(catalogue.total_max)} điểm. "
-                             "Tệp sinh tự động từ criteria/ bằng lệnh site-builder editor-schemas.")
+    schema["description"] = (
+        f"{period.title}. Bộ tiêu chí {catalogue.version}; tổng {as_typed(catalogue.total_max)} điểm. "
+        "Tệp sinh tự động từ criteria/ bằng lệnh site-builder editor-schemas."
+    )
     props = schema["properties"]
     props["nam_hoc"] = {**props["nam_hoc"], "const": period.id}
     defs = schema["$defs"]
-    defs["evidence"] = {**defs["evidence"], "anyOf": [{"$ref": "#/$defs/evidence_pdf"}, {"$ref": "#/$defs/evidence_link"}]}
-    defs["evidence_pdf"] = {"title": "Tệp PDF trong thư mục của đơn vị", "type": "string", "pattern": PDF_PATTERN,
-                            "errorMessage": EVIDENCE_MESSAGE}
-    defs["evidence_link"] = {"title": "Đường link http(s), không có tên đăng nhập hay mật khẩu", "type": "string",
-                             "pattern": LINK_PATTERN, "errorMessage": EVIDENCE_MESSAGE}
+    defs["evidence"] = {
+        **defs["evidence"],
+        "anyOf": [{"$ref": "#/$defs/evidence_pdf"}, {"$ref": "#/$defs/evidence_link"}],
+    }
+    defs["evidence_pdf"] = {
+        "title": "Tệp PDF trong thư mục của đơn vị",
+        "type": "string",
+        "pattern": PDF_PATTERN,
+        "errorMessage": EVIDENCE_MESSAGE,
+    }
+    defs["evidence_link"] = {
+        "title": "Đường link http(s), không có tên đăng nhập hay mật khẩu",
+        "type": "string",
+        "pattern": LINK_PATTERN,
+        "errorMessage": EVIDENCE_MESSAGE,
+    }
     derived = [i for i in catalogue.items.values() if i.derived]
     written = [i for i in catalogue.items.values() if not i.derived]
     criteria = props["tieu_chi"]
     criteria.pop("additionalProperties", None)
     criteria["properties"] = {item.id: _criterion(item, catalogue) for item in written}
-    criteria["patternProperties"] = {"^" + item.id.replace(".", "\\.") + "$": {"$ref": f"#/properties/tieu_chi/properties/{item.id}"}
-                                     for item in written}
+    criteria["patternProperties"] = {
+        "^" + item.id.replace(".", "\\.") + "$": {"$ref": f"#/properties/tieu_chi/properties/{item.id}"}
+        for item in written
+    }
     criteria["additionalProperties"] = False
     if derived:
-        criteria["description"] = (criteria.get("description", "") + " Không ghi các tiêu chí tính tự động: "
-                                   + ", ".join(i.id for i in derived) + ".").strip()
+        criteria["description"] = (
+            criteria.get("description", "")
+            + " Không ghi các tiêu chí tính tự động: "
+            + ", ".join(i.id for i in derived)
+            + "."
+        ).strip()
     return schema
 
 
@@ -113,14 +134,24 @@ def _criterion(item: Item, catalogue: Catalogue) -> dict:
         },
     }
     if item.evidence and item.evidence.required:
-        schema["if"] = {"required": ["diem_tu_cham"],
-                        "properties": {"diem_tu_cham": {"type": "number", "exclusiveMinimum": 0, "maximum": maximum,
-                                                        "multipleOf": catalogue.score_step}}}
+        schema["if"] = {
+            "required": ["diem_tu_cham"],
+            "properties": {
+                "diem_tu_cham": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": maximum,
+                    "multipleOf": catalogue.score_step,
+                }
+            },
+        }
         kinds = " hoặc ".join(EVIDENCE_KIND_LABELS.get(k, k) for k in item.evidence.kinds)
         need = f"Tiêu chí {item.id} có điểm nên cần ít nhất một minh chứng: {kinds}; hoặc chấm 0 điểm."
-        schema["then"] = {"required": ["minh_chung"], "errorMessage": need,
-                          "properties": {"minh_chung": {"contains": _allowed(item), "minContains": 1,
-                                                        "errorMessage": need}}}
+        schema["then"] = {
+            "required": ["minh_chung"],
+            "errorMessage": need,
+            "properties": {"minh_chung": {"contains": _allowed(item), "minContains": 1, "errorMessage": need}},
+        }
     return schema
 
 
@@ -156,8 +187,11 @@ def expected_files(root: DataRoot) -> dict[str, str]:
 def stale_files(root: DataRoot) -> list[str]:
     """Paths that are missing, differ, or should not exist; empty when everything is current."""
     expected = expected_files(root)
-    stale = [rel for rel, text in expected.items()
-             if not (root.path / rel).is_file() or (root.path / rel).read_text(encoding="utf-8") != text]
+    stale = [
+        rel
+        for rel, text in expected.items()
+        if not (root.path / rel).is_file() or (root.path / rel).read_text(encoding="utf-8") != text
+    ]
     stale += [rel for rel in _existing(root) if rel not in expected]
     return sorted(stale)
 
@@ -190,4 +224,3 @@ def load_problems(root: DataRoot) -> list:
         _period, problems = load_period(root, period_id)
         found += [p for p in problems if p.is_error]
     return found
-

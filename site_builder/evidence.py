@@ -26,9 +26,10 @@ from site_builder.numbers import megabytes
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_HOST = re.compile(r"^[A-Za-z0-9\u00a0-\uffff]([A-Za-z0-9\u00a0-\uffff-]*[A-Za-z0-9\u00a0-\uffff])?"
-                   r"(\.[A-Za-z0-9\u00a0-\uffff]([A-Za-z0-9\u00a0-\uffff-]*[A-Za-z0-9\u00a0-\uffff])?)*$")
-
+_HOST = re.compile(
+    r"^[A-Za-z0-9\u00a0-\uffff]([A-Za-z0-9\u00a0-\uffff-]*[A-Za-z0-9\u00a0-\uffff])?"
+    r"(\.[A-Za-z0-9\u00a0-\uffff]([A-Za-z0-9\u00a0-\uffff-]*[A-Za-z0-9\u00a0-\uffff])?)*$"
+)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ def _known_verdict(path: str) -> pdf_safety.Verdict | None:
 
 def keep_verdicts(cache) -> None:
     """Copy the verdicts on the digests `cache` knows into it (see build_cache.gather_verdicts)."""
+
     def lookup(digest: str):
         stored = verdict_cache.get(_rules(), digest)
         return (stored["code"], stored["detail"]) if stored is not None else None
@@ -172,8 +174,14 @@ def _rules() -> str:
     if _RULES is None:
         from importlib.metadata import version
 
-        _RULES = verdict_cache.rules_key(pdf_safety.RULES_VERSION, pdf_safety.MAX_PAGES, pdf_safety.MAX_OBJECTS,
-                                         pdf_safety.MAX_DEPTH, MAX_PDF_BYTES, version("pypdf"))
+        _RULES = verdict_cache.rules_key(
+            pdf_safety.RULES_VERSION,
+            pdf_safety.MAX_PAGES,
+            pdf_safety.MAX_OBJECTS,
+            pdf_safety.MAX_DEPTH,
+            MAX_PDF_BYTES,
+            version("pypdf"),
+        )
     return _RULES
 
 
@@ -217,8 +225,11 @@ _TLD = re.compile(r"^(vn|com|edu|org|net|gov|info|io|asia|site|online)$")
 def _looks_like_host(segment: str) -> bool:
     """`www.x.vn` or `thcs-a.hcm.edu.vn`: a link pasted without its https:// prefix."""
     labels = segment.lower().split(".")
-    return (len(labels) >= 2 and all(re.fullmatch(r"[a-z0-9-]+", label) for label in labels)
-            and (labels[0] == "www" or bool(_TLD.match(labels[-1]))))
+    return (
+        len(labels) >= 2
+        and all(re.fullmatch(r"[a-z0-9-]+", label) for label in labels)
+        and (labels[0] == "www" or bool(_TLD.match(labels[-1])))
+    )
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -17,16 +17,40 @@ import re
 import subprocess
 import threading
 import weakref
-from typing import IO
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
-_GLOBAL = ["--no-replace-objects", "--literal-pathspecs", "-c", "core.quotePath=false",
-           "-c", "log.showSignature=false", "-c", "color.ui=never", "-c", "core.fsmonitor=false"]
-_DROPPED_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
-                "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES",
-                "GIT_REPLACE_REF_BASE", "GIT_GRAFT_FILE", "GIT_SHALLOW_FILE", "GIT_CONFIG_PARAMETERS",
-                "GIT_CONFIG_COUNT", "GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_QUARANTINE_PATH")
+_GLOBAL = [
+    "--no-replace-objects",
+    "--literal-pathspecs",
+    "-c",
+    "core.quotePath=false",
+    "-c",
+    "log.showSignature=false",
+    "-c",
+    "color.ui=never",
+    "-c",
+    "core.fsmonitor=false",
+]
+_DROPPED_ENV = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_COMMON_DIR",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_NAMESPACE",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_GRAFT_FILE",
+    "GIT_SHALLOW_FILE",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_DIFF_OPTS",
+    "GIT_QUARANTINE_PATH",
+)
 _HEX = {"sha1": re.compile(rb"[0-9a-f]{40}"), "sha256": re.compile(rb"[0-9a-f]{64}")}
 
 
@@ -44,11 +68,11 @@ class NoCommits(GitError):
 
 @dataclass(frozen=True)
 class Repository:
-    top: Path            # the working tree's top folder
-    prefix: bytes        # the data root relative to `top`, as git stores paths ("" or "data/")
-    object_format: str   # "sha1" or "sha256"
+    top: Path  # the working tree's top folder
+    prefix: bytes  # the data root relative to `top`, as git stores paths ("" or "data/")
+    object_format: str  # "sha1" or "sha256"
     shallow: bool
-    head: str            # the commit HEAD points to
+    head: str  # the commit HEAD points to
 
     def is_id(self, value: bytes) -> bool:
         return bool(_HEX[self.object_format].fullmatch(value))
@@ -57,7 +81,8 @@ class Repository:
 @dataclass(frozen=True)
 class Change:
     """One path in one commit's diff: its object id there and in each parent ("" = absent)."""
-    path: bytes          # relative to the repository's top
+
+    path: bytes  # relative to the repository's top
     blob: str
     parent_blobs: tuple[str, ...]
 
@@ -71,8 +96,9 @@ def _env() -> dict:
 def run(cwd: Path, *args, stdin: bytes | None = None) -> bytes:
     """stdout of one git command; GitError (with git's stderr) when it fails."""
     try:
-        done = subprocess.run(["git", *_GLOBAL, *args], cwd=cwd, input=stdin, capture_output=True,
-                              env=_env(), check=False)
+        done = subprocess.run(
+            ["git", *_GLOBAL, *args], cwd=cwd, input=stdin, capture_output=True, env=_env(), check=False
+        )
     except FileNotFoundError as exc:
         raise GitError("git not found") from exc
     except OSError as exc:
@@ -136,12 +162,11 @@ def commit_objects(repo: Repository, ids) -> dict[str, bytes]:
     for expected in ids:
         newline = out.find(b"\n", position)
         header = out[position:newline].split(b" ") if newline >= 0 else []
-        if len(header) != 3 or header[0] != expected.encode() or header[1] != b"commit" \
-                or not header[2].isdigit():
-            raise GitError(f"unexpected cat-file header {out[position:position + 200]!r}")
+        if len(header) != 3 or header[0] != expected.encode() or header[1] != b"commit" or not header[2].isdigit():
+            raise GitError(f"unexpected cat-file header {out[position : position + 200]!r}")
         start = newline + 1
         stop = start + int(header[2])
-        if out[stop:stop + 1] != b"\n":
+        if out[stop : stop + 1] != b"\n":
             raise GitError("cat-file output cut short")
         objects[expected] = out[start:stop]
         position = stop + 1
@@ -152,8 +177,20 @@ def changes(repo: Repository, ids, pathspec: bytes) -> dict[str, list[Change]]:
     """For each commit of `ids` whose tree differs under `pathspec` from its parents: the paths
     that differ from every parent (`-c`), with their object ids. Root commits compare with
     nothing; renames are never guessed."""
-    args: list[str | bytes] = ["diff-tree", "--stdin", "-r", "-c", "--root", "-z", "--no-abbrev", "--no-renames",
-            "--no-ext-diff", "--no-textconv", "--ignore-submodules=none", "--"]
+    args: list[str | bytes] = [
+        "diff-tree",
+        "--stdin",
+        "-r",
+        "-c",
+        "--root",
+        "-z",
+        "--no-abbrev",
+        "--no-renames",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--ignore-submodules=none",
+        "--",
+    ]
     if pathspec:
         args.append(pathspec)
     out = run(repo.top, *args, stdin=b"".join(i.encode() + b"\n" for i in ids))
@@ -183,7 +220,7 @@ def _change(repo: Repository, meta: bytes, path: bytes) -> Change:
     parents = len(meta) - len(meta.lstrip(b":"))
     if not path or not _entry_pattern(repo.object_format, parents).fullmatch(meta):
         raise GitError(f"unexpected diff-tree entry {meta[:200]!r}")
-    ids = meta[parents:].split(b" ")[parents + 1:-1]
+    ids = meta[parents:].split(b" ")[parents + 1 : -1]
     names = tuple("" if i.count(b"0") == len(i) else i.decode() for i in ids)
     return Change(path, names[-1], names[:-1])
 
@@ -250,9 +287,14 @@ class BlobReader:
     def _start(self) -> tuple[IO[bytes], IO[bytes]]:
         """The running process's pipes, starting it when needed."""
         if self._process is None or self._process.poll() is not None:
-            self._process = subprocess.Popen(["git", *_GLOBAL, "cat-file", "--batch"], cwd=self._repo.top,
-                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=subprocess.DEVNULL, env=_env())
+            self._process = subprocess.Popen(
+                ["git", *_GLOBAL, "cat-file", "--batch"],
+                cwd=self._repo.top,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=_env(),
+            )
             self._finalizer = weakref.finalize(self, _stop, self._process)
         assert self._process.stdin is not None and self._process.stdout is not None  # both are PIPE
         return self._process.stdin, self._process.stdout

@@ -10,13 +10,13 @@ an empty component) is reported, never written.
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-import builtins
-from typing import Callable
 
 from site_builder import gitread
 
@@ -29,10 +29,10 @@ _ENTRY = re.compile(rb"([0-7]{6}) ([a-z]+) ([0-9a-f]{40}|[0-9a-f]{64}) +(-|[0-9]
 
 @dataclass(frozen=True)
 class Entry:
-    path: str     # repository-relative POSIX path (undecodable bytes kept as surrogates)
-    mode: str     # 100644, 100755, 120000 (symlink), 160000 (submodule)
+    path: str  # repository-relative POSIX path (undecodable bytes kept as surrogates)
+    mode: str  # 100644, 100755, 120000 (symlink), 160000 (submodule)
     oid: str
-    size: int     # -1 for a submodule
+    size: int  # -1 for a submodule
 
     @property
     def regular(self) -> bool:
@@ -51,7 +51,7 @@ class CommitFiles:
         wanted = sorted({p.rstrip("/") for p in paths if p.strip("/")})
         found: dict[str, Entry] = {}
         for start in range(0, len(wanted), 1000):  # keep command lines short
-            chunk = [os.fsencode(p) for p in wanted[start:start + 1000]]
+            chunk = [os.fsencode(p) for p in wanted[start : start + 1000]]
             out = gitread.run(self.repo.top, "ls-tree", "-r", "-l", "-z", "--full-tree", self.commit, "--", *chunk)
             for raw in out.split(b"\0"):
                 if not raw:
@@ -64,8 +64,9 @@ class CommitFiles:
                 found[path] = Entry(path, match[1].decode(), match[3].decode(), size)
         return found
 
-    def write(self, entries, target: Path,
-              stand_in: Callable[[Entry], Path | None] | None = None) -> builtins.list[Entry]:  # `list` is a method here
+    def write(
+        self, entries, target: Path, stand_in: Callable[[Entry], Path | None] | None = None
+    ) -> builtins.list[Entry]:  # `list` is a method here
         """Write the regular files among `entries` below `target`; return those not written (links,
         submodules, names that are not safe paths): the caller says what is wrong with them.
         `stand_in(entry)` may name a file to link there instead of the blob (a PDF the base branch
@@ -89,7 +90,7 @@ class CommitFiles:
             else:
                 wanted.append(entry)
         for start in range(0, len(wanted), 2000):
-            chunk = wanted[start:start + 2000]
+            chunk = wanted[start : start + 2000]
             blobs = self.read_many({e.oid for e in chunk})
             for entry in chunk:
                 (target / entry.path).write_bytes(blobs[entry.oid])
@@ -106,10 +107,10 @@ class CommitFiles:
             newline = out.find(b"\n", position)
             header = out[position:newline].split(b" ") if newline >= 0 else []
             if len(header) != 3 or header[0] != oid.encode() or header[1] != b"blob" or not header[2].isdigit():
-                raise gitread.GitError(f"unexpected cat-file header {out[position:position + 200]!r}")
+                raise gitread.GitError(f"unexpected cat-file header {out[position : position + 200]!r}")
             start = newline + 1
             stop = start + int(header[2])
-            if out[stop:stop + 1] != b"\n":
+            if out[stop : stop + 1] != b"\n":
                 raise gitread.GitError("cat-file output cut short")
             blobs[oid] = out[start:stop]
             position = stop + 1
@@ -119,5 +120,9 @@ class CommitFiles:
 def safe_path(path: str) -> bool:
     """A relative path of plain names (what git checks out): no `..`, `.`, empty or `.git` part."""
     parts = path.split("/")
-    return (not PurePosixPath(path).is_absolute() and all(parts)
-            and not any(p in (".", "..") or p.lower() == ".git" for p in parts) and "\0" not in path)
+    return (
+        not PurePosixPath(path).is_absolute()
+        and all(parts)
+        and not any(p in (".", "..") or p.lower() == ".git" for p in parts)
+        and "\0" not in path
+    )

@@ -44,8 +44,8 @@ class LinkResult:
     status: int | None = None
     ok: bool = False
     final_url: str | None = None
-    error: str | None = None        # Vietnamese, shown next to the broken link
-    error_code: str | None = None   # timeout | tls | dns | connection | http | redirects | private-address | bad-url
+    error: str | None = None  # Vietnamese, shown next to the broken link
+    error_code: str | None = None  # timeout | tls | dns | connection | http | redirects | private-address | bad-url
     redirects: list[str] = field(default_factory=list)
     method: str = "HEAD"
     attempts: int = 0
@@ -129,7 +129,7 @@ def _sleep_before_retry(options: Options, attempt: int) -> None:
 
 
 def _utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _follow(url: str, options: Options, limiter: HostLimiter, result: LinkResult) -> None:
@@ -175,12 +175,14 @@ def _request(method: str, url: str, options: Options, limiter: HostLimiter) -> t
     if not options.allow_private:
         _refuse_private(host, port)
     target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~") + (
-        "?" + quote(parts.query, safe="=&%:@!$'()*+,;/?-._~") if parts.query else "")
+        "?" + quote(parts.query, safe="=&%:@!$'()*+,;/?-._~") if parts.query else ""
+    )
     limiter.wait(host)
     connection: http.client.HTTPConnection
     if scheme == "https":
-        connection = http.client.HTTPSConnection(host, port, timeout=options.timeout,
-                                                 context=ssl.create_default_context())
+        connection = http.client.HTTPSConnection(
+            host, port, timeout=options.timeout, context=ssl.create_default_context()
+        )
     else:
         connection = http.client.HTTPConnection(host, port, timeout=options.timeout)
     try:
@@ -191,7 +193,7 @@ def _request(method: str, url: str, options: Options, limiter: HostLimiter) -> t
         return response.status, response.getheader("Location")
     except ssl.SSLError as exc:  # before OSError: SSLError is one
         raise _Failure("tls", f"lỗi kết nối bảo mật (TLS/chứng chỉ): {exc.reason or exc}.", False) from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise _Failure("timeout", f"máy chủ không trả lời trong {options.timeout:g} giây.", True) from None
     except socket.gaierror:
         raise _Failure("dns", "không tìm thấy tên miền (tên miền sai hoặc đã hết hạn).", True) from None
@@ -211,18 +213,28 @@ def _refuse_private(host: str, port: int) -> None:
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if not address.is_global:
-            raise _Failure("private-address", "đường link trỏ tới địa chỉ mạng nội bộ, không phải trang công khai.", False)
+            raise _Failure(
+                "private-address", "đường link trỏ tới địa chỉ mạng nội bộ, không phải trang công khai.", False
+            )
 
 
 def _http_message(status: int) -> str:
-    known = {404: "không tìm thấy trang (404)", 410: "trang đã bị xoá (410)", 401: "trang yêu cầu đăng nhập (401)",
-             403: "máy chủ từ chối truy cập (403)", 500: "máy chủ gặp lỗi (500)", 502: "máy chủ trung gian gặp lỗi (502)",
-             503: "máy chủ tạm thời không phục vụ (503)", 504: "máy chủ trung gian hết thời gian chờ (504)",
-             429: "máy chủ từ chối vì có quá nhiều yêu cầu (429)"}
+    known = {
+        404: "không tìm thấy trang (404)",
+        410: "trang đã bị xoá (410)",
+        401: "trang yêu cầu đăng nhập (401)",
+        403: "máy chủ từ chối truy cập (403)",
+        500: "máy chủ gặp lỗi (500)",
+        502: "máy chủ trung gian gặp lỗi (502)",
+        503: "máy chủ tạm thời không phục vụ (503)",
+        504: "máy chủ trung gian hết thời gian chờ (504)",
+        429: "máy chủ từ chối vì có quá nhiều yêu cầu (429)",
+    }
     return known.get(status, f"máy chủ trả về mã {status}") + "."
 
 
 # ---------------------------------------------------------------- collecting links from the data
+
 
 def collect_urls(root, period: str | None = None) -> dict[str, list[str]]:
     """Every http(s) evidence link in the submissions (of `period`, or all): url -> files using it.
@@ -236,8 +248,13 @@ def collect_urls(root, period: str | None = None) -> dict[str, list[str]]:
 
     used: dict[str, list[str]] = {}
     base = root.submissions
-    periods = [period] if period else sorted(p.name for p in base.iterdir() if p.is_dir() and p.name != "units") \
-        if base.is_dir() else []
+    periods = (
+        [period]
+        if period
+        else sorted(p.name for p in base.iterdir() if p.is_dir() and p.name != "units")
+        if base.is_dir()
+        else []
+    )
     for period_id in periods:
         folder = base / period_id
         if not folder.is_dir():

@@ -60,8 +60,12 @@ def inline(text, limit: int | None = None) -> str:
         if char in _LEADING and index == 0:
             out.append("\\" + char)
         elif char in _SPECIAL:
-            between_digits = (char in _DIGIT_JOINERS and 0 < index < last
-                              and clean[index - 1].isdigit() and clean[index + 1].isdigit())
+            between_digits = (
+                char in _DIGIT_JOINERS
+                and 0 < index < last
+                and clean[index - 1].isdigit()
+                and clean[index + 1].isdigit()
+            )
             out.append(char if between_digits else "\\" + char)
         else:
             out.append(char)

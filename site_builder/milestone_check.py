@@ -17,8 +17,14 @@ from site_builder.numbers import as_typed, day
 from site_builder.timeliness import LATE, MISSING, milestone_timing
 
 
-def warnings_for(dataset: Dataset, period_id: str, unit_id: str, clock: Clock, today: dt.date,
-                 proposed_paths: frozenset[str] = frozenset()) -> list[str]:
+def warnings_for(
+    dataset: Dataset,
+    period_id: str,
+    unit_id: str,
+    clock: Clock,
+    today: dt.date,
+    proposed_paths: frozenset[str] = frozenset(),
+) -> list[str]:
     """One Vietnamese sentence per scored criterion whose milestone is missing or late.
     `proposed_paths`: files the pull request adds or changes (not received yet)."""
     period = dataset.periods.get(period_id)
@@ -41,8 +47,14 @@ def warnings_for(dataset: Dataset, period_id: str, unit_id: str, clock: Clock, t
             state = LATE  # not received yet: the earliest it can count is the merge, after the due date
         if state not in (MISSING, LATE):
             continue
-        notes.append(messages.MILESTONE_LATE_FOR_POINTS.format(
-            item=item.id, score=as_typed(entry.score), title=" ".join(milestone.title.split()),
-            what=messages.MILESTONE_STATES[state], due=day(milestone.due),
-            proposed=messages.PROPOSED_DUE if milestone.provisional else ""))
+        notes.append(
+            messages.MILESTONE_LATE_FOR_POINTS.format(
+                item=item.id,
+                score=as_typed(entry.score),
+                title=" ".join(milestone.title.split()),
+                what=messages.MILESTONE_STATES[state],
+                due=day(milestone.due),
+                proposed=messages.PROPOSED_DUE if milestone.provisional else "",
+            )
+        )
     return notes

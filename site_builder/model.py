@@ -87,7 +87,7 @@ class Milestone:
     due: dt.date
     owed_by: tuple[str, ...] = ()  # unit types that owe it; empty = every assessed type of the period
     source: str = ""
-    provisional: bool = False      # the date is proposed, not from the assessing body's own letter
+    provisional: bool = False  # the date is proposed, not from the assessing body's own letter
 
     def owed(self, unit_type: str) -> bool:
         return not self.owed_by or unit_type in self.owed_by
@@ -98,8 +98,8 @@ class Structure:
     """How a period's organisation is named: the area of a unit and the reviewing tier between
     the Department and the units (district offices before 2025, commune-level offices after)."""
 
-    area_label: str = "Địa bàn"          # "Quận/huyện", "Xã/phường"; "" = units have no area shown
-    tier_label: str = "Đơn vị quản lý"   # what a reviewing body of the tier is called
+    area_label: str = "Địa bàn"  # "Quận/huyện", "Xã/phường"; "" = units have no area shown
+    tier_label: str = "Đơn vị quản lý"  # what a reviewing body of the tier is called
 
 
 @dataclass(frozen=True)
@@ -158,16 +158,16 @@ class Unit:
     id: str
     name: str
     type: str
-    parent: str                       # the reviewing body this period
+    parent: str  # the reviewing body this period
     editors: tuple[str, ...]
     reviewers: tuple[str, ...]
-    area: str = ""                    # district / ward, as the period's structure calls it
+    area: str = ""  # district / ward, as the period's structure calls it
     level: str | None = None
     website: str | None = None
-    replaces: tuple[str, ...] = ()    # ids whose history continues here (merged or renamed units)
+    replaces: tuple[str, ...] = ()  # ids whose history continues here (merged or renamed units)
     period: str = ""
     registry_path: str = ""
-    registry_line: int = 1            # line of its `id:` in the registry file (for messages)
+    registry_line: int = 1  # line of its `id:` in the registry file (for messages)
 
 
 @dataclass(frozen=True)
@@ -177,9 +177,9 @@ class Body:
 
     id: str
     name: str
-    parent: str | None                # None for the Department
+    parent: str | None  # None for the Department
     reviewers: tuple[str, ...]
-    assessed: bool                    # True when the body is itself a unit of the period
+    assessed: bool  # True when the body is itself a unit of the period
     path: str = ""
 
 
@@ -256,7 +256,7 @@ class Report:
     unit: str
     period: str
     milestone: str
-    path: str        # repository-relative path of the PDF
+    path: str  # repository-relative path of the PDF
 
 
 @dataclass
@@ -267,4 +267,4 @@ class Dataset:
     periods: dict[str, Period]
     submissions: dict[tuple[str, str], Submission] = field(default_factory=dict)  # (period, unit)
     reviews: dict[tuple[str, str], Review] = field(default_factory=dict)
-    reports: dict[tuple[str, str, str], Report] = field(default_factory=dict)    # (period, unit, milestone)
+    reports: dict[tuple[str, str, str], Report] = field(default_factory=dict)  # (period, unit, milestone)

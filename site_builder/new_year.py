@@ -47,8 +47,9 @@ def _title(period_id: str) -> str:
     return f"Năm học {first} - {second}"
 
 
-def proposed_period(source: Period, new_id: str, years: int, unit_types: list[str], *,
-                    basis: list[str], milestone_source: str) -> dict:
+def proposed_period(
+    source: Period, new_id: str, years: int, unit_types: list[str], *, basis: list[str], milestone_source: str
+) -> dict:
     """A period file's data copied from `source`: same rating rule and milestones, dates moved by
     `years`, every date marked proposed (`basis` and `milestone_source` say where it comes from)."""
     data = {
@@ -59,14 +60,20 @@ def proposed_period(source: Period, new_id: str, years: int, unit_types: list[st
         "self_assessment": {
             "opens": _moved(source.opens or source.deadline, years).isoformat(),
             "deadline": _moved(source.deadline, years).isoformat(),
-            "source": "provisional"},
+            "source": "provisional",
+        },
         "milestones": [
-            {"id": m.id, "title": m.title.replace(_plain_years(source.id), _plain_years(new_id)),
-             "due": _moved(m.due, years).isoformat(),
-             **({"owed_by": [t for t in m.owed_by if t in unit_types]} if m.owed_by else {}),
-             "source": milestone_source,
-             "provisional": True}
-            for m in source.milestones if not m.owed_by or any(t in unit_types for t in m.owed_by)],
+            {
+                "id": m.id,
+                "title": m.title.replace(_plain_years(source.id), _plain_years(new_id)),
+                "due": _moved(m.due, years).isoformat(),
+                **({"owed_by": [t for t in m.owed_by if t in unit_types]} if m.owed_by else {}),
+                "source": milestone_source,
+                "provisional": True,
+            }
+            for m in source.milestones
+            if not m.owed_by or any(t in unit_types for t in m.owed_by)
+        ],
         "rating": {"levels": [{"label": level.label, "when": dict(level.when)} for level in source.rating]},
     }
     return data
@@ -83,14 +90,22 @@ def year_text(source: Period, new_id: str, years: int, unit_types: list[str]) ->
     """The new period file: same rating rule and milestones, dates moved, all marked proposed."""
     old_title = source.title
     data = proposed_period(
-        source, new_id, years, unit_types,
-        basis=[f"Đề xuất: chép từ {old_title.lower()} (criteria/{source.id}/year.yaml); thay bằng văn bản "
-               f"hướng dẫn của năm học {new_id} khi có."],
-        milestone_source=f"Đề xuất theo mốc của {old_title.lower()}, chưa có văn bản của năm học {new_id}.")
-    header = (f"# Kỳ đánh giá: {_title(new_id).lower()} (criteria/{new_id}/)\n"
-              f"# Tạo bằng lệnh «site-builder new-year {new_id} --from {source.id}»: mọi ngày là ĐỀ XUẤT (dời "
-              f"{years} năm),\n# hãy sửa theo văn bản hướng dẫn của năm học rồi đổi source/provisional.\n"
-              "# Các khoá: xem CONTRIBUTING.md, mục “Period”.\n\n")
+        source,
+        new_id,
+        years,
+        unit_types,
+        basis=[
+            f"Đề xuất: chép từ {old_title.lower()} (criteria/{source.id}/year.yaml); thay bằng văn bản "
+            f"hướng dẫn của năm học {new_id} khi có."
+        ],
+        milestone_source=f"Đề xuất theo mốc của {old_title.lower()}, chưa có văn bản của năm học {new_id}.",
+    )
+    header = (
+        f"# Kỳ đánh giá: {_title(new_id).lower()} (criteria/{new_id}/)\n"
+        f"# Tạo bằng lệnh «site-builder new-year {new_id} --from {source.id}»: mọi ngày là ĐỀ XUẤT (dời "
+        f"{years} năm),\n# hãy sửa theo văn bản hướng dẫn của năm học rồi đổi source/provisional.\n"
+        "# Các khoá: xem CONTRIBUTING.md, mục “Period”.\n\n"
+    )
     return header + period_yaml(data)
 
 
@@ -98,22 +113,33 @@ def _plain_years(period_id: str) -> str:
     return period_id.replace("-", " - ")
 
 
-def catalogue_text(text: str, old_id: str, new_id: str, *, header: list[str] | None = None,
-                   note: str | None = None) -> str:
+def catalogue_text(
+    text: str, old_id: str, new_id: str, *, header: list[str] | None = None, note: str | None = None
+) -> str:
     """A catalogue copied for the new year: titles name the new year, points marked proposed.
     `header` (comment lines) and `note` (put before the source note) say where the copy comes from."""
-    lines = header if header is not None else [
-        f"# Chép từ criteria/{old_id}/ bằng lệnh «site-builder new-year {new_id} --from {old_id}»: "
-        "bộ tiêu chí của năm học mới là ĐỀ XUẤT", "# (source: provisional) cho đến khi có văn bản chính thức."]
+    lines = (
+        header
+        if header is not None
+        else [
+            f"# Chép từ criteria/{old_id}/ bằng lệnh «site-builder new-year {new_id} --from {old_id}»: "
+            "bộ tiêu chí của năm học mới là ĐỀ XUẤT",
+            "# (source: provisional) cho đến khi có văn bản chính thức.",
+        ]
+    )
     if note is None:
-        note = (f"Năm học {_plain_years(new_id)}: đề xuất, chép nguyên bộ tiêu chí của năm học "
-                f"{_plain_years(old_id)}. ")
-    body = re.sub(r"(?m)^(title: .*)$", lambda m: m.group(1).replace(_plain_years(old_id), _plain_years(new_id)),
-                  text, count=1)
+        note = f"Năm học {_plain_years(new_id)}: đề xuất, chép nguyên bộ tiêu chí của năm học {_plain_years(old_id)}. "
+    body = re.sub(
+        r"(?m)^(title: .*)$", lambda m: m.group(1).replace(_plain_years(old_id), _plain_years(new_id)), text, count=1
+    )
     body = re.sub(r"(?m)^# Kỳ đánh giá: .*$", f"# Kỳ đánh giá: {new_id} (chép từ {old_id})", body, count=1)
     body = re.sub(r"(?m)^source: official\s*$", "source: provisional", body)
-    body = re.sub(r'(?m)^source_note: "', lambda _m: 'source_note: "' + note.replace("\\", "\\\\").replace('"', '\\"'),
-                  body, count=1)
+    body = re.sub(
+        r'(?m)^source_note: "',
+        lambda _m: 'source_note: "' + note.replace("\\", "\\\\").replace('"', '\\"'),
+        body,
+        count=1,
+    )
     return "\n".join([*lines, ""]) + "\n" + body
 
 

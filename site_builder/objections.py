@@ -21,10 +21,15 @@ from pathlib import Path
 from site_builder.model import Dataset
 from site_builder.paths import SLUG
 
-LABEL = "phúc khảo"               # put by the issue form on every objection
+LABEL = "phúc khảo"  # put by the issue form on every objection
 VALID_LABEL = "phúc khảo hợp lệ"  # put by the workflow when `check` accepts it
-FIELDS = {"Mã đơn vị": "unit", "Năm học": "period", "Tiêu chí": "criterion", "Lý do": "reason",
-          "Minh chứng bổ sung": "evidence"}
+FIELDS = {
+    "Mã đơn vị": "unit",
+    "Năm học": "period",
+    "Tiêu chí": "criterion",
+    "Lý do": "reason",
+    "Minh chứng bổ sung": "evidence",
+}
 NO_RESPONSE = "_No response_"
 MAX_FILE_BYTES = 50_000_000
 
@@ -44,13 +49,15 @@ def parse_form(body: str) -> dict[str, str]:
 @dataclass
 class Verdict:
     valid: bool
-    message: str                       # Vietnamese Markdown-safe sentence(s) for the issue comment
+    message: str  # Vietnamese Markdown-safe sentence(s) for the issue comment
     labels: list[str] = field(default_factory=list)
     answers: dict = field(default_factory=dict)
 
     def as_json(self) -> str:
-        return json.dumps({"valid": self.valid, "labels": self.labels, "close": not self.valid,
-                           "comment": self.message}, ensure_ascii=False)
+        return json.dumps(
+            {"valid": self.valid, "labels": self.labels, "close": not self.valid, "comment": self.message},
+            ensure_ascii=False,
+        )
 
 
 def check(dataset: Dataset, body: str, author: str) -> Verdict:
@@ -65,8 +72,10 @@ def check(dataset: Dataset, body: str, author: str) -> Verdict:
     elif unit is None:
         refusals.append(f"không có đơn vị mã «{md.inline(unit_id, 60)}» trong danh sách năm học {md.inline(period)}.")
     if unit is not None and author.lower() not in {e.lower() for e in unit.editors}:
-        refusals.append(f"chỉ người soạn của đơn vị ({', '.join(md.handle(e) for e in unit.editors) or 'chưa khai báo'}) "
-                        f"được đề nghị phúc khảo cho đơn vị; tài khoản {md.handle(author)} không có trong danh sách.")
+        refusals.append(
+            f"chỉ người soạn của đơn vị ({', '.join(md.handle(e) for e in unit.editors) or 'chưa khai báo'}) "
+            f"được đề nghị phúc khảo cho đơn vị; tài khoản {md.handle(author)} không có trong danh sách."
+        )
     if unit is not None and period in dataset.periods:
         catalogue = dataset.periods[period].catalogues.get(unit.type)
         item = catalogue.items.get(criterion) if catalogue else None
@@ -81,20 +90,25 @@ def check(dataset: Dataset, body: str, author: str) -> Verdict:
     if not answers.get("reason"):
         refusals.append("chưa ghi lý do đề nghị phúc khảo.")
     if refusals:
-        text = ("Cảm ơn đơn vị đã gửi đề nghị phúc khảo. Rất tiếc, đề nghị này chưa được tiếp nhận vì:\n\n"
-                + "\n".join(f"- {r}" for r in refusals)
-                + "\n\nĐơn vị vui lòng kiểm tra lại và gửi một đề nghị mới theo mẫu «Đề nghị phúc khảo điểm chấm». "
-                  "Xin cảm ơn.")
+        text = (
+            "Cảm ơn đơn vị đã gửi đề nghị phúc khảo. Rất tiếc, đề nghị này chưa được tiếp nhận vì:\n\n"
+            + "\n".join(f"- {r}" for r in refusals)
+            + "\n\nĐơn vị vui lòng kiểm tra lại và gửi một đề nghị mới theo mẫu «Đề nghị phúc khảo điểm chấm». "
+            "Xin cảm ơn."
+        )
         return Verdict(False, text, [], answers)
     assert unit is not None  # no refusal means the unit was found
     reviewers = ", ".join(f"@{r}" for r in unit.reviewers)
-    text = (f"Đã tiếp nhận đề nghị phúc khảo tiêu chí {md.inline(criterion)} của {md.inline(unit.name, 200)} "
-            f"(năm học {md.inline(period)}). Người chấm của đơn vị ({reviewers}) sẽ xem xét, trả lời trong trao đổi "
-            "này và ghi điểm mới (nếu có) bằng bảng chấm hoặc tệp điểm chấm.")
+    text = (
+        f"Đã tiếp nhận đề nghị phúc khảo tiêu chí {md.inline(criterion)} của {md.inline(unit.name, 200)} "
+        f"(năm học {md.inline(period)}). Người chấm của đơn vị ({reviewers}) sẽ xem xét, trả lời trong trao đổi "
+        "này và ghi điểm mới (nếu có) bằng bảng chấm hoặc tệp điểm chấm."
+    )
     return Verdict(True, text, [VALID_LABEL], answers)
 
 
 # ---------------------------------------------------------------- for the site
+
 
 @dataclass
 class Objection:
@@ -106,7 +120,7 @@ class Objection:
     reason: str
     opened: dt.datetime | None
     closed: dt.datetime | None
-    answer: str = ""                   # the last comment of one of the unit's reviewers
+    answer: str = ""  # the last comment of one of the unit's reviewers
     answered_by: str = ""
 
     @property
@@ -148,9 +162,16 @@ def load(file: Path | None, dataset: Dataset) -> tuple[dict[tuple[str, str], lis
             continue
         url = str(issue.get("html_url", ""))
         url = url if url.startswith("https://") else ""
-        objection = Objection(issue["number"], url, unit.period, unit.id, answers.get("criterion", "")[:20],
-                              answers.get("reason", "")[:2000], _time(issue.get("created_at")),
-                              _time(issue.get("closed_at")) if issue.get("state") == "closed" else None)
+        objection = Objection(
+            issue["number"],
+            url,
+            unit.period,
+            unit.id,
+            answers.get("criterion", "")[:20],
+            answers.get("reason", "")[:2000],
+            _time(issue.get("created_at")),
+            _time(issue.get("closed_at")) if issue.get("state") == "closed" else None,
+        )
         reviewers = {r.lower() for r in unit.reviewers}
         for comment in comments.get(str(issue["number"])) or []:
             login = ((comment or {}).get("user") or {}).get("login") if isinstance(comment, dict) else None

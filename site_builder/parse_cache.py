@@ -61,9 +61,14 @@ def put(raw: bytes, doc) -> None:
     file = _file(raw)
     if file is None:
         return
-    verdict_cache.store(file, {
-        "data": doc.data,
-        "positions": [[list(path), *where] for path, where in doc.positions.items()],
-        "keys": [[list(path), *where] for path, where in doc.key_positions.items()],
-        "problems": [[p.line, p.column, p.subject, p.message, p.fix, p.code, p.severity, p.field] for p in doc.problems],
-    })
+    verdict_cache.store(
+        file,
+        {
+            "data": doc.data,
+            "positions": [[list(path), *where] for path, where in doc.positions.items()],
+            "keys": [[list(path), *where] for path, where in doc.key_positions.items()],
+            "problems": [
+                [p.line, p.column, p.subject, p.message, p.fix, p.code, p.severity, p.field] for p in doc.problems
+            ],
+        },
+    )

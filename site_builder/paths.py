@@ -14,14 +14,21 @@ from site_builder import resources
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 REVIEW_SUFFIX = ".review.yaml"
-REPORTS_FOLDER = "bao-cao"   # <unit>/bao-cao/<milestone>/<file>.pdf: a milestone report, filed on its own
-KEYS_FOLDER = "keys"         # submissions/keys/<name>.asc: public keys whose signatures the clock trusts
+REPORTS_FOLDER = "bao-cao"  # <unit>/bao-cao/<milestone>/<file>.pdf: a milestone report, filed on its own
+KEYS_FOLDER = "keys"  # submissions/keys/<name>.asc: public keys whose signatures the clock trusts
 # Files that tell git how to read or export the tree (`export-ignore` hid files from a report,
 # `.gitmodules` names other repositories): never data, refused anywhere under submissions/.
 GIT_CONTROL_FILES = frozenset({".gitattributes", ".gitmodules", ".gitignore", ".gitkeep", ".mailmap", ".lfsconfig"})
 # Outside submissions/ and criteria/: what a path is, for the pull-request report (all maintainers' files).
-PROJECT_KINDS = (("schema/", "schema"), ("docs/", "docs"), (".github/", "workflow"), ("site_builder/", "code"),
-                 ("tests/", "code"), ("benchmarks/", "code"), ("examples/", "docs"))
+PROJECT_KINDS = (
+    ("schema/", "schema"),
+    ("docs/", "docs"),
+    (".github/", "workflow"),
+    ("site_builder/", "code"),
+    ("tests/", "code"),
+    ("benchmarks/", "code"),
+    ("examples/", "docs"),
+)
 
 
 # ---------------------------------------------------------------- repository-relative paths
@@ -215,8 +222,10 @@ def classify(rel_path: str) -> FileRole:
 
 def is_git_control(rel_path: str) -> bool:
     """A git control file (`.gitattributes`, `.gitmodules`, ...) or a `.git` folder, at any depth."""
-    return any(part in GIT_CONTROL_FILES or part == ".git" or part.lower().startswith(".git")
-               for part in PurePosixPath(rel_path).parts)
+    return any(
+        part in GIT_CONTROL_FILES or part == ".git" or part.lower().startswith(".git")
+        for part in PurePosixPath(rel_path).parts
+    )
 
 
 def _project_kind(rel_path: str) -> str:

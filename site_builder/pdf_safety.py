@@ -25,19 +25,19 @@ import logging
 from dataclasses import dataclass
 
 RULES_VERSION = 2
-MAX_PAGES = 500          # a thick annual report has 200; 500 leaves room and keeps every check fast
-MAX_OBJECTS = 300_000    # ordinary 500-page scans have a few thousand objects
-MAX_DEPTH = 64           # nesting of direct dictionaries and arrays inside one object
+MAX_PAGES = 500  # a thick annual report has 200; 500 leaves room and keeps every check fast
+MAX_OBJECTS = 300_000  # ordinary 500-page scans have a few thousand objects
+MAX_DEPTH = 64  # nesting of direct dictionaries and arrays inside one object
 
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its warnings would bury our messages
 
 # Keys whose mere presence means active content, and what it is.
 _KEYS = {
     "/JS": "javascript",
-    "/JavaScript": "javascript",      # the document's JavaScript name tree
-    "/AA": "auto-action",             # additional actions: on page open/close, on focus, on keystroke
-    "/EmbeddedFiles": "embedded",     # the document's embedded-file name tree
-    "/EF": "embedded",                # a file specification carrying the file itself
+    "/JavaScript": "javascript",  # the document's JavaScript name tree
+    "/AA": "auto-action",  # additional actions: on page open/close, on focus, on keystroke
+    "/EmbeddedFiles": "embedded",  # the document's embedded-file name tree
+    "/EF": "embedded",  # a file specification carrying the file itself
     "/XFA": "xfa",
     "/RichMediaContent": "richmedia",
     "/RichMediaSettings": "richmedia",

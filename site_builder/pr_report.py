@@ -73,6 +73,7 @@ class ChangedFile:
 
 # ---------------------------------------------------------------- git
 
+
 def open_repo(path: Path) -> gitread.Repository:
     """The repository whose top folder is `path` (the data root)."""
     try:
@@ -102,8 +103,9 @@ def resolve(repo: gitread.Repository, ref: str) -> str:
 def changed_files(repo: gitread.Repository, base: str, head: str) -> list[ChangedFile]:
     """`git diff --name-status base...head`: what the PR changed since it branched, renames kept."""
     try:
-        out = gitread.run(repo.top, "diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv",
-                          f"{base}...{head}", "--")
+        out = gitread.run(
+            repo.top, "diff", "--name-status", "-z", "-M", "--no-ext-diff", "--no-textconv", f"{base}...{head}", "--"
+        )
     except gitread.GitError:
         raise GitProblem(f"không so sánh được «{base}» với «{head}» (hai nhánh cần có commit chung).") from None
     tokens = [os.fsdecode(t) for t in out.split(b"\0")]
@@ -120,6 +122,7 @@ def changed_files(repo: gitread.Repository, base: str, head: str) -> list[Change
 
 
 # ---------------------------------------------------------------- what the PR touches
+
 
 def touched_units(changes: list[ChangedFile]) -> list[tuple[str, str, str]]:
     """(period, parent, unit) of every unit whose submission, review, evidence or reports changed."""
@@ -177,11 +180,12 @@ def _structural(rel: str) -> bool:
 
 # ---------------------------------------------------------------- score preview
 
+
 @dataclass(frozen=True)
 class PreviewRow:
     score: CriterionScore
-    base: float        # the self score on the base branch (NaN: new)
-    evidence: int      # references the unit gave
+    base: float  # the self score on the base branch (NaN: new)
+    evidence: int  # references the unit gave
     asks_evidence: bool
 
 
@@ -216,10 +220,12 @@ def _unit_scores(dataset: Dataset | None, period: str, unit_id: str):
         return None
     from site_builder.scoring import score_period  # pandas: only when there is a unit to score
 
-    alone = Dataset(Registry(dataset.registry.organization, {period: PeriodRegistry(period, {unit.id: unit})}),
-                    {period: dataset.periods[period]},
-                    {k: v for k, v in dataset.submissions.items() if k == (period, unit_id)},
-                    {k: v for k, v in dataset.reviews.items() if k == (period, unit_id)})
+    alone = Dataset(
+        Registry(dataset.registry.organization, {period: PeriodRegistry(period, {unit.id: unit})}),
+        {period: dataset.periods[period]},
+        {k: v for k, v in dataset.submissions.items() if k == (period, unit_id)},
+        {k: v for k, v in dataset.reviews.items() if k == (period, unit_id)},
+    )
     scores = score_period(alone, period)
     return scores.items, scores.units.iloc[0]
 
@@ -255,8 +261,11 @@ def build_preview(head: Dataset | None, base: Dataset | None, period: str, paren
             preview.not_scored.append(item.id)
         if item.evidence and not item.derived and not (entry and entry.evidence):
             preview.missing_evidence.append(item.id)
-        preview.rows.append(PreviewRow(score, base_self.get(item.id, math.nan), len(entry.evidence) if entry else 0,
-                                       bool(item.evidence)))
+        preview.rows.append(
+            PreviewRow(
+                score, base_self.get(item.id, math.nan), len(entry.evidence) if entry else 0, bool(item.evidence)
+            )
+        )
     totals = typed_totals(items, unit_id)  # derived items need the whole district: shown without them
     preview.self_total, preview.total, preview.max_total = totals.self_total, totals.total, totals.max_total
     preview.has_derived = totals.partial
@@ -266,6 +275,7 @@ def build_preview(head: Dataset | None, base: Dataset | None, period: str, paren
 
 
 # ---------------------------------------------------------------- the whole run
+
 
 @dataclass
 class Outcome:
@@ -330,8 +340,11 @@ class _Sides:
 
         def stand_in(entry: Entry):
             before = base.get(entry.path)
-            return known if before is not None and before.oid == entry.oid and entry.path.lower().endswith(".pdf") \
+            return (
+                known
+                if before is not None and before.oid == entry.oid and entry.path.lower().endswith(".pdf")
                 else None
+            )
 
         return self.write("head", [CRITERIA, SCHEMA, SUBMISSIONS], stand_in)
 
@@ -348,23 +361,37 @@ def _blank_pdf() -> bytes:
     return buffer.getvalue()
 
 
-def _report(sides: _Sides, changes: list[ChangedFile], author: str | None, base_ref: str, head_ref: str,
-            repo_path: Path, cache_dir: Path | None) -> Outcome:
+def _report(
+    sides: _Sides,
+    changes: list[ChangedFile],
+    author: str | None,
+    base_ref: str,
+    head_ref: str,
+    repo_path: Path,
+    cache_dir: Path | None,
+) -> Outcome:
     paths = [p for c in changes for p in c.paths]
     present = [c.path for c in changes if c.status != "D"]
     units = touched_units(changes)
     specs = list(SHARED_PATHS) + registry_files(paths) + unit_pathspecs(units) + workbook_report.pathspecs(changes)
     base_entries = sides.write("base", specs)
     structural = any(_structural(p) for p in paths)
-    head_entries = sides.write_whole_head() if structural else sides.write(
-        "head", specs + [p for p in present if p.startswith("submissions/")])
+    head_entries = (
+        sides.write_whole_head()
+        if structural
+        else sides.write("head", specs + [p for p in present if p.startswith("submissions/")])
+    )
     changed_entries = sides.head_files.list(present)
     base_registry = _BaseRegistry(sides.base_root, sides.head_root, set(paths))
-    layout = change_check.Layout(_periods(base_entries) | _periods(head_entries, only=set(paths)),
-                                 base_registry.registered)
+    layout = change_check.Layout(
+        _periods(base_entries) | _periods(head_entries, only=set(paths)), base_registry.registered
+    )
     placed = change_check.check(present, changed_entries, layout)
-    result = validate_all(sides.head_root) if structural else validate_paths(
-        sides.head_root, paths_to_validate(changes, sides.head_root, units))
+    result = (
+        validate_all(sides.head_root)
+        if structural
+        else validate_paths(sides.head_root, paths_to_validate(changes, sides.head_root, units))
+    )
     problems = change_check.merge(placed, result.problems)
     problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))
     denials, unavailable = [], False
@@ -379,11 +406,22 @@ def _report(sides: _Sides, changes: list[ChangedFile], author: str | None, base_
         base_data = _base_dataset(sides.base_root, units)
         previews = [build_preview(head_data, base_data, *key) for key in units]
         if head_data is not None:
-            _add_milestone_notes(previews, head_data, repo_path, sides.base_root, sides.head_files.commit,
-                                 frozenset(present), cache_dir)
+            _add_milestone_notes(
+                previews, head_data, repo_path, sides.base_root, sides.head_files.commit, frozenset(present), cache_dir
+            )
     workbooks = workbook_report.sections(sides.head_root, sides.base_root, changes)  # scoring workbooks
-    return Outcome(changes, problems, result.files_checked, denials, previews, author or "",
-                   base_ref, head_ref, unavailable, workbooks)
+    return Outcome(
+        changes,
+        problems,
+        result.files_checked,
+        denials,
+        previews,
+        author or "",
+        base_ref,
+        head_ref,
+        unavailable,
+        workbooks,
+    )
 
 
 def _periods(entries: dict[str, Entry], only: set[str] | None = None) -> frozenset[str]:
@@ -417,8 +455,7 @@ class _BaseRegistry:
     def registered(self, period: str, body: str, unit: str) -> bool:
         if unit in self.units(period, body):
             return True
-        return (units_path(period, body) in self.changed
-                and unit in self.units(period, body, side="head"))
+        return units_path(period, body) in self.changed and unit in self.units(period, body, side="head")
 
     def for_authz(self, paths) -> Registry | None:
         """The base registry restricted to the bodies the paths name (enough for every rule)."""
@@ -454,11 +491,19 @@ def _needs_clock(preview: Preview, head_data: Dataset) -> bool:
     catalogue = period.catalogues.get(unit.type)
     return catalogue is not None and any(
         item.requires_milestone and item.id in submission.entries and submission.entries[item.id].score > 0
-        for item in catalogue.items.values())
+        for item in catalogue.items.values()
+    )
 
 
-def _add_milestone_notes(previews: list[Preview], head_data: Dataset, repo_path: Path, base_root: DataRoot,
-                         head: str, proposed: frozenset[str], cache_dir: Path | None) -> None:
+def _add_milestone_notes(
+    previews: list[Preview],
+    head_data: Dataset,
+    repo_path: Path,
+    base_root: DataRoot,
+    head: str,
+    proposed: frozenset[str],
+    cache_dir: Path | None,
+) -> None:
     """Criteria that need a milestone on time: the clock read at the head, trusting the base's
     signers, over the unit's own folder only (its reports are all it needs)."""
     import datetime as dt
@@ -485,9 +530,12 @@ def _add_milestone_notes(previews: list[Preview], head_data: Dataset, repo_path:
 # through markdown_text; the body is built line by line under GitHub's comment limit, so it is
 # never cut inside a row or a code span and the verdict and the footer are always there.
 
-FOOTER = ["---", "<sub>Bình luận này được cập nhật sau mỗi lần lưu (commit) vào yêu cầu. "
-          "Chú thích lỗi ngay trên dòng: xem thẻ «Files changed»; danh sách đầy đủ: phần Summary "
-          "và tệp đính kèm (Artifacts) của lần kiểm tra.</sub>"]
+FOOTER = [
+    "---",
+    "<sub>Bình luận này được cập nhật sau mỗi lần lưu (commit) vào yêu cầu. "
+    "Chú thích lỗi ngay trên dòng: xem thẻ «Files changed»; danh sách đầy đủ: phần Summary "
+    "và tệp đính kèm (Artifacts) của lần kiểm tra.</sub>",
+]
 NOTE_RESERVE = 4 * 400  # room kept for the "N more rows not shown" notes (at most one per section)
 
 
@@ -497,32 +545,60 @@ def render(outcome: Outcome, limit: int = COMMENT_LIMIT) -> str:
     doc = Lines(limit, comment_length, reserve=footer_size + NOTE_RESERVE)
     doc.force(MARKER, "## Kết quả kiểm tra tự động", "", _verdict(outcome), "")
     if outcome.author:
-        doc.force(f"Người tạo yêu cầu: {md.handle(outcome.author)} · so với nhánh "
-                  f"{md.code(outcome.base, 200)}, {len(outcome.changes)} tệp thay đổi.", "")
+        doc.force(
+            f"Người tạo yêu cầu: {md.handle(outcome.author)} · so với nhánh "
+            f"{md.code(outcome.base, 200)}, {len(outcome.changes)} tệp thay đổi.",
+            "",
+        )
     if outcome.authz_unavailable:
-        doc.force("### ⛔ Quyền sửa tệp", "",
-                  "Không đọc được danh sách đơn vị trên nhánh chính nên chưa kiểm tra được quyền. "
-                  "Người quản trị cần sửa submissions/organization.yaml hoặc submissions/units/ trên nhánh chính.", "")
+        doc.force(
+            "### ⛔ Quyền sửa tệp",
+            "",
+            "Không đọc được danh sách đơn vị trên nhánh chính nên chưa kiểm tra được quyền. "
+            "Người quản trị cần sửa submissions/organization.yaml hoặc submissions/units/ trên nhánh chính.",
+            "",
+        )
     if outcome.denials:
-        rows = [f"| {md.cell_code(d.path)} | **{md.inline(d.rule)}**: {md.cell(d.rule_text)} | {_handles(d.allowed)} |"
-                for d in outcome.denials]
-        _table(doc, ["### ⛔ Quyền sửa tệp", "",
-                     "Tài khoản tạo yêu cầu này không được sửa các tệp dưới đây. Hãy bỏ các thay đổi đó khỏi yêu cầu, "
-                     "hoặc nhờ đúng người thực hiện.", "",
-                     "| Tệp | Quy tắc | Người được phép |", "|---|---|---|"], rows, "tệp")
+        rows = [
+            f"| {md.cell_code(d.path)} | **{md.inline(d.rule)}**: {md.cell(d.rule_text)} | {_handles(d.allowed)} |"
+            for d in outcome.denials
+        ]
+        _table(
+            doc,
+            [
+                "### ⛔ Quyền sửa tệp",
+                "",
+                "Tài khoản tạo yêu cầu này không được sửa các tệp dưới đây. Hãy bỏ các thay đổi đó khỏi yêu cầu, "
+                "hoặc nhờ đúng người thực hiện.",
+                "",
+                "| Tệp | Quy tắc | Người được phép |",
+                "|---|---|---|",
+            ],
+            rows,
+            "tệp",
+        )
     if outcome.problems:
-        rows = [f"| {'❌' if p.is_error else '⚠️'} | {md.cell_code(f'{p.path}:{p.line}:{p.column}')} | "
-                f"{md.cell(f'{p.subject}: {p.message}' if p.subject else p.message)} | {md.cell(p.fix)} |"
-                for p in sorted(outcome.problems, key=lambda p: not p.is_error)]  # errors first
-        _table(doc, ["### Lỗi và cảnh báo", "", "| | Tệp:dòng:cột | Vấn đề | Cách sửa |", "|---|---|---|---|"],
-               rows, "lỗi và cảnh báo")
+        rows = [
+            f"| {'❌' if p.is_error else '⚠️'} | {md.cell_code(f'{p.path}:{p.line}:{p.column}')} | "
+            f"{md.cell(f'{p.subject}: {p.message}' if p.subject else p.message)} | {md.cell(p.fix)} |"
+            for p in sorted(outcome.problems, key=lambda p: not p.is_error)
+        ]  # errors first
+        _table(
+            doc,
+            ["### Lỗi và cảnh báo", "", "| | Tệp:dòng:cột | Vấn đề | Cách sửa |", "|---|---|---|---|"],
+            rows,
+            "lỗi và cảnh báo",
+        )
     left_out = sum(not doc.add(*block) for block in outcome.workbooks)  # scoring workbooks (workbook_report)
     for preview in outcome.previews:
         if left_out or not doc.add(*_preview(preview)):
             left_out += 1
     if left_out:
-        doc.force(f"… và {left_out} đơn vị khác chưa hiển thị phần xem trước điểm vì bình luận đã đến giới hạn "
-                  f"{thousands(COMMENT_LIMIT)} ký tự của GitHub.", "")
+        doc.force(
+            f"… và {left_out} đơn vị khác chưa hiển thị phần xem trước điểm vì bình luận đã đến giới hạn "
+            f"{thousands(COMMENT_LIMIT)} ký tự của GitHub.",
+            "",
+        )
     doc.reserve = 0
     doc.force(data, *FOOTER)
     return doc.text()
@@ -531,8 +607,11 @@ def render(outcome: Outcome, limit: int = COMMENT_LIMIT) -> str:
 def _table(doc: Lines, head: list[str], rows: list[str], what: str) -> None:
     """The heading, the header and as many whole rows as fit; then how many were left out."""
     if not doc.add(*head, rows[0]):
-        doc.force(f"… {len(rows)} {what} không hiển thị được vì bình luận đã đến giới hạn "
-                  f"{thousands(COMMENT_LIMIT)} ký tự của GitHub.", "")
+        doc.force(
+            f"… {len(rows)} {what} không hiển thị được vì bình luận đã đến giới hạn "
+            f"{thousands(COMMENT_LIMIT)} ký tự của GitHub.",
+            "",
+        )
         return
     shown = 1
     for row in rows[1:]:
@@ -541,8 +620,11 @@ def _table(doc: Lines, head: list[str], rows: list[str], what: str) -> None:
         shown += 1
     doc.force("")
     if shown < len(rows):
-        doc.force(f"… và {len(rows) - shown} {what} khác không hiển thị vì bình luận đã đến giới hạn "
-                  f"{thousands(COMMENT_LIMIT)} ký tự của GitHub.", "")
+        doc.force(
+            f"… và {len(rows) - shown} {what} khác không hiển thị vì bình luận đã đến giới hạn "
+            f"{thousands(COMMENT_LIMIT)} ký tự của GitHub.",
+            "",
+        )
 
 
 def _handles(handles) -> str:
@@ -570,12 +652,18 @@ def _verdict(outcome: Outcome) -> str:
 
 
 def _preview(p: Preview) -> list[str]:
-    title = (f"### Xem trước điểm: {md.inline(p.name or p.unit, 200)} ({md.code(p.unit, 100)})"
-             + (f", {md.inline(p.period_title, 200)}" if p.period_title else ""))
+    title = f"### Xem trước điểm: {md.inline(p.name or p.unit, 200)} ({md.code(p.unit, 100)})" + (
+        f", {md.inline(p.period_title, 200)}" if p.period_title else ""
+    )
     if p.state == "invalid":
         return [title, "", "Chưa tính được điểm vì tệp còn lỗi (xem ở trên).", ""]
     if p.state == "unknown":
-        return [title, "", "Không có bài tự đánh giá hợp lệ của đơn vị này trong yêu cầu, nên không có điểm để xem trước.", ""]
+        return [
+            title,
+            "",
+            "Không có bài tự đánh giá hợp lệ của đơn vị này trong yêu cầu, nên không có điểm để xem trước.",
+            "",
+        ]
     return [title, ""] + _preview_table(p) + _preview_totals(p) + _preview_notes(p)
 
 
@@ -592,14 +680,22 @@ def _preview_table(p: Preview) -> list[str]:
         if score.derived:
             cells = [md.cell(score.criterion), as_typed(score.max), "tự động", "—"]
         else:
-            cells = [md.cell(score.criterion), as_typed(score.max), _score(score.self_score),
-                     _delta(score.self_score, row.base) if has_base else "mới"]
+            cells = [
+                md.cell(score.criterion),
+                as_typed(score.max),
+                _score(score.self_score),
+                _delta(score.self_score, row.base) if has_base else "mới",
+            ]
         if p.reviewed:
             cells.append(_score(score.reviewer_score))
         cells.append(_evidence(row))
         lines.append("| " + " | ".join(cells) + " |")
-    total = ["**Tổng**" + ("\\*" if p.has_derived else ""), f"**{as_typed(p.max_total)}**", f"**{as_typed(p.self_total)}**",
-             f"**{_delta(p.self_total, p.base_total)}**" if has_base else "mới"]
+    total = [
+        "**Tổng**" + ("\\*" if p.has_derived else ""),
+        f"**{as_typed(p.max_total)}**",
+        f"**{as_typed(p.self_total)}**",
+        f"**{_delta(p.self_total, p.base_total)}**" if has_base else "mới",
+    ]
     if p.reviewed:
         total.append(f"**{as_typed(p.total)}**")
     total.append("")
@@ -609,14 +705,21 @@ def _preview_table(p: Preview) -> list[str]:
 def _preview_totals(p: Preview) -> list[str]:
     """The total, percentage and expected rating (or why they are left out)."""
     if p.has_derived:
-        return ["\\* Chưa gồm các tiêu chí tính tự động từ kết quả của đơn vị trực thuộc; "
-                "điểm và xếp loại đầy đủ có trên trang công khai sau khi yêu cầu được hợp nhất.", ""]
+        return [
+            "\\* Chưa gồm các tiêu chí tính tự động từ kết quả của đơn vị trực thuộc; "
+            "điểm và xếp loại đầy đủ có trên trang công khai sau khi yêu cầu được hợp nhất.",
+            "",
+        ]
     basis = "điểm chấm" if p.reviewed else "điểm tự chấm"
     shown = p.total if p.reviewed else p.self_total
-    return [f"**Tổng điểm: {as_typed(shown)}/{as_typed(p.max_total)} = {_percent(p.percent)} điểm tối đa — "
-            f"xếp loại dự kiến (theo {basis}): {md.inline(p.rating) or 'chưa xác định'}**", "",
-            "Xếp hạng trên trang công khai tính theo tỉ lệ % điểm tối đa này, trong cùng loại đơn vị "
-            "(và trong cùng đơn vị quản lý, cùng loại), sau khi yêu cầu được hợp nhất.", ""]
+    return [
+        f"**Tổng điểm: {as_typed(shown)}/{as_typed(p.max_total)} = {_percent(p.percent)} điểm tối đa — "
+        f"xếp loại dự kiến (theo {basis}): {md.inline(p.rating) or 'chưa xác định'}**",
+        "",
+        "Xếp hạng trên trang công khai tính theo tỉ lệ % điểm tối đa này, trong cùng loại đơn vị "
+        "(và trong cùng đơn vị quản lý, cùng loại), sau khi yêu cầu được hợp nhất.",
+        "",
+    ]
 
 
 def _preview_notes(p: Preview) -> list[str]:
@@ -624,8 +727,11 @@ def _preview_notes(p: Preview) -> list[str]:
     if p.not_scored:
         lines += [f"Chưa tự chấm (tính 0 điểm): {md.inline(', '.join(p.not_scored), 2000)}.", ""]
     if p.missing_evidence:
-        lines += [f"Tiêu chí có yêu cầu minh chứng nhưng chưa có minh chứng (chỉ được 0 điểm): "
-                  f"{md.inline(', '.join(p.missing_evidence), 2000)}.", ""]
+        lines += [
+            f"Tiêu chí có yêu cầu minh chứng nhưng chưa có minh chứng (chỉ được 0 điểm): "
+            f"{md.inline(', '.join(p.missing_evidence), 2000)}.",
+            "",
+        ]
     for note in p.milestone_notes:
         lines += [f"⚠️ {md.inline(note, 2000)}", ""]
     return lines

@@ -40,4 +40,3 @@ class Problem:
         data = asdict(self)
         data["text"] = self.text()
         return data
-

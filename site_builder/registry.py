@@ -33,12 +33,18 @@ def load_organization(root: DataRoot) -> tuple[Organization | None, list]:
         return None, problems
     clock = d.get("clock") or {}
     return Organization(
-        id=d["id"], name=d["name"], reviewers=tuple(d["reviewers"]), maintainers=tuple(d["maintainers"]),
-        demo=bool(d.get("demo", False)), short_name=d.get("short_name", ""),
-        repository=d.get("repository", ""), branch=d.get("branch", "main"),
+        id=d["id"],
+        name=d["name"],
+        reviewers=tuple(d["reviewers"]),
+        maintainers=tuple(d["maintainers"]),
+        demo=bool(d.get("demo", False)),
+        short_name=d.get("short_name", ""),
+        repository=d.get("repository", ""),
+        branch=d.get("branch", "main"),
         signers=tuple(clock.get("signers") or DEFAULT_SIGNERS),
         site_url=site_address.site_url(root, d.get("site_url")),
-        evidence=d.get("evidence", "copy"), site_budget_mb=d.get("site_budget_mb", 1000),
+        evidence=d.get("evidence", "copy"),
+        site_budget_mb=d.get("site_budget_mb", 1000),
         file_limit_mb=d.get("file_limit_mb", 10),
     ), problems
 
@@ -50,8 +56,8 @@ class UnitsFile:
         self.period, self.body = period, body
         self.rel = root.rel(root.units_file(period, body))
         self.units: list[Unit] = []
-        self.positions: dict[str, tuple[int, int]] = {}   # unit id -> (line, column) of its `id:`
-        self.declared: Body | None = None                  # a body that is not a unit: its name and parent
+        self.positions: dict[str, tuple[int, int]] = {}  # unit id -> (line, column) of its `id:`
+        self.declared: Body | None = None  # a body that is not a unit: its name and parent
         self.reviewers: tuple[str, ...] = ()
         self.doc: YamlDocument | None = None
         self.problems: list = []
@@ -76,8 +82,14 @@ class UnitsFile:
             problems.append(messages.BODY_MISMATCH.on(doc, ("body",), declared=data.get("body"), body=self.body))
         self.reviewers = tuple(data.get("reviewers") or ())
         if isinstance(data.get("name"), str) or isinstance(data.get("parent"), str):
-            self.declared = Body(self.body, str(data.get("name") or ""), data.get("parent"), self.reviewers,
-                                 assessed=False, path=self.rel)
+            self.declared = Body(
+                self.body,
+                str(data.get("name") or ""),
+                data.get("parent"),
+                self.reviewers,
+                assessed=False,
+                path=self.rel,
+            )
         seen: dict[str, int] = {}
         for index, entry in enumerate(data["units"]):
             if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not SLUG.match(entry["id"]):
@@ -91,16 +103,26 @@ class UnitsFile:
             seen[unit_id] = where[0]
             self.positions[unit_id] = where
             unit = Unit(
-                id=unit_id, name=str(entry.get("name", "")), type=str(entry.get("type", "")), parent=self.body,
-                editors=tuple(entry.get("editors") or ()), reviewers=tuple(entry.get("reviewers") or self.reviewers),
-                area=str(entry.get("area") or ""), level=entry.get("level"), website=entry.get("website"),
-                replaces=tuple(entry.get("replaces") or ()), period=self.period, registry_path=self.rel,
-                registry_line=where[0])
+                id=unit_id,
+                name=str(entry.get("name", "")),
+                type=str(entry.get("type", "")),
+                parent=self.body,
+                editors=tuple(entry.get("editors") or ()),
+                reviewers=tuple(entry.get("reviewers") or self.reviewers),
+                area=str(entry.get("area") or ""),
+                level=entry.get("level"),
+                website=entry.get("website"),
+                replaces=tuple(entry.get("replaces") or ()),
+                period=self.period,
+                registry_path=self.rel,
+                registry_line=where[0],
+            )
             self.units.append(unit)
             overlap = _overlap(unit.editors, unit.reviewers)
             if overlap:
-                problems.append(messages.EDITOR_IS_REVIEWER.on(doc, ("units", index, "editors"), unit=unit_id,
-                                                               account=overlap))
+                problems.append(
+                    messages.EDITOR_IS_REVIEWER.on(doc, ("units", index, "editors"), unit=unit_id, account=overlap)
+                )
             if unit_id in unit.replaces:
                 problems.append(messages.REPLACES_SELF.on(doc, ("units", index, "replaces"), unit=unit_id))
 
@@ -128,17 +150,24 @@ def load_period_registry(root: DataRoot, organization: Organization, period: str
         for unit in units_file.units:
             line, column = units_file.positions.get(unit.id, (1, 1))
             if unit.id in registry.units or unit.id == organization.id:
-                first = (messages.DECLARED_IN.format(path=origin[unit.id][0], line=origin[unit.id][1][0])
-                         if unit.id in origin else messages.DECLARED_IN_ORGANIZATION.format(path=ORGANIZATION_FILE))
+                first = (
+                    messages.DECLARED_IN.format(path=origin[unit.id][0], line=origin[unit.id][1][0])
+                    if unit.id in origin
+                    else messages.DECLARED_IN_ORGANIZATION.format(path=ORGANIZATION_FILE)
+                )
                 problems.append(messages.UNIT_DUPLICATE.at(unit.registry_path, line, column, unit=unit.id, first=first))
                 continue
             registry.units[unit.id] = unit
             origin[unit.id] = (unit.registry_path, (line, column))
     department_file = next((f for f in files if f.body == organization.id), None)
     registry.bodies[organization.id] = Body(
-        organization.id, organization.name, None,
+        organization.id,
+        organization.name,
+        None,
         department_file.reviewers if department_file and department_file.reviewers else organization.reviewers,
-        assessed=False, path=department_file.rel if department_file else "")
+        assessed=False,
+        path=department_file.rel if department_file else "",
+    )
     for units_file in files:
         if units_file.body == organization.id or not units_file.exists:
             continue
@@ -154,10 +183,14 @@ def _body_of(units_file: UnitsFile, registry: PeriodRegistry, organization: Orga
     declared = units_file.declared
     if unit is not None:
         if declared is not None:
-            return [messages.BODY_REDECLARED.on(doc, ("name",) if declared.name else ("parent",), body=body,
-                                                period=units_file.period)]
-        registry.bodies[body] = Body(body, unit.name, unit.parent, units_file.reviewers or unit.reviewers,
-                                     assessed=True, path=units_file.rel)
+            return [
+                messages.BODY_REDECLARED.on(
+                    doc, ("name",) if declared.name else ("parent",), body=body, period=units_file.period
+                )
+            ]
+        registry.bodies[body] = Body(
+            body, unit.name, unit.parent, units_file.reviewers or unit.reviewers, assessed=True, path=units_file.rel
+        )
         return []
     if declared is None or not declared.name or not declared.parent:
         return [messages.BODY_UNKNOWN.on(doc, ("body",), body=body, period=units_file.period)]
@@ -177,8 +210,11 @@ def _check_cycles(registry: PeriodRegistry, organization: Organization) -> list:
             parent = registry.bodies.get(current.parent)
             if parent is None:
                 if current.parent != organization.id:
-                    problems.append(messages.PARENT_UNKNOWN.at(body.path or UNITS_FOLDER, body=body.id,
-                                                               parent=current.parent, period=registry.period))
+                    problems.append(
+                        messages.PARENT_UNKNOWN.at(
+                            body.path or UNITS_FOLDER, body=body.id, parent=current.parent, period=registry.period
+                        )
+                    )
                 break
             current = parent
     return problems
@@ -205,15 +241,18 @@ def _check_replaces(registry: Registry) -> list:
                 if old == unit.id:
                     continue  # reported by the file itself
                 if old not in known:
-                    problems.append(messages.REPLACES_UNKNOWN.at(unit.registry_path, unit.registry_line,
-                                                                 unit=unit.id, old=old))
+                    problems.append(
+                        messages.REPLACES_UNKNOWN.at(unit.registry_path, unit.registry_line, unit=unit.id, old=old)
+                    )
                 elif old in period_registry.units:
-                    problems.append(messages.REPLACES_ACTIVE.at(unit.registry_path, unit.registry_line,
-                                                                unit=unit.id, old=old, period=period))
+                    problems.append(
+                        messages.REPLACES_ACTIVE.at(
+                            unit.registry_path, unit.registry_line, unit=unit.id, old=old, period=period
+                        )
+                    )
     return problems
 
 
 def _overlap(editors, reviewers) -> str:
     lowered = {r.lower() for r in reviewers}
     return next((e for e in editors if e.lower() in lowered), "")
-

@@ -33,10 +33,10 @@ LABEL_PREFIX = "nhắc việc"
 
 @dataclass(frozen=True)
 class Due:
-    id: str            # SELF_ASSESSMENT or a milestone id
+    id: str  # SELF_ASSESSMENT or a milestone id
     title: str
     due: dt.date
-    owed_by: tuple[str, ...]   # empty = every unit type with a catalogue
+    owed_by: tuple[str, ...]  # empty = every unit type with a catalogue
     provisional: bool = False
 
     def owed(self, unit: Unit) -> bool:
@@ -46,11 +46,11 @@ class Due:
 @dataclass
 class Section:
     due: Due
-    kind: str                        # "reminder" | "final"
+    kind: str  # "reminder" | "final"
     days_left: int
     owing: list[Unit]
     not_filed: list[Unit] = field(default_factory=list)
-    late: list[Unit] = field(default_factory=list)   # final only: filed after the due date
+    late: list[Unit] = field(default_factory=list)  # final only: filed after the due date
 
 
 @dataclass
@@ -60,17 +60,33 @@ class Notice:
     label: str
     title: str
     text: str
-    state: str            # "open" (keep the issue open, update it) | "close" (all filed) | "final" (post, then close)
+    state: str  # "open" (keep the issue open, update it) | "close" (all filed) | "final" (post, then close)
     notify: bool
     sections: list[Section]
 
     def as_dict(self) -> dict:
-        return {"period": self.period, "body": self.body, "label": self.label, "title": self.title,
-                "body_markdown": self.text, "state": self.state, "notify": self.notify,
-                "units": sorted({u.id for s in self.sections for u in s.not_filed + s.late}),
-                "sections": [{"id": s.due.id, "due": s.due.due.isoformat(), "kind": s.kind, "days_left": s.days_left,
-                              "owing": len(s.owing), "not_filed": [u.id for u in s.not_filed],
-                              "late": [u.id for u in s.late]} for s in self.sections]}
+        return {
+            "period": self.period,
+            "body": self.body,
+            "label": self.label,
+            "title": self.title,
+            "body_markdown": self.text,
+            "state": self.state,
+            "notify": self.notify,
+            "units": sorted({u.id for s in self.sections for u in s.not_filed + s.late}),
+            "sections": [
+                {
+                    "id": s.due.id,
+                    "due": s.due.due.isoformat(),
+                    "kind": s.kind,
+                    "days_left": s.days_left,
+                    "owing": len(s.owing),
+                    "not_filed": [u.id for u in s.not_filed],
+                    "late": [u.id for u in s.late],
+                }
+                for s in self.sections
+            ],
+        }
 
 
 def days_before(root, period: Period) -> tuple[int, ...]:
@@ -81,8 +97,15 @@ def days_before(root, period: Period) -> tuple[int, ...]:
 
 
 def dues(period: Period) -> list[Due]:
-    items = [Due(SELF_ASSESSMENT, f"Bài tự đánh giá {period.title.lower()}", period.deadline, (),
-                 period.deadline_source == "provisional")]
+    items = [
+        Due(
+            SELF_ASSESSMENT,
+            f"Bài tự đánh giá {period.title.lower()}",
+            period.deadline,
+            (),
+            period.deadline_source == "provisional",
+        )
+    ]
     items += [Due(m.id, m.title, m.due, m.owed_by, m.provisional) for m in period.milestones]
     return sorted(items, key=lambda d: (d.due, d.id))
 
@@ -99,8 +122,11 @@ def first_received(clock: Clock, dataset: Dataset, period: Period, unit: Unit, d
         if report is None:
             return False, None
         folder = report.path.rsplit("/", 1)[0]
-        moments = ([v.received for p in clock.paths_under(folder) for v in clock.versions(p) if v.received]
-                   if clock.available else [])
+        moments = (
+            [v.received for p in clock.paths_under(folder) for v in clock.versions(p) if v.received]
+            if clock.available
+            else []
+        )
     return True, min(moments, key=lambda m: m.timestamp) if moments else None
 
 
@@ -117,7 +143,7 @@ def label(period: str, body: str) -> str:
     if len(text) <= 50:
         return text
     digest = hashlib.sha256(body.encode()).hexdigest()[:8]
-    return f"{LABEL_PREFIX} {period} {body[:50 - len(LABEL_PREFIX) - len(period) - 12]}-{digest}"
+    return f"{LABEL_PREFIX} {period} {body[: 50 - len(LABEL_PREFIX) - len(period) - 12]}-{digest}"
 
 
 def notices(root, dataset: Dataset, clock: Clock, day: dt.date, days: int | None = None) -> list[Notice]:
@@ -152,7 +178,9 @@ def notices(root, dataset: Dataset, clock: Clock, day: dt.date, days: int | None
                         if not filed_by(clock, dataset, period, unit, due, day):
                             section.not_filed.append(unit)
                     elif not filed_by(clock, dataset, period, unit, due, due.due):
-                        (section.late if filed_by(clock, dataset, period, unit, due, day) else section.not_filed).append(unit)
+                        (
+                            section.late if filed_by(clock, dataset, period, unit, due, day) else section.not_filed
+                        ).append(unit)
                 sections.append(section)
             if not sections:
                 continue
@@ -168,8 +196,11 @@ def notices(root, dataset: Dataset, clock: Clock, day: dt.date, days: int | None
 
 def render(org, period: Period, registry, body: str, sections: list[Section], day: dt.date) -> str:
     doc = Lines(COMMENT_LIMIT, comment_length, reserve=2000)
-    doc.force(f"**{md.inline(registry.body_name(body), 200)}** — {md.inline(period.title)}, tình hình ngày "
-              f"{_day(day)} (theo thời điểm GitHub xác nhận).", "")
+    doc.force(
+        f"**{md.inline(registry.body_name(body), 200)}** — {md.inline(period.title)}, tình hình ngày "
+        f"{_day(day)} (theo thời điểm GitHub xác nhận).",
+        "",
+    )
     repo, branch = (org.repository or "").rstrip("/"), org.branch or "main"
     for section in sections:
         due = section.due
@@ -191,13 +222,19 @@ def render(org, period: Period, registry, body: str, sections: list[Section], da
                 doc.force(f"**Chưa nộp ({len(section.not_filed)}/{len(section.owing)}):**", "")
                 _units(doc, section.not_filed, period, due, repo, branch)
             if section.late:
-                doc.force(f"**Nộp sau hạn ({len(section.late)}/{len(section.owing)}):** "
-                          + ", ".join(f"{md.inline(u.name, 200)} ({md.code(u.id, 100)})" for u in section.late), "")
+                doc.force(
+                    f"**Nộp sau hạn ({len(section.late)}/{len(section.owing)}):** "
+                    + ", ".join(f"{md.inline(u.name, 200)} ({md.code(u.id, 100)})" for u in section.late),
+                    "",
+                )
     reviewers = registry.bodies[body].reviewers if body in registry.bodies else ()
     doc.reserve = 0
-    doc.force(f"Người chấm của đơn vị quản lý: {' '.join('@' + r for r in reviewers) or '(chưa khai báo)'}.", "",
-              "<sub>Danh sách tự động cập nhật mỗi ngày; đơn vị nộp xong sẽ tự ra khỏi danh sách. "
-              "Thời điểm nộp chỉ tính theo chữ ký của GitHub.</sub>")
+    doc.force(
+        f"Người chấm của đơn vị quản lý: {' '.join('@' + r for r in reviewers) or '(chưa khai báo)'}.",
+        "",
+        "<sub>Danh sách tự động cập nhật mỗi ngày; đơn vị nộp xong sẽ tự ra khỏi danh sách. "
+        "Thời điểm nộp chỉ tính theo chữ ký của GitHub.</sub>",
+    )
     return doc.text()
 
 
@@ -227,4 +264,3 @@ def _link(unit: Unit, period: Period, due: Due, repo: str, branch: str) -> str:
 
 def _day(value: dt.date) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
-

@@ -29,8 +29,8 @@ class ApiProblem(Exception):
 @dataclass(frozen=True)
 class Finding:
     ok: bool
-    rule: str        # short Vietnamese name of the rule
-    detail: str      # what was found, and when not ok, what to change
+    rule: str  # short Vietnamese name of the rule
+    detail: str  # what was found, and when not ok, what to change
 
 
 @dataclass
@@ -42,8 +42,13 @@ class Client:
     def get(self, path: str, missing_ok: bool = False):
         request = urllib.request.Request(
             self.api_url.rstrip("/") + path,
-            headers={"Accept": "application/vnd.github+json", "Authorization": f"Bearer {self.token}",
-                     "X-GitHub-Api-Version": API_VERSION, "User-Agent": "site-builder-repo-settings"})
+            headers={
+                "Accept": "application/vnd.github+json",
+                "Authorization": f"Bearer {self.token}",
+                "X-GitHub-Api-Version": API_VERSION,
+                "User-Agent": "site-builder-repo-settings",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - https API URL
                 return json.loads(response.read().decode("utf-8"))
@@ -51,11 +56,14 @@ class Client:
             if exc.code == 404 and missing_ok:
                 return None
             if exc.code in (401, 403):
-                raise ApiProblem(f"GitHub từ chối yêu cầu {path} (mã {exc.code}): token không hợp lệ hoặc thiếu quyền "
-                                 "đọc cài đặt kho (cần quyền «Administration: read»).") from None
+                raise ApiProblem(
+                    f"GitHub từ chối yêu cầu {path} (mã {exc.code}): token không hợp lệ hoặc thiếu quyền "
+                    "đọc cài đặt kho (cần quyền «Administration: read»)."
+                ) from None
             if exc.code == 404:
-                raise ApiProblem(f"không tìm thấy {path} (mã 404): kiểm tra tên kho, hoặc token chưa được cấp quyền "
-                                 "với kho này.") from None
+                raise ApiProblem(
+                    f"không tìm thấy {path} (mã 404): kiểm tra tên kho, hoặc token chưa được cấp quyền với kho này."
+                ) from None
             raise ApiProblem(f"GitHub trả lời lỗi {exc.code} cho {path}.") from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise ApiProblem(f"không kết nối được tới {self.api_url} ({getattr(exc, 'reason', exc)}).") from None
@@ -67,7 +75,7 @@ class Client:
 class BranchRules:
     """Classic protection or rulesets, in one shape."""
 
-    source: str = ""                     # "bảo vệ nhánh" | "bộ quy tắc" | "" (none)
+    source: str = ""  # "bảo vệ nhánh" | "bộ quy tắc" | "" (none)
     pull_request: bool = False
     approvals: int = 0
     code_owners: bool = False
@@ -85,7 +93,8 @@ def classic_rules(data: dict) -> BranchRules:
     status = data.get("required_status_checks") or {}
     contexts = list(status.get("contexts") or []) + [c.get("context", "") for c in status.get("checks") or []]
     return BranchRules(
-        source="bảo vệ nhánh", pull_request=bool(reviews),
+        source="bảo vệ nhánh",
+        pull_request=bool(reviews),
         approvals=int(reviews.get("required_approving_review_count") or 0),
         code_owners=bool(reviews.get("require_code_owner_reviews")),
         dismiss_stale=bool(reviews.get("dismiss_stale_reviews")),
@@ -94,7 +103,8 @@ def classic_rules(data: dict) -> BranchRules:
         admins_included=bool((data.get("enforce_admins") or {}).get("enabled")),
         force_push_blocked=not (data.get("allow_force_pushes") or {}).get("enabled", False),
         deletion_blocked=not (data.get("allow_deletions") or {}).get("enabled", False),
-        linear_history=bool((data.get("required_linear_history") or {}).get("enabled")))
+        linear_history=bool((data.get("required_linear_history") or {}).get("enabled")),
+    )
 
 
 def ruleset_rules(rules: list) -> BranchRules:
@@ -125,8 +135,11 @@ def check(client: Client, repository: str) -> list[Finding]:
     repo = client.get(f"/repos/{repository}")
     branch = repo.get("default_branch") or "main"
     protection = client.get(f"/repos/{repository}/branches/{branch}/protection", missing_ok=True)
-    rules = classic_rules(protection) if protection else ruleset_rules(
-        client.get(f"/repos/{repository}/rules/branches/{branch}", missing_ok=True) or [])
+    rules = (
+        classic_rules(protection)
+        if protection
+        else ruleset_rules(client.get(f"/repos/{repository}/rules/branches/{branch}", missing_ok=True) or [])
+    )
     pages = client.get(f"/repos/{repository}/pages", missing_ok=True)
     actions = client.get(f"/repos/{repository}/actions/permissions/workflow", missing_ok=True) or {}
     return evaluate(repo, branch, rules, pages, actions)
@@ -135,42 +148,63 @@ def check(client: Client, repository: str) -> list[Finding]:
 def evaluate(repo: dict, branch: str, rules: BranchRules, pages: dict | None, actions: dict) -> list[Finding]:
     where = f"nhánh {branch}" + (f" ({rules.source})" if rules.source else "")
     findings = [
-        Finding(bool(repo.get("allow_merge_commit")) and not repo.get("allow_squash_merge")
-                and not repo.get("allow_rebase_merge"),
-                "Cách hợp nhất: chỉ «Create a merge commit»",
-                "Settings → General → Pull Requests: chỉ bật «Allow merge commits», tắt «Allow squash merging» và "
-                "«Allow rebase merging», để giữ nguyên commit (và thời điểm) đơn vị gửi bài."),
-        Finding(rules.pull_request,
-                f"Không đẩy thẳng lên {branch}: mọi thay đổi qua yêu cầu hợp nhất",
-                f"{where}: cần bật «Require a pull request before merging»."),
-        Finding(rules.approvals >= 1 and rules.code_owners,
-                "Người chấm (Code Owner) phải phê duyệt",
-                f"{where}: cần ít nhất 1 phê duyệt (đang là {rules.approvals}) và bật «Require review from Code Owners»."),
-        Finding(rules.dismiss_stale and rules.last_push_approval,
-                "Phê duyệt mất hiệu lực khi có commit mới",
-                f"{where}: cần bật «Dismiss stale pull request approvals when new commits are pushed» và "
-                "«Require approval of the most recent reviewable push»."),
-        Finding(TRUSTED_CHECK in rules.checks,
-                f"Bắt buộc kiểm tra «{TRUSTED_CHECK}»",
-                f"{where}: cần bật «Require status checks to pass» với kiểm tra «{TRUSTED_CHECK}» "
-                f"(đang bắt buộc: {', '.join(rules.checks) or 'không có'})."),
-        Finding(rules.admins_included,
-                "Quy tắc áp dụng cả với quản trị viên",
-                f"{where}: cần bật «Do not allow bypassing the above settings» (Include administrators)."),
-        Finding(rules.force_push_blocked and rules.deletion_blocked,
-                "Không cho ghi đè lịch sử hoặc xoá nhánh",
-                f"{where}: cần tắt «Allow force pushes» và «Allow deletions»."),
-        Finding(not rules.linear_history,
-                "Không bắt buộc lịch sử thẳng",
-                f"{where}: cần tắt «Require linear history» (quy tắc này cấm commit hợp nhất)."),
-        Finding(pages is not None and pages.get("build_type") == "workflow",
-                "Trang công khai xuất bản bằng GitHub Actions",
-                "Settings → Pages → Build and deployment → Source: chọn «GitHub Actions»."),
-        Finding(actions.get("default_workflow_permissions") == "read"
-                and not actions.get("can_approve_pull_request_reviews"),
-                "Token mặc định của quy trình chỉ có quyền đọc",
-                "Settings → Actions → General → Workflow permissions: chọn «Read repository contents and packages "
-                "permissions» và tắt «Allow GitHub Actions to create and approve pull requests»."),
+        Finding(
+            bool(repo.get("allow_merge_commit"))
+            and not repo.get("allow_squash_merge")
+            and not repo.get("allow_rebase_merge"),
+            "Cách hợp nhất: chỉ «Create a merge commit»",
+            "Settings → General → Pull Requests: chỉ bật «Allow merge commits», tắt «Allow squash merging» và "
+            "«Allow rebase merging», để giữ nguyên commit (và thời điểm) đơn vị gửi bài.",
+        ),
+        Finding(
+            rules.pull_request,
+            f"Không đẩy thẳng lên {branch}: mọi thay đổi qua yêu cầu hợp nhất",
+            f"{where}: cần bật «Require a pull request before merging».",
+        ),
+        Finding(
+            rules.approvals >= 1 and rules.code_owners,
+            "Người chấm (Code Owner) phải phê duyệt",
+            f"{where}: cần ít nhất 1 phê duyệt (đang là {rules.approvals}) và bật «Require review from Code Owners».",
+        ),
+        Finding(
+            rules.dismiss_stale and rules.last_push_approval,
+            "Phê duyệt mất hiệu lực khi có commit mới",
+            f"{where}: cần bật «Dismiss stale pull request approvals when new commits are pushed» và "
+            "«Require approval of the most recent reviewable push».",
+        ),
+        Finding(
+            TRUSTED_CHECK in rules.checks,
+            f"Bắt buộc kiểm tra «{TRUSTED_CHECK}»",
+            f"{where}: cần bật «Require status checks to pass» với kiểm tra «{TRUSTED_CHECK}» "
+            f"(đang bắt buộc: {', '.join(rules.checks) or 'không có'}).",
+        ),
+        Finding(
+            rules.admins_included,
+            "Quy tắc áp dụng cả với quản trị viên",
+            f"{where}: cần bật «Do not allow bypassing the above settings» (Include administrators).",
+        ),
+        Finding(
+            rules.force_push_blocked and rules.deletion_blocked,
+            "Không cho ghi đè lịch sử hoặc xoá nhánh",
+            f"{where}: cần tắt «Allow force pushes» và «Allow deletions».",
+        ),
+        Finding(
+            not rules.linear_history,
+            "Không bắt buộc lịch sử thẳng",
+            f"{where}: cần tắt «Require linear history» (quy tắc này cấm commit hợp nhất).",
+        ),
+        Finding(
+            pages is not None and pages.get("build_type") == "workflow",
+            "Trang công khai xuất bản bằng GitHub Actions",
+            "Settings → Pages → Build and deployment → Source: chọn «GitHub Actions».",
+        ),
+        Finding(
+            actions.get("default_workflow_permissions") == "read"
+            and not actions.get("can_approve_pull_request_reviews"),
+            "Token mặc định của quy trình chỉ có quyền đọc",
+            "Settings → Actions → General → Workflow permissions: chọn «Read repository contents and packages "
+            "permissions» và tắt «Allow GitHub Actions to create and approve pull requests».",
+        ),
     ]
     return findings
 

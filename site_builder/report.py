@@ -35,7 +35,9 @@ def summary_line(problems: list[Problem], files_checked: int) -> str:
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     if errors:
-        return f"Đã kiểm tra {files_checked} tệp: {errors} lỗi, {warnings} cảnh báo. Hãy sửa các lỗi ở trên rồi lưu lại."
+        return (
+            f"Đã kiểm tra {files_checked} tệp: {errors} lỗi, {warnings} cảnh báo. Hãy sửa các lỗi ở trên rồi lưu lại."
+        )
     if warnings:
         return f"Đã kiểm tra {files_checked} tệp: hợp lệ, có {warnings} cảnh báo nên xem lại."
     return f"Đã kiểm tra {files_checked} tệp: hợp lệ."
@@ -62,9 +64,18 @@ def write_full_report(problems: list[Problem], files_checked: int, path) -> None
 def render_json(problems: list[Problem], files_checked: int, stream=None) -> None:
     stream = stream or sys.stdout
     errors = sum(p.is_error for p in problems)
-    json.dump({"ok": errors == 0, "files_checked": files_checked, "errors": errors,
-               "warnings": len(problems) - errors, "problems": [p.as_dict() for p in problems]},
-              stream, ensure_ascii=False, indent=2)
+    json.dump(
+        {
+            "ok": errors == 0,
+            "files_checked": files_checked,
+            "errors": errors,
+            "warnings": len(problems) - errors,
+            "problems": [p.as_dict() for p in problems],
+        },
+        stream,
+        ensure_ascii=False,
+        indent=2,
+    )
     stream.write("\n")
 
 
@@ -84,8 +95,13 @@ def choose_annotations(problems: list[Problem], limit: int = ANNOTATIONS_PER_STE
     return chosen
 
 
-def render_github(problems: list[Problem], files_checked: int, stream=None, summary_path: str | None = None,
-                  full_report: str | None = None) -> None:
+def render_github(
+    problems: list[Problem],
+    files_checked: int,
+    stream=None,
+    summary_path: str | None = None,
+    full_report: str | None = None,
+) -> None:
     """Annotations and the summary line on `stream`, the compact summary appended to
     `summary_path` ($GITHUB_STEP_SUMMARY). `full_report` is only named there: the caller writes
     it (write_full_report)."""
@@ -100,12 +116,20 @@ def render_github(problems: list[Problem], files_checked: int, stream=None, summ
     summary_path = summary_path if summary_path is not None else os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         with open(summary_path, "a", encoding="utf-8") as handle:
-            handle.write(markdown_summary(problems, files_checked, annotated,
-                                          os.path.basename(full_report) if full_report else None))
+            handle.write(
+                markdown_summary(
+                    problems, files_checked, annotated, os.path.basename(full_report) if full_report else None
+                )
+            )
 
 
-def markdown_summary(problems: list[Problem], files_checked: int, annotated: list[Problem] | None = None,
-                     full_report: str | None = None, budget: int = SUMMARY_BUDGET) -> str:
+def markdown_summary(
+    problems: list[Problem],
+    files_checked: int,
+    annotated: list[Problem] | None = None,
+    full_report: str | None = None,
+    budget: int = SUMMARY_BUDGET,
+) -> str:
     """Counts, then the first problems (errors before warnings) as a table while they fit
     `budget` bytes (UTF-8) and SUMMARY_ROWS rows; then how many were left out and where the
     complete list is."""
@@ -116,26 +140,35 @@ def markdown_summary(problems: list[Problem], files_checked: int, annotated: lis
         for severity, word in (("error", "lỗi"), ("warning", "cảnh báo")):
             hidden = sum(p.severity == severity for p in problems) - sum(p.severity == severity for p in annotated)
             if hidden > 0:
-                doc.force(f"> GitHub chỉ hiển thị tối đa {ANNOTATIONS_PER_STEP} chú thích {word} ngay trên dòng; "
-                          f"{thousands(hidden)} {word} khác chỉ có trong bảng dưới đây hoặc trong danh sách đầy đủ.", "")
+                doc.force(
+                    f"> GitHub chỉ hiển thị tối đa {ANNOTATIONS_PER_STEP} chú thích {word} ngay trên dòng; "
+                    f"{thousands(hidden)} {word} khác chỉ có trong bảng dưới đây hoặc trong danh sách đầy đủ.",
+                    "",
+                )
     shown = 0
     if problems:
         doc.force("| | Tệp:dòng:cột | Vấn đề | Cách sửa |", "|---|---|---|---|")
         for p in sorted(problems, key=lambda p: not p.is_error)[:SUMMARY_ROWS]:  # errors first, order kept
             icon = "❌" if p.is_error else "⚠️"
             problem = f"{p.subject}: {p.message}" if p.subject else p.message
-            if not doc.add(f"| {icon} | {md.cell_code(f'{p.path}:{p.line}:{p.column}')} | {md.cell(problem)} | "
-                           f"{md.cell(p.fix)} |"):
+            if not doc.add(
+                f"| {icon} | {md.cell_code(f'{p.path}:{p.line}:{p.column}')} | {md.cell(problem)} | {md.cell(p.fix)} |"
+            ):
                 break
             shown += 1
         doc.force("")
     doc.reserve = 0
     if shown < len(problems):
-        where = (f"trong tệp «{md.inline(full_report)}» đính kèm lần chạy này (mục Artifacts ở trang tóm tắt)"
-                 if full_report else "khi chạy lệnh «site-builder validate» trên máy")
-        doc.force(f"Bảng chỉ liệt kê {thousands(shown)} trong {thousands(len(problems))} vấn đề, để trang tóm tắt "
-                  f"không vượt giới hạn 1 MiB của GitHub. {thousands(len(problems) - shown)} vấn đề còn lại có {where}.",
-                  "")
+        where = (
+            f"trong tệp «{md.inline(full_report)}» đính kèm lần chạy này (mục Artifacts ở trang tóm tắt)"
+            if full_report
+            else "khi chạy lệnh «site-builder validate» trên máy"
+        )
+        doc.force(
+            f"Bảng chỉ liệt kê {thousands(shown)} trong {thousands(len(problems))} vấn đề, để trang tóm tắt "
+            f"không vượt giới hạn 1 MiB của GitHub. {thousands(len(problems) - shown)} vấn đề còn lại có {where}.",
+            "",
+        )
     return doc.text()
 
 

@@ -16,8 +16,9 @@ from site_builder.problems import Problem
 from site_builder.unit_types import label as type_label
 
 
-def check_reports(root: DataRoot, period: Period, body: str, unit_id: str,
-                  unit: Unit | None) -> tuple[list[Report], list[Problem]]:
+def check_reports(
+    root: DataRoot, period: Period, body: str, unit_id: str, unit: Unit | None
+) -> tuple[list[Report], list[Problem]]:
     """Every milestone folder of one unit; `unit` is its registry entry of the period (None when the
     unit is not registered there under `body`: then every report is refused)."""
     folder = root.path / reports_folder(period.id, body, unit_id)
@@ -33,15 +34,26 @@ def check_reports(root: DataRoot, period: Period, body: str, unit_id: str,
         milestone = period.milestone(entry.name)
         if milestone is None:
             known = messages.listed(period.milestone_ids, messages.NO_MILESTONES)
-            problems.append(messages.REPORT_UNKNOWN_MILESTONE.at(rel, milestone=entry.name, period=period.id, known=known))
+            problems.append(
+                messages.REPORT_UNKNOWN_MILESTONE.at(rel, milestone=entry.name, period=period.id, known=known)
+            )
             continue
         if unit is None:
-            problems.append(messages.UNIT_UNREGISTERED.at(rel, unit=unit_id, period=period.id, body=body,
-                                                          registry=units_path(period.id, body)))
+            problems.append(
+                messages.UNIT_UNREGISTERED.at(
+                    rel, unit=unit_id, period=period.id, body=body, registry=units_path(period.id, body)
+                )
+            )
             continue
         if not milestone.owed(unit.type):
-            problems.append(messages.REPORT_NOT_OWED.at(rel, milestone=milestone.id, title=" ".join(milestone.title.split()),
-                                                        unit_type=type_label(unit.type)))
+            problems.append(
+                messages.REPORT_NOT_OWED.at(
+                    rel,
+                    milestone=milestone.id,
+                    title=" ".join(milestone.title.split()),
+                    unit_type=type_label(unit.type),
+                )
+            )
             continue
         report, found_problems = _one_report(root, entry, period, unit_id, milestone.id)
         problems += found_problems
@@ -61,15 +73,27 @@ def _one_report(root: DataRoot, folder: Path, period: Period, unit_id: str, mile
             problems.append(messages.REPORT_NOT_PDF.at(root.rel(p), milestone=milestone, name=p.name))
     pdfs = [p for p in files if p.is_file() and not p.is_symlink() and p.suffix.lower() == ".pdf"]
     if len(pdfs) > 1:
-        problems.append(messages.REPORT_SEVERAL_FILES.at(rel, milestone=milestone, count=len(pdfs),
-                                                         names=", ".join(p.name for p in pdfs)))
+        problems.append(
+            messages.REPORT_SEVERAL_FILES.at(
+                rel, milestone=milestone, count=len(pdfs), names=", ".join(p.name for p in pdfs)
+            )
+        )
         return None, problems
     if not pdfs:
         return None, problems
     unit_dir = folder.parent.parent
     finding = evidence.check_file(f"{REPORTS_FOLDER}/{milestone}/{pdfs[0].name}", unit_dir, unit_id)
     if not finding.ok:
-        problems.append(Problem(root.rel(pdfs[0]), 1, 1, messages.REPORT_SUBJECT.format(milestone=milestone), finding.message, finding.fix, finding.code))
+        problems.append(
+            Problem(
+                root.rel(pdfs[0]),
+                1,
+                1,
+                messages.REPORT_SUBJECT.format(milestone=milestone),
+                finding.message,
+                finding.fix,
+                finding.code,
+            )
+        )
         return None, problems
     return Report(unit_id, period.id, milestone, root.rel(pdfs[0])), problems
-

@@ -21,7 +21,7 @@ from contextlib import ExitStack
 from importlib.resources import as_file, files
 from pathlib import Path
 
-_extracted = ExitStack()   # keeps extracted copies (a package imported from a zip file) until exit
+_extracted = ExitStack()  # keeps extracted copies (a package imported from a zip file) until exit
 atexit.register(_extracted.close)
 
 

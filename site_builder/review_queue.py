@@ -38,10 +38,18 @@ def data_line(outcome) -> str:
         if p.state != "ok":
             continue
         basis = p.total if p.reviewed else p.self_total
-        units.append({"period": p.period, "body": p.parent, "unit": p.unit,
-                      "total": None if math.isnan(basis) else basis, "max": p.max_total})
-    text = json.dumps({"valid": outcome.ok, "errors": outcome.errors, "units": units[:200]},
-                      ensure_ascii=True, separators=(",", ":"))
+        units.append(
+            {
+                "period": p.period,
+                "body": p.parent,
+                "unit": p.unit,
+                "total": None if math.isnan(basis) else basis,
+                "max": p.max_total,
+            }
+        )
+    text = json.dumps(
+        {"valid": outcome.ok, "errors": outcome.errors, "units": units[:200]}, ensure_ascii=True, separators=(",", ":")
+    )
     return DATA_MARKER + text.replace("--", "-\\u002d") + " -->"
 
 
@@ -54,10 +62,10 @@ class QueueEntry:
     created: dt.datetime
     age_days: int
     draft: bool
-    verdict: str                 # "valid" | "invalid" | "unchecked"
-    units: dict = field(default_factory=dict)      # (period, body) -> [unit ids]
-    workbooks: set = field(default_factory=set)    # (period, body) whose workbook the PR changes
-    totals: dict = field(default_factory=dict)     # unit id -> (total, max)
+    verdict: str  # "valid" | "invalid" | "unchecked"
+    units: dict = field(default_factory=dict)  # (period, body) -> [unit ids]
+    workbooks: set = field(default_factory=set)  # (period, body) whose workbook the PR changes
+    totals: dict = field(default_factory=dict)  # unit id -> (total, max)
 
 
 @dataclass
@@ -113,8 +121,16 @@ def _entry(pull, files: dict, comments: dict, fetched) -> QueueEntry | None:
     url, user = pull.get("html_url"), pull.get("user")
     url = url if isinstance(url, str) and url.startswith("https://") else ""
     user = user if isinstance(user, dict) else {}
-    entry = QueueEntry(number, str(pull.get("title") or "")[:200], url, str(user.get("login") or "")[:40], created,
-                       max(0, ((fetched or created) - created).days), bool(pull.get("draft")), "unchecked")
+    entry = QueueEntry(
+        number,
+        str(pull.get("title") or "")[:200],
+        url,
+        str(user.get("login") or "")[:40],
+        created,
+        max(0, ((fetched or created) - created).days),
+        bool(pull.get("draft")),
+        "unchecked",
+    )
     for item in files.get(str(number)) or []:
         name = item.get("filename") if isinstance(item, dict) else None
         if not isinstance(name, str):

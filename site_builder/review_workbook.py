@@ -30,9 +30,9 @@ FORMAT_ID = "danh-gia-cntt/bang-cham"
 TEMPLATE_VERSION = 1
 META_SHEET = "_thong_tin"
 INFO_SHEET = "Hướng dẫn"
-REVIEWER_CELL: tuple[int, int] = (4, 1)   # B5: the reviewer's GitHub handle
-DATE_CELL = (5, 1)       # B6: the review date
-BODY_CELL = (2, 1)       # B3: the body (shown; the metadata sheet is what counts)
+REVIEWER_CELL: tuple[int, int] = (4, 1)  # B5: the reviewer's GitHub handle
+DATE_CELL = (5, 1)  # B6: the review date
+BODY_CELL = (2, 1)  # B3: the body (shown; the metadata sheet is what counts)
 
 # (key, header, width) in column order; SCORE and COMMENT are the only editable columns.
 COLUMNS = (
@@ -48,7 +48,7 @@ COLUMNS = (
     ("note", "Ghi chú của đơn vị", 30),
 )
 COLUMN = {key: index for index, (key, _header, _width) in enumerate(COLUMNS)}
-HEADER_ROW = 0            # data starts on the next row (row 2 in Excel)
+HEADER_ROW = 0  # data starts on the next row (row 2 in Excel)
 
 
 def letter(column: int) -> str:
@@ -63,7 +63,7 @@ def cell_name(row: int, column: int) -> str:
 @dataclass(frozen=True)
 class Row:
     sheet: str
-    row: int          # 0-based worksheet row
+    row: int  # 0-based worksheet row
     unit: Unit
     criterion: str
     max: float
@@ -90,11 +90,14 @@ def bodies_with_submissions(dataset: Dataset, period: str) -> list[str]:
     return found
 
 
-def rows_of(dataset: Dataset, period: Period, body: str, repository: str = "", branch: str = "main") -> dict[str, list[Row]]:
+def rows_of(
+    dataset: Dataset, period: Period, body: str, repository: str = "", branch: str = "main"
+) -> dict[str, list[Row]]:
     """Sheet name -> rows, units in registry order, sheets in unit-type order."""
     registry = dataset.registry.period(period.id)
-    units = [u for u in registry.children(body) if (period.id, u.id) in dataset.submissions
-             and u.type in period.catalogues]
+    units = [
+        u for u in registry.children(body) if (period.id, u.id) in dataset.submissions and u.type in period.catalogues
+    ]
     sheets: dict[str, list[Row]] = {}
     for unit_type in sorted({u.type for u in units}, key=type_order):
         sheet = type_label(unit_type)[:31]
@@ -108,12 +111,25 @@ def rows_of(dataset: Dataset, period: Period, body: str, repository: str = "", b
                     continue
                 entry = submission.entries.get(item.id)
                 reviewed = review.entries.get(item.id) if review else None
-                evidence = tuple(_evidence_link(ref, submission.evidence_dir(), repository, branch)
-                                 for ref in (entry.evidence if entry else ()))
-                rows.append(Row(sheet, HEADER_ROW + 1 + len(rows), unit, item.id, item.max,
-                                entry.score if entry else 0.0, " ".join(item.text.split()), evidence,
-                                entry.note if entry else "", reviewed.score if reviewed else None,
-                                reviewed.comment if reviewed else ""))
+                evidence = tuple(
+                    _evidence_link(ref, submission.evidence_dir(), repository, branch)
+                    for ref in (entry.evidence if entry else ())
+                )
+                rows.append(
+                    Row(
+                        sheet,
+                        HEADER_ROW + 1 + len(rows),
+                        unit,
+                        item.id,
+                        item.max,
+                        entry.score if entry else 0.0,
+                        " ".join(item.text.split()),
+                        evidence,
+                        entry.note if entry else "",
+                        reviewed.score if reviewed else None,
+                        reviewed.comment if reviewed else "",
+                    )
+                )
     return sheets
 
 
@@ -131,8 +147,9 @@ def checksum(lines: list[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def make_workbook(dataset: Dataset, period_id: str, body: str, *, made_from: str = "",
-                  created: dt.datetime | None = None) -> bytes:
+def make_workbook(
+    dataset: Dataset, period_id: str, body: str, *, made_from: str = "", created: dt.datetime | None = None
+) -> bytes:
     """The XLSX bytes; `created` fixes the file's creation date (reproducible builds)."""
     import xlsxwriter
 
@@ -141,10 +158,15 @@ def make_workbook(dataset: Dataset, period_id: str, body: str, *, made_from: str
     registry = dataset.registry.period(period_id)
     sheets = rows_of(dataset, period, body, org.repository, org.branch or "main")
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_urls": False,
-                                        "strings_to_formulas": False, "strings_to_numbers": False})
-    book.set_properties({"title": f"Bảng chấm điểm {registry.body_name(body)} — {period.title}",
-                         "created": (created or dt.datetime(2000, 1, 1)).replace(tzinfo=None)})
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_urls": False, "strings_to_formulas": False, "strings_to_numbers": False}
+    )
+    book.set_properties(
+        {
+            "title": f"Bảng chấm điểm {registry.body_name(body)} — {period.title}",
+            "created": (created or dt.datetime(2000, 1, 1)).replace(tzinfo=None),
+        }
+    )
     styles = _styles(book)
     _info_sheet(book, styles, period, registry.body_name(body), body, registry, sheets)
     lines = []
@@ -153,8 +175,15 @@ def make_workbook(dataset: Dataset, period_id: str, body: str, *, made_from: str
         _score_sheet(book, styles, sheet_name, rows, step)
         lines += [row_line(r.sheet, r.row, r.unit.id, r.criterion, r.self_score) for r in rows]
     meta = book.add_worksheet(META_SHEET)
-    pairs = [("format", FORMAT_ID), ("version", str(TEMPLATE_VERSION)), ("period", period_id), ("body", body),
-             ("made_from", made_from), ("checksum", checksum(lines)), ("rows", str(len(lines)))]
+    pairs = [
+        ("format", FORMAT_ID),
+        ("version", str(TEMPLATE_VERSION)),
+        ("period", period_id),
+        ("body", body),
+        ("made_from", made_from),
+        ("checksum", checksum(lines)),
+        ("rows", str(len(lines))),
+    ]
     for index, (key, value) in enumerate(pairs):
         meta.write_string(index, 0, key)
         meta.write_string(index, 1, value)
@@ -171,13 +200,22 @@ def _styles(book) -> dict:
     return {
         "title": book.add_format({"bold": True, "font_size": 14}),
         "label": book.add_format({"bold": True}),
-        "header": book.add_format({"bold": True, "bg_color": "#3949AB", "font_color": "#FFFFFF", "text_wrap": True,
-                                   "valign": "top", "border": 1}),
+        "header": book.add_format(
+            {
+                "bold": True,
+                "bg_color": "#3949AB",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "valign": "top",
+                "border": 1,
+            }
+        ),
         "locked": book.add_format({"text_wrap": True, "valign": "top", "border": 1, "bg_color": "#F2F2F2"}),
         "number": book.add_format({"valign": "top", "border": 1, "bg_color": "#F2F2F2"}),
         "score": book.add_format({"locked": False, "valign": "top", "border": 2, "bg_color": "#FFF8C5"}),
-        "comment": book.add_format({"locked": False, "text_wrap": True, "valign": "top", "border": 2,
-                                    "bg_color": "#FFF8C5"}),
+        "comment": book.add_format(
+            {"locked": False, "text_wrap": True, "valign": "top", "border": 2, "bg_color": "#FFF8C5"}
+        ),
         "input": book.add_format({"locked": False, "border": 2, "bg_color": "#FFF8C5"}),
         "date": book.add_format({"locked": False, "border": 2, "bg_color": "#FFF8C5", "num_format": "dd/mm/yyyy"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
@@ -219,18 +257,38 @@ def _info_sheet(book, styles, period: Period, body_name: str, body: str, registr
     else:
         sheet.write_blank(*REVIEWER_CELL, None, styles["input"])
     if reviewers:
-        sheet.data_validation(*REVIEWER_CELL, *REVIEWER_CELL, {
-            "validate": "list", "source": list(reviewers)[:20], "ignore_blank": True, "error_type": "warning",
-            "error_title": "Người chấm", "error_message": "Tài khoản này không có trong danh sách người chấm."})
+        sheet.data_validation(
+            *REVIEWER_CELL,
+            *REVIEWER_CELL,
+            {
+                "validate": "list",
+                "source": list(reviewers)[:20],
+                "ignore_blank": True,
+                "error_type": "warning",
+                "error_title": "Người chấm",
+                "error_message": "Tài khoản này không có trong danh sách người chấm.",
+            },
+        )
     sheet.write_string(DATE_CELL[0], 0, "Ngày chấm (ngày/tháng/năm)", styles["label"])
     sheet.write_blank(*DATE_CELL, None, styles["date"])
-    sheet.data_validation(*DATE_CELL, *DATE_CELL, {
-        "validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1), "maximum": dt.date(2100, 12, 31),
-        "error_title": "Ngày chấm", "error_message": "Hãy nhập một ngày, ví dụ 12/06/2024."})
+    sheet.data_validation(
+        *DATE_CELL,
+        *DATE_CELL,
+        {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": dt.date(2000, 1, 1),
+            "maximum": dt.date(2100, 12, 31),
+            "error_title": "Ngày chấm",
+            "error_message": "Hãy nhập một ngày, ví dụ 12/06/2024.",
+        },
+    )
     row = 7
     for line in INSTRUCTIONS:
         sheet.set_row(row, 15.0 * max(1, -(-len(line) // 95)))
-        sheet.write_string(row, 0 if line.endswith(":") else 1, line, styles["label"] if line.endswith(":") else styles["wrap"])
+        sheet.write_string(
+            row, 0 if line.endswith(":") else 1, line, styles["label"] if line.endswith(":") else styles["wrap"]
+        )
         row += 1
     row += 1
     sheet.write_string(row, 0, "Các trang", styles["label"])
@@ -262,12 +320,18 @@ def _score_sheet(book, styles, name: str, rows: list[Row], step: float) -> None:
         sheet.set_column(index, index, width)
     sheet.freeze_panes(HEADER_ROW + 1, COLUMN["criterion"] + 1)
     sheet.set_landscape()
-    sheet.set_paper(9)              # A4
-    sheet.fit_to_pages(1, 0)        # every column on the page width
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)  # every column on the page width
     sheet.repeat_rows(HEADER_ROW)
     for r in rows:
-        values = {"unit": r.unit.id, "name": r.unit.name, "criterion": r.criterion, "text": r.text,
-                  "evidence": "\n".join(r.evidence) or "(không có)", "note": r.note}
+        values = {
+            "unit": r.unit.id,
+            "name": r.unit.name,
+            "criterion": r.criterion,
+            "text": r.text,
+            "evidence": "\n".join(r.evidence) or "(không có)",
+            "note": r.note,
+        }
         for key, value in values.items():
             sheet.write_string(r.row, COLUMN[key], value, styles["locked"])
         sheet.set_row(r.row, _height(values, r.comment))
@@ -277,25 +341,40 @@ def _score_sheet(book, styles, name: str, rows: list[Row], step: float) -> None:
             sheet.write_blank(r.row, COLUMN["score"], None, styles["score"])
         else:
             sheet.write_number(r.row, COLUMN["score"], r.score, styles["score"])
-        sheet.write_string(r.row, COLUMN["comment"], r.comment, styles["comment"]) if r.comment else \
-            sheet.write_blank(r.row, COLUMN["comment"], None, styles["comment"])
+        sheet.write_string(r.row, COLUMN["comment"], r.comment, styles["comment"]) if r.comment else sheet.write_blank(
+            r.row, COLUMN["comment"], None, styles["comment"]
+        )
     if rows:
         first, last = rows[0].row, rows[-1].row
         score, top = letter(COLUMN["score"]), first + 1
         maximum = f"{letter(COLUMN['max'])}{top}"
         quotient = f"ROUND({score}{top}/{as_typed(step)},6)"
-        sheet.data_validation(first, COLUMN["score"], last, COLUMN["score"], {
-            "validate": "custom",
-            "value": f"=IF(ISNUMBER({score}{top}),AND({score}{top}>=0,{score}{top}<={maximum},"
-                     f"{quotient}=INT({quotient})),FALSE())",
-            "ignore_blank": True,
-            "input_title": "Điểm chấm",
-            "input_message": f"Từ 0 đến điểm tối đa (cột {letter(COLUMN['max'])}), bước {as_typed(step)}. "
-                             "Để trống: giữ điểm tự chấm.",
-            "error_title": "Điểm chấm không hợp lệ",
-            "error_message": f"Hãy nhập một số từ 0 đến điểm tối đa của tiêu chí, đúng bước chấm {as_typed(step)} "
-                             f"(ví dụ 2.5), không nhập chữ hay công thức.",
-        })
+        sheet.data_validation(
+            first,
+            COLUMN["score"],
+            last,
+            COLUMN["score"],
+            {
+                "validate": "custom",
+                "value": f"=IF(ISNUMBER({score}{top}),AND({score}{top}>=0,{score}{top}<={maximum},"
+                f"{quotient}=INT({quotient})),FALSE())",
+                "ignore_blank": True,
+                "input_title": "Điểm chấm",
+                "input_message": f"Từ 0 đến điểm tối đa (cột {letter(COLUMN['max'])}), bước {as_typed(step)}. "
+                "Để trống: giữ điểm tự chấm.",
+                "error_title": "Điểm chấm không hợp lệ",
+                "error_message": f"Hãy nhập một số từ 0 đến điểm tối đa của tiêu chí, đúng bước chấm {as_typed(step)} "
+                f"(ví dụ 2.5), không nhập chữ hay công thức.",
+            },
+        )
         sheet.autofilter(HEADER_ROW, 0, last, len(COLUMNS) - 1)
-    sheet.protect("", {"autofilter": True, "format_columns": True, "format_rows": True,
-                       "select_locked_cells": True, "select_unlocked_cells": True})
+    sheet.protect(
+        "",
+        {
+            "autofilter": True,
+            "format_columns": True,
+            "format_rows": True,
+            "select_locked_cells": True,
+            "select_unlocked_cells": True,
+        },
+    )

@@ -55,7 +55,7 @@ class ParsedWorkbook:
     reviewer: str = ""
     date: str = ""
     entries: dict[str, dict[str, ReviewEntry]] = field(default_factory=dict)  # unit -> criterion -> entry
-    cells: dict[tuple[str, str], str] = field(default_factory=dict)           # (unit, criterion) -> "Trang …, ô F12"
+    cells: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, criterion) -> "Trang …, ô F12"
 
 
 def where(sheet: str, row: int, column: int) -> str:
@@ -67,8 +67,9 @@ class _Collector:
         self.rel = rel
         self.items: list[Problem] = []
 
-    def error(self, sheet: str | None, row: int, column: int, message: str, fix: str, code: str,
-              severity: str = "error") -> None:
+    def error(
+        self, sheet: str | None, row: int, column: int, message: str, fix: str, code: str, severity: str = "error"
+    ) -> None:
         subject = where(sheet, row, column) if sheet else messages.WORKBOOK
         line, col = (row + 1, column + 1) if sheet else (1, 1)
         self.items.append(Problem(self.rel, line, col, subject, message, fix, code, severity))
@@ -83,6 +84,7 @@ class _Collector:
 
 
 # ---------------------------------------------------------------- opening the file
+
 
 def _open(data: bytes, out: _Collector):
     if len(data) > MAX_BYTES:
@@ -126,12 +128,22 @@ def _meta(book, out: _Collector, period: str, body: str) -> list[list[str]] | No
         out.say(None, 0, 0, messages.WORKBOOK_FOREIGN)
         return None
     if pairs.get("version") != str(TEMPLATE_VERSION):
-        out.say(None, 0, 0, messages.WORKBOOK_OLD_VERSION, version=pairs.get("version") or "?", current=TEMPLATE_VERSION)
+        out.say(
+            None, 0, 0, messages.WORKBOOK_OLD_VERSION, version=pairs.get("version") or "?", current=TEMPLATE_VERSION
+        )
         return None
     if (pairs.get("period"), pairs.get("body")) != (period, body):
-        out.say(None, 0, 0, messages.WORKBOOK_OTHER_BODY, other=pairs.get("body"), other_period=pairs.get("period"),
-                folder=body_folder(period, body), body=body,
-                other_folder=body_folder(str(pairs.get("period")), str(pairs.get("body"))))
+        out.say(
+            None,
+            0,
+            0,
+            messages.WORKBOOK_OTHER_BODY,
+            other=pairs.get("body"),
+            other_period=pairs.get("period"),
+            folder=body_folder(period, body),
+            body=body,
+            other_folder=body_folder(str(pairs.get("period")), str(pairs.get("body"))),
+        )
         return None
     if checksum(lines) != pairs.get("checksum") or str(len(lines)) != pairs.get("rows"):
         out.say(None, 0, 0, messages.WORKBOOK_TAMPERED)
@@ -144,6 +156,7 @@ def _meta(book, out: _Collector, period: str, body: str) -> list[list[str]] | No
 
 
 # ---------------------------------------------------------------- cells
+
 
 def _text(value) -> str:
     if value is None:
@@ -167,10 +180,17 @@ def _score(cell, sheet: str, row: int, item, step: float, out: _Collector) -> fl
         return False
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time)) or not isinstance(value, (int, float)):
+    if (
+        isinstance(value, bool)
+        or isinstance(value, (dt.date, dt.datetime, dt.time))
+        or not isinstance(value, (int, float))
+    ):
         shown = _text(value)
-        hint = (messages.WORKBOOK_DECIMAL_HINT.format(value=shown.replace(",", "."))
-                if re.fullmatch(r"\d+,\d+", shown) else "")
+        hint = (
+            messages.WORKBOOK_DECIMAL_HINT.format(value=shown.replace(",", "."))
+            if re.fullmatch(r"\d+,\d+", shown)
+            else ""
+        )
         out.say(sheet, row, column, messages.WORKBOOK_TEXT, value=shown[:40], max=maximum, hint=hint)
         return False
     value = float(value)
@@ -186,8 +206,17 @@ def _score(cell, sheet: str, row: int, item, step: float, out: _Collector) -> fl
         return False
     if not math.isclose(round(value / step) * step, value, abs_tol=1e-9):
         lower = math.floor(value / step) * step
-        out.say(sheet, row, column, messages.WORKBOOK_STEP, label=LABEL, value=shown, step=as_typed(step),
-                lower=as_typed(lower), upper=as_typed(lower + step))
+        out.say(
+            sheet,
+            row,
+            column,
+            messages.WORKBOOK_STEP,
+            label=LABEL,
+            value=shown,
+            step=as_typed(step),
+            lower=as_typed(lower),
+            upper=as_typed(lower + step),
+        )
         return False
     return round(value / step) * step
 
@@ -222,6 +251,7 @@ def _date(book, out: _Collector) -> str:
 
 
 # ---------------------------------------------------------------- the whole workbook
+
 
 def read(data: bytes, rel: str, dataset: Dataset) -> tuple[ParsedWorkbook | None, list[Problem]]:
     """Parse and check one workbook against the dataset's registry, catalogues and submissions."""
@@ -295,8 +325,13 @@ class _Rows:
             out.say(sheet_name, row, COLUMN["score"], messages.WORKBOOK_NO_SUBMISSION, unit=unit_id)
             return
         if score > 0 and item.evidence and item.evidence.required and not _has_evidence(item, entry):
-            out.say(sheet_name, row, COLUMN["score"], messages.WORKBOOK_EVIDENCE_REQUIRED,
-                    kinds=messages.evidence_kinds(item.evidence.kinds))
+            out.say(
+                sheet_name,
+                row,
+                COLUMN["score"],
+                messages.WORKBOOK_EVIDENCE_REQUIRED,
+                kinds=messages.evidence_kinds(item.evidence.kinds),
+            )
             return
         if parsed.reviewer.lower() not in {r.lower() for r in unit.reviewers}:
             self.refused.setdefault(unit.id, unit)
@@ -308,8 +343,15 @@ class _Rows:
         """(unit, item, score step) of a row; item None when the row names no criterion to score here."""
         unit = self.registry.units.get(unit_id)
         if unit is None or unit.parent != self.parsed.body:
-            self.out.say(sheet_name, row, COLUMN["unit"], messages.WORKBOOK_UNIT_OTHER, unit=unit_id,
-                         body=self.parsed.body, period=self.parsed.period)
+            self.out.say(
+                sheet_name,
+                row,
+                COLUMN["unit"],
+                messages.WORKBOOK_UNIT_OTHER,
+                unit=unit_id,
+                body=self.parsed.body,
+                period=self.parsed.period,
+            )
             return None, None, 0.0
         catalogue = self.period.catalogues.get(unit.type) if self.period else None
         item = catalogue.items.get(criterion) if catalogue else None
@@ -328,11 +370,21 @@ def _locked_cells_intact(sheet, row, sheet_name, unit_id, criterion, self_text, 
             return False
     cell = sheet.cell(row + 1, COLUMN["self"] + 1)
     value = cell.value
-    same = (isinstance(value, (int, float)) and not isinstance(value, bool) and not _formula(cell)
-            and math.isclose(float(value), float(self_text)))
+    same = (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and not _formula(cell)
+        and math.isclose(float(value), float(self_text))
+    )
     if not same:
-        out.say(sheet_name, row, COLUMN["self"], messages.WORKBOOK_SELF_CHANGED, found=_text(value)[:40],
-                self_score=self_text)
+        out.say(
+            sheet_name,
+            row,
+            COLUMN["self"],
+            messages.WORKBOOK_SELF_CHANGED,
+            found=_text(value)[:40],
+            self_score=self_text,
+        )
         return False
     return True
 
@@ -365,25 +417,35 @@ def _reviewer_refused(reviewer: str, units: list[Unit], out: _Collector) -> None
     if not units:
         return
     allowed = sorted({r for u in units for r in u.reviewers})
-    names = ", ".join(u.id for u in units[:10]) + (messages.MORE_UNITS.format(count=len(units) - 10)
-                                                   if len(units) > 10 else "")
+    names = ", ".join(u.id for u in units[:10]) + (
+        messages.MORE_UNITS.format(count=len(units) - 10) if len(units) > 10 else ""
+    )
     allowed_text = messages.listed(allowed, messages.NOT_DECLARED)
     if not reviewer:
         out.say(INFO_SHEET, *REVIEWER_CELL, messages.WORKBOOK_REVIEWER_MISSING, allowed=allowed_text)
         return
-    out.say(INFO_SHEET, *REVIEWER_CELL, messages.WORKBOOK_REVIEWER_REFUSED, account=reviewer, units=names,
-            allowed=allowed_text)
+    out.say(
+        INFO_SHEET,
+        *REVIEWER_CELL,
+        messages.WORKBOOK_REVIEWER_REFUSED,
+        account=reviewer,
+        units=names,
+        allowed=allowed_text,
+    )
 
 
 # ---------------------------------------------------------------- into the dataset
+
 
 def workbook_files(root, period: str, body: str) -> list:
     folder = root.submissions / period / body
     if not folder.is_dir():
         return []
     canonical = file_name(period, body)  # the name the site gives: in force when there are several
-    return sorted((p for p in folder.glob("*") if p.is_file() and p.name.lower().endswith(".xlsx")),
-                  key=lambda p: (p.name != canonical, p.name))
+    return sorted(
+        (p for p in folder.glob("*") if p.is_file() and p.name.lower().endswith(".xlsx")),
+        key=lambda p: (p.name != canonical, p.name),
+    )
 
 
 def apply_all(root, dataset: Dataset) -> tuple[list[Problem], int]:
@@ -413,8 +475,13 @@ def apply_all(root, dataset: Dataset) -> tuple[list[Problem], int]:
 
 def _second_workbook(rel: str, files: list, period: str, body: str) -> Problem:
     """A body keeps one workbook per year: the first (by name) is read, the others refused."""
-    return messages.WORKBOOK_SECOND.at(rel, count=len(files), names=", ".join(f.name for f in files[:5]),
-                                       keep=files[0].name, suggested=file_name(period, body))
+    return messages.WORKBOOK_SECOND.at(
+        rel,
+        count=len(files),
+        names=", ".join(f.name for f in files[:5]),
+        keep=files[0].name,
+        suggested=file_name(period, body),
+    )
 
 
 def merge(dataset: Dataset, parsed: ParsedWorkbook) -> None:
@@ -423,8 +490,9 @@ def merge(dataset: Dataset, parsed: ParsedWorkbook) -> None:
         before = dataset.reviews.get((parsed.period, unit_id))
         merged = dict(before.entries) if before else {}
         merged.update(entries)
-        dataset.reviews[(parsed.period, unit_id)] = Review(unit_id, parsed.period, parsed.path, parsed.reviewer,
-                                                           parsed.date, merged)
+        dataset.reviews[(parsed.period, unit_id)] = Review(
+            unit_id, parsed.period, parsed.path, parsed.reviewer, parsed.date, merged
+        )
 
 
 def check_paths(root, rels: list[str]) -> tuple[list[Problem], int]:
@@ -454,7 +522,9 @@ def check_paths(root, rels: list[str]) -> tuple[list[Problem], int]:
                     role = classify(kind_rel)
                     record, _found = _check_one(root, registry, {period_id: period}, role, kind_rel)
                     if record is not None:
-                        (dataset.submissions if role.kind == "submission" else dataset.reviews)[(period_id, unit.id)] = record
+                        (dataset.submissions if role.kind == "submission" else dataset.reviews)[
+                            (period_id, unit.id)
+                        ] = record
         files = workbook_files(root, period_id, body)
         if len(files) > 1:
             problems.append(_second_workbook(rel, files, period_id, body))

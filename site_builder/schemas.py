@@ -26,7 +26,6 @@ SCHEMA_FILES = {
 }
 
 
-
 FAST_KINDS = ("submission", "review", "units", "year", "catalogue", "organization")
 
 _ANNOTATIONS = {"title", "description", "default", "examples", "$comment", "deprecated", "readOnly", "writeOnly"}
@@ -67,9 +66,12 @@ def _validators(schema_dir: str) -> dict:
             resources.append((schema["$id"], Resource.from_contents(schema)))
     registry = Registry().with_resources(resources)
     checker = FormatChecker(formats=("date",))  # the only format the data schemas use
-    return {kind: Draft202012Validator(_inline_local_refs(schema, schema.get("$defs", {})), registry=registry,
-                                       format_checker=checker)
-            for kind, schema in loaded.items()}
+    return {
+        kind: Draft202012Validator(
+            _inline_local_refs(schema, schema.get("$defs", {})), registry=registry, format_checker=checker
+        )
+        for kind, schema in loaded.items()
+    }
 
 
 @lru_cache(maxsize=8)
@@ -158,8 +160,16 @@ def _translate(error, doc: YamlDocument, suggestions: list[int]):
             out += _unknown_keys(err, doc, path, suggestions)
         elif err.validator == "propertyNames":
             hint = messages.PATTERN_HINTS.get(path[-1] if path else "", messages.KEY_HINT)
-            out.append(messages.BAD_KEY.on(doc, path + (err.instance,), key=True, place=messages.subject_for(path),
-                                           value=err.instance, hint=hint))
+            out.append(
+                messages.BAD_KEY.on(
+                    doc,
+                    path + (err.instance,),
+                    key=True,
+                    place=messages.subject_for(path),
+                    value=err.instance,
+                    hint=hint,
+                )
+            )
         else:
             out.append(_value_problem(err, doc, path))
     return out
@@ -167,8 +177,11 @@ def _translate(error, doc: YamlDocument, suggestions: list[int]):
 
 def _missing_keys(err, doc: YamlDocument, path) -> list:
     present = err.instance if isinstance(err.instance, dict) else {}
-    return [messages.MISSING_KEY.on(doc, path, place=messages.subject_for(path), name=key, named=messages.key_label(key))
-            for key in err.validator_value if key not in present]
+    return [
+        messages.MISSING_KEY.on(doc, path, place=messages.subject_for(path), name=key, named=messages.key_label(key))
+        for key in err.validator_value
+        if key not in present
+    ]
 
 
 def _unknown_keys(err, doc: YamlDocument, path, suggestions: list[int]) -> list:
@@ -182,8 +195,16 @@ def _unknown_keys(err, doc: YamlDocument, path, suggestions: list[int]) -> list:
         if suggestions[0] > 0:
             suggestions[0] -= 1
             suggestion = _nearest(key, allowed)
-        out.append(messages.UNKNOWN_KEY.on(doc, path + (key,), key=True, place=messages.subject_for(path + (key,)),
-                                           hint=messages.unknown_key_hint(suggestion, allowed), name=key))
+        out.append(
+            messages.UNKNOWN_KEY.on(
+                doc,
+                path + (key,),
+                key=True,
+                place=messages.subject_for(path + (key,)),
+                hint=messages.unknown_key_hint(suggestion, allowed),
+                name=key,
+            )
+        )
     return out
 
 
@@ -200,8 +221,9 @@ def _value_problem(err, doc: YamlDocument, path):
         return messages.BAD_PATTERN.on(doc, path, place=subject, value=messages.describe_value(value), what=hint)
     if kind in ("enum", "const"):
         allowed = [a for a in limit if a is not None] if kind == "enum" else [limit]
-        return messages.BAD_VALUE.on(doc, path, place=subject, value=messages.describe_value(value),
-                                     allowed=", ".join(str(a) for a in allowed))
+        return messages.BAD_VALUE.on(
+            doc, path, place=subject, value=messages.describe_value(value), allowed=", ".join(str(a) for a in allowed)
+        )
     if kind == "format" and limit == "date":
         return messages.BAD_DATE.on(doc, path, place=subject, value=messages.shown_date(value))
     if kind == "maxLength":

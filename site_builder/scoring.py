@@ -35,14 +35,31 @@ EPSILON = 1e-9
 @dataclass
 class PeriodScores:
     period: Period
-    items: pd.DataFrame   # one row per unit × criterion
-    units: pd.DataFrame   # one row per registered, active unit (submitted or not)
+    items: pd.DataFrame  # one row per unit × criterion
+    units: pd.DataFrame  # one row per registered, active unit (submitted or not)
     groups: pd.DataFrame  # one row per unit × group
 
 
-ITEM_COLUMNS = ["period", "unit", "parent", "unit_type", "group", "criterion", "order", "max", "self_score",
-                "reviewer_score", "final", "met", "applicable", "derived", "derived_numerator", "derived_denominator",
-                "derived_percent", "derived_band"]
+ITEM_COLUMNS = [
+    "period",
+    "unit",
+    "parent",
+    "unit_type",
+    "group",
+    "criterion",
+    "order",
+    "max",
+    "self_score",
+    "reviewer_score",
+    "final",
+    "met",
+    "applicable",
+    "derived",
+    "derived_numerator",
+    "derived_denominator",
+    "derived_percent",
+    "derived_band",
+]
 
 
 def score_period(dataset: Dataset, period_id: str) -> PeriodScores:
@@ -73,8 +90,26 @@ def _item_rows(dataset: Dataset, period: Period, unit: Unit):
         reviewed = review.entries.get(item.id) if review and not item.derived else None
         reviewer_score = reviewed.score if reviewed else math.nan
         final = reviewer_score if reviewed else self_score
-        yield [period.id, unit.id, unit.parent, unit.type, item.group, item.id, order, item.max, self_score,
-               reviewer_score, final, False, True, bool(item.derived), math.nan, math.nan, math.nan, ""]
+        yield [
+            period.id,
+            unit.id,
+            unit.parent,
+            unit.type,
+            item.group,
+            item.id,
+            order,
+            item.max,
+            self_score,
+            reviewer_score,
+            final,
+            False,
+            True,
+            bool(item.derived),
+            math.nan,
+            math.nan,
+            math.nan,
+            "",
+        ]
 
 
 def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: list[Unit]) -> pd.DataFrame:
@@ -86,9 +121,22 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
     children: dict[str, list[Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent, []).append(unit)
-    updates: dict[str, list] = {column: [] for column in ("applicable", "met", "self_score", "final", "derived_numerator",
-                                         "derived_denominator", "derived_percent", "derived_band")}
-    for unit_id, unit_type, criterion in items.loc[derived_rows, ["unit", "unit_type", "criterion"]].itertuples(index=False):
+    updates: dict[str, list] = {
+        column: []
+        for column in (
+            "applicable",
+            "met",
+            "self_score",
+            "final",
+            "derived_numerator",
+            "derived_denominator",
+            "derived_percent",
+            "derived_band",
+        )
+    }
+    for unit_id, unit_type, criterion in items.loc[derived_rows, ["unit", "unit_type", "criterion"]].itertuples(
+        index=False
+    ):
         item = period.catalogues[unit_type].items[criterion]
         rule = item.derived
         assert rule is not None  # the row is a derived item's
@@ -103,10 +151,16 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
             band = next(b for b in rule.bands if percent + EPSILON >= b.min_percent)
             value = round(item.max * band.factor, 2) if submitted else math.nan
             percent, band_id, applicable = round(percent, 2), band.id, True
-        for column, entry in (("applicable", applicable), ("self_score", value), ("final", value),
-                              ("met", applicable and submitted and value >= item.max - EPSILON),
-                              ("derived_numerator", numerator), ("derived_denominator", denominator),
-                              ("derived_percent", percent), ("derived_band", band_id)):
+        for column, entry in (
+            ("applicable", applicable),
+            ("self_score", value),
+            ("final", value),
+            ("met", applicable and submitted and value >= item.max - EPSILON),
+            ("derived_numerator", numerator),
+            ("derived_denominator", denominator),
+            ("derived_percent", percent),
+            ("derived_band", band_id),
+        ):
             updates[column].append(entry)
     for column, values in updates.items():
         items.loc[derived_rows, column] = pd.Series(values, index=derived_rows, dtype=items[column].dtype)
@@ -128,13 +182,31 @@ def _group_totals(items: pd.DataFrame) -> pd.DataFrame:
     return grouped
 
 
-UNIT_COLUMNS = ["period", "unit", "name", "unit_type", "level", "parent", "area", "submitted", "reviewed",
-                "reviewer", "self_total", "total", "max_total", "percent", "rating", "rank_type",
-                "rank_parent", "criteria_version"]
+UNIT_COLUMNS = [
+    "period",
+    "unit",
+    "name",
+    "unit_type",
+    "level",
+    "parent",
+    "area",
+    "submitted",
+    "reviewed",
+    "reviewer",
+    "self_total",
+    "total",
+    "max_total",
+    "percent",
+    "rating",
+    "rank_type",
+    "rank_parent",
+    "criteria_version",
+]
 
 
-def _unit_totals(items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, period: Period,
-                 units: list[Unit]) -> pd.DataFrame:
+def _unit_totals(
+    items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, period: Period, units: list[Unit]
+) -> pd.DataFrame:
     sums = _totals(items, ["unit"])
     self_totals, totals, maxima = sums["self_score"].to_dict(), sums["final"].to_dict(), sums["max"].to_dict()
     group_percent: dict[str, list[float]] = {}
@@ -150,11 +222,33 @@ def _unit_totals(items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, pe
         total = float(totals[unit.id]) if submitted else math.nan
         self_total = float(self_totals[unit.id]) if submitted else math.nan
         percent = 100.0 * total / max_total if submitted and max_total else math.nan
-        rating = rate(period.rating, percent, group_percent.get(unit.id, []), mandatory.get(unit.id, True)) if submitted else ""
-        rows.append([period.id, unit.id, unit.name, unit.type, unit.level or "", unit.parent, unit.area,
-                     submitted, review is not None, review.reviewer if review else "", self_total, total,
-                     max_total, shown_percent(percent) if submitted else math.nan, rating, math.nan, math.nan,
-                     catalogue.version])
+        rating = (
+            rate(period.rating, percent, group_percent.get(unit.id, []), mandatory.get(unit.id, True))
+            if submitted
+            else ""
+        )
+        rows.append(
+            [
+                period.id,
+                unit.id,
+                unit.name,
+                unit.type,
+                unit.level or "",
+                unit.parent,
+                unit.area,
+                submitted,
+                review is not None,
+                review.reviewer if review else "",
+                self_total,
+                total,
+                max_total,
+                shown_percent(percent) if submitted else math.nan,
+                rating,
+                math.nan,
+                math.nan,
+                catalogue.version,
+            ]
+        )
     table = pd.DataFrame(rows, columns=UNIT_COLUMNS)
     ranked = table["submitted"] & table["percent"].notna()
     by_type = table[ranked].groupby("unit_type")["percent"]
@@ -171,9 +265,9 @@ class CriterionScore:
 
     criterion: str
     max: float
-    self_score: float      # NaN: not submitted, or derived and not computable
+    self_score: float  # NaN: not submitted, or derived and not computable
     reviewer_score: float  # NaN: not reviewed
-    final: float           # the reviewer's score where present, else the unit's own
+    final: float  # the reviewer's score where present, else the unit's own
     met: bool
     derived: bool
     applicable: bool
@@ -195,11 +289,28 @@ class TypedTotals:
 
 def criterion_scores(items: pd.DataFrame, unit_id: str) -> list[CriterionScore]:
     rows = items[items["unit"] == unit_id]
-    return [CriterionScore(str(criterion), float(maximum), float(own), float(reviewer), float(final), bool(met),
-                           bool(derived), bool(applicable))
-            for criterion, maximum, own, reviewer, final, met, derived, applicable in zip(
-                rows["criterion"], rows["max"], rows["self_score"], rows["reviewer_score"], rows["final"], rows["met"],
-                rows["derived"], rows["applicable"])]
+    return [
+        CriterionScore(
+            str(criterion),
+            float(maximum),
+            float(own),
+            float(reviewer),
+            float(final),
+            bool(met),
+            bool(derived),
+            bool(applicable),
+        )
+        for criterion, maximum, own, reviewer, final, met, derived, applicable in zip(
+            rows["criterion"],
+            rows["max"],
+            rows["self_score"],
+            rows["reviewer_score"],
+            rows["final"],
+            rows["met"],
+            rows["derived"],
+            rows["applicable"],
+        )
+    ]
 
 
 def typed_totals(items: pd.DataFrame, unit_id: str) -> TypedTotals:
@@ -229,13 +340,16 @@ def _mandatory_met(items: pd.DataFrame, period: Period) -> dict[str, bool]:
     wanted = {(t, i.id) for t, c in period.catalogues.items() for i in c.items.values() if i.mandatory}
     if not wanted:
         return {}
-    is_mandatory = pd.Series([(t, c) in wanted for t, c in zip(items["unit_type"], items["criterion"])],
-                             index=items.index)
+    is_mandatory = pd.Series(
+        [(t, c) in wanted for t, c in zip(items["unit_type"], items["criterion"])], index=items.index
+    )
     met = items[is_mandatory].groupby("unit", sort=False)["met"].all()
     return {str(unit): bool(value) for unit, value in met.items()}
 
 
-def rate(levels: tuple[RatingLevel, ...], total_percent: float, group_percents: list[float], mandatory_met: bool) -> str:
+def rate(
+    levels: tuple[RatingLevel, ...], total_percent: float, group_percents: list[float], mandatory_met: bool
+) -> str:
     """The first level whose every condition holds (the catalogue lists levels best first)."""
     for level in levels:
         if _holds(level.when, total_percent, group_percents, mandatory_met):
@@ -247,11 +361,13 @@ def _holds(when: dict, total_percent: float, group_percents: list[float], mandat
     if "total_percent_at_least" in when and not total_percent + EPSILON >= when["total_percent_at_least"]:
         return False
     if "each_group_percent_at_least" in when and not all(
-            p + EPSILON >= when["each_group_percent_at_least"] for p in group_percents):
+        p + EPSILON >= when["each_group_percent_at_least"] for p in group_percents
+    ):
         return False
-    if "each_group_percent_above" in when and not all(p > when["each_group_percent_above"] + EPSILON for p in group_percents):
+    if "each_group_percent_above" in when and not all(
+        p > when["each_group_percent_above"] + EPSILON for p in group_percents
+    ):
         return False
     if when.get("mandatory_met") and not mandatory_met:
         return False
     return True
-

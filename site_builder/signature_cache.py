@@ -49,8 +49,12 @@ def save(cache_dir: Path, digest: str, verdicts: dict[str, int | None]) -> None:
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".signatures-", suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"format": _FORMAT, "signers": digest, "verdicts": verdicts}, out,
-                          sort_keys=True, separators=(",", ":"))
+                json.dump(
+                    {"format": _FORMAT, "signers": digest, "verdicts": verdicts},
+                    out,
+                    sort_keys=True,
+                    separators=(",", ":"),
+                )
             os.replace(temporary, target)
         except BaseException:
             os.unlink(temporary)

@@ -151,11 +151,11 @@ def _canonical(body: bytes) -> bytes:
     at = 6 + int.from_bytes(body[4:6], "big")
     if at + 2 > len(body):
         return body
-    at += 2 + int.from_bytes(body[at:at + 2], "big") + 2
+    at += 2 + int.from_bytes(body[at : at + 2], "big") + 2
     if at + 2 > len(body):
         return body
-    bits = int.from_bytes(body[at:at + 2], "big")
-    value = body[at + 2:]
+    bits = int.from_bytes(body[at : at + 2], "big")
+    value = body[at + 2 :]
     if len(value) != (bits + 7) // 8:
         return body
     number = int.from_bytes(value, "big")

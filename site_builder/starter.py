@@ -26,11 +26,11 @@ from site_builder.registry import load_organization, load_registry
 from site_builder.validate import ValidationResult, validate_all
 
 PACKAGE = "site-builder"
-SCHOOL_YEAR_FIRST_MONTH = 8   # the default --year: a school year runs from August to the next July
-HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\Z")        # as schema/units
-REPOSITORY = re.compile(r"https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\Z")   # as schema/organization
-NOTE_START = "Đề xuất, chưa phải bộ tiêu chí do"                                    # every copied catalogue's note
-KEYS_BLOCK = re.compile(r"(?ms)^# -{20,}\n# Keys [^\n]*\n# -{20,}\n.*?^# -{20,}\n")   # a year file's key reference
+SCHOOL_YEAR_FIRST_MONTH = 8  # the default --year: a school year runs from August to the next July
+HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\Z")  # as schema/units
+REPOSITORY = re.compile(r"https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\Z")  # as schema/organization
+NOTE_START = "Đề xuất, chưa phải bộ tiêu chí do"  # every copied catalogue's note
+KEYS_BLOCK = re.compile(r"(?ms)^# -{20,}\n# Keys [^\n]*\n# -{20,}\n.*?^# -{20,}\n")  # a year file's key reference
 
 
 class StarterError(Exception):
@@ -60,8 +60,8 @@ class Request:
     target: Path
     department: Department
     year: str
-    criteria: Path        # a folder holding year.yaml and one catalogue per unit type
-    package: str = ""     # the requirement line the workflows install; "" = still to be written
+    criteria: Path  # a folder holding year.yaml and one catalogue per unit type
+    package: str = ""  # the requirement line the workflows install; "" = still to be written
 
 
 @dataclass
@@ -74,6 +74,7 @@ class Created:
 
 
 # ---------------------------------------------------------------------------------- arguments
+
 
 def current_school_year(today: dt.date) -> str:
     first = today.year if today.month >= SCHOOL_YEAR_FIRST_MONTH else today.year - 1
@@ -117,16 +118,21 @@ def check(request: Request) -> None:
     if target.exists() and not target.is_dir():
         raise StarterError(f"«{target}» là một tệp, không phải thư mục.")
     if target.is_dir() and any(target.iterdir()):
-        raise StarterError(f"thư mục «{target}» không trống. Lệnh init chỉ tạo kho trong thư mục trống hoặc "
-                           "chưa có, để không ghi đè dữ liệu nào.")
+        raise StarterError(
+            f"thư mục «{target}» không trống. Lệnh init chỉ tạo kho trong thư mục trống hoặc "
+            "chưa có, để không ghi đè dữ liệu nào."
+        )
     if not SLUG.match(department.id):
-        raise StarterError(f"mã «{department.id}» không hợp lệ: chỉ dùng chữ thường không dấu, số và dấu gạch "
-                           "ngang, ví dụ so-gddt-ten-tinh.")
+        raise StarterError(
+            f"mã «{department.id}» không hợp lệ: chỉ dùng chữ thường không dấu, số và dấu gạch "
+            "ngang, ví dụ so-gddt-ten-tinh."
+        )
     if not 3 <= len(department.name.strip()) <= 200:
         raise StarterError("tên của Sở cần từ 3 đến 200 ký tự.")
     if department.repository and not REPOSITORY.match(department.repository):
-        raise StarterError(f"địa chỉ kho «{department.repository}» không hợp lệ: cần dạng "
-                           "https://github.com/<tổ chức>/<tên kho>.")
+        raise StarterError(
+            f"địa chỉ kho «{department.repository}» không hợp lệ: cần dạng https://github.com/<tổ chức>/<tên kho>."
+        )
     bad = [h for h in department.maintainers + department.reviewers if not HANDLE.match(h)]
     if bad:
         raise StarterError(f"tài khoản GitHub không hợp lệ: {', '.join(bad)}.")
@@ -144,6 +150,7 @@ def check(request: Request) -> None:
 
 # ---------------------------------------------------------------------------------- the work
 
+
 def create(request: Request) -> Created:
     """Write, validate and move the repository into place; raises StarterError or InvalidOutput."""
     check(request)
@@ -152,8 +159,10 @@ def create(request: Request) -> Created:
         errors = [p for p in problems if p.is_error]
         raise InvalidOutput(ValidationResult(errors, None, len({p.path for p in errors})))
     if not SCHOOL_YEAR.match(source.id):
-        raise StarterError(f"«{request.criteria.name}» không phải một năm học (NNNN-NNNN): lệnh init chép bộ tiêu "
-                           "chí của một năm học và dời các ngày sang năm học mới.")
+        raise StarterError(
+            f"«{request.criteria.name}» không phải một năm học (NNNN-NNNN): lệnh init chép bộ tiêu "
+            "chí của một năm học và dời các ngày sang năm học mới."
+        )
     target = request.target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -172,8 +181,7 @@ def read_source(folder: Path) -> tuple[Period | None, list]:
     not only under a criteria/ of a data root)."""
     scratch = Path(tempfile.mkdtemp(prefix="site-builder-nguon-"))
     try:
-        shutil.copytree(folder, scratch / "criteria" / folder.name,
-                        ignore=shutil.ignore_patterns("*.md", ".*"))
+        shutil.copytree(folder, scratch / "criteria" / folder.name, ignore=shutil.ignore_patterns("*.md", ".*"))
         return load_period(DataRoot(scratch), folder.name)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -225,24 +233,35 @@ def year_file(request: Request, source: Period, origin: str) -> str:
     name = request.department.name
     moved = f", dời {years} năm" if years else ""
     data = proposed_period(
-        source, request.year, years, list(source.catalogues),
-        basis=[f"Đề xuất: các ngày và mốc báo cáo chép từ {origin}{moved}; thay bằng văn bản hướng dẫn của "
-               f"{name} khi có."],
-        milestone_source=f"Đề xuất theo {origin}; chưa có văn bản của {name}.")
-    header = (f"# Kỳ đánh giá: {data['title'].lower()} (criteria/{request.year}/)\n"
-              f"# Tạo bằng lệnh «site-builder init» từ {origin}: mọi ngày là ĐỀ XUẤT{moved}.\n"
-              "# Hãy sửa theo văn bản hướng dẫn của Sở, ghi văn bản vào basis, rồi đổi source: official và\n"
-              "# provisional: false ở những ngày đã có văn bản.\n#\n")
+        source,
+        request.year,
+        years,
+        list(source.catalogues),
+        basis=[
+            f"Đề xuất: các ngày và mốc báo cáo chép từ {origin}{moved}; thay bằng văn bản hướng dẫn của {name} khi có."
+        ],
+        milestone_source=f"Đề xuất theo {origin}; chưa có văn bản của {name}.",
+    )
+    header = (
+        f"# Kỳ đánh giá: {data['title'].lower()} (criteria/{request.year}/)\n"
+        f"# Tạo bằng lệnh «site-builder init» từ {origin}: mọi ngày là ĐỀ XUẤT{moved}.\n"
+        "# Hãy sửa theo văn bản hướng dẫn của Sở, ghi văn bản vào basis, rồi đổi source: official và\n"
+        "# provisional: false ở những ngày đã có văn bản.\n#\n"
+    )
     keys = KEYS_BLOCK.search((request.criteria / "year.yaml").read_text(encoding="utf-8"))
     return header + (keys.group(0) if keys else "") + "\n" + period_yaml(data)
 
 
 def catalogue_file(text: str, request: Request, source: Period, origin: str) -> str:
     name = request.department.name
-    header = [f"# Chép từ {origin} bằng lệnh «site-builder init»: bộ tiêu chí là ĐỀ XUẤT",
-              f"# (source: provisional) cho đến khi {name} thay bằng bộ tiêu chí của mình."]
-    note = (f"{NOTE_START} {name} ban hành: chép nguyên từ {origin} để bắt đầu; "
-            "hãy thay bằng bộ tiêu chí của Sở rồi đổi source thành official. Ghi chú của bản gốc: ")
+    header = [
+        f"# Chép từ {origin} bằng lệnh «site-builder init»: bộ tiêu chí là ĐỀ XUẤT",
+        f"# (source: provisional) cho đến khi {name} thay bằng bộ tiêu chí của mình.",
+    ]
+    note = (
+        f"{NOTE_START} {name} ban hành: chép nguyên từ {origin} để bắt đầu; "
+        "hãy thay bằng bộ tiêu chí của Sở rồi đổi source thành official. Ghi chú của bản gốc: "
+    )
     return catalogue_text(text, source.id, request.year, header=header, note=note)
 
 
@@ -268,11 +287,16 @@ def verify(root: Path, request: Request) -> None:
     if not result.ok:
         raise InvalidOutput(result)
     period, _problems = load_period(data_root, request.year)
-    official = [t for t, c in (period.catalogues.items() if period else ())
-                if c.source != "provisional" or not c.source_note.startswith(NOTE_START)]
+    official = [
+        t
+        for t, c in (period.catalogues.items() if period else ())
+        if c.source != "provisional" or not c.source_note.startswith(NOTE_START)
+    ]
     if period is None or official:
-        raise StarterError("không đánh dấu được bộ tiêu chí là đề xuất (source: provisional) trong: "
-                           f"{', '.join(official) or 'year.yaml'}. Hãy kiểm tra thư mục bộ tiêu chí nguồn.")
+        raise StarterError(
+            "không đánh dấu được bộ tiêu chí là đề xuất (source: provisional) trong: "
+            f"{', '.join(official) or 'year.yaml'}. Hãy kiểm tra thư mục bộ tiêu chí nguồn."
+        )
 
 
 def _move_into(staging: Path, target: Path) -> None:
@@ -281,4 +305,3 @@ def _move_into(staging: Path, target: Path) -> None:
         return
     for child in sorted(staging.iterdir()):
         child.rename(target / child.name)
-

@@ -29,8 +29,11 @@ def organization(department) -> str:
     data = {"demo": department.demo, "id": department.id, "name": department.name}
     if department.repository:
         data |= {"repository": department.repository, "branch": "main"}
-    data |= {"reviewers": list(department.reviewers), "maintainers": list(department.maintainers),
-             "clock": {"signers": ["github-web-flow"]}}
+    data |= {
+        "reviewers": list(department.reviewers),
+        "maintainers": list(department.maintainers),
+        "clock": {"signers": ["github-web-flow"]},
+    }
     return """\
 # Đơn vị chủ trì đánh giá: Sở GD&ĐT sở hữu kho dữ liệu này (lược đồ: schema/organization.schema.json).
 #   demo         true: mọi trang hiện dòng «dữ liệu minh hoạ»; đặt false khi công bố dữ liệu thật.
@@ -75,8 +78,12 @@ def readme(department, year: str, unit_types: list[str], origin: str) -> str:
     title_year = year.replace("-", " - ")
     next_year = "-".join(str(int(part) + 1) for part in year.split("-"))
     types = "\n".join(f"  - `{t}.yaml`: {LABELS.get(t, t)}" for t in unit_types)
-    demo = ("\n> **Dữ liệu minh hoạ.** `demo: true` trong `submissions/organization.yaml`: mọi trang đều ghi rõ "
-            "đây là dữ liệu minh hoạ. Đặt `demo: false` khi công bố dữ liệu thật.\n" if department.demo else "")
+    demo = (
+        "\n> **Dữ liệu minh hoạ.** `demo: true` trong `submissions/organization.yaml`: mọi trang đều ghi rõ "
+        "đây là dữ liệu minh hoạ. Đặt `demo: false` khi công bố dữ liệu thật.\n"
+        if department.demo
+        else ""
+    )
     return f"""\
 # Đánh giá ứng dụng CNTT — {department.name}
 
@@ -183,15 +190,18 @@ và người chấm có trên trang công khai, mục «Hướng dẫn».
 
 
 def next_steps(target: str, year: str, department, package: str) -> str:
-    steps = [f"cd {target}",
-             "Điền tài khoản GitHub của người quản trị và người chấm cấp Sở vào submissions/organization.yaml"
-             if not (department.maintainers and department.reviewers) else "",
-             f"Thêm đơn vị vào submissions/units/{year}/{department.id}.yaml, rồi chạy «site-builder codeowners»",
-             f"Sửa ngày và mốc báo cáo trong criteria/{year}/year.yaml theo văn bản của Sở",
-             "" if package else "Ghi dòng cài đặt site-builder vào requirements.txt",
-             "site-builder validate   (kiểm tra dữ liệu)",
-             "site-builder build --out build/site   (dựng trang công khai)",
-             "git init -b main && git add -A && git commit, rồi đẩy lên GitHub và làm theo mục "
-             "«Xuất bản trang công khai» trong README.md"]
+    steps = [
+        f"cd {target}",
+        "Điền tài khoản GitHub của người quản trị và người chấm cấp Sở vào submissions/organization.yaml"
+        if not (department.maintainers and department.reviewers)
+        else "",
+        f"Thêm đơn vị vào submissions/units/{year}/{department.id}.yaml, rồi chạy «site-builder codeowners»",
+        f"Sửa ngày và mốc báo cáo trong criteria/{year}/year.yaml theo văn bản của Sở",
+        "" if package else "Ghi dòng cài đặt site-builder vào requirements.txt",
+        "site-builder validate   (kiểm tra dữ liệu)",
+        "site-builder build --out build/site   (dựng trang công khai)",
+        "git init -b main && git add -A && git commit, rồi đẩy lên GitHub và làm theo mục "
+        "«Xuất bản trang công khai» trong README.md",
+    ]
     lines = [f"  {i}. {s}" for i, s in enumerate((s for s in steps if s), start=1)]
     return "Tiếp theo:\n" + "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from site_builder import resources
 class WorkflowMismatch(Exception):
     """The project's workflows changed in a way the adaptation below does not fit."""
 
+
 INSTALL = """\
         run: |
           pip install -r requirements.txt
@@ -27,29 +28,38 @@ COMMON = (("        run: pip install -r requirements/run.txt && pip install --no
 # file -> (old, new) pairs; every `old` must occur in the file.
 REPLACEMENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "check-links.yml": COMMON,
-    "nhac-viec.yml": COMMON,     # reminders (the reviewer's workspace)
-    "phuc-khao.yml": COMMON,     # objections
+    "nhac-viec.yml": COMMON,  # reminders (the reviewer's workspace)
+    "phuc-khao.yml": COMMON,  # objections
     "publish.yml": COMMON,
     "pr-comment.yml": (
-        ("# whatever the pull request changed. The tool is installed from the default branch's checkout;",
-         "# whatever the pull request changed. The tool is the one the default branch pins in requirements.txt;"),
-        ('"$RUNNER_TEMP/venv/bin/pip" install -r nhanh-chinh/requirements/run.txt && '
-         '"$RUNNER_TEMP/venv/bin/pip" install --no-deps ./nhanh-chinh',
-         '"$RUNNER_TEMP/venv/bin/pip" install -r nhanh-chinh/requirements.txt'),
+        (
+            "# whatever the pull request changed. The tool is installed from the default branch's checkout;",
+            "# whatever the pull request changed. The tool is the one the default branch pins in requirements.txt;",
+        ),
+        (
+            '"$RUNNER_TEMP/venv/bin/pip" install -r nhanh-chinh/requirements/run.txt && '
+            '"$RUNNER_TEMP/venv/bin/pip" install --no-deps ./nhanh-chinh',
+            '"$RUNNER_TEMP/venv/bin/pip" install -r nhanh-chinh/requirements.txt',
+        ),
     ),
-    "validate.yml": COMMON + (
-        ("# Checks every pull request with the pull request's own code:",
-         "# Checks every pull request with the site-builder its own requirements.txt pins:"),
+    "validate.yml": COMMON
+    + (
+        (
+            "# Checks every pull request with the pull request's own code:",
+            "# Checks every pull request with the site-builder its own requirements.txt pins:",
+        ),
     ),
 }
-SOURCE_ONLY = ("pip install -e", "base-tool", "pyproject.toml")   # none may be left in a data repository
+SOURCE_ONLY = ("pip install -e", "base-tool", "pyproject.toml")  # none may be left in a data repository
 
 
 def adapt(name: str, text: str) -> str:
     for old, new in REPLACEMENTS[name]:
         if old not in text:
-            raise WorkflowMismatch(f"quy trình {name} của dự án đã đổi, không còn đoạn «{old.strip()[:60]}»; "
-                               "cần cập nhật site_builder/starter_workflows.py.")
+            raise WorkflowMismatch(
+                f"quy trình {name} của dự án đã đổi, không còn đoạn «{old.strip()[:60]}»; "
+                "cần cập nhật site_builder/starter_workflows.py."
+            )
         text = text.replace(old, new)
     left = [word for word in SOURCE_ONLY if word in text]
     if left:

@@ -30,8 +30,7 @@ def schema_reference(period: str, parent: str, unit: str, unit_type: str, site_u
     return posixpath.relpath(editor_schema_path(period, unit_type), folder)
 
 
-def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: bool = False,
-                    site_url: str = "") -> str:
+def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: bool = False, site_url: str = "") -> str:
     """The YAML text of `unit`'s new file for `period`: valid as is (every score 0).
     `compact` drops the criterion texts (the editor schema still shows them on hover) so the
     template fits in a GitHub "new file" link."""
@@ -41,12 +40,15 @@ def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: b
         return "\n".join(lines + _compact_body(period, catalogue, unit)) + "\n"
     lines += _comment(f"Bài tự đánh giá {period.title} — {unit.name} (mã {unit.id}).")
     lines += _comment(f"{catalogue.title}. Căn cứ: {catalogue.basis or catalogue.version}.")
-    lines += _comment("Cách điền: với mỗi tiêu chí, thay số 0 ở «diem_tu_cham» bằng điểm đơn vị tự chấm "
-                      f"(từ 0 đến điểm tối đa, bước {as_typed(catalogue.score_step)}, dùng dấu chấm: 4.5); "
-                      "ghi tên tệp PDF hoặc đường link vào «minh_chung»; có thể thêm «ghi_chu». "
-                      "Các dòng bắt đầu bằng dấu # chỉ để hướng dẫn, không cần xoá.")
-    lines += _comment("Tệp PDF minh chứng tải lên thư mục "
-                      f"{unit_folder(period.id, unit.parent, unit.id)}/ (cùng chỗ với tệp này).")
+    lines += _comment(
+        "Cách điền: với mỗi tiêu chí, thay số 0 ở «diem_tu_cham» bằng điểm đơn vị tự chấm "
+        f"(từ 0 đến điểm tối đa, bước {as_typed(catalogue.score_step)}, dùng dấu chấm: 4.5); "
+        "ghi tên tệp PDF hoặc đường link vào «minh_chung»; có thể thêm «ghi_chu». "
+        "Các dòng bắt đầu bằng dấu # chỉ để hướng dẫn, không cần xoá."
+    )
+    lines += _comment(
+        f"Tệp PDF minh chứng tải lên thư mục {unit_folder(period.id, unit.parent, unit.id)}/ (cùng chỗ với tệp này)."
+    )
     lines += [
         f"don_vi: {unit.id}",
         f'nam_hoc: "{period.id}"',
@@ -62,8 +64,10 @@ def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: b
 
 
 def _compact_body(period: Period, catalogue: Catalogue, unit: Unit) -> list[str]:
-    lines = _comment(f"Bài tự đánh giá {period.title} — {unit.name}. Điền điểm từ 0 đến điểm tối đa, "
-                     f"bước {as_typed(catalogue.score_step)}; nội dung tiêu chí xem trên trang Bộ tiêu chí.")
+    lines = _comment(
+        f"Bài tự đánh giá {period.title} — {unit.name}. Điền điểm từ 0 đến điểm tối đa, "
+        f"bước {as_typed(catalogue.score_step)}; nội dung tiêu chí xem trên trang Bộ tiêu chí."
+    )
     lines += [f"don_vi: {unit.id}", f'nam_hoc: "{period.id}"', "tieu_chi:"]
     for item in catalogue.items.values():
         if item.derived:
@@ -90,8 +94,9 @@ def prefill_text(base_url: str, period: Period, catalogue: Catalogue, unit: Unit
     return render_template(period, catalogue, unit, compact=True, site_url=site_url)
 
 
-def new_file_url(repository: str, branch: str, period: Period, catalogue: Catalogue, unit: Unit,
-                 site_url: str = "") -> str:
+def new_file_url(
+    repository: str, branch: str, period: Period, catalogue: Catalogue, unit: Unit, site_url: str = ""
+) -> str:
     """The complete "create new file" link, template included."""
     base = new_file_base(repository, branch, period, unit)
     return f"{base}&value={quote(prefill_text(base, period, catalogue, unit, site_url), safe='')}"
@@ -111,11 +116,16 @@ def edit_url(repository: str, branch: str, period: str, parent: str, unit: str) 
 def _item_lines(item: Item, catalogue: Catalogue) -> list[str]:
     lines = _comment(f"{item.id}. {item.text}", indent=2)
     if item.derived:
-        lines += _comment(f"Tối đa {as_typed(item.max)} điểm. Tiêu chí này được TÍNH TỰ ĐỘNG từ tỷ lệ đơn vị trực "
-                          f"thuộc đạt tiêu chí {item.derived.criterion}; đơn vị không tự chấm, không ghi vào tệp.",
-                          indent=2, hang=2)
+        lines += _comment(
+            f"Tối đa {as_typed(item.max)} điểm. Tiêu chí này được TÍNH TỰ ĐỘNG từ tỷ lệ đơn vị trực "
+            f"thuộc đạt tiêu chí {item.derived.criterion}; đơn vị không tự chấm, không ghi vào tệp.",
+            indent=2,
+            hang=2,
+        )
         for band in item.derived.bands:
-            lines += _comment(f"- {band.text or band.id}: {as_typed(round(item.max * band.factor, 2))} điểm", indent=2, hang=2)
+            lines += _comment(
+                f"- {band.text or band.id}: {as_typed(round(item.max * band.factor, 2))} điểm", indent=2, hang=2
+            )
         return lines
     facts = [f"Tối đa {as_typed(item.max)} điểm, bước {as_typed(catalogue.score_step)}."]
     if item.mandatory:
@@ -124,8 +134,11 @@ def _item_lines(item: Item, catalogue: Catalogue) -> list[str]:
     if item.evidence:
         kinds = " hoặc ".join(EVIDENCE_KIND_LABELS.get(k, k) for k in item.evidence.kinds)
         need = "bắt buộc khi chấm trên 0 điểm" if item.evidence.required else "không bắt buộc"
-        lines += _comment(f"Minh chứng ({need}): {kinds}" + (f" — {item.evidence.text}" if item.evidence.text else ""),
-                          indent=2, hang=2)
+        lines += _comment(
+            f"Minh chứng ({need}): {kinds}" + (f" — {item.evidence.text}" if item.evidence.text else ""),
+            indent=2,
+            hang=2,
+        )
     else:
         lines += _comment("Tiêu chí này không yêu cầu minh chứng.", indent=2, hang=2)
     lines += [f'  "{item.id}":', "    diem_tu_cham: 0"]
@@ -140,13 +153,17 @@ def _reports(period: Period, unit: Unit) -> list[str]:
     if not owed:
         return []
     lines = [""]
-    lines += _comment("Kế hoạch và báo cáo theo mốc KHÔNG ghi vào tệp này: mỗi báo cáo là một tệp PDF nộp riêng "
-                      "(có thể nộp trước bài tự đánh giá), tải lên thư mục của mốc:")
+    lines += _comment(
+        "Kế hoạch và báo cáo theo mốc KHÔNG ghi vào tệp này: mỗi báo cáo là một tệp PDF nộp riêng "
+        "(có thể nộp trước bài tự đánh giá), tải lên thư mục của mốc:"
+    )
     for milestone in owed:
         folder = report_folder(period.id, unit.parent, unit.id, milestone.id)
         proposed = " (hạn đề xuất)" if milestone.provisional else ""
-        lines += _comment(f"- {' '.join(milestone.title.split())}, hạn {milestone.due.strftime('%d/%m/%Y')}"
-                          f"{proposed}: {folder}/", hang=2)
+        lines += _comment(
+            f"- {' '.join(milestone.title.split())}, hạn {milestone.due.strftime('%d/%m/%Y')}{proposed}: {folder}/",
+            hang=2,
+        )
     return lines
 
 
@@ -154,5 +171,11 @@ def _comment(text: str, indent: int = 0, hang: int = 0) -> list[str]:
     """Wrapped comment lines; `hang` indents the text after the # (details under a criterion)."""
     prefix = " " * indent + "# " + " " * hang
     flat = " ".join(text.split())
-    return textwrap.wrap(flat, width=WIDTH, initial_indent=prefix, subsequent_indent=prefix + "  ",
-                         break_long_words=False, break_on_hyphens=False) or [prefix.rstrip()]
+    return textwrap.wrap(
+        flat,
+        width=WIDTH,
+        initial_indent=prefix,
+        subsequent_indent=prefix + "  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [prefix.rstrip()]

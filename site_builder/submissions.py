@@ -39,7 +39,7 @@ class Context:
     unit: Unit | None
     registered_elsewhere: Unit | None = None  # the unit, when this period's registry puts it under another body
     submission_exists: bool = True  # for reviews: the unit's own file is there
-    other_periods: tuple[str, ...] = ()       # periods whose registry has the unit (when this one has not)
+    other_periods: tuple[str, ...] = ()  # periods whose registry has the unit (when this one has not)
     problems: list = field(default_factory=list)
 
 
@@ -65,20 +65,23 @@ def check_submission(ctx: Context, rel: str) -> tuple[Submission | None, list]:
                 continue
             score = _check_score(doc, path + ("diem_tu_cham",), entry.get("diem_tu_cham"), item, catalogue, problems)
             refs = found if isinstance(found := entry.get("minh_chung"), list) else []
-            kinds, refused = _check_evidence_list(doc, path + ("minh_chung",), refs, unit_dir, ctx.role.unit, problems,
-                                                  verdicts)
+            kinds, refused = _check_evidence_list(
+                doc, path + ("minh_chung",), refs, unit_dir, ctx.role.unit, problems, verdicts
+            )
             if score is not None and score > 0 and item.evidence and item.evidence.required and not refused:
                 _check_required_evidence(doc, path, item, kinds, problems)
             if score is not None and score > 0 and item.requires_milestone:
                 _check_milestone_filed(doc, path, item, ctx, unit_dir, problems)
             _check_note(doc, path + ("ghi_chu",), entry.get("ghi_chu"), problems)
             if score is not None:
-                entries[cid] = CriterionEntry(cid, score, tuple(r for r in refs if isinstance(r, str)),
-                                              _text(entry.get("ghi_chu")))
+                entries[cid] = CriterionEntry(
+                    cid, score, tuple(r for r in refs if isinstance(r, str)), _text(entry.get("ghi_chu"))
+                )
         missing = [i.id for i in catalogue.items.values() if not i.derived and i.id not in criteria]
         if missing and "tieu_chi" in data:
-            problems.append(messages.CRITERIA_MISSING.on(doc, ("tieu_chi",), key=True, count=len(missing),
-                                                         ids=", ".join(missing)))
+            problems.append(
+                messages.CRITERIA_MISSING.on(doc, ("tieu_chi",), key=True, count=len(missing), ids=", ".join(missing))
+            )
         _check_unused_files(doc, unit_dir, criteria, problems)
     if any(p.is_error for p in problems):
         return None, problems
@@ -95,7 +98,11 @@ def check_review(ctx: Context, rel: str) -> tuple[Review | None, list]:
         return None, problems
     data = doc.data
     catalogue = _check_identity(doc, data, ctx, problems)
-    if ctx.unit is not None and isinstance(data.get("nguoi_cham"), str) and data["nguoi_cham"] not in ctx.unit.reviewers:
+    if (
+        ctx.unit is not None
+        and isinstance(data.get("nguoi_cham"), str)
+        and data["nguoi_cham"] not in ctx.unit.reviewers
+    ):
         allowed = messages.listed(ctx.unit.reviewers, messages.NOT_DECLARED)
         problems.append(messages.REVIEWER_UNKNOWN.on(doc, ("nguoi_cham",), account=data["nguoi_cham"], allowed=allowed))
     if ctx.unit is not None and not ctx.submission_exists:
@@ -109,8 +116,15 @@ def check_review(ctx: Context, rel: str) -> tuple[Review | None, list]:
             item = _known_item(doc, catalogue, cid, path, problems)
             if item is None or not isinstance(entry, dict):
                 continue
-            score = _check_score(doc, path + ("diem_cham",), entry.get("diem_cham"), item, catalogue, problems,
-                                 label=messages.FIELD_LABELS["diem_cham"])
+            score = _check_score(
+                doc,
+                path + ("diem_cham",),
+                entry.get("diem_cham"),
+                item,
+                catalogue,
+                problems,
+                label=messages.FIELD_LABELS["diem_cham"],
+            )
             if score is not None and score > 0 and item.evidence and item.evidence.required:
                 _check_reviewed_evidence(doc, path + ("diem_cham",), item, declared.get(cid, ()), problems)
             _check_note(doc, path + ("nhan_xet",), entry.get("nhan_xet"), problems)
@@ -131,36 +145,70 @@ def _text(value) -> str:
 
 # ---------------------------------------------------------------- identity: right file, right place
 
+
 def _check_identity(doc: YamlDocument, data: dict, ctx: Context, problems: list) -> Catalogue | None:
     role = ctx.role
     if ctx.period is None:
         known = ctx.root.periods()
         example = body_folder(max(known, default="2023-2024"), role.parent)
-        problems.append(messages.PERIOD_UNKNOWN.on(doc, (), period=role.period, known=messages.listed(known),
-                                                   example=f"{example}/"))
+        problems.append(
+            messages.PERIOD_UNKNOWN.on(doc, (), period=role.period, known=messages.listed(known), example=f"{example}/")
+        )
         return None
     declared_unit = data.get("don_vi")
     if isinstance(declared_unit, str) and declared_unit != role.unit:
-        problems.append(messages.UNIT_MISMATCH.on(doc, ("don_vi",), declared=declared_unit, name=role.name, unit=role.unit))
+        problems.append(
+            messages.UNIT_MISMATCH.on(doc, ("don_vi",), declared=declared_unit, name=role.name, unit=role.unit)
+        )
     declared_period = data.get("nam_hoc")
     if isinstance(declared_period, str) and declared_period != role.period:
-        problems.append(messages.PERIOD_MISMATCH.on(doc, ("nam_hoc",), declared=declared_period, period=role.period,
-                                                    folder=f"{SUBMISSIONS}/{declared_period}"))
+        problems.append(
+            messages.PERIOD_MISMATCH.on(
+                doc,
+                ("nam_hoc",),
+                declared=declared_period,
+                period=role.period,
+                folder=f"{SUBMISSIONS}/{declared_period}",
+            )
+        )
     elif declared_period is not None and not isinstance(declared_period, str):
         pass  # the schema reported the type
     unit = ctx.unit
     if unit is None:
         if ctx.registered_elsewhere is not None:
             other = ctx.registered_elsewhere
-            problems.append(messages.WRONG_PARENT.on(doc, (), unit=role.unit, parent=other.parent, folder=role.parent,
-                                                     path=f"{body_folder(role.period, other.parent)}/{role.name}"))
+            problems.append(
+                messages.WRONG_PARENT.on(
+                    doc,
+                    (),
+                    unit=role.unit,
+                    parent=other.parent,
+                    folder=role.parent,
+                    path=f"{body_folder(role.period, other.parent)}/{role.name}",
+                )
+            )
         elif ctx.other_periods:
-            problems.append(messages.UNIT_INACTIVE.on(doc, (), unit=role.unit, period=role.period,
-                                                      registry=units_folder(role.period),
-                                                      others=", ".join(ctx.other_periods)))
+            problems.append(
+                messages.UNIT_INACTIVE.on(
+                    doc,
+                    (),
+                    unit=role.unit,
+                    period=role.period,
+                    registry=units_folder(role.period),
+                    others=", ".join(ctx.other_periods),
+                )
+            )
         else:
-            problems.append(messages.UNIT_UNREGISTERED.on(doc, (), unit=role.unit, period=role.period, body=role.parent,
-                                                          registry=units_path(role.period, role.parent)))
+            problems.append(
+                messages.UNIT_UNREGISTERED.on(
+                    doc,
+                    (),
+                    unit=role.unit,
+                    period=role.period,
+                    body=role.parent,
+                    registry=units_path(role.period, role.parent),
+                )
+            )
         return None
     catalogue = ctx.period.catalogues.get(unit.type)
     if catalogue is None:
@@ -170,16 +218,23 @@ def _check_identity(doc: YamlDocument, data: dict, ctx: Context, problems: list)
 
 # ---------------------------------------------------------------- criteria
 
+
 def _known_item(doc, catalogue: Catalogue, cid: str, path, problems):
     item = catalogue.items.get(cid)
     if item is None:
         if not _is_criterion_id(cid):
             return None  # the schema reported the key
         close = [i for i in catalogue.items if i.startswith(cid.split(".")[0] + ".") and not catalogue.items[i].derived]
-        hint = (messages.CRITERION_UNKNOWN_HINT_GROUP.format(ids=", ".join(close)) if close
-                else messages.CRITERION_UNKNOWN_HINT)
-        problems.append(messages.CRITERION_UNKNOWN.on(doc, path, key=True, item=cid, title=catalogue.title,
-                                                      period=catalogue.period, hint=hint))
+        hint = (
+            messages.CRITERION_UNKNOWN_HINT_GROUP.format(ids=", ".join(close))
+            if close
+            else messages.CRITERION_UNKNOWN_HINT
+        )
+        problems.append(
+            messages.CRITERION_UNKNOWN.on(
+                doc, path, key=True, item=cid, title=catalogue.title, period=catalogue.period, hint=hint
+            )
+        )
         return None
     if item.derived:
         problems.append(messages.CRITERION_DERIVED.on(doc, path, key=True, item=cid))
@@ -191,8 +246,9 @@ def _is_criterion_id(cid: str) -> bool:
     return all(part.isdigit() for part in cid.split("."))
 
 
-def _check_score(doc, path, value, item, catalogue: Catalogue, problems, label=messages.FIELD_LABELS["diem_tu_cham"]
-                 ) -> float | None:
+def _check_score(
+    doc, path, value, item, catalogue: Catalogue, problems, label=messages.FIELD_LABELS["diem_tu_cham"]
+) -> float | None:
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
         return None  # missing or wrong type: the schema said so
     said = {"item": item.id, "label": label, "max": as_typed(item.max)}
@@ -209,8 +265,11 @@ def _check_score(doc, path, value, item, catalogue: Catalogue, problems, label=m
     step = catalogue.score_step
     if not math.isclose(round(value / step) * step, value, abs_tol=1e-9):
         lower = math.floor(value / step) * step
-        problems.append(messages.SCORE_STEP.on(doc, path, step=as_typed(step), lower=as_typed(lower),
-                                               upper=as_typed(lower + step), **said))
+        problems.append(
+            messages.SCORE_STEP.on(
+                doc, path, step=as_typed(step), lower=as_typed(lower), upper=as_typed(lower + step), **said
+            )
+        )
         return None
     return round(value / step) * step  # 4.99999999999 (within float noise of 5) is 5: on the step, exactly
 
@@ -229,8 +288,15 @@ def _check_evidence_list(doc, path, refs, unit_dir, unit_id, problems, seen: dic
             kinds.add(finding.kind)
         else:
             refused = True
-            problems.append(doc.problem(path + (index,), messages.subject_for(path + (index,)),
-                                        finding.message, finding.fix, code=finding.code))
+            problems.append(
+                doc.problem(
+                    path + (index,),
+                    messages.subject_for(path + (index,)),
+                    finding.message,
+                    finding.fix,
+                    code=finding.code,
+                )
+            )
     return kinds, refused
 
 
@@ -257,8 +323,16 @@ def _check_required_evidence(doc, path, item, kinds_present: set[str], problems)
     if (needs_pdf and "pdf" in kinds_present) or (needs_link and "url" in kinds_present):
         return
     source = f" ({item.evidence.text})" if item.evidence.text else ""
-    problems.append(messages.EVIDENCE_REQUIRED.on(doc, path + ("minh_chung",), key="minh_chung" not in _entry_keys(doc, path),
-                                                  item=item.id, kinds=messages.evidence_kinds(wanted), source=source))
+    problems.append(
+        messages.EVIDENCE_REQUIRED.on(
+            doc,
+            path + ("minh_chung",),
+            key="minh_chung" not in _entry_keys(doc, path),
+            item=item.id,
+            kinds=messages.evidence_kinds(wanted),
+            source=source,
+        )
+    )
 
 
 def _entry_keys(doc, path):
@@ -281,9 +355,16 @@ def _check_milestone_filed(doc, path, item, ctx: Context, unit_dir, problems):
     if milestone is None or (folder.is_dir() and any(f.suffix.lower() == ".pdf" for f in folder.iterdir())):
         return
     folder = report_folder(ctx.role.period, ctx.role.parent, ctx.role.unit, milestone.id)
-    problems.append(messages.MILESTONE_MISSING_FOR_POINTS.on(doc, path + ("diem_tu_cham",), item=item.id,
-                                                             title=" ".join(milestone.title.split()),
-                                                             due=day(milestone.due), folder=f"{folder}/"))
+    problems.append(
+        messages.MILESTONE_MISSING_FOR_POINTS.on(
+            doc,
+            path + ("diem_tu_cham",),
+            item=item.id,
+            title=" ".join(milestone.title.split()),
+            due=day(milestone.due),
+            folder=f"{folder}/",
+        )
+    )
 
 
 def _declared_evidence(ctx: Context) -> dict[str, tuple[str, ...]]:
@@ -310,7 +391,9 @@ def _check_reviewed_evidence(doc, path, item, refs: tuple[str, ...], problems):
     has_link = any(evidence.looks_like_url(r) for r in refs)
     if ("pdf" in wanted and has_pdf) or (any(k in LINK_KINDS for k in wanted) and has_link):
         return
-    problems.append(messages.REVIEW_EVIDENCE_REQUIRED.on(doc, path, item=item.id, kinds=messages.evidence_kinds(wanted)))
+    problems.append(
+        messages.REVIEW_EVIDENCE_REQUIRED.on(doc, path, item=item.id, kinds=messages.evidence_kinds(wanted))
+    )
 
 
 def _check_unused_files(doc, unit_dir, criteria, problems):
@@ -321,14 +404,19 @@ def _check_unused_files(doc, unit_dir, criteria, problems):
     referenced = set()
     for _cid, entry in first(criteria, MAX_CRITERIA):
         if isinstance(entry, dict) and isinstance(entry.get("minh_chung"), list):
-            referenced.update(unicodedata.normalize("NFC", r.strip())
-                              for r in first(entry["minh_chung"], MAX_REFERENCES) if isinstance(r, str))
+            referenced.update(
+                unicodedata.normalize("NFC", r.strip())
+                for r in first(entry["minh_chung"], MAX_REFERENCES)
+                if isinstance(r, str)
+            )
     for dirpath, dirs, files in os.walk(unit_dir):
         if dirpath == str(unit_dir):
             dirs[:] = [d for d in dirs if d != REPORTS_FOLDER]
         for name in sorted(files):
             # Names are compared in NFC: a file saved in NFD on disk is the one the YAML names.
-            rel = unicodedata.normalize("NFC", os.path.relpath(os.path.join(dirpath, name), unit_dir).replace(os.sep, "/"))
+            rel = unicodedata.normalize(
+                "NFC", os.path.relpath(os.path.join(dirpath, name), unit_dir).replace(os.sep, "/")
+            )
             if not name.lower().endswith(".pdf"):
                 problems.append(messages.STRAY_FILE.on(doc, (), name=rel))
             elif rel not in referenced:

@@ -28,7 +28,7 @@ from pathlib import Path
 GITHUB = ("GitHub", "noreply@github.com")
 UNIT = ("Đơn vị nộp bài", "don-vi@example.invalid")
 REVIEWER = ("Người duyệt", "nguoi-duyet@example.invalid")
-KEY_CREATED = dt.datetime(2015, 1, 1, tzinfo=dt.timezone.utc)  # before any time a test signs at
+KEY_CREATED = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)  # before any time a test signs at
 _GIT_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 
 
@@ -56,17 +56,36 @@ class Signer:
         self.program.write_text(
             "#!/bin/sh\n"
             f"exec gpg --homedir {shlex.quote(str(self.home))} --batch --pinentry-mode loopback "
-            '--passphrase "" --faked-system-time "$FAKED_SIGNING_TIME" "$@"\n', encoding="utf-8")
+            '--passphrase "" --faked-system-time "$FAKED_SIGNING_TIME" "$@"\n',
+            encoding="utf-8",
+        )
         self.program.chmod(0o700)
 
     @classmethod
-    def create(cls, name: str = "GitHub (khoá thử nghiệm)", email: str = "noreply@example.invalid", *,
-               created=KEY_CREATED, expires=None, algorithm: str = "ed25519") -> Signer:
+    def create(
+        cls,
+        name: str = "GitHub (khoá thử nghiệm)",
+        email: str = "noreply@example.invalid",
+        *,
+        created=KEY_CREATED,
+        expires=None,
+        algorithm: str = "ed25519",
+    ) -> Signer:
         """A new key made at `created`, valid until `expires` (None: never)."""
         home = _new_home()
         expiry = "never" if expires is None else f"seconds={epoch(expires) - epoch(created)}"
-        _gpg(home, "--faked-system-time", f"{epoch(created)}!", "--passphrase", "",
-             "--quick-gen-key", f"{name} <{email}>", algorithm, "sign", expiry)
+        _gpg(
+            home,
+            "--faked-system-time",
+            f"{epoch(created)}!",
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            f"{name} <{email}>",
+            algorithm,
+            "sign",
+            expiry,
+        )
         return cls(home, _fingerprints(home)[0])
 
     @classmethod
@@ -88,8 +107,16 @@ class Signer:
     def set_expiry(self, expires, *, at) -> None:
         """A new self-signature made at `at` saying the key expires at `expires`."""
         seconds = epoch(expires) - epoch(at)
-        _gpg(self.home, "--faked-system-time", f"{epoch(at)}!", "--passphrase", "",
-             "--quick-set-expire", self.fingerprint, f"seconds={seconds}" if seconds > 0 else "seconds=1")
+        _gpg(
+            self.home,
+            "--faked-system-time",
+            f"{epoch(at)}!",
+            "--passphrase",
+            "",
+            "--quick-set-expire",
+            self.fingerprint,
+            f"seconds={seconds}" if seconds > 0 else "seconds=1",
+        )
 
     def revoke(self) -> None:
         """Revoke the key with the certificate GnuPG made at creation (no reason given: a hard
@@ -100,21 +127,38 @@ class Signer:
 
     def sign_detached(self, data: bytes, when) -> bytes:
         """An armored detached signature over `data` made at `when`."""
-        return _gpg(self.home, "--faked-system-time", f"{epoch(when)}!", "--passphrase", "",
-                    "--armor", "--detach-sign", "--local-user", self.fingerprint, input=data)
+        return _gpg(
+            self.home,
+            "--faked-system-time",
+            f"{epoch(when)}!",
+            "--passphrase",
+            "",
+            "--armor",
+            "--detach-sign",
+            "--local-user",
+            self.fingerprint,
+            input=data,
+        )
 
     def git_options(self) -> list[str]:
         """`git -c ...` options that make `-S` sign with this key."""
-        return ["-c", f"gpg.program={self.program}", "-c", "gpg.format=openpgp",
-                "-c", f"user.signingKey={self.fingerprint}"]
+        return [
+            "-c",
+            f"gpg.program={self.program}",
+            "-c",
+            "gpg.format=openpgp",
+            "-c",
+            f"user.signingKey={self.fingerprint}",
+        ]
 
     def close(self) -> None:
         """Stop the key's gpg-agent and delete its home (again if an agent was still starting)."""
         for attempt in range(5):
             if not self.home.exists():
                 return
-            subprocess.run(["gpgconf", "--homedir", str(self.home), "--kill", "gpg-agent"],
-                           capture_output=True, check=False)
+            subprocess.run(
+                ["gpgconf", "--homedir", str(self.home), "--kill", "gpg-agent"], capture_output=True, check=False
+            )
             shutil.rmtree(self.home, ignore_errors=True)
             time.sleep(0.1 * attempt)
 
@@ -133,18 +177,31 @@ class Repo:
         self.main = main
         self.path.mkdir(parents=True, exist_ok=True)
         self.git("init", "-q", "-b", main, f"--object-format={object_format}")
-        for key, value in (("user.name", "Kiểm thử"), ("user.email", "kiem-thu@example.invalid"),
-                           ("commit.gpgSign", "false"), ("core.autocrlf", "false"), ("merge.ff", "true")):
+        for key, value in (
+            ("user.name", "Kiểm thử"),
+            ("user.email", "kiem-thu@example.invalid"),
+            ("commit.gpgSign", "false"),
+            ("core.autocrlf", "false"),
+            ("merge.ff", "true"),
+        ):
             self.git("config", key, value)
 
     def git(self, *args, env: dict | None = None, input: bytes | None = None, options=()) -> str:
         base = {k: v for k, v in os.environ.items() if k in _GIT_ENV_KEEP}
         base.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0")
-        done = subprocess.run(["git", *options, *args], cwd=self.path, input=input, capture_output=True,
-                              env={**base, **(env or {})}, check=False)
+        done = subprocess.run(
+            ["git", *options, *args],
+            cwd=self.path,
+            input=input,
+            capture_output=True,
+            env={**base, **(env or {})},
+            check=False,
+        )
         if done.returncode != 0:
-            raise RuntimeError(f"git {' '.join(map(str, args))} failed:\n"
-                               f"{done.stdout.decode(errors='replace')}{done.stderr.decode(errors='replace')}")
+            raise RuntimeError(
+                f"git {' '.join(map(str, args))} failed:\n"
+                f"{done.stdout.decode(errors='replace')}{done.stderr.decode(errors='replace')}"
+            )
         return done.stdout.decode("utf-8", errors="surrogateescape").strip()
 
     # -- files and branches -------------------------------------------------------------------
@@ -164,8 +221,12 @@ class Repo:
 
     def checkout(self, branch: str, *, start: str | None = None) -> None:
         """Switch to `branch`, creating it from `start` (default: main) when it does not exist."""
-        exists = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"],
-                                cwd=self.path, capture_output=True).returncode == 0
+        exists = (
+            subprocess.run(
+                ["git", "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"], cwd=self.path, capture_output=True
+            ).returncode
+            == 0
+        )
         if exists:
             self.git("checkout", "-q", branch)
         else:
@@ -178,33 +239,68 @@ class Repo:
 
     # -- commits ------------------------------------------------------------------------------
 
-    def commit(self, message: str, files: dict | None = None, *, author=UNIT, author_time=None,
-               committer=None, committer_time=None, signer: Signer | None = None, signed_at=None,
-               allow_empty: bool = True) -> str:
+    def commit(
+        self,
+        message: str,
+        files: dict | None = None,
+        *,
+        author=UNIT,
+        author_time=None,
+        committer=None,
+        committer_time=None,
+        signer: Signer | None = None,
+        signed_at=None,
+        allow_empty: bool = True,
+    ) -> str:
         """A commit on the current branch with the given (forgeable) names and dates; signed by
         `signer` at `signed_at` when given."""
         self.write(files or {})
         self.git("add", "-A")
-        author_time = author_time if author_time is not None else dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
-        env = _identity(author, committer or author, author_time,
-                        committer_time if committer_time is not None else author_time)
+        author_time = author_time if author_time is not None else dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+        env = _identity(
+            author, committer or author, author_time, committer_time if committer_time is not None else author_time
+        )
         args = ["commit", "-q", "-m", message] + (["--allow-empty"] if allow_empty else [])
         return self._commit(args, env, signer, signed_at)
 
-    def web_edit(self, branch: str, files: dict, *, when, signer: Signer, author=UNIT,
-                 message: str = "Cập nhật tệp qua trình soạn thảo web") -> str:
+    def web_edit(
+        self,
+        branch: str,
+        files: dict,
+        *,
+        when,
+        signer: Signer,
+        author=UNIT,
+        message: str = "Cập nhật tệp qua trình soạn thảo web",
+    ) -> str:
         """A commit GitHub's web editor makes on `branch`: committer GitHub, both dates and the
         signature at `when`."""
         self.checkout(branch)
         try:
-            return self.commit(message, files, author=author, author_time=when, committer=GITHUB,
-                               committer_time=when, signer=signer, signed_at=when)
+            return self.commit(
+                message,
+                files,
+                author=author,
+                author_time=when,
+                committer=GITHUB,
+                committer_time=when,
+                signer=signer,
+                signed_at=when,
+            )
         finally:
             self.checkout(self.main)
 
-    def merge(self, branch: str, *, when, signer: Signer | None, author=REVIEWER, message: str | None = None,
-              resolve: dict | None = None) -> str:
-        """"Create a merge commit": a merge of `branch` into main, signed by GitHub at `when`.
+    def merge(
+        self,
+        branch: str,
+        *,
+        when,
+        signer: Signer | None,
+        author=REVIEWER,
+        message: str | None = None,
+        resolve: dict | None = None,
+    ) -> str:
+        """ "Create a merge commit": a merge of `branch` into main, signed by GitHub at `when`.
         `resolve` gives the content of conflicting files (a merge that resolves a conflict)."""
         self.checkout(self.main)
         env = _identity(author, GITHUB, when, when)
@@ -220,15 +316,14 @@ class Repo:
         return self._commit(["commit", "-q", "--no-edit", "-m", message], env, signer, when)
 
     def squash(self, branch: str, *, when, signer: Signer | None, author=UNIT, message: str | None = None) -> str:
-        """"Squash and merge": one new commit on main with the branch's changes, signed at `when`."""
+        """ "Squash and merge": one new commit on main with the branch's changes, signed at `when`."""
         self.checkout(self.main)
         self.git("merge", "--squash", branch)
         env = _identity(author, GITHUB, when, when)
-        return self._commit(["commit", "-q", "--allow-empty", "-m", message or f"Squashed {branch}"],
-                            env, signer, when)
+        return self._commit(["commit", "-q", "--allow-empty", "-m", message or f"Squashed {branch}"], env, signer, when)
 
     def rebase_merge(self, branch: str, *, when) -> str:
-        """"Rebase and merge": the branch's commits replayed on main with committer GitHub at
+        """ "Rebase and merge": the branch's commits replayed on main with committer GitHub at
         `when`, keeping their authors and author dates, without a GitHub signature."""
         self.checkout(self.main)
         commits = self.git("rev-list", "--reverse", "--topo-order", f"{self.main}..{branch}").split()
@@ -264,9 +359,14 @@ class Repo:
 
 
 def _identity(author, committer, author_time, committer_time) -> dict:
-    return {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1], "GIT_AUTHOR_DATE": git_date(author_time),
-            "GIT_COMMITTER_NAME": committer[0], "GIT_COMMITTER_EMAIL": committer[1],
-            "GIT_COMMITTER_DATE": git_date(committer_time)}
+    return {
+        "GIT_AUTHOR_NAME": author[0],
+        "GIT_AUTHOR_EMAIL": author[1],
+        "GIT_AUTHOR_DATE": git_date(author_time),
+        "GIT_COMMITTER_NAME": committer[0],
+        "GIT_COMMITTER_EMAIL": committer[1],
+        "GIT_COMMITTER_DATE": git_date(committer_time),
+    }
 
 
 def _new_home() -> Path:
@@ -277,8 +377,12 @@ def _new_home() -> Path:
 
 
 def _gpg(home: Path, *args, input: bytes | None = None) -> bytes:
-    done = subprocess.run(["gpg", "--homedir", str(home), "--batch", "--pinentry-mode", "loopback", *args],
-                          input=input, capture_output=True, check=False)
+    done = subprocess.run(
+        ["gpg", "--homedir", str(home), "--batch", "--pinentry-mode", "loopback", *args],
+        input=input,
+        capture_output=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"gpg {' '.join(args)} failed:\n{done.stderr.decode(errors='replace')}")
     return done.stdout

@@ -23,7 +23,14 @@ from site_builder.model import Milestone, Period, Report, Submission, Unit
 from site_builder.yamlfile import parse_yaml
 
 ON_TIME, LATE, DRAFT, UNKNOWN, MISSING, PENDING, NOT_REQUIRED = (
-    "on_time", "late", "draft", "unknown", "missing", "pending", "not_required")
+    "on_time",
+    "late",
+    "draft",
+    "unknown",
+    "missing",
+    "pending",
+    "not_required",
+)
 
 
 @dataclass(frozen=True)
@@ -37,20 +44,20 @@ class CriterionChange:
 
 @dataclass
 class SubmissionTiming:
-    status: str                          # on_time | late | draft | unknown
-    received: Moment | None = None       # when the scored version was complete
-    first: Moment | None = None          # when the unit's file was first received
-    before_opening: bool = False         # received before the window opened (counts from `opens`)
+    status: str  # on_time | late | draft | unknown
+    received: Moment | None = None  # when the scored version was complete
+    first: Moment | None = None  # when the unit's file was first received
+    before_opening: bool = False  # received before the window opened (counts from `opens`)
     late_criteria: list[CriterionChange] = field(default_factory=list)
 
 
 @dataclass
 class MilestoneTiming:
     milestone: Milestone
-    status: str                          # on_time | late | missing | pending | not_required | unknown
-    first: Moment | None = None          # first report received
-    current: Moment | None = None        # the report now in place, when it replaced an earlier one
-    path: str = ""                       # the report now in place
+    status: str  # on_time | late | missing | pending | not_required | unknown
+    first: Moment | None = None  # first report received
+    current: Moment | None = None  # the report now in place, when it replaced an earlier one
+    path: str = ""  # the report now in place
 
     @property
     def replaced(self) -> bool:
@@ -58,7 +65,7 @@ class MilestoneTiming:
 
 
 def data_day(clock: Clock, fallback: dt.date) -> dt.date:
-    """"Today" for the data: the newest time the clock vouches for (a later build does not move it)."""
+    """ "Today" for the data: the newest time the clock vouches for (a later build does not move it)."""
     latest = clock.latest() if clock.available else None
     return latest.day if latest is not None else fallback
 
@@ -165,8 +172,9 @@ def _values_of_blob(raw: bytes, path: str) -> dict[str, tuple] | None:
     return values
 
 
-def milestone_timing(clock: Clock, period: Period, unit: Unit, milestone: Milestone, report: Report | None,
-                     today: dt.date) -> MilestoneTiming:
+def milestone_timing(
+    clock: Clock, period: Period, unit: Unit, milestone: Milestone, report: Report | None, today: dt.date
+) -> MilestoneTiming:
     if not milestone.owed(unit.type):
         return MilestoneTiming(milestone, NOT_REQUIRED)
     if report is None:

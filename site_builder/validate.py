@@ -70,9 +70,15 @@ def validate_all(root: DataRoot, parallel_from: int | None = None, workers: int 
             periods[period_id] = period
     result.problems += _check_registry_periods(root, registry, periods)
     dataset = Dataset(registry, periods)
-    _check_submission_tree(root, registry, periods, dataset, result,
-                           PARALLEL_FROM if parallel_from is None else parallel_from,
-                           min(os.cpu_count() or 1, 8) if workers is None else workers)
+    _check_submission_tree(
+        root,
+        registry,
+        periods,
+        dataset,
+        result,
+        PARALLEL_FROM if parallel_from is None else parallel_from,
+        min(os.cpu_count() or 1, 8) if workers is None else workers,
+    )
     found, read = review_workbook_read.apply_all(root, dataset)  # scoring workbooks: reviewer scores
     result.problems += found
     result.files_checked += read
@@ -85,12 +91,16 @@ def _check_registry_periods(root: DataRoot, registry: Registry, periods) -> list
     problems = []
     for period_id in registry_periods(root):
         if period_id not in periods:
-            problems.append(messages.REGISTRY_PERIOD_UNKNOWN.at(units_folder(period_id), period=period_id,
-                                                                known=_known_periods(periods)))
+            problems.append(
+                messages.REGISTRY_PERIOD_UNKNOWN.at(
+                    units_folder(period_id), period=period_id, known=_known_periods(periods)
+                )
+            )
     for period_id in periods:
         if (root.submissions / period_id).is_dir() and period_id not in registry.periods:
-            problems.append(messages.REGISTRY_MISSING.at(units_folder(period_id), period=period_id,
-                                                         folder=units_folder(period_id)))
+            problems.append(
+                messages.REGISTRY_MISSING.at(units_folder(period_id), period=period_id, folder=units_folder(period_id))
+            )
     return problems
 
 
@@ -103,8 +113,15 @@ def _period_unknown(rel: str, period: str, periods, example: str) -> Problem:
     return messages.PERIOD_UNKNOWN.at(rel, period=period, known=_known_periods(periods), example=example)
 
 
-def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset: Dataset, result: ValidationResult,
-                           parallel_from: int, workers: int):
+def _check_submission_tree(
+    root: DataRoot,
+    registry: Registry,
+    periods,
+    dataset: Dataset,
+    result: ValidationResult,
+    parallel_from: int,
+    workers: int,
+):
     if not root.submissions.is_dir():
         return
     unit_files: list[tuple[FileRole, str]] = []
@@ -112,8 +129,9 @@ def _check_submission_tree(root: DataRoot, registry: Registry, periods, dataset:
     _walk_submission_tree(root, periods, unit_files, report_folders, result)
     for period_id, body, unit_id in report_folders:
         unit = registry.unit(period_id, unit_id)
-        reports, found = check_reports(root, periods[period_id], body, unit_id,
-                                       unit if unit is not None and unit.parent == body else None)
+        reports, found = check_reports(
+            root, periods[period_id], body, unit_id, unit if unit is not None and unit.parent == body else None
+        )
         result.problems += found
         for report in reports:
             dataset.reports[(report.period, report.unit, report.milestone)] = report
@@ -137,8 +155,10 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
     """[(record or None, problems)] in the order of `unit_files`, and how many processes did it.
     A site build reuses verdicts on unchanged files (check_cache.py): those are looked up here,
     only the others are checked (and only many of them are worth the workers)."""
-    looked = [(role, rel, *check_cache.lookup(root, role, rel, *_unit_context(root, registry, role)))
-              for role, rel in unit_files]
+    looked = [
+        (role, rel, *check_cache.lookup(root, role, rel, *_unit_context(root, registry, role)))
+        for role, rel in unit_files
+    ]
     todo = [(role, rel, key) for role, rel, key, known in looked if known is None]
     if len(todo) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         checked, used = [_check_one(root, registry, periods, *task) for task in todo], 1
@@ -202,7 +222,11 @@ def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_fold
                 continue
             for item in sorted(parent_dir.iterdir()):
                 rel = root.rel(item)
-                role = classify(rel) if item.is_file() else FileRole("evidence", period_dir.name, parent_dir.name, item.name)
+                role = (
+                    classify(rel)
+                    if item.is_file()
+                    else FileRole("evidence", period_dir.name, parent_dir.name, item.name)
+                )
                 if role.kind in ("submission", "review"):
                     unit_files.append((role, rel))
                     if role.kind == "submission":
@@ -248,6 +272,7 @@ def _misplaced(root: DataRoot, item: Path) -> Problem:
 
 # ---------------------------------------------------------------- changed files only
 
+
 def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
     """Validate the given repository-relative paths and what they depend on. `dataset` holds what
     was read on the way (the registry files and catalogues used, valid unit files and reports), so
@@ -289,12 +314,14 @@ def validate_paths(root: DataRoot, paths: list[str]) -> ValidationResult:
 class _Changed:
     """A pull request's paths sorted by what checking them needs."""
 
-    organization: bool = False                     # organization.yaml itself changed
-    registry_periods: set[str] = field(default_factory=set)   # a registry file changed: the whole registry
-    periods: set[str] = field(default_factory=set)            # a year or catalogue file changed
-    unit_files: dict[str, FileRole] = field(default_factory=dict)  # submissions and reviews (changed or owning evidence)
+    organization: bool = False  # organization.yaml itself changed
+    registry_periods: set[str] = field(default_factory=set)  # a registry file changed: the whole registry
+    periods: set[str] = field(default_factory=set)  # a year or catalogue file changed
+    unit_files: dict[str, FileRole] = field(
+        default_factory=dict
+    )  # submissions and reviews (changed or owning evidence)
     report_units: set[tuple[str, str, str]] = field(default_factory=set)  # (period, body, unit) with a changed report
-    workbooks: list[str] = field(default_factory=list)       # scoring workbooks (review_workbook_read.check_paths)
+    workbooks: list[str] = field(default_factory=list)  # scoring workbooks (review_workbook_read.check_paths)
 
     @property
     def needs_organization(self) -> bool:
@@ -348,8 +375,14 @@ class _PeriodLoader:
         return self.cache[key]
 
 
-def _check_changed_reports(root: DataRoot, report_units, lookup: _RegistryLookup, periods: _PeriodLoader,
-                           dataset: Dataset, result: ValidationResult) -> None:
+def _check_changed_reports(
+    root: DataRoot,
+    report_units,
+    lookup: _RegistryLookup,
+    periods: _PeriodLoader,
+    dataset: Dataset,
+    result: ValidationResult,
+) -> None:
     for period_id, body, unit_id in sorted(report_units):
         if not SLUG.match(body) or not SLUG.match(period_id) or not SLUG.match(unit_id):
             continue  # the placement check refused the path
@@ -364,8 +397,14 @@ def _check_changed_reports(root: DataRoot, report_units, lookup: _RegistryLookup
             dataset.reports[(report.period, report.unit, report.milestone)] = report
 
 
-def _check_changed_unit_files(root: DataRoot, unit_files: dict[str, FileRole], lookup: _RegistryLookup,
-                              periods: _PeriodLoader, dataset: Dataset, result: ValidationResult) -> None:
+def _check_changed_unit_files(
+    root: DataRoot,
+    unit_files: dict[str, FileRole],
+    lookup: _RegistryLookup,
+    periods: _PeriodLoader,
+    dataset: Dataset,
+    result: ValidationResult,
+) -> None:
     for rel, role in sorted(unit_files.items()):
         if not SLUG.match(role.parent) or not SLUG.match(role.period):
             result.problems.append(_misplaced(root, root.path / rel))
@@ -388,8 +427,12 @@ def _check_changed_unit_files(root: DataRoot, unit_files: dict[str, FileRole], l
 def _placement(root: DataRoot, paths: list[str]) -> list[Problem]:
     """Files the unit-file checks never open (evidence, reports, git control files, registry
     folders): placed against this root's periods and registry, as a full run would find them."""
-    placeable = [rel for rel in paths if classify(rel).kind in ("evidence", "report", "control", "units")
-                 and ((root.path / rel).exists() or os.path.islink(root.path / rel))]
+    placeable = [
+        rel
+        for rel in paths
+        if classify(rel).kind in ("evidence", "report", "control", "units")
+        and ((root.path / rel).exists() or os.path.islink(root.path / rel))
+    ]
     if not placeable:
         return []
     bodies: dict[tuple[str, str], set[str]] = {}

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from itertools import islice
 
-MAX_CRITERIA = 200        # schema/submission.schema.json: tieu_chi.maxProperties
-MAX_REFERENCES = 20       # schema/submission.schema.json: $defs.criterion.minh_chung.maxItems
-MAX_SUGGESTIONS = 3       # "did you mean «…»?" searches per unit file
+MAX_CRITERIA = 200  # schema/submission.schema.json: tieu_chi.maxProperties
+MAX_REFERENCES = 20  # schema/submission.schema.json: $defs.criterion.minh_chung.maxItems
+MAX_SUGGESTIONS = 3  # "did you mean «…»?" searches per unit file
 
 
 def first(items, limit: int) -> list:

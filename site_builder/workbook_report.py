@@ -42,8 +42,8 @@ class UnitState:
     percent: float
     rating: str
     rank: object
-    partial: bool          # derived criteria left out (they need data outside this body)
-    scores: dict           # criterion -> (reviewer score or nan, comment)
+    partial: bool  # derived criteria left out (they need data outside this body)
+    scores: dict  # criterion -> (reviewer score or nan, comment)
     reviewed: bool
 
 
@@ -63,12 +63,19 @@ def _states(dataset: Dataset | None, period: str, body: str) -> dict[str, UnitSt
         review = dataset.reviews.get((period, unit_id))
         comments = {cid: e.comment for cid, e in (review.entries.items() if review else ())}
         states[unit_id] = UnitState(
-            totals.total, totals.max_total, totals.percent(reviewed=True),
+            totals.total,
+            totals.max_total,
+            totals.percent(reviewed=True),
             "" if partial or not isinstance(row["rating"], str) else row["rating"],
-            None if partial else row["rank_parent"], partial,
-            {s.criterion: (s.reviewer_score, comments.get(s.criterion, ""))
-             for s in criterion_scores(items, unit_id) if not s.derived},
-            review is not None)
+            None if partial else row["rank_parent"],
+            partial,
+            {
+                s.criterion: (s.reviewer_score, comments.get(s.criterion, ""))
+                for s in criterion_scores(items, unit_id)
+                if not s.derived
+            },
+            review is not None,
+        )
     return states
 
 
@@ -92,8 +99,15 @@ def _workbook_blocks(head, base, period: str, body: str, rel: str) -> list[list[
     name = registry.body_name(body) if registry else body
     title = f"### Bảng chấm: {md.inline(name, 200)} ({md.code(body, 100)}), năm học {md.inline(period, 40)}"
     if any(p.path == rel and p.is_error for p in head.problems):
-        return [[title, "", "❌ Bảng chấm còn lỗi (xem mục «Lỗi và cảnh báo» ở trên): **chưa điểm nào được ghi**. "
-                 "Sửa hết lỗi rồi tải lên lại; khi hợp lệ, phần này sẽ cho xem trước điểm.", ""]]
+        return [
+            [
+                title,
+                "",
+                "❌ Bảng chấm còn lỗi (xem mục «Lỗi và cảnh báo» ở trên): **chưa điểm nào được ghi**. "
+                "Sửa hết lỗi rồi tải lên lại; khi hợp lệ, phần này sẽ cho xem trước điểm.",
+                "",
+            ]
+        ]
     if dataset is None:
         return [[title, "", "Không đọc được dữ liệu để xem trước điểm.", ""]]
     from_workbook = [r for r in dataset.reviews.values() if r.path == rel]
@@ -103,16 +117,22 @@ def _workbook_blocks(head, base, period: str, body: str, rel: str) -> list[list[
     head_lines = [title, ""]
     if from_workbook:
         sample = from_workbook[0]
-        head_lines += [f"Người chấm: {md.handle(sample.reviewer)} · ngày chấm {md.inline(_day(sample.date))} · "
-                       f"tệp {md.code(rel, 300)} · {len(from_workbook)} đơn vị có điểm chấm trong bảng.", ""]
+        head_lines += [
+            f"Người chấm: {md.handle(sample.reviewer)} · ngày chấm {md.inline(_day(sample.date))} · "
+            f"tệp {md.code(rel, 300)} · {len(from_workbook)} đơn vị có điểm chấm trong bảng.",
+            "",
+        ]
     else:
         head_lines += [f"Tệp {md.code(rel, 300)}: bảng chấm chưa có điểm chấm nào.", ""]
     if not changed:
         return [head_lines + ["Không có điểm chấm hay nhận xét nào thay đổi so với nhánh chính.", ""]]
-    head_lines += [f"**{len(changed)} đơn vị thay đổi** (so với nhánh chính; hạng tính trong đơn vị quản lý, cùng "
-                   "loại đơn vị, theo tỉ lệ % điểm tối đa):", "",
-                   "| Đơn vị | Tổng điểm trước → sau | Tỉ lệ sau | Xếp loại trước → sau | Hạng trước → sau |",
-                   "|---|---|---|---|---|"]
+    head_lines += [
+        f"**{len(changed)} đơn vị thay đổi** (so với nhánh chính; hạng tính trong đơn vị quản lý, cùng "
+        "loại đơn vị, theo tỉ lệ % điểm tối đa):",
+        "",
+        "| Đơn vị | Tổng điểm trước → sau | Tỉ lệ sau | Xếp loại trước → sau | Hạng trước → sau |",
+        "|---|---|---|---|---|",
+    ]
     partial = False
     for unit_id in changed:
         old, new = before.get(unit_id), after[unit_id]
@@ -123,11 +143,15 @@ def _workbook_blocks(head, base, period: str, body: str, rel: str) -> list[list[
             f"| {md.cell(unit.name if unit else unit_id)} ({md.cell_code(unit_id)}) | "
             f"{_score(old.total if old else math.nan)} → **{_score(new.total)}**/{as_typed(new.max_total)}{star} | "
             f"{_percent(new.percent)} | {md.cell(old.rating if old else '') or '—'} → {md.cell(new.rating) or '—'} | "
-            f"{_rank(old.rank if old else None)} → {_rank(new.rank)} |")
+            f"{_rank(old.rank if old else None)} → {_rank(new.rank)} |"
+        )
     head_lines.append("")
     if partial:
-        head_lines += ["\\* Chưa gồm các tiêu chí tính tự động từ kết quả của đơn vị trực thuộc (xếp loại, hạng đầy đủ "
-                       "có trên trang công khai sau khi hợp nhất).", ""]
+        head_lines += [
+            "\\* Chưa gồm các tiêu chí tính tự động từ kết quả của đơn vị trực thuộc (xếp loại, hạng đầy đủ "
+            "có trên trang công khai sau khi hợp nhất).",
+            "",
+        ]
     blocks = [head_lines]
     for unit_id in changed:
         blocks.append(_unit_detail(registry, unit_id, before.get(unit_id), after[unit_id]))
@@ -137,14 +161,21 @@ def _workbook_blocks(head, base, period: str, body: str, rel: str) -> list[list[
 def _unit_changed(old: UnitState | None, new: UnitState) -> bool:
     if old is None:
         return new.reviewed
-    return any(not _same(old.scores.get(c, (math.nan, ""))[0], v[0]) or old.scores.get(c, (math.nan, ""))[1] != v[1]
-               for c, v in new.scores.items())
+    return any(
+        not _same(old.scores.get(c, (math.nan, ""))[0], v[0]) or old.scores.get(c, (math.nan, ""))[1] != v[1]
+        for c, v in new.scores.items()
+    )
 
 
 def _unit_detail(registry, unit_id: str, old: UnitState | None, new: UnitState) -> list[str]:
     unit = registry.units.get(unit_id)
-    lines = [f"<details><summary>{md.inline(unit.name if unit else unit_id, 200)}: điểm chấm từng tiêu chí "
-             "(trước → sau)</summary>", "", "| Tiêu chí | Điểm chấm trước → sau | Nhận xét |", "|---|---|---|"]
+    lines = [
+        f"<details><summary>{md.inline(unit.name if unit else unit_id, 200)}: điểm chấm từng tiêu chí "
+        "(trước → sau)</summary>",
+        "",
+        "| Tiêu chí | Điểm chấm trước → sau | Nhận xét |",
+        "|---|---|---|",
+    ]
     for criterion, (score, comment) in new.scores.items():
         before_score, before_comment = old.scores.get(criterion, (math.nan, "")) if old else (math.nan, "")
         if _same(before_score, score) and before_comment == comment:
@@ -152,8 +183,10 @@ def _unit_detail(registry, unit_id: str, old: UnitState | None, new: UnitState) 
         shown_comment = md.cell(comment) if comment else "—"
         if comment != before_comment and before_comment:
             shown_comment = f"{md.cell(before_comment, 120)} → {shown_comment}"
-        lines.append(f"| {md.cell(criterion)} | {_score(before_score, '(tự chấm)')} → **{_score(score, '(tự chấm)')}** | "
-                     f"{shown_comment} |")
+        lines.append(
+            f"| {md.cell(criterion)} | {_score(before_score, '(tự chấm)')} → **{_score(score, '(tự chấm)')}** | "
+            f"{shown_comment} |"
+        )
     return lines + ["", "</details>", ""]
 
 

@@ -41,9 +41,15 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _STANDARD_TAGS = {
-    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:merge",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:merge",
     "tag:yaml.org,2002:value",
 }
 # Invisible characters that can make text read differently from what it is ("Trojan source").
@@ -85,11 +91,19 @@ class YamlDocument:
             probe = probe[:-1]
         return self.positions.get((), (1, 1))
 
-    def problem(self, path: Path_, subject: str, message: str, fix: str = "", *,
-                code: str = "invalid", key: bool = False, severity: str = "error") -> Problem:
+    def problem(
+        self,
+        path: Path_,
+        subject: str,
+        message: str,
+        fix: str = "",
+        *,
+        code: str = "invalid",
+        key: bool = False,
+        severity: str = "error",
+    ) -> Problem:
         line, column = self.where(path, key=key)
-        return Problem(self.path, line, column, subject, message, fix, code, severity,
-                       messages.field_name(path))
+        return Problem(self.path, line, column, subject, message, fix, code, severity, messages.field_name(path))
 
 
 def read_yaml(file: Path, display_path: str, max_bytes: int = MAX_BYTES_DEFAULT) -> YamlDocument:
@@ -101,7 +115,9 @@ def read_yaml(file: Path, display_path: str, max_bytes: int = MAX_BYTES_DEFAULT)
             return doc
         size = file.stat().st_size
         if size > max_bytes:
-            doc.problems.append(messages.FILE_TOO_LARGE.at(display_path, size=thousands(size), limit=thousands(max_bytes)))
+            doc.problems.append(
+                messages.FILE_TOO_LARGE.at(display_path, size=thousands(size), limit=thousands(max_bytes))
+            )
             return doc
         raw = file.read_bytes()
     except OSError as exc:
@@ -136,8 +152,9 @@ def _parse(raw: bytes, doc: YamlDocument) -> YamlDocument:
         line = before.count("\n") + 1
         column = exc.position - (before.rfind("\n") + 1) + 1
         char = text[exc.position] if exc.position < len(text) else "\x00"
-        doc.problems.append(messages.CONTROL_CHARACTER_IN_FILE.at(display_path, line, column,
-                                                                   code_point=messages.code_point(char)))
+        doc.problems.append(
+            messages.CONTROL_CHARACTER_IN_FILE.at(display_path, line, column, code_point=messages.code_point(char))
+        )
         return doc
     except (yaml.YAMLError, RecursionError):  # unmarked errors, pathological input
         doc.problems.append(messages.YAML_UNREADABLE.at(display_path))
@@ -159,7 +176,7 @@ def _decode(raw: bytes, doc: YamlDocument) -> str | None:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = len(raw[line_start: exc.start].decode("utf-8", "replace")) + 1  # characters, not bytes
+        column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1  # characters, not bytes
         doc.problems.append(messages.NOT_UTF8.at(doc.path, line, column))
         return None
     if "\x00" in text:
@@ -224,14 +241,16 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     in_quotes = "quoted scalar" in (exc.context or "")
     if in_quotes and "end of stream" in problem_text and exc.context_mark:
         # The quote opened at the context mark runs to the end of the file.
-        return messages.UNCLOSED_QUOTE.at(path, exc.context_mark.line + 1, exc.context_mark.column + 1,
-                                          where=messages.UNCLOSED_QUOTE_TO_END)
+        return messages.UNCLOSED_QUOTE.at(
+            path, exc.context_mark.line + 1, exc.context_mark.column + 1, where=messages.UNCLOSED_QUOTE_TO_END
+        )
     if not in_quotes:
         unclosed = _unclosed_quote_line(lines, line)
         if unclosed is not None and unclosed[0] < line:
             q_line, q_column = unclosed
-            return messages.UNCLOSED_QUOTE.at(path, q_line, q_column,
-                                              where=messages.UNCLOSED_QUOTE_SEEN_AT.format(line=line))
+            return messages.UNCLOSED_QUOTE.at(
+                path, q_line, q_column, where=messages.UNCLOSED_QUOTE_SEEN_AT.format(line=line)
+            )
     if "expected <document start>" in problem_text:
         # The first key was indented, so libyaml complains only at the first key that is not.
         for number, row in enumerate(lines[: line - 1], 1):
@@ -302,9 +321,14 @@ class _Builder:
             key = self.text(key_node.value, key_node, path)
             line = key_node.start_mark.line + 1
             if key in result:
-                found = messages.DUPLICATE_KEY.at(self.doc.path, line, key_node.start_mark.column + 1,
-                                                  place=messages.subject_for(path + (key,)), name=key,
-                                                  first_line=first_line[key])
+                found = messages.DUPLICATE_KEY.at(
+                    self.doc.path,
+                    line,
+                    key_node.start_mark.column + 1,
+                    place=messages.subject_for(path + (key,)),
+                    name=key,
+                    first_line=first_line[key],
+                )
                 self.doc.problems.append(dataclasses.replace(found, field=messages.field_name(path + (key,))))
                 continue
             first_line[key] = line
@@ -337,15 +361,20 @@ class _Builder:
         bad = _BIDI_CONTROLS.search(value) or _C0_CONTROLS.search(value) or _ZERO_WIDTH.search(value)
         if bad:
             line, column = self.char_position(node, bad.group())
-            found = messages.INVISIBLE_CHARACTER.at(self.doc.path, line, column, place=messages.subject_for(path),
-                                                    code_point=messages.code_point(bad.group()))
+            found = messages.INVISIBLE_CHARACTER.at(
+                self.doc.path,
+                line,
+                column,
+                place=messages.subject_for(path),
+                code_point=messages.code_point(bad.group()),
+            )
             self.doc.problems.append(dataclasses.replace(found, field=messages.field_name(path)))
         return value
 
     def char_position(self, node, char: str) -> tuple[int, int]:
         """Line and column of `char` itself inside the scalar's source (it is invisible)."""
         start, end = node.start_mark, node.end_mark
-        chunk = self.source[start.index:end.index] if self.source else ""
+        chunk = self.source[start.index : end.index] if self.source else ""
         offset = chunk.find(char)
         if offset < 0:
             return start.line + 1, start.column + 1

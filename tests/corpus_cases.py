@@ -81,8 +81,8 @@ def oversize_pdf() -> bytes:
 
 
 def big_yaml(size: int = 50 * 1024 * 1024) -> bytes:
-    head = b"don_vi: thcs-demo-a\nnam_hoc: \"2023-2024\"\ntieu_chi:\n  \"1.1\":\n    diem_tu_cham: 5\n    ghi_chu: \""
-    return head + b"a" * (size - len(head) - 2) + b"\"\n"
+    head = b'don_vi: thcs-demo-a\nnam_hoc: "2023-2024"\ntieu_chi:\n  "1.1":\n    diem_tu_cham: 5\n    ghi_chu: "'
+    return head + b"a" * (size - len(head) - 2) + b'"\n'
 
 
 GENERATORS = {
@@ -90,7 +90,7 @@ GENERATORS = {
     "encrypted-pdf": encrypted_pdf,
     "truncated-pdf": truncated_pdf,
     "oversize-pdf": oversize_pdf,
-    "text-as-pdf": lambda: "Đây là một tệp văn bản, không phải PDF.\n".encode("utf-8"),
+    "text-as-pdf": lambda: "Đây là một tệp văn bản, không phải PDF.\n".encode(),
     "big-yaml": big_yaml,
 }
 

@@ -26,10 +26,25 @@ ORGANIZATION = {
 }
 
 SCHOOL_SCORES = {  # a full-marks school of type truong-pho-thong, 2023-2024
-    "1.1": 5, "1.2": 5, "1.3": 5, "1.4": 5, "1.5": 10,
-    "2.1": 10, "2.2": 10, "2.3": 5, "2.4": 5,
-    "3.1": 5, "3.2": 5, "3.3": 5, "3.4": 5, "3.5": 5, "3.6": 5,
-    "4.1": 3, "4.2": 3, "4.3": 2, "4.4": 2,
+    "1.1": 5,
+    "1.2": 5,
+    "1.3": 5,
+    "1.4": 5,
+    "1.5": 10,
+    "2.1": 10,
+    "2.2": 10,
+    "2.3": 5,
+    "2.4": 5,
+    "3.1": 5,
+    "3.2": 5,
+    "3.3": 5,
+    "3.4": 5,
+    "3.5": 5,
+    "3.6": 5,
+    "4.1": 3,
+    "4.2": 3,
+    "4.3": 2,
+    "4.4": 2,
 }
 PDF_CRITERIA = {"1.2", "1.3", "1.4", "2.1", "2.3", "2.4", "3.4", "3.5", "4.1", "4.2", "4.4"}
 
@@ -57,16 +72,43 @@ def write(path: Path, text: str | bytes) -> Path:
 
 
 DEPARTMENT_UNITS = [
-    {"id": "pgd-quan-1", "name": "Phòng Giáo dục và Đào tạo Quận 1", "type": "phong-gddt",
-     "area": "Quận 1", "website": "https://pgd-quan-1.example.edu.vn", "editors": ["pgd-q1"]},
-    {"id": "thpt-demo-a", "name": "Trường THPT Demo A", "type": "truong-pho-thong", "level": "THPT",
-     "area": "Quận 1", "website": "https://thpt-demo-a.example.edu.vn", "editors": ["thpt-a"]},
+    {
+        "id": "pgd-quan-1",
+        "name": "Phòng Giáo dục và Đào tạo Quận 1",
+        "type": "phong-gddt",
+        "area": "Quận 1",
+        "website": "https://pgd-quan-1.example.edu.vn",
+        "editors": ["pgd-q1"],
+    },
+    {
+        "id": "thpt-demo-a",
+        "name": "Trường THPT Demo A",
+        "type": "truong-pho-thong",
+        "level": "THPT",
+        "area": "Quận 1",
+        "website": "https://thpt-demo-a.example.edu.vn",
+        "editors": ["thpt-a"],
+    },
 ]
 OFFICE_UNITS = [
-    {"id": "thcs-demo-a", "name": "Trường THCS Demo A", "type": "truong-pho-thong", "level": "THCS",
-     "area": "Quận 1", "website": "https://thcs-demo-a.example.edu.vn", "editors": ["thcs-a"]},
-    {"id": "thcs-demo-b", "name": "Trường THCS Demo B", "type": "truong-pho-thong", "level": "THCS",
-     "area": "Quận 1", "website": "https://thcs-demo-b.example.edu.vn", "editors": ["thcs-b"]},
+    {
+        "id": "thcs-demo-a",
+        "name": "Trường THCS Demo A",
+        "type": "truong-pho-thong",
+        "level": "THCS",
+        "area": "Quận 1",
+        "website": "https://thcs-demo-a.example.edu.vn",
+        "editors": ["thcs-a"],
+    },
+    {
+        "id": "thcs-demo-b",
+        "name": "Trường THCS Demo B",
+        "type": "truong-pho-thong",
+        "level": "THCS",
+        "area": "Quận 1",
+        "website": "https://thcs-demo-b.example.edu.vn",
+        "editors": ["thcs-b"],
+    },
 ]
 
 
@@ -107,8 +149,9 @@ def school_submission(unit: str, period: str, scores: dict | None = None) -> dic
     return {"don_vi": unit, "nam_hoc": period, "tieu_chi": criteria}
 
 
-def write_school(root: Path, period: str, parent: str, unit: str, scores: dict | None = None,
-                 report: bool = True) -> Path:
+def write_school(
+    root: Path, period: str, parent: str, unit: str, scores: dict | None = None, report: bool = True
+) -> Path:
     """A school's self-assessment with its evidence and (`report`) its plan, the `ke-hoach` milestone report."""
     write(root / f"submissions/{period}/{parent}/{unit}/ke-hoach-cntt.pdf", pdf_bytes(unit))
     if report:
@@ -116,11 +159,14 @@ def write_school(root: Path, period: str, parent: str, unit: str, scores: dict |
     return write(root / f"submissions/{period}/{parent}/{unit}.yaml", dump(school_submission(unit, period, scores)))
 
 
-def write_report(root: Path, period: str, parent: str, unit: str, milestone: str, name: str = "bao-cao.pdf",
-                 text: str = "") -> Path:
+def write_report(
+    root: Path, period: str, parent: str, unit: str, milestone: str, name: str = "bao-cao.pdf", text: str = ""
+) -> Path:
     """A milestone report: one PDF in `<unit>/bao-cao/<milestone>/`."""
-    return write(root / f"submissions/{period}/{parent}/{unit}/bao-cao/{milestone}/{name}",
-                 pdf_bytes(text or f"{unit} {milestone}"))
+    return write(
+        root / f"submissions/{period}/{parent}/{unit}/bao-cao/{milestone}/{name}",
+        pdf_bytes(text or f"{unit} {milestone}"),
+    )
 
 
 def write_text(path: Path, text: str) -> Path:
@@ -132,4 +178,5 @@ def _only_periods(periods):
         if Path(directory).name == "criteria":
             return [n for n in names if n not in periods]
         return []
+
     return ignore

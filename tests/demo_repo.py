@@ -15,8 +15,12 @@ GENERATE = PROJECT / "benchmarks" / "generate.py"
 
 
 def replay(target: Path, *extra: str) -> Path:
-    run = subprocess.run([sys.executable, str(GENERATE), "--demo", "--history", str(target), *extra],
-                         capture_output=True, text=True, cwd=PROJECT)
+    run = subprocess.run(
+        [sys.executable, str(GENERATE), "--demo", "--history", str(target), *extra],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     return target
 
@@ -25,7 +29,7 @@ def replayed_demo(tmp_path_factory) -> Path:
     """The first caller replays under a lock; the others (and later modules) reuse it read-only."""
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent          # the run's folder, common to its workers
+        base = base.parent  # the run's folder, common to its workers
     target = base / "demo-history"
     with open(base / "demo-history.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -6,8 +6,15 @@ from __future__ import annotations
 import io
 
 from pypdf import PdfWriter
-from pypdf.generic import (ArrayObject, DictionaryObject, NameObject, NumberObject, RectangleObject,
-                           StreamObject, TextStringObject)
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    RectangleObject,
+    StreamObject,
+    TextStringObject,
+)
 
 
 def _name(value: str) -> NameObject:
@@ -36,7 +43,8 @@ def _action(kind: str, **entries) -> DictionaryObject:
 def open_action_javascript() -> bytes:
     writer = _one_page()
     writer._root_object[_name("/OpenAction")] = writer._add_object(
-        _action("/JavaScript", JS=TextStringObject("app.alert('xin chào');")))
+        _action("/JavaScript", JS=TextStringObject("app.alert('xin chào');"))
+    )
     return _bytes(writer)
 
 
@@ -59,10 +67,14 @@ def open_action_uri() -> bytes:
 def launch_link() -> bytes:
     """A link annotation that starts a program."""
     writer = _one_page()
-    annotation = DictionaryObject({
-        _name("/Type"): _name("/Annot"), _name("/Subtype"): _name("/Link"),
-        _name("/Rect"): RectangleObject([0, 0, 200, 200]),
-        _name("/A"): _action("/Launch", F=TextStringObject("cmd.exe"))})
+    annotation = DictionaryObject(
+        {
+            _name("/Type"): _name("/Annot"),
+            _name("/Subtype"): _name("/Link"),
+            _name("/Rect"): RectangleObject([0, 0, 200, 200]),
+            _name("/A"): _action("/Launch", F=TextStringObject("cmd.exe")),
+        }
+    )
     writer.pages[0][_name("/Annots")] = ArrayObject([writer._add_object(annotation)])
     return _bytes(writer)
 
@@ -71,7 +83,8 @@ def page_additional_action() -> bytes:
     """/AA on a page: runs when the page is opened."""
     writer = _one_page()
     writer.pages[0][_name("/AA")] = DictionaryObject(
-        {_name("/O"): _action("/JavaScript", JS=TextStringObject("app.alert(1)"))})
+        {_name("/O"): _action("/JavaScript", JS=TextStringObject("app.alert(1)"))}
+    )
     return _bytes(writer)
 
 
@@ -86,15 +99,20 @@ def xfa_form() -> bytes:
     xfa = StreamObject()
     xfa.set_data(b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'></xdp:xdp>")
     writer._root_object[_name("/AcroForm")] = DictionaryObject(
-        {_name("/Fields"): ArrayObject(), _name("/XFA"): writer._add_object(xfa)})
+        {_name("/Fields"): ArrayObject(), _name("/XFA"): writer._add_object(xfa)}
+    )
     return _bytes(writer)
 
 
 def rich_media() -> bytes:
     writer = _one_page()
-    annotation = DictionaryObject({
-        _name("/Type"): _name("/Annot"), _name("/Subtype"): _name("/RichMedia"),
-        _name("/Rect"): RectangleObject([0, 0, 100, 100])})
+    annotation = DictionaryObject(
+        {
+            _name("/Type"): _name("/Annot"),
+            _name("/Subtype"): _name("/RichMedia"),
+            _name("/Rect"): RectangleObject([0, 0, 100, 100]),
+        }
+    )
     writer.pages[0][_name("/Annots")] = ArrayObject([writer._add_object(annotation)])
     return _bytes(writer)
 
@@ -102,11 +120,21 @@ def rich_media() -> bytes:
 def indirect_action_type() -> bytes:
     """The action type stored as a reference (`/S 7 0 R`): still JavaScript to a viewer."""
     writer = _one_page()
-    action = DictionaryObject({_name("/S"): writer._add_object(_name("/JavaScript")),
-                               _name("/Next"): ArrayObject()})
-    writer.pages[0][_name("/Annots")] = ArrayObject([writer._add_object(DictionaryObject({
-        _name("/Type"): _name("/Annot"), _name("/Subtype"): _name("/Link"),
-        _name("/Rect"): RectangleObject([0, 0, 10, 10]), _name("/A"): writer._add_object(action)}))])
+    action = DictionaryObject({_name("/S"): writer._add_object(_name("/JavaScript")), _name("/Next"): ArrayObject()})
+    writer.pages[0][_name("/Annots")] = ArrayObject(
+        [
+            writer._add_object(
+                DictionaryObject(
+                    {
+                        _name("/Type"): _name("/Annot"),
+                        _name("/Subtype"): _name("/Link"),
+                        _name("/Rect"): RectangleObject([0, 0, 10, 10]),
+                        _name("/A"): writer._add_object(action),
+                    }
+                )
+            )
+        ]
+    )
     return _bytes(writer)
 
 
@@ -114,10 +142,14 @@ def harmless_links() -> bytes:
     """What a normal exported report has: a web link and "open at page 1". Accepted."""
     writer = _one_page()
     writer.add_blank_page(width=200, height=200)
-    annotation = DictionaryObject({
-        _name("/Type"): _name("/Annot"), _name("/Subtype"): _name("/Link"),
-        _name("/Rect"): RectangleObject([0, 0, 200, 20]),
-        _name("/A"): _action("/URI", URI=TextStringObject("https://thcs-demo-a.example.edu.vn/cong-khai"))})
+    annotation = DictionaryObject(
+        {
+            _name("/Type"): _name("/Annot"),
+            _name("/Subtype"): _name("/Link"),
+            _name("/Rect"): RectangleObject([0, 0, 200, 20]),
+            _name("/A"): _action("/URI", URI=TextStringObject("https://thcs-demo-a.example.edu.vn/cong-khai")),
+        }
+    )
     writer.pages[0][_name("/Annots")] = ArrayObject([writer._add_object(annotation)])
     writer._root_object[_name("/OpenAction")] = ArrayObject([writer.pages[0].indirect_reference, _name("/Fit")])
     return _bytes(writer)

@@ -18,9 +18,15 @@ from tests.datarepo import PROJECT
 
 SERVER = PROJECT / "node_modules/yaml-language-server/bin/yaml-language-server"
 SETTINGS = {
-    "validate": True, "hover": False, "completion": False, "format": {"enable": False},
-    "schemaStore": {"enable": False, "url": ""}, "schemas": {}, "yamlVersion": "1.2",
-    "disableDefaultProperties": True, "maxItemsComputed": 5000,
+    "validate": True,
+    "hover": False,
+    "completion": False,
+    "format": {"enable": False},
+    "schemaStore": {"enable": False, "url": ""},
+    "schemas": {},
+    "yamlVersion": "1.2",
+    "disableDefaultProperties": True,
+    "maxItemsComputed": 5000,
 }
 
 
@@ -29,8 +35,9 @@ class LanguageServer:
 
     def __init__(self, settings: dict | None = None):
         self.settings = {**SETTINGS, **(settings or {})}
-        self.process = subprocess.Popen(["node", str(SERVER), "--stdio"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            ["node", str(SERVER), "--stdio"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
         self.messages: queue.Queue = queue.Queue()
         self.next_id = 0
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -97,12 +104,18 @@ class LanguageServer:
 
     # ------------------------------------------------------------ LSP
 
-    def __enter__(self) -> "LanguageServer":
+    def __enter__(self) -> LanguageServer:
         root = PROJECT.as_uri()
-        self.request("initialize", {"processId": None, "rootUri": root, "workspaceFolders": None,
-                                    "capabilities": {"workspace": {"configuration": True},
-                                                     "textDocument": {"publishDiagnostics": {}}},
-                                    "initializationOptions": {}})
+        self.request(
+            "initialize",
+            {
+                "processId": None,
+                "rootUri": root,
+                "workspaceFolders": None,
+                "capabilities": {"workspace": {"configuration": True}, "textDocument": {"publishDiagnostics": {}}},
+                "initializationOptions": {},
+            },
+        )
         self.notify("initialized", {})
         self.notify("workspace/didChangeConfiguration", {"settings": {"yaml": self.settings}})
         return self
@@ -122,9 +135,11 @@ class LanguageServer:
         diagnostics the server publishes for it (each with 0-based `range.start.line`, `message`)."""
         self.version += 1
         uri = path.resolve().with_name(f"{path.stem}.{self.version}{path.suffix}").as_uri()
-        self.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "yaml",
-                                                              "version": 1, "text": text}})
-        found = self._wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
-                           and m["params"]["uri"] == uri, timeout)
+        self.notify(
+            "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}
+        )
+        found = self._wait(
+            lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri, timeout
+        )
         self.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
         return found["params"]["diagnostics"]

@@ -23,8 +23,11 @@ PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLE = PROJECT / "examples" / "cao-bang"
 PERIOD = "2020-2021"
 NAME = "Sở Giáo dục và Đào tạo tỉnh Cao Bằng (dữ liệu minh hoạ)"
-OFFICES = ["Phòng Giáo dục và Đào tạo thành phố Cao Bằng", "Phòng Giáo dục và Đào tạo huyện Hòa An",
-           "Phòng Giáo dục và Đào tạo huyện Trùng Khánh"]
+OFFICES = [
+    "Phòng Giáo dục và Đào tạo thành phố Cao Bằng",
+    "Phòng Giáo dục và Đào tạo huyện Hòa An",
+    "Phòng Giáo dục và Đào tạo huyện Trùng Khánh",
+]
 LETTER = "1423/SGDĐT-QLCLCNTT"
 
 
@@ -39,6 +42,7 @@ def cao_bang_script():
 
 # ---------------------------------------------------------------------------------- the data
 
+
 def test_the_example_validates_as_its_own_data_root():
     done = site_builder("--root", EXAMPLE, "validate")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -46,8 +50,14 @@ def test_the_example_validates_as_its_own_data_root():
     for check in ("codeowners", "editor-schemas"):
         done = site_builder("--root", EXAMPLE, check, "--check")
         assert done.returncode == 0, done.stdout + done.stderr
-    for rel in ("schema/submission.schema.json", "mkdocs.yml", "docs/gioi-thieu.md", "submissions/keys/minh-hoa.asc",
-                ".github/workflows/validate.yml", "README.md"):
+    for rel in (
+        "schema/submission.schema.json",
+        "mkdocs.yml",
+        "docs/gioi-thieu.md",
+        "submissions/keys/minh-hoa.asc",
+        ".github/workflows/validate.yml",
+        "README.md",
+    ):
         assert (EXAMPLE / rel).is_file(), rel
 
 
@@ -75,11 +85,13 @@ def test_year_file_follows_letter_1423():
     period, problems = load_period(DataRoot(EXAMPLE), PERIOD)
     assert not [p for p in problems if p.is_error]
     found = [(m.id, m.due, m.owed_by, m.provisional) for m in period.milestones]
-    assert found == [("ke-hoach", dt.date(2020, 11, 10), ("phong-gddt",), False),
-                     ("so-ket", dt.date(2021, 1, 15), (), False),
-                     ("tong-ket", dt.date(2021, 6, 1), (), False)]
+    assert found == [
+        ("ke-hoach", dt.date(2020, 11, 10), ("phong-gddt",), False),
+        ("so-ket", dt.date(2021, 1, 15), (), False),
+        ("tong-ket", dt.date(2021, 6, 1), (), False),
+    ]
     assert all(LETTER in m.source for m in period.milestones)
-    assert period.deadline_source == "provisional"          # the letter sets no self-assessment deadline
+    assert period.deadline_source == "provisional"  # the letter sets no self-assessment deadline
     assert "ĐỀ XUẤT" in (EXAMPLE / f"criteria/{PERIOD}/year.yaml").read_text(encoding="utf-8")
     assert (period.structure.area_label, period.structure.tier_label) == ("Huyện/thành phố", "Phòng GD&ĐT")
     assert any(LETTER in b and "30/10/2020" in b and "Cao Bằng" in b for b in period.basis)
@@ -99,14 +111,18 @@ def test_borrowed_catalogues_say_so_and_only_offices_need_the_plan_on_time():
 def test_the_committed_filings_are_the_timeline_final_state():
     script = cao_bang_script()
     expected = {rel: content for f in script.filings() for rel, content in f.files.items()}
-    on_disk = {p.relative_to(EXAMPLE).as_posix(): p.read_bytes()
-               for p in (EXAMPLE / "submissions" / PERIOD).rglob("*") if p.is_file()}
+    on_disk = {
+        p.relative_to(EXAMPLE).as_posix(): p.read_bytes()
+        for p in (EXAMPLE / "submissions" / PERIOD).rglob("*")
+        if p.is_file()
+    }
     assert on_disk.keys() == expected.keys()
     assert all(on_disk[rel] == content for rel, content in expected.items())
     assert sum(rel.endswith(".pdf") for rel in on_disk) >= 30
 
 
 # ---------------------------------------------------------------------------------- the site
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
@@ -135,30 +151,36 @@ def test_site_shows_the_department_and_its_offices(site):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("unit, status", [
-    ("pgd-tp-cao-bang", "Đúng hạn (hạn đề xuất)"),
-    ("pgd-trung-khanh", "Đúng hạn (hạn đề xuất)"),        # filed at 21:40 on the deadline day
-    ("pgd-hoa-an", "Trễ hạn (hạn đề xuất)"),
-    ("thcs-demo-ngoc-khe", "Trễ hạn (hạn đề xuất)"),
-    ("thpt-demo-hoa-an", "Chưa nộp (hạn đề xuất)"),
-])
+@pytest.mark.parametrize(
+    "unit, status",
+    [
+        ("pgd-tp-cao-bang", "Đúng hạn (hạn đề xuất)"),
+        ("pgd-trung-khanh", "Đúng hạn (hạn đề xuất)"),  # filed at 21:40 on the deadline day
+        ("pgd-hoa-an", "Trễ hạn (hạn đề xuất)"),
+        ("thcs-demo-ngoc-khe", "Trễ hạn (hạn đề xuất)"),
+        ("thpt-demo-hoa-an", "Chưa nộp (hạn đề xuất)"),
+    ],
+)
 def test_self_assessment_statuses_carry_the_proposed_deadline_mark(site, unit, status):
     assert f"Trạng thái: {status}" in text(page(site, f"{PERIOD}/don-vi/{unit}"))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("unit, milestone, status", [
-    ("pgd-tp-cao-bang", "ke-hoach", "Đúng hạn"),
-    ("pgd-trung-khanh", "ke-hoach", "Đúng hạn"),          # on the due day
-    ("pgd-hoa-an", "ke-hoach", "Trễ hạn"),
-    ("pgd-trung-khanh", "so-ket", "Chưa nộp"),
-    ("thpt-demo-ban-gioc", "so-ket", "Trễ hạn"),
-    ("gdtx-demo-tinh", "tong-ket", "Chưa nộp"),
-])
+@pytest.mark.parametrize(
+    "unit, milestone, status",
+    [
+        ("pgd-tp-cao-bang", "ke-hoach", "Đúng hạn"),
+        ("pgd-trung-khanh", "ke-hoach", "Đúng hạn"),  # on the due day
+        ("pgd-hoa-an", "ke-hoach", "Trễ hạn"),
+        ("pgd-trung-khanh", "so-ket", "Chưa nộp"),
+        ("thpt-demo-ban-gioc", "so-ket", "Trễ hạn"),
+        ("gdtx-demo-tinh", "tong-ket", "Chưa nộp"),
+    ],
+)
 def test_milestone_statuses_from_the_signed_history(site, unit, milestone, status):
     row = re.search(rf'<tr data-milestone="{milestone}">(.*?)</tr>', page(site, f"{PERIOD}/don-vi/{unit}"), re.S)
     cells = [text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
-    assert cells[2] == status                                # the letter's dates: no "(hạn đề xuất)"
+    assert cells[2] == status  # the letter's dates: no "(hạn đề xuất)"
 
 
 @pytest.mark.slow
@@ -183,7 +205,7 @@ def hcmc_names() -> set[str]:
     for period in registry.periods.values():
         names |= {u.name for u in period.units.values()} | {u.area for u in period.units.values() if u.area}
         names |= {b.name for b in period.bodies.values() if b.name}
-    names |= {n.split(" Demo ", 1)[1] for n in names if " Demo " in n}   # the place in "THCS Demo Tân Định"
+    names |= {n.split(" Demo ", 1)[1] for n in names if " Demo " in n}  # the place in "THCS Demo Tân Định"
     return {n for n in names if n}
 
 
@@ -222,7 +244,11 @@ def _docstrings(tree: ast.AST) -> set[int]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
             first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
                 ids.add(id(first.value))
     return ids
 
@@ -262,7 +288,7 @@ def test_the_package_names_no_province():
         found = province_mentions(path.read_text(encoding="utf-8"))
         if found:
             offenders[path.relative_to(PROJECT).as_posix()] = found
-    for path in sorted((package / "website").rglob("*.html")):   # page templates: everything in them is shown
+    for path in sorted((package / "website").rglob("*.html")):  # page templates: everything in them is shown
         if any(p in _fold(path.read_text(encoding="utf-8")) for p in PROVINCES):
             offenders[path.relative_to(PROJECT).as_posix()] = ["template"]
     assert not offenders, offenders

@@ -49,7 +49,13 @@ def test_district_item_4_2_is_derived_from_subordinates_3_2(period):
     loaded, _ = load_period(ROOT, period)
     item = loaded.catalogues["phong-gddt"].items["4.2"]
     assert item.derived is not None and item.derived.criterion == "3.2"
-    assert [(b.min_percent, b.factor) for b in item.derived.bands] == [(90, 1.0), (80, 0.8), (70, 0.6), (60, 0.4), (0, 0.0)]
+    assert [(b.min_percent, b.factor) for b in item.derived.bands] == [
+        (90, 1.0),
+        (80, 0.8),
+        (70, 0.6),
+        (60, 0.4),
+        (0, 0.0),
+    ]
     assert item.evidence is None
     for other in ("truong-pho-thong", "trung-tam-gdtx"):
         assert "3.2" in loaded.catalogues[other].items
@@ -60,12 +66,16 @@ def test_period_files_carry_deadlines_and_milestones():
     assert first.deadline.isoformat() == "2021-05-18"
     second, _ = load_period(ROOT, "2023-2024")
     assert {m.id: m.due.isoformat() for m in second.milestones} == {
-        "ke-hoach": "2023-10-06", "so-ket": "2024-01-19", "tong-ket": "2024-06-07"}
+        "ke-hoach": "2023-10-06",
+        "so-ket": "2024-01-19",
+        "tong-ket": "2024-06-07",
+    }
     assert [level.label for level in second.rating] == ["Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"]
     assert second.milestones[0].owed_by == ()  # the plan: every unit type
     assert [m.owed_by for m in second.milestones[1:]] == [("phong-gddt",), ("phong-gddt",)]  # seed 002, III.2-3
-    plan_items = {t: [i.id for i in c.items.values() if i.requires_milestone == "ke-hoach"]
-                  for t, c in second.catalogues.items()}
+    plan_items = {
+        t: [i.id for i in c.items.values() if i.requires_milestone == "ke-hoach"] for t, c in second.catalogues.items()
+    }
     assert plan_items == {"phong-gddt": ["1.1"], "truong-pho-thong": ["4.1"], "trung-tam-gdtx": ["4.1"]}
 
 

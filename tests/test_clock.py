@@ -43,8 +43,14 @@ def trusted(github, tmp_path_factory):
 @pytest.fixture
 def repo(tmp_path, github):
     made = Repo(tmp_path / "repo")
-    made.commit("Khởi tạo kho", {"README.md": "kho\n", "submissions/units/pgd-quan-1.yaml": "parent: pgd-quan-1\n"},
-                author=REVIEWER, author_time=at("2024-05-01T08:00"), signer=github, signed_at=at("2024-05-01T08:00"))
+    made.commit(
+        "Khởi tạo kho",
+        {"README.md": "kho\n", "submissions/units/pgd-quan-1.yaml": "parent: pgd-quan-1\n"},
+        author=REVIEWER,
+        author_time=at("2024-05-01T08:00"),
+        signer=github,
+        signed_at=at("2024-05-01T08:00"),
+    )
     return made
 
 
@@ -55,6 +61,7 @@ def clock_of(repo, trusted, **kwargs):
 
 
 # -- forged dates and names ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("forged", ["2024-01-01T00:00", "2031-12-31T23:59"], ids=["earlier", "later"])
 def test_forged_dates_of_unsigned_proposal_commits_are_ignored(repo, github, trusted, forged):
@@ -81,15 +88,23 @@ def test_web_editor_commit_before_the_deadline_merged_after_it_is_on_time(repo, 
     assert clock.latest().commit == merge
 
 
-@pytest.mark.parametrize("name", [
-    "Tên\x1e0123456789abcdef0123456789abcdef01234567\x1fX\x1f1500000000",
-    "Dấu\x1fphân\x1ecách",
-    "Trường THCS Nguyễn Du",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Tên\x1e0123456789abcdef0123456789abcdef01234567\x1fX\x1f1500000000",
+        "Dấu\x1fphân\x1ecách",
+        "Trường THCS Nguyễn Du",
+    ],
+)
 def test_odd_author_names_from_git_move_nothing(repo, github, trusted, name):
     repo.checkout("pr")
-    sha = repo.commit("nộp", {A: "x: 1\n"}, author=(name, "a@example.invalid"), committer=(name, "a@example.invalid"),
-                      author_time=at("2020-01-01T00:00"))
+    sha = repo.commit(
+        "nộp",
+        {A: "x: 1\n"},
+        author=(name, "a@example.invalid"),
+        committer=(name, "a@example.invalid"),
+        author_time=at("2020-01-01T00:00"),
+    )
     repo.checkout("main")
     repo.merge("pr", when=at("2024-06-09T10:00"), signer=github, author=(name, "a@example.invalid"))
     clock = clock_of(repo, trusted)
@@ -100,7 +115,7 @@ def test_odd_author_names_from_git_move_nothing(repo, github, trusted, name):
 
 HOSTILE = {
     "separators": b"author A\x1e%(parent)s\x1fB\x1f1000000000 <a@b> 1000000000 +0700\n"
-                  b"committer C\x1f\x1e <c@d> 1000000000 +0700\n",
+    b"committer C\x1f\x1e <c@d> 1000000000 +0700\n",
     "newline in name": b"author A\n Bx <a@b> 1 +0700\ncommitter C\n\x1e1 <c@d> 1 +0700\n",
     "invalid utf-8 and NUL": b"author \xff\xfe\x00\xc3 <a@b> 1 +0700\ncommitter \xc0\xaf <c@d> 2 +0700\n",
     "huge timestamp": b"author A <a@b> 99999999999999999999999 +0700\ncommitter C <c@d> 99999999999999999999 +9999\n",
@@ -156,6 +171,7 @@ def test_corrupted_signature_is_ignored(repo, github, trusted):
 
 # -- merge methods --------------------------------------------------------------------------------
 
+
 def test_fast_forward_of_unsigned_commits_waits_for_the_next_vouched_commit(repo, github, trusted):
     repo.checkout("nop-bai")
     stub = repo.commit("nộp", {A: "x: 1\n"}, author_time=at("2024-05-02T00:00"))
@@ -209,6 +225,7 @@ def test_merge_resolving_a_conflict_with_new_content_introduces_a_version(repo, 
 
 # -- versions -------------------------------------------------------------------------------------
 
+
 def test_a_stub_before_the_deadline_and_full_scores_after_are_two_versions(repo, github, trusted):
     repo.web_edit("p1", {A: "don_vi: thcs-a\n"}, when=at("2024-06-01T09:00"), signer=github)
     repo.merge("p1", when=at("2024-06-01T10:00"), signer=github)
@@ -254,8 +271,13 @@ def test_deleted_paths_stay_listed_under_their_folder(repo, github, trusted):
 def test_first_and_latest_version_of_each_path(repo, github, trusted):
     """Ported from the first/last-commit history: the first version and the current one."""
     first = repo.commit("thêm a", {A: "don_vi: a\n"}, signer=github, signed_at=at("2024-06-01T09:00"))
-    last = repo.commit("sửa a", {A: "don_vi: a\n# sửa\n", PDF: b"%PDF-1.4\n%%EOF\n"}, author=REVIEWER,
-                       signer=github, signed_at=at("2024-06-10T23:30"))
+    last = repo.commit(
+        "sửa a",
+        {A: "don_vi: a\n# sửa\n", PDF: b"%PDF-1.4\n%%EOF\n"},
+        author=REVIEWER,
+        signer=github,
+        signed_at=at("2024-06-10T23:30"),
+    )
     clock = clock_of(repo, trusted)
     assert [v.commit for v in clock.versions(A)] == [first, last]
     assert clock.current(A).commit == last and clock.commit(last).author == REVIEWER[0]
@@ -264,6 +286,7 @@ def test_first_and_latest_version_of_each_path(repo, github, trusted):
 
 
 # -- keys -----------------------------------------------------------------------------------------
+
 
 def test_an_untrusted_signer_is_ignored(repo, trusted):
     with Signer.create("GitHub giả", "noreply@github.com") as impostor:
@@ -338,6 +361,7 @@ def test_sha256_repositories_use_the_gpgsig_sha256_header(tmp_path, github, trus
 
 # -- cache ----------------------------------------------------------------------------------------
 
+
 def test_cached_verdicts_give_the_same_clock_and_are_kept_per_signer_set(repo, github, trusted, tmp_path):
     repo.web_edit("p", {A: "x: 1\n"}, when=at("2024-06-01T09:00"), signer=github)
     repo.merge("p", when=at("2024-06-02T09:00"), signer=github)
@@ -352,8 +376,9 @@ def test_cached_verdicts_give_the_same_clock_and_are_kept_per_signer_set(repo, g
     assert others.current(A).received is None and len(list(cache.glob("signatures-*.json"))) == 2
 
 
-@pytest.mark.parametrize("content", ["{not json", json.dumps({"format": 1, "signers": "x", "verdicts": {}}),
-                                     json.dumps([1, 2]), "FORGED"])
+@pytest.mark.parametrize(
+    "content", ["{not json", json.dumps({"format": 1, "signers": "x", "verdicts": {}}), json.dumps([1, 2]), "FORGED"]
+)
 def test_a_corrupt_or_forged_cache_is_ignored(repo, github, trusted, tmp_path, content):
     repo.checkout("p")
     unsigned = repo.commit("nộp", {A: "x: 1\n"})
@@ -374,8 +399,17 @@ def test_a_corrupt_or_forged_cache_is_ignored(repo, github, trusted, tmp_path, c
 
 # -- paths and roots ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["có dấu cách.pdf", "Trường Nguyễn Thị Minh Khai.yaml", "dòng\nmới.pdf",
-                                  "tab\tvà \"ngoặc\".pdf", "ký tự \\ lạ *?.pdf"])
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "có dấu cách.pdf",
+        "Trường Nguyễn Thị Minh Khai.yaml",
+        "dòng\nmới.pdf",
+        'tab\tvà "ngoặc".pdf',
+        "ký tự \\ lạ *?.pdf",
+    ],
+)
 def test_paths_are_read_exactly_as_stored(repo, github, trusted, name):
     path = f"submissions/2023-2024/pgd-quan-1/thcs-a/{name}"
     repo.commit("thêm", {path: b"%PDF x\n"}, signer=github, signed_at=at("2024-06-01T10:00"))
@@ -387,15 +421,16 @@ def test_paths_are_read_exactly_as_stored(repo, github, trusted, name):
 
 def test_data_root_inside_a_larger_repository(tmp_path, github, trusted):
     repo = Repo(tmp_path / "repo")
-    repo.commit("c", {f"data/{A}": "x: 1\n", "other/submissions/z.yaml": "z\n"},
-                signer=github, signed_at=at("2024-06-02T10:00"))
+    repo.commit(
+        "c", {f"data/{A}": "x: 1\n", "other/submissions/z.yaml": "z\n"}, signer=github, signed_at=at("2024-06-02T10:00")
+    )
     clock = read_clock(tmp_path / "repo/data", trusted)
     assert clock.available and clock.paths_under("submissions") == [A]
     assert clock.current(A).received.day == dt.date(2024, 6, 2)
 
 
 def test_dates_are_days_in_vietnam(repo, github, trusted):
-    repo.commit("khuya", {A: "x: 1\n"}, signer=github, signed_at=dt.datetime(2024, 6, 7, 17, 30, tzinfo=dt.timezone.utc))
+    repo.commit("khuya", {A: "x: 1\n"}, signer=github, signed_at=dt.datetime(2024, 6, 7, 17, 30, tzinfo=dt.UTC))
     received = clock_of(repo, trusted).current(A).received
     assert received.day == dt.date(2024, 6, 8)  # 17:30 UTC is 00:30 the next day in UTC+7
     assert received.date.utcoffset() == dt.timedelta(hours=7)
@@ -414,6 +449,7 @@ def test_blob_reader_refuses_unknown_and_malformed_ids(repo, trusted):
 
 
 # -- without history -------------------------------------------------------------------------------
+
 
 def test_not_a_repository(tmp_path, trusted):
     (tmp_path / "submissions").mkdir()
@@ -461,6 +497,7 @@ def test_github_identity_in_helpers_is_githubs(repo, github):
 
 # -- the rule itself, against its definition --------------------------------------------------------
 
+
 class StatedVerdicts:
     """Signature verdicts given directly: sha -> (stated time, valid?)."""
 
@@ -473,6 +510,7 @@ class StatedVerdicts:
 
     def moment(self, sha):
         from site_builder.clock import Moment
+
         self.checked.add(sha)
         stated, valid = self.signed.get(sha, (0, False))
         return Moment(stated, sha) if valid else None
@@ -494,6 +532,7 @@ def histories(draw):
 @given(histories())
 def test_received_times_equal_the_definition_and_skipped_checks_never_matter(history):
     from site_builder.clock import Moment, _contained
+
     graph, signed, needed = history
     children = {sha: [c for c, parents in graph.items() if sha in parents] for sha in graph}
 

@@ -9,7 +9,6 @@ plan due 06/10/2023), so a single build checks them all.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import subprocess
 import sys
@@ -35,8 +34,10 @@ def at(day: str, hour: int = 10) -> dt.datetime:
 
 def unit_files(unit: str, scores: dict | None = None, stub: bool = False) -> dict:
     data = {"don_vi": unit, "nam_hoc": PERIOD, "tieu_chi": {}} if stub else school_submission(unit, PERIOD, scores)
-    return {f"submissions/{PERIOD}/{BODY}/{unit}.yaml": dump(data),
-            f"submissions/{PERIOD}/{BODY}/{unit}/ke-hoach-cntt.pdf": pdf_bytes(unit)}
+    return {
+        f"submissions/{PERIOD}/{BODY}/{unit}.yaml": dump(data),
+        f"submissions/{PERIOD}/{BODY}/{unit}/ke-hoach-cntt.pdf": pdf_bytes(unit),
+    }
 
 
 def plan(unit: str, text: str = "", name: str = "ke-hoach.pdf") -> dict:
@@ -44,17 +45,17 @@ def plan(unit: str, text: str = "", name: str = "ke-hoach.pdf") -> dict:
 
 
 CASES = [  # unit id, what happens, expected status, expected received day (Vietnam)
-    "thcs-web-before-merge-after",   # web edit 05/06, merged 10/06 -> on time (05/06)
-    "thcs-forged-early",             # unsigned commit dated 01/06 in the PR, merged 12/06 -> late (12/06)
-    "thcs-forged-late",              # unsigned commit dated 30/07, merged 06/06 -> on time (06/06)
-    "thcs-odd-names",                # raw commit whose author carries \x1e \x1f \n, merged 04/06 -> on time
-    "thcs-fast-forward",             # unsigned commits dated 20/05 fast-forwarded; next signed commit 20/06 -> late
-    "thcs-rebase",                   # "Rebase and merge" (unsigned) 03/06; next signed commit 04/06 -> on time
-    "thcs-squash",                   # "Squash and merge" 08/06 -> late
-    "thcs-stub-then-scores",         # stub 20/05, scores 15/06 -> late, every criterion listed
-    "thcs-before-opening",           # filed 01/05, before the window opens -> on time, counted from 13/05
-    "thcs-untrusted-key",            # signed 01/06 by a key nobody trusts, merged 09/06 -> late (09/06)
-    "thcs-unsigned-tip",             # pushed to main without any signature afterwards -> unknown
+    "thcs-web-before-merge-after",  # web edit 05/06, merged 10/06 -> on time (05/06)
+    "thcs-forged-early",  # unsigned commit dated 01/06 in the PR, merged 12/06 -> late (12/06)
+    "thcs-forged-late",  # unsigned commit dated 30/07, merged 06/06 -> on time (06/06)
+    "thcs-odd-names",  # raw commit whose author carries \x1e \x1f \n, merged 04/06 -> on time
+    "thcs-fast-forward",  # unsigned commits dated 20/05 fast-forwarded; next signed commit 20/06 -> late
+    "thcs-rebase",  # "Rebase and merge" (unsigned) 03/06; next signed commit 04/06 -> on time
+    "thcs-squash",  # "Squash and merge" 08/06 -> late
+    "thcs-stub-then-scores",  # stub 20/05, scores 15/06 -> late, every criterion listed
+    "thcs-before-opening",  # filed 01/05, before the window opens -> on time, counted from 13/05
+    "thcs-untrusted-key",  # signed 01/06 by a key nobody trusts, merged 09/06 -> late (09/06)
+    "thcs-unsigned-tip",  # pushed to main without any signature afterwards -> unknown
 ]
 
 
@@ -63,9 +64,24 @@ def built(tmp_path_factory):
     base = tmp_path_factory.mktemp("clock-site")
     root = make_repo(base / "repo")
     (root / f"submissions/{PERIOD}/{BODY}/thcs-demo-a.yaml").unlink()  # make_repo's own school: not a case
-    write_registry(root, PERIOD, BODY, OFFICE_UNITS + [
-        {"id": u, "name": f"Trường THCS {u}", "type": "truong-pho-thong", "level": "THCS", "area": "Quận 1",
-         "editors": [u]} for u in CASES], reviewers=["pgd-q1-reviewer"])
+    write_registry(
+        root,
+        PERIOD,
+        BODY,
+        OFFICE_UNITS
+        + [
+            {
+                "id": u,
+                "name": f"Trường THCS {u}",
+                "type": "truong-pho-thong",
+                "level": "THCS",
+                "area": "Quận 1",
+                "editors": [u],
+            }
+            for u in CASES
+        ],
+        reviewers=["pgd-q1-reviewer"],
+    )
     with Signer.create() as github, Signer.create("Ai đó", "ai-do@example.invalid") as stranger:
         (root / "submissions/keys").mkdir(parents=True)
         github.export_public(root / "submissions/keys/github-thu.asc")
@@ -76,8 +92,13 @@ def built(tmp_path_factory):
         repo.commit("Khởi tạo kho dữ liệu", author=("Quản trị", "qt@example.invalid"), author_time=at("2023-09-01"))
         _history(repo, github, stranger)
     out = base / "site"
-    run = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
-                         capture_output=True, text=True, cwd=PROJECT, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     data = read_json(out, PERIOD)
     return out, {u["id"]: u for u in data["units"]}
@@ -87,8 +108,7 @@ def _history(repo: Repo, github: Signer, stranger: Signer) -> None:
     # the plan of the replaced-report case: on time, then replaced after its due date
     repo.web_edit("ke-hoach", plan("thcs-web-before-merge-after", "ban dau"), when=at("2023-10-01"), signer=github)
     repo.merge("ke-hoach", when=at("2023-10-02"), signer=github)
-    repo.web_edit("ke-hoach-moi", plan("thcs-web-before-merge-after", "ban moi"), when=at("2023-11-15"),
-                  signer=github)
+    repo.web_edit("ke-hoach-moi", plan("thcs-web-before-merge-after", "ban moi"), when=at("2023-11-15"), signer=github)
     repo.merge("ke-hoach-moi", when=at("2023-11-16"), signer=github)
 
     repo.web_edit("mo-som", unit_files("thcs-before-opening"), when=at("2024-05-01"), signer=github)
@@ -112,28 +132,45 @@ def _history(repo: Repo, github: Signer, stranger: Signer) -> None:
 
     repo.web_edit("web", unit_files("thcs-web-before-merge-after"), when=at("2024-06-05"), signer=github)
     repo.checkout("late-dates")
-    repo.commit("Nộp bài", unit_files("thcs-forged-late"), author_time=at("2024-07-30"), committer_time=at("2024-07-30"))
+    repo.commit(
+        "Nộp bài", unit_files("thcs-forged-late"), author_time=at("2024-07-30"), committer_time=at("2024-07-30")
+    )
     repo.merge("late-dates", when=at("2024-06-06"), signer=github)
     repo.checkout("squash")
     repo.commit("Nộp bài", unit_files("thcs-squash"), author_time=at("2024-05-30"))
     repo.squash("squash", when=at("2024-06-08"), signer=github)
     repo.checkout("stranger")
-    repo.commit("Nộp bài", unit_files("thcs-untrusted-key"), author_time=at("2024-06-01"), committer=GITHUB,
-                committer_time=at("2024-06-01"), signer=stranger, signed_at=at("2024-06-01"))
+    repo.commit(
+        "Nộp bài",
+        unit_files("thcs-untrusted-key"),
+        author_time=at("2024-06-01"),
+        committer=GITHUB,
+        committer_time=at("2024-06-01"),
+        signer=stranger,
+        signed_at=at("2024-06-01"),
+    )
     repo.merge("stranger", when=at("2024-06-09"), signer=github)
     repo.merge("web", when=at("2024-06-10"), signer=github)
     repo.checkout("early-dates")
-    repo.commit("Nộp bài", unit_files("thcs-forged-early"), author_time=at("2024-06-01"), committer_time=at("2024-06-01"))
+    repo.commit(
+        "Nộp bài", unit_files("thcs-forged-early"), author_time=at("2024-06-01"), committer_time=at("2024-06-01")
+    )
     repo.merge("early-dates", when=at("2024-06-12"), signer=github)
     repo.web_edit("scores", unit_files("thcs-stub-then-scores"), when=at("2024-06-15"), signer=github)
     repo.merge("scores", when=at("2024-06-16"), signer=github)
     repo.checkout("ff")  # a maintainer fast-forwards a unit's unsigned, back-dated commits
-    repo.commit("Nộp bài", unit_files("thcs-fast-forward"), author_time=at("2024-05-20"), committer_time=at("2024-05-20"))
+    repo.commit(
+        "Nộp bài", unit_files("thcs-fast-forward"), author_time=at("2024-05-20"), committer_time=at("2024-05-20")
+    )
     repo.fast_forward("ff")
     repo.web_edit("other", plan("thcs-forged-late"), when=at("2024-06-20"), signer=github)
     repo.merge("other", when=at("2024-06-20", 11), signer=github)  # the first signed commit containing "ff"
-    repo.commit("Quản trị đẩy thẳng lên main", unit_files("thcs-unsigned-tip"), author_time=at("2024-06-01"),
-                committer_time=at("2024-06-01"))
+    repo.commit(
+        "Quản trị đẩy thẳng lên main",
+        unit_files("thcs-unsigned-tip"),
+        author_time=at("2024-06-01"),
+        committer_time=at("2024-06-01"),
+    )
 
 
 EXPECTED = {

@@ -16,8 +16,9 @@ from tests.datarepo import PROJECT, dump, make_repo
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), *args],
-                            capture_output=True, text=True, cwd=PROJECT)
+    result = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(root), *args], capture_output=True, text=True, cwd=PROJECT
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -44,7 +45,8 @@ def _segments_ok(pattern: str, path: str, prefix: bool) -> bool:
     want = pattern.strip("/").split("/")
     have = path.split("/")
     return (len(have) > len(want) if prefix else len(have) == len(want)) and all(
-        fnmatch.fnmatchcase(h, w) for h, w in zip(have, want))
+        fnmatch.fnmatchcase(h, w) for h, w in zip(have, want)
+    )
 
 
 def registry_of(root: Path):
@@ -62,19 +64,33 @@ def test_owners_follow_the_registry(tmp_path):
     text = render(registry_of(root))
     assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a.yaml") == ["@pgd-q1-reviewer"]
     # a single reviewer cannot approve their own reviewer scores: the maintainers are co-owners
-    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a.review.yaml") == ["@pgd-q1-reviewer",
-                                                                                           "@sgd-admin"]
-    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-b.review.yaml") == ["@nguoi-cham-rieng",
-                                                                                           "@sgd-admin"]
-    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a/bao-cao/ke-hoach/kh.pdf") == ["@pgd-q1-reviewer"]
-    assert owners_of(text, "submissions/2020-2021/pgd-quan-1/thcs-demo-a/ke-hoach.pdf") == ["@sgd-admin"]  # no such year
+    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a.review.yaml") == [
+        "@pgd-q1-reviewer",
+        "@sgd-admin",
+    ]
+    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-b.review.yaml") == [
+        "@nguoi-cham-rieng",
+        "@sgd-admin",
+    ]
+    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a/bao-cao/ke-hoach/kh.pdf") == [
+        "@pgd-q1-reviewer"
+    ]
+    assert owners_of(text, "submissions/2020-2021/pgd-quan-1/thcs-demo-a/ke-hoach.pdf") == [
+        "@sgd-admin"
+    ]  # no such year
     assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-b.yaml") == ["@nguoi-cham-rieng"]
     assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-b/a.pdf") == ["@nguoi-cham-rieng"]
     assert owners_of(text, "submissions/2023-2024/so-gddt/pgd-quan-1.yaml") == ["@sgd-reviewer"]
-    for path in ("criteria/2023-2024/year.yaml", "schema/submission.schema.json", "site_builder/cli.py",
-                 ".github/workflows/validate.yml", "submissions/units/2023-2024/pgd-quan-1.yaml",
-                 "submissions/keys/minh-hoa.asc",
-                 "submissions/organization.yaml", "README.md"):
+    for path in (
+        "criteria/2023-2024/year.yaml",
+        "schema/submission.schema.json",
+        "site_builder/cli.py",
+        ".github/workflows/validate.yml",
+        "submissions/units/2023-2024/pgd-quan-1.yaml",
+        "submissions/keys/minh-hoa.asc",
+        "submissions/organization.yaml",
+        "README.md",
+    ):
         assert owners_of(text, path) == ["@sgd-admin"], path
 
 
@@ -85,8 +101,10 @@ def test_bodies_with_two_reviewers_approve_each_others_scores(tmp_path):
     data["reviewers"] = ["pgd-q1-reviewer", "pgd-q1-reviewer-2"]
     units_file.write_text(dump(data), encoding="utf-8")
     text = render(registry_of(root))
-    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a.review.yaml") == ["@pgd-q1-reviewer",
-                                                                                           "@pgd-q1-reviewer-2"]
+    assert owners_of(text, "submissions/2023-2024/pgd-quan-1/thcs-demo-a.review.yaml") == [
+        "@pgd-q1-reviewer",
+        "@pgd-q1-reviewer-2",
+    ]
 
 
 def test_unit_without_reviewers_falls_back_to_maintainers(tmp_path):
@@ -106,8 +124,9 @@ def test_check_fails_when_stale_and_passes_after_regenerating(tmp_path):
     assert cli(root, "codeowners").returncode == 0
     assert cli(root, "codeowners", "--check").returncode == 0
     units_file = root / "submissions/units/2023-2024/pgd-quan-1.yaml"
-    units_file.write_text(units_file.read_text(encoding="utf-8").replace("pgd-q1-reviewer", "nguoi-cham-moi"),
-                          encoding="utf-8")
+    units_file.write_text(
+        units_file.read_text(encoding="utf-8").replace("pgd-q1-reviewer", "nguoi-cham-moi"), encoding="utf-8"
+    )
     stale = cli(root, "codeowners", "--check")
     assert stale.returncode == 1 and "đã cũ" in stale.stderr
     assert cli(root, "codeowners").returncode == 0

@@ -11,8 +11,11 @@ TREE = b"tree " + b"a" * 40 + b"\n"
 SIG = b"-----BEGIN PGP SIGNATURE-----\n\nAAAA\n=abcd\n-----END PGP SIGNATURE-----\n"
 
 
-def signed(header: bytes = b"gpgsig", people: bytes = b"author A <a@b> 1 +0700\ncommitter C <c@d> 2 +0700\n",
-           message: bytes = b"\nmessage\n") -> bytes:
+def signed(
+    header: bytes = b"gpgsig",
+    people: bytes = b"author A <a@b> 1 +0700\ncommitter C <c@d> 2 +0700\n",
+    message: bytes = b"\nmessage\n",
+) -> bytes:
     folded = header + b" " + SIG.rstrip(b"\n").replace(b"\n", b"\n ") + b"\n"
     return TREE + people + folded + message
 
@@ -63,9 +66,13 @@ def test_any_bytes_parse_without_error(raw, object_format):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.binary(min_size=1, max_size=30).filter(lambda b: b"\n" not in b and not b.startswith((b" ", b"gpgsig"))),
-                max_size=5),
-       st.binary(max_size=100))
+@given(
+    st.lists(
+        st.binary(min_size=1, max_size=30).filter(lambda b: b"\n" not in b and not b.startswith((b" ", b"gpgsig"))),
+        max_size=5,
+    ),
+    st.binary(max_size=100),
+)
 def test_payload_plus_signature_header_rebuilds_the_object(extra_headers, message):
     people = b"".join(h + b"\n" for h in extra_headers)
     raw = signed(people=people, message=b"\n" + message)

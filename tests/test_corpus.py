@@ -22,8 +22,7 @@ import yaml
 
 from site_builder.paths import DataRoot
 from site_builder.validate import validate_all, validate_paths
-from tests.corpus_cases import (CORPUS, SUBMISSION, actual_problems, build_case, case_keys, expected_table,
-                                run_case)
+from tests.corpus_cases import CORPUS, SUBMISSION, actual_problems, build_case, case_keys, expected_table, run_case
 from tests.datarepo import PROJECT, make_repo, write
 
 KEYS = case_keys()
@@ -35,6 +34,7 @@ def _show(rows) -> str:
 
 
 # ---------------------------------------------------------------- the table and the cases agree
+
 
 def test_every_case_has_expectations():
     missing = [k for k in KEYS if k not in EXPECTED]
@@ -49,8 +49,17 @@ def test_every_expectation_has_a_case():
 def test_corpus_is_large_and_covers_every_group():
     assert len(KEYS) >= 45
     groups = {k.split("/")[0] for k in KEYS}
-    assert {"yaml", "submission", "evidence", "review", "registry", "catalogue", "placement", "valid",
-            "warning"} <= groups
+    assert {
+        "yaml",
+        "submission",
+        "evidence",
+        "review",
+        "registry",
+        "catalogue",
+        "placement",
+        "valid",
+        "warning",
+    } <= groups
     for key in KEYS:
         group = key.split("/")[0]
         errors = [row for row in EXPECTED[key] if "severity" not in row]
@@ -75,9 +84,13 @@ def test_case(key, tmp_path):
 
 # ---------------------------------------------------------------- line endings and BOM change nothing
 
-SINGLE_FILE_CASES = [k for k in KEYS if (CORPUS / f"{k}.yaml").is_file()
-                     and k.split("/")[0] in ("submission", "evidence", "review", "valid", "warning")
-                     and k not in ("valid/UTF8_BOM", "valid/WINDOWS_LINE_ENDINGS")]
+SINGLE_FILE_CASES = [
+    k
+    for k in KEYS
+    if (CORPUS / f"{k}.yaml").is_file()
+    and k.split("/")[0] in ("submission", "evidence", "review", "valid", "warning")
+    and k not in ("valid/UTF8_BOM", "valid/WINDOWS_LINE_ENDINGS")
+]
 
 
 @pytest.mark.parametrize("key", SINGLE_FILE_CASES)
@@ -93,6 +106,7 @@ def test_crlf_and_bom_give_the_same_problems(key, tmp_path):
 
 # ---------------------------------------------------------------- refused fast, with bounded memory
 
+
 def _measure(root: Path, paths: list[str]):
     tracemalloc.start()
     started = time.perf_counter()
@@ -105,12 +119,15 @@ def _measure(root: Path, paths: list[str]):
     return result, elapsed, peak
 
 
-@pytest.mark.parametrize("key, code", [
-    ("yaml/ALIAS_BOMB", "yaml-alias"),
-    ("yaml/DEEP_NESTING_FLOW", "too-deep"),
-    ("yaml/DEEP_NESTING_BLOCK", "too-deep"),
-    ("yaml/huge_file", "file-too-large"),
-])
+@pytest.mark.parametrize(
+    "key, code",
+    [
+        ("yaml/ALIAS_BOMB", "yaml-alias"),
+        ("yaml/DEEP_NESTING_FLOW", "too-deep"),
+        ("yaml/DEEP_NESTING_BLOCK", "too-deep"),
+        ("yaml/huge_file", "file-too-large"),
+    ],
+)
 def test_traps_are_refused_fast_with_bounded_memory(key, code, tmp_path):
     root, paths = build_case(key, tmp_path)
     result, elapsed, peak = _measure(root, paths)
@@ -122,7 +139,11 @@ def test_traps_are_refused_fast_with_bounded_memory(key, code, tmp_path):
 def test_bigger_alias_bomb_is_still_refused_fast(tmp_path):
     """Twelve levels of nine-fold aliases would expand to 9**12 strings if anything expanded them."""
     root = make_repo(tmp_path / "repo")
-    lines = ['don_vi: thcs-demo-a', 'nam_hoc: "2023-2024"', 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines = [
+        "don_vi: thcs-demo-a",
+        'nam_hoc: "2023-2024"',
+        'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ]
     for level in range(1, 13):
         lines.append(f"l{level}: &l{level} [" + ",".join([f"*l{level - 1}"] * 9) + "]")
     lines.append("tieu_chi: *l12")
@@ -133,6 +154,7 @@ def test_bigger_alias_bomb_is_still_refused_fast(tmp_path):
 
 
 # ---------------------------------------------------------------- accepted input is really read right
+
 
 def test_nfd_text_is_normalised_not_rejected(tmp_path):
     root, _paths = build_case("valid/VIETNAMESE_NFD", tmp_path)
@@ -164,23 +186,33 @@ def test_bom_and_crlf_are_read_as_plain_text(key, tmp_path):
 
 # ---------------------------------------------------------------- the real command line
 
+
 def cli(root: Path, *args, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), *args],
-                          capture_output=True, text=True, encoding="utf-8", cwd=PROJECT,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=PROJECT,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize("key, exit_code", [
-    ("valid/UNQUOTED_IDS_AND_LINKS", 0),
-    ("valid/UTF8_BOM", 0),
-    ("submission/SCORE_ABOVE_MAX", 1),
-    ("yaml/ALIAS_BOMB", 1),
-    ("yaml/INVALID_UTF8", 1),
-    ("yaml/huge_file", 1),
-    ("evidence/encrypted_pdf", 1),
-    ("evidence/symlink_outside", 1),
-    ("placement/wrong_district", 1),
-])
+@pytest.mark.parametrize(
+    "key, exit_code",
+    [
+        ("valid/UNQUOTED_IDS_AND_LINKS", 0),
+        ("valid/UTF8_BOM", 0),
+        ("submission/SCORE_ABOVE_MAX", 1),
+        ("yaml/ALIAS_BOMB", 1),
+        ("yaml/INVALID_UTF8", 1),
+        ("yaml/huge_file", 1),
+        ("evidence/encrypted_pdf", 1),
+        ("evidence/symlink_outside", 1),
+        ("placement/wrong_district", 1),
+    ],
+)
 def test_cli_exit_codes_and_no_traceback(key, exit_code, tmp_path):
     root, paths = build_case(key, tmp_path)
     run = cli(root, "validate", *paths)
@@ -201,12 +233,15 @@ def test_cli_whole_root_exit_codes(tmp_path):
     assert "điểm tự chấm -1 nhỏ hơn 0" in run.stdout
 
 
-@pytest.mark.parametrize("args", [
-    ["validate", "--format", "xml"],
-    ["validate", "--khong-co"],
-    ["khong-co-lenh"],
-    ["validate", "/etc/passwd"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--format", "xml"],
+        ["validate", "--khong-co"],
+        ["khong-co-lenh"],
+        ["validate", "/etc/passwd"],
+    ],
+)
 def test_cli_usage_errors_exit_2(args, tmp_path):
     root = make_repo(tmp_path / "repo")
     run = cli(root, *args)
@@ -222,7 +257,7 @@ def test_cli_not_a_data_root_exits_2(tmp_path):
 
 def _many_errors(root: Path) -> None:
     """A submission with 14 errors: more than GitHub's 10 annotations per step."""
-    lines = ['don_vi: thcs-demo-a', 'nam_hoc: "2023-2024"', "tieu_chi:"]
+    lines = ["don_vi: thcs-demo-a", 'nam_hoc: "2023-2024"', "tieu_chi:"]
     for cid in ("1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3", "3.4", "3.5"):
         lines += [f'  "{cid}":', "    diem_tu_cham: 11"]
     write(root / SUBMISSION, "\n".join(lines) + "\n")
@@ -249,8 +284,15 @@ def test_cli_github_format_annotations_and_job_summary(tmp_path):
 def test_cli_github_format_without_summary_file(tmp_path):
     root, paths = build_case("evidence/JAVASCRIPT_URL", tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
-    run = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), "validate", "--format", "github",
-                          *paths], capture_output=True, text=True, encoding="utf-8", cwd=PROJECT, env=env, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(root), "validate", "--format", "github", *paths],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=PROJECT,
+        env=env,
+        timeout=120,
+    )
     assert run.returncode == 1
     assert f"::error file={paths[0]},line=7,col=9," in run.stdout
     assert "::warning " in run.stdout  # the missing-criteria warning is annotated too

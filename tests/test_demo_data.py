@@ -26,8 +26,7 @@ import demo_data  # noqa: E402
 
 
 def tree(root: Path, folder: str = "submissions") -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted((root / folder).rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / folder).rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +36,14 @@ def generated(tmp_path_factory) -> list[Path]:
     for seed in ("1", "2"):
         out = tmp_path_factory.mktemp(f"demo-{seed}")
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        check = ["--check"] if seed == "1" else []   # the generator's own read-back check, once
-        run = subprocess.run([sys.executable, str(GENERATE), "--demo", "--out", str(out), *check],
-                             capture_output=True, text=True, env=env, cwd=PROJECT)
+        check = ["--check"] if seed == "1" else []  # the generator's own read-back check, once
+        run = subprocess.run(
+            [sys.executable, str(GENERATE), "--demo", "--out", str(out), *check],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=PROJECT,
+        )
         assert run.returncode == 0, run.stderr
         assert not check or "check: no problems found" in run.stdout
         outs.append(out)
@@ -72,8 +76,9 @@ def test_organization_is_a_clearly_labelled_demo(bundled):
     assert organization.repository == "https://github.com/so-gddt-minh-hoa/danh-gia-cntt"
     assert organization.signers == ("github-web-flow", "minh-hoa")
     assert DataRoot(PROJECT).signer_key("minh-hoa") == PROJECT / "submissions/keys/minh-hoa.asc"
-    assert (PROJECT / "benchmarks/demo-key/minh-hoa.asc").read_bytes() == \
-        (PROJECT / "submissions/keys/minh-hoa.asc").read_bytes()
+    assert (PROJECT / "benchmarks/demo-key/minh-hoa.asc").read_bytes() == (
+        PROJECT / "submissions/keys/minh-hoa.asc"
+    ).read_bytes()
 
 
 def test_three_school_years(bundled):
@@ -104,23 +109,27 @@ def test_2025_2026_is_two_tier(bundled):
 def test_2025_2026_merger_closure_rename_and_body_change(bundled):
     _, registry = bundled
     before, after = registry.period("2023-2024"), registry.period("2025-2026")
-    merged = after.units["thcs-demo-ben-thanh"]            # merger: a new school replaces two
+    merged = after.units["thcs-demo-ben-thanh"]  # merger: a new school replaces two
     assert sorted(merged.replaces) == ["thcs-demo-nguyen-cu-trinh", "thcs-demo-pham-ngu-lao"]
     assert all(old in before.units and old not in after.units for old in merged.replaces)
     assert "thcs-demo-ben-thanh" not in before.units
-    assert "thcs-demo-cau-son" in before.units and "thcs-demo-cau-son" not in after.units   # closure
+    assert "thcs-demo-cau-son" in before.units and "thcs-demo-cau-son" not in after.units  # closure
     renamed_before, renamed_after = before.units["gdtx-demo-quan-5"], after.units["gdtx-demo-quan-5"]
     assert renamed_before.name != renamed_after.name == "Trung tâm GDTX Demo Chợ Lớn"
-    assert (before.units["thcs-demo-tan-dinh"].parent, after.units["thcs-demo-tan-dinh"].parent) == \
-        ("pgd-quan-1", "vhxh-phuong-tan-dinh")
+    assert (before.units["thcs-demo-tan-dinh"].parent, after.units["thcs-demo-tan-dinh"].parent) == (
+        "pgd-quan-1",
+        "vhxh-phuong-tan-dinh",
+    )
     editors = [(before.units[u].editors, after.units[u].editors) for u in after.units if u in before.units]
-    assert any(old != new for old, new in editors)          # a unit's editors may change between years
+    assert any(old != new for old, new in editors)  # a unit's editors may change between years
 
 
 def test_most_units_are_followed_across_the_three_years(bundled):
     _, registry = bundled
-    years = [set(u for u, unit in registry.period(p).units.items() if unit.type != "phong-gddt")
-             for p in ("2020-2021", "2023-2024", "2025-2026")]
+    years = [
+        set(u for u, unit in registry.period(p).units.items() if unit.type != "phong-gddt")
+        for p in ("2020-2021", "2023-2024", "2025-2026")
+    ]
     everywhere = years[0] & years[1] & years[2]
     assert len(everywhere) >= 0.85 * len(years[2])
     assert {"thpt-demo-thu-thiem"} <= years[1] & years[2] and "thpt-demo-thu-thiem" not in years[0]
@@ -136,9 +145,11 @@ def test_reports_follow_each_years_owed_by(bundled):
         assert unit is not None and unit.parent == body
         filed[(period, unit.type, milestone)] += 1
     assert not [key for key in filed if key[0] == "2023-2024" and key[1] != "phong-gddt" and key[2] != "ke-hoach"]
-    for period in ("2020-2021", "2025-2026"):    # every type owes every report
-        assert {(t, m) for p, t, m in filed if p == period} >= {("truong-pho-thong", "so-ket"),
-                                                               ("trung-tam-gdtx", "tong-ket")}
+    for period in ("2020-2021", "2025-2026"):  # every type owes every report
+        assert {(t, m) for p, t, m in filed if p == period} >= {
+            ("truong-pho-thong", "so-ket"),
+            ("trung-tam-gdtx", "tong-ket"),
+        }
     assert filed[("2023-2024", "phong-gddt", "so-ket")] > 10
 
 
@@ -165,8 +176,18 @@ def test_validates_with_only_the_warnings_a_realistic_demo_has():
 @pytest.mark.parametrize("flat", [False, True], ids=["tiered", "flat"])
 def test_scale_mode_writes_valid_repositories(tmp_path, flat):
     out = tmp_path / "scale"
-    args = [sys.executable, str(GENERATE), "--units", "120", "--out", str(out), "--periods", "2023-2024",
-            "2025-2026", "--check"] + (["--flat"] if flat else [])
+    args = [
+        sys.executable,
+        str(GENERATE),
+        "--units",
+        "120",
+        "--out",
+        str(out),
+        "--periods",
+        "2023-2024",
+        "2025-2026",
+        "--check",
+    ] + (["--flat"] if flat else [])
     run = subprocess.run(args, capture_output=True, text=True, cwd=PROJECT)
     assert run.returncode == 0, run.stdout + run.stderr
     result = validate_all(DataRoot(out))
@@ -177,5 +198,5 @@ def test_scale_mode_writes_valid_repositories(tmp_path, flat):
         assert len(registry.period(period).units) == 120
         assert (bodies == {"so-gddt"}) if flat else (len(bodies) > 1)
     offices = [u for u in registry.period("2025-2026").units.values() if u.type == "phong-gddt"]
-    assert not offices                               # no district offices after 2025
-    assert result.dataset.reports                    # reports filed in bao-cao/<milestone>/
+    assert not offices  # no district offices after 2025
+    assert result.dataset.reports  # reports filed in bao-cao/<milestone>/

@@ -65,21 +65,31 @@ def today(clock):
 def commits(repo) -> dict[str, dict]:
     """Every commit of main's history, read raw: parents, author, committer, dates, signed, subject."""
     shas = git(repo, "rev-list", "main").split()
-    raw = subprocess.run(["git", "cat-file", "--batch"], cwd=repo, input="\n".join(shas).encode() + b"\n",
-                         capture_output=True, check=True).stdout
+    raw = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=repo,
+        input="\n".join(shas).encode() + b"\n",
+        capture_output=True,
+        check=True,
+    ).stdout
     found, at = {}, 0
     for sha in shas:
         header_end = raw.index(b"\n", at)
         size = int(raw[at:header_end].split()[2])
-        body = raw[header_end + 1:header_end + 1 + size].decode("utf-8")
+        body = raw[header_end + 1 : header_end + 1 + size].decode("utf-8")
         at = header_end + 1 + size + 1
         headers, message = body.split("\n\n", 1)
         fields = [line.split(" ", 1) for line in headers.split("\n") if not line.startswith(" ")]
         person = {key: value.rsplit(" ", 2) for key, value in fields if key in ("author", "committer")}
-        found[sha] = {"parents": [v for k, v in fields if k == "parent"],
-                      "author": person["author"][0].split(" <")[0], "author_time": int(person["author"][1]),
-                      "committer": person["committer"][0].split(" <")[0], "committer_time": int(person["committer"][1]),
-                      "signed": any(k == "gpgsig" for k, _ in fields), "subject": message.split("\n", 1)[0]}
+        found[sha] = {
+            "parents": [v for k, v in fields if k == "parent"],
+            "author": person["author"][0].split(" <")[0],
+            "author_time": int(person["author"][1]),
+            "committer": person["committer"][0].split(" <")[0],
+            "committer_time": int(person["committer"][1]),
+            "signed": any(k == "gpgsig" for k, _ in fields),
+            "subject": message.split("\n", 1)[0],
+        }
     return found
 
 
@@ -90,9 +100,12 @@ def blob_id(data: bytes) -> str:
 def test_final_tree_equals_the_bundled_files(repo):
     listed = git(repo, "ls-tree", "-r", "--format=%(objectmode) %(objectname) %(path)", "HEAD").splitlines()
     head = {path: (mode, sha) for mode, sha, path in (line.split(" ", 2) for line in listed)}
-    bundled = {p.relative_to(PROJECT).as_posix(): ("100644", blob_id(p.read_bytes()))
-               for folder in ("criteria", "schema", "submissions")
-               for p in sorted((PROJECT / folder).rglob("*")) if p.is_file()}
+    bundled = {
+        p.relative_to(PROJECT).as_posix(): ("100644", blob_id(p.read_bytes()))
+        for folder in ("criteria", "schema", "submissions")
+        for p in sorted((PROJECT / folder).rglob("*"))
+        if p.is_file()
+    }
     assert head == bundled
     assert git(repo, "status", "--porcelain") == ""
 
@@ -101,10 +114,11 @@ def test_commits_are_made_the_way_github_makes_them(repo, commits, demo, clock):
     prs = [e for e in demo.events if e.kind == "pr"]
     merges = [c for c in commits.values() if len(c["parents"]) == 2]
     assert len(merges) == len(prs)
-    assert all(c["subject"].startswith("Merge pull request #") and c["committer"] == "GitHub" and c["signed"]
-               for c in merges)
+    assert all(
+        c["subject"].startswith("Merge pull request #") and c["committer"] == "GitHub" and c["signed"] for c in merges
+    )
     proposals = {c["parents"][1] for c in merges}
-    for sha in proposals:   # the web editor's commits: committer GitHub, signed when the person made them
+    for sha in proposals:  # the web editor's commits: committer GitHub, signed when the person made them
         c = commits[sha]
         assert c["committer"] == "GitHub" and c["signed"]
         assert re.fullmatch(r"[a-z0-9-]+-(editor(-[23])?|reviewer(-2)?)", c["author"]), c["author"]
@@ -112,7 +126,7 @@ def test_commits_are_made_the_way_github_makes_them(repo, commits, demo, clock):
     setup = [c for c in commits.values() if not c["signed"] and c["author"] == demo_data.MAINTAINER]
     assert len(setup) == sum(e.kind == "setup" for e in demo.events) and all(len(c["parents"]) <= 1 for c in setup)
     pushed = [c for c in commits.values() if not c["signed"] and c["author"] != demo_data.MAINTAINER]
-    assert len(pushed) == len(PERIODS)   # one fast-forwarded unit per year
+    assert len(pushed) == len(PERIODS)  # one fast-forwarded unit per year
     vouched = [sha for sha in commits if clock.commit(sha).vouched is not None]
     assert sorted(vouched) == sorted(sha for sha, c in commits.items() if c["signed"])
     pulls = git(repo, "for-each-ref", "--format=%(refname)", "refs/pull").split()
@@ -123,8 +137,11 @@ def test_replays_are_deterministic(repo, tmp_path):
     """A second replay, stopped after the first plans were filed, writes the very same commits."""
     partial = replay(tmp_path / "again", "--until", "2020-11-30")
     until = dt.datetime(2020, 11, 30, 23, 59, 59, tzinfo=VIETNAM).timestamp()
-    main_then = next(line.split()[0] for line in git(repo, "log", "--first-parent", "--format=%H %ct", "main").splitlines()
-                     if int(line.split()[1]) <= until)   # main's commit at that time in the full replay
+    main_then = next(
+        line.split()[0]
+        for line in git(repo, "log", "--first-parent", "--format=%H %ct", "main").splitlines()
+        if int(line.split()[1]) <= until
+    )  # main's commit at that time in the full replay
     assert git(partial, "rev-parse", "main").strip() == main_then
 
 
@@ -140,12 +157,16 @@ def test_every_filing_gets_its_planned_status(demo, dataset, clock, today):
             seen.discard((period, status))
             unit = dataset.registry.unit(period, plan.unit.id)
             for milestone in year.owed_milestones(unit.type):
-                timing = milestone_timing(clock, year, unit, milestone, dataset.reports.get((period, unit.id,
-                                                                                            milestone.id)), today)
+                timing = milestone_timing(
+                    clock, year, unit, milestone, dataset.reports.get((period, unit.id, milestone.id)), today
+                )
                 planned = plan.reports[milestone.id]
-                assert (timing.status, timing.replaced) == (planned.status, bool(planned.replaced)), \
-                    (period, unit.id, milestone.id)
-    assert not seen   # every year has on-time, late and missing self-assessments
+                assert (timing.status, timing.replaced) == (planned.status, bool(planned.replaced)), (
+                    period,
+                    unit.id,
+                    milestone.id,
+                )
+    assert not seen  # every year has on-time, late and missing self-assessments
 
 
 def designed(period: str, case: str) -> str:
@@ -163,11 +184,13 @@ def test_reviewer_delay_does_not_make_a_unit_late(period, demo, dataset, clock, 
     event = next(e for e in demo.events if e.unit == unit_id and e.period == period and e.what == "self-assessment")
     assert event.commits[0].when.date() == deadline and event.merged.date() > deadline
     version = clock.current(path_of(dataset, period, unit_id))
-    assert version.received.day == deadline                       # the proposal's time, signed by the web editor
+    assert version.received.day == deadline  # the proposal's time, signed by the web editor
     merge = next(sha for sha, c in commits.items() if c["parents"][1:] == [version.received.commit])
-    assert clock.commit(merge).vouched.day > deadline              # merged after the deadline
-    assert submission_timing(clock, dataset.periods[period], dataset.submissions[(period, unit_id)],
-                             today).status == ON_TIME
+    assert clock.commit(merge).vouched.day > deadline  # merged after the deadline
+    assert (
+        submission_timing(clock, dataset.periods[period], dataset.submissions[(period, unit_id)], today).status
+        == ON_TIME
+    )
 
 
 @pytest.mark.parametrize("period", PERIODS)
@@ -221,13 +244,15 @@ def test_forged_dates_of_a_fast_forward_are_ignored(period, repo, demo, dataset,
     forged = int(event.commits[0].when.timestamp())
     pushed = [sha for sha, c in commits.items() if not c["signed"] and c["committer_time"] == forged]
     assert len(pushed) == 1 and commits[pushed[0]]["author_time"] == forged
-    assert dt.datetime.fromtimestamp(forged, VIETNAM).date() < deadline        # the date it claims
+    assert dt.datetime.fromtimestamp(forged, VIETNAM).date() < deadline  # the date it claims
     version = clock.current(path_of(dataset, period, unit_id))
     assert version.commit == pushed[0]
-    assert version.received.timestamp >= int(event.merged.timestamp())          # not before main reached it
+    assert version.received.timestamp >= int(event.merged.timestamp())  # not before main reached it
     assert version.received.day > deadline
-    assert subprocess.run(["git", "merge-base", "--is-ancestor", pushed[0], version.received.commit],
-                          cwd=repo).returncode == 0                             # the next vouched commit holding it
+    assert (
+        subprocess.run(["git", "merge-base", "--is-ancestor", pushed[0], version.received.commit], cwd=repo).returncode
+        == 0
+    )  # the next vouched commit holding it
     timing = submission_timing(clock, dataset.periods[period], dataset.submissions[(period, unit_id)], today)
     assert timing.status == LATE
 

@@ -24,8 +24,13 @@ PERIODS = ("2020-2021", "2023-2024", "2025-2026")
 def site(tmp_path_factory) -> tuple[Path, Path]:
     repo = replayed_demo(tmp_path_factory)
     out = tmp_path_factory.mktemp("demo-site") / "site"
-    run = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(repo), "build", "--out", str(out)],
-                         capture_output=True, text=True, cwd=PROJECT, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(repo), "build", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     return repo, out
 
@@ -59,7 +64,7 @@ def test_ranking_tables_show_maximum_and_percentage(site, period):
     _repo, out = site
     latest = period == PERIODS[-1]
     text = (out / ("" if latest else f"{period}/") / "xep-hang/index.html").read_text(encoding="utf-8")
-    assert "<th scope=\"col\">Tối đa</th><th scope=\"col\">Tỉ lệ</th>" in text
+    assert '<th scope="col">Tối đa</th><th scope="col">Tỉ lệ</th>' in text
     records = {u["id"]: u for u in download(out, period)["units"]}
     rows = re.findall(r'<tr data-unit="([^"]+)" data-percent="([^"]*)" data-rank="(\d+)">', text)
     assert len(rows) > 20
@@ -110,10 +115,16 @@ def test_two_tier_year_has_no_district_office_pages(site):
 
 def test_score_command_for_the_two_tier_year(site):
     repo, _out = site
-    run = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(repo), "score", "--year", "2025-2026",
-                          "--format", "json"], capture_output=True, text=True, cwd=PROJECT, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(repo), "score", "--year", "2025-2026", "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     rows = json.loads(run.stdout)
     assert rows and {r["unit_type"] for r in rows} == {"truong-pho-thong", "trung-tam-gdtx"}
     assert {r["parent"] for r in rows if r["unit"].startswith("thcs-")} <= {
-        p.stem for p in (repo / "submissions/units/2025-2026").glob("vhxh-*.yaml")}
+        p.stem for p in (repo / "submissions/units/2025-2026").glob("vhxh-*.yaml")
+    }

@@ -11,9 +11,7 @@ from __future__ import annotations
 import html.parser
 import json
 import re
-import textwrap
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import yaml
@@ -28,14 +26,22 @@ GUIDES = ("huong-dan/don-vi", "huong-dan/nguoi-cham")
 
 # Numbered step lists of the guides: section heading (start) -> items of each top-level <ol>.
 STEP_LISTS = {
-    "huong-dan/don-vi": {"Trước khi bắt đầu": [3], "Bước 1.": [3], "Bước 3.": [4], "Bước 4.": [5],
-                         "Bước 6.": [3], "Kế hoạch và báo cáo theo mốc": [3], "Phúc khảo điểm chấm": [3]},
+    "huong-dan/don-vi": {
+        "Trước khi bắt đầu": [3],
+        "Bước 1.": [3],
+        "Bước 3.": [4],
+        "Bước 4.": [5],
+        "Bước 6.": [3],
+        "Kế hoạch và báo cáo theo mốc": [3],
+        "Phúc khảo điểm chấm": [3],
+    },
     "huong-dan/nguoi-cham": {"Việc 1.": [6], "Việc 2.": [6], "Phúc khảo": [4]},
 }
 CRITERION_ID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
 
 # --- Markdown source ----------------------------------------------------------------------------
+
 
 @dataclass
 class Fence:
@@ -59,8 +65,9 @@ def fences(page: str) -> list[Fence]:
             continue
         indent, mark = len(start["indent"]), start["mark"]
         body, j = [], i + 1
-        while j < len(lines) and not re.match(rf"^ {{0,{indent + 3}}}{re.escape(mark[0])}{{{len(mark)},}}\s*$",
-                                              lines[j]):
+        while j < len(lines) and not re.match(
+            rf"^ {{0,{indent + 3}}}{re.escape(mark[0])}{{{len(mark)},}}\s*$", lines[j]
+        ):
             assert lines[j][:indent].strip() == "", f"{page}.md:{j + 1}: code line less indented than its fence"
             body.append(lines[j][indent:])
             j += 1
@@ -77,7 +84,8 @@ class Yaml12Loader(yaml.SafeLoader):
 
 Yaml12Loader.yaml_implicit_resolvers = {
     key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()}
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
 
 
 def yaml_blocks(pages=PAGES) -> list[Fence]:
@@ -144,8 +152,11 @@ def test_guide_templates_validate_against_the_schemas():
 def test_schema_check_fails_on_a_wrong_template():
     """The check above can fail: a comma decimal and an unknown key are refused."""
     validator = schema("review.schema.json")
-    bad = yaml.load('don_vi: a\nnam_hoc: "2023-2024"\nnguoi_cham: b\nngay_cham: 2024-06-12\n'
-                    'tieu_chi:\n  "1.2":\n    diem_cham: 4,5\n    nhan_xet_: x\n', Loader=Yaml12Loader)
+    bad = yaml.load(
+        'don_vi: a\nnam_hoc: "2023-2024"\nnguoi_cham: b\nngay_cham: 2024-06-12\n'
+        'tieu_chi:\n  "1.2":\n    diem_cham: 4,5\n    nhan_xet_: x\n',
+        Loader=Yaml12Loader,
+    )
     messages = [e.message for e in validator.iter_errors(bad)]
     assert len(messages) == 2, messages
 
@@ -159,8 +170,7 @@ def test_messages_quoted_in_the_unit_guide_are_the_validators():
     assert len(quotes) >= 5
     expected = yaml.safe_load((PROJECT / "tests/corpus/expected.yaml").read_text(encoding="utf-8"))
     messages = [p["text"] for problems in expected.values() for p in problems or []]
-    missing = [q for q in quotes
-               if not any(re.search(".+?".join(map(re.escape, q.split("..."))), m) for m in messages)]
+    missing = [q for q in quotes if not any(re.search(".+?".join(map(re.escape, q.split("..."))), m) for m in messages)]
     assert not missing, f"quoted in docs/huong-dan/don-vi.md but printed by no corpus case: {missing}"
 
 
@@ -184,9 +194,11 @@ def numbered_items(page: str) -> dict[str, int]:
 # --- rendered HTML ------------------------------------------------------------------------------
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-KNOWN = VOID | set("""a abbr article aside b blockquote body caption cite code dd del details dfn div dl dt em
+KNOWN = VOID | set(
+    """a abbr article aside b blockquote body caption cite code dd del details dfn div dl dt em
     figcaption figure footer h1 h2 h3 h4 h5 h6 header html i ins kbd label li main mark nav ol p pre q s samp
-    section small span strong sub summary sup table tbody td tfoot th thead tr u ul svg path""".split())
+    section small span strong sub summary sup table tbody td tfoot th thead tr u ul svg path""".split()
+)
 
 
 @dataclass
@@ -194,7 +206,7 @@ class Node:
     tag: str
     attrs: dict
     children: list = field(default_factory=list)
-    parent: "Node | None" = None
+    parent: Node | None = None
 
     def text(self) -> str:
         return "".join(c if isinstance(c, str) else c.text() for c in self.children)
@@ -205,7 +217,7 @@ class Node:
                 yield child
                 yield from child.walk()
 
-    def find_all(self, tag: str) -> list["Node"]:
+    def find_all(self, tag: str) -> list[Node]:
         return [n for n in self.walk() if n.tag == tag]
 
     def ancestors(self):
@@ -326,7 +338,7 @@ STEP_REF = re.compile(r"\b(bước|Bước|việc|Việc) (\d+)(?![.,]\d)")
 @pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_step_references_point_at_existing_steps(rendered, page):
-    """"Bước 5" / "Việc 2" name a section heading of the page; "bước 4" names an item of a numbered
+    """ "Bước 5" / "Việc 2" name a section heading of the page; "bước 4" names an item of a numbered
     list in the same section (a step that exists on screen, not one swallowed into a paragraph)."""
     content, _tags = article(rendered[page])
     headings = [h.text().strip() for h in content.find_all("h2")]
@@ -337,8 +349,10 @@ def test_step_references_point_at_existing_steps(rendered, page):
             for block in [node, *node.walk()]:
                 if block.tag not in ("p", "li", "td"):
                     continue
-                own = "".join(c if isinstance(c, str) else (c.text() if c.tag not in ("code", "pre", "ol", "ul", "p")
-                                                            else "") for c in block.children)
+                own = "".join(
+                    c if isinstance(c, str) else (c.text() if c.tag not in ("code", "pre", "ol", "ul", "p") else "")
+                    for c in block.children
+                )
                 for word, number in STEP_REF.findall(own):
                     n = int(number)
                     if word[0].isupper():

@@ -59,16 +59,16 @@ VALIDATOR_ONLY = {
     "too-deep": "nesting depth: read before the data exists",
     "control-character": "invisible control and direction characters in text: characters, not shape",
     "inside-unknown-key": "what is inside an unknown criterion: the editor marks the criterion's id and stops there, "
-                          "the validator also checks the values inside it",
+    "the validator also checks the values inside it",
 }
 # The schema says these where the validator says nothing, with the reason the validator is silent.
 SCHEMA_ONLY = {
     "multipleOf": "a score within float noise of the step (4.99999999999): the validator reads it as on the step",
     "contains": "a criterion whose only references were refused: the validator names each refused reference "
-                "instead of also saying the criterion has none",
+    "instead of also saying the criterion has none",
     "blank-reference": "a blank evidence entry: the validator skips it, an editor flags it",
     "not-a-json-number": ".inf, .nan or a 400-digit integer as a score: JSON has no such number and a JSON Schema "
-                         "validator stops on it; the validator says the score is not a valid number",
+    "validator stops on it; the validator says the score is not a valid number",
 }
 # Known facts of YAML editors, tested with the real language server (test_language_server.py):
 # an unquoted id is a number to them (1.1 is 1.1, but 1.10 is also 1.1): no catalogue id ends in 0.
@@ -91,19 +91,30 @@ def compare(root, rel: str, problems) -> list[str]:
         if problem.path == rel and problem.is_error:
             ours.setdefault(problem.line, set()).add(problem.code)
     if doc.data is None or not doc.ok:  # the editor's own YAML parser speaks, not the schema
-        return [f"{rel}:{line}: validator {codes}" for line, codes in ours.items()
-                if not all(_validator_only(c) for c in codes)]
+        return [
+            f"{rel}:{line}: validator {codes}"
+            for line, codes in ours.items()
+            if not all(_validator_only(c) for c in codes)
+        ]
     try:
         errors = list(editor_validator(root).iter_errors(doc.data))
     except (OverflowError, ValueError):  # NOT_A_JSON_NUMBER: the validator must have said why
-        return [] if any("score-not-number" in c or "wrong-type" in c for c in ours.values()) else [
-            f"{rel}: a number JSON tools cannot compare, and the validator silent"]
+        return (
+            []
+            if any("score-not-number" in c or "wrong-type" in c for c in ours.values())
+            else [f"{rel}: a number JSON tools cannot compare, and the validator silent"]
+        )
     theirs: list[tuple[set[int], str, object]] = []
     for error in errors:
         theirs.append((_lines(doc, error), error.validator, error))
     differences = []
-    inside_unknown = {line for lines, keyword, error in theirs if keyword == "additionalProperties"
-                      for key in _extra_keys(error) for line in _lines_under(doc, tuple(error.absolute_path) + (key,))}
+    inside_unknown = {
+        line
+        for lines, keyword, error in theirs
+        if keyword == "additionalProperties"
+        for key in _extra_keys(error)
+        for line in _lines_under(doc, tuple(error.absolute_path) + (key,))
+    }
     for line, codes in sorted(ours.items()):
         if line in inside_unknown:
             continue  # VALIDATOR_ONLY "inside-unknown-key"
@@ -136,7 +147,7 @@ def _extra_keys(error) -> list:
 
 
 def _lines_under(doc, prefix: tuple) -> set[int]:
-    return {where[0] for path, where in doc.positions.items() if tuple(path[:len(prefix)]) == prefix}
+    return {where[0] for path, where in doc.positions.items() if tuple(path[: len(prefix)]) == prefix}
 
 
 def _schema_only(keyword: str, error, doc, ours) -> bool:
@@ -145,9 +156,14 @@ def _schema_only(keyword: str, error, doc, ours) -> bool:
         return abs(round(error.instance / step) * step - error.instance) < 1e-9
     if keyword in ("contains", "required", "if") or (keyword == "then"):
         criterion = tuple(error.absolute_path)[:2]
-        refs_lines = {doc.where(criterion + ("minh_chung", i))[0]
-                      for i in range(len(((doc.data.get("tieu_chi") or {}).get(criterion[1]) or {}).get("minh_chung") or []))
-                      } if len(criterion) == 2 and isinstance(doc.data.get("tieu_chi"), dict) else set()
+        refs_lines = (
+            {
+                doc.where(criterion + ("minh_chung", i))[0]
+                for i in range(len(((doc.data.get("tieu_chi") or {}).get(criterion[1]) or {}).get("minh_chung") or []))
+            }
+            if len(criterion) == 2 and isinstance(doc.data.get("tieu_chi"), dict)
+            else set()
+        )
         return bool(refs_lines & set(ours))  # the validator refused a reference of this criterion
     if keyword in ("anyOf", "pattern") and isinstance(error.instance, str) and not error.instance.strip():
         return True  # blank-reference
@@ -155,6 +171,7 @@ def _schema_only(keyword: str, error, doc, ours) -> bool:
 
 
 # ---------------------------------------------------------------- the corpus
+
 
 def unit_file_cases() -> list[str]:
     """Corpus cases that check thcs-demo-a's self-assessment of 2023-2024."""
@@ -184,26 +201,58 @@ def test_the_corpus_is_compared():
 
 # ---------------------------------------------------------------- generated files
 
-REFS = st.lists(st.sampled_from([
-    "ke-hoach-cntt.pdf", "khong-co.pdf", "thu-muc/ke-hoach.PDF", "../ke-hoach-cntt.pdf", "/etc/passwd.pdf",
-    "C:\\tai-lieu\\a.pdf", "a\\b.pdf", "javascript:alert(1)", "data:application/pdf;base64,AA==", "file:///x.pdf",
-    "https://thcs-demo-a.example.edu.vn/cong-khai", "http://a.vn", "https://user:pw@a.vn/x", "https://a/x",
-    "https://10.0.0.1/x", "https://a.vn/x y", "www.thcs-a.edu.vn", "bao-cao.docx", "thcs-demo-a/ke-hoach-cntt.pdf",
-    "HTTPS://TRƯỜNG.VN/a?b#c", "https://a.vn:8080", "  ke-hoach-cntt.pdf  ", "ke hoạch.pdf", "", " ",
-]), max_size=4)
+REFS = st.lists(
+    st.sampled_from(
+        [
+            "ke-hoach-cntt.pdf",
+            "khong-co.pdf",
+            "thu-muc/ke-hoach.PDF",
+            "../ke-hoach-cntt.pdf",
+            "/etc/passwd.pdf",
+            "C:\\tai-lieu\\a.pdf",
+            "a\\b.pdf",
+            "javascript:alert(1)",
+            "data:application/pdf;base64,AA==",
+            "file:///x.pdf",
+            "https://thcs-demo-a.example.edu.vn/cong-khai",
+            "http://a.vn",
+            "https://user:pw@a.vn/x",
+            "https://a/x",
+            "https://10.0.0.1/x",
+            "https://a.vn/x y",
+            "www.thcs-a.edu.vn",
+            "bao-cao.docx",
+            "thcs-demo-a/ke-hoach-cntt.pdf",
+            "HTTPS://TRƯỜNG.VN/a?b#c",
+            "https://a.vn:8080",
+            "  ke-hoach-cntt.pdf  ",
+            "ke hoạch.pdf",
+            "",
+            " ",
+        ]
+    ),
+    max_size=4,
+)
 SCORES = st.sampled_from([0, 1, 2.5, 5, 10, 5.5, 7, -1, 2.25, 100, 1e300])  # float noise: the corpus
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(entries=st.dictionaries(st.sampled_from(["1.1", "1.2", "1.3", "2.1", "4.3", "4.4", "1.9"]),
-                               st.tuples(SCORES, st.none() | REFS), min_size=1, max_size=5))
+@given(
+    entries=st.dictionaries(
+        st.sampled_from(["1.1", "1.2", "1.3", "2.1", "4.3", "4.4", "1.9"]),
+        st.tuples(SCORES, st.none() | REFS),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_generated_files(tmp_path_factory, entries):
     root = GENERATED_ROOT.setdefault("root", make_repo(tmp_path_factory.mktemp("agree") / "repo"))
     criteria = {}
     for cid, (score, refs) in entries.items():
         criteria[cid] = {"diem_tu_cham": score} | ({"minh_chung": refs} if refs is not None else {})
-    (root / SUBMISSION).write_text(dump({"don_vi": "thcs-demo-a", "nam_hoc": PERIOD, "tieu_chi": criteria}),
-                                   encoding="utf-8")
+    (root / SUBMISSION).write_text(
+        dump({"don_vi": "thcs-demo-a", "nam_hoc": PERIOD, "tieu_chi": criteria}), encoding="utf-8"
+    )
     problems = validate_paths(DataRoot(root), [SUBMISSION]).problems
     assert compare(root, SUBMISSION, problems) == []
 
@@ -212,9 +261,41 @@ GENERATED_ROOT: dict = {}
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ref=st.lists(st.sampled_from(list(string.ascii_letters[:6]) + [
-    ".", "/", "..", ":", "@", " ", "\\", ".pdf", ".PDF", "https://", "http://", "javascript:", "x.vn", "10.0.0.1",
-    "ă", "?", "#", "-", "www.", "%", "[", "]", "\t", "ke-hoach-cntt.pdf"]), min_size=1, max_size=8).map("".join))
+@given(
+    ref=st.lists(
+        st.sampled_from(
+            list(string.ascii_letters[:6])
+            + [
+                ".",
+                "/",
+                "..",
+                ":",
+                "@",
+                " ",
+                "\\",
+                ".pdf",
+                ".PDF",
+                "https://",
+                "http://",
+                "javascript:",
+                "x.vn",
+                "10.0.0.1",
+                "ă",
+                "?",
+                "#",
+                "-",
+                "www.",
+                "%",
+                "[",
+                "]",
+                "\t",
+                "ke-hoach-cntt.pdf",
+            ]
+        ),
+        min_size=1,
+        max_size=8,
+    ).map("".join)
+)
 def test_generated_references(tmp_path_factory, ref):
     """One reference: the schema's verdict (PDF name or link) against the validator's finding."""
     root = GENERATED_ROOT.setdefault("root", make_repo(tmp_path_factory.mktemp("agree") / "repo"))
@@ -226,8 +307,11 @@ def test_generated_references(tmp_path_factory, ref):
         assert not editor_ok or len(ref) == 0  # blank-reference: listed in SCHEMA_ONLY
         return
     unit_dir = root / "submissions" / PERIOD / "pgd-quan-1" / "thcs-demo-a"
-    finding = (evidence.check_url(stripped) if evidence.looks_like_url(stripped)
-               else evidence.check_file(stripped, unit_dir, "thcs-demo-a"))
+    finding = (
+        evidence.check_url(stripped)
+        if evidence.looks_like_url(stripped)
+        else evidence.check_file(stripped, unit_dir, "thcs-demo-a")
+    )
     if finding.ok:
         assert editor_ok, f"{ref!r}: the validator accepts it, the editor schema does not"
     elif editor_ok:
@@ -235,6 +319,7 @@ def test_generated_references(tmp_path_factory, ref):
 
 
 # ---------------------------------------------------------------- check-jsonschema, as CI would run it
+
 
 def test_check_jsonschema_gives_the_same_verdicts(tmp_path):
     """The same editor schema through check-jsonschema (its own YAML reader and ECMA-262 regular
@@ -258,8 +343,9 @@ def test_check_jsonschema_gives_the_same_verdicts(tmp_path):
         if not _json_numbers(doc.data):
             continue  # SCHEMA_ONLY "not-a-json-number": check-jsonschema stops on it too
         verdicts[str(file)] = validator.is_valid(doc.data)
-    run = subprocess.run([tool, "-o", "json", "--schemafile", str(root / SCHEMA), *verdicts],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [tool, "-o", "json", "--schemafile", str(root / SCHEMA), *verdicts], capture_output=True, text=True
+    )
     report = json.loads(run.stdout)
     failed = {e["filename"] for e in report["errors"]}
     unreadable = {e["filename"] for e in report["parse_errors"]}

@@ -23,8 +23,8 @@ PDF_REQUIRED = {"1.1", "1.2", "2.1", "2.2"}
 
 CASES = {  # unit -> (changes to FULL, expected group percents, expected level)
     "thcs-demo-a": ({}, (100, 100), "Mức 3"),
-    "thcs-demo-b": ({"1.3": 10, "2.5": 6}, (80, 76), "Mức 3"),           # both above 75
-    "thpt-demo-a": ({"1.3": 10, "2.5": 5}, (80, 75), "Mức 2"),           # 75 is not above 75
+    "thcs-demo-b": ({"1.3": 10, "2.5": 6}, (80, 76), "Mức 3"),  # both above 75
+    "thpt-demo-a": ({"1.3": 10, "2.5": 5}, (80, 75), "Mức 2"),  # 75 is not above 75
 }
 
 
@@ -51,8 +51,9 @@ def repo(tmp_path_factory):
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), *args],
-                          capture_output=True, text=True, cwd=PROJECT)
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(root), *args], capture_output=True, text=True, cwd=PROJECT
+    )
 
 
 def test_levels_come_from_the_catalogue_alone(repo):
@@ -78,14 +79,17 @@ def test_group_percents_and_mandatory_condition(repo):
     assert not [p for p in problems if p.is_error]
     org = Organization("so-gddt", "Sở", ("r",), ("m",))
     cases = {
-        "u1": ({"1.1": 5}, "Mức 1"),                     # mandatory 1.1 not met: level 1 even at 95/100
+        "u1": ({"1.1": 5}, "Mức 1"),  # mandatory 1.1 not met: level 1 even at 95/100
         "u2": ({"2.2": 0, "2.3": 9.5, "2.4": 0}, "Mức 1"),  # group 2 at 49.5%
-        "u3": ({"2.2": 0, "2.3": 10, "2.4": 0}, "Mức 2"),   # group 2 at exactly 50%
+        "u3": ({"2.2": 0, "2.3": 10, "2.4": 0}, "Mức 2"),  # group 2 at exactly 50%
     }
     units = {u: Unit(u, u, "truong-pho-thong", "so-gddt", (), (), area="Quận 1") for u in cases}
-    subs = {(PERIOD, u): Submission(u, PERIOD, "so-gddt", f"{u}.yaml",
-                                    {c: CriterionEntry(c, float(s)) for c, s in {**FULL, **ch}.items()})
-            for u, (ch, _level) in cases.items()}
+    subs = {
+        (PERIOD, u): Submission(
+            u, PERIOD, "so-gddt", f"{u}.yaml", {c: CriterionEntry(c, float(s)) for c, s in {**FULL, **ch}.items()}
+        )
+        for u, (ch, _level) in cases.items()
+    }
     registry = Registry(org, {PERIOD: PeriodRegistry(PERIOD, units)})
     result = score_period(Dataset(registry, {PERIOD: period}, subs), PERIOD)
     ratings = result.units.set_index("unit")["rating"].to_dict()

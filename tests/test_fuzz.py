@@ -23,8 +23,12 @@ from site_builder.validate import validate_paths
 from tests.corpus_cases import SUBMISSION
 from tests.datarepo import PROJECT, make_repo
 
-SETTINGS = settings(max_examples=150, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 VALID = """\
 # yaml-language-server: $schema=../../../schema/submission.schema.json
@@ -44,10 +48,53 @@ tieu_chi:
 """
 
 TRICKY_VALUES = [
-    "true", "no", "~", "", ".nan", "-.inf", "1e999", "-0", "0x1F", "'5'", '"4,5"', "4,5", "[", "]", "{", "{a: 1}",
-    "[1, 2]", "&a x", "*a", "!!binary aGk=", "!!python/name:os.system", "|", ">-", "- x", "? x", ": x", "@x",
-    "`x`", "%x", "'", '"', "\\", "\t", "../../x.pdf", "/etc/passwd", "javascript:alert(1)", "https://a@b.vn/",
-    "\u202e", "\u200b", "\x00", "\x1b[31m", "Tiếng Việt", "Tie\u0302\u0301ng Vie\u0323\u0302t", "𝟓", "٥", "99999999999999999999", "1" + "0" * 5000,
+    "true",
+    "no",
+    "~",
+    "",
+    ".nan",
+    "-.inf",
+    "1e999",
+    "-0",
+    "0x1F",
+    "'5'",
+    '"4,5"',
+    "4,5",
+    "[",
+    "]",
+    "{",
+    "{a: 1}",
+    "[1, 2]",
+    "&a x",
+    "*a",
+    "!!binary aGk=",
+    "!!python/name:os.system",
+    "|",
+    ">-",
+    "- x",
+    "? x",
+    ": x",
+    "@x",
+    "`x`",
+    "%x",
+    "'",
+    '"',
+    "\\",
+    "\t",
+    "../../x.pdf",
+    "/etc/passwd",
+    "javascript:alert(1)",
+    "https://a@b.vn/",
+    "\u202e",
+    "\u200b",
+    "\x00",
+    "\x1b[31m",
+    "Tiếng Việt",
+    "Tie\u0302\u0301ng Vie\u0323\u0302t",
+    "𝟓",
+    "٥",
+    "99999999999999999999",
+    "1" + "0" * 5000,
 ]
 
 
@@ -72,13 +119,31 @@ def check(root, content: bytes) -> None:
 
 # ---------------------------------------------------------------- random documents
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-                    st.text(max_size=30), st.sampled_from(["don_vi", "tieu_chi", "1.1", "diem_tu_cham", "minh_chung"]))
-documents = st.recursive(scalars, lambda children: st.one_of(
-    st.lists(children, max_size=5),
-    st.dictionaries(st.one_of(st.text(max_size=12), st.sampled_from(["don_vi", "nam_hoc", "tieu_chi", "bao_cao",
-                                                                       "1.1", "4.2", "diem_tu_cham", "minh_chung"])),
-                    children, max_size=5)), max_leaves=25)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.sampled_from(["don_vi", "tieu_chi", "1.1", "diem_tu_cham", "minh_chung"]),
+)
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=5),
+        st.dictionaries(
+            st.one_of(
+                st.text(max_size=12),
+                st.sampled_from(
+                    ["don_vi", "nam_hoc", "tieu_chi", "bao_cao", "1.1", "4.2", "diem_tu_cham", "minh_chung"]
+                ),
+            ),
+            children,
+            max_size=5,
+        ),
+    ),
+    max_leaves=25,
+)
 
 
 @SETTINGS
@@ -88,8 +153,7 @@ def test_random_yaml_documents(root, document):
 
 
 @SETTINGS
-@given(st.dictionaries(st.sampled_from(["don_vi", "nam_hoc", "tieu_chi", "bao_cao", "ghi_chu"]),
-                       documents, max_size=5))
+@given(st.dictionaries(st.sampled_from(["don_vi", "nam_hoc", "tieu_chi", "bao_cao", "ghi_chu"]), documents, max_size=5))
 def test_random_submission_shaped_documents(root, document):
     check(root, yaml.safe_dump(document, allow_unicode=True, default_flow_style=False).encode("utf-8"))
 
@@ -108,6 +172,7 @@ def test_random_bytes(root, data):
 
 # ---------------------------------------------------------------- mutations of a valid submission
 
+
 def mutate(text: str, rng: random.Random, steps: int) -> bytes:
     lines = text.splitlines(keepends=True)
     for _ in range(steps):
@@ -122,13 +187,24 @@ def mutate(text: str, rng: random.Random, steps: int) -> bytes:
             lines[i] = f"{head}{sep or ': '}{rng.choice(TRICKY_VALUES)}\n"
         elif op == 2:  # insert random unicode anywhere in a line
             pos = rng.randrange(len(lines[i]) + 1)
-            char = chr(rng.choice([rng.randrange(32, 0x2FF), rng.randrange(0x300, 0x370), rng.randrange(0x2000, 0x2070),
-                                   rng.randrange(0x1F300, 0x1F600), rng.randrange(0x0590, 0x0700)]))
+            char = chr(
+                rng.choice(
+                    [
+                        rng.randrange(32, 0x2FF),
+                        rng.randrange(0x300, 0x370),
+                        rng.randrange(0x2000, 0x2070),
+                        rng.randrange(0x1F300, 0x1F600),
+                        rng.randrange(0x0590, 0x0700),
+                    ]
+                )
+            )
             lines[i] = lines[i][:pos] + char + lines[i][pos:]
         elif op == 3:  # swap indentation: tabs, one space more or less
             stripped = lines[i].lstrip(" ")
             indent = len(lines[i]) - len(stripped)
-            lines[i] = rng.choice(["\t" * max(1, indent // 2), " " * (indent + 1), " " * max(0, indent - 1), ""]) + stripped
+            lines[i] = (
+                rng.choice(["\t" * max(1, indent // 2), " " * (indent + 1), " " * max(0, indent - 1), ""]) + stripped
+            )
         elif op == 4:  # duplicate a line (duplicate keys)
             lines.insert(i, lines[i])
         elif op == 5:  # swap two lines
@@ -137,9 +213,14 @@ def mutate(text: str, rng: random.Random, steps: int) -> bytes:
         elif op == 6:  # join a line with the next
             lines[i] = lines[i].rstrip("\n") + " "
         else:  # a new top-level or nested key
-            lines.insert(i, " " * rng.choice([0, 2, 4]) + rng.choice(["tieu_chii", "\"4.2\"", "\"9.9\"", "diem_tu_cham",
-                                                                      "minh_chung", "<<", "---"]) + ": "
-                         + rng.choice(TRICKY_VALUES) + "\n")
+            lines.insert(
+                i,
+                " " * rng.choice([0, 2, 4])
+                + rng.choice(["tieu_chii", '"4.2"', '"9.9"', "diem_tu_cham", "minh_chung", "<<", "---"])
+                + ": "
+                + rng.choice(TRICKY_VALUES)
+                + "\n",
+            )
     data = "".join(lines).encode("utf-8", "surrogatepass")
     if rng.random() < 0.25:  # truncate at any byte, possibly inside a UTF-8 sequence
         data = data[: rng.randrange(len(data) + 1)]
@@ -164,8 +245,15 @@ def test_mutations_through_the_cli(tmp_path, seed):
     repo = make_repo(tmp_path / "repo")
     rng = random.Random(seed)
     (repo / SUBMISSION).write_bytes(mutate(VALID, rng, 1 + seed % 4))
-    run = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(repo), "validate", SUBMISSION],
-                         capture_output=True, text=True, encoding="utf-8", errors="replace", cwd=PROJECT, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(repo), "validate", SUBMISSION],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        cwd=PROJECT,
+        timeout=120,
+    )
     assert run.returncode in (0, 1), run.stderr
     assert "Traceback" not in run.stderr + run.stdout
     if run.returncode == 1:

@@ -13,17 +13,17 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 import yaml
 
 from site_builder import markdown_text as md
 from site_builder.github_limits import COMMENT_LIMIT, comment_length
-from site_builder.review_queue import DATA_MARKER
 from site_builder.pr_report import MARKER
+from site_builder.review_queue import DATA_MARKER
 from tests import hostile_pdfs
 from tests.datarepo import dump, pdf_bytes, school_submission, write
 from tests.gfm import read
@@ -38,7 +38,9 @@ EVIDENCE = f"{FOLDER}/thcs-demo-b"
 
 # Names a pull request can give files: each tries to become markup in the comment.
 HEADING = "## ✅ Hợp lệ — Sở đã phê duyệt.pdf"
-PHISHING = "[bấm vào đây](https:evil.example) ![](https:evil.example) <img src=x> <!-- @some-user @org.team #12 a@b.vn.pdf"
+PHISHING = (
+    "[bấm vào đây](https:evil.example) ![](https:evil.example) <img src=x> <!-- @some-user @org.team #12 a@b.vn.pdf"
+)
 TICKS = "``` `x` | y &lt;b&gt; ~~z~~ $x$.pdf"
 BIDI = "hoá-đơn\u202efdp.exe.pdf"
 OUR_HEADINGS = ("Kết quả kiểm tra tự động", "⛔ Quyền sửa tệp", "Lỗi và cảnh báo", "Xem trước điểm: ", "Bảng chấm: ")
@@ -49,10 +51,10 @@ class Case:
     name: str
     author: str
     setup: Callable[[Path], None]
-    valid: bool                                             # the trusted verdict (pr-comment.yml)
-    says: list[str] = field(default_factory=list)           # text the comment shows (as made inert)
+    valid: bool  # the trusted verdict (pr-comment.yml)
+    says: list[str] = field(default_factory=list)  # text the comment shows (as made inert)
     after_build: Callable[[Path, Path], None] | None = None  # (site, data root) once merged and built
-    data_valid: bool | None = None                          # validate.yml's verdict, when it differs
+    data_valid: bool | None = None  # validate.yml's verdict, when it differs
 
     @property
     def validates(self) -> bool:
@@ -218,37 +220,105 @@ def check_csv(site: Path, root: Path) -> None:
 
 
 CASES = [
-    Case("ten-tep-doc-hai", "thcs-b", hostile_names, True,
-         [f"tệp {BIDI}: đã tải lên nhưng chưa được dùng"], check_hostile_names_site),
-    Case("pdf-gia-ten-doc-hai", "thcs-b", fake_pdf_with_hostile_name, False,
-         [f"tệp «{PHISHING}» có đuôi .pdf nhưng không phải tệp PDF thật."]),
+    Case(
+        "ten-tep-doc-hai",
+        "thcs-b",
+        hostile_names,
+        True,
+        [f"tệp {BIDI}: đã tải lên nhưng chưa được dùng"],
+        check_hostile_names_site,
+    ),
+    Case(
+        "pdf-gia-ten-doc-hai",
+        "thcs-b",
+        fake_pdf_with_hostile_name,
+        False,
+        [f"tệp «{PHISHING}» có đuôi .pdf nhưng không phải tệp PDF thật."],
+    ),
     Case("ghi-chu-doc-hai", "thcs-b", hostile_note, False, ["trường «sai_ten_truong» không có trong mẫu."]),
-    Case("pdf-co-ma", "thcs-b", active_pdf, False,
-         ["tệp «ke-hoach-co-ma.pdf» chứa mã JavaScript", "tệp «dinh-kem.pdf» chứa tệp khác đính kèm bên trong",
-          "in lại thành PDF"]),
+    Case(
+        "pdf-co-ma",
+        "thcs-b",
+        active_pdf,
+        False,
+        [
+            "tệp «ke-hoach-co-ma.pdf» chứa mã JavaScript",
+            "tệp «dinh-kem.pdf» chứa tệp khác đính kèm bên trong",
+            "in lại thành PDF",
+        ],
+    ),
     Case("qua-nhieu-trang", "thcs-b", many_pages, False, ["có 600 trang, vượt quá 500 trang"]),
-    Case("85000-minh-chung", "thcs-b", huge_reference_list, False,
-         ["danh sách quá dài (tối đa 20 mục).", "không tìm thấy tệp «![x](https://evil.example/19.png) @org/team #19"]),
+    Case(
+        "85000-minh-chung",
+        "thcs-b",
+        huge_reference_list,
+        False,
+        ["danh sách quá dài (tối đa 20 mục).", "không tìm thấy tệp «![x](https://evil.example/19.png) @org/team #19"],
+    ),
     Case("ten-nfd", "thcs-b", nfd_name, True, [], check_nfd_site),
     Case("thu-muc-trung-trang", "thcs-b", colliding_folders, True, [], check_collision_site),
     Case("csv-cong-thuc", "sgd-admin", csv_injection, True, [], check_csv),
-    Case("sua-bai-don-vi-khac", "thcs-a", other_unit, False, ["3 tệp ngoài quyền sửa", "pgd-q1-reviewer"],
-         data_valid=True),
-    Case("nam-hoc-khong-co", "sgd-admin", unknown_year, False,
-         ["«2032-2033» không phải năm học nào có trong criteria/ (các năm học hiện có: 2023-2024)."]),
-    Case("don-vi-chua-dang-ky", "sgd-admin", unregistered_unit, False,
-         ["đơn vị «thcs-moi» không có trong danh sách năm học 2023-2024 thuộc «pgd-quan-1»"]),
-    Case("bao-cao-ngoai-thu-muc-moc", "thcs-b", report_outside_milestone, False,
-         ["báo cáo phải nằm trong bao-cao/<mã mốc>/<tên tệp>.pdf."]),
-    Case("gitattributes-an-tep", "thcs-b", export_ignore, False,
-         ["tệp «.gitattributes» quy định cách git đọc, xuất hoặc bỏ qua các tệp", "thư mục của đơn vị chỉ chứa tệp PDF",
-          "tệp chuong-trinh.exe: thư mục của đơn vị chỉ chứa tệp PDF (minh chứng) và thư mục bao-cao/."]),
-    Case("kho-con", "thcs-b", submodule, False,
-         ["tệp «.gitmodules» quy định cách git đọc", "tệp là liên kết (symlink) hoặc kho con, không được phép."]),
-    Case("danh-sach-nam-la", "sgd-admin", registry_of_unknown_year, False,
-         ["«2032-2033» không phải năm học nào có trong criteria/ (các năm học hiện có: 2023-2024)."]),
-    Case("bang-cham-nam-la", "pgd-q1-reviewer", workbook_of_unknown_year, False,
-         ["«2032-2033» không phải năm học nào có trong criteria/ (các năm học hiện có: 2023-2024)."]),
+    Case(
+        "sua-bai-don-vi-khac",
+        "thcs-a",
+        other_unit,
+        False,
+        ["3 tệp ngoài quyền sửa", "pgd-q1-reviewer"],
+        data_valid=True,
+    ),
+    Case(
+        "nam-hoc-khong-co",
+        "sgd-admin",
+        unknown_year,
+        False,
+        ["«2032-2033» không phải năm học nào có trong criteria/ (các năm học hiện có: 2023-2024)."],
+    ),
+    Case(
+        "don-vi-chua-dang-ky",
+        "sgd-admin",
+        unregistered_unit,
+        False,
+        ["đơn vị «thcs-moi» không có trong danh sách năm học 2023-2024 thuộc «pgd-quan-1»"],
+    ),
+    Case(
+        "bao-cao-ngoai-thu-muc-moc",
+        "thcs-b",
+        report_outside_milestone,
+        False,
+        ["báo cáo phải nằm trong bao-cao/<mã mốc>/<tên tệp>.pdf."],
+    ),
+    Case(
+        "gitattributes-an-tep",
+        "thcs-b",
+        export_ignore,
+        False,
+        [
+            "tệp «.gitattributes» quy định cách git đọc, xuất hoặc bỏ qua các tệp",
+            "thư mục của đơn vị chỉ chứa tệp PDF",
+            "tệp chuong-trinh.exe: thư mục của đơn vị chỉ chứa tệp PDF (minh chứng) và thư mục bao-cao/.",
+        ],
+    ),
+    Case(
+        "kho-con",
+        "thcs-b",
+        submodule,
+        False,
+        ["tệp «.gitmodules» quy định cách git đọc", "tệp là liên kết (symlink) hoặc kho con, không được phép."],
+    ),
+    Case(
+        "danh-sach-nam-la",
+        "sgd-admin",
+        registry_of_unknown_year,
+        False,
+        ["«2032-2033» không phải năm học nào có trong criteria/ (các năm học hiện có: 2023-2024)."],
+    ),
+    Case(
+        "bang-cham-nam-la",
+        "pgd-q1-reviewer",
+        workbook_of_unknown_year,
+        False,
+        ["«2032-2033» không phải năm học nào có trong criteria/ (các năm học hiện có: 2023-2024)."],
+    ),
     Case("minh-chung-truoc", "thcs-b", evidence_first, True),
     Case("bao-cao-rieng", "thcs-b", report_alone, True),
 ]
@@ -264,8 +334,23 @@ def assert_inert(markdown: str, *, comment: bool) -> None:
     assert page.comments == (ours if comment else []), page.comments
     ours = OUR_HEADINGS if comment else ("Kết quả kiểm tra dữ liệu",)
     assert all(h.startswith(ours) for h in page.headings), page.headings
-    assert {name for name, _ in page.tags} <= {"h2", "h3", "p", "strong", "code", "table", "thead", "tbody", "tr",
-                                               "th", "td", "hr", "sub", "blockquote", "em"}
+    assert {name for name, _ in page.tags} <= {
+        "h2",
+        "h3",
+        "p",
+        "strong",
+        "code",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "hr",
+        "sub",
+        "blockquote",
+        "em",
+    }
     for table in page.tables:  # no value added or removed a cell
         assert all(len(row) == len(table[0]) for row in table), table
 

@@ -31,8 +31,13 @@ REPORT = f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a/bao-cao/ke-hoach/bao-cao.
 
 
 def build(root: Path, out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
-                          capture_output=True, text=True, cwd=PROJECT, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=600,
+    )
 
 
 def set_organization(root: Path, **changes) -> None:
@@ -57,6 +62,7 @@ def copy_repo(source: Path, target: Path) -> Path:
 
 # ------------------------------------------------------------------------------- the size check
 
+
 def test_measure_counts_every_file_and_names_the_ones_over_the_limit(tmp_path):
     (tmp_path / "a/b").mkdir(parents=True)
     (tmp_path / "a/b/big.json").write_bytes(b"x" * 30_000)
@@ -68,7 +74,9 @@ def test_measure_counts_every_file_and_names_the_ones_over_the_limit(tmp_path):
     assert size.line().startswith("Kích thước trang: 0,05 MB / 0,1 MB (51%)")
     assert size.warning() == ""  # 51 % is not yet near the budget
     problems = size.problems()
-    assert len(problems) == 1 and "2 tệp vượt giới hạn 0,02 MB" in problems[0] and "a/b/big.json (0,03 MB)" in problems[0]
+    assert (
+        len(problems) == 1 and "2 tệp vượt giới hạn 0,02 MB" in problems[0] and "a/b/big.json (0,03 MB)" in problems[0]
+    )
     with pytest.raises(site_size.SiteTooLarge, match="tệp vượt giới hạn"):
         site_size.check(tmp_path, budget_mb=0.1, file_limit_mb=0.02)
     near = site_size.measure(tmp_path, budget_mb=0.06)
@@ -142,14 +150,20 @@ def test_limits_are_checked_by_the_schema(linked, tmp_path):
     root, _out, _ = linked
     data = copy_repo(root, tmp_path / "repo")
     set_organization(data, evidence="nhung", site_budget_mb=0)
-    done = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(data), "validate"],
-                          capture_output=True, text=True, cwd=PROJECT, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(data), "validate"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=300,
+    )
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
     text = done.stdout + done.stderr
     assert "organization.yaml" in text and "evidence" in text and "site_budget_mb" in text
 
 
 # ------------------------------------------------------------------------------- evidence: link
+
 
 def test_link_mode_leaves_evidence_out_and_links_it_at_the_data_commit(linked):
     root, out, done = linked
@@ -205,11 +219,30 @@ def test_link_mode_refuses_evidence_the_commit_does_not_hold(linked, tmp_path):
     root, _out, _ = linked
     data = copy_repo(root, tmp_path / "repo")
     (data / EVIDENCE).write_bytes((data / EVIDENCE).read_bytes() + b"\n% changed after the commit\n")
-    write_registry(data, PERIOD, "pgd-quan-1", [
-        {"id": "thcs-demo-a", "name": "Trường THCS Demo A", "type": "truong-pho-thong", "level": "THCS",
-         "area": "Quận 1", "editors": ["thcs-a"]},
-        {"id": "thcs-demo-b", "name": "Trường THCS Demo B", "type": "truong-pho-thong", "level": "THCS",
-         "area": "Quận 1", "editors": ["thcs-b"]}], reviewers=["pgd-q1-reviewer"])
+    write_registry(
+        data,
+        PERIOD,
+        "pgd-quan-1",
+        [
+            {
+                "id": "thcs-demo-a",
+                "name": "Trường THCS Demo A",
+                "type": "truong-pho-thong",
+                "level": "THCS",
+                "area": "Quận 1",
+                "editors": ["thcs-a"],
+            },
+            {
+                "id": "thcs-demo-b",
+                "name": "Trường THCS Demo B",
+                "type": "truong-pho-thong",
+                "level": "THCS",
+                "area": "Quận 1",
+                "editors": ["thcs-b"],
+            },
+        ],
+        reviewers=["pgd-q1-reviewer"],
+    )
     write_school(data, PERIOD, "pgd-quan-1", "thcs-demo-b")  # never committed
     done = build(data, tmp_path / "site")
     assert done.returncode == 1 and "Traceback" not in done.stderr
@@ -220,11 +253,15 @@ def test_link_mode_refuses_evidence_the_commit_does_not_hold(linked, tmp_path):
 
 # ------------------------------------------------------------------------------- the JSON parts
 
+
 def test_json_parts_split_a_large_body_and_read_back_whole(linked, tmp_path, monkeypatch):
     root, out, _ = linked
     whole = read_json(out, PERIOD)
-    record = next(len(json.dumps(u, ensure_ascii=False, separators=(",", ":")).encode()) for u in whole["units"]
-                  if u["id"] == "thcs-demo-a")
+    record = next(
+        len(json.dumps(u, ensure_ascii=False, separators=(",", ":")).encode())
+        for u in whole["units"]
+        if u["id"] == "thcs-demo-a"
+    )
     monkeypatch.setattr(downloads, "PART_LIMIT", record + 10)  # one submitted unit fills a part
     site = tmp_path / "site"
     build_site(root, site)
@@ -241,17 +278,26 @@ def test_json_parts_split_a_large_body_and_read_back_whole(linked, tmp_path, mon
     with pytest.raises(ValueError, match="SHA-256"):
         read_json(site, PERIOD)
     listing = page(site, "tai-du-lieu")
-    assert len(index["parts"]) >= 3 and f'data-json-parts="{len(index["parts"])}"' in listing and "Phòng Giáo dục và Đào tạo Quận 1 (phần 2)" in listing
+    assert (
+        len(index["parts"]) >= 3
+        and f'data-json-parts="{len(index["parts"])}"' in listing
+        and "Phòng Giáo dục và Đào tạo Quận 1 (phần 2)" in listing
+    )
     assert f'href="../tai-ve/{PERIOD}/json/pgd-quan-1-2.json" download' in listing
 
 
 def test_a_csv_past_the_part_limit_comes_in_parts_of_whole_bodies(tmp_path):
     cols = [("Mã đơn vị", None), ("Tên", None)]
     row = lambda unit: f"{unit},Truong {unit}\r\n"  # noqa: E731 - 22 bytes a row
-    blocks = [("pgd-a", "Phòng A", row("a-0001"), 1), ("pgd-a", "Phòng A", row("a-0002"), 1),
-              ("pgd-b", "Phòng B", row("b-0001"), 1),
-              ("pgd-c", "Phòng C", row("c-0001"), 1), ("pgd-c", "Phòng C", row("c-0002"), 1),
-              ("pgd-c", "Phòng C", row("c-0003"), 1), ("pgd-c", "Phòng C", row("c-0004"), 1)]
+    blocks = [
+        ("pgd-a", "Phòng A", row("a-0001"), 1),
+        ("pgd-a", "Phòng A", row("a-0002"), 1),
+        ("pgd-b", "Phòng B", row("b-0001"), 1),
+        ("pgd-c", "Phòng C", row("c-0001"), 1),
+        ("pgd-c", "Phòng C", row("c-0002"), 1),
+        ("pgd-c", "Phòng C", row("c-0003"), 1),
+        ("pgd-c", "Phòng C", row("c-0004"), 1),
+    ]
     assert {len(b[2].encode()) for b in blocks} == {22}
     whole = downloads.write_csv_parts(tmp_path, "t.csv", cols, iter(blocks))
     assert [p["file"] for p in whole] == ["t.csv"] and whole[0]["rows"] == 7
@@ -260,10 +306,13 @@ def test_a_csv_past_the_part_limit_comes_in_parts_of_whole_bodies(tmp_path):
     parts = downloads.write_csv_parts(tmp_path, "p.csv", cols, iter(blocks), part_limit=3 * 22)
     # A and B fit one part; C (4 rows) is larger than a part: cut between its units
     assert [(p["file"], p["first"], p["last"], p["rows"]) for p in parts] == [
-        ("p-1.csv", "Phòng A", "Phòng B", 3), ("p-2.csv", "Phòng C", "Phòng C", 3), ("p-3.csv", "Phòng C", "Phòng C", 1)]
+        ("p-1.csv", "Phòng A", "Phòng B", 3),
+        ("p-2.csv", "Phòng C", "Phòng C", 3),
+        ("p-3.csv", "Phòng C", "Phòng C", 1),
+    ]
     texts = [(tmp_path / p["file"]).read_bytes().decode() for p in parts]
     assert all(t.startswith(header) for t in texts)
-    assert "".join(t[len(header):] for t in texts) == "".join(b[2] for b in blocks)
+    assert "".join(t[len(header) :] for t in texts) == "".join(b[2] for b in blocks)
     for p, t in zip(parts, texts):
         assert p["size"] == len(t.encode()) and p["sha256"] == hashlib.sha256(t.encode()).hexdigest()
     split = downloads.write_csv_parts(tmp_path, "q.csv", cols, iter(blocks[:3]), part_limit=55)

@@ -22,15 +22,21 @@ SCHOOL = f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml"
 
 
 def snapshot(site: Path) -> dict[str, tuple[int, int]]:
-    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in site.rglob("*")
-            if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in site.rglob("*") if p.is_file()
+    }
 
 
 def build(root: Path, out: Path) -> None:
     """In a fresh process, as deployments run it: a cache key that depends on the process (the
     order of a set, say) would miss every time and the tests below would say so."""
-    done = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600, env=os.environ.copy())
+    done = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=os.environ.copy(),
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -74,8 +80,11 @@ def test_a_rebuild_rewrites_only_what_changed(repo, tmp_path):
     data = yaml.safe_load(text)
     criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
     data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
-    git.commit("Sửa điểm tự chấm", {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
-               author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    git.commit(
+        "Sửa điểm tự chấm",
+        {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
+        author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC),
+    )
     page = f"{PERIOD}/don-vi/thcs-demo-a/index.html"
     old_page = (site / page).read_text(encoding="utf-8")
     build(root, site)
@@ -101,10 +110,12 @@ def test_forked_page_workers_write_what_one_process_writes(repo, tmp_path, monke
     build(root, tmp_path / "serial")
     monkeypatch.setenv("SITE_BUILDER_PARALLEL_PAGES", "1")
     build(root, tmp_path / "forked")
-    serial = {p.relative_to(tmp_path / "serial"): p.read_bytes() for p in (tmp_path / "serial").rglob("*")
-              if p.is_file()}
-    forked = {p.relative_to(tmp_path / "forked"): p.read_bytes() for p in (tmp_path / "forked").rglob("*")
-              if p.is_file()}
+    serial = {
+        p.relative_to(tmp_path / "serial"): p.read_bytes() for p in (tmp_path / "serial").rglob("*") if p.is_file()
+    }
+    forked = {
+        p.relative_to(tmp_path / "forked"): p.read_bytes() for p in (tmp_path / "forked").rglob("*") if p.is_file()
+    }
     assert serial.keys() == forked.keys()
     assert [k for k in serial if serial[k] != forked[k]] == []
     assert any(str(k).startswith(f"{PERIOD}/don-vi/") for k in forked)

@@ -85,36 +85,38 @@ def test_the_template_is_clean_in_the_editor_and_for_the_validator(server, repo)
 
 def test_unquoted_criterion_ids_are_accepted_like_the_validator_does(server, repo):
     """`1.1:` is the number 1.1 to a YAML editor, the text "1.1" to the validator: both accept it."""
-    text = HEADER + (f"don_vi: thcs-demo-b\nnam_hoc: \"{PERIOD}\"\ntieu_chi:\n"
-                     "  1.1:\n    diem_tu_cham: 4.5\n"
-                     "  1.2:\n    diem_tu_cham: 5\n    minh_chung: [ke-hoach.pdf]\n"
-                     "  4.3: {diem_tu_cham: 2}\n")
+    text = HEADER + (
+        f'don_vi: thcs-demo-b\nnam_hoc: "{PERIOD}"\ntieu_chi:\n'
+        "  1.1:\n    diem_tu_cham: 4.5\n"
+        "  1.2:\n    diem_tu_cham: 5\n    minh_chung: [ke-hoach.pdf]\n"
+        "  4.3: {diem_tu_cham: 2}\n"
+    )
     assert lines_with_diagnostics(server, repo, text) == {}
     assert validator_errors(repo, text) == {}
 
 
 BROKEN = [  # (line text, what is wrong): every line here must get a diagnostic, and no other line
-    ('don_vi: thcs-demo-b', None),
+    ("don_vi: thcs-demo-b", None),
     ('nam_hoc: "2020-2021"', "năm học khác thư mục"),
-    ('tieu_chi:', None),
+    ("tieu_chi:", None),
     ('  "1.1":', None),
-    ('    diem_tu_cham: 7', "trên điểm tối đa 5"),
+    ("    diem_tu_cham: 7", "trên điểm tối đa 5"),
     ('  "1.2":', "có điểm, thiếu minh chứng"),
-    ('    diem_tu_cham: 5', None),
+    ("    diem_tu_cham: 5", None),
     ('  "1.3":', None),
-    ('    diem_tu_cham: 2.25', "không đúng bước 0.5"),
+    ("    diem_tu_cham: 2.25", "không đúng bước 0.5"),
     ('  "1.4":', None),
-    ('    diem_tu_cham: 0', None),
-    ('    minh_chung:', None),
-    ('      - ../../pgd-quan-2/thcs-x/bi-mat.pdf', "ra ngoài thư mục của đơn vị"),
+    ("    diem_tu_cham: 0", None),
+    ("    minh_chung:", None),
+    ("      - ../../pgd-quan-2/thcs-x/bi-mat.pdf", "ra ngoài thư mục của đơn vị"),
     ('      - "javascript:alert(1)"', "giao thức không được phép"),
-    ('      - https://ten:mat-khau@thcs-demo-b.example.edu.vn/x', "tên đăng nhập trong link"),
-    ('      - C:\\Users\\vanthu\\ke-hoach.pdf', "đường dẫn tuyệt đối"),
-    ('      - bao-cao.docx', "không phải PDF"),
+    ("      - https://ten:mat-khau@thcs-demo-b.example.edu.vn/x", "tên đăng nhập trong link"),
+    ("      - C:\\Users\\vanthu\\ke-hoach.pdf", "đường dẫn tuyệt đối"),
+    ("      - bao-cao.docx", "không phải PDF"),
     ('  "1.9":', "tiêu chí không có"),
-    ('    diem_tu_cham: 1', None),
-    ('  4.3:', None),
-    ('    diem_tu_cham: -1', "nhỏ hơn 0"),
+    ("    diem_tu_cham: 1", None),
+    ("  4.3:", None),
+    ("    diem_tu_cham: -1", "nhỏ hơn 0"),
 ]
 
 

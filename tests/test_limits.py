@@ -10,9 +10,9 @@ import time
 
 from site_builder import report, work_limits
 from site_builder.github_limits import COMMENT_LIMIT, SUMMARY_LIMIT, comment_length
-from site_builder.review_queue import DATA_MARKER
 from site_builder.pr_report import FOOTER, MARKER, ChangedFile, Outcome, render
 from site_builder.problems import Problem
+from site_builder.review_queue import DATA_MARKER
 from tests.datarepo import PROJECT, make_repo, write
 from tests.gfm import read
 from tests.test_pr_flow import cli
@@ -21,9 +21,18 @@ HOSTILE = "<!-- [bấm](https://evil.example) @org/team ![x](https://evil.exampl
 
 
 def many_problems(count: int, size: int = 200) -> list[Problem]:
-    return [Problem(f"submissions/2023-2024/pgd-quan-1/don-vi-{i:05}.yaml", i + 1, 3, "tiêu chí 1.2",
-                    f"giá trị «{HOSTILE * (size // len(HOSTILE) + 1)}» không hợp lệ.", "Hãy sửa lại.",
-                    severity="error" if i % 3 else "warning") for i in range(count)]
+    return [
+        Problem(
+            f"submissions/2023-2024/pgd-quan-1/don-vi-{i:05}.yaml",
+            i + 1,
+            3,
+            "tiêu chí 1.2",
+            f"giá trị «{HOSTILE * (size // len(HOSTILE) + 1)}» không hợp lệ.",
+            "Hãy sửa lại.",
+            severity="error" if i % 3 else "warning",
+        )
+        for i in range(count)
+    ]
 
 
 def test_work_limits_are_the_schemas_counts():
@@ -37,8 +46,9 @@ def test_annotations_stop_at_ten_per_severity_and_the_summary_counts_the_rest(tm
     summary = tmp_path / "summary.md"
     out = tmp_path / "out.txt"
     with open(out, "w", encoding="utf-8") as stream:
-        report.render_github(problems, 90, stream=stream, summary_path=str(summary),
-                             full_report=str(tmp_path / "day-du.txt"))
+        report.render_github(
+            problems, 90, stream=stream, summary_path=str(summary), full_report=str(tmp_path / "day-du.txt")
+        )
     report.write_full_report(problems, 90, tmp_path / "day-du.txt")
     lines = out.read_text(encoding="utf-8").splitlines()
     assert sum(line.startswith("::error ") for line in lines) == 10
@@ -60,13 +70,23 @@ def test_the_job_summary_stays_small_whatever_the_problems_say():
     assert all(len(row) == 4 for row in page.cells)
     shown = len(page.cells) - 1
     assert 0 < shown <= report.SUMMARY_ROWS
-    assert (f"Bảng chỉ liệt kê {shown} trong 5.000 vấn đề" in text
-            and f"{5_000 - shown:,}".replace(",", ".") + " vấn đề còn lại có trong tệp «kiem-tra-day-du\\.txt»" in text)
+    assert (
+        f"Bảng chỉ liệt kê {shown} trong 5.000 vấn đề" in text
+        and f"{5_000 - shown:,}".replace(",", ".") + " vấn đề còn lại có trong tệp «kiem-tra-day-du\\.txt»" in text
+    )
 
 
 def outcome(problems, changes=1) -> Outcome:
-    return Outcome([ChangedFile("A", f"submissions/x/{i}.yaml") for i in range(changes)], problems, len(problems),
-                   [], [], "thcs-a", "origin/main", "HEAD")
+    return Outcome(
+        [ChangedFile("A", f"submissions/x/{i}.yaml") for i in range(changes)],
+        problems,
+        len(problems),
+        [],
+        [],
+        "thcs-a",
+        "origin/main",
+        "HEAD",
+    )
 
 
 def test_the_comment_fits_github_and_ends_whole():
@@ -100,12 +120,22 @@ def test_an_85000_reference_list_is_fast_and_small(tmp_path):
     for i in range(300):  # a full folder made every "did you mean" search expensive
         write(folder / f"bao-cao-{i}.pdf", b"%PDF-1.4\n%%EOF\n")
     refs = ", ".join(f"{i}.pdf" for i in range(85_000))
-    write(root / "submissions/2023-2024/pgd-quan-1/thcs-demo-b.yaml",
-          f'don_vi: thcs-demo-b\nnam_hoc: "2023-2024"\ntieu_chi:\n  "1.2":\n    diem_tu_cham: 5\n    minh_chung: [{refs}]\n')
+    write(
+        root / "submissions/2023-2024/pgd-quan-1/thcs-demo-b.yaml",
+        f'don_vi: thcs-demo-b\nnam_hoc: "2023-2024"\ntieu_chi:\n  "1.2":\n    diem_tu_cham: 5\n    minh_chung: [{refs}]\n',
+    )
     summary, full = tmp_path / "summary.md", tmp_path / "day-du.txt"
     started = time.perf_counter()
-    result = cli(root, "validate", "--format", "github", "--full-report", str(full),
-                 "submissions/2023-2024/pgd-quan-1/thcs-demo-b.yaml", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    result = cli(
+        root,
+        "validate",
+        "--format",
+        "github",
+        "--full-report",
+        str(full),
+        "submissions/2023-2024/pgd-quan-1/thcs-demo-b.yaml",
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
     elapsed = time.perf_counter() - started
     assert result.returncode == 1
     assert elapsed < 60, elapsed  # was 3 min 08 s with these 300 files (6 min 24 s reported)

@@ -84,7 +84,13 @@ def fast(**changes) -> Options:
 
 def test_ok(server):
     result = check_urls([f"{server}/ok"], fast())[f"{server}/ok"]
-    assert (result.status, result.ok, result.final_url, result.error, result.method) == (200, True, f"{server}/ok", None, "HEAD")
+    assert (result.status, result.ok, result.final_url, result.error, result.method) == (
+        200,
+        True,
+        f"{server}/ok",
+        None,
+        "HEAD",
+    )
     assert result.checked_at.endswith("Z") and result.attempts == 1
     assert Handler.log[0][1:] == ("HEAD", "/ok")  # HEAD first, nothing downloaded
 
@@ -174,7 +180,9 @@ def test_private_addresses_are_not_fetched_by_default(server):
 
 def test_cli_writes_a_report_that_matches_its_schema(server, tmp_path):
     root = make_repo(tmp_path / "repo")
-    write(root / SUBMISSION, f"""\
+    write(
+        root / SUBMISSION,
+        f"""\
 don_vi: thcs-demo-a
 nam_hoc: "2023-2024"
 tieu_chi:
@@ -187,12 +195,34 @@ tieu_chi:
       - "javascript:alert(1)"
 bao_cao:
   ke-hoach: ke-hoach-cntt.pdf
-""")
+""",
+    )
     assert set(linkcheck.collect_urls(DataRoot(root))) == {f"{server}/r1", f"{server}/missing"}
     output = tmp_path / "out" / "link-report.json"
-    run = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), "check-links", "--year", "2023-2024",
-                          "--output", str(output), "--allow-private-hosts", "--per-host-interval", "0", "--timeout", "2"],
-                         capture_output=True, text=True, encoding="utf-8", cwd=PROJECT, timeout=60)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "site_builder",
+            "--root",
+            str(root),
+            "check-links",
+            "--year",
+            "2023-2024",
+            "--output",
+            str(output),
+            "--allow-private-hosts",
+            "--per-host-interval",
+            "0",
+            "--timeout",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=PROJECT,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
     assert f"liên kết hỏng: {server}/missing — không tìm thấy trang (404)." in run.stdout
@@ -208,15 +238,23 @@ bao_cao:
 def test_cli_usage_errors(tmp_path):
     root = make_repo(tmp_path / "repo")
     for args in (["--year", "1999-2000"], ["--workers", "0"], ["--timeout", "-1"]):
-        run = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), "check-links", *args],
-                             capture_output=True, text=True, encoding="utf-8", cwd=PROJECT, timeout=60)
+        run = subprocess.run(
+            [sys.executable, "-m", "site_builder", "--root", str(root), "check-links", *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            cwd=PROJECT,
+            timeout=60,
+        )
         assert run.returncode == 2 and "Lỗi cách dùng" in run.stderr and "Traceback" not in run.stderr
 
 
 def test_cli_fail_on_broken_without_network(tmp_path):
     """A data root whose links all point at a private address: every link broken, exit 1 when asked."""
     root = make_repo(tmp_path / "repo")
-    write(root / SUBMISSION, """\
+    write(
+        root / SUBMISSION,
+        """\
 don_vi: thcs-demo-a
 nam_hoc: "2023-2024"
 tieu_chi:
@@ -225,11 +263,29 @@ tieu_chi:
     minh_chung: ["http://127.0.0.1.nip.invalid/x", "http://10.1.2.3/cong-khai"]
 bao_cao:
   ke-hoach: ke-hoach-cntt.pdf
-""")
+""",
+    )
     output = tmp_path / "report.json"
-    run = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), "check-links", "--output", str(output),
-                          "--retries", "0", "--fail-on-broken"],
-                         capture_output=True, text=True, encoding="utf-8", cwd=PROJECT, timeout=60)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "site_builder",
+            "--root",
+            str(root),
+            "check-links",
+            "--output",
+            str(output),
+            "--retries",
+            "0",
+            "--fail-on-broken",
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=PROJECT,
+        timeout=60,
+    )
     assert run.returncode == 1, run.stdout + run.stderr
     report = json.loads(output.read_text(encoding="utf-8"))
     assert report["http://10.1.2.3/cong-khai"]["error_code"] == "private-address"

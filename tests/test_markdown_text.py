@@ -78,9 +78,11 @@ def test_inline_text_at_the_start_of_a_line_starts_no_block(value):
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_table_cells_keep_the_table_whole(value):
-    table = ("| Tệp | Vấn đề |\n|---|---|\n"
-             f"| {md.cell_code(value)} | {md.cell(value)} |\n"
-             "| `sau.yaml` | dòng sau |\n\nĐoạn cuối.")
+    table = (
+        "| Tệp | Vấn đề |\n|---|---|\n"
+        f"| {md.cell_code(value)} | {md.cell(value)} |\n"
+        "| `sau.yaml` | dòng sau |\n\nĐoạn cuối."
+    )
     page = read(table)
     _assert_inert(page)
     assert [len(row) for row in page.cells] == [2, 2, 2]
@@ -111,8 +113,10 @@ def test_handles_are_shown_but_never_notified():
 
 
 def test_numbers_and_ids_stay_readable_in_the_raw_text():
-    assert md.inline("tiêu chí 1.2: 4.5 điểm, năm học 2023-2024, thcs-demo-b") == \
-        "tiêu chí 1.2\\: 4.5 điểm, năm học 2023-2024, thcs-demo-b"
+    assert (
+        md.inline("tiêu chí 1.2: 4.5 điểm, năm học 2023-2024, thcs-demo-b")
+        == "tiêu chí 1.2\\: 4.5 điểm, năm học 2023-2024, thcs-demo-b"
+    )
 
 
 def test_cells_are_shortened_before_escaping():
@@ -122,8 +126,13 @@ def test_cells_are_shortened_before_escaping():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]) | st.sampled_from(list("@#`|<>![]()&:.\\*_~-+=$\n ")),
-               max_size=60))
+@given(
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])
+        | st.sampled_from(list("@#`|<>![]()&:.\\*_~-+=$\n ")),
+        max_size=60,
+    )
+)
 def test_any_text_stays_text(value):
     page = read(f"| a | b |\n|---|---|\n| {md.cell(value)} | {md.cell_code(value)} |\n\nX {md.inline(value)} Y")
     _assert_inert(page)

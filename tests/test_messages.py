@@ -17,8 +17,21 @@ from site_builder.problems import Problem
 PACKAGE = Path(messages.__file__).resolve().parent
 # The modules that check data and report problems (the validator, the pull-request placement
 # check, the scoring-workbook reader).
-CHECKS = ["validate", "registry", "submissions", "schemas", "change_check", "milestone_check", "reports",
-          "catalogues", "evidence", "review_workbook_read", "yamlfile", "parse_cache", "paths"]
+CHECKS = [
+    "validate",
+    "registry",
+    "submissions",
+    "schemas",
+    "change_check",
+    "milestone_check",
+    "reports",
+    "catalogues",
+    "evidence",
+    "review_workbook_read",
+    "yamlfile",
+    "parse_cache",
+    "paths",
+]
 VIETNAMESE = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]", re.IGNORECASE)
 RECORDS = {name: value for name, value in vars(messages).items() if isinstance(value, messages.Message)}
 
@@ -26,12 +39,22 @@ RECORDS = {name: value for name, value in vars(messages).items() if isinstance(v
 def _sentences(module: str) -> list[tuple[int, str]]:
     """Vietnamese string literals of a module, docstrings left out."""
     tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
-                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
-    return [(node.lineno, node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-            and VIETNAMESE.search(node.value)]
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and VIETNAMESE.search(node.value)
+    ]
 
 
 @pytest.mark.parametrize("module", CHECKS)
@@ -68,13 +91,16 @@ def test_every_record_formats_and_is_nfc(name):
 def test_one_wording_per_error():
     """The same error found by two checks is said the same way."""
     assert messages.PERIOD_UNKNOWN.message == messages.REGISTRY_PERIOD_UNKNOWN.message
-    for workbook, unit_file in ((messages.WORKBOOK_ABOVE_MAX, messages.SCORE_ABOVE_MAX),
-                                (messages.WORKBOOK_NEGATIVE, messages.SCORE_NEGATIVE),
-                                (messages.WORKBOOK_STEP, messages.SCORE_STEP),
-                                (messages.WORKBOOK_NOT_NUMBER, messages.SCORE_NOT_NUMBER),
-                                (messages.WORKBOOK_EVIDENCE_REQUIRED, messages.REVIEW_EVIDENCE_REQUIRED)):
-        assert workbook.text(label="điểm chấm", value="7", max="5", step="0.5", lower="4", upper="4.5", kinds="tệp PDF") \
-            == unit_file.text(label="điểm chấm", value="7", max="5", step="0.5", lower="4", upper="4.5", kinds="tệp PDF")
+    for workbook, unit_file in (
+        (messages.WORKBOOK_ABOVE_MAX, messages.SCORE_ABOVE_MAX),
+        (messages.WORKBOOK_NEGATIVE, messages.SCORE_NEGATIVE),
+        (messages.WORKBOOK_STEP, messages.SCORE_STEP),
+        (messages.WORKBOOK_NOT_NUMBER, messages.SCORE_NOT_NUMBER),
+        (messages.WORKBOOK_EVIDENCE_REQUIRED, messages.REVIEW_EVIDENCE_REQUIRED),
+    ):
+        assert workbook.text(
+            label="điểm chấm", value="7", max="5", step="0.5", lower="4", upper="4.5", kinds="tệp PDF"
+        ) == unit_file.text(label="điểm chấm", value="7", max="5", step="0.5", lower="4", upper="4.5", kinds="tệp PDF")
 
 
 def test_no_template_names_a_parameter_of_its_methods():

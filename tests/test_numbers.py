@@ -9,8 +9,20 @@ import pytest
 from site_builder.numbers import as_typed, megabytes, number, thousands
 
 
-@pytest.mark.parametrize("value, shown", [(4.5, "4,5"), (5.0, "5"), (5, "5"), (4.25, "4,25"), (4.333, "4,33"),
-                                          (0.1 + 0.2, "0,3"), (-0.001, "0"), (None, "—"), (math.nan, "—")])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (4.5, "4,5"),
+        (5.0, "5"),
+        (5, "5"),
+        (4.25, "4,25"),
+        (4.333, "4,33"),
+        (0.1 + 0.2, "0,3"),
+        (-0.001, "0"),
+        (None, "—"),
+        (math.nan, "—"),
+    ],
+)
 def test_pages_show_the_decimal_comma_to_two_places(value, shown):
     assert number(value) == shown
 

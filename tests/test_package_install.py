@@ -53,8 +53,18 @@ def installed(tmp_path_factory) -> dict:
     work = tmp_path_factory.mktemp("cai-dat")
     source, dist, venv = work / "nguon", work / "dist", work / "venv"
     clone_files(source)
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", dist,
-        source)
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "--no-build-isolation",
+        "--wheel-dir",
+        dist,
+        source,
+    )
     wheel = next(dist.glob("site_builder-*.whl"))
     run(sys.executable, "-m", "venv", "--without-pip", venv)
     python = venv / "bin" / "python"
@@ -82,15 +92,26 @@ def data_copy(installed) -> Path:
 @pytest.fixture(scope="module")
 def site(installed, data_copy) -> Path:
     out = installed["work"] / "site"
-    result = run(installed["venv"] / "bin" / "site-builder", "--root", data_copy, "build", "--out", out,
-                 cwd=installed["work"], env=installed["env"], timeout=900)
+    result = run(
+        installed["venv"] / "bin" / "site-builder",
+        "--root",
+        data_copy,
+        "build",
+        "--out",
+        out,
+        cwd=installed["work"],
+        env=installed["env"],
+        timeout=900,
+    )
     assert "Traceback" not in result.stderr
     return out
 
 
 def test_the_package_is_imported_from_the_environment_not_the_source(installed):
-    code = ("import json, site_builder, site_builder.resources as r; "
-            "print(json.dumps([site_builder.__file__, str(r.schema_dir()), str(r.docs_dir()), str(r.mkdocs_config())]))")
+    code = (
+        "import json, site_builder, site_builder.resources as r; "
+        "print(json.dumps([site_builder.__file__, str(r.schema_dir()), str(r.docs_dir()), str(r.mkdocs_config())]))"
+    )
     files = json.loads(run(installed["python"], "-c", code, cwd=installed["work"], env=installed["env"]).stdout)
     for file in files:
         assert Path(file).is_relative_to(installed["purelib"] / "site_builder"), file
@@ -98,7 +119,8 @@ def test_the_package_is_imported_from_the_environment_not_the_source(installed):
         assert not Path(file).is_symlink(), file  # the wheel carries the files, not the links
     package, schema, docs, config = map(Path, files)
     assert sorted(p.name for p in schema.glob("*.schema.json")) == sorted(
-        p.name for p in (PROJECT / "schema").glob("*.schema.json"))
+        p.name for p in (PROJECT / "schema").glob("*.schema.json")
+    )
     assert (docs / "gioi-thieu.md").read_bytes() == (PROJECT / "docs/gioi-thieu.md").read_bytes()
     assert config.read_bytes() == (PROJECT / "mkdocs.yml").read_bytes()
 
@@ -106,11 +128,14 @@ def test_the_package_is_imported_from_the_environment_not_the_source(installed):
 def test_a_copy_of_the_data_folders_alone_builds_the_site(data_copy, site):
     assert not (data_copy / "schema").exists() and not (data_copy / "docs").exists()
     assert (site / "index.html").is_file()
-    assert (site / "gioi-thieu/index.html").is_file()          # the default hand-written pages
+    assert (site / "gioi-thieu/index.html").is_file()  # the default hand-written pages
     assert (site / "huong-dan/don-vi/index.html").is_file()
     registry = yaml.safe_load((data_copy / f"submissions/units/{PERIOD}/{BODY}.yaml").read_text(encoding="utf-8"))
-    submitted = sorted(p.stem for p in (data_copy / f"submissions/{PERIOD}/{BODY}").glob("*.yaml")
-                       if not p.name.endswith(".review.yaml"))
+    submitted = sorted(
+        p.stem
+        for p in (data_copy / f"submissions/{PERIOD}/{BODY}").glob("*.yaml")
+        if not p.name.endswith(".review.yaml")
+    )
     unit = next(u for u in registry["units"] if u["id"] == submitted[0])
     page = (site / f"{PERIOD}/don-vi/{unit['id']}/index.html").read_text(encoding="utf-8")
     assert unit["name"] in page
@@ -121,7 +146,8 @@ def test_downloads_and_schemas_come_from_the_package(installed, site):
     for suffix in (".csv", ".xlsx", ".json"):
         assert any(p.stat().st_size > 0 for p in downloads.rglob(f"*{PERIOD}*{suffix}")), suffix
     assert json.loads((downloads / "download.schema.json").read_text(encoding="utf-8")) == json.loads(
-        (PROJECT / "schema/download.schema.json").read_text(encoding="utf-8"))
+        (PROJECT / "schema/download.schema.json").read_text(encoding="utf-8")
+    )
     for file in sorted((PROJECT / "schema").glob("*.schema.json")):
         published = json.loads((site / "schema" / file.name).read_text(encoding="utf-8"))
         published.pop("$id", None)
@@ -134,9 +160,26 @@ def test_downloads_and_schemas_come_from_the_package(installed, site):
 def test_init_works_from_the_wheel(installed):
     """`site-builder init` copies the bundled catalogues, schemas, pages and workflows."""
     target = installed["work"] / "kho-moi"
-    run(installed["venv"] / "bin" / "site-builder", "init", target, "--id", "so-gddt-thu-nghiem",
-        "--name", "Sở Giáo dục và Đào tạo tỉnh Thử Nghiệm", "--year", "2026-2027",
-        cwd=installed["work"], env=installed["env"], timeout=300)
-    for rel in ("criteria/2026-2027/year.yaml", "schema/submission.schema.json", "mkdocs.yml", "docs/gioi-thieu.md",
-                ".github/workflows/validate.yml", "submissions/organization.yaml"):
+    run(
+        installed["venv"] / "bin" / "site-builder",
+        "init",
+        target,
+        "--id",
+        "so-gddt-thu-nghiem",
+        "--name",
+        "Sở Giáo dục và Đào tạo tỉnh Thử Nghiệm",
+        "--year",
+        "2026-2027",
+        cwd=installed["work"],
+        env=installed["env"],
+        timeout=300,
+    )
+    for rel in (
+        "criteria/2026-2027/year.yaml",
+        "schema/submission.schema.json",
+        "mkdocs.yml",
+        "docs/gioi-thieu.md",
+        ".github/workflows/validate.yml",
+        "submissions/organization.yaml",
+    ):
         assert (target / rel).is_file(), rel

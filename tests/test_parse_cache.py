@@ -54,7 +54,8 @@ def test_validate_twice_says_the_same(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(parse_cache, "MIN_BYTES", 0)
     root = make_repo(tmp_path / "repo")
     (root / "submissions/2023-2024/pgd-quan-1/thcs-demo-a.yaml").write_text(
-        (CORPUS / "submission/SCORE_ABOVE_MAX.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        (CORPUS / "submission/SCORE_ABOVE_MAX.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     try:
         assert main(["--root", str(root), "validate"]) == 1
         first = capsys.readouterr().out

@@ -67,14 +67,16 @@ def test_active_content_is_refused_with_a_message_that_names_the_file(tmp_path, 
     problems = problems_of(root_with_evidence(tmp_path, getattr(hostile_pdfs, maker)()))
     refused = [p for p in problems if p.code == "pdf-active-content"]
     assert refused and all(p.is_error for p in refused)
-    assert refused[0].message == (f"tệp «ke-hoach-cntt.pdf» chứa {messages_label(kind)}; "
-                                  "tệp như vậy không an toàn để đăng công khai.")
+    assert refused[0].message == (
+        f"tệp «ke-hoach-cntt.pdf» chứa {messages_label(kind)}; tệp như vậy không an toàn để đăng công khai."
+    )
     assert words in refused[0].message
     assert "in lại thành PDF" in refused[0].fix and "Microsoft Print to PDF" in refused[0].fix
 
 
 def messages_label(kind: str) -> str:
     from site_builder.messages import PDF_ACTIVE_KINDS
+
     return PDF_ACTIVE_KINDS[kind]
 
 
@@ -85,13 +87,16 @@ def test_ordinary_exports_with_web_links_are_accepted(tmp_path):
 
 def test_the_page_limit(tmp_path):
     assert pdf_safety.inspect(hostile_pdfs.pages(pdf_safety.MAX_PAGES)).ok
-    assert pdf_safety.inspect(hostile_pdfs.pages(pdf_safety.MAX_PAGES + 1)) == \
-        pdf_safety.Verdict("pdf-too-many-pages", str(pdf_safety.MAX_PAGES + 1))
+    assert pdf_safety.inspect(hostile_pdfs.pages(pdf_safety.MAX_PAGES + 1)) == pdf_safety.Verdict(
+        "pdf-too-many-pages", str(pdf_safety.MAX_PAGES + 1)
+    )
     # a page tree that says "1 page" over 600 is counted, not believed
     assert pdf_safety.inspect(hostile_pdfs.lying_page_count(600)) == pdf_safety.Verdict("pdf-too-many-pages")
     problems = problems_of(root_with_evidence(tmp_path, hostile_pdfs.lying_page_count(600)))
-    assert any(p.message == "tệp «ke-hoach-cntt.pdf» có hơn 500 trang, vượt quá 500 trang cho phép của một tệp minh chứng."
-               for p in problems)
+    assert any(
+        p.message == "tệp «ke-hoach-cntt.pdf» có hơn 500 trang, vượt quá 500 trang cho phép của một tệp minh chứng."
+        for p in problems
+    )
 
 
 @pytest.mark.slow
@@ -161,7 +166,10 @@ def test_a_file_named_in_nfd_on_disk_is_the_file_the_yaml_names(tmp_path):
 def test_a_close_name_is_suggested_and_case_is_only_mentioned_when_it_is_the_difference(tmp_path):
     root = root_with_evidence(tmp_path, pdf_bytes(), name="Ke-Hoach.pdf")
     finding = evidence.check_file("ke-hoach.pdf", root / UNIT, "thcs-demo-a")
-    assert finding.fix == "Trong thư mục có tệp «Ke-Hoach.pdf»: có phải bạn muốn ghi tên này? (Tên tệp phân biệt chữ hoa, chữ thường.)"
+    assert (
+        finding.fix
+        == "Trong thư mục có tệp «Ke-Hoach.pdf»: có phải bạn muốn ghi tên này? (Tên tệp phân biệt chữ hoa, chữ thường.)"
+    )
     finding = evidence.check_file("Ke-Hoach-2.pdf", root / UNIT, "thcs-demo-a")
     assert finding.fix == "Trong thư mục có tệp «Ke-Hoach.pdf»: có phải bạn muốn ghi tên này?"
     finding = evidence.check_file("Ke-Hoach-2.pdf", root / UNIT, "thcs-demo-a", suggest=False)

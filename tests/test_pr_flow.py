@@ -29,8 +29,9 @@ REVIEW_FILE = f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-b.review.yaml"
 def cli(repo: Path, *args: str, env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
     merged = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     merged.update(env or {})
-    result = subprocess.run([sys.executable, "-m", "site_builder", *args], capture_output=True, text=True,
-                            cwd=repo, env=merged, input=stdin)
+    result = subprocess.run(
+        [sys.executable, "-m", "site_builder", *args], capture_output=True, text=True, cwd=repo, env=merged, input=stdin
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -78,7 +79,9 @@ def _steps(workflow: str):
     return [s for job in data["jobs"].values() for s in job["steps"]]
 
 
-def workflow_step(root: Path, tmp_path: Path, name: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+def workflow_step(
+    root: Path, tmp_path: Path, name: str, cwd: Path | None = None, **env: str
+) -> subprocess.CompletedProcess:
     """Run one `run:` step of validate.yml or pr-comment.yml as GitHub would (bash -eo pipefail),
     in the test repo. origin/main is refreshed first, as actions/checkout with fetch-depth 0
     provides it. The tool the install step would put in the runner is this checkout's."""
@@ -91,10 +94,21 @@ def workflow_step(root: Path, tmp_path: Path, name: str, cwd: Path | None = None
         tool.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m site_builder "$@"\n', encoding="utf-8")
         tool.chmod(0o755)
     merged = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    merged.update({"RUNNER_TEMP": str(runner), "BASE_REF": "main",
-                   "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}, **env)
-    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                            cwd=cwd or root, env=merged, capture_output=True, text=True)
+    merged.update(
+        {
+            "RUNNER_TEMP": str(runner),
+            "BASE_REF": "main",
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        },
+        **env,
+    )
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=cwd or root,
+        env=merged,
+        capture_output=True,
+        text=True,
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -109,17 +123,31 @@ def trusted_report(root: Path, tmp_path: Path, author: str) -> tuple[str, list[s
     workspace.mkdir()
     git.Repo.clone_from(str(root), workspace / "nhanh-chinh", branch="main")
     head = git.Repo(root).head.commit.hexsha
-    fetched = workflow_step(root, tmp_path, "Lấy commit của yêu cầu (chỉ dữ liệu git, không mở ra thư mục làm việc)",
-                            cwd=workspace, HEAD_SHA=head, TOKEN="")
+    fetched = workflow_step(
+        root,
+        tmp_path,
+        "Lấy commit của yêu cầu (chỉ dữ liệu git, không mở ra thư mục làm việc)",
+        cwd=workspace,
+        HEAD_SHA=head,
+        TOKEN="",
+    )
     assert fetched.returncode == 0, fetched.stderr
     checkout = git.Repo(workspace / "nhanh-chinh")
-    assert checkout.head.commit.hexsha == git.Repo(root).commit("main").hexsha and not checkout.is_dirty(untracked_files=True), \
-        "the PR's files are never written to a working tree"
+    assert checkout.head.commit.hexsha == git.Repo(root).commit("main").hexsha and not checkout.is_dirty(
+        untracked_files=True
+    ), "the PR's files are never written to a working tree"
     output, summary = tmp_path / "github_output_report", tmp_path / "summary_report.md"
     for file in (output, summary):
         file.unlink(missing_ok=True)
-    report = workflow_step(root, tmp_path, "Kiểm tra yêu cầu và soạn bình luận", cwd=workspace, AUTHOR=author,
-                           GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary))
+    report = workflow_step(
+        root,
+        tmp_path,
+        "Kiểm tra yêu cầu và soạn bình luận",
+        cwd=workspace,
+        AUTHOR=author,
+        GITHUB_OUTPUT=str(output),
+        GITHUB_STEP_SUMMARY=str(summary),
+    )
     assert report.returncode == 0, report.stdout + report.stderr  # an invalid PR still gets its comment
     comment = (tmp_path / "runner/binh-luan.md").read_text(encoding="utf-8")
     assert not (workspace / "nhanh-chinh/.cache").exists(), "the trusted report keeps no cache in a checkout"
@@ -137,8 +165,11 @@ def test_unit_submits_reviewer_grades_other_unit_is_refused_and_site_builds(tmp_
     repo.git.checkout("-q", "-b", "thcs-demo-b-nop-bai")
     created = cli(root, "new", "--year", PERIOD, "--unit", "thcs-demo-b")
     assert created.returncode == 0, created.stderr
-    assert (root / UNIT_FILE).read_text(encoding="utf-8").startswith(
-        f"# yaml-language-server: $schema=../../../schema/editor/{PERIOD}/truong-pho-thong.schema.json\n")
+    assert (
+        (root / UNIT_FILE)
+        .read_text(encoding="utf-8")
+        .startswith(f"# yaml-language-server: $schema=../../../schema/editor/{PERIOD}/truong-pho-thong.schema.json\n")
+    )
 
     # 2. A bad version: 4.3 above its max (2), 1.2 scored without its required PDF.
     lines = set_scores(root, {"1.2": 5, "4.3": 7})
@@ -149,8 +180,12 @@ def test_unit_submits_reviewer_grades_other_unit_is_refused_and_site_builds(tmp_
     annotations = [line for line in checked.stdout.splitlines() if line.startswith("::error ")]
     above = line_of(lines, "4.3", "diem_tu_cham")
     no_pdf = line_of(lines, "1.2", "minh_chung")
-    assert any(f"file={UNIT_FILE},line={above}," in a and "lớn hơn điểm tối đa 2" in a for a in annotations), annotations
-    assert any(f"file={UNIT_FILE},line={no_pdf}," in a and "thiếu minh chứng bắt buộc" in a for a in annotations), annotations
+    assert any(f"file={UNIT_FILE},line={above}," in a and "lớn hơn điểm tối đa 2" in a for a in annotations), (
+        annotations
+    )
+    assert any(f"file={UNIT_FILE},line={no_pdf}," in a and "thiếu minh chứng bắt buộc" in a for a in annotations), (
+        annotations
+    )
     assert len(annotations) == 2
     assert f"`{UNIT_FILE}:{above}:" in summary.read_text(encoding="utf-8")
 
@@ -195,13 +230,31 @@ def test_unit_submits_reviewer_grades_other_unit_is_refused_and_site_builds(tmp_
 
     # 5. The reviewer records reviewer scores: allowed for the reviewer, refused for the unit.
     repo.git.checkout("-q", "-b", "cham-thcs-demo-b")
-    write(root / REVIEW_FILE, dump({"don_vi": "thcs-demo-b", "nam_hoc": PERIOD, "nguoi_cham": "pgd-q1-reviewer",
-                                    "ngay_cham": "2024-06-12",
-                                    "tieu_chi": {"1.2": {"diem_cham": 4, "nhan_xet": "Kế hoạch chưa đủ nội dung."}}}))
+    write(
+        root / REVIEW_FILE,
+        dump(
+            {
+                "don_vi": "thcs-demo-b",
+                "nam_hoc": PERIOD,
+                "nguoi_cham": "pgd-q1-reviewer",
+                "ngay_cham": "2024-06-12",
+                "tieu_chi": {"1.2": {"diem_cham": 4, "nhan_xet": "Kế hoạch chưa đủ nội dung."}},
+            }
+        ),
+    )
     commit(repo, "Chấm điểm THCS Demo B")
     output = tmp_path / "github_output"
-    by_reviewer = cli(root, "pr-report", "--base", "main", "--head", "HEAD", "--author", "pgd-q1-reviewer",
-                      env={"GITHUB_OUTPUT": str(output)})
+    by_reviewer = cli(
+        root,
+        "pr-report",
+        "--base",
+        "main",
+        "--head",
+        "HEAD",
+        "--author",
+        "pgd-q1-reviewer",
+        env={"GITHUB_OUTPUT": str(output)},
+    )
     assert by_reviewer.returncode == 0, by_reviewer.stdout
     assert "Điểm chấm" in by_reviewer.stdout
     assert "| 1.2 | 5 | 5 | không đổi | 4 | ✅ 1 minh chứng |" in by_reviewer.stdout
@@ -229,8 +282,15 @@ def test_unit_submits_reviewer_grades_other_unit_is_refused_and_site_builds(tmp_
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 7, "user": {"login": "thcs-a"}}}), encoding="utf-8")
     output = tmp_path / "github_output_refused"
-    refused = cli(root, "pr-report", "--base", "main", "--head", "HEAD",
-                  env={"GITHUB_EVENT_PATH": str(event), "GITHUB_OUTPUT": str(output)})
+    refused = cli(
+        root,
+        "pr-report",
+        "--base",
+        "main",
+        "--head",
+        "HEAD",
+        env={"GITHUB_EVENT_PATH": str(event), "GITHUB_OUTPUT": str(output)},
+    )
     assert refused.returncode == 1
     assert "Người tạo yêu cầu: @\u200bthcs-a" in refused.stdout  # read from the event payload
     assert f"| `{UNIT_FILE}` | **unit-files**" in refused.stdout
@@ -260,7 +320,9 @@ def test_renames_and_deletions_are_reported_with_both_paths(tmp_path):
     commit(repo, "Chuyển tệp")
     changes = changed_files(open_repo(root), "main", "HEAD")
     assert {(c.status, c.path, c.old_path) for c in changes} == {
-        ("R", new, old), ("D", f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a/ke-hoach-cntt.pdf", "")}
+        ("R", new, old),
+        ("D", f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a/ke-hoach-cntt.pdf", ""),
+    }
     report = cli(root, "pr-report", "--base", "main", "--head", "HEAD", "--author", "thcs-a")
     assert report.returncode == 1
     assert "wrong-parent" not in report.stdout  # codes stay internal; the message is Vietnamese
@@ -307,8 +369,10 @@ def test_district_preview_leaves_out_derived_items(tmp_path):
     repo.git.checkout("-q", "-b", "pgd-nop-bai")
     assert cli(root, "new", "--year", PERIOD, "--unit", "pgd-quan-1").returncode == 0
     path = root / f"submissions/{PERIOD}/so-gddt/pgd-quan-1.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('"1.3":\n    diem_tu_cham: 0', '"1.3":\n    diem_tu_cham: 2.5'),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"1.3":\n    diem_tu_cham: 0', '"1.3":\n    diem_tu_cham: 2.5'),
+        encoding="utf-8",
+    )
     commit(repo, "Phòng GD&ĐT nộp bài")
     report = cli(root, "pr-report", "--base", "main", "--head", "HEAD", "--author", "pgd-q1")
     assert report.returncode == 0, report.stdout
@@ -325,12 +389,22 @@ def test_points_on_the_plan_criterion_without_the_plan_are_flagged(tmp_path):
     when it is missing, and when the pull request itself brings it after the due date."""
     root, repo = new_repo(tmp_path)
     repo.git.checkout("-b", "nop-bai")
-    write(root / UNIT_FILE, dump({"don_vi": "thcs-demo-b", "nam_hoc": PERIOD,
-                                  "tieu_chi": {"4.1": {"diem_tu_cham": 3, "minh_chung": ["kh.pdf"]}}}))
+    write(
+        root / UNIT_FILE,
+        dump(
+            {
+                "don_vi": "thcs-demo-b",
+                "nam_hoc": PERIOD,
+                "tieu_chi": {"4.1": {"diem_tu_cham": 3, "minh_chung": ["kh.pdf"]}},
+            }
+        ),
+    )
     write(root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-b/kh.pdf", pdf_bytes("kh"))
     commit(repo, "Nộp bài")
     missing = cli(root, "pr-report", "--base", "main", "--head", "nop-bai", "--author", "thcs-b").stdout
-    assert "Tiêu chí 4.1 tự chấm 3 điểm nhưng «Kế hoạch thực hiện nhiệm vụ CNTT năm học 2023 - 2024» chưa nộp" in missing
+    assert (
+        "Tiêu chí 4.1 tự chấm 3 điểm nhưng «Kế hoạch thực hiện nhiệm vụ CNTT năm học 2023 - 2024» chưa nộp" in missing
+    )
     write(root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-b/bao-cao/ke-hoach/kh.pdf", pdf_bytes("kh"))
     commit(repo, "Nộp kế hoạch")
     late = cli(root, "pr-report", "--base", "main", "--head", "nop-bai", "--author", "thcs-b").stdout

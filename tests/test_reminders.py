@@ -20,7 +20,7 @@ sys.path.insert(0, str(PROJECT / "benchmarks"))
 import demo_data  # noqa: E402
 
 PERIOD = "2023-2024"
-DUE = dt.date(2024, 6, 7)        # self-assessment deadline and the year-end report (tong-ket)
+DUE = dt.date(2024, 6, 7)  # self-assessment deadline and the year-end report (tong-ket)
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +34,12 @@ def timeline():
 
 
 def run(repo, *args):
-    result = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(repo), "reminders", *args],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(repo), "reminders", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result
 

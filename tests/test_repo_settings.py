@@ -17,35 +17,73 @@ from tests.test_pr_flow import cli
 REPO = "so-gddt/danh-gia-cntt"  # also the repository of tests/datarepo.ORGANIZATION
 
 REPOSITORY = {  # GET /repos/{owner}/{repo}
-    "id": 1296269, "name": "danh-gia-cntt", "full_name": REPO, "private": False, "default_branch": "main",
-    "allow_merge_commit": True, "allow_squash_merge": False, "allow_rebase_merge": False,
-    "allow_auto_merge": False, "delete_branch_on_merge": True,
+    "id": 1296269,
+    "name": "danh-gia-cntt",
+    "full_name": REPO,
+    "private": False,
+    "default_branch": "main",
+    "allow_merge_commit": True,
+    "allow_squash_merge": False,
+    "allow_rebase_merge": False,
+    "allow_auto_merge": False,
+    "delete_branch_on_merge": True,
 }
 PROTECTION = {  # GET /repos/{owner}/{repo}/branches/{branch}/protection
     "url": f"https://api.github.com/repos/{REPO}/branches/main/protection",
-    "required_status_checks": {"url": "…", "strict": False, "contexts": ["Kiểm tra tin cậy"],
-                               "checks": [{"context": "Kiểm tra tin cậy", "app_id": None}]},
+    "required_status_checks": {
+        "url": "…",
+        "strict": False,
+        "contexts": ["Kiểm tra tin cậy"],
+        "checks": [{"context": "Kiểm tra tin cậy", "app_id": None}],
+    },
     "enforce_admins": {"url": "…", "enabled": True},
-    "required_pull_request_reviews": {"url": "…", "dismiss_stale_reviews": True, "require_code_owner_reviews": True,
-                                      "required_approving_review_count": 1, "require_last_push_approval": True},
+    "required_pull_request_reviews": {
+        "url": "…",
+        "dismiss_stale_reviews": True,
+        "require_code_owner_reviews": True,
+        "required_approving_review_count": 1,
+        "require_last_push_approval": True,
+    },
     "required_linear_history": {"enabled": False},
     "allow_force_pushes": {"enabled": False},
     "allow_deletions": {"enabled": False},
     "required_conversation_resolution": {"enabled": False},
 }
 RULES = [  # GET /repos/{owner}/{repo}/rules/branches/{branch}
-    {"type": "pull_request", "ruleset_source_type": "Repository", "ruleset_source": REPO, "ruleset_id": 42,
-     "parameters": {"required_approving_review_count": 1, "require_code_owner_review": True,
-                    "dismiss_stale_reviews_on_push": True, "require_last_push_approval": True,
-                    "required_review_thread_resolution": False}},
-    {"type": "required_status_checks", "ruleset_source_type": "Repository", "ruleset_source": REPO, "ruleset_id": 42,
-     "parameters": {"strict_required_status_checks_policy": False,
-                    "required_status_checks": [{"context": "Kiểm tra tin cậy"}]}},
+    {
+        "type": "pull_request",
+        "ruleset_source_type": "Repository",
+        "ruleset_source": REPO,
+        "ruleset_id": 42,
+        "parameters": {
+            "required_approving_review_count": 1,
+            "require_code_owner_review": True,
+            "dismiss_stale_reviews_on_push": True,
+            "require_last_push_approval": True,
+            "required_review_thread_resolution": False,
+        },
+    },
+    {
+        "type": "required_status_checks",
+        "ruleset_source_type": "Repository",
+        "ruleset_source": REPO,
+        "ruleset_id": 42,
+        "parameters": {
+            "strict_required_status_checks_policy": False,
+            "required_status_checks": [{"context": "Kiểm tra tin cậy"}],
+        },
+    },
     {"type": "non_fast_forward", "ruleset_source_type": "Repository", "ruleset_source": REPO, "ruleset_id": 42},
     {"type": "deletion", "ruleset_source_type": "Repository", "ruleset_source": REPO, "ruleset_id": 42},
 ]
-PAGES = {"url": f"https://api.github.com/repos/{REPO}/pages", "status": "built", "build_type": "workflow",
-         "html_url": "https://so-gddt.github.io/danh-gia-cntt/", "public": True, "https_enforced": True}
+PAGES = {
+    "url": f"https://api.github.com/repos/{REPO}/pages",
+    "status": "built",
+    "build_type": "workflow",
+    "html_url": "https://so-gddt.github.io/danh-gia-cntt/",
+    "public": True,
+    "https_enforced": True,
+}
 WORKFLOW_PERMISSIONS = {"default_workflow_permissions": "read", "can_approve_pull_request_reviews": False}
 NOT_FOUND = {"message": "Branch not protected", "documentation_url": "https://docs.github.com/rest"}
 
@@ -89,10 +127,12 @@ class FakeGitHub:
 
 
 def routes(repository=REPOSITORY, protection=PROTECTION, rules=None, pages=PAGES, workflow=WORKFLOW_PERMISSIONS):
-    found = {f"/repos/{REPO}": (200, repository),
-             f"/repos/{REPO}/branches/main/protection": (200, protection) if protection else (404, NOT_FOUND),
-             f"/repos/{REPO}/pages": (200, pages) if pages else (404, {"message": "Not Found"}),
-             f"/repos/{REPO}/actions/permissions/workflow": (200, workflow)}
+    found = {
+        f"/repos/{REPO}": (200, repository),
+        f"/repos/{REPO}/branches/main/protection": (200, protection) if protection else (404, NOT_FOUND),
+        f"/repos/{REPO}/pages": (200, pages) if pages else (404, {"message": "Not Found"}),
+        f"/repos/{REPO}/actions/permissions/workflow": (200, workflow),
+    }
     if rules is not None:
         found[f"/repos/{REPO}/rules/branches/main"] = (200, rules)
     return found
@@ -138,7 +178,9 @@ def test_each_missing_setting_is_named_with_what_to_change(root):
     protection["enforce_admins"]["enabled"] = False
     protection["required_linear_history"]["enabled"] = True
     workflow = {"default_workflow_permissions": "write", "can_approve_pull_request_reviews": True}
-    with FakeGitHub(routes(repository, protection, pages={**PAGES, "build_type": "legacy"}, workflow=workflow)) as github:
+    with FakeGitHub(
+        routes(repository, protection, pages={**PAGES, "build_type": "legacy"}, workflow=workflow)
+    ) as github:
         result = run(root, github)
     assert result.returncode == 1
     lines = result.stdout.splitlines()

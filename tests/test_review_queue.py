@@ -8,7 +8,6 @@ import json
 import re
 from pathlib import Path
 
-import git
 import pytest
 
 from site_builder.objections import VALID_LABEL, parse_form
@@ -24,14 +23,33 @@ def published(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("queue")
     root, repository = new_repo(tmp_path)
     write_school(root, PERIOD, "pgd-quan-1", "thcs-demo-b", scores={"1.1": 5})
-    write(root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.review.yaml",
-          dump({"don_vi": "thcs-demo-a", "nam_hoc": PERIOD, "nguoi_cham": "pgd-q1-reviewer", "ngay_cham": "2024-06-24",
-                "tieu_chi": {"1.2": {"diem_cham": 5, "nhan_xet": "Đã xem lại theo phúc khảo."},
-                             "3.4": {"diem_cham": 3}}}))
+    write(
+        root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.review.yaml",
+        dump(
+            {
+                "don_vi": "thcs-demo-a",
+                "nam_hoc": PERIOD,
+                "nguoi_cham": "pgd-q1-reviewer",
+                "ngay_cham": "2024-06-24",
+                "tieu_chi": {
+                    "1.2": {"diem_cham": 5, "nhan_xet": "Đã xem lại theo phúc khảo."},
+                    "3.4": {"diem_cham": 3},
+                },
+            }
+        ),
+    )
     commit(repository, "Dữ liệu")
     site = tmp_path / "site"
-    built = cli(root, "build", "--out", str(site), "--review-queue", str(FIXTURES / "hang-cho.json"),
-                "--objections", str(FIXTURES / "phuc-khao.json"))
+    built = cli(
+        root,
+        "build",
+        "--out",
+        str(site),
+        "--review-queue",
+        str(FIXTURES / "hang-cho.json"),
+        "--objections",
+        str(FIXTURES / "phuc-khao.json"),
+    )
     assert built.returncode == 0, built.stderr
     bare = tmp_path / "bare"
     assert cli(root, "build", "--out", str(bare)).returncode == 0
@@ -62,7 +80,9 @@ def test_department_page_has_its_own_units_and_every_body(published):
     assert re.findall(r'<tr data-pull="(\d+)"', page) == ["13"]
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert "(bản nháp)" in page and "passwd" not in page
-    assert re.search(r'href="[./]*2023-2024/cho-cham/pgd-quan-1/">Phòng Giáo dục và Đào tạo Quận 1</a>: 2 yêu cầu', page)
+    assert re.search(
+        r'href="[./]*2023-2024/cho-cham/pgd-quan-1/">Phòng Giáo dục và Đào tạo Quận 1</a>: 2 yêu cầu', page
+    )
     office = read(site, f"{PERIOD}/quan-ly/pgd-quan-1")
     assert "Yêu cầu hợp nhất đang chờ chấm: 2" in office
 
@@ -76,19 +96,23 @@ def test_without_a_fetched_file_the_page_says_so(published):
 def test_unit_page_shows_open_and_settled_objections(published):
     _root, site, _bare = published
     page = read(site, f"{PERIOD}/don-vi/thcs-demo-a")
-    assert set(re.findall(r'data-objection="(\d+)" data-objection-state="(\w+)"', page)) == {("21", "settled"),
-                                                                                            ("22", "open")}
+    assert set(re.findall(r'data-objection="(\d+)" data-objection-state="(\w+)"', page)) == {
+        ("21", "settled"),
+        ("22", "open"),
+    }
     settled = re.search(r'<li data-objection="21".*?</li>', page, re.S).group(0)
     assert "đã giải quyết ngày 25/06/2024" in settled
-    assert '<strong data-objection-final>5</strong>/5' in settled
+    assert "<strong data-objection-final>5</strong>/5" in settled
     assert "Trả lời của người chấm pgd-q1-reviewer" in settled and "nâng điểm 1.2 lên 5" in settled
     assert re.search(r"commit <code>[0-9a-f]{7}</code>", settled)
     assert "đang xem xét" in re.search(r'<li data-objection="22".*?</li>', page, re.S).group(0)
 
 
 def form(unit="thcs-demo-a", criterion="1.2", reason="Kế hoạch có đủ chữ ký.", evidence="_No response_"):
-    return (f"### Mã đơn vị\n\n{unit}\n\n### Năm học\n\n{PERIOD}\n\n### Tiêu chí\n\n{criterion}\n\n"
-            f"### Lý do\n\n{reason}\n\n### Minh chứng bổ sung\n\n{evidence}")
+    return (
+        f"### Mã đơn vị\n\n{unit}\n\n### Năm học\n\n{PERIOD}\n\n### Tiêu chí\n\n{criterion}\n\n"
+        f"### Lý do\n\n{reason}\n\n### Minh chứng bổ sung\n\n{evidence}"
+    )
 
 
 def check(root: Path, tmp_path: Path, body: str, author: str) -> dict:

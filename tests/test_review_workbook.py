@@ -8,10 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import re
 from pathlib import Path
 
-import git
 import openpyxl
 import pytest
 
@@ -38,8 +36,14 @@ def dataset_of(root: Path) -> Dataset:
     return result.dataset
 
 
-def fill(data: bytes, scores: dict | None = None, *, reviewer: str | None = REVIEWER, date=dt.date(2024, 6, 12),
-         cells: dict | None = None) -> bytes:
+def fill(
+    data: bytes,
+    scores: dict | None = None,
+    *,
+    reviewer: str | None = REVIEWER,
+    date=dt.date(2024, 6, 12),
+    cells: dict | None = None,
+) -> bytes:
     """Fill the workbook as a reviewer does in Excel: (unit, criterion) -> score or (score, comment);
     `cells` writes raw values into named cells of the unit sheet (mistakes)."""
     book = openpyxl.load_workbook(io.BytesIO(data))
@@ -64,8 +68,9 @@ def fill(data: bytes, scores: dict | None = None, *, reviewer: str | None = REVI
 
 def row_of(data: bytes, unit: str, criterion: str) -> int:
     sheet = openpyxl.load_workbook(io.BytesIO(data))[SHEET]
-    return next(r for r in range(2, sheet.max_row + 1)
-                if (sheet.cell(r, 1).value, sheet.cell(r, 3).value) == (unit, criterion))
+    return next(
+        r for r in range(2, sheet.max_row + 1) if (sheet.cell(r, 1).value, sheet.cell(r, 3).value) == (unit, criterion)
+    )
 
 
 @pytest.fixture
@@ -84,8 +89,15 @@ def test_workbook_layout_locks_all_but_two_columns_and_identifies_itself(repo):
     assert book.sheetnames == [rw.INFO_SHEET, SHEET, rw.META_SHEET]
     assert book[rw.META_SHEET].sheet_state == "veryHidden"
     sheet = book[SHEET]
-    assert [c.value for c in sheet[1]][:7] == ["Mã đơn vị", "Tên đơn vị", "Tiêu chí", "Tối đa", "Tự chấm", "Điểm chấm",
-                                                "Nhận xét"]
+    assert [c.value for c in sheet[1]][:7] == [
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Tiêu chí",
+        "Tối đa",
+        "Tự chấm",
+        "Điểm chấm",
+        "Nhận xét",
+    ]
     assert sheet.protection.sheet and not sheet.protection.password
     unlocked = {c.column_letter for row in sheet.iter_rows(min_row=2) for c in row if not c.protection.locked}
     assert unlocked == {"F", "G"}
@@ -118,20 +130,29 @@ def test_each_mistake_gets_its_sheet_and_cell_and_nothing_is_applied(repo):
     blank = rw.make_workbook(dataset, PERIOD, BODY)
     row = {c: row_of(blank, "thcs-demo-b", c) for c in ("1.1", "1.2", "1.3", "2.2", "3.1", "4.3")}
     cases = {
-        "above max": ({"cells": {f"F{row['1.1']}": 7}},
-                      f"trang «{SHEET}», ô F{row['1.1']}: điểm chấm 7 lớn hơn điểm tối đa 5."),
+        "above max": (
+            {"cells": {f"F{row['1.1']}": 7}},
+            f"trang «{SHEET}», ô F{row['1.1']}: điểm chấm 7 lớn hơn điểm tối đa 5.",
+        ),
         "text": ({"cells": {f"F{row['1.2']}": "bốn"}}, f"trang «{SHEET}», ô F{row['1.2']}: điểm chấm «bốn» là chữ"),
         "formula": ({"cells": {f"F{row['2.2']}": "=D5*2"}}, f"trang «{SHEET}», ô F{row['2.2']}: ô chứa công thức"),
-        "off the step": ({"cells": {f"F{row['3.1']}": 2.3}},
-                         f"trang «{SHEET}», ô F{row['3.1']}: điểm chấm 2.3 không đúng bước chấm 0.5."),
-        "self-score changed": ({"cells": {f"E{row['2.2']}": 3}},
-                               f"trang «{SHEET}», ô E{row['2.2']}: điểm tự chấm đã bị sửa («3», bài của đơn vị ghi 10)."),
-        "no evidence": ({"cells": {f"F{row['1.3']}": 2}},
-                        f"trang «{SHEET}», ô F{row['1.3']}: "),
-        "not a reviewer": ({"reviewer": "thcs-b", "scores": {("thcs-demo-b", "4.3"): 1}},
-                           "trang «Hướng dẫn», ô B5: «thcs-b» không phải người chấm của đơn vị thcs-demo-a, thcs-demo-b."),
-        "comment without score": ({"cells": {f"G{row['4.3']}": "Tốt"}},
-                                  f"trang «{SHEET}», ô F{row['4.3']}: có nhận xét nhưng chưa có điểm chấm."),
+        "off the step": (
+            {"cells": {f"F{row['3.1']}": 2.3}},
+            f"trang «{SHEET}», ô F{row['3.1']}: điểm chấm 2.3 không đúng bước chấm 0.5.",
+        ),
+        "self-score changed": (
+            {"cells": {f"E{row['2.2']}": 3}},
+            f"trang «{SHEET}», ô E{row['2.2']}: điểm tự chấm đã bị sửa («3», bài của đơn vị ghi 10).",
+        ),
+        "no evidence": ({"cells": {f"F{row['1.3']}": 2}}, f"trang «{SHEET}», ô F{row['1.3']}: "),
+        "not a reviewer": (
+            {"reviewer": "thcs-b", "scores": {("thcs-demo-b", "4.3"): 1}},
+            "trang «Hướng dẫn», ô B5: «thcs-b» không phải người chấm của đơn vị thcs-demo-a, thcs-demo-b.",
+        ),
+        "comment without score": (
+            {"cells": {f"G{row['4.3']}": "Tốt"}},
+            f"trang «{SHEET}», ô F{row['4.3']}: có nhận xét nhưng chưa có điểm chấm.",
+        ),
     }
     for name, (kwargs, expected) in cases.items():
         data = fill(blank, {("thcs-demo-a", "1.1"): 4, **kwargs.pop("scores", {})}, **kwargs)
@@ -157,8 +178,10 @@ def test_workbook_of_another_body_an_old_template_a_unit_of_another_body(repo):
     dataset = dataset_of(root)
     other = rw.make_workbook(dataset, PERIOD, "so-gddt")
     _parsed, problems = read(root, other, dataset=dataset)
-    assert any("bảng chấm này của «so-gddt», năm học 2023-2024, không phải của thư mục submissions/2023-2024/pgd-quan-1/"
-               in m for m in messages(problems)), messages(problems)
+    assert any(
+        "bảng chấm này của «so-gddt», năm học 2023-2024, không phải của thư mục submissions/2023-2024/pgd-quan-1/" in m
+        for m in messages(problems)
+    ), messages(problems)
 
     book = openpyxl.load_workbook(io.BytesIO(rw.make_workbook(dataset, PERIOD, BODY)))
     meta = book[rw.META_SHEET]
@@ -171,17 +194,27 @@ def test_workbook_of_another_body_an_old_template_a_unit_of_another_body(repo):
     # A workbook made while thpt-demo-a (a Department school) was listed under pgd-quan-1.
     moved = {u.id: u for u in dataset.registry.period(PERIOD).units.values()}
     import dataclasses
+
     moved["thpt-demo-a"] = dataclasses.replace(moved["thpt-demo-a"], parent=BODY)
-    fake = Dataset(Registry(dataset.registry.organization, {PERIOD: PeriodRegistry(PERIOD, moved,
-                                                                                    dataset.registry.period(PERIOD).bodies)}),
-                   dataset.periods, dataset.submissions, dataset.reviews, dataset.reports)
+    fake = Dataset(
+        Registry(
+            dataset.registry.organization,
+            {PERIOD: PeriodRegistry(PERIOD, moved, dataset.registry.period(PERIOD).bodies)},
+        ),
+        dataset.periods,
+        dataset.submissions,
+        dataset.reviews,
+        dataset.reports,
+    )
     write_school(root, PERIOD, "so-gddt", "thpt-demo-a")
     fake.submissions[(PERIOD, "thpt-demo-a")] = dataset_of(root).submissions[(PERIOD, "thpt-demo-a")]
     stale = fill(rw.make_workbook(fake, PERIOD, BODY), {})
     row = row_of(stale, "thpt-demo-a", "1.1")
     _parsed, problems = read(root, stale, dataset=dataset_of(root))
-    assert any(m.startswith(f"trang «{SHEET}», ô A{row}: đơn vị «thpt-demo-a» không thuộc «pgd-quan-1»")
-               for m in messages(problems)), messages(problems)
+    assert any(
+        m.startswith(f"trang «{SHEET}», ô A{row}: đơn vị «thpt-demo-a» không thuộc «pgd-quan-1»")
+        for m in messages(problems)
+    ), messages(problems)
 
 
 def test_round_trip_pull_request_merge_and_site(repo, tmp_path):
@@ -208,8 +241,17 @@ def test_round_trip_pull_request_merge_and_site(repo, tmp_path):
     assert "chưa điểm nào được ghi" in comment
 
     # 3. Fixed: the comment previews totals, ratings, ranks and the per-criterion diff.
-    write(root / REL, fill(blank, {("thcs-demo-b", "1.1"): 3, ("thcs-demo-b", "1.2"): (4.5, "Thiếu chữ ký"),
-                                   ("thcs-demo-a", "2.2"): (8, "Chưa đủ lớp")}))
+    write(
+        root / REL,
+        fill(
+            blank,
+            {
+                ("thcs-demo-b", "1.1"): 3,
+                ("thcs-demo-b", "1.2"): (4.5, "Thiếu chữ ký"),
+                ("thcs-demo-a", "2.2"): (8, "Chưa đủ lớp"),
+            },
+        ),
+    )
     commit(repository, "Sửa bảng chấm")
     assert workflow_validate(root, tmp_path, tmp_path / "summary2.md").returncode == 0
     comment, outputs, _summary = trusted_report(root, tmp_path, REVIEWER)
@@ -221,7 +263,7 @@ def test_round_trip_pull_request_merge_and_site(repo, tmp_path):
     assert "| 1.1 | (tự chấm) → **3** | — |" in comment
     assert "| 1.2 | (tự chấm) → **4.5** | Thiếu chữ ký |" in comment
     assert "| 2.2 | (tự chấm) → **8** | Chưa đủ lớp |" in comment
-    assert any(line.startswith("<!-- danh-gia-cntt:du-lieu {\"valid\":true") for line in comment.splitlines())
+    assert any(line.startswith('<!-- danh-gia-cntt:du-lieu {"valid":true') for line in comment.splitlines())
 
     # 4. Someone who is not the body's reviewer may not upload it.
     refused = cli(root, "pr-report", "--base", "main", "--head", "HEAD", "--author", "thcs-b")
@@ -253,8 +295,10 @@ def test_round_trip_pull_request_merge_and_site(repo, tmp_path):
     downloads = read_json(site, PERIOD)
     unit = next(u for u in downloads["units"] if u["id"] == "thcs-demo-b")
     assert (unit["reviewer"], unit["review_date"], unit["total"]) == (REVIEWER, "2024-06-12", 22.5)
-    assert {c["id"]: (c["reviewer"], c["comment"]) for c in unit["criteria"] if c["reviewer"] is not None} == \
-        {"1.1": (3, None), "1.2": (4.5, "Thiếu chữ ký")}
+    assert {c["id"]: (c["reviewer"], c["comment"]) for c in unit["criteria"] if c["reviewer"] is not None} == {
+        "1.1": (3, None),
+        "1.2": (4.5, "Thiếu chữ ký"),
+    }
 
 
 def test_second_workbook_in_the_folder_is_refused(repo):

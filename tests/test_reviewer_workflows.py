@@ -28,7 +28,10 @@ def test_objections_are_checked_by_the_command_and_the_workflow_only_applies_its
     assert job["permissions"] == {"contents": "read", "issues": "write"}
     assert "phúc khảo" in job["if"]
     check = next(s for s in steps(workflow) if "objection-check" in s.get("run", ""))
-    assert check["env"] == {"ISSUE_BODY": "${{ github.event.issue.body }}", "AUTHOR": "${{ github.event.issue.user.login }}"}
+    assert check["env"] == {
+        "ISSUE_BODY": "${{ github.event.issue.body }}",
+        "AUTHOR": "${{ github.event.issue.user.login }}",
+    }
     checkout = next(s for s in steps(workflow) if s.get("uses", "").startswith("actions/checkout@"))
     assert set(checkout["with"]) == {"persist-credentials"}, "the default branch, nothing from the event"
     code = next(s for s in steps(workflow) if "github-script" in s.get("uses", ""))["with"]["script"]
@@ -41,5 +44,7 @@ def test_publish_fetches_queue_and_objections_read_only_and_builds_with_them():
     assert fetch["continue-on-error"] is True
     assert "pulls.listFiles" in fetch["with"]["script"] and "'phúc khảo hợp lệ'" in fetch["with"]["script"]
     build = next(s["run"] for s in workflow["jobs"]["build"]["steps"] if "site-builder build" in s.get("run", ""))
-    assert '--review-queue "$RUNNER_TEMP/hang-cho.json"' in build and '--objections "$RUNNER_TEMP/phuc-khao.json"' in build
+    assert (
+        '--review-queue "$RUNNER_TEMP/hang-cho.json"' in build and '--objections "$RUNNER_TEMP/phuc-khao.json"' in build
+    )
     assert workflow["jobs"]["deploy"]["needs"] == "build"

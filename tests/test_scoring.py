@@ -12,15 +12,43 @@ import pandas as pd
 import pytest
 
 from site_builder.catalogues import load_period
-from site_builder.model import (CriterionEntry, Dataset, Organization, PeriodRegistry, Registry, Review, ReviewEntry,
-                                Submission, Unit)
+from site_builder.model import (
+    CriterionEntry,
+    Dataset,
+    Organization,
+    PeriodRegistry,
+    Registry,
+    Review,
+    ReviewEntry,
+    Submission,
+    Unit,
+)
 from site_builder.paths import DataRoot
 from site_builder.scoring import score_period
 
 PROJECT = DataRoot(Path(__file__).resolve().parent.parent)
 ORG = Organization("so-gddt", "Sở (kiểm thử)", ("sgd-r",), ("sgd-admin",))
-FULL_SCHOOL = {"1.1": 5, "1.2": 5, "1.3": 5, "1.4": 5, "1.5": 10, "2.1": 10, "2.2": 10, "2.3": 5, "2.4": 5,
-               "3.1": 5, "3.2": 5, "3.3": 5, "3.4": 5, "3.5": 5, "3.6": 5, "4.1": 3, "4.2": 3, "4.3": 2, "4.4": 2}
+FULL_SCHOOL = {
+    "1.1": 5,
+    "1.2": 5,
+    "1.3": 5,
+    "1.4": 5,
+    "1.5": 10,
+    "2.1": 10,
+    "2.2": 10,
+    "2.3": 5,
+    "2.4": 5,
+    "3.1": 5,
+    "3.2": 5,
+    "3.3": 5,
+    "3.4": 5,
+    "3.5": 5,
+    "3.6": 5,
+    "4.1": 3,
+    "4.2": 3,
+    "4.3": 2,
+    "4.4": 2,
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +63,23 @@ def unit(uid, utype="truong-pho-thong", parent="pgd-quan-1"):
 
 
 def submission(uid, scores, period="2023-2024", parent="pgd-quan-1"):
-    return Submission(uid, period, parent, f"submissions/{period}/{parent}/{uid}.yaml",
-                      {cid: CriterionEntry(cid, float(s)) for cid, s in scores.items()})
+    return Submission(
+        uid,
+        period,
+        parent,
+        f"submissions/{period}/{parent}/{uid}.yaml",
+        {cid: CriterionEntry(cid, float(s)) for cid, s in scores.items()},
+    )
 
 
 def dataset(period, units, submissions, reviews=()):
     registry = Registry(ORG, {period.id: PeriodRegistry(period.id, {u.id: u for u in units})})
-    return Dataset(registry, {period.id: period},
-                   {(s.period, s.unit): s for s in submissions}, {(r.period, r.unit): r for r in reviews})
+    return Dataset(
+        registry,
+        {period.id: period},
+        {(s.period, s.unit): s for s in submissions},
+        {(r.period, r.unit): r for r in reviews},
+    )
 
 
 def minus(scores, **cuts):
@@ -54,18 +91,21 @@ def minus(scores, **cuts):
     return result
 
 
-@pytest.mark.parametrize("lost, total, rating", [
-    (0, 100, "Xuất sắc"),
-    (10, 90, "Xuất sắc"),      # lower edge of Xuất sắc
-    (10.5, 89.5, "Tốt"),       # 89.5 is not rounded up to 90
-    (20, 80, "Tốt"),
-    (20.5, 79.5, "Khá"),
-    (30, 70, "Khá"),
-    (30.5, 69.5, "Trung bình"),
-    (50, 50, "Trung bình"),
-    (50.5, 49.5, "Yếu"),
-    (100, 0, "Yếu"),
-])
+@pytest.mark.parametrize(
+    "lost, total, rating",
+    [
+        (0, 100, "Xuất sắc"),
+        (10, 90, "Xuất sắc"),  # lower edge of Xuất sắc
+        (10.5, 89.5, "Tốt"),  # 89.5 is not rounded up to 90
+        (20, 80, "Tốt"),
+        (20.5, 79.5, "Khá"),
+        (30, 70, "Khá"),
+        (30.5, 69.5, "Trung bình"),
+        (50, 50, "Trung bình"),
+        (50.5, 49.5, "Yếu"),
+        (100, 0, "Yếu"),
+    ],
+)
 def test_grade_band_boundaries(period_2023, lost, total, rating):
     scores = dict(FULL_SCHOOL)
     remaining = lost
@@ -83,8 +123,14 @@ def test_grade_band_boundaries(period_2023, lost, total, rating):
 def test_left_out_criteria_count_zero_and_reviewer_score_wins(period_2023):
     scores = dict(FULL_SCHOOL)
     del scores["1.5"]  # 10 points not declared
-    review = Review("a", "2023-2024", "x.review.yaml", "pgd-r", "2024-06-12",
-                    {"2.1": ReviewEntry("2.1", 6.0, "Thiếu minh chứng cập nhật CSDL."), "4.3": ReviewEntry("4.3", 2.0)})
+    review = Review(
+        "a",
+        "2023-2024",
+        "x.review.yaml",
+        "pgd-r",
+        "2024-06-12",
+        {"2.1": ReviewEntry("2.1", 6.0, "Thiếu minh chứng cập nhật CSDL."), "4.3": ReviewEntry("4.3", 2.0)},
+    )
     data = dataset(period_2023, [unit("a")], [submission("a", scores)], [review])
     result = score_period(data, "2023-2024")
     items = result.items.set_index(["unit", "criterion"])
@@ -94,7 +140,7 @@ def test_left_out_criteria_count_zero_and_reviewer_score_wins(period_2023):
     assert math.isnan(items.loc[("a", "1.1"), "reviewer_score"])
     row = result.units.set_index("unit").loc["a"]
     assert row["self_total"] == 90  # 100 - 10
-    assert row["total"] == 86       # 100 - 10 - (10 - 6)
+    assert row["total"] == 86  # 100 - 10 - (10 - 6)
     assert row["rating"] == "Tốt"
     assert bool(row["reviewed"]) and row["reviewer"] == "pgd-r"
     groups = result.groups.set_index(["unit", "group"])
@@ -114,8 +160,11 @@ def test_ranks_follow_the_percentage_not_raw_points(period_2023):
     busy[office_items[1].id] -= 2.5
     busy[office_items[2].id] -= 0.5  # 100 - 3 - 7.5 (its school misses 3.2: derived 4.2 gets 0) = 89.5
     school = unit("s-busy", parent="pgd-busy")
-    subs = [submission("pgd-alone", lowered, parent="so-gddt"), submission("pgd-busy", busy, parent="so-gddt"),
-            submission("s-busy", minus(FULL_SCHOOL, c3_2=5), parent="pgd-busy")]  # 4.2 gets 0 points
+    subs = [
+        submission("pgd-alone", lowered, parent="so-gddt"),
+        submission("pgd-busy", busy, parent="so-gddt"),
+        submission("s-busy", minus(FULL_SCHOOL, c3_2=5), parent="pgd-busy"),
+    ]  # 4.2 gets 0 points
     table = score_period(dataset(period_2023, [alone, with_school, school], subs), "2023-2024").units.set_index("unit")
     assert table.loc["pgd-alone", "max_total"] == 92.5 and table.loc["pgd-busy", "max_total"] == 100
     assert table.loc["pgd-alone", "total"] < table.loc["pgd-busy", "total"]
@@ -126,19 +175,29 @@ def test_ranks_follow_the_percentage_not_raw_points(period_2023):
 
 def test_body_rank_is_within_body_and_type(period_2023):
     """Offices, schools and centres have different criteria: a body's ranking never mixes types."""
-    units = [unit("pgd-x", "phong-gddt", "so-gddt"), unit("thpt-x", parent="so-gddt"),
-             unit("gdtx-x", "trung-tam-gdtx", "so-gddt"), unit("thpt-y", parent="so-gddt")]
+    units = [
+        unit("pgd-x", "phong-gddt", "so-gddt"),
+        unit("thpt-x", parent="so-gddt"),
+        unit("gdtx-x", "trung-tam-gdtx", "so-gddt"),
+        unit("thpt-y", parent="so-gddt"),
+    ]
     office = {i.id: i.max for i in period_2023.catalogues["phong-gddt"].items.values() if not i.derived}
     centre = {i.id: i.max for i in period_2023.catalogues["trung-tam-gdtx"].items.values() if not i.derived}
-    subs = [submission("pgd-x", office, parent="so-gddt"), submission("thpt-x", minus(FULL_SCHOOL, c1_5=5), parent="so-gddt"),
-            submission("gdtx-x", centre, parent="so-gddt"), submission("thpt-y", FULL_SCHOOL, parent="so-gddt")]
+    subs = [
+        submission("pgd-x", office, parent="so-gddt"),
+        submission("thpt-x", minus(FULL_SCHOOL, c1_5=5), parent="so-gddt"),
+        submission("gdtx-x", centre, parent="so-gddt"),
+        submission("thpt-y", FULL_SCHOOL, parent="so-gddt"),
+    ]
     table = score_period(dataset(period_2023, units, subs), "2023-2024").units.set_index("unit")
     assert table.loc["pgd-x", "rank_parent"] == 1 and table.loc["gdtx-x", "rank_parent"] == 1
     assert table.loc["thpt-y", "rank_parent"] == 1 and table.loc["thpt-x", "rank_parent"] == 2
 
 
-@pytest.mark.parametrize("total, maximum, shown", [
-    (89.5, 100, 89.5), (83, 92.5, 89.72), (83.5, 92.5, 90.27), (74, 92.5, 80.0), (2, 3, 66.66), (90, 100, 90.0)])
+@pytest.mark.parametrize(
+    "total, maximum, shown",
+    [(89.5, 100, 89.5), (83, 92.5, 89.72), (83.5, 92.5, 90.27), (74, 92.5, 80.0), (2, 3, 66.66), (90, 100, 90.0)],
+)
 def test_shown_percent_is_cut_never_rounded_up(total, maximum, shown):
     from site_builder.scoring import shown_percent
 
@@ -147,8 +206,11 @@ def test_shown_percent_is_cut_never_rounded_up(total, maximum, shown):
 
 def test_ranks_share_ties_and_skip(period_2023):
     units = [unit("a"), unit("b"), unit("c"), unit("d")]
-    subs = [submission("a", minus(FULL_SCHOOL, c1_5=5)), submission("b", FULL_SCHOOL),
-            submission("c", minus(FULL_SCHOOL, c1_5=5))]  # d did not submit
+    subs = [
+        submission("a", minus(FULL_SCHOOL, c1_5=5)),
+        submission("b", FULL_SCHOOL),
+        submission("c", minus(FULL_SCHOOL, c1_5=5)),
+    ]  # d did not submit
     table = score_period(dataset(period_2023, units, subs), "2023-2024").units.set_index("unit")
     assert table.loc["b", "rank_type"] == 1
     assert table.loc["a", "rank_type"] == 2 and table.loc["c", "rank_type"] == 2  # tie: same rank
@@ -156,14 +218,17 @@ def test_ranks_share_ties_and_skip(period_2023):
     assert math.isnan(table.loc["d", "total"]) and table.loc["d", "rating"] == ""
 
 
-@pytest.mark.parametrize("met, of, percent, band, points", [
-    (4, 4, 100.0, "4.2.1", 7.5),
-    (9, 10, 90.0, "4.2.1", 7.5),
-    (8, 9, 88.89, "4.2.2", 6.0),
-    (3, 4, 75.0, "4.2.3", 4.5),
-    (2, 3, 66.67, "4.2.4", 3.0),
-    (1, 2, 50.0, "4.2.5", 0.0),
-])
+@pytest.mark.parametrize(
+    "met, of, percent, band, points",
+    [
+        (4, 4, 100.0, "4.2.1", 7.5),
+        (9, 10, 90.0, "4.2.1", 7.5),
+        (8, 9, 88.89, "4.2.2", 6.0),
+        (3, 4, 75.0, "4.2.3", 4.5),
+        (2, 3, 66.67, "4.2.4", 3.0),
+        (1, 2, 50.0, "4.2.5", 0.0),
+    ],
+)
 def test_district_derived_share(period_2023, met, of, percent, band, points):
     office = unit("pgd-quan-1", "phong-gddt", "so-gddt")
     schools = [unit(f"s{i}") for i in range(of)]
@@ -183,8 +248,9 @@ def test_district_derived_share(period_2023, met, of, percent, band, points):
 def test_office_without_subordinates_is_rated_without_the_derived_item(period_2023):
     office = unit("pgd-quan-1", "phong-gddt", "so-gddt")
     office_scores = {i.id: i.max for i in period_2023.catalogues["phong-gddt"].items.values() if not i.derived}
-    result = score_period(dataset(period_2023, [office], [submission("pgd-quan-1", office_scores, parent="so-gddt")]),
-                          "2023-2024")
+    result = score_period(
+        dataset(period_2023, [office], [submission("pgd-quan-1", office_scores, parent="so-gddt")]), "2023-2024"
+    )
     item = result.items.set_index(["unit", "criterion"]).loc[("pgd-quan-1", "4.2")]
     assert not item["applicable"] and math.isnan(item["final"])
     row = result.units.set_index("unit").loc["pgd-quan-1"]

@@ -23,8 +23,10 @@ def github():
 
 
 def test_shipped_key_block_holds_exactly_githubs_two_keys(github):
-    assert github.fingerprints == ("5de3e0509c47ea3cf04a42d34aee18f83afdeb23",
-                                   "968479a1aff927e37d1a566bb5690eeebb952194")
+    assert github.fingerprints == (
+        "5de3e0509c47ea3cf04a42d34aee18f83afdeb23",
+        "968479a1aff927e37d1a566bb5690eeebb952194",
+    )
 
 
 @pytest.mark.parametrize("sample", REAL, ids=[s["repository"] for s in REAL])
@@ -69,8 +71,12 @@ def test_two_signatures_in_one_block_are_refused(tmp_path):
         first = signer.sign_detached(b"payload", 1717549200)
         second = signer.sign_detached(b"payload", 1600000000)
     assert trusted.verify(b"payload", first) == 1717549200
-    binary = [base64.b64decode("".join(line for line in s.decode().splitlines()[2:] if line and not line.startswith(("=", "-"))))
-              for s in (first, second)]
+    binary = [
+        base64.b64decode(
+            "".join(line for line in s.decode().splitlines()[2:] if line and not line.startswith(("=", "-")))
+        )
+        for s in (first, second)
+    ]
     assert trusted.verify(b"payload", binary[0]) == 1717549200  # binary input is accepted too
     assert trusted.verify(b"payload", binary[0] + binary[1]) is None
 

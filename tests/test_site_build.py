@@ -48,18 +48,41 @@ def make_site_repo(target: Path) -> Path:
     and review carry HTML, one school that never submits; every filing goes through a pull request
     the way GitHub records it (web-editor commit and merge commit signed by a test key)."""
     root = make_repo(target, periods=("2020-2021", PERIOD))
-    write_registry(root, PERIOD, "pgd-quan-1", OFFICE_UNITS + [
-        {"id": "thcs-tan-dinh", "name": TAN_DINH, "type": "truong-pho-thong", "level": "THCS", "area": "Quận 1",
-         "website": "https://thcs-tan-dinh.example.edu.vn", "editors": ["thcs-td"]}], reviewers=["pgd-q1-reviewer"])
+    write_registry(
+        root,
+        PERIOD,
+        "pgd-quan-1",
+        OFFICE_UNITS
+        + [
+            {
+                "id": "thcs-tan-dinh",
+                "name": TAN_DINH,
+                "type": "truong-pho-thong",
+                "level": "THCS",
+                "area": "Quận 1",
+                "website": "https://thcs-tan-dinh.example.edu.vn",
+                "editors": ["thcs-td"],
+            }
+        ],
+        reviewers=["pgd-q1-reviewer"],
+    )
     folder = f"submissions/{PERIOD}/pgd-quan-1"
-    made = {p: (root / p).read_bytes() for p in (f"{folder}/thcs-demo-a.yaml", f"{folder}/thcs-demo-a/ke-hoach-cntt.pdf",
-                                                 f"{folder}/thcs-demo-a/bao-cao/ke-hoach/bao-cao.pdf")}
+    made = {
+        p: (root / p).read_bytes()
+        for p in (
+            f"{folder}/thcs-demo-a.yaml",
+            f"{folder}/thcs-demo-a/ke-hoach-cntt.pdf",
+            f"{folder}/thcs-demo-a/bao-cao/ke-hoach/bao-cao.pdf",
+        )
+    }
     for p in made:
         (root / p).unlink()
     with Signer.create() as github:
         (root / "submissions/keys").mkdir()
         github.export_public(root / "submissions/keys/github-thu.asc")
-        organization = __import__("yaml").safe_load((root / "submissions/organization.yaml").read_text(encoding="utf-8"))
+        organization = __import__("yaml").safe_load(
+            (root / "submissions/organization.yaml").read_text(encoding="utf-8")
+        )
         organization["clock"] = {"signers": ["github-thu"]}
         write(root / "submissions/organization.yaml", dump(organization))
         repo = Repo(root)
@@ -70,31 +93,77 @@ def make_site_repo(target: Path) -> Path:
         submission = school_submission("thcs-demo-a", PERIOD)
         submission["tieu_chi"]["1.1"]["ghi_chu"] = SCRIPT_NOTE
         submission["tieu_chi"]["3.1"]["minh_chung"] = [BROKEN_LINK, "https://thcs-demo-a.example.edu.vn/"]
-        repo.web_edit("nop-a", {f"{folder}/thcs-demo-a.yaml": dump(submission),
-                                f"{folder}/thcs-demo-a/ke-hoach-cntt.pdf": made[f"{folder}/thcs-demo-a/ke-hoach-cntt.pdf"]},
-                      when=at("2024-06-05T10:00:00"), signer=github, message="THCS Demo A nộp bài")
+        repo.web_edit(
+            "nop-a",
+            {
+                f"{folder}/thcs-demo-a.yaml": dump(submission),
+                f"{folder}/thcs-demo-a/ke-hoach-cntt.pdf": made[f"{folder}/thcs-demo-a/ke-hoach-cntt.pdf"],
+            },
+            when=at("2024-06-05T10:00:00"),
+            signer=github,
+            message="THCS Demo A nộp bài",
+        )
         repo.merge("nop-a", when=at("2024-06-06T10:00:00"), signer=github)
-        repo.web_edit("cham-a", {f"{folder}/thcs-demo-a.review.yaml": dump({
-            "don_vi": "thcs-demo-a", "nam_hoc": PERIOD, "nguoi_cham": "pgd-q1-reviewer", "ngay_cham": "2024-06-12",
-            "tieu_chi": {"1.5": {"diem_cham": 7.5, "nhan_xet": SCRIPT_COMMENT}}})},
-            when=at("2024-06-12T15:00:00"), signer=github, message="Phòng chấm THCS Demo A")
+        repo.web_edit(
+            "cham-a",
+            {
+                f"{folder}/thcs-demo-a.review.yaml": dump(
+                    {
+                        "don_vi": "thcs-demo-a",
+                        "nam_hoc": PERIOD,
+                        "nguoi_cham": "pgd-q1-reviewer",
+                        "ngay_cham": "2024-06-12",
+                        "tieu_chi": {"1.5": {"diem_cham": 7.5, "nhan_xet": SCRIPT_COMMENT}},
+                    }
+                )
+            },
+            when=at("2024-06-12T15:00:00"),
+            signer=github,
+            message="Phòng chấm THCS Demo A",
+        )
         repo.merge("cham-a", when=at("2024-06-12T16:00:00"), signer=github)
         tan_dinh = school_submission("thcs-tan-dinh", PERIOD, {**_full(), "1.5": 7.5})
-        repo.web_edit("nop-td", {f"{folder}/thcs-tan-dinh.yaml": dump(tan_dinh),
-                                 f"{folder}/thcs-tan-dinh/ke-hoach-cntt.pdf": pdf_bytes("thcs-tan-dinh"),
-                                 f"{folder}/thcs-tan-dinh/bao-cao/ke-hoach/ke-hoach.pdf": pdf_bytes("td plan")},
-                      when=at("2024-06-20T09:00:00"), signer=github, message="THCS Tân Định nộp bài")
+        repo.web_edit(
+            "nop-td",
+            {
+                f"{folder}/thcs-tan-dinh.yaml": dump(tan_dinh),
+                f"{folder}/thcs-tan-dinh/ke-hoach-cntt.pdf": pdf_bytes("thcs-tan-dinh"),
+                f"{folder}/thcs-tan-dinh/bao-cao/ke-hoach/ke-hoach.pdf": pdf_bytes("td plan"),
+            },
+            when=at("2024-06-20T09:00:00"),
+            signer=github,
+            message="THCS Tân Định nộp bài",
+        )
         repo.merge("nop-td", when=at("2024-06-20T10:00:00"), signer=github)
-    write(root / "build/link-report.json", json.dumps({  # as `site-builder check-links` writes it (not committed)
-        BROKEN_LINK: {"status": 404, "ok": False, "final_url": BROKEN_LINK, "error": LINK_ERROR,
-                      "error_code": "http", "checked_at": "2024-06-21T00:00:00+07:00"},
-        "https://thcs-demo-a.example.edu.vn/": {"status": 200, "ok": True, "final_url": "https://thcs-demo-a.example.edu.vn/",
-                                                "error": None, "error_code": None, "checked_at": "2024-06-21T00:00:00+07:00"}}))
+    write(
+        root / "build/link-report.json",
+        json.dumps(
+            {  # as `site-builder check-links` writes it (not committed)
+                BROKEN_LINK: {
+                    "status": 404,
+                    "ok": False,
+                    "final_url": BROKEN_LINK,
+                    "error": LINK_ERROR,
+                    "error_code": "http",
+                    "checked_at": "2024-06-21T00:00:00+07:00",
+                },
+                "https://thcs-demo-a.example.edu.vn/": {
+                    "status": 200,
+                    "ok": True,
+                    "final_url": "https://thcs-demo-a.example.edu.vn/",
+                    "error": None,
+                    "error_code": None,
+                    "checked_at": "2024-06-21T00:00:00+07:00",
+                },
+            }
+        ),
+    )
     return root
 
 
 def _full() -> dict:
     from tests.datarepo import SCHOOL_SCORES
+
     return dict(SCHOOL_SCORES)
 
 
@@ -114,8 +183,7 @@ def page(site: Path, url: str) -> str:
 
 def cells(text: str, criterion: str) -> list[str]:
     row = re.search(rf'<tr data-criterion="{re.escape(criterion)}"[^>]*>(.*?)</tr>', text, re.S).group(1)
-    return [re.sub(r"<[^>]+>", "", c).replace("✓", "").strip()
-            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return [re.sub(r"<[^>]+>", "", c).replace("✓", "").strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
 
 
 def test_every_registered_unit_has_a_page_in_every_period(built):
@@ -188,6 +256,7 @@ def test_not_submitted_units_are_listed(built):
 
 def test_milestones_on_time_late_missing(built):
     _root, site, _dataset, _ = built
+
     def row(unit_id, milestone):
         text = page(site, f"{PERIOD}/don-vi/{unit_id}")
         return re.search(rf'<tr data-milestone="{milestone}">(.*?)</tr>', text, re.S).group(1)
@@ -205,8 +274,10 @@ def test_district_page_shows_derived_ratio(built):
     scores = score_period(dataset, PERIOD)
     derived = scores.items[(scores.items["unit"] == "pgd-quan-1") & scores.items["derived"]].iloc[0]
     text = page(site, f"{PERIOD}/quan-ly/pgd-quan-1")
-    expected = (f"{number(derived.derived_numerator)}/{number(derived.derived_denominator)} đơn vị = "
-                f"{number(derived.derived_percent)}%")
+    expected = (
+        f"{number(derived.derived_numerator)}/{number(derived.derived_denominator)} đơn vị = "
+        f"{number(derived.derived_percent)}%"
+    )
     assert expected in text and derived.derived_band in text
 
 
@@ -221,8 +292,9 @@ def test_html_from_submissions_is_shown_as_text(built):
 def test_edit_and_new_file_links(built):
     _root, site, _dataset, _ = built
     text = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
-    assert ('href="https://github.com/so-gddt/danh-gia-cntt/edit/main/submissions/2023-2024/pgd-quan-1/'
-            'thcs-demo-a.yaml"') in text and "Sửa bài tự đánh giá" in text
+    assert (
+        'href="https://github.com/so-gddt/danh-gia-cntt/edit/main/submissions/2023-2024/pgd-quan-1/thcs-demo-a.yaml"'
+    ) in text and "Sửa bài tự đánh giá" in text
     missing = page(site, f"{PERIOD}/don-vi/thcs-demo-b")
     link = re.search(r'href="([^"]+)"[^>]*>Nộp bài tự đánh giá', missing).group(1)
     assert link.startswith("https://github.com/so-gddt/danh-gia-cntt/new/main/submissions/2023-2024/pgd-quan-1?")
@@ -255,13 +327,17 @@ def test_evidence_is_served_with_size_and_hash(built):
     copy = site / f"minh-chung/{PERIOD}/pgd-quan-1/thcs-demo-a/ke-hoach-cntt.pdf"
     assert copy.read_bytes() == source.read_bytes()
     assert hashlib.sha256(source.read_bytes()).hexdigest() in text
-    assert f'<a href="../../../minh-chung/{PERIOD}/pgd-quan-1/thcs-demo-a/ke-hoach-cntt.pdf">ke-hoach-cntt.pdf</a>' in text
+    assert (
+        f'<a href="../../../minh-chung/{PERIOD}/pgd-quan-1/thcs-demo-a/ke-hoach-cntt.pdf">ke-hoach-cntt.pdf</a>' in text
+    )
     assert not (site / f"{PERIOD}/don-vi/thcs-demo-a/ke-hoach-cntt.pdf").exists()  # one copy, not beside the page
 
 
 def test_broken_links_from_the_link_report(built):
     _root, site, _dataset, _ = built
-    row = re.search(r'<tr data-criterion="3.1"[^>]*>(.*?)</tr>', page(site, f"{PERIOD}/don-vi/thcs-demo-a"), re.S).group(1)
+    row = re.search(
+        r'<tr data-criterion="3.1"[^>]*>(.*?)</tr>', page(site, f"{PERIOD}/don-vi/thcs-demo-a"), re.S
+    ).group(1)
     assert row.count("liên kết hỏng") == 1 and html.escape(LINK_ERROR) in row
     listing = json.loads((site / PERIOD / "du-lieu/quan-1.json").read_text(encoding="utf-8"))
     unit = next(u for u in listing["units"] if u["id"] == "thcs-demo-a")
@@ -278,8 +354,16 @@ def test_ties_are_explained(built):
 def test_demo_banner_and_provenance(built):
     root, site, _dataset, _ = built
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
-    for url in ("", "cong-khai", "xep-hang", "so-sanh", "tai-du-lieu", f"{PERIOD}/don-vi/thcs-demo-a",
-                f"{PERIOD}/quan-ly/pgd-quan-1", "gioi-thieu"):
+    for url in (
+        "",
+        "cong-khai",
+        "xep-hang",
+        "so-sanh",
+        "tai-du-lieu",
+        f"{PERIOD}/don-vi/thcs-demo-a",
+        f"{PERIOD}/quan-ly/pgd-quan-1",
+        "gioi-thieu",
+    ):
         text = page(site, url) if url else (site / "index.html").read_text(encoding="utf-8")
         assert "Dữ liệu minh hoạ" in text, url
         if url != "gioi-thieu":
@@ -313,7 +397,9 @@ def test_downloads_equal_pages(built):
     totals = _page_totals(site, [r["Mã đơn vị"] for r in rows])
     assert len(rows) == len(totals) >= 5
     for r in rows:
-        assert (float(r["Tổng điểm"]) if r["Tổng điểm"] else "") == (float(totals[r["Mã đơn vị"]]) if totals[r["Mã đơn vị"]] else "")
+        assert (float(r["Tổng điểm"]) if r["Tổng điểm"] else "") == (
+            float(totals[r["Mã đơn vị"]]) if totals[r["Mã đơn vị"]] else ""
+        )
     document = read_json(site, PERIOD)
     schema = json.loads((PROJECT / "schema/download.schema.json").read_text(encoding="utf-8"))
     validator = Draft202012Validator(schema)
@@ -331,7 +417,8 @@ def test_downloads_equal_pages(built):
     assert list(document["units"][0]) == schema["$defs"]["unit"]["required"]
     for unit in document["units"]:
         assert ("" if unit["total"] is None else float(unit["total"])) == (
-            float(totals[unit["id"]]) if totals[unit["id"]] else "")
+            float(totals[unit["id"]]) if totals[unit["id"]] else ""
+        )
     a = next(u for u in document["units"] if u["id"] == "thcs-demo-a")
     pdf = next(e for c in a["criteria"] for e in c["evidence"] if e["kind"] == "pdf")
     assert pdf["size"] > 0 and len(pdf["sha256"]) == 64
@@ -400,8 +487,9 @@ def test_two_builds_of_one_commit_are_identical(built, tmp_path):
 
 
 def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "site_builder", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def test_build_refuses_invalid_data(tmp_path):
@@ -486,7 +574,7 @@ def test_links_lead_somewhere(built):
     for file in site.rglob("*.html"):
         assert 'href=""' not in file.read_text(encoding="utf-8"), file
     unit = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
-    assert "Sửa bài tự đánh giá</a> <span class=\"sb-flag sb-demo-repo\">(kho minh hoạ)</span>" in unit
+    assert 'Sửa bài tự đánh giá</a> <span class="sb-flag sb-demo-repo">(kho minh hoạ)</span>' in unit
     assert not (site / "assets/javascripts/workers").exists() and not (site / "assets/javascripts/lunr").exists()
 
 
@@ -525,10 +613,15 @@ def test_charts_agree_with_the_tables(built):
     compare = page(site, "so-sanh")
     bars = re.findall(r'<li data-value="([^"]*)" data-key="([^"]+)">', compare)
     assert bars
-    rows = dict(re.findall(r'<tr data-body="([^"]+)">.*?<td class="sb-num sb-pct" data-label="Tỉ lệ">([^<]*)</td>',
-                           compare, re.S))
-    averages = dict(re.findall(r'<tr data-body="([^"]+)">.*?data-label="Tỉ lệ TB trực thuộc">([^<]*)</td>', compare, re.S))
-    own, children = bars[:len(rows)], bars[len(rows):]
+    rows = dict(
+        re.findall(
+            r'<tr data-body="([^"]+)">.*?<td class="sb-num sb-pct" data-label="Tỉ lệ">([^<]*)</td>', compare, re.S
+        )
+    )
+    averages = dict(
+        re.findall(r'<tr data-body="([^"]+)">.*?data-label="Tỉ lệ TB trực thuộc">([^<]*)</td>', compare, re.S)
+    )
+    own, children = bars[: len(rows)], bars[len(rows) :]
     assert rows and {k for _v, k in own} == set(rows) and {k for _v, k in children} == set(averages)
     for value, key in own:
         assert (number(float(value)) + "%" if value else "—") == rows[key], key
@@ -539,5 +632,7 @@ def test_charts_agree_with_the_tables(built):
     grades = re.findall(r'<li data-value="([^"]*)"><span class="sb-bars__label">([^<]+)</span>', home)
     assert grades
     for value, label in grades:
-        expected = sum(1 for u in document["units"] if (u["rating"] == label if label != "Chưa nộp" else not u["submitted"]))
+        expected = sum(
+            1 for u in document["units"] if (u["rating"] == label if label != "Chưa nộp" else not u["submitted"])
+        )
         assert float(value) == expected, label

@@ -26,13 +26,27 @@ NAME = "Sở Giáo dục và Đào tạo tỉnh Thử Nghiệm"
 
 
 def site_builder(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "site_builder", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
 
 
 def init(target: Path, *extra) -> subprocess.CompletedProcess:
-    return site_builder("init", target, "--id", DEPARTMENT, "--name", NAME, "--year", YEAR,
-                        "--maintainer", "so-thu-admin", "--reviewer", "so-thu-cham", *extra)
+    return site_builder(
+        "init",
+        target,
+        "--id",
+        DEPARTMENT,
+        "--name",
+        NAME,
+        "--year",
+        YEAR,
+        "--maintainer",
+        "so-thu-admin",
+        "--reviewer",
+        "so-thu-cham",
+        *extra,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +67,21 @@ def pdf_bytes() -> bytes:
 
 
 def test_init_writes_a_complete_repository(repo):
-    for rel in ("README.md", ".gitignore", "requirements.txt", "mkdocs.yml", "docs/gioi-thieu.md",
-                "submissions/organization.yaml", f"submissions/units/{YEAR}/{DEPARTMENT}.yaml",
-                f"criteria/{YEAR}/year.yaml", ".github/CODEOWNERS", "schema/submission.schema.json",
-                ".github/workflows/validate.yml", ".github/workflows/publish.yml", ".github/workflows/pr-comment.yml"):
+    for rel in (
+        "README.md",
+        ".gitignore",
+        "requirements.txt",
+        "mkdocs.yml",
+        "docs/gioi-thieu.md",
+        "submissions/organization.yaml",
+        f"submissions/units/{YEAR}/{DEPARTMENT}.yaml",
+        f"criteria/{YEAR}/year.yaml",
+        ".github/CODEOWNERS",
+        "schema/submission.schema.json",
+        ".github/workflows/validate.yml",
+        ".github/workflows/publish.yml",
+        ".github/workflows/pr-comment.yml",
+    ):
         assert (repo / rel).is_file(), rel
     organization = yaml.safe_load((repo / "submissions/organization.yaml").read_text(encoding="utf-8"))
     assert organization["id"] == DEPARTMENT and organization["name"] == NAME and organization["demo"] is False
@@ -84,9 +109,15 @@ def test_criteria_are_a_proposed_copy_of_the_newest_bundled_year(repo):
 def test_readme_is_vietnamese_for_the_maintainers(repo):
     text = (repo / "README.md").read_text(encoding="utf-8")
     assert text.startswith(f"# Đánh giá ứng dụng CNTT — {NAME}")
-    for words in ("## Các thư mục", "site-builder validate", "site-builder build --out build/site",
-                  "## Thêm đơn vị", f"site-builder new-year 2027-2028 --from {YEAR}", "## Xuất bản trang công khai",
-                  f"submissions/units/{YEAR}/{DEPARTMENT}.yaml"):
+    for words in (
+        "## Các thư mục",
+        "site-builder validate",
+        "site-builder build --out build/site",
+        "## Thêm đơn vị",
+        f"site-builder new-year 2027-2028 --from {YEAR}",
+        "## Xuất bản trang công khai",
+        f"submissions/units/{YEAR}/{DEPARTMENT}.yaml",
+    ):
         assert words in text, words
 
 
@@ -112,18 +143,29 @@ def test_a_unit_added_to_the_registry_and_its_submission_validate(repo, tmp_path
     shutil.copytree(repo, work)
     registry_file = work / f"submissions/units/{YEAR}/{DEPARTMENT}.yaml"
     registry = yaml.safe_load(registry_file.read_text(encoding="utf-8"))
-    registry["units"].append({"id": "thpt-thu-nghiem", "name": "Trường THPT Thử Nghiệm", "type": "truong-pho-thong",
-                              "level": "THPT", "area": "Huyện Thử", "website": "https://thpt-thu.example.edu.vn",
-                              "editors": ["thpt-thu-editor"]})
+    registry["units"].append(
+        {
+            "id": "thpt-thu-nghiem",
+            "name": "Trường THPT Thử Nghiệm",
+            "type": "truong-pho-thong",
+            "level": "THPT",
+            "area": "Huyện Thử",
+            "website": "https://thpt-thu.example.edu.vn",
+            "editors": ["thpt-thu-editor"],
+        }
+    )
     registry_file.write_text(yaml.safe_dump(registry, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    assert site_builder("--root", work, "codeowners", "--check").returncode == 1   # the new unit has no line yet
+    assert site_builder("--root", work, "codeowners", "--check").returncode == 1  # the new unit has no line yet
     assert site_builder("--root", work, "codeowners").returncode == 0
     done = site_builder("--root", work, "new", "--year", YEAR, "--unit", "thpt-thu-nghiem")
     assert done.returncode == 0, done.stderr
     submission = work / f"submissions/{YEAR}/{DEPARTMENT}/thpt-thu-nghiem.yaml"
     period, _ = load_period(DataRoot(work), YEAR)
-    item = next(i for i in period.catalogues["truong-pho-thong"].items.values()
-                if i.evidence and i.evidence.required and i.evidence.kinds == ("pdf",))
+    item = next(
+        i
+        for i in period.catalogues["truong-pho-thong"].items.values()
+        if i.evidence and i.evidence.required and i.evidence.kinds == ("pdf",)
+    )
     (submission.parent / "thpt-thu-nghiem").mkdir()
     (submission.parent / "thpt-thu-nghiem" / "ke-hoach.pdf").write_bytes(pdf_bytes())
     data = yaml.safe_load(submission.read_text(encoding="utf-8"))
@@ -132,7 +174,7 @@ def test_a_unit_added_to_the_registry_and_its_submission_validate(repo, tmp_path
     done = site_builder("--root", work, "validate")
     assert done.returncode == 0, done.stdout
     assert "hợp lệ" in done.stdout
-    data["tieu_chi"][item.id]["diem_tu_cham"] = item.max + 1   # the same file, one score above the max
+    data["tieu_chi"][item.id]["diem_tu_cham"] = item.max + 1  # the same file, one score above the max
     submission.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     done = site_builder("--root", work, "validate")
     assert done.returncode == 1 and f"tiêu chí {item.id}" in done.stdout
@@ -147,7 +189,7 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
     assert "không trống" in done.stderr and "Traceback" not in done.stderr
     assert sorted(p.name for p in target.iterdir()) == ["ghi-chu.txt"]
     assert (target / "ghi-chu.txt").read_text(encoding="utf-8") == "dữ liệu cũ"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["kho"]   # no scratch folder left beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kho"]  # no scratch folder left beside it
 
 
 def test_init_into_an_existing_empty_folder(tmp_path):
@@ -159,15 +201,18 @@ def test_init_into_an_existing_empty_folder(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kho"]
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--id", "Sở Thử"], "mã «Sở Thử» không hợp lệ"),
-    (["--year", "2026-2028"], "hai năm liền nhau"),
-    (["--year", "2026"], "năm học «2026» không hợp lệ"),
-    (["--repository", "https://gitlab.com/so/kho"], "địa chỉ kho"),
-    (["--maintainer", "sai--ten"], "tài khoản GitHub không hợp lệ: sai--ten"),
-    (["--from-criteria", "."], "không có tệp year.yaml"),
-    (["--from-criteria", str(PROJECT / "criteria" / "chuyen-doi-so-4725")], "không phải một năm học"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--id", "Sở Thử"], "mã «Sở Thử» không hợp lệ"),
+        (["--year", "2026-2028"], "hai năm liền nhau"),
+        (["--year", "2026"], "năm học «2026» không hợp lệ"),
+        (["--repository", "https://gitlab.com/so/kho"], "địa chỉ kho"),
+        (["--maintainer", "sai--ten"], "tài khoản GitHub không hợp lệ: sai--ten"),
+        (["--from-criteria", "."], "không có tệp year.yaml"),
+        (["--from-criteria", str(PROJECT / "criteria" / "chuyen-doi-so-4725")], "không phải một năm học"),
+    ],
+)
 def test_bad_arguments_are_usage_errors_in_vietnamese(tmp_path, args, words):
     base = {"--id": DEPARTMENT, "--name": NAME, "--year": YEAR}
     options = dict(base)
@@ -201,7 +246,7 @@ def test_workflows_install_the_pinned_tool_not_a_source_checkout(repo):
         text = path.read_text(encoding="utf-8")
         assert not any(word in text for word in starter_workflows.SOURCE_ONLY), path.name
         if "pip install" in text:
-            assert "pip install -r requirements.txt" in text or "pip\" install -r nhanh-chinh/requirements.txt" in text
+            assert "pip install -r requirements.txt" in text or 'pip" install -r nhanh-chinh/requirements.txt' in text
     comment = (folder / "pr-comment.yml").read_text(encoding="utf-8")
     # The comment job installs what the DEFAULT branch pins, never what the pull request changed.
     assert '"$RUNNER_TEMP/venv/bin/pip" install -r nhanh-chinh/requirements.txt' in comment
@@ -210,12 +255,18 @@ def test_workflows_install_the_pinned_tool_not_a_source_checkout(repo):
 
 def test_workflows_pass_zizmor_and_the_workflow_schema(repo):
     folder = repo / ".github/workflows"
-    done = subprocess.run([str(BIN / "zizmor"), "--offline", "--persona=auditor", "--no-progress", str(folder)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(BIN / "zizmor"), "--offline", "--persona=auditor", "--no-progress", str(folder)],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0 and "No findings to report" in done.stdout, done.stdout + done.stderr
     for path in sorted(folder.glob("*.yml")):
-        done = subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(path)],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(path)],
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -239,7 +290,9 @@ def test_requirements_line_is_written_or_left_as_an_example(tmp_path):
     assert "Ghi dòng cài đặt site-builder vào requirements.txt" in done.stdout
 
 
-@pytest.mark.parametrize("day, year", [(dt.date(2026, 7, 31), "2025-2026"), (dt.date(2026, 8, 1), "2026-2027"),
-                                       (dt.date(2027, 1, 15), "2026-2027")])
+@pytest.mark.parametrize(
+    "day, year",
+    [(dt.date(2026, 7, 31), "2025-2026"), (dt.date(2026, 8, 1), "2026-2027"), (dt.date(2027, 1, 15), "2026-2027")],
+)
 def test_default_year_is_the_current_school_year(day, year):
     assert starter.current_school_year(day) == year

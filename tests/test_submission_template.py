@@ -25,8 +25,9 @@ PERIODS = DataRoot(PROJECT).periods()
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "site_builder", "--root", str(root), *args],
-                            capture_output=True, text=True, cwd=PROJECT)
+    result = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(root), *args], capture_output=True, text=True, cwd=PROJECT
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -44,9 +45,13 @@ def test_template_lists_every_criterion_and_points_to_its_schema(period, catalog
     unit = Unit("don-vi-thu", "Đơn vị thử", catalogue.unit_type, "pgd-quan-1", "Quận 1", ("a",), ("b",))
     text = render_template(period, catalogue, unit)
     first = text.splitlines()[0]
-    assert first == f"# yaml-language-server: $schema=../../../schema/editor/{period.id}/{catalogue.unit_type}.schema.json"
+    assert (
+        first == f"# yaml-language-server: $schema=../../../schema/editor/{period.id}/{catalogue.unit_type}.schema.json"
+    )
     folder = PROJECT / "submissions" / period.id / "pgd-quan-1"
-    assert (folder / first.split("=", 1)[1]).resolve() == PROJECT / "schema/editor" / period.id / f"{catalogue.unit_type}.schema.json"
+    assert (
+        folder / first.split("=", 1)[1]
+    ).resolve() == PROJECT / "schema/editor" / period.id / f"{catalogue.unit_type}.schema.json"
     data = yaml.safe_load(text)
     fillable = [i.id for i in catalogue.items.values() if not i.derived]
     assert list(data["tieu_chi"]) == fillable
@@ -77,10 +82,13 @@ def test_new_writes_a_valid_file_and_refuses_to_overwrite(tmp_path):
     assert target.read_text(encoding="utf-8").endswith("# sửa tay\n")
 
 
-@pytest.mark.parametrize("args,expected", [
-    (("--year", "2099-2100", "--unit", "thcs-demo-b"), "không có năm học «2099-2100»"),
-    (("--year", "2023-2024", "--unit", "khong-co"), "không có đơn vị «khong-co»"),
-])
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (("--year", "2099-2100", "--unit", "thcs-demo-b"), "không có năm học «2099-2100»"),
+        (("--year", "2023-2024", "--unit", "khong-co"), "không có đơn vị «khong-co»"),
+    ],
+)
 def test_new_says_what_is_wrong(tmp_path, args, expected):
     root = make_repo(tmp_path / "repo")
     result = cli(root, "new", *args)
@@ -98,7 +106,9 @@ def test_editor_schema_check_fails_when_a_catalogue_changes(tmp_path):
     assert cli(root, "editor-schemas").returncode == 0
     assert cli(root, "editor-schemas", "--check").returncode == 0
     catalogue = root / "criteria/2023-2024/truong-pho-thong.yaml"
-    catalogue.write_text(catalogue.read_text(encoding="utf-8").replace("Tổ chức tốt", "Tổ chức rất tốt", 1), encoding="utf-8")
+    catalogue.write_text(
+        catalogue.read_text(encoding="utf-8").replace("Tổ chức tốt", "Tổ chức rất tốt", 1), encoding="utf-8"
+    )
     stale = cli(root, "editor-schemas", "--check")
     assert stale.returncode == 1
     assert "schema/editor/2023-2024/truong-pho-thong.schema.json" in stale.stderr
@@ -140,7 +150,8 @@ def test_new_file_link_fits_github_and_carries_a_valid_template(tmp_path, period
     assert text in (render_template(period, catalogue, unit), render_template(period, catalogue, unit, compact=True))
     assert list(yaml.safe_load(text)["tieu_chi"]) == [i.id for i in catalogue.items.values() if not i.derived]
     assert edit_url("https://github.com/so-gddt/danh-gia-cntt/", "main", period.id, "pgd-quan-1", "don-vi-thu") == (
-        f"https://github.com/so-gddt/danh-gia-cntt/edit/main/submissions/{period.id}/pgd-quan-1/don-vi-thu.yaml")
+        f"https://github.com/so-gddt/danh-gia-cntt/edit/main/submissions/{period.id}/pgd-quan-1/don-vi-thu.yaml"
+    )
 
 
 def test_compact_template_is_valid_as_is(tmp_path):
@@ -149,8 +160,9 @@ def test_compact_template_is_valid_as_is(tmp_path):
     period, _ = load_period(data, "2023-2024")
     unit = Unit("thcs-demo-b", "Trường THCS Demo B", "truong-pho-thong", "pgd-quan-1", "Quận 1", ("thcs-b",), ())
     rel = "submissions/2023-2024/pgd-quan-1/thcs-demo-b.yaml"
-    (root / rel).write_text(render_template(period, period.catalogues["truong-pho-thong"], unit, compact=True),
-                            encoding="utf-8")
+    (root / rel).write_text(
+        render_template(period, period.catalogues["truong-pho-thong"], unit, compact=True), encoding="utf-8"
+    )
     checked = validate_paths(data, [rel])
     assert checked.ok, [p.text() for p in checked.errors]
     assert checked.files_checked >= 1

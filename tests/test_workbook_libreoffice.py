@@ -30,9 +30,22 @@ def soffice() -> str:
 
 
 def convert(source: Path, target_format: str, out: Path, profile: Path) -> Path:
-    done = subprocess.run([soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
-                           "--convert-to", target_format, "--outdir", str(out), str(source)],
-                          capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [
+            soffice(),
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{profile}",
+            "--convert-to",
+            target_format,
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     produced = out / (source.stem + "." + target_format.split(":")[0])
     assert done.returncode == 0 and produced.is_file(), done.stdout + done.stderr
     return produced
@@ -52,7 +65,7 @@ def workbook(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_libreoffice_opens_it_and_keeps_protection_and_validation(workbook, tmp_path):
-    again = convert(workbook, 'xlsx:Calc MS Excel 2007 XML', tmp_path / "out", tmp_path / "profile")
+    again = convert(workbook, "xlsx:Calc MS Excel 2007 XML", tmp_path / "out", tmp_path / "profile")
     book = openpyxl.load_workbook(again)
     assert book.sheetnames == [rw.INFO_SHEET, SHEET, rw.META_SHEET]
     assert book[rw.META_SHEET].sheet_state != "visible"
@@ -60,8 +73,9 @@ def test_libreoffice_opens_it_and_keeps_protection_and_validation(workbook, tmp_
     assert sheet.protection.sheet
     assert not sheet["F2"].protection.locked and not sheet["G2"].protection.locked and sheet["E2"].protection.locked
     original = openpyxl.load_workbook(workbook)[SHEET]
-    assert [[c.value for c in row] for row in sheet.iter_rows(max_col=6)] == \
-           [[c.value for c in row] for row in original.iter_rows(max_col=6)]
+    assert [[c.value for c in row] for row in sheet.iter_rows(max_col=6)] == [
+        [c.value for c in row] for row in original.iter_rows(max_col=6)
+    ]
     (validation,) = sheet.data_validations.dataValidation
     assert validation.type == "custom" and validation.errorStyle == "stop" and validation.showErrorMessage
     assert str(validation.sqref) == str(original.data_validations.dataValidation[0].sqref)
@@ -72,8 +86,17 @@ def test_libreoffice_opens_it_and_keeps_protection_and_validation(workbook, tmp_
 def test_the_validation_formula_accepts_and_refuses_as_libreoffice_computes_it(workbook, tmp_path):
     """The rule LibreOffice enforces when a reviewer types a value, computed by LibreOffice itself."""
     formula = openpyxl.load_workbook(workbook)[SHEET].data_validations.dataValidation[0].formula1.lstrip("=")
-    cases = [(0, True), (2.5, True), (5, True), (4.5, True), (7, False), (1.3, False), (-1, False), ("năm", False),
-             (5.5, False)]
+    cases = [
+        (0, True),
+        (2.5, True),
+        (5, True),
+        (4.5, True),
+        (7, False),
+        (1.3, False),
+        (-1, False),
+        ("năm", False),
+        (5.5, False),
+    ]
     book = openpyxl.Workbook()
     sheet = book.active
     for row, (value, _ok) in enumerate(cases, start=2):

@@ -58,15 +58,22 @@ def test_the_pull_request_and_publish_workflows_exist():
 
 def test_zizmor_finds_nothing():
     for persona in ("regular", "auditor"):
-        result = subprocess.run([tool("zizmor"), "--offline", f"--persona={persona}", "--no-progress", str(WORKFLOWS)],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [tool("zizmor"), "--offline", f"--persona={persona}", "--no-progress", str(WORKFLOWS)],
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         assert "No findings to report" in result.stdout
 
 
 def test_only_the_justified_zizmor_ignore():
-    ignores = [(f.name, line.strip()) for f in FILES for line in f.read_text(encoding="utf-8").splitlines()
-               if "zizmor: ignore" in line]
+    ignores = [
+        (f.name, line.strip())
+        for f in FILES
+        for line in f.read_text(encoding="utf-8").splitlines()
+        if "zizmor: ignore" in line
+    ]
     assert len(ignores) == 1
     name, line = ignores[0]
     assert name == "pr-comment.yml" and line.startswith("workflow_run:") and "ignore[dangerous-triggers]" in line
@@ -74,8 +81,11 @@ def test_only_the_justified_zizmor_ignore():
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_workflow_schema(path):
-    result = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -116,16 +126,23 @@ def test_write_permissions_only_where_needed():
         assert job["permissions"] == {"contents": "read"}
     assert publish["jobs"]["build"]["permissions"] == {"contents": "read", "pull-requests": "read", "issues": "read"}
     assert publish["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
-    assert comment["jobs"]["binh-luan"]["permissions"] == {"contents": "read", "pull-requests": "write",
-                                                           "statuses": "write"}
+    assert comment["jobs"]["binh-luan"]["permissions"] == {
+        "contents": "read",
+        "pull-requests": "write",
+        "statuses": "write",
+    }
 
 
 def test_pull_request_run_is_untrusted_and_produces_nothing_that_is_posted():
     validate = load(WORKFLOWS / "validate.yml")
     assert list(validate["on"]) == ["pull_request"] and list(validate["jobs"]) == ["kiem-tra"]
     runs = "\n".join(s.get("run", "") for s in steps(validate))
-    for command in ("site-builder validate --format github --full-report", "site-builder codeowners --check",
-                    "site-builder editor-schemas --check", '--paths-from "$RUNNER_TEMP/changed"'):
+    for command in (
+        "site-builder validate --format github --full-report",
+        "site-builder codeowners --check",
+        "site-builder editor-schemas --check",
+        '--paths-from "$RUNNER_TEMP/changed"',
+    ):
         assert command in runs
     assert "pr-report" not in runs, "the comment is never made by code the pull request can change"
     upload = next(s for s in steps(validate) if s.get("uses", "").startswith("actions/upload-artifact@"))
@@ -138,14 +155,18 @@ def test_comment_workflow_runs_only_default_branch_code_on_the_pr_as_git_data():
     job_steps = list(steps(comment))
     assert not any("download-artifact" in s.get("uses", "") for s in job_steps), "no artifact of the PR's run is used"
     checkouts = [s for s in job_steps if s.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 1 and set(checkouts[0]["with"]) == {"path", "fetch-depth", "persist-credentials"}, \
+    assert len(checkouts) == 1 and set(checkouts[0]["with"]) == {"path", "fetch-depth", "persist-credentials"}, (
         "one checkout, of the default branch (no ref, no repository from the event)"
+    )
     runs = "\n".join(s.get("run", "") for s in job_steps)
     assert 'fetch --no-tags origin "$1"' in runs and 'fetch "+$HEAD_SHA:refs/yeu-cau/head"' in runs
     assert 'test "$(git -C nhanh-chinh rev-parse refs/yeu-cau/head)" = "$HEAD_SHA"' in runs
     assert '"$RUNNER_TEMP/venv/bin/pip" install --no-deps ./nhanh-chinh' in runs and "pip install -e" not in runs
-    assert ('pr-report --base "origin/$BASE_REF"' in runs and "--head refs/yeu-cau/head" in runs
-            and '--author "$AUTHOR"' in runs)
+    assert (
+        'pr-report --base "origin/$BASE_REF"' in runs
+        and "--head refs/yeu-cau/head" in runs
+        and '--author "$AUTHOR"' in runs
+    )
     report = next(s for s in job_steps if "pr-report" in s.get("run", ""))
     assert report["env"] == {"BASE_REF": "${{ steps.pr.outputs.base }}", "AUTHOR": "${{ steps.pr.outputs.author }}"}
     assert "--cache-dir" not in report["run"], "no cache folder: nothing from an earlier run vouches for a file"
@@ -170,8 +191,11 @@ def test_publish_keeps_the_previous_site_on_failure():
 
 def test_every_command_the_workflows_call_exists():
     commands = build_parser()._subparsers._group_actions[0].choices
-    called = {m for f in FILES for m in re.findall(r"site-builder\"?(?: --root \S+)? ([a-z-]+)",
-                                                    f.read_text(encoding="utf-8"))}
+    called = {
+        m
+        for f in FILES
+        for m in re.findall(r"site-builder\"?(?: --root \S+)? ([a-z-]+)", f.read_text(encoding="utf-8"))
+    }
     assert called >= {"pr-report", "validate", "codeowners", "editor-schemas", "build"}
     assert called <= set(commands), called - set(commands)
 
@@ -180,8 +204,9 @@ def test_issue_forms_are_valid():
     folder = PROJECT / ".github/ISSUE_TEMPLATE"
     for path in sorted(folder.glob("*.yml")):
         schema = "vendor.github-issue-config" if path.name == "config.yml" else "vendor.github-issue-forms"
-        result = subprocess.run([tool("check-jsonschema"), "--builtin-schema", schema, str(path)],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [tool("check-jsonschema"), "--builtin-schema", schema, str(path)], capture_output=True, text=True
+        )
         assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -21,12 +21,24 @@ def register(sub) -> None:
     parser = sub.add_parser("build", help="kiểm tra dữ liệu rồi xây dựng trang công khai")
     parser.add_argument("--out", type=Path, default=None, help="thư mục kết quả (mặc định: build/site)")
     parser.add_argument("--timings", action="store_true", help="in thời gian từng bước")
-    parser.add_argument("--link-report", type=Path, default=None,
-                        help="báo cáo của lệnh check-links (mặc định: build/link-report.json nếu có)")
-    parser.add_argument("--review-queue", type=Path, default=None,
-                        help="danh sách yêu cầu hợp nhất đang mở, lấy từ GitHub (JSON; trang «chờ chấm»)")
-    parser.add_argument("--objections", type=Path, default=None,
-                        help="các đề nghị phúc khảo, lấy từ GitHub (JSON; hiện trên trang đơn vị)")
+    parser.add_argument(
+        "--link-report",
+        type=Path,
+        default=None,
+        help="báo cáo của lệnh check-links (mặc định: build/link-report.json nếu có)",
+    )
+    parser.add_argument(
+        "--review-queue",
+        type=Path,
+        default=None,
+        help="danh sách yêu cầu hợp nhất đang mở, lấy từ GitHub (JSON; trang «chờ chấm»)",
+    )
+    parser.add_argument(
+        "--objections",
+        type=Path,
+        default=None,
+        help="các đề nghị phúc khảo, lấy từ GitHub (JSON; hiện trên trang đơn vị)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -38,10 +50,12 @@ def run(args) -> int:
     out = (args.out or args.root / "build" / "site").resolve()
     if out == args.root or args.root.is_relative_to(out):
         from site_builder.cli import UsageError
+
         raise UsageError(f"thư mục kết quả «{out}» chứa thư mục dữ liệu; hãy chọn thư mục khác.")
     try:
-        built = build_site(args.root, out, link_report=args.link_report, review_queue=args.review_queue,
-                           objections=args.objections)
+        built = build_site(
+            args.root, out, link_report=args.link_report, review_queue=args.review_queue, objections=args.objections
+        )
     except InvalidData as exc:
         _discard(out)
         report.render_human(exc.result.errors, exc.result.files_checked, stream=sys.stderr)
@@ -61,8 +75,10 @@ def run(args) -> int:
         return 1
     for warning in built.warnings:
         sys.stderr.write(f"Cảnh báo khi tạo trang: {warning}\n")
-    print(f"Đã tạo {built.pages} trang ({built.unit_pages} trang đơn vị), {built.evidence_files} tệp minh chứng "
-          f"tại {out}.")
+    print(
+        f"Đã tạo {built.pages} trang ({built.unit_pages} trang đơn vị), {built.evidence_files} tệp minh chứng "
+        f"tại {out}."
+    )
     if built.size is not None:
         print(built.size.line())
         if built.size.warning():
@@ -95,8 +111,10 @@ def os_error_message(exc: OSError) -> str:
 
     where = f" «{printable(str(exc.filename))}»" if exc.filename else ""
     reason = (OS_REASONS.get(exc.errno) if exc.errno is not None else None) or printable(exc.strerror or str(exc))
-    return (f"Không xây dựng được trang: lỗi khi đọc hoặc ghi tệp{where} ({reason}). "
-            "Trang đã có (nếu có) giữ nguyên. Hãy kiểm tra chỗ trống trên đĩa và quyền ghi thư mục kết quả, rồi chạy lại.")
+    return (
+        f"Không xây dựng được trang: lỗi khi đọc hoặc ghi tệp{where} ({reason}). "
+        "Trang đã có (nếu có) giữ nguyên. Hãy kiểm tra chỗ trống trên đĩa và quyền ghi thư mục kết quả, rồi chạy lại."
+    )
 
 
 def unexpected_message(exc: BaseException) -> str:
@@ -106,12 +124,15 @@ def unexpected_message(exc: BaseException) -> str:
 
     from site_builder.safe_text import printable
 
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "site_builder" in f.filename] or \
-        traceback.extract_tb(exc.__traceback__)
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__) if "site_builder" in f.filename
+    ] or traceback.extract_tb(exc.__traceback__)
     where = f" tại {frames[-1].filename.rsplit('site_builder/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
     detail = printable(str(exc))[:300]
-    return (f"Không xây dựng được trang: lỗi chương trình ({type(exc).__name__}{where}: {detail}). Dữ liệu đã qua "
-            "kiểm tra; trang đã có (nếu có) giữ nguyên. Hãy báo lỗi cho người quản trị kèm nhật ký lần chạy này.")
+    return (
+        f"Không xây dựng được trang: lỗi chương trình ({type(exc).__name__}{where}: {detail}). Dữ liệu đã qua "
+        "kiểm tra; trang đã có (nếu có) giữ nguyên. Hãy báo lỗi cho người quản trị kèm nhật ký lần chạy này."
+    )
 
 
 def _site_state(message: str, exc: BaseException) -> str:
@@ -119,12 +140,15 @@ def _site_state(message: str, exc: BaseException) -> str:
     replacing files (website/build.py marks the exception then), which is said instead."""
     if getattr(exc, "site_touched", False):
         return message.replace("Trang đã có (nếu có) giữ nguyên.", PARTLY_UPDATED).replace(
-            "trang đã có (nếu có) giữ nguyên.", PARTLY_UPDATED[0].lower() + PARTLY_UPDATED[1:])
+            "trang đã có (nếu có) giữ nguyên.", PARTLY_UPDATED[0].lower() + PARTLY_UPDATED[1:]
+        )
     return message
 
 
-PARTLY_UPDATED = ("Một phần trang đã có đã được cập nhật (mỗi tệp còn nguyên bản cũ hoặc bản mới); "
-                  "lần xây dựng thành công tiếp theo sẽ hoàn tất trang.")
+PARTLY_UPDATED = (
+    "Một phần trang đã có đã được cập nhật (mỗi tệp còn nguyên bản cũ hoặc bản mới); "
+    "lần xây dựng thành công tiếp theo sẽ hoàn tất trang."
+)
 
 
 def _discard(out: Path) -> None:

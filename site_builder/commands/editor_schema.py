@@ -10,8 +10,9 @@ from site_builder.paths import DataRoot
 
 def register(sub) -> None:
     parser = sub.add_parser("editor-schemas", help="sinh lược đồ hỗ trợ trình soạn thảo cho từng bộ tiêu chí")
-    parser.add_argument("--check", action="store_true",
-                        help="chỉ kiểm tra các tệp đã có có khớp bộ tiêu chí không (không ghi)")
+    parser.add_argument(
+        "--check", action="store_true", help="chỉ kiểm tra các tệp đã có có khớp bộ tiêu chí không (không ghi)"
+    )
     parser.set_defaults(run=run)
 
 

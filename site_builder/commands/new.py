@@ -34,8 +34,10 @@ def run(args) -> int:
     if unit is None:
         if any(p.is_error for p in problems):
             return _data_invalid(problems)
-        raise UsageError(f"không có đơn vị «{args.unit}» trong danh sách đơn vị năm học {args.year} "
-                         f"(submissions/units/{args.year}/).")
+        raise UsageError(
+            f"không có đơn vị «{args.unit}» trong danh sách đơn vị năm học {args.year} "
+            f"(submissions/units/{args.year}/)."
+        )
     period, problems = load_period(root, args.year, unit_types=(unit.type,))
     if period is None or unit.type not in period.catalogues:
         if any(p.is_error for p in problems):
@@ -51,8 +53,10 @@ def run(args) -> int:
         raise UsageError(f"đã có tệp {rel}; lệnh này không ghi đè. Hãy sửa trực tiếp tệp đó.")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    print(f"Đã tạo {rel}. Hãy điền điểm tự chấm, tải minh chứng PDF vào thư mục "
-          f"{rel[:-len('.yaml')]}/ rồi tạo pull request.")
+    print(
+        f"Đã tạo {rel}. Hãy điền điểm tự chấm, tải minh chứng PDF vào thư mục "
+        f"{rel[: -len('.yaml')]}/ rồi tạo pull request."
+    )
     return 0
 
 

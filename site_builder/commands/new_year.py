@@ -42,7 +42,8 @@ def run(args) -> int:
     done = create(root, period, args.year, types)
     for rel in done.written:
         print(f"Đã tạo {rel}")
-    print("Tiếp theo: sửa ngày và căn cứ trong criteria/{0}/year.yaml, sửa danh sách submissions/units/{0}/, "
-          "rồi chạy «site-builder editor-schemas» và «site-builder codeowners» và commit các tệp đó."
-          .format(args.year))
+    print(
+        f"Tiếp theo: sửa ngày và căn cứ trong criteria/{args.year}/year.yaml, sửa danh sách submissions/units/{args.year}/, "
+        "rồi chạy «site-builder editor-schemas» và «site-builder codeowners» và commit các tệp đó."
+    )
     return 0

@@ -12,18 +12,23 @@ import sys
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("reminders", help="nhắc các đơn vị chưa nộp trước mỗi hạn (nội dung issue theo đơn vị quản lý)")
+    parser = sub.add_parser(
+        "reminders", help="nhắc các đơn vị chưa nộp trước mỗi hạn (nội dung issue theo đơn vị quản lý)"
+    )
     parser.add_argument("--date", help="ngày xét, NĂM-THÁNG-NGÀY (mặc định: hôm nay, giờ Việt Nam)")
-    parser.add_argument("--days", type=int, help="nhắc khi còn đúng ngần này ngày (mặc định: reminders.days_before "
-                                                  "trong year.yaml, hoặc 7 và 2)")
+    parser.add_argument(
+        "--days",
+        type=int,
+        help="nhắc khi còn đúng ngần này ngày (mặc định: reminders.days_before trong year.yaml, hoặc 7 và 2)",
+    )
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from site_builder.commands import valid_dataset
     from site_builder.cli import UsageError
     from site_builder.clock import VIETNAM
+    from site_builder.commands import valid_dataset
     from site_builder.paths import DataRoot
     from site_builder.reminders import notices
     from site_builder.website.build import open_clock
@@ -44,8 +49,12 @@ def run(args) -> int:
     finally:
         clock.close()
     if args.format == "json":
-        json.dump({"date": day.isoformat(), "clock": clock.available,
-                   "notices": [n.as_dict() for n in found]}, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(
+            {"date": day.isoformat(), "clock": clock.available, "notices": [n.as_dict() for n in found]},
+            sys.stdout,
+            ensure_ascii=False,
+            indent=1,
+        )
         sys.stdout.write("\n")
         return 0
     if not clock.available:
@@ -54,7 +63,6 @@ def run(args) -> int:
         print(f"Ngày {day.strftime('%d/%m/%Y')}: không có hạn nào cần nhắc.")
     for notice in found:
         state = {"open": "mở hoặc cập nhật", "close": "đóng (mọi đơn vị đã nộp)", "final": "danh sách cuối, rồi đóng"}
-        print(f"=== {notice.title} [{notice.label}] — {state[notice.state]}"
-              f"{', gửi nhắc' if notice.notify else ''}")
+        print(f"=== {notice.title} [{notice.label}] — {state[notice.state]}{', gửi nhắc' if notice.notify else ''}")
         print(notice.text)
     return 0

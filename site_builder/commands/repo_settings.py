@@ -14,10 +14,13 @@ import sys
 
 def register(sub) -> None:
     parser = sub.add_parser("repo-settings", help="kiểm tra cài đặt kho trên GitHub (bảo vệ nhánh, cách hợp nhất, …)")
-    parser.add_argument("--check", action="store_true", required=True,
-                        help="đọc cài đặt qua GitHub API và báo những gì còn thiếu")
-    parser.add_argument("--repo", help="kho dạng chủ/tên (mặc định: GITHUB_REPOSITORY, hoặc «repository» "
-                                       "trong submissions/organization.yaml)")
+    parser.add_argument(
+        "--check", action="store_true", required=True, help="đọc cài đặt qua GitHub API và báo những gì còn thiếu"
+    )
+    parser.add_argument(
+        "--repo",
+        help="kho dạng chủ/tên (mặc định: GITHUB_REPOSITORY, hoặc «repository» trong submissions/organization.yaml)",
+    )
     parser.set_defaults(run=run)
 
 

@@ -15,9 +15,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from site_builder.commands import valid_dataset
     from site_builder import review_workbook as rw
     from site_builder.cli import UsageError
+    from site_builder.commands import valid_dataset
     from site_builder.paths import DataRoot
 
     dataset = valid_dataset(DataRoot(args.root), "Không tạo bảng chấm khi dữ liệu còn lỗi.")
@@ -27,8 +27,10 @@ def run(args) -> int:
         raise UsageError(f"không có năm học «{args.year}». Các năm học: {', '.join(sorted(dataset.periods))}.")
     bodies = rw.bodies_with_submissions(dataset, args.year)
     if args.body not in bodies:
-        raise UsageError(f"«{args.body}» không phải đơn vị quản lý có đơn vị đã nộp bài năm học {args.year}. "
-                         f"Các đơn vị quản lý: {', '.join(bodies) or '(chưa có)'}.")
+        raise UsageError(
+            f"«{args.body}» không phải đơn vị quản lý có đơn vị đã nộp bài năm học {args.year}. "
+            f"Các đơn vị quản lý: {', '.join(bodies) or '(chưa có)'}."
+        )
     out = args.out or Path(rw.file_name(args.year, args.body))
     out.write_bytes(rw.make_workbook(dataset, args.year, args.body))
     print(f"Đã tạo bảng chấm {out}.")

@@ -33,9 +33,11 @@ def run(args) -> int:
     elif args.format == "json":
         sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=2) + "\n")
     else:
-        columns = (["unit", "criterion", "max", "self_score", "reviewer_score", "final"] if args.items
-                   else ["unit", "unit_type", "parent", "total", "max_total", "percent", "rating", "rank_type",
-                         "rank_parent"])
+        columns = (
+            ["unit", "criterion", "max", "self_score", "reviewer_score", "final"]
+            if args.items
+            else ["unit", "unit_type", "parent", "total", "max_total", "percent", "rating", "rank_type", "rank_parent"]
+        )
         with_pd_options(lambda: sys.stdout.write(table[columns].to_string(index=False) + "\n"))
     return 0
 

@@ -12,15 +12,27 @@ from site_builder.paths import DataRoot
 def register(sub) -> None:
     parser = sub.add_parser("validate", help="kiểm tra dữ liệu (toàn bộ, hoặc chỉ các tệp được nêu)")
     parser.add_argument("paths", nargs="*", help="các tệp cần kiểm tra (mặc định: toàn bộ thư mục dữ liệu)")
-    parser.add_argument("--format", choices=["human", "github", "json"], default="human",
-                        help="human: cho người đọc; github: chú thích trên GitHub; json: cho công cụ khác")
+    parser.add_argument(
+        "--format",
+        choices=["human", "github", "json"],
+        default="human",
+        help="human: cho người đọc; github: chú thích trên GitHub; json: cho công cụ khác",
+    )
     parser.add_argument("--strict", action="store_true", help="coi cảnh báo như lỗi")
-    parser.add_argument("--paths-from", type=Path, metavar="TỆP",
-                        help="đọc thêm các tệp cần kiểm tra từ tệp này (tên cách nhau bằng ký tự NUL, "
-                             "như «git diff --name-only -z» ghi ra)")
-    parser.add_argument("--full-report", type=Path, metavar="TỆP",
-                        help="ghi toàn bộ danh sách vấn đề (dạng chữ) vào tệp này; với --format github, "
-                             "trang tóm tắt chỉ liệt kê các vấn đề đầu tiên")
+    parser.add_argument(
+        "--paths-from",
+        type=Path,
+        metavar="TỆP",
+        help="đọc thêm các tệp cần kiểm tra từ tệp này (tên cách nhau bằng ký tự NUL, "
+        "như «git diff --name-only -z» ghi ra)",
+    )
+    parser.add_argument(
+        "--full-report",
+        type=Path,
+        metavar="TỆP",
+        help="ghi toàn bộ danh sách vấn đề (dạng chữ) vào tệp này; với --format github, "
+        "trang tóm tắt chỉ liệt kê các vấn đề đầu tiên",
+    )
     parser.set_defaults(run=run)
 
 
@@ -67,12 +79,14 @@ def run(args) -> int:
             report.write_full_report(problems, result.files_checked, args.full_report)
         except OSError as exc:
             from site_builder.cli import UsageError
+
             raise UsageError(f"không ghi được tệp «{args.full_report}» ({exc.strerror or exc}).") from None
     if args.format == "json":
         report.render_json(problems, result.files_checked)
     elif args.format == "github":
-        report.render_github(problems, result.files_checked,
-                             full_report=str(args.full_report) if args.full_report else None)
+        report.render_github(
+            problems, result.files_checked, full_report=str(args.full_report) if args.full_report else None
+        )
     else:
         report.render_human(problems, result.files_checked)
     failed = any(p.is_error for p in problems) or (args.strict and problems)

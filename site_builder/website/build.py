@@ -110,8 +110,15 @@ def read_link_report(file: Path | None) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def build_site(root: Path, out: Path, *, validation=None, link_report: Path | None = None,
-               review_queue: Path | None = None, objections: Path | None = None) -> BuildReport:
+def build_site(
+    root: Path,
+    out: Path,
+    *,
+    validation=None,
+    link_report: Path | None = None,
+    review_queue: Path | None = None,
+    objections: Path | None = None,
+) -> BuildReport:
     """Validate, then write the site into `out`, rewriting only files whose bytes change and
     deleting files the build no longer makes. Nothing is written before the data validated.
     `link_report` defaults to <root>/build/link-report.json (where check-links writes it)."""
@@ -130,10 +137,19 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
         laps.lap("git")
         _gather_periods(run)
         laps.lap("score")
-        renderer = PageRenderer(environment(run.commit_url, run.cache), run.layout, run.periods, run.all_facts, run.org,
-                                run.provenance)
-        reviewing = ReviewSite(run.dataset, run.periods, run.clock, run.when, run.provenance["commit"],  # reviewer's workspace
-                               run.layout, queue_file=review_queue, objections_file=objections)
+        renderer = PageRenderer(
+            environment(run.commit_url, run.cache), run.layout, run.periods, run.all_facts, run.org, run.provenance
+        )
+        reviewing = ReviewSite(
+            run.dataset,
+            run.periods,
+            run.clock,
+            run.when,
+            run.provenance["commit"],  # reviewer's workspace
+            run.layout,
+            queue_file=review_queue,
+            objections_file=objections,
+        )
         reviewing.install(renderer.env)
         laps.lap("review workbooks")
         writer = SiteWriter(out)
@@ -144,15 +160,28 @@ def build_site(root: Path, out: Path, *, validation=None, link_report: Path | No
             run.clock.close()
             raise
         _close_run(run)
-        measured = site_size.check(out, run.org.site_budget_mb, run.org.file_limit_mb)  # SiteTooLarge: exit 1, not published
-        return BuildReport(out, counts["pages"], counts["unit_pages"], counts["evidence"], counts["warnings"],
-                           laps.timings, counts["largest"], run.clock, size=measured, cpu=laps.cpu)
+        measured = site_size.check(
+            out, run.org.site_budget_mb, run.org.file_limit_mb
+        )  # SiteTooLarge: exit 1, not published
+        return BuildReport(
+            out,
+            counts["pages"],
+            counts["unit_pages"],
+            counts["evidence"],
+            counts["warnings"],
+            laps.timings,
+            counts["largest"],
+            run.clock,
+            size=measured,
+            cpu=laps.cpu,
+        )
     finally:
         build_cache.close()
 
 
-def _write_site(run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, scratch: Path, writer: SiteWriter,
-                laps: Laps) -> dict:
+def _write_site(
+    run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, scratch: Path, writer: SiteWriter, laps: Laps
+) -> dict:
     """Every file of the site, through `writer`. Modules that write files themselves (listings,
     downloads, schemas, workbooks, Pagefind) write into <scratch>/files, copied over at the end
     like everything else: an unchanged file keeps its inode and time there too."""
@@ -171,7 +200,9 @@ def _write_site(run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, sc
         if reused is None:
             indexing.add(entries)
         deep = shell.Shell.read(shells / SHELL_PAGE)
-        room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")  # html-validate's <title> limit, less the theme's suffix
+        room = TITLE_LIMIT - len(
+            f" - {config.get('site_name') or ''}"
+        )  # html-validate's <title> limit, less the theme's suffix
         unit_pages = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
         pages += _write_parent_pages(run, renderer, deep, room, writer)
         pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
@@ -195,8 +226,13 @@ def _write_site(run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, sc
     writer.finish()
     shutil.rmtree(scratch, ignore_errors=True)
     laps.lap("search (rest)")
-    return {"pages": pages + unit_pages, "unit_pages": unit_pages, "evidence": evidence, "warnings": warnings,
-            "largest": largest}
+    return {
+        "pages": pages + unit_pages,
+        "unit_pages": unit_pages,
+        "evidence": evidence,
+        "warnings": warnings,
+        "largest": largest,
+    }
 
 
 class Laps:
@@ -241,7 +277,7 @@ class BuildRun:
     links: dict
     cache: BuildCache | None
     with_catalogues: list = field(default_factory=list)  # periods with catalogues, oldest first
-    periods: list = field(default_factory=list)          # periods that get unit pages
+    periods: list = field(default_factory=list)  # periods that get unit pages
     all_facts: dict[str, PeriodFacts] = field(default_factory=dict)
 
     layout: Layout = field(default_factory=lambda: Layout(""))
@@ -266,15 +302,32 @@ def _open_run(root: Path, data_root: DataRoot, dataset, link_report: Path | None
     head = clock.head
     repo = (org.repository or "").rstrip("/")
     store = EvidenceStore(root, pinned_source(root, org.evidence, repo, head.sha if head else ""), cache)  # copy|link
-    run = BuildRun(root, data_root, dataset, org, clock, repo, when, {},
-                   Timeline(clock, data_day(clock, when.date())), store,
-                   read_link_report(link_report if link_report is not None else root / "build" / "link-report.json"),
-                   cache)
-    run.provenance = {"commit": head.sha if head else "", "commit_url": run.commit_url(head),
-                      "commit_date": head.committer_date if head else None, "build_date": when,
-                      "history_note": clock.reason, "demo": bool(org.demo)}
+    run = BuildRun(
+        root,
+        data_root,
+        dataset,
+        org,
+        clock,
+        repo,
+        when,
+        {},
+        Timeline(clock, data_day(clock, when.date())),
+        store,
+        read_link_report(link_report if link_report is not None else root / "build" / "link-report.json"),
+        cache,
+    )
+    run.provenance = {
+        "commit": head.sha if head else "",
+        "commit_url": run.commit_url(head),
+        "commit_date": head.committer_date if head else None,
+        "build_date": when,
+        "history_note": clock.reason,
+        "demo": bool(org.demo),
+    }
     # Oldest first by deadline: period ids are not always school years ("chuyen-doi-so-4725").
-    run.with_catalogues = sorted((p for p in dataset.periods.values() if p.catalogues), key=lambda p: (p.deadline, p.id))
+    run.with_catalogues = sorted(
+        (p for p in dataset.periods.values() if p.catalogues), key=lambda p: (p.deadline, p.id)
+    )
     submitted = {period_id for period_id, _unit in dataset.submissions}
     # A period nobody has submitted to yet gets its criteria page only: 15,000 pages saying
     # "Chưa nộp" would triple the build and say nothing the listing of a real period does not.
@@ -287,8 +340,9 @@ def _gather_periods(run: BuildRun) -> None:
     from site_builder.scoring import score_period
 
     for period in run.periods:
-        run.all_facts[period.id] = gather(run.dataset, score_period(run.dataset, period.id), run.timeline, run.store,
-                                          run.links)
+        run.all_facts[period.id] = gather(
+            run.dataset, score_period(run.dataset, period.id), run.timeline, run.store, run.links
+        )
 
 
 def _overview_pages(run: BuildRun) -> dict[str, tuple[str, str]]:
@@ -324,15 +378,24 @@ def _render_shells(run: BuildRun, overview: dict, scratch: Path, writer: SiteWri
     extra = dict(config.get("extra") or {})
     extra["demo"] = bool(run.org.demo)
     nav = _nav(config.get("nav"), run.all_facts[run.latest], run.dataset.periods[run.latest])
-    key = _shells_key(docs, config_file, (theme, extra, nav, config.get("site_name"), config.get("markdown_extensions")))
+    key = _shells_key(
+        docs, config_file, (theme, extra, nav, config.get("site_name"), config.get("markdown_extensions"))
+    )
     cached = run.cache.shells(key) if run.cache is not None else None
     if cached is not None:
         site, warnings = cached
     else:
         site = scratch / "site"
-        warnings = shell.run_mkdocs(config_file, docs, site, theme=theme, extra=extra,
-                                    site_name=config.get("site_name"), nav=nav,
-                                    markdown_extensions=_with_vietnamese_anchors(config.get("markdown_extensions")))
+        warnings = shell.run_mkdocs(
+            config_file,
+            docs,
+            site,
+            theme=theme,
+            extra=extra,
+            site_name=config.get("site_name"),
+            nav=nav,
+            markdown_extensions=_with_vietnamese_anchors(config.get("markdown_extensions")),
+        )
         if run.cache is not None:
             site = run.cache.keep_shells(key, site, warnings)
     skip = ["_khung/", "sitemap.xml"]
@@ -357,14 +420,16 @@ def _shells_key(docs: Path, config_file: Path, settings) -> str:
     return digest.hexdigest()
 
 
-def _write_overview_pages(run: BuildRun, renderer: PageRenderer, overview: dict, shells: Path, files: Path,
-                          writer: SiteWriter) -> tuple[int, int]:
+def _write_overview_pages(
+    run: BuildRun, renderer: PageRenderer, overview: dict, shells: Path, files: Path, writer: SiteWriter
+) -> tuple[int, int]:
     """Pour generated HTML into each overview shell; returns pages written and the largest
     listing file. The downloads page is written later, once the files exist (it shows sizes)."""
     index_json, largest = {}, 0
     for period in run.periods:
-        index_json[period.id], size = listing_data.write_listing(files, run.all_facts[period.id], run.layout,
-                                                                 bool(run.org.demo))
+        index_json[period.id], size = listing_data.write_listing(
+            files, run.all_facts[period.id], run.layout, bool(run.org.demo)
+        )
         largest = max(largest, size)
     pages = 0
     for md, (_title, key) in overview.items():
@@ -392,8 +457,9 @@ def _overview_body(renderer: PageRenderer, pf: PeriodFacts, kind: str, index_jso
     return renderer.rankings(pf)
 
 
-def _write_unit_pages(run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, deep: shell.Shell, room: int,
-                      writer: SiteWriter) -> int:
+def _write_unit_pages(
+    run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, deep: shell.Shell, room: int, writer: SiteWriter
+) -> int:
     """One page per unit and period (and the prefilled template of a unit that has not
     submitted), rendered in forked workers when there are many; see unit_pages.py."""
     from site_builder.website import unit_pages
@@ -407,9 +473,14 @@ def _write_parent_pages(run: BuildRun, renderer: PageRenderer, deep: shell.Shell
         pf = run.all_facts[period.id]
         for parent_id in pf.parents:
             title = renderer.parent_title(pf, parent_id)
-            writer.write(run.layout.parent(period.id, parent_id) + "index.html",
-                         deep.render(f"{title} — {period.title}", renderer.parent_page(pf, parent_id, title),
-                                     page_title(title, period.title, room)))
+            writer.write(
+                run.layout.parent(period.id, parent_id) + "index.html",
+                deep.render(
+                    f"{title} — {period.title}",
+                    renderer.parent_page(pf, parent_id, title),
+                    page_title(title, period.title, room),
+                ),
+            )
             pages += 1
     return pages
 
@@ -418,8 +489,16 @@ def _write_downloads(run: BuildRun, site: Path) -> list[dict]:
     """CSV, XLSX and JSON of each period, the download schema and the editors' schemas."""
     rows = []
     for period in run.periods:
-        rows.append(dl.write_all(site, run.all_facts[period.id], _source(run.provenance, run.repo), run.commit_url,
-                                 run.when, bool(run.org.demo)))
+        rows.append(
+            dl.write_all(
+                site,
+                run.all_facts[period.id],
+                _source(run.provenance, run.repo),
+                run.commit_url,
+                run.when,
+                bool(run.org.demo),
+            )
+        )
     shutil.copyfile(resources.schema_file("download.schema.json"), site / dl.FOLDER / "download.schema.json")
     schema_publish.publish(run.data_root, site, run.org.site_url)  # <site>/schema/…: what editors fetch
     return rows
@@ -435,7 +514,7 @@ def _close_run(run: BuildRun) -> None:
 
 
 def _html_of(md: str) -> str:
-    """"cong-khai.md" -> "cong-khai/index.html"; "index.md" -> "index.html"."""
+    """ "cong-khai.md" -> "cong-khai/index.html"; "index.md" -> "index.html"."""
     return md[: -len(".md")] + "/index.html" if not md.endswith("index.md") else md[:-3] + ".html"
 
 
@@ -497,20 +576,34 @@ def search_entries(pf: PeriodFacts, layout: Layout, renderer: PageRenderer) -> l
     for f in pf.units.values():
         level = f" ({f.unit.level})" if f.unit.level else ""
         where = f", {f.unit.area}" if f.unit.area else ""
-        entries.append(search.Entry(layout.unit(pf.period.id, f.unit.id), f.unit.name,
-                                    f"{type_label(f.unit.type)}{level}{where} · {pf.period.title}",
-                                    f"{f.unit.id} {f.parent_name} {area}"))
+        entries.append(
+            search.Entry(
+                layout.unit(pf.period.id, f.unit.id),
+                f.unit.name,
+                f"{type_label(f.unit.type)}{level}{where} · {pf.period.title}",
+                f"{f.unit.id} {f.parent_name} {area}",
+            )
+        )
     for parent_id in pf.parents:
-        entries.append(search.Entry(layout.parent(pf.period.id, parent_id), renderer.parent_title(pf, parent_id),
-                                    f"Danh sách đơn vị trực thuộc · {pf.period.title}", parent_id))
+        entries.append(
+            search.Entry(
+                layout.parent(pf.period.id, parent_id),
+                renderer.parent_title(pf, parent_id),
+                f"Danh sách đơn vị trực thuộc · {pf.period.title}",
+                parent_id,
+            )
+        )
     return entries
 
 
 def _source(provenance: dict, repo: str) -> dict:
-    return {"commit": provenance["commit"] or None,
-            "commit_date": provenance["commit_date"].isoformat() if provenance["commit_date"] else None,
-            "build_date": provenance["build_date"].isoformat(), "repository": repo or None,
-            "history": provenance["history_note"] or None}
+    return {
+        "commit": provenance["commit"] or None,
+        "commit_date": provenance["commit_date"].isoformat() if provenance["commit_date"] else None,
+        "build_date": provenance["build_date"].isoformat(),
+        "repository": repo or None,
+        "history": provenance["history_note"] or None,
+    }
 
 
 def _fill(shells: Path, rel: str, body: str, writer: SiteWriter) -> None:

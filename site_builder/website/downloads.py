@@ -104,6 +104,7 @@ def _milestone_status(index: int):
     def get(f: UnitFact) -> str:
         ms = f.milestones[index]
         return "" if ms.status == "not_required" else status_text(ms.status, ms.proposed)
+
     return get
 
 
@@ -115,30 +116,46 @@ def _int(value):
 def names(period: str) -> dict[str, str]:
     """Site paths of a period's files; "json" is the year's index of the per-body JSON parts."""
     base = f"{FOLDER}/{period}/danh-gia-cntt-{period}"
-    return {"csv": base + ".csv", "criteria_csv": base + "-tieu-chi.csv", "xlsx": base + ".xlsx", "json": base + ".json"}
+    return {
+        "csv": base + ".csv",
+        "criteria_csv": base + "-tieu-chi.csv",
+        "xlsx": base + ".xlsx",
+        "json": base + ".json",
+    }
 
 
 def json_folder(period: str) -> str:
     return f"{FOLDER}/{period}/json"
 
 
-def write_all(site: Path, facts: PeriodFacts, source: dict, commit_url, build_date: dt.datetime,
-              demo: bool = False) -> dict:
+def write_all(
+    site: Path, facts: PeriodFacts, source: dict, commit_url, build_date: dt.datetime, demo: bool = False
+) -> dict:
     """Writes the period's files; returns the downloads page's row: paths and sizes, and the parts of
     the files that are split (the JSON always, per reviewing body; a CSV past PART_LIMIT bytes)."""
     period = facts.period.id
     paths = names(period)
     (site / paths["csv"]).parent.mkdir(parents=True, exist_ok=True)
     csv_parts = write_csv_parts(site, paths["csv"], columns(facts, demo), unit_blocks(facts, columns(facts, demo)))
-    criteria_parts = write_csv_parts(site, paths["criteria_csv"], criteria_columns(facts, demo),
-                                     criteria_blocks(facts, criteria_columns(facts, demo)))
+    criteria_parts = write_csv_parts(
+        site,
+        paths["criteria_csv"],
+        criteria_columns(facts, demo),
+        criteria_blocks(facts, criteria_columns(facts, demo)),
+    )
     write_xlsx(site / paths["xlsx"], facts, build_date, demo)
     parts = write_json(site / json_folder(period), site / paths["json"], facts, source, commit_url, demo)
     paths["csv"], paths["criteria_csv"] = csv_parts[0]["file"], criteria_parts[0]["file"]
-    return {"period": period, "title": facts.period.title, "count": len(facts.units), **paths,
-            **{f"{key}_size": (site / path).stat().st_size for key, path in paths.items()},
-            "csv_parts": csv_parts, "criteria_csv_parts": criteria_parts,
-            "json_parts": [{**part, "href": f"{FOLDER}/{period}/{part['file']}"} for part in parts]}
+    return {
+        "period": period,
+        "title": facts.period.title,
+        "count": len(facts.units),
+        **paths,
+        **{f"{key}_size": (site / path).stat().st_size for key, path in paths.items()},
+        "csv_parts": csv_parts,
+        "criteria_csv_parts": criteria_parts,
+        "json_parts": [{**part, "href": f"{FOLDER}/{period}/{part['file']}"} for part in parts],
+    }
 
 
 def csv_text(value):
@@ -206,8 +223,16 @@ def write_csv_parts(site: Path, path: str, cols: list[tuple], blocks, part_limit
         rel = path if len(parts) == 1 else f"{stem}-{number_}.csv"
         data = (header + "".join(part.chunks)).encode("utf-8")
         (site / rel).write_bytes(data)
-        out.append({"file": rel, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "rows": part.rows,
-                    "first": part.bodies[0] if part.bodies else "", "last": part.bodies[-1] if part.bodies else ""})
+        out.append(
+            {
+                "file": rel,
+                "size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "rows": part.rows,
+                "first": part.bodies[0] if part.bodies else "",
+                "last": part.bodies[-1] if part.bodies else "",
+            }
+        )
     return out
 
 
@@ -229,12 +254,17 @@ def write_xlsx(file: Path, facts: PeriodFacts, build_date: dt.datetime, demo: bo
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(str(file), {"constant_memory": True, "strings_to_urls": False})
-    workbook.set_properties({"title": f"Đánh giá CNTT {facts.period.title}",
-                             "created": build_date.replace(tzinfo=None),
-                             "comments": "Dữ liệu minh hoạ, không phải kết quả thật." if demo else ""})
+    workbook.set_properties(
+        {
+            "title": f"Đánh giá CNTT {facts.period.title}",
+            "created": build_date.replace(tzinfo=None),
+            "comments": "Dữ liệu minh hoạ, không phải kết quả thật." if demo else "",
+        }
+    )
     date = workbook.add_format({"num_format": "dd/mm/yyyy"})
-    header = workbook.add_format({"bold": True, "bg_color": "#3949AB", "font_color": "#FFFFFF",
-                                  "text_wrap": True, "valign": "top", "border": 1})
+    header = workbook.add_format(
+        {"bold": True, "bg_color": "#3949AB", "font_color": "#FFFFFF", "text_wrap": True, "valign": "top", "border": 1}
+    )
     by_type: dict[str, list[UnitFact]] = {}
     for f in facts.units.values():
         by_type.setdefault(f.unit.type, []).append(f)
@@ -279,59 +309,119 @@ def _moment(m, commit_url) -> dict | None:
 def unit_record(f: UnitFact, commit_url) -> dict:
     t = f.timing
     return {
-        "id": f.unit.id, "name": f.unit.name, "type": f.unit.type, "level": f.unit.level or None,
-        "area": f.unit.area or None, "parent": f.unit.parent, "parent_name": f.parent_name,
-        "replaces": list(f.unit.replaces), "status": f.status, "deadline_proposed": f.proposed,
-        "submitted": f.submitted, "on_time": f.on_time,
+        "id": f.unit.id,
+        "name": f.unit.name,
+        "type": f.unit.type,
+        "level": f.unit.level or None,
+        "area": f.unit.area or None,
+        "parent": f.unit.parent,
+        "parent_name": f.parent_name,
+        "replaces": list(f.unit.replaces),
+        "status": f.status,
+        "deadline_proposed": f.proposed,
+        "submitted": f.submitted,
+        "on_time": f.on_time,
         "received": _moment(t.received if t else None, commit_url),
         "first_received": _moment(t.first if t else None, commit_url),
         "before_opening": bool(t and t.before_opening),
-        "late_criteria": [{"id": c.id, "what": c.what, **(_moment(c.moment, commit_url) or {})} for c in t.late_criteria]
-        if t else [],
+        "late_criteria": [
+            {"id": c.id, "what": c.what, **(_moment(c.moment, commit_url) or {})} for c in t.late_criteria
+        ]
+        if t
+        else [],
         "criteria_version": f.criteria_version,
-        "reviewer": f.reviewer or None, "review_date": f.review_date or None,
-        "self_total": plain(f.self_total), "total": plain(f.total), "max_total": plain(f.max_total),
-        "percent": plain(f.percent), "rating": f.rating or None, "rank_type": _int(f.rank_type),
-        "rank_parent": _int(f.rank_parent), "file": f.path if f.submitted else None,
+        "reviewer": f.reviewer or None,
+        "review_date": f.review_date or None,
+        "self_total": plain(f.self_total),
+        "total": plain(f.total),
+        "max_total": plain(f.max_total),
+        "percent": plain(f.percent),
+        "rating": f.rating or None,
+        "rank_type": _int(f.rank_type),
+        "rank_parent": _int(f.rank_parent),
+        "file": f.path if f.submitted else None,
         "file_sha256": f.file_sha256 or None if f.submitted else None,
-        "groups": [{"id": g.id, "max": plain(g.max), "self": plain(g.self_score), "final": plain(g.final)}
-                   for g in f.groups],
-        "criteria": [{
-            "id": it.id, "group": it.group, "max": plain(it.max), "self": plain(it.self_score),
-            "reviewer": plain(it.reviewer_score), "final": plain(it.final), "met": it.met,
-            "applicable": it.applicable,
-            "derived": None if not it.derived else {
-                "criterion": it.derived["criterion"], "numerator": _int(it.derived["numerator"]),
-                "denominator": _int(it.derived["denominator"]), "percent": plain(it.derived["percent"]),
-                "band": it.derived["band"] or None},
-            "evidence": [_evidence(e) for e in it.evidence],
-            "note": it.note or None, "comment": it.comment or None,
-            "milestone_warning": it.milestone_warning or None,
-        } for g in f.groups for it in g.items],
-        "milestones": [{"id": ms.id, "status": ms.status, "proposed": ms.proposed,
-                        "first": _moment(ms.timing.first, commit_url),
-                        "replaced": _moment(ms.timing.current, commit_url) if ms.timing.replaced else None,
-                        "file": _evidence(ms.evidence) if ms.evidence else None} for ms in f.milestones],
+        "groups": [
+            {"id": g.id, "max": plain(g.max), "self": plain(g.self_score), "final": plain(g.final)} for g in f.groups
+        ],
+        "criteria": [
+            {
+                "id": it.id,
+                "group": it.group,
+                "max": plain(it.max),
+                "self": plain(it.self_score),
+                "reviewer": plain(it.reviewer_score),
+                "final": plain(it.final),
+                "met": it.met,
+                "applicable": it.applicable,
+                "derived": None
+                if not it.derived
+                else {
+                    "criterion": it.derived["criterion"],
+                    "numerator": _int(it.derived["numerator"]),
+                    "denominator": _int(it.derived["denominator"]),
+                    "percent": plain(it.derived["percent"]),
+                    "band": it.derived["band"] or None,
+                },
+                "evidence": [_evidence(e) for e in it.evidence],
+                "note": it.note or None,
+                "comment": it.comment or None,
+                "milestone_warning": it.milestone_warning or None,
+            }
+            for g in f.groups
+            for it in g.items
+        ],
+        "milestones": [
+            {
+                "id": ms.id,
+                "status": ms.status,
+                "proposed": ms.proposed,
+                "first": _moment(ms.timing.first, commit_url),
+                "replaced": _moment(ms.timing.current, commit_url) if ms.timing.replaced else None,
+                "file": _evidence(ms.evidence) if ms.evidence else None,
+            }
+            for ms in f.milestones
+        ],
     }
 
 
 def _evidence(e) -> dict:
     if e.kind == "url":
-        return {"kind": "url", "ref": e.label, "href": e.href, "size": None, "sha256": None,
-                "broken": e.broken or None}
-    return {"kind": "pdf", "ref": e.label, "href": e.href or None,
-            "size": e.file.size if e.file else None, "sha256": e.file.sha256 if e.file else None, "broken": None}
+        return {"kind": "url", "ref": e.label, "href": e.href, "size": None, "sha256": None, "broken": e.broken or None}
+    return {
+        "kind": "pdf",
+        "ref": e.label,
+        "href": e.href or None,
+        "size": e.file.size if e.file else None,
+        "sha256": e.file.sha256 if e.file else None,
+        "broken": None,
+    }
 
 
 def _period_head(facts: PeriodFacts, source: dict, demo: bool) -> dict:
     period = facts.period
-    return {"schema_version": SCHEMA_VERSION, "demo": demo, "period": {
-        "id": period.id, "title": period.title,
-        "opens": period.opens.isoformat() if period.opens else None, "deadline": period.deadline.isoformat(),
-        "deadline_source": period.deadline_source,
-        "milestones": [{"id": m.id, "title": m.title, "due": m.due.isoformat(), "proposed": m.provisional,
-                        "owed_by": list(m.owed_by)} for m in period.milestones]},
-        "source": source}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "demo": demo,
+        "period": {
+            "id": period.id,
+            "title": period.title,
+            "opens": period.opens.isoformat() if period.opens else None,
+            "deadline": period.deadline.isoformat(),
+            "deadline_source": period.deadline_source,
+            "milestones": [
+                {
+                    "id": m.id,
+                    "title": m.title,
+                    "due": m.due.isoformat(),
+                    "proposed": m.provisional,
+                    "owed_by": list(m.owed_by),
+                }
+                for m in period.milestones
+            ],
+        },
+        "source": source,
+    }
 
 
 def _compact(value) -> str:
@@ -346,8 +436,15 @@ def by_body(facts: PeriodFacts) -> dict[str, list[UnitFact]]:
     return groups
 
 
-def write_json(folder: Path, index_file: Path, facts: PeriodFacts, source: dict, commit_url,
-               demo: bool = False, part_limit: int | None = None) -> list[dict]:
+def write_json(
+    folder: Path,
+    index_file: Path,
+    facts: PeriodFacts,
+    source: dict,
+    commit_url,
+    demo: bool = False,
+    part_limit: int | None = None,
+) -> list[dict]:
     """One JSON file per reviewing body under `folder` (`<body>.json`; a body whose units would pass
     `part_limit` bytes continues in `<body>-2.json`, …), and the year's index `index_file` listing
     every part with its size and SHA-256. Each part is a whole document (period, source, its units):
@@ -375,10 +472,20 @@ def write_json(folder: Path, index_file: Path, facts: PeriodFacts, source: dict,
             text = _compact(document)[:-1] + ',"units":[\n' + ",\n".join(lines) + "\n]}\n"
             data = text.encode("utf-8")
             (folder / file_name).write_bytes(data)
-            parts.append({"body": body, "body_name": name, "part": number_, "file": f"{rel}/{file_name}",
-                          "units": len(lines), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
-    index_file.write_text(_compact(head)[:-1] + ',"parts":[\n' + ",\n".join(_compact(p) for p in parts) + "\n]}\n",
-                          encoding="utf-8")
+            parts.append(
+                {
+                    "body": body,
+                    "body_name": name,
+                    "part": number_,
+                    "file": f"{rel}/{file_name}",
+                    "units": len(lines),
+                    "size": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                }
+            )
+    index_file.write_text(
+        _compact(head)[:-1] + ',"parts":[\n' + ",\n".join(_compact(p) for p in parts) + "\n]}\n", encoding="utf-8"
+    )
     return parts
 
 

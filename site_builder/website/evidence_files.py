@@ -41,8 +41,8 @@ def site_path_of(repo_path: str) -> str:
 
 @dataclass(frozen=True)
 class FileFact:
-    repo_path: str   # submissions/<period>/<parent>/<unit>/<name>, as the YAML names it
-    site_path: str   # minh-chung/<period>/<parent>/<unit>/<name>, relative to the site root
+    repo_path: str  # submissions/<period>/<parent>/<unit>/<name>, as the YAML names it
+    site_path: str  # minh-chung/<period>/<parent>/<unit>/<name>, relative to the site root
     size: int
     sha256: str
     disk_path: str = ""  # the path on disk when its spelling differs (NFD names)
@@ -70,15 +70,19 @@ def pinned_source(root: Path, mode: str, repository: str, commit: str) -> Pinned
     if mode != LINK:
         return None
     if not repository:
-        raise EvidenceLinkError("Không xây dựng trang: organization.yaml đặt `evidence: link` (minh chứng dẫn tới "
-                                "GitHub) nhưng chưa khai báo `repository` (địa chỉ kho, ví dụ "
-                                "https://github.com/so-gddt/danh-gia-cntt). Hãy thêm `repository`, hoặc đặt "
-                                "`evidence: copy` để chép minh chứng vào trang.")
+        raise EvidenceLinkError(
+            "Không xây dựng trang: organization.yaml đặt `evidence: link` (minh chứng dẫn tới "
+            "GitHub) nhưng chưa khai báo `repository` (địa chỉ kho, ví dụ "
+            "https://github.com/so-gddt/danh-gia-cntt). Hãy thêm `repository`, hoặc đặt "
+            "`evidence: copy` để chép minh chứng vào trang."
+        )
     if not commit:
-        raise EvidenceLinkError("Không xây dựng trang: `evidence: link` cần dữ liệu nằm trong một kho git đã có "
-                                "commit (liên kết minh chứng gắn với commit đó), nhưng thư mục dữ liệu không phải kho "
-                                "git hoặc chưa có commit. Hãy xây dựng từ bản sao của kho (git clone), hoặc đặt "
-                                "`evidence: copy`.")
+        raise EvidenceLinkError(
+            "Không xây dựng trang: `evidence: link` cần dữ liệu nằm trong một kho git đã có "
+            "commit (liên kết minh chứng gắn với commit đó), nhưng thư mục dữ liệu không phải kho "
+            "git hoặc chưa có commit. Hãy xây dựng từ bản sao của kho (git clone), hoặc đặt "
+            "`evidence: copy`."
+        )
     from site_builder import gitread
 
     try:
@@ -130,8 +134,9 @@ class EvidenceStore:
                 with open(source, "rb") as handle:
                     digest = hashlib.file_digest(handle, "sha256").hexdigest()
             self._digests[key] = digest
-        fact = FileFact(repo_path, site_path_of(repo_path), stat.st_size, digest,
-                        disk_path if disk_path != repo_path else "")
+        fact = FileFact(
+            repo_path, site_path_of(repo_path), stat.st_size, digest, disk_path if disk_path != repo_path else ""
+        )
         self.files[repo_path] = fact
         return fact
 
@@ -173,11 +178,21 @@ class EvidenceStore:
         try:
             repo = gitread.open_repository(self.root, pinned.commit)
             committed = gitread.tree_at_head(repo, repo.prefix + b"submissions/")
-            changed = gitread.run(repo.top, "status", "--porcelain", "-z", "--no-renames", "--untracked-files=no",
-                                  "--", (repo.prefix + b"submissions/").decode("utf-8", "surrogateescape"))
+            changed = gitread.run(
+                repo.top,
+                "status",
+                "--porcelain",
+                "-z",
+                "--no-renames",
+                "--untracked-files=no",
+                "--",
+                (repo.prefix + b"submissions/").decode("utf-8", "surrogateescape"),
+            )
         except gitread.GitError as exc:
-            raise EvidenceLinkError(f"Không xây dựng trang: không đọc được kho git để tạo liên kết minh chứng ({exc}). "
-                                    "Hãy xây dựng từ bản sao của kho (git clone), hoặc đặt `evidence: copy`.") from exc
+            raise EvidenceLinkError(
+                f"Không xây dựng trang: không đọc được kho git để tạo liên kết minh chứng ({exc}). "
+                "Hãy xây dựng từ bản sao của kho (git clone), hoặc đặt `evidence: copy`."
+            ) from exc
         dirty = {entry[3:] for entry in changed.split(b"\0") if len(entry) > 3}
         wrong = []
         for fact in self.files.values():
@@ -188,9 +203,11 @@ class EvidenceStore:
                 wrong.append(f"{fact.repo_path} (đã sửa sau commit)")
         if wrong:
             more = f" và {len(wrong) - 5} tệp khác" if len(wrong) > 5 else ""
-            raise EvidenceLinkError(f"Không xây dựng trang: với `evidence: link`, {len(wrong)} tệp minh chứng không "
-                                    f"khớp commit {pinned.commit[:7]} nên liên kết sẽ hỏng hoặc sai: "
-                                    f"{'; '.join(wrong[:5])}{more}. Hãy commit các tệp này rồi xây dựng lại.")
+            raise EvidenceLinkError(
+                f"Không xây dựng trang: với `evidence: link`, {len(wrong)} tệp minh chứng không "
+                f"khớp commit {pinned.commit[:7]} nên liên kết sẽ hỏng hoặc sai: "
+                f"{'; '.join(wrong[:5])}{more}. Hãy commit các tệp này rồi xây dựng lại."
+            )
 
 
 def _link(source: Path, target: Path) -> None:

@@ -17,8 +17,15 @@ from site_builder.model import Dataset, Period, PeriodRegistry, Unit
 from site_builder.paths import submission_path, unit_folder
 from site_builder.scoring import PeriodScores
 from site_builder.submission_template import edit_url, new_file_base, prefill_text, report_upload_url
-from site_builder.timeliness import (LATE, MISSING, ON_TIME, MilestoneTiming, SubmissionTiming, milestone_timing,
-                                     submission_timing)
+from site_builder.timeliness import (
+    LATE,
+    MISSING,
+    ON_TIME,
+    MilestoneTiming,
+    SubmissionTiming,
+    milestone_timing,
+    submission_timing,
+)
 from site_builder.website.evidence_files import EvidenceStore, FileFact
 
 DECIDED = (ON_TIME, LATE, MISSING)  # statuses a deadline decides (marked when the deadline is only proposed)
@@ -26,11 +33,11 @@ DECIDED = (ON_TIME, LATE, MISSING)  # statuses a deadline decides (marked when t
 
 @dataclass
 class EvidenceRef:
-    kind: str               # "pdf" or "url"
-    label: str              # file name or link
-    href: str               # site-relative path (pdf copied), its GitHub address (evidence: link), or the link
+    kind: str  # "pdf" or "url"
+    label: str  # file name or link
+    href: str  # site-relative path (pdf copied), its GitHub address (evidence: link), or the link
     file: FileFact | None = None
-    broken: str = ""        # for links: why the last link check failed (Vietnamese), else ""
+    broken: str = ""  # for links: why the last link check failed (Vietnamese), else ""
 
 
 @dataclass
@@ -106,14 +113,14 @@ class UnitFact:
     percent: float
     rating: str
     rank_type: float
-    rank_parent: float             # within the reviewing body and unit type
+    rank_parent: float  # within the reviewing body and unit type
     tied_type: int
     tied_parent: int
-    count_type: int                # units ranked in the same type
-    count_parent: int              # units ranked in the same body and type
+    count_type: int  # units ranked in the same type
+    count_parent: int  # units ranked in the same body and type
     criteria_version: str
-    path: str                       # the submission file, repository-relative
-    file_sha256: str = ""           # of the submission file's bytes as built (printed on the score sheet)
+    path: str  # the submission file, repository-relative
+    file_sha256: str = ""  # of the submission file's bytes as built (printed on the score sheet)
     timing: SubmissionTiming | None = None
     deadline_proposed: bool = False
     last_commit: CommitInfo | None = None
@@ -121,7 +128,7 @@ class UnitFact:
     milestones: list[MilestoneFact] = field(default_factory=list)
     edit_url: str = ""
     new_url: str = ""
-    template: str = ""   # the prefilled new file, for units that have not submitted
+    template: str = ""  # the prefilled new file, for units that have not submitted
 
     @property
     def status(self) -> str:
@@ -162,8 +169,8 @@ class PeriodFacts:
     period: Period
     scores: PeriodScores
     registry: PeriodRegistry
-    units: dict[str, UnitFact]          # registry order
-    parents: dict[str, list[str]]       # reviewing body id -> unit ids (registry order)
+    units: dict[str, UnitFact]  # registry order
+    parents: dict[str, list[str]]  # reviewing body id -> unit ids (registry order)
 
     @property
     def tier_bodies(self) -> list[str]:
@@ -180,8 +187,9 @@ class Timeline:
     today: dt.date
 
 
-def gather(dataset: Dataset, scores: PeriodScores, timeline: Timeline, store: EvidenceStore,
-           link_report: dict | None = None) -> PeriodFacts:
+def gather(
+    dataset: Dataset, scores: PeriodScores, timeline: Timeline, store: EvidenceStore, link_report: dict | None = None
+) -> PeriodFacts:
     """`link_report` is the JSON of `site-builder check-links` (URL -> result), when there is one."""
     period = scores.period
     registry = dataset.registry.period(period.id)
@@ -210,12 +218,24 @@ class _ScoreRows:
 
 def _broken_links(link_report: dict | None) -> dict[str, str]:
     """URL -> why the last link check failed (Vietnamese), for links that failed."""
-    return {url: (r.get("error") or "không truy cập được") for url, r in (link_report or {}).items()
-            if isinstance(r, dict) and r.get("ok") is False}
+    return {
+        url: (r.get("error") or "không truy cập được")
+        for url, r in (link_report or {}).items()
+        if isinstance(r, dict) and r.get("ok") is False
+    }
 
 
-def _gather_unit(dataset: Dataset, period: Period, registry: PeriodRegistry, unit: Unit, r: dict, scored: _ScoreRows,
-                 timeline: Timeline, store: EvidenceStore, broken: dict) -> UnitFact:
+def _gather_unit(
+    dataset: Dataset,
+    period: Period,
+    registry: PeriodRegistry,
+    unit: Unit,
+    r: dict,
+    scored: _ScoreRows,
+    timeline: Timeline,
+    store: EvidenceStore,
+    broken: dict,
+) -> UnitFact:
     """Scores, items with their evidence, timing and editor links of one unit."""
     fact = _unit_fact(dataset, period, registry, unit, r, scored.ties)
     if fact.submitted:
@@ -240,8 +260,12 @@ def _ties(rows: list[dict]) -> dict:
     counts: dict[tuple, int] = {}
     for r in rows:
         if r["rank_type"] is not None:
-            for key in (("type", r["unit_type"], r["rank_type"]), ("body", r["parent"], r["unit_type"], r["rank_parent"]),
-                        ("type", r["unit_type"]), ("body", r["parent"], r["unit_type"])):
+            for key in (
+                ("type", r["unit_type"], r["rank_type"]),
+                ("body", r["parent"], r["unit_type"], r["rank_parent"]),
+                ("type", r["unit_type"]),
+                ("body", r["parent"], r["unit_type"]),
+            ):
                 counts[key] = counts.get(key, 0) + 1
     return counts
 
@@ -251,28 +275,49 @@ def _unit_fact(dataset: Dataset, period: Period, registry: PeriodRegistry, unit:
     review = dataset.reviews.get((period.id, unit.id))
     path = submission.path if submission else submission_path(period.id, unit.parent, unit.id)
     return UnitFact(
-        period=period.id, unit=unit, parent_name=registry.body_name(unit.parent),
-        submitted=bool(r["submitted"]), reviewed=bool(r["reviewed"]), reviewer=r["reviewer"] or "",
-        review_date=review.date if review else "", self_total=r["self_total"], total=r["total"],
-        max_total=r["max_total"], percent=r["percent"], rating=r["rating"] or "",
-        rank_type=r["rank_type"], rank_parent=r["rank_parent"],
+        period=period.id,
+        unit=unit,
+        parent_name=registry.body_name(unit.parent),
+        submitted=bool(r["submitted"]),
+        reviewed=bool(r["reviewed"]),
+        reviewer=r["reviewer"] or "",
+        review_date=review.date if review else "",
+        self_total=r["self_total"],
+        total=r["total"],
+        max_total=r["max_total"],
+        percent=r["percent"],
+        rating=r["rating"] or "",
+        rank_type=r["rank_type"],
+        rank_parent=r["rank_parent"],
         tied_type=ties.get(("type", r["unit_type"], r["rank_type"]), 0),
         tied_parent=ties.get(("body", r["parent"], r["unit_type"], r["rank_parent"]), 0),
-        count_type=ties.get(("type", r["unit_type"]), 0), count_parent=ties.get(("body", r["parent"], r["unit_type"]), 0),
-        criteria_version=r["criteria_version"], path=path,
-        deadline_proposed=period.deadline_source == "provisional")
+        count_type=ties.get(("type", r["unit_type"]), 0),
+        count_parent=ties.get(("body", r["parent"], r["unit_type"]), 0),
+        criteria_version=r["criteria_version"],
+        path=path,
+        deadline_proposed=period.deadline_source == "provisional",
+    )
 
 
-def _add_items(fact: UnitFact, dataset: Dataset, period: Period, unit: Unit, rows: list[dict], groups_by_unit: dict,
-               store: EvidenceStore, broken: dict) -> None:
+def _add_items(
+    fact: UnitFact,
+    dataset: Dataset,
+    period: Period,
+    unit: Unit,
+    rows: list[dict],
+    groups_by_unit: dict,
+    store: EvidenceStore,
+    broken: dict,
+) -> None:
     submission = dataset.submissions.get((period.id, unit.id))
     review = dataset.reviews.get((period.id, unit.id))
     catalogue = period.catalogues[unit.type]
     evidence_dir = unit_folder(period.id, unit.parent, unit.id)
     for group in catalogue.groups:
         g = groups_by_unit.get((unit.id, group.id), {})
-        fact.groups.append(GroupFact(group.id, group.title, group.max, g.get("self_score", math.nan),
-                                     g.get("final", math.nan)))
+        fact.groups.append(
+            GroupFact(group.id, group.title, group.max, g.get("self_score", math.nan), g.get("final", math.nan))
+        )
     by_group = {g.id: g for g in fact.groups}
     items = catalogue.items
     for row in rows:
@@ -280,25 +325,39 @@ def _add_items(fact: UnitFact, dataset: Dataset, period: Period, unit: Unit, row
         entry = submission.entries.get(item.id) if submission else None
         reviewed = review.entries.get(item.id) if review else None
         item_fact = ItemFact(
-            id=item.id, text=item.text, group=item.group, max=item.max, self_score=row["self_score"],
-            reviewer_score=row["reviewer_score"], final=row["final"], met=bool(row["met"]),
+            id=item.id,
+            text=item.text,
+            group=item.group,
+            max=item.max,
+            self_score=row["self_score"],
+            reviewer_score=row["reviewer_score"],
+            final=row["final"],
+            met=bool(row["met"]),
             applicable=bool(row.get("applicable", True)),
-            mandatory=item.mandatory, evidence_asked=item.evidence.text if item.evidence else "",
-            note=entry.note if entry else "", comment=reviewed.comment if reviewed else "")
+            mandatory=item.mandatory,
+            evidence_asked=item.evidence.text if item.evidence else "",
+            note=entry.note if entry else "",
+            comment=reviewed.comment if reviewed else "",
+        )
         if entry:
             item_fact.evidence = [_evidence(ref, evidence_dir, store, broken) for ref in entry.evidence]
         if item.derived:
             band = next((b for b in item.derived.bands if b.id == row["derived_band"]), None)
             item_fact.derived = {
-                "criterion": item.derived.criterion, "numerator": row["derived_numerator"],
-                "denominator": row["derived_denominator"], "percent": row["derived_percent"],
-                "band": row["derived_band"], "band_text": band.text if band else "",
-                "factor": band.factor if band else None}
+                "criterion": item.derived.criterion,
+                "numerator": row["derived_numerator"],
+                "denominator": row["derived_denominator"],
+                "percent": row["derived_percent"],
+                "band": row["derived_band"],
+                "band_text": band.text if band else "",
+                "factor": band.factor if band else None,
+            }
         by_group[item.group].items.append(item_fact)
 
 
-def _add_timing(fact: UnitFact, dataset: Dataset, period: Period, unit: Unit, timeline: Timeline,
-                store: EvidenceStore) -> None:
+def _add_timing(
+    fact: UnitFact, dataset: Dataset, period: Period, unit: Unit, timeline: Timeline, store: EvidenceStore
+) -> None:
     clock = timeline.clock
     submission = dataset.submissions.get((period.id, unit.id))
     if submission is not None:
@@ -308,7 +367,11 @@ def _add_timing(fact: UnitFact, dataset: Dataset, period: Period, unit: Unit, ti
     for milestone in period.milestones:
         report = dataset.reports.get((period.id, unit.id, milestone.id))
         timing = milestone_timing(clock, period, unit, milestone, report, timeline.today)
-        ref = _evidence(report.path.split("/", 4)[4], unit_folder(period.id, unit.parent, unit.id), store) if report else None
+        ref = (
+            _evidence(report.path.split("/", 4)[4], unit_folder(period.id, unit.parent, unit.id), store)
+            if report
+            else None
+        )
         fact.milestones.append(MilestoneFact(timing, ref))
     late = {m.id for m in fact.milestones if m.status in (MISSING, LATE)}
     catalogue = period.catalogues[unit.type]
@@ -319,8 +382,10 @@ def _add_timing(fact: UnitFact, dataset: Dataset, period: Period, unit: Unit, ti
                 ms = next(m for m in fact.milestones if m.id == needed)
                 state = "chưa nộp" if ms.status == MISSING else "nộp trễ hạn"
                 proposed = ", hạn đề xuất" if ms.proposed else ""
-                item_fact.milestone_warning = (f"Tiêu chí này có điểm nhưng «{' '.join(ms.title.split())}» {state} "
-                                               f"(hạn {ms.due.strftime('%d/%m/%Y')}{proposed}).")
+                item_fact.milestone_warning = (
+                    f"Tiêu chí này có điểm nhưng «{' '.join(ms.title.split())}» {state} "
+                    f"(hạn {ms.due.strftime('%d/%m/%Y')}{proposed})."
+                )
 
 
 def _add_links(fact: UnitFact, dataset: Dataset, period: Period, unit: Unit) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from site_builder.website.facts import PeriodFacts
 from site_builder.unit_types import label as type_label
+from site_builder.website.facts import PeriodFacts
 from site_builder.website.pages import TEMPLATE_FILE, Layout, areas
 from site_builder.website.text import plain, short_title, status_text
 
@@ -24,29 +24,56 @@ def write_listing(site: Path, pf: PeriodFacts, layout: Layout, demo: bool = Fals
     folder.mkdir(parents=True, exist_ok=True)
     largest = 0
     districts: list[dict] = []
-    index = {"period": pf.period.id,
-             "milestones": [{"id": m.id, "title": m.title, "short": short_title(m.title), "due": m.due.isoformat(),
-                             "proposed": m.provisional} for m in pf.period.milestones],
-             "demo": demo,  # the organisation's data is a demonstration: its repository links lead nowhere
-             "districts": districts}
+    index = {
+        "period": pf.period.id,
+        "milestones": [
+            {
+                "id": m.id,
+                "title": m.title,
+                "short": short_title(m.title),
+                "due": m.due.isoformat(),
+                "proposed": m.provisional,
+            }
+            for m in pf.period.milestones
+        ],
+        "demo": demo,  # the organisation's data is a demonstration: its repository links lead nowhere
+        "districts": districts,
+    }
     for d in areas(pf):
         rows = []
         for f in d["units"]:
-            rows.append({
-                "id": f.unit.id, "name": f.unit.name, "type": f.unit.type, "type_label": type_label(f.unit.type),
-                "parent": f.unit.parent, "href": layout.unit(f.period, f.unit.id), "status": f.status,
-                "status_label": status_text(f.status, f.proposed),
-                "date": f.received.day.isoformat() if f.received else None,
-                "late": f.on_time is False, "total": plain(f.total), "max": plain(f.max_total),
-                "percent": plain(f.percent), "rating": f.rating or None,
-                # GitHub editor links: "Sửa" for a submitted unit, "Nộp bài" (with its template) otherwise
-                "edit": f.edit_url or None, "new": f.new_url or None,
-                "template": layout.unit(f.period, f.unit.id) + TEMPLATE_FILE if f.template else None,
-                # evidence as counts: the unit's page lists the files and links under each criterion
-                "evidence": _evidence_counts(f),
-                "milestones": [{"status": ms.status, "status_label": status_text(ms.status, ms.proposed),
-                                "date": ms.timing.first.day.isoformat() if ms.timing.first else None}
-                               for ms in f.milestones]})
+            rows.append(
+                {
+                    "id": f.unit.id,
+                    "name": f.unit.name,
+                    "type": f.unit.type,
+                    "type_label": type_label(f.unit.type),
+                    "parent": f.unit.parent,
+                    "href": layout.unit(f.period, f.unit.id),
+                    "status": f.status,
+                    "status_label": status_text(f.status, f.proposed),
+                    "date": f.received.day.isoformat() if f.received else None,
+                    "late": f.on_time is False,
+                    "total": plain(f.total),
+                    "max": plain(f.max_total),
+                    "percent": plain(f.percent),
+                    "rating": f.rating or None,
+                    # GitHub editor links: "Sửa" for a submitted unit, "Nộp bài" (with its template) otherwise
+                    "edit": f.edit_url or None,
+                    "new": f.new_url or None,
+                    "template": layout.unit(f.period, f.unit.id) + TEMPLATE_FILE if f.template else None,
+                    # evidence as counts: the unit's page lists the files and links under each criterion
+                    "evidence": _evidence_counts(f),
+                    "milestones": [
+                        {
+                            "status": ms.status,
+                            "status_label": status_text(ms.status, ms.proposed),
+                            "date": ms.timing.first.day.isoformat() if ms.timing.first else None,
+                        }
+                        for ms in f.milestones
+                    ],
+                }
+            )
         text = json.dumps({"district": d["name"], "units": rows}, ensure_ascii=False, separators=(",", ":"))
         (folder / f"{d['slug']}.json").write_text(text, encoding="utf-8")
         largest = max(largest, len(text.encode("utf-8")))
@@ -57,6 +84,8 @@ def write_listing(site: Path, pf: PeriodFacts, layout: Layout, demo: bool = Fals
 
 def _evidence_counts(f) -> dict:
     refs = f.evidence
-    return {"files": sum(1 for e in refs if e.kind == "pdf" and e.href),
-            "links": sum(1 for e in refs if e.kind == "url"),
-            "broken": sum(1 for e in refs if e.broken)}
+    return {
+        "files": sum(1 for e in refs if e.kind == "pdf" and e.href),
+        "links": sum(1 for e in refs if e.kind == "url"),
+        "broken": sum(1 for e in refs if e.broken),
+    }

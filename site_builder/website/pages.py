@@ -15,12 +15,22 @@ import jinja2
 
 from site_builder import resources
 from site_builder.messages import EVIDENCE_KIND_LABELS
-from site_builder.website import charts
-from site_builder.website.facts import PeriodFacts, UnitFact
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
-from site_builder.website.text import (STATUS_LABELS, day, fold, moment, natural_key, number, plain, short_title,
-                                      slug, status_text)
+from site_builder.website import charts
+from site_builder.website.facts import PeriodFacts, UnitFact
+from site_builder.website.text import (
+    STATUS_LABELS,
+    day,
+    fold,
+    moment,
+    natural_key,
+    number,
+    plain,
+    short_title,
+    slug,
+    status_text,
+)
 
 TEMPLATES = resources.templates_dir()
 RANKING_LIMIT = 200
@@ -32,15 +42,35 @@ def environment(commit_url, cache=None) -> jinja2.Environment:
     """`cache` (build_cache.BuildCache): compiled templates are kept there across builds
     (compiling them is a second of every build; Jinja checks each template's source is unchanged)."""
     bytecode = jinja2.FileSystemBytecodeCache(str(cache.templates_folder())) if cache is not None else None
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                             bytecode_cache=bytecode)
-    env.filters.update({
-        "num": number, "plain": lambda v: "" if plain(v) is None else plain(v), "day": day, "moment": moment,
-        "type_label": type_label, "status_label": lambda s: STATUS_LABELS.get(s, s), "status_text": status_text,
-        "kind_label": lambda k: EVIDENCE_KIND_LABELS.get(k, k), "commit_url": commit_url, "host": _host,
-        "size": _size, "short_title": short_title, "fold": fold,
-        "relurl": lambda path: quote(path), "signed": signed, "isoday": isoday, "evidence_url": evidence_url})
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        bytecode_cache=bytecode,
+    )
+    env.filters.update(
+        {
+            "num": number,
+            "plain": lambda v: "" if plain(v) is None else plain(v),
+            "day": day,
+            "moment": moment,
+            "type_label": type_label,
+            "status_label": lambda s: STATUS_LABELS.get(s, s),
+            "status_text": status_text,
+            "kind_label": lambda k: EVIDENCE_KIND_LABELS.get(k, k),
+            "commit_url": commit_url,
+            "host": _host,
+            "size": _size,
+            "short_title": short_title,
+            "fold": fold,
+            "relurl": lambda path: quote(path),
+            "signed": signed,
+            "isoday": isoday,
+            "evidence_url": evidence_url,
+        }
+    )
     return env
 
 
@@ -59,7 +89,7 @@ def signed(value) -> str:
 
 
 def isoday(value: str) -> str:
-    """"2024-06-21" (a date typed in a data file) -> "21/06/2024"; anything else unchanged."""
+    """ "2024-06-21" (a date typed in a data file) -> "21/06/2024"; anything else unchanged."""
     try:
         return day(dt.date.fromisoformat(str(value)))
     except ValueError:
@@ -121,9 +151,13 @@ def depth_prefix(url: str) -> str:
 def summary(facts: list[UnitFact]) -> dict:
     submitted = [f for f in facts if f.submitted]
     percents = [f.percent for f in submitted if not _nan(f.percent)]
-    return {"total": len(facts), "submitted": len(submitted), "missing": len(facts) - len(submitted),
-            "late": sum(1 for f in submitted if f.on_time is False),
-            "average": round(sum(percents) / len(percents), 2) if percents else math.nan}
+    return {
+        "total": len(facts),
+        "submitted": len(submitted),
+        "missing": len(facts) - len(submitted),
+        "late": sum(1 for f in submitted if f.on_time is False),
+        "average": round(sum(percents) / len(percents), 2) if percents else math.nan,
+    }
 
 
 def _nan(value) -> bool:
@@ -139,19 +173,29 @@ def areas(pf: PeriodFacts) -> list[dict]:
     out = []
     for name in sorted(grouped, key=lambda n: (n == "", natural_key(n))):
         units = grouped[name]
-        out.append({"name": name or "Không ghi địa bàn", "slug": slug(name or "khac"), "units": units, **summary(units)})
+        out.append(
+            {"name": name or "Không ghi địa bàn", "slug": slug(name or "khac"), "units": units, **summary(units)}
+        )
     return out
 
 
 def ranked(facts, key=lambda f: f.rank_type) -> list[UnitFact]:
     """Submitted units by rank, then by name (natural order) within a tie."""
-    return sorted((f for f in facts if f.submitted and f.rank_type is not None),
-                  key=lambda f: (key(f), natural_key(f.unit.name)))
+    return sorted(
+        (f for f in facts if f.submitted and f.rank_type is not None), key=lambda f: (key(f), natural_key(f.unit.name))
+    )
 
 
 class PageRenderer:
-    def __init__(self, env: jinja2.Environment, layout: Layout, periods: list, all_facts: dict[str, PeriodFacts],
-                 org, provenance: dict):
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        layout: Layout,
+        periods: list,
+        all_facts: dict[str, PeriodFacts],
+        org,
+        provenance: dict,
+    ):
         self.env = env
         self.layout = layout
         self.periods = periods  # Period objects, oldest first
@@ -171,9 +215,15 @@ class PageRenderer:
         links = {}
         if kind is not None:
             links = {p.id: href(b, self.layout.page(p.id, kind)) for p in self.periods}
-        return {"b": b, "periods": self.periods, "year_links": links, "prov": self.prov,
-                "pb": self.layout.period_prefix(period_id), "org": self.org,
-                "history_note": self.prov.get("history_note", "")}
+        return {
+            "b": b,
+            "periods": self.periods,
+            "year_links": links,
+            "prov": self.prov,
+            "pb": self.layout.period_prefix(period_id),
+            "org": self.org,
+            "history_note": self.prov.get("history_note", ""),
+        }
 
     def unit_href(self, b: str):
         return lambda f: b + self.layout.unit(f.period, f.unit.id)
@@ -184,13 +234,21 @@ class PageRenderer:
         ctx = self._common(url, f.period, None)
         b = ctx["b"]
         pf = self.all[f.period]
-        ctx["year_links"] = {pid: b + self.layout.unit(pid, f.unit.id) for pid, other in self.all.items()
-                             if f.unit.id in other.units}
+        ctx["year_links"] = {
+            pid: b + self.layout.unit(pid, f.unit.id) for pid, other in self.all.items() if f.unit.id in other.units
+        }
         history = self.history(f, b)
         parent_href = b + self.layout.parent(f.period, f.unit.parent) if f.unit.parent in pf.parents else ""
-        return self._t("unit.html").render(f=f, period=pf.period, history=history, template_name=TEMPLATE_FILE,
-                                           trend=charts.trend(history), parent_href=parent_href,
-                                           structure=pf.period.structure, **ctx)
+        return self._t("unit.html").render(
+            f=f,
+            period=pf.period,
+            history=history,
+            template_name=TEMPLATE_FILE,
+            trend=charts.trend(history),
+            parent_href=parent_href,
+            structure=pf.period.structure,
+            **ctx,
+        )
 
     def history(self, f: UnitFact, b: str) -> list[dict]:
         """The unit across the school years, oldest first, including the units it continues
@@ -201,18 +259,32 @@ class PageRenderer:
             facts = self.all.get(p.id)
             found = [facts.units[u] for u in related if facts and u in facts.units]
             for other in found:
-                row = {"period": p.id, "title": p.title, "name": other.unit.name, "id": other.unit.id,
-                       "href": b + self.layout.unit(p.id, other.unit.id), "current": other is f,
-                       "submitted": other.submitted, "total": other.total, "max_total": other.max_total,
-                       "percent": other.percent, "rating": other.rating, "status": other.status,
-                       "groups": [(g.id, g.title, g.final, g.max) for g in other.groups],
-                       "parent": other.parent_name, "change": math.nan, "group_changes": []}
+                row = {
+                    "period": p.id,
+                    "title": p.title,
+                    "name": other.unit.name,
+                    "id": other.unit.id,
+                    "href": b + self.layout.unit(p.id, other.unit.id),
+                    "current": other is f,
+                    "submitted": other.submitted,
+                    "total": other.total,
+                    "max_total": other.max_total,
+                    "percent": other.percent,
+                    "rating": other.rating,
+                    "status": other.status,
+                    "groups": [(g.id, g.title, g.final, g.max) for g in other.groups],
+                    "parent": other.parent_name,
+                    "change": math.nan,
+                    "group_changes": [],
+                }
                 if previous is not None and other.submitted and previous["submitted"]:
                     row["change"] = round(other.percent - previous["percent"], 2)
                     before = {g[0]: g for g in previous["groups"]}
-                    row["group_changes"] = [(g[0], g[1], round(g[2] - before[g[0]][2], 2)) for g in row["groups"]
-                                            if g[0] in before and not _nan(g[2]) and not _nan(before[g[0]][2])
-                                            and g[3] == before[g[0]][3]]
+                    row["group_changes"] = [
+                        (g[0], g[1], round(g[2] - before[g[0]][2], 2))
+                        for g in row["groups"]
+                        if g[0] in before and not _nan(g[2]) and not _nan(before[g[0]][2]) and g[3] == before[g[0]][3]
+                    ]
                 rows.append(row)
             if found:
                 previous = rows[-1]
@@ -240,17 +312,27 @@ class PageRenderer:
         url = self.layout.parent(pf.period.id, parent_id)
         ctx = self._common(url, pf.period.id, None)
         b = ctx["b"]
-        ctx["year_links"] = {pid: b + self.layout.parent(pid, parent_id) for pid, other in self.all.items()
-                             if parent_id in other.parents}
+        ctx["year_links"] = {
+            pid: b + self.layout.parent(pid, parent_id) for pid, other in self.all.items() if parent_id in other.parents
+        }
         children = [pf.units[u] for u in pf.parents.get(parent_id, [])]
         children.sort(key=lambda f: (type_order(f.unit.type), natural_key(f.unit.name)))
         office = pf.units.get(parent_id)
         derived = [it for g in office.groups for it in g.items if it.derived] if office else []
         body = pf.registry.bodies.get(parent_id)
         return self._t("district.html").render(
-            title=title, period=pf.period, office=office, derived=derived, children=children, body=body,
-            summary=summary(children), unit_href=self.unit_href(b), structure=pf.period.structure,
-            office_href=b + self.layout.unit(pf.period.id, parent_id) if office else "", **ctx)
+            title=title,
+            period=pf.period,
+            office=office,
+            derived=derived,
+            children=children,
+            body=body,
+            summary=summary(children),
+            unit_href=self.unit_href(b),
+            structure=pf.period.structure,
+            office_href=b + self.layout.unit(pf.period.id, parent_id) if office else "",
+            **ctx,
+        )
 
     # ------------------------------------------------------------------ overview pages
     def home(self, pf: PeriodFacts) -> str:
@@ -262,18 +344,31 @@ class PageRenderer:
         counts.append(("Chưa nộp", sum(1 for f in facts if not f.submitted)))
         years = self.year_summary()
         trend = [(y["title"], y["average"]) for y in years if not _nan(y["average"])]
-        chart = {"grades": charts.bars(f"Số đơn vị theo xếp loại, {pf.period.title}", counts, " đơn vị",
-                                       colours=charts.GRADE_COLOURS),
-                 "trend": charts.bars("Tỉ lệ điểm trung bình (% điểm tối đa) của các đơn vị đã nộp", trend, "%", 100)
-                 if len(trend) > 1 else ""}
+        chart = {
+            "grades": charts.bars(
+                f"Số đơn vị theo xếp loại, {pf.period.title}", counts, " đơn vị", colours=charts.GRADE_COLOURS
+            ),
+            "trend": charts.bars("Tỉ lệ điểm trung bình (% điểm tối đa) của các đơn vị đã nộp", trend, "%", 100)
+            if len(trend) > 1
+            else "",
+        }
         top = []
         for unit_type in _types(pf):
             best = ranked(f for f in facts if f.unit.type == unit_type)[:TOP_LIMIT]
             if best:
                 top.append({"label": type_label(unit_type), "units": best})
-        return self._t("home.html").render(period=pf.period, stats=summary(facts), charts=chart, top=top,
-                                           areas=areas(pf), unit_href=self.unit_href(ctx["b"]), years=years,
-                                           structure=pf.period.structure, compare=bool(pf.tier_bodies), **ctx)
+        return self._t("home.html").render(
+            period=pf.period,
+            stats=summary(facts),
+            charts=chart,
+            top=top,
+            areas=areas(pf),
+            unit_href=self.unit_href(ctx["b"]),
+            years=years,
+            structure=pf.period.structure,
+            compare=bool(pf.tier_bodies),
+            **ctx,
+        )
 
     def year_summary(self) -> list[dict]:
         """Each school year in one line: units, submitted, late, average percentage, change."""
@@ -281,8 +376,7 @@ class PageRenderer:
         for p in self.periods:
             if p.id not in self.all:
                 continue
-            row = {"period": p.id, "title": p.title, **summary(list(self.all[p.id].units.values())),
-                   "change": math.nan}
+            row = {"period": p.id, "title": p.title, **summary(list(self.all[p.id].units.values())), "change": math.nan}
             if previous is not None and not _nan(row["average"]) and not _nan(previous["average"]):
                 row["change"] = round(row["average"] - previous["average"], 2)
             rows.append(row)
@@ -296,10 +390,12 @@ class PageRenderer:
         rows = areas(pf)
         for d in rows:
             parents = sorted({f.unit.parent for f in d["units"]}, key=lambda p: natural_key(self._parent_title(pf, p)))
-            d["pages"] = [{"href": b + self.layout.parent(pf.period.id, p),
-                           "title": self._parent_title(pf, p)} for p in parents]
-        return self._t("listing.html").render(period=pf.period, areas=rows, types=_types(pf),
-                                              structure=pf.period.structure, index_json=index_json, **ctx)
+            d["pages"] = [
+                {"href": b + self.layout.parent(pf.period.id, p), "title": self._parent_title(pf, p)} for p in parents
+            ]
+        return self._t("listing.html").render(
+            period=pf.period, areas=rows, types=_types(pf), structure=pf.period.structure, index_json=index_json, **ctx
+        )
 
     def _parent_title(self, pf: PeriodFacts, parent_id: str) -> str:
         if parent_id == self.org.id:
@@ -316,27 +412,55 @@ class PageRenderer:
 
         url = self.layout.page(pf.period.id, COMPARE)
         ctx = self._common(url, pf.period.id, COMPARE)
-        ctx["year_links"] = {p: link for p, link in ctx["year_links"].items() if p in self.all and self.all[p].tier_bodies}
+        ctx["year_links"] = {
+            p: link for p, link in ctx["year_links"].items() if p in self.all and self.all[p].tier_bodies
+        }
         b = ctx["b"]
         rows = []
         for body_id in sorted(pf.tier_bodies, key=lambda i: natural_key(self._parent_title(pf, i))):
             office = pf.units.get(body_id)
             children = [pf.units[u] for u in pf.parents.get(body_id, [])]
-            rows.append({"id": body_id, "title": self._parent_title(pf, body_id), "fact": office,
-                         "href": b + self.layout.parent(pf.period.id, body_id), "summary": summary(children),
-                         "derived": [it for g in office.groups for it in g.items if it.derived and it.applicable]
-                         if office else []})
+            rows.append(
+                {
+                    "id": body_id,
+                    "title": self._parent_title(pf, body_id),
+                    "fact": office,
+                    "href": b + self.layout.parent(pf.period.id, body_id),
+                    "summary": summary(children),
+                    "derived": [it for g in office.groups for it in g.items if it.derived and it.applicable]
+                    if office
+                    else [],
+                }
+            )
         assessed = [r for r in rows if r["fact"] is not None]
-        chart = charts.bars(f"Tỉ lệ điểm (% điểm tối đa) của các {pf.period.structure.tier_label}, {pf.period.title}",
-                            [(r["title"], r["fact"].percent if r["fact"].submitted else None, r["id"]) for r in assessed],
-                            "%", 100) if assessed else ""
+        chart = (
+            charts.bars(
+                f"Tỉ lệ điểm (% điểm tối đa) của các {pf.period.structure.tier_label}, {pf.period.title}",
+                [(r["title"], r["fact"].percent if r["fact"].submitted else None, r["id"]) for r in assessed],
+                "%",
+                100,
+            )
+            if assessed
+            else ""
+        )
         children_chart = charts.bars(
             f"Tỉ lệ điểm trung bình của các đơn vị trực thuộc, {pf.period.title}",
-            [(r["title"], r["summary"]["average"] if not _nan(r["summary"]["average"]) else None, r["id"]) for r in rows],
-            "%", 100)
-        return self._t("districts.html").render(period=pf.period, offices=rows, assessed=bool(assessed), chart=chart,
-                                                children_chart=children_chart, structure=pf.period.structure,
-                                                **ctx)
+            [
+                (r["title"], r["summary"]["average"] if not _nan(r["summary"]["average"]) else None, r["id"])
+                for r in rows
+            ],
+            "%",
+            100,
+        )
+        return self._t("districts.html").render(
+            period=pf.period,
+            offices=rows,
+            assessed=bool(assessed),
+            chart=chart,
+            children_chart=children_chart,
+            structure=pf.period.structure,
+            **ctx,
+        )
 
     def rankings(self, pf: PeriodFacts) -> str:
         url = self.layout.page(pf.period.id, "xep-hang")
@@ -344,10 +468,18 @@ class PageRenderer:
         tables = []
         for unit_type in _types(pf):
             units = ranked(f for f in pf.units.values() if f.unit.type == unit_type)
-            tables.append({"type": unit_type, "label": type_label(unit_type), "count": len(units),
-                           "units": units[:RANKING_LIMIT], "hidden": len(units) > RANKING_LIMIT})
-        return self._t("rankings.html").render(period=pf.period, tables=tables, structure=pf.period.structure,
-                                               unit_href=self.unit_href(ctx["b"]), **ctx)
+            tables.append(
+                {
+                    "type": unit_type,
+                    "label": type_label(unit_type),
+                    "count": len(units),
+                    "units": units[:RANKING_LIMIT],
+                    "hidden": len(units) > RANKING_LIMIT,
+                }
+            )
+        return self._t("rankings.html").render(
+            period=pf.period, tables=tables, structure=pf.period.structure, unit_href=self.unit_href(ctx["b"]), **ctx
+        )
 
     def criteria(self, period, all_periods: list) -> str:
         url = self.layout.page(period.id, "tieu-chi")
@@ -365,15 +497,22 @@ class PageRenderer:
     def search(self) -> str:
         ctx = self._common("tim-kiem/", self.layout.latest, None)
         pf = self.all[self.layout.latest]
-        return self._t("search.html").render(example=search_example(pf), structure=pf.period.structure,
-                                             has_tier=bool(pf.tier_bodies), has_units=bool(pf.units), **ctx)
+        return self._t("search.html").render(
+            example=search_example(pf),
+            structure=pf.period.structure,
+            has_tier=bool(pf.tier_bodies),
+            has_units=bool(pf.units),
+            **ctx,
+        )
 
 
 def search_example(pf: PeriodFacts) -> str:
     """A word to try in the search box, from this repository's own data: the first area (else unit
     name) with diacritics, so the page shows that typing without them finds it too."""
-    names = sorted({f.unit.area for f in pf.units.values() if f.unit.area} or {f.unit.name for f in pf.units.values()},
-                   key=natural_key)
+    names = sorted(
+        {f.unit.area for f in pf.units.values() if f.unit.area} or {f.unit.name for f in pf.units.values()},
+        key=natural_key,
+    )
     return next((n for n in names if fold(n) != n.lower()), names[0] if names else "")
 
 

@@ -28,7 +28,7 @@ class WorkbookLink:
     body: str
     body_name: str
     name: str
-    href: str          # site-relative
+    href: str  # site-relative
     data: bytes
 
     @property
@@ -37,8 +37,18 @@ class WorkbookLink:
 
 
 class ReviewSite:
-    def __init__(self, dataset, periods, clock, when: dt.datetime, commit: str, layout, *,
-                 queue_file: Path | None = None, objections_file: Path | None = None):
+    def __init__(
+        self,
+        dataset,
+        periods,
+        clock,
+        when: dt.datetime,
+        commit: str,
+        layout,
+        *,
+        queue_file: Path | None = None,
+        objections_file: Path | None = None,
+    ):
         self.dataset, self.periods, self.clock, self.layout = dataset, periods, clock, layout
         self.workbooks: dict[tuple[str, str], WorkbookLink] = {}
         for period in periods:
@@ -46,16 +56,26 @@ class ReviewSite:
             for body in rw.bodies_with_submissions(dataset, period.id):
                 name = rw.file_name(period.id, body)
                 self.workbooks[(period.id, body)] = WorkbookLink(
-                    period.id, period.title, body, registry.body_name(body), name, f"{FOLDER}/{period.id}/{name}",
-                    rw.make_workbook(dataset, period.id, body, made_from=commit, created=when))
+                    period.id,
+                    period.title,
+                    body,
+                    registry.body_name(body),
+                    name,
+                    f"{FOLDER}/{period.id}/{name}",
+                    rw.make_workbook(dataset, period.id, body, made_from=commit, created=when),
+                )
         self.queue = review_queue.load(queue_file)
         self.objections, self.objections_fetched = objection_data.load(objections_file, dataset)
 
     # ------------------------------------------------------------------ template functions
     def install(self, env) -> None:
-        env.globals.update(review_workbook=self.workbook, review_workbooks=self.all_workbooks,
-                           review_source=self.source, review_objections=self.objections_for,
-                           review_queue_count=self.queue_count)
+        env.globals.update(
+            review_workbook=self.workbook,
+            review_workbooks=self.all_workbooks,
+            review_source=self.source,
+            review_objections=self.objections_for,
+            review_queue_count=self.queue_count,
+        )
 
     def workbook(self, period: str, body: str) -> WorkbookLink | None:
         return self.workbooks.get((period, body))
@@ -78,9 +98,14 @@ class ReviewSite:
                 commit = self.clock.commit(version.commit)
             except KeyError:
                 commit = None
-        return {"path": review.path, "workbook": review.path.lower().endswith(".xlsx"), "reviewer": review.reviewer,
-                "date": review.date, "commit": commit,
-                "received": version.received.date if version is not None and version.received else None}
+        return {
+            "path": review.path,
+            "workbook": review.path.lower().endswith(".xlsx"),
+            "reviewer": review.reviewer,
+            "date": review.date,
+            "commit": commit,
+            "received": version.received.date if version is not None and version.received else None,
+        }
 
     def objections_for(self, fact) -> list:
         return self.objections.get((fact.period, fact.unit.id), [])
@@ -104,17 +129,33 @@ class ReviewSite:
                 entries = self.queue.for_body(period.id, body) if self.queue else []
                 overview = []
                 if body == root and self.queue is not None:
-                    overview = [{"id": other, "name": registry.body_name(other), "href": b + queue_url(period.id, other),
-                                 "count": len(self.queue.for_body(period.id, other))} for other in bodies if other != root]
+                    overview = [
+                        {
+                            "id": other,
+                            "name": registry.body_name(other),
+                            "href": b + queue_url(period.id, other),
+                            "count": len(self.queue.for_body(period.id, other)),
+                        }
+                        for other in bodies
+                        if other != root
+                    ]
                 html = template.render(
-                    b=b, period=period, body=body, body_name=registry.body_name(body), queue=self.queue,
-                    entries=entries, overview=overview, workbook=self.workbooks.get((period.id, body)),
+                    b=b,
+                    period=period,
+                    body=body,
+                    body_name=registry.body_name(body),
+                    queue=self.queue,
+                    entries=entries,
+                    overview=overview,
+                    workbook=self.workbooks.get((period.id, body)),
                     unit_href=lambda unit_id, p=period.id, base=b: base + self.layout.unit(p, unit_id),
-                    names={u.id: u.name for u in registry.children(body)})
+                    names={u.id: u.name for u in registry.children(body)},
+                )
                 folder = site / url
                 folder.mkdir(parents=True, exist_ok=True)
                 (folder / "index.html").write_text(
-                    shell.render(f"Chờ chấm: {registry.body_name(body)}", html), encoding="utf-8")
+                    shell.render(f"Chờ chấm: {registry.body_name(body)}", html), encoding="utf-8"
+                )
                 pages += 1
         return pages
 

@@ -36,7 +36,7 @@ class SearchIndexError(RuntimeError):
 
 @dataclass(frozen=True)
 class Entry:
-    url: str      # site-relative folder URL of the real page, e.g. 2023-2024/don-vi/x/
+    url: str  # site-relative folder URL of the real page, e.g. 2023-2024/don-vi/x/
     title: str
     info: str
     words: str = ""  # more text to match (codes, managing body), not shown
@@ -68,9 +68,11 @@ def entries_key(entries: list[Entry]) -> str:
 def page(e: Entry) -> str:
     """The small document Pagefind indexes for one entry."""
     title, info = html.escape(e.title), html.escape(e.info)
-    return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title></head><body>'
-            f'<main data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1>'
-            f'<p data-pagefind-meta="info">{info}</p><p>{html.escape(e.words)}</p></main></body></html>')
+    return (
+        f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f'<main data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1>'
+        f'<p data-pagefind-meta="info">{info}</p><p>{html.escape(e.words)}</p></main></body></html>'
+    )
 
 
 class Indexer:
@@ -88,8 +90,9 @@ class Indexer:
         binary = pagefind_binary()
         if not os.access(binary, os.X_OK):
             binary.chmod(binary.stat().st_mode | 0o111)
-        self._process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL)
+        self._process = subprocess.Popen(
+            [str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
         assert self._process.stdin is not None and self._process.stdout is not None
         self._stdin: IO[bytes] = self._process.stdin
         self._stdout: IO[bytes] = self._process.stdout
@@ -114,8 +117,15 @@ class Indexer:
     def _feed(self, entries: list[Entry]) -> None:
         try:
             for e in entries:
-                self._send({"type": "AddFile", "index_id": self._index, "url": "/" + e.url, "file_path": None,
-                            "file_contents": page(e)})
+                self._send(
+                    {
+                        "type": "AddFile",
+                        "index_id": self._index,
+                        "url": "/" + e.url,
+                        "file_path": None,
+                        "file_contents": page(e),
+                    }
+                )
         except SearchIndexError as exc:
             self._errors.append(str(exc))
 
@@ -125,8 +135,9 @@ class Indexer:
             if self.count:
                 if self._feeder is not None:
                     self._feeder.join()
-                self._wait(self._send({"type": "WriteFiles", "index_id": self._index,
-                                       "output_path": str(site / FOLDER)}))
+                self._wait(
+                    self._send({"type": "WriteFiles", "index_id": self._index, "output_path": str(site / FOLDER)})
+                )
         finally:
             self.close()
         if self._errors:
@@ -164,8 +175,9 @@ class Indexer:
         with self._done:
             while message_id not in self._answers:
                 if not self._reader.is_alive():
-                    raise SearchIndexError("pagefind dừng giữa chừng" + (f": {self._errors[0][:500]}"
-                                                                         if self._errors else "."))
+                    raise SearchIndexError(
+                        "pagefind dừng giữa chừng" + (f": {self._errors[0][:500]}" if self._errors else ".")
+                    )
                 self._done.wait(timeout=1)
             answer = self._answers.pop(message_id)
         if answer.get("type") == "Error":

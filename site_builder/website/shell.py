@@ -52,8 +52,13 @@ class Shell:
         browser tab, the theme's header bar), where a long name is cut."""
         safe = html.escape(title, quote=True)
         name = html.escape(short, quote=True) if short else safe
-        return (self.head.replace(TITLE, name) + f"<h1>{safe}</h1>" + self.middle.replace(TITLE, name)
-                + body + self.tail.replace(TITLE, name))
+        return (
+            self.head.replace(TITLE, name)
+            + f"<h1>{safe}</h1>"
+            + self.middle.replace(TITLE, name)
+            + body
+            + self.tail.replace(TITLE, name)
+        )
 
 
 def shell_markdown(title: str) -> str:
@@ -122,8 +127,7 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, quiet: bool = 
         undo.enter_context(_environment({"NO_MKDOCS_2_WARNING": "1"}))  # the theme's own banner, not about this site
         undo.enter_context(contextlib.redirect_stdout(stray))
         overrides = {k: v for k, v in overrides.items() if v is not None}
-        config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
-                             **overrides)
+        config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), **overrides)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)

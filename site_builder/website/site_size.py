@@ -18,10 +18,10 @@ from pathlib import Path
 from site_builder.numbers import number
 
 MB = 1_000_000
-DEFAULT_BUDGET_MB = 1000      # GitHub Pages: a published site may be no larger than 1 GB
-DEFAULT_FILE_LIMIT_MB = 10    # our own: a tenth of GitHub's push limit, and a phone can fetch it
+DEFAULT_BUDGET_MB = 1000  # GitHub Pages: a published site may be no larger than 1 GB
+DEFAULT_FILE_LIMIT_MB = 10  # our own: a tenth of GitHub's push limit, and a phone can fetch it
 WARN_AT = 0.8
-NAMED = 10                    # files over the limit named in the message (the rest are counted)
+NAMED = 10  # files over the limit named in the message (the rest are counted)
 
 
 class SiteTooLarge(Exception):
@@ -30,10 +30,10 @@ class SiteTooLarge(Exception):
 
 @dataclass(frozen=True)
 class SiteSize:
-    total: int                                   # bytes of every file of the site
+    total: int  # bytes of every file of the site
     files: int
-    budget: int                                  # bytes
-    file_limit: int                              # bytes
+    budget: int  # bytes
+    file_limit: int  # bytes
     oversized: list[tuple[str, int]] = field(default_factory=list)  # (site path, bytes), largest first
     largest: tuple[str, int] = ("", 0)
 
@@ -42,33 +42,41 @@ class SiteSize:
         return self.total / self.budget if self.budget else 0.0
 
     def line(self) -> str:
-        """"Kích thước trang: 12,5 MB / 1000 MB (1,25%)", what `site-builder build` prints."""
-        return (f"Kích thước trang: {mb(self.total)} / {mb(self.budget)} ({number(self.share * 100)}%); "
-                f"{self.files} tệp, lớn nhất {mb(self.largest[1])} ({self.largest[0] or '—'}).")
+        """ "Kích thước trang: 12,5 MB / 1000 MB (1,25%)", what `site-builder build` prints."""
+        return (
+            f"Kích thước trang: {mb(self.total)} / {mb(self.budget)} ({number(self.share * 100)}%); "
+            f"{self.files} tệp, lớn nhất {mb(self.largest[1])} ({self.largest[0] or '—'})."
+        )
 
     def warning(self) -> str:
         """A Vietnamese warning from 80 % of the budget on, else ""."""
         if self.share < WARN_AT or self.total > self.budget:
             return ""
-        return (f"Trang đã dùng {number(self.share * 100)}% dung lượng cho phép ({mb(self.total)} / {mb(self.budget)}). "
-                "Sắp vượt giới hạn của nơi lưu trang: hãy cân nhắc đặt `evidence: link` trong "
-                "submissions/organization.yaml (minh chứng không chép vào trang) hoặc nâng `site_budget_mb` "
-                "nếu nơi lưu trang cho phép (xem Hướng dẫn quản trị).")
+        return (
+            f"Trang đã dùng {number(self.share * 100)}% dung lượng cho phép ({mb(self.total)} / {mb(self.budget)}). "
+            "Sắp vượt giới hạn của nơi lưu trang: hãy cân nhắc đặt `evidence: link` trong "
+            "submissions/organization.yaml (minh chứng không chép vào trang) hoặc nâng `site_budget_mb` "
+            "nếu nơi lưu trang cho phép (xem Hướng dẫn quản trị)."
+        )
 
     def problems(self) -> list[str]:
         """Vietnamese messages, one per limit broken; empty when the site fits."""
         out = []
         if self.total > self.budget:
-            out.append(f"Trang quá lớn: {mb(self.total)}, vượt giới hạn {mb(self.budget)} (site_budget_mb trong "
-                       "submissions/organization.yaml). Nơi lưu trang sẽ không nhận. Hãy đặt `evidence: link` để "
-                       "minh chứng không chép vào trang, hoặc nâng `site_budget_mb` nếu nơi lưu trang cho phép "
-                       "(xem Hướng dẫn quản trị, mục «Dung lượng trang»).")
+            out.append(
+                f"Trang quá lớn: {mb(self.total)}, vượt giới hạn {mb(self.budget)} (site_budget_mb trong "
+                "submissions/organization.yaml). Nơi lưu trang sẽ không nhận. Hãy đặt `evidence: link` để "
+                "minh chứng không chép vào trang, hoặc nâng `site_budget_mb` nếu nơi lưu trang cho phép "
+                "(xem Hướng dẫn quản trị, mục «Dung lượng trang»)."
+            )
         if self.oversized:
             named = "; ".join(f"{path} ({mb(size)})" for path, size in self.oversized[:NAMED])
             more = f" và {len(self.oversized) - NAMED} tệp khác" if len(self.oversized) > NAMED else ""
-            out.append(f"{len(self.oversized)} tệp vượt giới hạn {mb(self.file_limit)} mỗi tệp (file_limit_mb trong "
-                       f"submissions/organization.yaml): {named}{more}. Tệp minh chứng quá lớn: hãy nén lại hoặc "
-                       "đặt `evidence: link`; tệp do chương trình tạo ra: hãy báo người quản trị.")
+            out.append(
+                f"{len(self.oversized)} tệp vượt giới hạn {mb(self.file_limit)} mỗi tệp (file_limit_mb trong "
+                f"submissions/organization.yaml): {named}{more}. Tệp minh chứng quá lớn: hãy nén lại hoặc "
+                "đặt `evidence: link`; tệp do chương trình tạo ra: hãy báo người quản trị."
+            )
         return out
 
 

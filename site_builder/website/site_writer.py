@@ -23,7 +23,7 @@ class SiteWriter:
     def __init__(self, site: Path):
         self.site = site
         self.root = str(site)
-        self.kept: set[str] = set()     # site-relative paths this build produced
+        self.kept: set[str] = set()  # site-relative paths this build produced
         self.written = 0
         self.unchanged = 0
         self._dirs: set[str] = set()
@@ -56,7 +56,8 @@ class SiteWriter:
         try:
             have, want = os.stat(path), os.stat(source)
             if (have.st_ino, have.st_dev) == (want.st_ino, want.st_dev) or (
-                    have.st_size == want.st_size and have.st_mtime_ns >= want.st_mtime_ns):  # a copy made after the file
+                have.st_size == want.st_size and have.st_mtime_ns >= want.st_mtime_ns
+            ):  # a copy made after the file
                 self.unchanged += 1
                 return
             os.unlink(path)
@@ -68,8 +69,9 @@ class SiteWriter:
             shutil.copyfile(source, path)
         self.written += 1
 
-    def copy_tree(self, source: Path, skip: tuple[str, ...] = (), leave: frozenset[str] | set[str] = frozenset(),
-                  prefix: str = "") -> None:
+    def copy_tree(
+        self, source: Path, skip: tuple[str, ...] = (), leave: frozenset[str] | set[str] = frozenset(), prefix: str = ""
+    ) -> None:
         """Every file under `source` at `prefix` + its relative path, but those whose path starts
         with one of `skip` and those in `leave` (written later by the caller)."""
         base = str(source)
@@ -107,4 +109,3 @@ class SiteWriter:
         if folder not in self._dirs:
             os.makedirs(folder, exist_ok=True)
             self._dirs.add(folder)
-

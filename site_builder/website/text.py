@@ -31,7 +31,9 @@ def status_text(status: str, proposed: bool = False) -> str:
 
 def natural_key(text: str) -> tuple:
     """Sort key that orders numbers by value: "Quận 3" before "Quận 10"; letters without diacritics."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", fold(text)) if part)
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", fold(text)) if part
+    )
 
 
 def plain(value):
@@ -67,9 +69,17 @@ def short_title(title: str) -> str:
 
 
 # Names as offices abbreviate them on letterheads, for page titles (browser tabs, search results).
-ABBREVIATIONS = (("Giáo dục và Đào tạo", "GD&ĐT"), ("Văn hoá – Xã hội", "VH-XH"), ("Văn hóa – Xã hội", "VH-XH"),
-                 ("Văn hoá - Xã hội", "VH-XH"), ("Văn hóa - Xã hội", "VH-XH"), ("Trung học phổ thông", "THPT"),
-                 ("Trung học cơ sở", "THCS"), ("Giáo dục thường xuyên", "GDTX"), ("Giáo dục nghề nghiệp", "GDNN"))
+ABBREVIATIONS = (
+    ("Giáo dục và Đào tạo", "GD&ĐT"),
+    ("Văn hoá – Xã hội", "VH-XH"),
+    ("Văn hóa – Xã hội", "VH-XH"),
+    ("Văn hoá - Xã hội", "VH-XH"),
+    ("Văn hóa - Xã hội", "VH-XH"),
+    ("Trung học phổ thông", "THPT"),
+    ("Trung học cơ sở", "THCS"),
+    ("Giáo dục thường xuyên", "GDTX"),
+    ("Giáo dục nghề nghiệp", "GDNN"),
+)
 
 
 def page_title(name: str, period_title: str, limit: int) -> str:
@@ -81,7 +91,7 @@ def page_title(name: str, period_title: str, limit: int) -> str:
     room = limit - len(years) - 3
     if len(name) > room:
         cut = name[: max(room - 1, 1)]
-        if " " in cut[len(cut) // 2:]:
+        if " " in cut[len(cut) // 2 :]:
             cut = cut.rsplit(" ", 1)[0]  # at a word's end
         name = cut.rstrip(" ,–-(") + "…"
     return f"{name} — {years}"

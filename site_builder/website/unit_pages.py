@@ -29,7 +29,7 @@ from site_builder.website.pages import TEMPLATE_FILE, TEMPLATES
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import day, moment, page_title
 
-PARALLEL_FROM = 1500      # units; below, one process (forking and collecting cost more than they save)
+PARALLEL_FROM = 1500  # units; below, one process (forking and collecting cost more than they save)
 FORCE_PARALLEL_ENV = "SITE_BUILDER_PARALLEL_PAGES"  # "1": always fork (tests), "0": never
 MARK_SHA = "ⓢ" * 40
 MARK_COMMIT_DATE = dt.datetime(1901, 1, 2, 3, 4, tzinfo=VIETNAM)
@@ -48,9 +48,12 @@ class Provenance:
         self.swaps: list[tuple[str, str]] = []
         self.left = ("ⓢ", day(MARK_COMMIT_DATE), day(MARK_BUILD_DATE))
         if self.active:
-            self.marked.update(commit=MARK_SHA, commit_url=commit_url(_Sha(MARK_SHA)) if provenance.get("commit_url") else "",
-                               commit_date=MARK_COMMIT_DATE if provenance.get("commit_date") else None,
-                               build_date=MARK_BUILD_DATE)
+            self.marked.update(
+                commit=MARK_SHA,
+                commit_url=commit_url(_Sha(MARK_SHA)) if provenance.get("commit_url") else "",
+                commit_date=MARK_COMMIT_DATE if provenance.get("commit_date") else None,
+                build_date=MARK_BUILD_DATE,
+            )
             for n in (40, 12, 10, 7):
                 self.swaps.append((MARK_SHA[:n], sha[:n]))
             self.swaps.append((moment(MARK_COMMIT_DATE), moment(provenance.get("commit_date"))))
@@ -90,7 +93,7 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
             renderer._t("unit.html")  # compiled once, before the fork
             marked._t("unit.html")
             workers = min(os.cpu_count() or 1, 8)
-            chunks = [tasks[n: n + 400] for n in range(0, len(tasks), 400)]
+            chunks = [tasks[n : n + 400] for n in range(0, len(tasks), 400)]
             context = multiprocessing.get_context("fork")
             kept, used = set(), set()
             with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -109,8 +112,7 @@ def _parallel(count: int) -> bool:
     forced = os.environ.get(FORCE_PARALLEL_ENV, "").strip()
     if forced in ("0", "1"):
         return forced == "1" and "fork" in multiprocessing.get_all_start_methods()
-    return (count >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
-            and "fork" in multiprocessing.get_all_start_methods())
+    return count >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _render_shared(tasks):
@@ -139,8 +141,10 @@ def _render_chunk(tasks, writer: SiteWriter) -> tuple[set[str], set[str]]:
             used.add(key)
         if html is None:
             html = renderer.unit_page(f)
-        writer.write(folder + "index.html", deep.render(f"{f.unit.name} — {period.title}", html,
-                                                        page_title(f.unit.name, period.title, room)))
+        writer.write(
+            folder + "index.html",
+            deep.render(f"{f.unit.name} — {period.title}", html, page_title(f.unit.name, period.title, room)),
+        )
         if f.template:
             writer.write(folder + TEMPLATE_FILE, f.template)
     return writer.kept, used
@@ -149,11 +153,17 @@ def _render_chunk(tasks, writer: SiteWriter) -> tuple[set[str], set[str]]:
 def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
     b = "../../../"
     try:
-        material = pickle.dumps((f, renderer.history(f, b), sorted(pid for pid, o in renderer.all.items()
-                                                                  if f.unit.id in o.units),
-                                 f.unit.parent in renderer.all[f.period].parents, reviewing.source(f),
-                                 reviewing.objections_for(f)),
-                                protocol=pickle.HIGHEST_PROTOCOL)
+        material = pickle.dumps(
+            (
+                f,
+                renderer.history(f, b),
+                sorted(pid for pid, o in renderer.all.items() if f.unit.id in o.units),
+                f.unit.parent in renderer.all[f.period].parents,
+                reviewing.source(f),
+                reviewing.objections_for(f),
+            ),
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
     except (pickle.PicklingError, TypeError, AttributeError):
         return None
     return hashlib.sha256(base + material).hexdigest()
@@ -171,6 +181,16 @@ def _site_key(run, provenance: Provenance, room: int) -> bytes:
     criteria = Path(run.root) / "criteria"  # the periods are read from there (a pickle of them holds sets: unstable)
     for file in sorted(p for p in criteria.rglob("*") if p.is_file()):
         digest.update(file.relative_to(criteria).as_posix().encode() + b"\0" + file.read_bytes())
-    digest.update(pickle.dumps((provenance.shared_key(), [(p.id, p.title) for p in run.periods], repr(run.org),
-                                run.layout.latest, room, sorted(run.all_facts[run.latest].parents))))
+    digest.update(
+        pickle.dumps(
+            (
+                provenance.shared_key(),
+                [(p.id, p.title) for p in run.periods],
+                repr(run.org),
+                run.layout.latest,
+                room,
+                sorted(run.all_facts[run.latest].parents),
+            )
+        )
+    )
     return digest.digest()

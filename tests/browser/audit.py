@@ -21,8 +21,13 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WIDTHS = (375, 1280)
 BLOCKING = ("serious", "critical")  # axe impacts that fail the build
 HTML_VALIDATE = PROJECT / "node_modules" / ".bin" / "html-validate"
@@ -51,7 +56,7 @@ MORE_PAGES = {
     "guide-reviewer": "huong-dan/nguoi-cham/",
     "about": "gioi-thieu/",
     "method": "phuong-phap/",
-    "unit-print": f"{PERIOD}/don-vi/thcs-demo-a/#ban-in",         # «Bản in»: the page as its paper sheet
+    "unit-print": f"{PERIOD}/don-vi/thcs-demo-a/#ban-in",  # «Bản in»: the page as its paper sheet
     "district-print": f"{PERIOD}/quan-ly/pgd-quan-1/#ban-in",
 }
 
@@ -60,9 +65,15 @@ def demo_pages() -> dict[str, str]:
     """The same kinds of page in the demo site built by `make demo` (its newest year, 2025-2026,
     is organised by ward: a ward's listing, a ward office's page), plus a district office's page
     of 2023-2024, and the «Bản in» sheets of both."""
-    return {**PAGES, "listing": "cong-khai/#phuong-tan-dinh", "district": "2025-2026/quan-ly/vhxh-phuong-tan-dinh/",
-            "office": f"{PERIOD}/quan-ly/pgd-quan-1/", "unit": "2025-2026/don-vi/thcs-demo-tan-dinh/",
-            "unit-print": "2025-2026/don-vi/thcs-demo-tan-dinh/#ban-in", "office-print": f"{PERIOD}/quan-ly/pgd-quan-1/#ban-in"}
+    return {
+        **PAGES,
+        "listing": "cong-khai/#phuong-tan-dinh",
+        "district": "2025-2026/quan-ly/vhxh-phuong-tan-dinh/",
+        "office": f"{PERIOD}/quan-ly/pgd-quan-1/",
+        "unit": "2025-2026/don-vi/thcs-demo-tan-dinh/",
+        "unit-print": "2025-2026/don-vi/thcs-demo-tan-dinh/#ban-in",
+        "office-print": f"{PERIOD}/quan-ly/pgd-quan-1/#ban-in",
+    }
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
@@ -101,6 +112,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         import io
+
         return io.BytesIO(body)
 
 
@@ -120,6 +132,7 @@ def serve(directory: Path, *, compress: bool = False, port: int = 0):
 
 # --- browser ------------------------------------------------------------------------------------
 
+
 def open_audited(page, base_url: str, path: str) -> None:
     """Load a page as a visitor sees it: the listing with a district chosen and its table drawn."""
     page.goto(base_url + path)
@@ -135,9 +148,15 @@ def axe(page) -> list[dict]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options={"resultTypes": ["violations"]})
-    return [{"rule": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [(" ".join(map(str, n["target"])), n["html"][:200]) for n in v["nodes"]]}
-            for v in results.response["violations"]]
+    return [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [(" ".join(map(str, n["target"])), n["html"][:200]) for n in v["nodes"]],
+        }
+        for v in results.response["violations"]
+    ]
 
 
 def blocking(violations: list[dict]) -> list[dict]:
@@ -159,6 +178,7 @@ def counts(violations: list[dict]) -> Counter:
 
 # --- html-validate ------------------------------------------------------------------------------
 
+
 def page_file(site: Path, path: str) -> Path:
     path = path.split("#", 1)[0].split("?", 1)[0]
     return site / path if path.endswith(".html") else site / path / "index.html"
@@ -174,8 +194,12 @@ def html_validate(files: list[Path], config: Path = HTML_VALIDATE_CONFIG) -> dic
 
     with tempfile.TemporaryDirectory() as tmp:  # a file: node may cut a long JSON answer on a pipe
         out = Path(tmp) / "report.json"
-        run = subprocess.run([str(tool), "--formatter", f"json={out}", "--config", str(config), *map(str, files)],
-                             capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+        run = subprocess.run(
+            [str(tool), "--formatter", f"json={out}", "--config", str(config), *map(str, files)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
         if run.returncode not in (0, 1) or not out.is_file():
             raise RuntimeError(f"html-validate failed ({run.returncode}): {(run.stderr or run.stdout).strip()[:2000]}")
         results = json.loads(out.read_text(encoding="utf-8") or "[]")
@@ -183,5 +207,6 @@ def html_validate(files: list[Path], config: Path = HTML_VALIDATE_CONFIG) -> dic
     for result in results:
         found[Path(result["filePath"]).resolve()] = [
             {"rule": m.get("ruleId"), "line": m.get("line"), "column": m.get("column"), "message": m.get("message")}
-            for m in result["messages"]]
+            for m in result["messages"]
+        ]
     return found

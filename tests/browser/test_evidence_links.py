@@ -4,8 +4,8 @@ page (links made by the template), reached from the listing's evidence count (ma
 from __future__ import annotations
 
 import functools
-import re
 import http.server
+import re
 import threading
 
 import pytest

@@ -43,8 +43,9 @@ def test_html_validate(messages, name):
     found = messages[name]
     known = {rule: why for (where, rule), why in KNOWN_FAILURES.items() if where == name}
     unexpected = [m for m in found if m["rule"] not in known]
-    assert not unexpected, "\n".join(f"{name}:{m['line']}:{m['column']} {m['rule']}: {m['message']}"
-                                     for m in unexpected)
+    assert not unexpected, "\n".join(
+        f"{name}:{m['line']}:{m['column']} {m['rule']}: {m['message']}" for m in unexpected
+    )
     fixed = sorted(set(known) - {m["rule"] for m in found})
     assert not fixed, f"{name}: {fixed} no longer fail; remove them from KNOWN_FAILURES"
     if known:
@@ -55,9 +56,12 @@ def test_html_validate_reports_broken_markup(tmp_path):
     """The check above can fail: an element closed in the wrong order and an unescaped tag-like
     placeholder (what «<tên nhánh>» did in a guide) are reported."""
     page = tmp_path / "index.html"
-    page.write_text('<!DOCTYPE html><html lang="vi"><head><title>t</title></head><body>'
-                    "<p><strong>Commit to the <tên nhánh> branch</strong></p><div><span></div></span>"
-                    "</body></html>", encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html lang="vi"><head><title>t</title></head><body>'
+        "<p><strong>Commit to the <tên nhánh> branch</strong></p><div><span></div></span>"
+        "</body></html>",
+        encoding="utf-8",
+    )
     found = validate([page])[page.resolve()]
     rules = {m["rule"] for m in found}
     assert {"close-order", "element-name"} & rules, found

@@ -7,10 +7,8 @@ the paper sheets («Bản in») print on A4 with their totals, rating and signat
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -53,8 +51,13 @@ def assert_rows_in_view(page, selector: str, least: int = 1) -> int:
 
 
 def areas(page) -> list[str]:
-    return [v for v in page.locator('select[data-filter="district"] option').evaluate_all(
-        "options => options.map((o) => o.value)") if v]
+    return [
+        v
+        for v in page.locator('select[data-filter="district"] option').evaluate_all(
+            "options => options.map((o) => o.value)"
+        )
+        if v
+    ]
 
 
 def check_listing(page, base: str, path: str = "cong-khai/") -> int:
@@ -62,17 +65,24 @@ def check_listing(page, base: str, path: str = "cong-khai/") -> int:
     seen = 0
     for slug in areas(page):
         page.select_option('select[data-filter="district"]', slug)
-        page.wait_for_function("(slug) => location.hash === '#' + slug && document.querySelector("
-                               "'[data-listing-table] tbody tr')", arg=slug)
+        page.wait_for_function(
+            "(slug) => location.hash === '#' + slug && document.querySelector('[data-listing-table] tbody tr')",
+            arg=slug,
+        )
         page.wait_for_function("() => !document.querySelector('[data-listing-status]').textContent.startsWith('Đang')")
-        total = int(page.locator(f'select[data-filter="district"] option[value="{slug}"]').inner_text()
-                    .rsplit("(", 1)[1].rstrip(")"))
+        total = int(
+            page.locator(f'select[data-filter="district"] option[value="{slug}"]')
+            .inner_text()
+            .rsplit("(", 1)[1]
+            .rstrip(")")
+        )
         assert page.locator("[data-listing-table] tbody tr").count() == total, slug
         seen += assert_rows_in_view(page, "[data-listing-table] tbody tr", least=total)
     return seen
 
 
 # --- the test site ------------------------------------------------------------------------------
+
 
 def test_listing_rows_fit_a_phone(open_page, base_url):
     page = phone(open_page)
@@ -87,12 +97,15 @@ def test_listing_rows_fit_a_phone(open_page, base_url):
     assert page.errors == []
 
 
-@pytest.mark.parametrize("path,selector", [
-    ("xep-hang/", ".sb-ranking tbody tr"),
-    ("", ".sb-ranking tbody tr"),
-    (f"{PERIOD}/quan-ly/pgd-quan-1/", ".sb-units tbody tr"),
-    ("so-sanh/", ".sb-offices tbody tr[data-body]"),
-])
+@pytest.mark.parametrize(
+    "path,selector",
+    [
+        ("xep-hang/", ".sb-ranking tbody tr"),
+        ("", ".sb-ranking tbody tr"),
+        (f"{PERIOD}/quan-ly/pgd-quan-1/", ".sb-units tbody tr"),
+        ("so-sanh/", ".sb-offices tbody tr[data-body]"),
+    ],
+)
 def test_table_rows_fit_a_phone(open_page, base_url, path, selector):
     page = phone(open_page)
     assert page.goto(base_url + path).ok
@@ -113,9 +126,11 @@ def test_a_units_scores_fit_a_phone(open_page, base_url):
         assert box and 0 <= box["x"] and box["x"] + box["width"] <= PHONE, index
     scores = [cells.nth(i).bounding_box() for i in range(1, 5)]
     assert max(b["y"] for b in scores) - min(b["y"] for b in scores) < 30  # the four scores on one line
-    assert cells.nth(5).bounding_box()["y"] > scores[0]["y"]                # evidence and notes below
+    assert cells.nth(5).bounding_box()["y"] > scores[0]["y"]  # evidence and notes below
     labels = [cells.nth(i).evaluate("(c) => getComputedStyle(c, '::before').content") for i in range(1, 5)]
-    assert ["Tối đa" in labels[0], "Tự chấm" in labels[1], "Chấm" in labels[2], "Cuối cùng" in labels[3]] == [True] * 4, labels
+    assert ["Tối đa" in labels[0], "Tự chấm" in labels[1], "Chấm" in labels[2], "Cuối cùng" in labels[3]] == [
+        True
+    ] * 4, labels
     assert cells.nth(4).inner_text().strip().startswith("7,5")
 
 
@@ -149,8 +164,10 @@ def test_listing_anchor_lands_on_the_table(open_page, base_url):
     page = phone(open_page)
     page.goto(base_url + "cong-khai/#quan-1")
     page.wait_for_selector("[data-listing-table] tbody tr")
-    page.wait_for_function("() => { const t = document.querySelector('[data-listing-table] table'); "
-                           "const r = t.getBoundingClientRect(); return r.top >= 0 && r.top < 250; }")
+    page.wait_for_function(
+        "() => { const t = document.querySelector('[data-listing-table] table'); "
+        "const r = t.getBoundingClientRect(); return r.top >= 0 && r.top < 250; }"
+    )
     assert page.evaluate("window.scrollY") > 0
 
 
@@ -212,6 +229,7 @@ def test_a_bodys_results_print(chromium, base_url):
 
 # --- the demo site ------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_demo_listing_rows_fit_a_phone(open_page, demo_url):
     page = phone(open_page)
@@ -222,10 +240,13 @@ def test_demo_listing_rows_fit_a_phone(open_page, demo_url):
 def test_demo_tables_fit_a_phone(open_page, demo_url, demo_site):
     page = phone(open_page)
     counted = Counter()
-    for path, selector in (("xep-hang/", ".sb-ranking tbody tr"), ("", ".sb-ranking tbody tr"),
-                           ("so-sanh/", ".sb-offices tbody tr[data-body]"),
-                           (f"{PERIOD}/so-sanh/", ".sb-offices tbody tr[data-body]"),
-                           (f"{PERIOD}/xep-hang/", ".sb-ranking tbody tr")):
+    for path, selector in (
+        ("xep-hang/", ".sb-ranking tbody tr"),
+        ("", ".sb-ranking tbody tr"),
+        ("so-sanh/", ".sb-offices tbody tr[data-body]"),
+        (f"{PERIOD}/so-sanh/", ".sb-offices tbody tr[data-body]"),
+        (f"{PERIOD}/xep-hang/", ".sb-ranking tbody tr"),
+    ):
         assert page.goto(demo_url + path).ok, path
         counted[path] = assert_rows_in_view(page, selector, least=5)
     bodies = sorted(p.parent.name for p in (demo_site / "2025-2026/quan-ly").glob("*/index.html"))

@@ -94,8 +94,19 @@ def test_search_box_on_home(open_page, base_url):
     assert TAN_DINH in page.locator("[data-search-results]").inner_text()
 
 
-@pytest.mark.parametrize("url", [f"{PERIOD}/don-vi/thcs-demo-a/", f"{PERIOD}/don-vi/pgd-quan-1/", "",
-                                 "cong-khai/", f"{PERIOD}/quan-ly/pgd-quan-1/", "tieu-chi/", "so-sanh/", "xep-hang/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{PERIOD}/don-vi/thcs-demo-a/",
+        f"{PERIOD}/don-vi/pgd-quan-1/",
+        "",
+        "cong-khai/",
+        f"{PERIOD}/quan-ly/pgd-quan-1/",
+        "tieu-chi/",
+        "so-sanh/",
+        "xep-hang/",
+    ],
+)
 def test_no_horizontal_scroll_on_a_phone(open_page, base_url, url):
     page = open_page(width=375)
     assert page.goto(base_url + url).ok, url  # a missing page would pass the width check
@@ -115,8 +126,9 @@ def test_submission_html_stays_text(open_page, base_url):
 def test_new_file_link_carries_the_template(open_page, base_url):
     page = open_page()
     seen = []
-    page.route("https://github.com/**", lambda route: (seen.append(route.request.url),
-                                                       route.fulfill(status=200, body="ok")))
+    page.route(
+        "https://github.com/**", lambda route: (seen.append(route.request.url), route.fulfill(status=200, body="ok"))
+    )
     page.goto(base_url + f"{PERIOD}/don-vi/thcs-demo-b/")
     page.get_by_role("link", name="Nộp bài tự đánh giá").click()
     page.wait_for_url("https://github.com/**")
@@ -127,8 +139,9 @@ def test_new_file_link_carries_the_template(open_page, base_url):
 def test_listing_offers_submit_and_edit_links(open_page, base_url):
     page = open_page()
     seen = []
-    page.route("https://github.com/**", lambda route: (seen.append(route.request.url),
-                                                       route.fulfill(status=200, body="ok")))
+    page.route(
+        "https://github.com/**", lambda route: (seen.append(route.request.url), route.fulfill(status=200, body="ok"))
+    )
     page.goto(base_url + "cong-khai/")
     page.select_option('select[data-filter="district"]', "quan-1")
     page.wait_for_selector('[data-listing-table] tr[data-unit="thcs-demo-b"]')
