@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -78,7 +79,7 @@ def test_measure_counts_every_file_and_names_the_ones_over_the_limit(tmp_path):
         len(problems) == 1 and "2 tệp vượt giới hạn 0,02 MB" in problems[0] and "a/b/big.json (0,03 MB)" in problems[0]
     )
     with pytest.raises(site_size.SiteTooLarge, match="tệp vượt giới hạn"):
-        site_size.check(tmp_path, budget_mb=0.1, file_limit_mb=0.02)
+        site_size.check(site_size.measure(tmp_path, budget_mb=0.1, file_limit_mb=0.02))
     near = site_size.measure(tmp_path, budget_mb=0.06)
     assert "đã dùng 85" in near.warning() and near.problems() == []
     over = site_size.measure(tmp_path, budget_mb=0.05)
@@ -133,7 +134,9 @@ def test_near_the_budget_warns_and_still_builds(linked, tmp_path):
     set_organization(data, site_budget_mb=round(total / 0.9 / site_size.MB, 3))
     done = build(data, tmp_path / "site")
     assert done.returncode == 0, done.stderr
-    assert "Cảnh báo: Trang đã dùng 9" in done.stderr and "dung lượng cho phép" in done.stderr
+    used = re.search(r"Cảnh báo: Trang đã dùng (\d+),?(\d*)% dung lượng cho phép", done.stderr)
+    assert used is not None, done.stderr
+    assert 80 <= float(f"{used[1]}.{used[2] or 0}") <= 100  # about 90 %: the copy's size is the fixture's
 
 
 def test_a_file_over_the_limit_is_refused(linked, tmp_path):

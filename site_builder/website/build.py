@@ -155,14 +155,16 @@ def build_site(
         writer = SiteWriter(out)
         try:
             counts = _write_site(run, renderer, reviewing, out.parent / (out.name + ".docs"), writer, laps)
+            # SiteTooLarge: exit 1, the previous site left as it was
+            measured = site_size.check(site_size.of_files(writer.sizes, run.org.site_budget_mb, run.org.file_limit_mb))
+            writer.finish()
         except BaseException as exc:
-            exc.site_touched = writer.written > 0  # type: ignore[attr-defined]  # commands/build.py words it
+            exc.site_touched = writer.committing  # type: ignore[attr-defined]  # commands/build.py words it
+            if not writer.committing:
+                writer.abort()
             run.clock.close()
             raise
         _close_run(run)
-        measured = site_size.check(
-            out, run.org.site_budget_mb, run.org.file_limit_mb
-        )  # SiteTooLarge: exit 1, not published
         return BuildReport(
             out,
             counts["pages"],
@@ -223,7 +225,6 @@ def _write_site(
     finally:
         indexing.close()  # also when a step failed: no Pagefind left running
     writer.copy_tree(files)
-    writer.finish()
     shutil.rmtree(scratch, ignore_errors=True)
     laps.lap("search (rest)")
     return {

@@ -115,17 +115,19 @@ class Indexer:
         self._feeder.start()
 
     def _feed(self, entries: list[Entry]) -> None:
+        """One entry at a time, each answered before the next: the service handles messages
+        concurrently, and pages added in a varying order give a different (if equivalent) index,
+        which would break byte-identical builds."""
         try:
             for e in entries:
-                self._send(
-                    {
-                        "type": "AddFile",
-                        "index_id": self._index,
-                        "url": "/" + e.url,
-                        "file_path": None,
-                        "file_contents": page(e),
-                    }
-                )
+                message = {
+                    "type": "AddFile",
+                    "index_id": self._index,
+                    "url": "/" + e.url,
+                    "file_path": None,
+                    "file_contents": page(e),
+                }
+                self._wait(self._send(message))
         except SearchIndexError as exc:
             self._errors.append(str(exc))
 
@@ -185,7 +187,7 @@ class Indexer:
         return answer
 
     def _read(self) -> None:
-        """Collect the answers; only those somebody waits for (and errors) are kept."""
+        """Collect the answers (each is taken by the one waiting for it) and the errors."""
         buffer = b""
         stream = self._stdout
         while True:
@@ -203,8 +205,7 @@ class Indexer:
                 with self._done:
                     if payload.get("type") == "Error":
                         self._errors.append(str(payload.get("message")))
-                    if payload.get("type") != "IndexedFile":
-                        self._answers[answer.get("message_id") or 0] = payload
+                    self._answers[answer.get("message_id") or 0] = payload
                     self._done.notify_all()
         with self._done:
             self._done.notify_all()

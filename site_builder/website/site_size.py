@@ -86,10 +86,7 @@ def mb(size: int) -> str:
 
 def measure(site: Path, budget_mb: float = DEFAULT_BUDGET_MB, file_limit_mb: float = DEFAULT_FILE_LIMIT_MB) -> SiteSize:
     """Every regular file under `site` (hard links counted at their full size: the host stores each)."""
-    total = count = 0
-    limit = int(file_limit_mb * MB)
-    oversized: list[tuple[str, int]] = []
-    largest = ("", 0)
+    sizes: dict[str, int] = {}
     root = str(site)
     stack = [root]
     while stack:
@@ -98,21 +95,23 @@ def measure(site: Path, budget_mb: float = DEFAULT_BUDGET_MB, file_limit_mb: flo
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
-                    continue
-                size = entry.stat(follow_symlinks=False).st_size
-                total += size
-                count += 1
-                if size > largest[1]:
-                    largest = (os.path.relpath(entry.path, root), size)
-                if size > limit:
-                    oversized.append((os.path.relpath(entry.path, root), size))
-    oversized.sort(key=lambda item: (-item[1], item[0]))
-    return SiteSize(total, count, int(budget_mb * MB), limit, oversized, largest)
+                else:
+                    sizes[os.path.relpath(entry.path, root)] = entry.stat(follow_symlinks=False).st_size
+    return of_files(sizes, budget_mb, file_limit_mb)
 
 
-def check(site: Path, budget_mb: float = DEFAULT_BUDGET_MB, file_limit_mb: float = DEFAULT_FILE_LIMIT_MB) -> SiteSize:
-    """The site's size; raises SiteTooLarge with every broken limit said in Vietnamese."""
-    size = measure(site, budget_mb, file_limit_mb)
+def of_files(
+    sizes: dict[str, int], budget_mb: float = DEFAULT_BUDGET_MB, file_limit_mb: float = DEFAULT_FILE_LIMIT_MB
+) -> SiteSize:
+    """The size of a site made of `sizes` (site path -> bytes): what a build is about to publish."""
+    limit = int(file_limit_mb * MB)
+    oversized = sorted(((path, size) for path, size in sizes.items() if size > limit), key=lambda i: (-i[1], i[0]))
+    largest = max(sizes.items(), key=lambda item: (item[1], item[0]), default=("", 0))
+    return SiteSize(sum(sizes.values()), len(sizes), int(budget_mb * MB), limit, oversized, largest)
+
+
+def check(size: SiteSize) -> SiteSize:
+    """`size` itself; raises SiteTooLarge with every broken limit said in Vietnamese."""
     problems = size.problems()
     if problems:
         raise SiteTooLarge("\n".join([size.line(), *problems]))

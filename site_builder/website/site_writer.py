@@ -2,9 +2,11 @@
 
 A rebuild after a one-file change used to rename the whole previous site away and write 15,000
 pages and every evidence PDF again. Here a file whose bytes are the same keeps its inode and
-modification time (a static host or rsync then uploads nothing for it), a changed file is
-replaced by renaming a complete temporary file over it (a reader never sees half a page), and
-files the new build did not produce are deleted at the end (`finish`).
+modification time (a static host or rsync then uploads nothing for it). A changed file is written
+beside its place under a temporary name and only renamed over it in `finish`, together with the
+evidence links and the deletion of files the new build did not produce: a build that fails before
+(a page that cannot be made, a site over its size budget) leaves the previous site as it was
+(`abort` removes the temporary files), and a reader never sees half a page.
 
 Modules that write files themselves (downloads, listings, Pagefind's index) write into a
 scratch folder that is then copied over with `copy_tree`, so every file of the site passes here.
@@ -24,9 +26,14 @@ class SiteWriter:
         self.site = site
         self.root = str(site)
         self.kept: set[str] = set()  # site-relative paths this build produced
+        self.sizes: dict[str, int] = {}  # site-relative path -> bytes, of the site as it will be
         self.written = 0
         self.unchanged = 0
+        self.committing = False  # set once `finish` starts changing the site
         self._dirs: set[str] = set()
+        self._pending: dict[str, str] = {}  # place -> the temporary file to rename there
+        self._links: dict[str, str] = {}  # place -> the data file to link there
+        self._created = not site.exists()
         site.mkdir(parents=True, exist_ok=True)
 
     def write(self, rel: str, data: str | bytes) -> None:
@@ -34,6 +41,8 @@ class SiteWriter:
         raw = data.encode("utf-8") if isinstance(data, str) else data
         path = os.path.join(self.root, rel)
         self.kept.add(rel)
+        self.sizes[rel] = len(raw)
+        self._forget(path)  # a later write of the same place wins
         try:
             if os.stat(path).st_size == len(raw):
                 with open(path, "rb") as handle:
@@ -45,7 +54,7 @@ class SiteWriter:
         temporary = f"{path}.tmp-{os.getpid()}"
         with open(temporary, "wb") as handle:
             handle.write(raw)
-        os.replace(temporary, path)
+        self._pending[path] = temporary
         self.written += 1
 
     def link(self, rel: str, source: str) -> None:
@@ -53,20 +62,19 @@ class SiteWriter:
         system allows, else copied; left alone when it is already that file or has its bytes."""
         path = os.path.join(self.root, rel)
         self.kept.add(rel)
+        want = os.stat(source)
+        self.sizes[rel] = want.st_size
+        self._forget(path)
         try:
-            have, want = os.stat(path), os.stat(source)
+            have = os.stat(path)
             if (have.st_ino, have.st_dev) == (want.st_ino, want.st_dev) or (
                 have.st_size == want.st_size and have.st_mtime_ns >= want.st_mtime_ns
             ):  # a copy made after the file
                 self.unchanged += 1
                 return
-            os.unlink(path)
         except OSError:
-            self._mkdir(os.path.dirname(path))
-        try:
-            os.link(source, path)
-        except OSError:
-            shutil.copyfile(source, path)
+            pass
+        self._links[path] = source
         self.written += 1
 
     def copy_tree(
@@ -85,7 +93,22 @@ class SiteWriter:
                     self.write(prefix + rel, handle.read())
 
     def finish(self) -> int:
-        """Delete what this build did not produce, then empty folders; returns files deleted."""
+        """Put the changed files in place, link the evidence, then delete what this build did not
+        produce and empty folders; returns files deleted."""
+        self.committing = True
+        for path, temporary in self._pending.items():
+            os.replace(temporary, path)
+        for path, source in self._links.items():
+            self._mkdir(os.path.dirname(path))
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            try:
+                os.link(source, path)
+            except OSError:
+                shutil.copyfile(source, path)
+        self._pending, self._links = {}, {}
         deleted = 0
         for folder, _dirs, names in os.walk(self.root, topdown=False):
             for name in names:
@@ -104,6 +127,41 @@ class SiteWriter:
                 except OSError:
                     pass
         return deleted
+
+    def plan(self) -> tuple:
+        """What this writer prepared, for another writer to `adopt` (a forked worker's writer
+        hands its pages to the build's)."""
+        return self.kept, self.sizes, self._pending, self.written, self.unchanged
+
+    def adopt(self, plan: tuple) -> None:
+        kept, sizes, pending, written, unchanged = plan
+        self.kept |= kept
+        self.sizes.update(sizes)
+        for path, temporary in pending.items():
+            self._forget(path)
+            self._pending[path] = temporary
+        self.written += written
+        self.unchanged += unchanged
+
+    def abort(self) -> None:
+        """Undo a build that did not reach `finish`: its temporary files go, and a site folder
+        this build created goes with them; the previous site stays as it was."""
+        if self._created:
+            shutil.rmtree(self.root, ignore_errors=True)
+            return
+        for path in list(self._pending):
+            self._forget(path)
+        self._links = {}
+
+    def _forget(self, path: str) -> None:
+        """Drop what an earlier call of this build planned for `path`."""
+        self._links.pop(path, None)
+        temporary = self._pending.pop(path, None)
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
 
     def _mkdir(self, folder: str) -> None:
         if folder not in self._dirs:

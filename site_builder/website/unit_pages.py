@@ -88,19 +88,18 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
     _SHARED = (run, renderer, marked, reviewing, deep, room, provenance, base, writer.site)
     try:
         if not _parallel(len(tasks)):
-            kept, used = _render_chunk(tasks, writer)
+            _plan, used = _render_chunk(tasks, writer)
         else:
             renderer._t("unit.html")  # compiled once, before the fork
             marked._t("unit.html")
             workers = min(os.cpu_count() or 1, 8)
             chunks = [tasks[n : n + 400] for n in range(0, len(tasks), 400)]
             context = multiprocessing.get_context("fork")
-            kept, used = set(), set()
+            used = set()
             with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for chunk_kept, chunk_used in pool.map(_render_shared, chunks):
-                    kept |= chunk_kept
+                for chunk_plan, chunk_used in pool.map(_render_shared, chunks):
+                    writer.adopt(chunk_plan)  # the pages it prepared, put in place with the rest
                     used |= chunk_used
-            writer.kept |= kept
     finally:
         _SHARED = ()
     if run.cache is not None:
@@ -119,7 +118,7 @@ def _render_shared(tasks):
     return _render_chunk(tasks, SiteWriter(_SHARED[8]))
 
 
-def _render_chunk(tasks, writer: SiteWriter) -> tuple[set[str], set[str]]:
+def _render_chunk(tasks, writer: SiteWriter) -> tuple[tuple, set[str]]:
     run, renderer, marked, reviewing, deep, room, provenance, base = _SHARED[:8]
     cache = run.cache
     used: set[str] = set()
@@ -147,7 +146,7 @@ def _render_chunk(tasks, writer: SiteWriter) -> tuple[set[str], set[str]]:
         )
         if f.template:
             writer.write(folder + TEMPLATE_FILE, f.template)
-    return writer.kept, used
+    return writer.plan(), used
 
 
 def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
