@@ -57,7 +57,6 @@ class BuildReport:
     evidence_files: int = 0
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    largest_fetch: int = 0
     clock: Clock | None = None
     size: site_size.SiteSize | None = None
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per step (children included)
@@ -172,7 +171,6 @@ def build_site(
             counts["evidence"],
             counts["warnings"],
             laps.timings,
-            counts["largest"],
             run.clock,
             size=measured,
             cpu=laps.cpu,
@@ -193,7 +191,7 @@ def _write_site(
     overview = _overview_pages(run)
     config, warnings, shells = _render_shells(run, overview, scratch, writer)
     laps.lap("mkdocs")
-    pages, largest = _write_overview_pages(run, renderer, overview, shells, files, writer)
+    pages = _write_overview_pages(run, renderer, overview, shells, files, writer)
     entries = [e for period in run.periods for e in search_entries(run.all_facts[period.id], run.layout, renderer)]
     search_key = search.entries_key(entries)
     reused = run.cache.folder_of("search", search_key) if run.cache is not None else None
@@ -202,9 +200,8 @@ def _write_site(
         if reused is None:
             indexing.add(entries)
         deep = shell.Shell.read(shells / SHELL_PAGE)
-        room = TITLE_LIMIT - len(
-            f" - {config.get('site_name') or ''}"
-        )  # html-validate's <title> limit, less the theme's suffix
+        # html-validate's <title> limit, less the theme's suffix
+        room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")
         unit_pages = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
         pages += _write_parent_pages(run, renderer, deep, room, writer)
         pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
@@ -216,12 +213,11 @@ def _write_site(
         evidence = run.store.publish(writer.site, writer)
         laps.lap("evidence")
         if reused is None:
-            largest = max(largest, indexing.finish(files))
+            indexing.finish(files)
             if run.cache is not None and indexing.count:
                 run.cache.keep_folder("search", search_key, files / search.FOLDER)
         else:
             writer.copy_tree(reused, skip=(".complete",), prefix=f"{search.FOLDER}/")
-            largest = max(largest, max((p.stat().st_size for p in reused.rglob("*") if p.is_file()), default=0))
     finally:
         indexing.close()  # also when a step failed: no Pagefind left running
     writer.copy_tree(files)
@@ -232,7 +228,6 @@ def _write_site(
         "unit_pages": unit_pages,
         "evidence": evidence,
         "warnings": warnings,
-        "largest": largest,
     }
 
 
@@ -423,15 +418,14 @@ def _shells_key(docs: Path, config_file: Path, settings) -> str:
 
 def _write_overview_pages(
     run: BuildRun, renderer: PageRenderer, overview: dict, shells: Path, files: Path, writer: SiteWriter
-) -> tuple[int, int]:
-    """Pour generated HTML into each overview shell; returns pages written and the largest
-    listing file. The downloads page is written later, once the files exist (it shows sizes)."""
-    index_json, largest = {}, 0
+) -> int:
+    """Pour generated HTML into each overview shell; returns pages written. The downloads page
+    is written later, once the files exist (it shows sizes); file sizes are checked by site_size."""
+    index_json = {}
     for period in run.periods:
-        index_json[period.id], size = listing_data.write_listing(
+        index_json[period.id], _size = listing_data.write_listing(
             files, run.all_facts[period.id], run.layout, bool(run.org.demo)
         )
-        largest = max(largest, size)
     pages = 0
     for md, (_title, key) in overview.items():
         period_id, _, kind = key.partition(":")
@@ -445,7 +439,7 @@ def _write_overview_pages(
             body = renderer.search()
         _fill(shells, _html_of(md), body, writer)
         pages += 1
-    return pages, largest
+    return pages
 
 
 def _overview_body(renderer: PageRenderer, pf: PeriodFacts, kind: str, index_json: str) -> str:
