@@ -24,7 +24,7 @@ import os
 import subprocess
 import threading
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO
 
 FOLDER = "pagefind"
@@ -132,20 +132,30 @@ class Indexer:
             self._errors.append(str(exc))
 
     def finish(self, site: Path) -> int:
-        """Write the index into <site>/pagefind/; returns the size of its largest file."""
+        """Write the index into <site>/pagefind/; returns the size of its largest file. The files
+        are fetched from the service and written here: the service's own writing may still be
+        under way when it answers, and a file read then is cut short."""
+        sizes = [0]
         try:
             if self.count:
                 if self._feeder is not None:
                     self._feeder.join()
-                self._wait(
-                    self._send({"type": "WriteFiles", "index_id": self._index, "output_path": str(site / FOLDER)})
-                )
+                answer = self._wait(self._send({"type": "GetFiles", "index_id": self._index}))
+                folder = site / FOLDER
+                for item in answer.get("files") or []:
+                    rel = PurePosixPath(str(item.get("path", "")))
+                    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+                        raise SearchIndexError(f"pagefind trả về đường dẫn lạ: {str(rel)[:200]}")
+                    data = base64.b64decode(item.get("content") or "")
+                    target = folder.joinpath(*rel.parts)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
+                    sizes.append(len(data))
         finally:
             self.close()
         if self._errors:
             raise SearchIndexError(f"pagefind báo lỗi: {self._errors[0][:500]}")
-        files = [p for p in (site / FOLDER).rglob("*") if p.is_file()] if self.count else []
-        return max((p.stat().st_size for p in files), default=0)
+        return max(sizes)
 
     def close(self) -> None:
         if self._process is None:
