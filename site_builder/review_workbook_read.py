@@ -501,7 +501,7 @@ def check_paths(root, rels: list[str]) -> tuple[list[Problem], int]:
     from site_builder.catalogues import load_period
     from site_builder.paths import classify, unit_paths
     from site_builder.registry import load_organization, load_registry
-    from site_builder.validate import _check_one
+    from site_builder.submissions import check_unit_file
 
     existing = [rel for rel in dict.fromkeys(rels) if (root.path / rel).is_file()]
     if not existing:
@@ -520,7 +520,7 @@ def check_paths(root, rels: list[str]) -> tuple[list[Problem], int]:
             for kind_rel in unit_paths(period_id, body, unit.id):
                 if (root.path / kind_rel).is_file() and period is not None:
                     role = classify(kind_rel)
-                    record, _found = _check_one(root, registry, {period_id: period}, role, kind_rel)
+                    record, _found = check_unit_file(root, registry, {period_id: period}, role, kind_rel)
                     if record is not None:
                         (dataset.submissions if role.kind == "submission" else dataset.reviews)[
                             (period_id, unit.id)

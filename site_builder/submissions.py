@@ -13,7 +13,17 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from site_builder import evidence, messages, schemas
-from site_builder.model import LINK_KINDS, Catalogue, CriterionEntry, Period, Review, ReviewEntry, Submission, Unit
+from site_builder.model import (
+    LINK_KINDS,
+    Catalogue,
+    CriterionEntry,
+    Period,
+    Registry,
+    Review,
+    ReviewEntry,
+    Submission,
+    Unit,
+)
 from site_builder.numbers import as_typed, day
 from site_builder.paths import (
     REPORTS_FOLDER,
@@ -421,3 +431,20 @@ def _check_unused_files(doc, unit_dir, criteria, problems):
                 problems.append(messages.STRAY_FILE.on(doc, (), name=rel))
             elif rel not in referenced:
                 problems.append(messages.FILE_UNUSED.on(doc, (), name=rel))
+
+
+def unit_context(root: DataRoot, registry: Registry, role: FileRole):
+    """(unit, registered elsewhere, other periods having it, submission exists) for a unit file."""
+    unit = registry.unit(role.period, role.unit)
+    elsewhere = None
+    if unit is not None and unit.parent != role.parent:
+        unit, elsewhere = None, unit
+    others = () if unit or elsewhere else tuple(p for p, r in sorted(registry.periods.items()) if role.unit in r.units)
+    return unit, elsewhere, others, root.submission_file(role.period, role.parent, role.unit).is_file()
+
+
+def check_unit_file(root: DataRoot, registry: Registry, periods, role: FileRole, rel: str):
+    """(record or None, problems) for one submission or reviewer-score file at `rel`."""
+    unit, elsewhere, others, exists = unit_context(root, registry, role)
+    ctx = Context(root, role, periods.get(role.period), unit, elsewhere, submission_exists=exists, other_periods=others)
+    return check_submission(ctx, rel) if role.kind == "submission" else check_review(ctx, rel)

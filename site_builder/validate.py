@@ -30,7 +30,7 @@ from site_builder.paths import (
 from site_builder.problems import Problem
 from site_builder.registry import load_organization, load_registry, load_units_file, registry_periods
 from site_builder.reports import check_reports
-from site_builder.submissions import Context, check_review, check_submission
+from site_builder.submissions import check_unit_file, unit_context
 
 
 @dataclass
@@ -156,7 +156,7 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
     A site build reuses verdicts on unchanged files (check_cache.py): those are looked up here,
     only the others are checked (and only many of them are worth the workers)."""
     looked = [
-        (role, rel, *check_cache.lookup(root, role, rel, *_unit_context(root, registry, role)))
+        (role, rel, *check_cache.lookup(root, role, rel, *unit_context(root, registry, role)))
         for role, rel in unit_files
     ]
     todo = [(role, rel, key) for role, rel, key, known in looked if known is None]
@@ -181,22 +181,10 @@ def _check_shared(task):
     return _check_one(root, registry, periods, *task)
 
 
-def _unit_context(root: DataRoot, registry: Registry, role: FileRole):
-    """(unit, registered elsewhere, other periods having it, submission exists) for a unit file."""
-    unit = registry.unit(role.period, role.unit)
-    elsewhere = None
-    if unit is not None and unit.parent != role.parent:
-        unit, elsewhere = None, unit
-    others = () if unit or elsewhere else tuple(p for p, r in sorted(registry.periods.items()) if role.unit in r.units)
-    return unit, elsewhere, others, root.submission_file(role.period, role.parent, role.unit).is_file()
-
-
 def _check_one(root: DataRoot, registry: Registry, periods, role: FileRole, rel: str, key: str | None = None):
     """(record or None, problems) for one submission or reviewer-score file; stored under `key`
     in the site build's cache when given."""
-    unit, elsewhere, others, exists = _unit_context(root, registry, role)
-    ctx = Context(root, role, periods.get(role.period), unit, elsewhere, submission_exists=exists, other_periods=others)
-    verdict = check_submission(ctx, rel) if role.kind == "submission" else check_review(ctx, rel)
+    verdict = check_unit_file(root, registry, periods, role, rel)
     check_cache.store(key, verdict)
     return verdict
 

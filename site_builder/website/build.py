@@ -26,7 +26,7 @@ from site_builder.website import downloads as dl
 from site_builder.website import listing_data, search, shell, site_size
 from site_builder.website.evidence_files import EvidenceStore, pinned_source
 from site_builder.website.facts import PeriodFacts, Timeline, gather
-from site_builder.website.pages import Layout, PageRenderer, environment
+from site_builder.website.pages import COMPARE, Layout, PageRenderer, environment
 from site_builder.website.review_site import ReviewSite
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import page_title
@@ -513,7 +513,6 @@ def _html_of(md: str) -> str:
     return md[: -len(".md")] + "/index.html" if not md.endswith("index.md") else md[:-3] + ".html"
 
 
-COMPARE = "so-sanh"
 TITLE_LIMIT = 70
 
 

@@ -35,6 +35,7 @@ from site_builder.website.text import (
 TEMPLATES = resources.templates_dir()
 RANKING_LIMIT = 200
 TEMPLATE_FILE = "mau-tu-danh-gia.yaml"  # next to a unit's page when it has not submitted yet
+COMPARE = "so-sanh"  # the page comparing a period's reviewing bodies
 TOP_LIMIT = 5
 
 
@@ -408,7 +409,6 @@ class PageRenderer:
     def offices(self, pf: PeriodFacts) -> str:
         """The reviewing bodies of the period's tier side by side: their own score when they are
         assessed (district offices), and how their units did."""
-        from site_builder.website.build import COMPARE
 
         url = self.layout.page(pf.period.id, COMPARE)
         ctx = self._common(url, pf.period.id, COMPARE)
