@@ -423,7 +423,7 @@ def _write_overview_pages(
     is written later, once the files exist (it shows sizes); file sizes are checked by site_size."""
     index_json = {}
     for period in run.periods:
-        index_json[period.id], _size = listing_data.write_listing(
+        index_json[period.id] = listing_data.write_listing(
             files, run.all_facts[period.id], run.layout, bool(run.org.demo)
         )
     pages = 0

@@ -18,11 +18,11 @@ def listing_folder(period: str) -> str:
     return f"{period}/du-lieu"
 
 
-def write_listing(site: Path, pf: PeriodFacts, layout: Layout, demo: bool = False) -> tuple[str, int]:
-    """Writes <period>/du-lieu/<area>.json and an index; returns the index path and largest size."""
+def write_listing(site: Path, pf: PeriodFacts, layout: Layout, demo: bool = False) -> str:
+    """Writes <period>/du-lieu/<area>.json and an index; returns the index path. (File sizes are
+    checked for the whole site by site_size.)"""
     folder = site / listing_folder(pf.period.id)
     folder.mkdir(parents=True, exist_ok=True)
-    largest = 0
     districts: list[dict] = []
     index = {
         "period": pf.period.id,
@@ -76,10 +76,9 @@ def write_listing(site: Path, pf: PeriodFacts, layout: Layout, demo: bool = Fals
             )
         text = json.dumps({"district": d["name"], "units": rows}, ensure_ascii=False, separators=(",", ":"))
         (folder / f"{d['slug']}.json").write_text(text, encoding="utf-8")
-        largest = max(largest, len(text.encode("utf-8")))
         districts.append({"name": d["name"], "slug": d["slug"], "total": d["total"]})
     (folder / "index.json").write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    return f"{listing_folder(pf.period.id)}/index.json", largest
+    return f"{listing_folder(pf.period.id)}/index.json"
 
 
 def _evidence_counts(f) -> dict:

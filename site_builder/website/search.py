@@ -131,11 +131,10 @@ class Indexer:
         except SearchIndexError as exc:
             self._errors.append(str(exc))
 
-    def finish(self, site: Path) -> int:
-        """Write the index into <site>/pagefind/; returns the size of its largest file. The files
-        are fetched from the service and written here: the service's own writing may still be
-        under way when it answers, and a file read then is cut short."""
-        sizes = [0]
+    def finish(self, site: Path) -> None:
+        """Write the index into <site>/pagefind/. The files are fetched from the service and
+        written here: the service's own writing may still be under way when it answers, and a
+        file read then is cut short."""
         try:
             if self.count:
                 if self._feeder is not None:
@@ -150,12 +149,10 @@ class Indexer:
                     target = folder.joinpath(*rel.parts)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(data)
-                    sizes.append(len(data))
         finally:
             self.close()
         if self._errors:
             raise SearchIndexError(f"pagefind báo lỗi: {self._errors[0][:500]}")
-        return max(sizes)
 
     def close(self) -> None:
         if self._process is None:

@@ -25,10 +25,7 @@ class SiteWriter:
     def __init__(self, site: Path):
         self.site = site
         self.root = str(site)
-        self.kept: set[str] = set()  # site-relative paths this build produced
-        self.sizes: dict[str, int] = {}  # site-relative path -> bytes, of the site as it will be
-        self.written = 0
-        self.unchanged = 0
+        self.sizes: dict[str, int] = {}  # every site-relative path this build produced -> its bytes
         self.committing = False  # set once `finish` starts changing the site
         self._dirs: set[str] = set()
         self._pending: dict[str, str] = {}  # place -> the temporary file to rename there
@@ -40,14 +37,12 @@ class SiteWriter:
         """Write `data` at `rel` unless the file already holds exactly these bytes."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
         path = os.path.join(self.root, rel)
-        self.kept.add(rel)
         self.sizes[rel] = len(raw)
         self._forget(path)  # a later write of the same place wins
         try:
             if os.stat(path).st_size == len(raw):
                 with open(path, "rb") as handle:
                     if handle.read() == raw:
-                        self.unchanged += 1
                         return
         except OSError:
             self._mkdir(os.path.dirname(path))
@@ -55,13 +50,11 @@ class SiteWriter:
         with open(temporary, "wb") as handle:
             handle.write(raw)
         self._pending[path] = temporary
-        self.written += 1
 
     def link(self, rel: str, source: str) -> None:
         """Publish `source` (a file of the data repository) at `rel`: hard-linked when the file
         system allows, else copied; left alone when it is already that file or has its bytes."""
         path = os.path.join(self.root, rel)
-        self.kept.add(rel)
         want = os.stat(source)
         self.sizes[rel] = want.st_size
         self._forget(path)
@@ -70,12 +63,10 @@ class SiteWriter:
             if (have.st_ino, have.st_dev) == (want.st_ino, want.st_dev) or (
                 have.st_size == want.st_size and have.st_mtime_ns >= want.st_mtime_ns
             ):  # a copy made after the file
-                self.unchanged += 1
                 return
         except OSError:
             pass
         self._links[path] = source
-        self.written += 1
 
     def copy_tree(
         self, source: Path, skip: tuple[str, ...] = (), leave: frozenset[str] | set[str] = frozenset(), prefix: str = ""
@@ -114,7 +105,7 @@ class SiteWriter:
             for name in names:
                 full = os.path.join(folder, name)
                 rel = os.path.relpath(full, self.root).replace(os.sep, "/")
-                if rel in self.kept:
+                if rel in self.sizes:
                     continue
                 try:
                     os.unlink(full)
@@ -131,17 +122,14 @@ class SiteWriter:
     def plan(self) -> tuple:
         """What this writer prepared, for another writer to `adopt` (a forked worker's writer
         hands its pages to the build's)."""
-        return self.kept, self.sizes, self._pending, self.written, self.unchanged
+        return self.sizes, self._pending
 
     def adopt(self, plan: tuple) -> None:
-        kept, sizes, pending, written, unchanged = plan
-        self.kept |= kept
+        sizes, pending = plan
         self.sizes.update(sizes)
         for path, temporary in pending.items():
             self._forget(path)
             self._pending[path] = temporary
-        self.written += written
-        self.unchanged += unchanged
 
     def abort(self) -> None:
         """Undo a build that did not reach `finish`: its temporary files go, and a site folder
