@@ -7,6 +7,8 @@
 - Rendered pages: the HTML of a unit or district page, stored under a digest of everything the
   page shows (its facts, the template sources, the site-wide values) with the data commit and the
   dates left as markers, so a page whose unit did not change is not rendered again after a commit.
+- Other outputs by kind (`blob`/`put_blob`): bytes under a digest of their inputs, e.g. the
+  scoring workbook of a reviewing body whose units did not change.
 - Compiled page templates (Jinja's bytecode cache).
 
 Where: $XDG_CACHE_HOME/site-builder/build/<digest of the data folder's path>/, outside the data
@@ -79,6 +81,7 @@ class BuildCache:
         self._verdicts: dict[tuple[str, str], tuple[str, str]] = {}  # (rules, sha256) -> PDF verdict
         self._digests_changed = False
         self._used_pages: set[str] = set()
+        self._used_blobs: dict[str, set[str]] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ file digests
@@ -159,6 +162,28 @@ class BuildCache:
     def _page_file(self, key: str) -> Path:
         return self.folder / "pages" / key[:2] / key
 
+    # ------------------------------------------------------------------ other outputs, by kind
+    def blob(self, kind: str, key: str) -> bytes | None:
+        """The bytes kept under `kind`/`key` (e.g. a scoring workbook), or None."""
+        try:
+            with open(self._blob_file(kind, key), "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        with self._lock:
+            self._used_blobs.setdefault(kind, set()).add(key)
+        return data
+
+    def put_blob(self, kind: str, key: str, data: bytes) -> None:
+        """Keep `data` under `kind`/`key`; entries of a kind this build did not use are dropped
+        when it ends."""
+        with self._lock:
+            self._used_blobs.setdefault(kind, set()).add(key)
+        _store(self._blob_file(kind, key), data)
+
+    def _blob_file(self, kind: str, key: str) -> Path:
+        return self.folder / "blobs" / kind / key
+
     # ------------------------------------------------------------------ checks of unit files
     def check(self, key: str):
         """A stored verdict on a unit file (check_cache.py), or None."""
@@ -238,6 +263,8 @@ class BuildCache:
             table = (self._digests, self._verdicts) if len(self._digests) <= MAX_DIGESTS else ({}, {})
             _store(self.folder / "digests.pickle", pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
         _prune_older_than(self.folder / "checks", CHECKS_KEPT_DAYS)
+        for kind, used in self._used_blobs.items():
+            _drop_unused(self.folder / "blobs" / kind, used)
         pages = self.folder / "pages"
         if pages.is_dir():
             for sub in os.scandir(pages):
@@ -247,6 +274,19 @@ class BuildCache:
                             os.unlink(entry.path)
                         except OSError:
                             pass
+
+
+def _drop_unused(folder: Path, used: set[str]) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name not in used and not entry.name.startswith(".tmp-"):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def _prune_older_than(folder: Path, days: int) -> None:
