@@ -16,9 +16,13 @@ workbook back with these constants; change the layout only together with TEMPLAT
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
+import math
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from site_builder.model import Dataset, Period, Unit
@@ -82,48 +86,62 @@ def file_name(period: str, body: str) -> str:
 
 def bodies_with_submissions(dataset: Dataset, period: str) -> list[str]:
     """Reviewing bodies of the period that have at least one unit that has submitted."""
+    return list(submitted_by_body(dataset, period))
+
+
+def submitted_by_body(dataset: Dataset, period: str) -> dict[str, list[Unit]]:
+    """Body -> its units that have submitted, in registry order, bodies in registry order; one
+    pass over the registry (asking each body for its children costs bodies × units)."""
     registry = dataset.registry.period(period)
-    found = []
-    for body in registry.bodies:
-        if any((period, u.id) in dataset.submissions for u in registry.children(body)):
-            found.append(body)
-    return found
+    children: dict[str, list[Unit]] = {}
+    for unit in registry.units.values():
+        if (period, unit.id) in dataset.submissions:
+            children.setdefault(unit.parent, []).append(unit)
+    return {body: children[body] for body in registry.bodies if body in children}
+
+
+def _workbook_units(dataset: Dataset, period: Period, body: str, submitted: list[Unit] | None) -> list[Unit]:
+    """The units a body's workbook lists: submitted, of a type the period has a catalogue for."""
+    if submitted is None:
+        submitted = submitted_by_body(dataset, period.id).get(body, [])
+    return [u for u in submitted if u.type in period.catalogues]
 
 
 def rows_of(
-    dataset: Dataset, period: Period, body: str, repository: str = "", branch: str = "main"
+    dataset: Dataset,
+    period: Period,
+    body: str,
+    repository: str = "",
+    branch: str = "main",
+    submitted: list[Unit] | None = None,
 ) -> dict[str, list[Row]]:
-    """Sheet name -> rows, units in registry order, sheets in unit-type order."""
-    registry = dataset.registry.period(period.id)
-    units = [
-        u for u in registry.children(body) if (period.id, u.id) in dataset.submissions and u.type in period.catalogues
-    ]
+    """Sheet name -> rows, units in registry order, sheets in unit-type order. `submitted`: the
+    body's submitted units when the caller has them (submitted_by_body)."""
+    units = _workbook_units(dataset, period, body, submitted)
     sheets: dict[str, list[Row]] = {}
     for unit_type in sorted({u.type for u in units}, key=type_order):
         sheet = type_label(unit_type)[:31]
-        catalogue = period.catalogues[unit_type]
+        items = [(item.id, item.max, " ".join(item.text.split())) for item in _scored(period.catalogues[unit_type])]
         rows = sheets.setdefault(sheet, [])
         for unit in (u for u in units if u.type == unit_type):
             submission = dataset.submissions[(period.id, unit.id)]
             review = dataset.reviews.get((period.id, unit.id))
-            for item in catalogue.items.values():
-                if item.derived:
-                    continue
-                entry = submission.entries.get(item.id)
-                reviewed = review.entries.get(item.id) if review else None
+            evidence_dir = submission.evidence_dir()
+            for item_id, maximum, text in items:
+                entry = submission.entries.get(item_id)
+                reviewed = review.entries.get(item_id) if review else None
                 evidence = tuple(
-                    _evidence_link(ref, submission.evidence_dir(), repository, branch)
-                    for ref in (entry.evidence if entry else ())
+                    _evidence_link(ref, evidence_dir, repository, branch) for ref in (entry.evidence if entry else ())
                 )
                 rows.append(
                     Row(
                         sheet,
                         HEADER_ROW + 1 + len(rows),
                         unit,
-                        item.id,
-                        item.max,
+                        item_id,
+                        maximum,
                         entry.score if entry else 0.0,
-                        " ".join(item.text.split()),
+                        text,
                         evidence,
                         entry.note if entry else "",
                         reviewed.score if reviewed else None,
@@ -131,6 +149,81 @@ def rows_of(
                     )
                 )
     return sheets
+
+
+def _scored(catalogue) -> list:
+    """The criteria a reviewer scores (derived ones are computed, not scored)."""
+    return [item for item in catalogue.items.values() if not item.derived]
+
+
+def source_paths(dataset: Dataset, period_id: str, body: str, submitted: list[Unit] | None = None) -> list[str]:
+    """The data files the body's workbook is made from: its units' submissions and reviews."""
+    period = dataset.periods[period_id]
+    paths = []
+    for unit in _workbook_units(dataset, period, body, submitted):
+        paths.append(dataset.submissions[(period_id, unit.id)].path)
+        review = dataset.reviews.get((period_id, unit.id))
+        if review is not None:
+            paths.append(review.path)
+    return paths
+
+
+def input_digest(
+    dataset: Dataset,
+    period_id: str,
+    body: str,
+    *,
+    made_from: str = "",
+    created: dt.datetime | None = None,
+    submitted: list[Unit] | None = None,
+) -> str:
+    """A digest of everything the workbook's bytes depend on (its key in the build cache),
+    computed from the data without building rows. Whatever make_workbook comes to read must be
+    added here too; the code that writes the workbook is covered by its source."""
+    period = dataset.periods[period_id]
+    org = dataset.registry.organization
+    registry = dataset.registry.period(period_id)
+    units = _workbook_units(dataset, period, body, submitted)
+    found = registry.bodies.get(body)
+    parts: list[object] = [
+        _code_digest(),
+        period_id,
+        period.title,
+        body,
+        registry.body_name(body),
+        found.reviewers if found else (),
+        org.repository,
+        org.branch or "main",
+        made_from,
+        _created(created).isoformat(),
+    ]
+    for unit_type in sorted({u.type for u in units}, key=type_order):
+        catalogue = period.catalogues[unit_type]
+        parts.append((type_label(unit_type), catalogue.score_step, [(i.id, i.max, i.text) for i in _scored(catalogue)]))
+    for unit in units:
+        submission = dataset.submissions[(period_id, unit.id)]
+        review = dataset.reviews.get((period_id, unit.id))
+        parts.append((unit.id, unit.name, unit.type, submission.evidence_dir()))
+        parts.append([(e.id, e.score, e.evidence, e.note) for e in submission.entries.values()])
+        parts.append([(e.id, e.score, e.comment) for e in review.entries.values()] if review else None)
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    """The code that lays the workbook out: this module, the helpers it formats with, xlsxwriter."""
+    import xlsxwriter
+
+    from site_builder import numbers, unit_types
+
+    digest = hashlib.sha256(f"{FORMAT_ID} {TEMPLATE_VERSION} {xlsxwriter.__version__}".encode())
+    for module in (sys.modules[__name__], numbers, unit_types):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+def _created(created: dt.datetime | None) -> dt.datetime:
+    return (created or dt.datetime(2000, 1, 1)).replace(tzinfo=None)
 
 
 def _evidence_link(ref: str, evidence_dir: str, repository: str, branch: str) -> str:
@@ -148,15 +241,22 @@ def checksum(lines: list[str]) -> str:
 
 
 def make_workbook(
-    dataset: Dataset, period_id: str, body: str, *, made_from: str = "", created: dt.datetime | None = None
+    dataset: Dataset,
+    period_id: str,
+    body: str,
+    *,
+    made_from: str = "",
+    created: dt.datetime | None = None,
+    submitted: list[Unit] | None = None,
 ) -> bytes:
-    """The XLSX bytes; `created` fixes the file's creation date (reproducible builds)."""
+    """The XLSX bytes; `created` fixes the file's creation date (reproducible builds). What they
+    depend on is what input_digest digests."""
     import xlsxwriter
 
     period = dataset.periods[period_id]
     org = dataset.registry.organization
     registry = dataset.registry.period(period_id)
-    sheets = rows_of(dataset, period, body, org.repository, org.branch or "main")
+    sheets = rows_of(dataset, period, body, org.repository, org.branch or "main", submitted)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_urls": False, "strings_to_formulas": False, "strings_to_numbers": False}
@@ -164,7 +264,7 @@ def make_workbook(
     book.set_properties(
         {
             "title": f"Bảng chấm điểm {registry.body_name(body)} — {period.title}",
-            "created": (created or dt.datetime(2000, 1, 1)).replace(tzinfo=None),
+            "created": _created(created),
         }
     )
     styles = _styles(book)
@@ -301,16 +401,26 @@ def _info_sheet(book, styles, period: Period, body_name: str, body: str, registr
     sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
 
+WIDTHS = {key: width for key, _header, width in COLUMNS}
+
+
 def _height(values: dict, comment: str) -> float:
     """Row height that shows the wrapped texts (spreadsheets do not grow rows written by a program)."""
-    import math
-
-    widths = {key: width for key, _header, width in COLUMNS}
     lines = 1
-    for key, text in (*values.items(), ("comment", comment)):
-        wrapped = sum(max(1, math.ceil(len(part) * 1.1 / max(widths[key] - 1, 1))) for part in str(text).split("\n"))
-        lines = max(lines, wrapped)
+    for key, text in values.items():
+        lines = max(lines, _lines(WIDTHS[key], text))
+    if comment:
+        lines = max(lines, _lines(WIDTHS["comment"], comment))
     return 15.0 * min(lines, 12)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _lines(width: int, text: str) -> int:
+    """Lines `text` wraps to in a column of `width` characters (criterion texts and unit names
+    repeat on every row of a unit or a criterion: computed once each)."""
+    if len(text) * 1.1 <= width - 1 and "\n" not in text:
+        return 1
+    return sum(max(1, math.ceil(len(part) * 1.1 / max(width - 1, 1))) for part in text.split("\n"))
 
 
 def _score_sheet(book, styles, name: str, rows: list[Row], step: float) -> None:

@@ -148,6 +148,7 @@ def build_site(
             run.layout,
             queue_file=review_queue,
             objections_file=objections,
+            cache=run.cache,
         )
         reviewing.install(renderer.env)
         laps.lap("review workbooks")

@@ -16,6 +16,7 @@ from pathlib import Path
 from site_builder import objections as objection_data
 from site_builder import review_queue
 from site_builder import review_workbook as rw
+from site_builder.website import review_workbooks
 from site_builder.website.pages import depth_prefix
 
 FOLDER = "tai-ve/bang-cham"
@@ -48,22 +49,25 @@ class ReviewSite:
         *,
         queue_file: Path | None = None,
         objections_file: Path | None = None,
+        cache=None,
     ):
+        """`cache`: the build cache (None: caching off), where unchanged workbooks come from."""
         self.dataset, self.periods, self.clock, self.layout = dataset, periods, clock, layout
+        made = review_workbooks.make_all(dataset, periods, clock, commit, when, cache)
+        self.workbooks_reused = made.reused
         self.workbooks: dict[tuple[str, str], WorkbookLink] = {}
-        for period in periods:
-            registry = dataset.registry.period(period.id)
-            for body in rw.bodies_with_submissions(dataset, period.id):
-                name = rw.file_name(period.id, body)
-                self.workbooks[(period.id, body)] = WorkbookLink(
-                    period.id,
-                    period.title,
-                    body,
-                    registry.body_name(body),
-                    name,
-                    f"{FOLDER}/{period.id}/{name}",
-                    rw.make_workbook(dataset, period.id, body, made_from=commit, created=when),
-                )
+        by_id = {period.id: period for period in periods}
+        for (period_id, body), data in made.data.items():
+            period, name = by_id[period_id], rw.file_name(period_id, body)
+            self.workbooks[(period_id, body)] = WorkbookLink(
+                period_id,
+                period.title,
+                body,
+                dataset.registry.period(period_id).body_name(body),
+                name,
+                f"{FOLDER}/{period_id}/{name}",
+                data,
+            )
         self.queue = review_queue.load(queue_file)
         self.objections, self.objections_fetched = objection_data.load(objections_file, dataset)
 

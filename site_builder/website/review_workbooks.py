@@ -1,0 +1,71 @@
+"""The scoring workbooks a build publishes, one per period and reviewing body that has
+submissions, each made from its body's data alone and kept in the build cache.
+
+A workbook names the commit it was made from and carries a creation date. Both come from the
+body's own files (the newest commit among the current versions of its units' submissions and
+reviews, and that commit's date), not from HEAD and the build date: a commit that touches one
+body leaves every other body's workbook byte-identical, so it is taken from the cache (keyed by
+review_workbook.input_digest) instead of being made again. Without history (no git, a shallow
+clone) the data commit and the build date stand in, as for the rest of the site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from site_builder import review_workbook as rw
+
+CACHE_KIND = "workbooks"
+
+
+@dataclass(frozen=True)
+class Made:
+    """Workbook bytes by (period, body), and how many came from the cache."""
+
+    data: dict[tuple[str, str], bytes]
+    reused: int
+
+
+def make_all(dataset, periods, clock, commit: str, when: dt.datetime, cache) -> Made:
+    """Every workbook of `periods`; `commit` and `when` stand in when the history is unknown;
+    `cache` is the build cache or None (caching off: every workbook is made)."""
+    data: dict[tuple[str, str], bytes] = {}
+    reused = 0
+    for period in periods:
+        for body, submitted in rw.submitted_by_body(dataset, period.id).items():
+            made_from, created = provenance(dataset, period.id, body, submitted, clock, commit, when)
+            key = rw.input_digest(dataset, period.id, body, made_from=made_from, created=created, submitted=submitted)
+            found = cache.blob(CACHE_KIND, key) if cache is not None else None
+            if found is None:
+                found = rw.make_workbook(
+                    dataset, period.id, body, made_from=made_from, created=created, submitted=submitted
+                )
+                if cache is not None:
+                    cache.put_blob(CACHE_KIND, key, found)
+            else:
+                reused += 1
+            data[(period.id, body)] = found
+    return Made(data, reused)
+
+
+def provenance(
+    dataset, period_id: str, body: str, submitted, clock, commit: str, when: dt.datetime
+) -> tuple[str, dt.datetime]:
+    """The newest commit among the current versions of the body's files and its committer date
+    (ties: the larger commit id, so the choice never depends on an order); (`commit`, `when`)
+    when the clock is unavailable or knows none of the files."""
+    if clock is None or not clock.available:
+        return commit, when
+    newest: tuple[int, str] | None = None
+    for sha in {v.commit for v in map(clock.current, rw.source_paths(dataset, period_id, body, submitted)) if v}:
+        try:
+            stamp = clock.commit(sha).committer_timestamp
+        except KeyError:
+            continue
+        if stamp is not None and (newest is None or (stamp, sha) > newest):
+            newest = (stamp, sha)
+    if newest is None:
+        return commit, when
+    date = clock.commit(newest[1]).committer_date
+    return newest[1], date if date is not None else when
