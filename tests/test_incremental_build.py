@@ -1,18 +1,22 @@
 """Rebuilds on a real git repository: unchanged files are left alone (same inode, same time),
 a changed submission changes its unit's page, pages of unchanged units come from the build
-cache, stale files go; and the forked page workers write the same bytes as one process."""
+cache, stale files go; the scoring workbook of a body whose files did not change is not made
+again; and the forked page workers write the same bytes as one process."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
+from site_builder import review_workbook as rw
 from site_builder.testing_git import Repo
 from tests.datarepo import make_repo, write_school
 
@@ -42,6 +46,26 @@ def build(root: Path, out: Path) -> None:
 
 def cached_pages(cache: Path) -> set[str]:
     return {p.name for p in cache.glob("site-builder/build/*/pages/*/*")}
+
+
+def cached_workbooks(cache: Path) -> dict[str, tuple[int, int]]:
+    return {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in cache.glob("site-builder/build/*/blobs/workbooks/*")
+    }
+
+
+def workbooks(site: Path) -> dict[str, tuple[int, int, bytes]]:
+    return {
+        p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
+        for p in (site / "tai-ve/bang-cham" / PERIOD).glob("*.xlsx")
+    }
+
+
+def provenance(data: bytes) -> tuple[str, dt.datetime]:
+    """The commit a workbook names (hidden sheet) and its creation date (file properties)."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    meta = {row[0].value: row[1].value for row in book[rw.META_SHEET].iter_rows()}
+    return meta["made_from"], book.properties.created
 
 
 def cached_checks(cache: Path) -> set[str]:
@@ -103,6 +127,45 @@ def test_a_rebuild_rewrites_only_what_changed(repo, tmp_path):
     assert len(rendered_again) < len(pages_before) - 1, "pages of unchanged units come from the cache"
 
 
+def test_a_changed_self_score_remakes_only_its_bodys_workbook(repo, tmp_path):
+    """Two bodies with submissions; a commit changes one school of pgd-quan-1. The Department's
+    workbook keeps its bytes and its file (inode and time, on the site and in the cache); each
+    workbook names the newest commit of its own body's files, dated by that commit."""
+    root, git = repo
+    write_school(root, PERIOD, "so-gddt", "thpt-demo-a")
+    department = git.commit("THPT Demo A nộp bài", author_time=dt.datetime(2024, 5, 2, 15, tzinfo=dt.UTC))
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(root, site)
+    office_name, department_name = rw.file_name(PERIOD, "pgd-quan-1"), rw.file_name(PERIOD, "so-gddt")
+    before, kept_before = workbooks(site), cached_workbooks(cache)
+    assert set(before) == {office_name, department_name} and len(kept_before) == 2
+    office_commit = git.git("log", "-1", "--format=%H", "--", f"submissions/{PERIOD}/pgd-quan-1")
+    assert provenance(before[department_name][2]) == (
+        department,
+        dt.datetime(2024, 5, 2, 22),
+    )  # 15:00 UTC = 22:00 in Vietnam
+    assert provenance(before[office_name][2]) == (office_commit, dt.datetime(2024, 5, 2, 16))
+    assert office_commit != department
+
+    data = yaml.safe_load((root / SCHOOL).read_text(encoding="utf-8"))
+    criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
+    data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
+    changed = git.commit(
+        "Sửa điểm tự chấm",
+        {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
+        author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC),
+    )
+    build(root, site)
+    after, kept_after = workbooks(site), cached_workbooks(cache)
+    assert after[department_name] == before[department_name]  # same bytes, same file, same time
+    assert after[office_name][2] != before[office_name][2]
+    assert after[office_name][:2] != before[office_name][:2]
+    assert provenance(after[office_name][2]) == (changed, dt.datetime(2024, 5, 3, 16))
+    reused = set(kept_after) & set(kept_before)
+    assert len(reused) == 1 and len(kept_after) == 2  # the Department's entry reused, the office's replaced
+    assert all(kept_after[key] == kept_before[key] for key in reused)
+
+
 def test_forked_page_workers_write_what_one_process_writes(repo, tmp_path, monkeypatch):
     root, _git = repo
     monkeypatch.setenv("SITE_BUILDER_NO_CACHE", "1")
@@ -133,3 +196,8 @@ def test_cached_pages_equal_freshly_rendered_ones(repo, tmp_path, monkeypatch):
     for page in (tmp_path / "cold" / PERIOD / "don-vi").glob("*/index.html"):
         rel = page.relative_to(tmp_path / "cold")
         assert (tmp_path / "warm" / rel).read_bytes() == page.read_bytes(), rel
+    made = list((tmp_path / "cold").glob("tai-ve/bang-cham/*/*.xlsx"))  # scoring workbooks too
+    assert made
+    for workbook in made:
+        rel = workbook.relative_to(tmp_path / "cold")
+        assert (tmp_path / "warm" / rel).read_bytes() == workbook.read_bytes(), rel

@@ -339,3 +339,55 @@ def test_hostile_comments_in_a_workbook_stay_text_in_the_pull_request_comment(re
     assert page.comments == [MARKER[4:-3], data[4:-3]]
     row = next(r for r in page.tables[-1] if r and r[0] == "1.1")
     assert len(row) == 3 and "evil.example" in row[2]
+
+
+def test_the_cache_key_follows_every_input_of_the_workbook(repo):
+    """The build cache keeps a workbook under input_digest: each change to what the workbook shows
+    changes both the bytes and the key; a body whose files did not change keeps its key."""
+    root, repository = repo
+    folder = root / f"submissions/{PERIOD}/{BODY}"
+
+    def state() -> tuple[str, bytes, str]:
+        dataset = dataset_of(root)
+        return (
+            rw.input_digest(dataset, PERIOD, BODY, made_from="c", created=dt.datetime(2024, 6, 12)),
+            rw.make_workbook(dataset, PERIOD, BODY, made_from="c", created=dt.datetime(2024, 6, 12)),
+            rw.input_digest(dataset, PERIOD, "so-gddt", made_from="c", created=dt.datetime(2024, 6, 12)),
+        )
+
+    def edit(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (path, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    base_key, base_bytes, other_key = state()
+    assert state() == (base_key, base_bytes, other_key)  # nothing changed: the same key and bytes
+    assert rw.input_digest(dataset_of(root), PERIOD, BODY, made_from="d", created=dt.datetime(2024, 6, 12)) != base_key
+    changes = {
+        "self-score": lambda: edit(folder / "thcs-demo-b.yaml", "diem_tu_cham: 5", "diem_tu_cham: 4"),
+        "evidence": lambda: (
+            write(folder / "thcs-demo-a/ke-hoach-2.pdf", (folder / "thcs-demo-a/ke-hoach-cntt.pdf").read_bytes()),
+            edit(folder / "thcs-demo-a.yaml", "- ke-hoach-cntt.pdf", "- ke-hoach-2.pdf"),
+        ),
+        "unit name": lambda: edit(
+            root / f"submissions/units/{PERIOD}/{BODY}.yaml", "Trường THCS Demo B", "Trường THCS Demo Bê"
+        ),
+        "criterion text": lambda: edit(
+            root / f"criteria/{PERIOD}/truong-pho-thong.yaml", "biết sử dụng CNTT", "biết dùng CNTT"
+        ),
+        "review": lambda: write(
+            folder / "thcs-demo-b.review.yaml",
+            "don_vi: thcs-demo-b\nnam_hoc: 2023-2024\nnguoi_cham: pgd-q1-reviewer\nngay_cham: 2024-06-12\n"
+            "tieu_chi:\n  '1.1': {diem_cham: 4, nhan_xet: Thiếu minh chứng}\n",
+        ),
+    }
+    for what, change in changes.items():
+        change()
+        key, data, other = state()
+        assert key != base_key, what
+        assert data != base_bytes, what
+        if what != "criterion text":  # the Department's school is scored on the same catalogue
+            assert other == other_key, what
+        repository.git.checkout("--", ".")
+        repository.git.clean("-fdq")
+    assert state()[0] == base_key
