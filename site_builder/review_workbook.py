@@ -415,22 +415,13 @@ def _info_sheet(book, styles, period: Period, body_name: str, body: str, registr
 
 
 WIDTHS = {key: width for key, _header, width in COLUMNS}
-
-
-def _height(values: dict, comment: str) -> float:
-    """Row height that shows the wrapped texts (spreadsheets do not grow rows written by a program)."""
-    lines = 1
-    for key, text in values.items():
-        lines = max(lines, _lines(WIDTHS[key], text))
-    if comment:
-        lines = max(lines, _lines(WIDTHS["comment"], comment))
-    return 15.0 * min(lines, 12)
+TEXT_COLUMNS = ("unit", "name", "criterion", "text", "evidence", "note")  # locked texts, in writing order
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _lines(width: int, text: str) -> int:
-    """Lines `text` wraps to in a column of `width` characters (criterion texts and unit names
-    repeat on every row of a unit or a criterion: computed once each)."""
+    """Lines `text` wraps to in a column of `width` characters, for the row's height (criterion
+    texts and unit names repeat on every row of a unit or a criterion: computed once each)."""
     if len(text) * 1.1 <= width - 1 and "\n" not in text:
         return 1
     return sum(max(1, math.ceil(len(part) * 1.1 / max(width - 1, 1))) for part in text.split("\n"))
@@ -446,27 +437,26 @@ def _score_sheet(book, styles, name: str, rows: list[Row], step: float) -> None:
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)  # every column on the page width
     sheet.repeat_rows(HEADER_ROW)
+    locked, number = styles["locked"], styles["number"]
+    write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
+    shown = [(COLUMN[key], WIDTHS[key]) for key in TEXT_COLUMNS]
     for r in rows:
-        values = {
-            "unit": r.unit.id,
-            "name": r.unit.name,
-            "criterion": r.criterion,
-            "text": r.text,
-            "evidence": "\n".join(r.evidence) or "(không có)",
-            "note": r.note,
-        }
-        for key, value in values.items():
-            sheet.write_string(r.row, COLUMN[key], value, styles["locked"])
-        sheet.set_row(r.row, _height(values, r.comment))
-        sheet.write_number(r.row, COLUMN["max"], r.max, styles["number"])
-        sheet.write_number(r.row, COLUMN["self"], r.self_score, styles["number"])
+        texts = (r.unit.id, r.unit.name, r.criterion, r.text, "\n".join(r.evidence) or "(không có)", r.note)
+        lines = _lines(WIDTHS["comment"], r.comment) if r.comment else 1
+        for (column, width), text in zip(shown, texts, strict=True):
+            write_string(r.row, column, text, locked)
+            lines = max(lines, _lines(width, text))
+        sheet.set_row(r.row, 15.0 * min(lines, 12))  # spreadsheets do not grow rows a program wrote
+        write_number(r.row, COLUMN["max"], r.max, number)
+        write_number(r.row, COLUMN["self"], r.self_score, number)
         if r.score is None:
-            sheet.write_blank(r.row, COLUMN["score"], None, styles["score"])
+            write_blank(r.row, COLUMN["score"], None, styles["score"])
         else:
-            sheet.write_number(r.row, COLUMN["score"], r.score, styles["score"])
-        sheet.write_string(r.row, COLUMN["comment"], r.comment, styles["comment"]) if r.comment else sheet.write_blank(
-            r.row, COLUMN["comment"], None, styles["comment"]
-        )
+            write_number(r.row, COLUMN["score"], r.score, styles["score"])
+        if r.comment:
+            write_string(r.row, COLUMN["comment"], r.comment, styles["comment"])
+        else:
+            write_blank(r.row, COLUMN["comment"], None, styles["comment"])
     if rows:
         first, last = rows[0].row, rows[-1].row
         score, top = letter(COLUMN["score"]), first + 1
