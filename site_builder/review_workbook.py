@@ -20,10 +20,7 @@ import functools
 import hashlib
 import io
 import math
-import pickle
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote
 
 from site_builder.model import Dataset, Period, Unit
@@ -101,7 +98,7 @@ def submitted_by_body(dataset: Dataset, period: str) -> dict[str, list[Unit]]:
     return {body: children[body] for body in registry.bodies if body in children}
 
 
-def _workbook_units(dataset: Dataset, period: Period, body: str, submitted: list[Unit] | None) -> list[Unit]:
+def workbook_units(dataset: Dataset, period: Period, body: str, submitted: list[Unit] | None) -> list[Unit]:
     """The units a body's workbook lists: submitted, of a type the period has a catalogue for."""
     if submitted is None:
         submitted = submitted_by_body(dataset, period.id).get(body, [])
@@ -118,11 +115,11 @@ def rows_of(
 ) -> dict[str, list[Row]]:
     """Sheet name -> rows, units in registry order, sheets in unit-type order. `submitted`: the
     body's submitted units when the caller has them (submitted_by_body)."""
-    units = _workbook_units(dataset, period, body, submitted)
+    units = workbook_units(dataset, period, body, submitted)
     sheets: dict[str, list[Row]] = {}
     for unit_type in sorted({u.type for u in units}, key=type_order):
         sheet = type_label(unit_type)[:31]
-        items = [(item.id, item.max, " ".join(item.text.split())) for item in _scored(period.catalogues[unit_type])]
+        items = [(item.id, item.max, " ".join(item.text.split())) for item in scored(period.catalogues[unit_type])]
         rows = sheets.setdefault(sheet, [])
         for unit in (u for u in units if u.type == unit_type):
             submission = dataset.submissions[(period.id, unit.id)]
@@ -152,90 +149,13 @@ def rows_of(
     return sheets
 
 
-def _scored(catalogue) -> list:
+def scored(catalogue) -> list:
     """The criteria a reviewer scores (derived ones are computed, not scored)."""
     return [item for item in catalogue.items.values() if not item.derived]
 
 
-def source_paths(dataset: Dataset, period_id: str, body: str, submitted: list[Unit] | None = None) -> list[str]:
-    """The data files the body's workbook is made from: its units' submissions and reviews."""
-    period = dataset.periods[period_id]
-    paths = []
-    for unit in _workbook_units(dataset, period, body, submitted):
-        paths.append(dataset.submissions[(period_id, unit.id)].path)
-        review = dataset.reviews.get((period_id, unit.id))
-        if review is not None:
-            paths.append(review.path)
-    return paths
-
-
-def input_digest(
-    dataset: Dataset,
-    period_id: str,
-    body: str,
-    *,
-    made_from: str = "",
-    created: dt.datetime | None = None,
-    submitted: list[Unit] | None = None,
-) -> str:
-    """A digest of everything the workbook's bytes depend on (its key in the build cache),
-    computed from the data without building rows. Whatever make_workbook comes to read must be
-    added here too; the code that writes the workbook is covered by its source."""
-    period = dataset.periods[period_id]
-    org = dataset.registry.organization
-    registry = dataset.registry.period(period_id)
-    units = _workbook_units(dataset, period, body, submitted)
-    found = registry.bodies.get(body)
-    parts: list[object] = [
-        _code_digest(),
-        period_id,
-        period.title,
-        body,
-        registry.body_name(body),
-        found.reviewers if found else (),
-        org.repository,
-        org.branch or "main",
-        made_from,
-        _created(created).isoformat(),
-    ]
-    for unit_type in sorted({u.type for u in units}, key=type_order):
-        catalogue = period.catalogues[unit_type]
-        parts.append((type_label(unit_type), catalogue.score_step, [(i.id, i.max, i.text) for i in _scored(catalogue)]))
-    for unit in units:
-        submission = dataset.submissions[(period_id, unit.id)]
-        review = dataset.reviews.get((period_id, unit.id))
-        parts.append((unit.id, unit.name, unit.type, submission.evidence_dir()))
-        parts.append([(e.id, e.score, e.evidence, e.note) for e in submission.entries.values()])
-        parts.append([(e.id, e.score, e.comment) for e in review.entries.values()] if review else None)
-    return hashlib.sha256(_values(parts)).hexdigest()
-
-
-def _values(parts: list) -> bytes:
-    """Plain values (str, float, tuples, lists) as bytes that depend on the values alone: the
-    pickler's fast mode keeps no memo, so whether two equal strings are one object or two (a
-    fresh parse or one read from the parse cache) changes nothing. Several times faster than
-    repr(), which matters for a key computed for every body on every build."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=4)
-    pickler.fast = True
-    pickler.dump(parts)
-    return buffer.getvalue()
-
-
-@functools.cache
-def _code_digest() -> str:
-    """The code that lays the workbook out: this module, the helpers it formats with, xlsxwriter."""
-    import xlsxwriter
-
-    from site_builder import numbers, unit_types
-
-    digest = hashlib.sha256(f"{FORMAT_ID} {TEMPLATE_VERSION} {xlsxwriter.__version__}".encode())
-    for module in (sys.modules[__name__], numbers, unit_types):
-        digest.update(Path(module.__file__ or "").read_bytes())
-    return digest.hexdigest()
-
-
-def _created(created: dt.datetime | None) -> dt.datetime:
+def created_stamp(created: dt.datetime | None) -> dt.datetime:
+    """The creation date written into the file (no time zone: the format has none)."""
     return (created or dt.datetime(2000, 1, 1)).replace(tzinfo=None)
 
 
@@ -263,7 +183,7 @@ def make_workbook(
     submitted: list[Unit] | None = None,
 ) -> bytes:
     """The XLSX bytes; `created` fixes the file's creation date (reproducible builds). What they
-    depend on is what input_digest digests."""
+    depend on is what review_workbook_inputs.digest digests: read something new here, add it there."""
     import xlsxwriter
 
     period = dataset.periods[period_id]
@@ -277,7 +197,7 @@ def make_workbook(
     book.set_properties(
         {
             "title": f"Bảng chấm điểm {registry.body_name(body)} — {period.title}",
-            "created": _created(created),
+            "created": created_stamp(created),
         }
     )
     styles = _styles(book)

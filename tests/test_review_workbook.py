@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from site_builder import review_workbook as rw
+from site_builder import review_workbook_inputs as inputs
 from site_builder import review_workbook_read as rr
 from site_builder.model import Dataset, PeriodRegistry, Registry
 from site_builder.paths import DataRoot
@@ -342,7 +343,7 @@ def test_hostile_comments_in_a_workbook_stay_text_in_the_pull_request_comment(re
 
 
 def test_the_cache_key_follows_every_input_of_the_workbook(repo):
-    """The build cache keeps a workbook under input_digest: each change to what the workbook shows
+    """The build cache keeps a workbook under review_workbook_inputs.digest: each change to what the workbook shows
     changes both the bytes and the key; a body whose files did not change keeps its key."""
     root, repository = repo
     folder = root / f"submissions/{PERIOD}/{BODY}"
@@ -350,9 +351,9 @@ def test_the_cache_key_follows_every_input_of_the_workbook(repo):
     def state() -> tuple[str, bytes, str]:
         dataset = dataset_of(root)
         return (
-            rw.input_digest(dataset, PERIOD, BODY, made_from="c", created=dt.datetime(2024, 6, 12)),
+            inputs.digest(dataset, PERIOD, BODY, made_from="c", created=dt.datetime(2024, 6, 12)),
             rw.make_workbook(dataset, PERIOD, BODY, made_from="c", created=dt.datetime(2024, 6, 12)),
-            rw.input_digest(dataset, PERIOD, "so-gddt", made_from="c", created=dt.datetime(2024, 6, 12)),
+            inputs.digest(dataset, PERIOD, "so-gddt", made_from="c", created=dt.datetime(2024, 6, 12)),
         )
 
     def edit(path: Path, old: str, new: str) -> None:
@@ -362,7 +363,7 @@ def test_the_cache_key_follows_every_input_of_the_workbook(repo):
 
     base_key, base_bytes, other_key = state()
     assert state() == (base_key, base_bytes, other_key)  # nothing changed: the same key and bytes
-    assert rw.input_digest(dataset_of(root), PERIOD, BODY, made_from="d", created=dt.datetime(2024, 6, 12)) != base_key
+    assert inputs.digest(dataset_of(root), PERIOD, BODY, made_from="d", created=dt.datetime(2024, 6, 12)) != base_key
     changes = {
         "self-score": lambda: edit(folder / "thcs-demo-b.yaml", "diem_tu_cham: 5", "diem_tu_cham: 4"),
         "evidence": lambda: (

@@ -54,10 +54,9 @@ class ReviewSite:
         """`cache`: the build cache (None: caching off), where unchanged workbooks come from."""
         self.dataset, self.periods, self.clock, self.layout = dataset, periods, clock, layout
         made = review_workbooks.make_all(dataset, periods, clock, commit, when, cache)
-        self.workbooks_reused = made.reused
         self.workbooks: dict[tuple[str, str], WorkbookLink] = {}
         by_id = {period.id: period for period in periods}
-        for (period_id, body), data in made.data.items():
+        for (period_id, body), data in made.items():
             period, name = by_id[period_id], rw.file_name(period_id, body)
             self.workbooks[(period_id, body)] = WorkbookLink(
                 period_id,
