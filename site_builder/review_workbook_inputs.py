@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import importlib.util
 import io
 import pickle
 from pathlib import Path
@@ -92,12 +93,12 @@ def _values(parts: list) -> bytes:
 @functools.cache
 def code_digest() -> str:
     """The code that lays the workbook out: review_workbook.py, the helpers it formats numbers and
-    sheet names with, and the version of xlsxwriter."""
-    import xlsxwriter
-
+    sheet names with, and xlsxwriter (its __init__.py, which states its version; found, not
+    imported: importing it costs more than all the digests of a rebuild)."""
     from site_builder import numbers, unit_types
 
-    found = hashlib.sha256(f"{rw.FORMAT_ID} {rw.TEMPLATE_VERSION} {xlsxwriter.__version__}".encode())
-    for module in (rw, numbers, unit_types):
-        found.update(Path(module.__file__ or "").read_bytes())
+    spec = importlib.util.find_spec("xlsxwriter")
+    found = hashlib.sha256(f"{rw.FORMAT_ID} {rw.TEMPLATE_VERSION}".encode())
+    for file in (rw.__file__, numbers.__file__, unit_types.__file__, spec.origin if spec else None):
+        found.update(Path(file).read_bytes() if file else b"-")
     return found.hexdigest()
