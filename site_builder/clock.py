@@ -144,12 +144,9 @@ class Clock:
         start = _key(folder).strip("/") + "/"
         if start == "/":
             return list(self._paths)
-        found = []
-        for path in self._paths[bisect_left(self._paths, start) :]:
-            if not path.startswith(start):
-                break
-            found.append(path)
-        return found
+        paths = self._paths
+        end = bisect_left(paths, start[:-1] + "0")  # "0" follows "/": past every path under the folder
+        return paths[bisect_left(paths, start) : end]
 
     def read(self, blob: str) -> bytes:
         """The content of a blob of this history (KeyError when the repository has no such blob)."""
