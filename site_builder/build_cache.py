@@ -79,6 +79,7 @@ class BuildCache:
         self._digests: dict[tuple, str] | None = None
         self._verdicts: dict[tuple[str, str], tuple[str, str]] = {}  # (rules, sha256) -> PDF verdict
         self._digests_changed = False
+        self._fresh: dict[tuple, str] = {}
         self._used_blobs: dict[str, set[str]] = {}
         self._lock = threading.Lock()
 
@@ -106,7 +107,21 @@ class BuildCache:
     def remember(self, key: tuple, digest: str) -> None:
         with self._lock:
             self._table()[key] = digest
+            self._fresh[key] = digest
             self._digests_changed = True
+
+    def take_fresh(self) -> dict[tuple, str]:
+        """The digests remembered since the last call: a forked worker hands them to the build
+        (its memory does not come back by itself)."""
+        with self._lock:
+            fresh, self._fresh = self._fresh, {}
+        return fresh
+
+    def remember_all(self, digests: dict[tuple, str]) -> None:
+        if digests:
+            with self._lock:
+                self._table().update(digests)
+                self._digests_changed = True
 
     def _table(self) -> dict[tuple, str]:
         if self._digests is None:
