@@ -182,6 +182,7 @@ def build_site(
             cpu=laps.cpu,
         )
     finally:
+        gc.unfreeze()  # a process that builds again (tests, serve) collects this build's garbage
         build_cache.close()
 
 
