@@ -33,6 +33,7 @@ import io
 import itertools
 import json
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -185,12 +186,16 @@ def write_all(
     (site / paths["csv"]).parent.mkdir(parents=True, exist_ok=True)
     cols = columns(facts, demo)
     unit_cols, item_titles = criteria_columns(facts, demo)
-    bodies = prepare(facts, cols, unit_cols, commit_url, demo, cache)
+    json_parts = JsonParts(site / json_folder(period), site / paths["json"], facts, demo)
+    bodies = []
+    for b in prepare(facts, cols, unit_cols, commit_url, demo, cache):
+        json_parts.add(b)  # a body's JSON lines are not kept past its part: the largest of the rows
+        bodies.append(b._replace(units=[u._replace(json=b"") for u in b.units]))
+    parts = json_parts.finish(source)
     criteria_header = unit_cols + [(title, None) for title in item_titles]
     csv_parts = write_csv_parts(site, paths["csv"], cols, unit_blocks(bodies))
     criteria_parts = write_csv_parts(site, paths["criteria_csv"], criteria_header, criteria_blocks(bodies))
     write_xlsx(site / paths["xlsx"], facts, bodies, cols, build_date, demo)
-    parts = write_json(site / json_folder(period), site / paths["json"], facts, bodies, source, demo)
     paths["csv"], paths["criteria_csv"] = csv_parts[0]["file"], criteria_parts[0]["file"]
     return {
         "period": period,
@@ -240,11 +245,11 @@ class UnitRows(NamedTuple):
 
     unit: str
     type: str
-    csv: str
-    criteria: str
+    csv: bytes  # UTF-8, as written (half the memory of Vietnamese text held as str)
+    criteria: bytes
     criteria_rows: int
     xlsx: list
-    json: str
+    json: bytes
 
 
 class BodyRows(NamedTuple):
@@ -253,8 +258,8 @@ class BodyRows(NamedTuple):
     units: list[UnitRows]
 
 
-def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cache=None) -> list[BodyRows]:
-    """Every unit's rows, per reviewing body in the period's order. The build cache keeps, per body,
+def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cache=None) -> Iterator[BodyRows]:
+    """Every unit's rows, a reviewing body at a time in the period's order. The build cache keeps, per body,
     each unit's rows under a digest of the facts they show and of what every row depends on (the
     columns, the criteria of each unit type, this module's code, the repository address of commit
     links): after a change only the units whose facts changed are formatted again (the changed
@@ -265,7 +270,6 @@ def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cac
     }
     base = _base_key(facts, cols, criteria_cols, catalogue_ids, commit_url, demo) if cache is not None else b""
     shown = [f.name for f in dataclasses.fields(UnitFact) if f.name not in NOT_SHOWN]
-    out = []
     for body, units in by_body(facts).items():
         entry = hashlib.sha256(f"{facts.period.id}\0{body}".encode()).hexdigest()
         kept = _load(cache.blob(CACHE_KIND, entry)) if cache is not None else {}
@@ -276,8 +280,7 @@ def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cac
             rows[key] = found if found is not None else _unit_rows(f, cols, criteria_cols, catalogue_ids, commit_url)
         if cache is not None and rows.keys() != kept.keys():
             cache.put_blob(CACHE_KIND, entry, pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
-        out.append(BodyRows(body, units[0].parent_name, list(rows.values())))
-    return out
+        yield BodyRows(body, units[0].parent_name, list(rows.values()))
 
 
 def _base_key(facts: PeriodFacts, cols, criteria_cols, catalogue_ids, commit_url, demo: bool) -> bytes:
@@ -324,11 +327,11 @@ def _load(data: bytes | None) -> dict[str, UnitRows]:
 
 def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url) -> UnitRows:
     values = [get(f) for _, get in cols]
-    criteria_text, criteria_rows = "", 0
+    criteria_text, criteria_rows = b"", 0
     if f.submitted:  # units that have not submitted have no scores
         prefix = [csv_value(get(f)) for _, get in criteria_cols]
         rows = [prefix + _criterion_cells(g, it) for g in f.groups for it in g.items]
-        criteria_text, criteria_rows = _rows_text(rows), len(rows)
+        criteria_text, criteria_rows = _rows_text(rows).encode("utf-8"), len(rows)
     finals = {it.id: it.final for g in f.groups for it in g.items}
     cells: list[tuple[int, str, object]] = []
     for col, value in enumerate(values + [plain(finals.get(c)) for c in catalogue_ids.get(f.unit.type, [])]):
@@ -343,11 +346,11 @@ def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url) -> U
     return UnitRows(
         f.unit.id,
         f.unit.type,
-        _rows_text([[csv_value(v) for v in values]]),
+        _rows_text([[csv_value(v) for v in values]]).encode("utf-8"),
         criteria_text,
         criteria_rows,
         cells,
-        _compact(unit_record(f, commit_url)),
+        _compact(unit_record(f, commit_url)).encode("utf-8"),
     )
 
 
@@ -376,21 +379,21 @@ def write_csv_parts(site: Path, path: str, cols: list[tuple], blocks, part_limit
     parts: list[_CsvPart] = []
     current = _CsvPart()
     for _body, group in itertools.groupby(blocks, key=lambda block: block[0]):
-        units = [(name, text, len(text.encode("utf-8")), rows) for _, name, text, rows in group]
-        if current.size and current.size + sum(u[2] for u in units) > limit:
+        units = [(name, _utf8(text), rows) for _, name, text, rows in group]
+        if current.size and current.size + sum(len(u[1]) for u in units) > limit:
             parts.append(current)
             current = _CsvPart()
-        for name, text, size, rows in units:
-            if current.size and current.size + size > limit:  # a body larger than a part
+        for name, data, rows in units:
+            if current.size and current.size + len(data) > limit:  # a body larger than a part
                 parts.append(current)
                 current = _CsvPart()
-            current.add(name, text, size, rows)
+            current.add(name, data, rows)
     parts.append(current)
     stem = path[: -len(".csv")]
     out = []
     for number_, part in enumerate(parts, start=1):
         rel = path if len(parts) == 1 else f"{stem}-{number_}.csv"
-        data = (header + "".join(part.chunks)).encode("utf-8")
+        data = header.encode("utf-8") + b"".join(part.chunks)
         (site / rel).write_bytes(data)
         out.append(
             {
@@ -405,17 +408,21 @@ def write_csv_parts(site: Path, path: str, cols: list[tuple], blocks, part_limit
     return out
 
 
+def _utf8(text: str | bytes) -> bytes:
+    return text.encode("utf-8") if isinstance(text, str) else text
+
+
 class _CsvPart:
     def __init__(self) -> None:
-        self.chunks: list[str] = []
+        self.chunks: list[bytes] = []
         self.bodies: list[str] = []
         self.size = self.rows = 0
 
-    def add(self, body_name: str, text: str, size: int, rows: int) -> None:
+    def add(self, body_name: str, data: bytes, rows: int) -> None:
         if not self.bodies or self.bodies[-1] != body_name:
             self.bodies.append(body_name)
-        self.chunks.append(text)
-        self.size += size
+        self.chunks.append(data)
+        self.size += len(data)
         self.rows += rows
 
 
@@ -602,60 +609,58 @@ def by_body(facts: PeriodFacts) -> dict[str, list[UnitFact]]:
     return groups
 
 
-def write_json(
-    folder: Path,
-    index_file: Path,
-    facts: PeriodFacts,
-    bodies: list[BodyRows],
-    source: dict,
-    demo: bool = False,
-    part_limit: int | None = None,
-) -> list[dict]:
+class JsonParts:
     """One JSON file per reviewing body under `folder` (`<body>.json`; a body whose units would pass
-    `part_limit` bytes continues in `<body>-2.json`, …), and the year's index `index_file` listing
-    every part with its size and SHA-256. Each part is a whole document (period, its units): it can
-    be read alone. The provenance (`source`: data commit, build date) is in the index only, so the
-    part of a body whose units did not change keeps its bytes from one commit to the next. One unit
-    per line, compact, keys in a fixed order: parts compress well and diff line by line between
-    builds. Returns the index's part records."""
-    part_limit = part_limit or PART_LIMIT
-    folder.mkdir(parents=True, exist_ok=True)
-    head = _period_head(facts, demo)
-    opening = _compact(head)[:-1]
-    rel = folder.relative_to(index_file.parent).as_posix()
-    parts: list[dict] = []
-    for b in bodies:
-        chunks: list[list[str]] = [[]]
+    `part_limit` bytes continues in `<body>-2.json`, …), written as each body comes (`add`), and
+    the year's index `index_file` listing every part with its size and SHA-256 (`finish`). Each part
+    is a whole document (period, its units): it can be read alone. The provenance (`source`: data
+    commit, build date) is in the index only, so the part of a body whose units did not change
+    keeps its bytes from one commit to the next. One unit per line, compact, keys in a fixed order:
+    parts compress well and diff line by line between builds."""
+
+    def __init__(self, folder: Path, index_file: Path, facts: PeriodFacts, demo: bool, part_limit: int | None = None):
+        self.folder, self.index_file = folder, index_file
+        self.part_limit = part_limit or PART_LIMIT
+        self.head = _period_head(facts, demo)
+        self.opening = _compact(self.head)[:-1].encode("utf-8")
+        self.rel = folder.relative_to(index_file.parent).as_posix()
+        self.parts: list[dict] = []
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def add(self, b: BodyRows) -> None:
+        chunks: list[list[bytes]] = [[]]
         size = 0
         for u in b.units:
-            length = len(u.json.encode("utf-8"))
-            if chunks[-1] and size + length > part_limit:
+            if chunks[-1] and size + len(u.json) > self.part_limit:
                 chunks.append([])
                 size = 0
             chunks[-1].append(u.json)
-            size += length + 2
+            size += len(u.json) + 2
         for number_, lines in enumerate(chunks, start=1):
             file_name = f"{b.body}.json" if number_ == 1 else f"{b.body}-{number_}.json"
-            body = {"id": b.body, "name": b.name, "part": number_, "parts": len(chunks)}
-            text = opening + ',"body":' + _compact(body) + ',"units":[\n' + ",\n".join(lines) + "\n]}\n"
-            data = text.encode("utf-8")
-            (folder / file_name).write_bytes(data)
-            parts.append(
+            body = _compact({"id": b.body, "name": b.name, "part": number_, "parts": len(chunks)}).encode("utf-8")
+            data = self.opening + b',"body":' + body + b',"units":[\n' + b",\n".join(lines) + b"\n]}\n"
+            (self.folder / file_name).write_bytes(data)
+            self.parts.append(
                 {
                     "body": b.body,
                     "body_name": b.name,
                     "part": number_,
-                    "file": f"{rel}/{file_name}",
+                    "file": f"{self.rel}/{file_name}",
                     "units": len(lines),
                     "size": len(data),
                     "sha256": hashlib.sha256(data).hexdigest(),
                 }
             )
-    index = {**head, "source": source}
-    index_file.write_text(
-        _compact(index)[:-1] + ',"parts":[\n' + ",\n".join(_compact(p) for p in parts) + "\n]}\n", encoding="utf-8"
-    )
-    return parts
+
+    def finish(self, source: dict) -> list[dict]:
+        """Writes the index; returns its part records."""
+        index = {**self.head, "source": source}
+        self.index_file.write_text(
+            _compact(index)[:-1] + ',"parts":[\n' + ",\n".join(_compact(p) for p in self.parts) + "\n]}\n",
+            encoding="utf-8",
+        )
+        return self.parts
 
 
 def read_json(site: Path, period: str) -> dict:
