@@ -4,11 +4,10 @@
   inode, size, modification time in nanoseconds; not the change time, which the site's own hard
   link to the file moves on every publish: git's core.trustctime=false for the same reason), so
   an unchanged 300 KB PDF is not read and hashed again by the checks or by the site.
-- Rendered pages: the HTML of a unit or district page, stored under a digest of everything the
-  page shows (its facts, the template sources, the site-wide values) with the data commit and the
-  dates left as markers, so a page whose unit did not change is not rendered again after a commit.
 - Other outputs by kind (`blob`/`put_blob`): bytes under a digest of their inputs, e.g. the
-  scoring workbook of a reviewing body whose units did not change.
+  scoring workbook of a reviewing body whose units did not change, or the keys of the unit pages
+  an output folder holds (website/unit_pages.py), so a page whose unit did not change is neither
+  rendered nor written again.
 - Compiled page templates (Jinja's bytecode cache).
 
 Where: $XDG_CACHE_HOME/site-builder/build/<digest of the data folder's path>/, outside the data
@@ -80,7 +79,7 @@ class BuildCache:
         self._digests: dict[tuple, str] | None = None
         self._verdicts: dict[tuple[str, str], tuple[str, str]] = {}  # (rules, sha256) -> PDF verdict
         self._digests_changed = False
-        self._used_pages: set[str] = set()
+        self._fresh: dict[tuple, str] = {}
         self._used_blobs: dict[str, set[str]] = {}
         self._lock = threading.Lock()
 
@@ -108,7 +107,21 @@ class BuildCache:
     def remember(self, key: tuple, digest: str) -> None:
         with self._lock:
             self._table()[key] = digest
+            self._fresh[key] = digest
             self._digests_changed = True
+
+    def take_fresh(self) -> dict[tuple, str]:
+        """The digests remembered since the last call: a forked worker hands them to the build
+        (its memory does not come back by itself)."""
+        with self._lock:
+            fresh, self._fresh = self._fresh, {}
+        return fresh
+
+    def remember_all(self, digests: dict[tuple, str]) -> None:
+        if digests:
+            with self._lock:
+                self._table().update(digests)
+                self._digests_changed = True
 
     def _table(self) -> dict[tuple, str]:
         if self._digests is None:
@@ -137,30 +150,6 @@ class BuildCache:
             if found is not None:
                 self._verdicts[(rules, digest)] = found
                 self._digests_changed = True
-
-    # ------------------------------------------------------------------ rendered pages
-    def page(self, key: str) -> str | None:
-        try:
-            with open(self._page_file(key), encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, ValueError):
-            return None
-        self._used_pages.add(key)
-        return text
-
-    def put_page(self, key: str, html: str) -> None:
-        self._used_pages.add(key)
-        _store(self._page_file(key), html.encode("utf-8"))
-
-    def used_pages(self) -> set[str]:
-        return set(self._used_pages)
-
-    def note_used(self, keys) -> None:
-        """Pages used by forked workers (their sets do not come back by themselves)."""
-        self._used_pages.update(keys)
-
-    def _page_file(self, key: str) -> Path:
-        return self.folder / "pages" / key[:2] / key
 
     # ------------------------------------------------------------------ other outputs, by kind
     def blob(self, kind: str, key: str) -> bytes | None:
@@ -257,7 +246,7 @@ class BuildCache:
 
     # ------------------------------------------------------------------ end of a build
     def save(self) -> None:
-        """Write the digest table and drop the pages this build did not use. The table only
+        """Write the digest table and drop the entries this build did not use. The table only
         grows (one entry per version of a file); past MAX_DIGESTS it starts again."""
         if self._digests is not None and self._digests_changed:
             table = (self._digests, self._verdicts) if len(self._digests) <= MAX_DIGESTS else ({}, {})
@@ -265,15 +254,6 @@ class BuildCache:
         _prune_older_than(self.folder / "checks", CHECKS_KEPT_DAYS)
         for kind, used in self._used_blobs.items():
             _drop_unused(self.folder / "blobs" / kind, used)
-        pages = self.folder / "pages"
-        if pages.is_dir():
-            for sub in os.scandir(pages):
-                for entry in os.scandir(sub.path):
-                    if entry.name not in self._used_pages and not entry.name.startswith(".tmp-"):
-                        try:
-                            os.unlink(entry.path)
-                        except OSError:
-                            pass
 
 
 def _drop_unused(folder: Path, used: set[str]) -> None:

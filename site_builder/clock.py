@@ -120,6 +120,8 @@ class Clock:
         self._commits: dict[str, CommitObject] = {}
         self._verdicts: _Verdicts | None = None
         self._reader: gitread.BlobReader | None = None
+        self._repo: gitread.Repository | None = None
+        self._last_changed: tuple[list[str], list[int], list[str]] | None = None
 
     def __repr__(self) -> str:
         state = "available" if self.available else f"unavailable: {self.reason}"
@@ -142,12 +144,9 @@ class Clock:
         start = _key(folder).strip("/") + "/"
         if start == "/":
             return list(self._paths)
-        found = []
-        for path in self._paths[bisect_left(self._paths, start) :]:
-            if not path.startswith(start):
-                break
-            found.append(path)
-        return found
+        paths = self._paths
+        end = bisect_left(paths, start[:-1] + "0")  # "0" follows "/": past every path under the folder
+        return paths[bisect_left(paths, start) : end]
 
     def read(self, blob: str) -> bytes:
         """The content of a blob of this history (KeyError when the repository has no such blob)."""
@@ -162,6 +161,47 @@ class Clock:
             raise KeyError(f"commit {sha} không thuộc lịch sử đang đọc.")
         moment = self._verdicts.moment(sha) if self._verdicts is not None else None
         return CommitInfo(sha, found.author, found.committer_timestamp, moment)
+
+    def data_version(self, paths=(), folders=()) -> str | None:
+        """The newest commit of the main branch's first-parent line that changed (added,
+        modified or deleted) one of `paths` or a file under one of `folders`, compared with its
+        first parent; None when none did (or without history). At that commit every one of those
+        files holds what it holds at HEAD, so a page showing only them can name it as its data
+        version, pin links to it, and stay byte-identical while other units' files change."""
+        if self._repo is None:
+            return None
+        changed, newest, line = self._changes_by_path()
+        best = len(line)
+        for path in paths:
+            index = bisect_left(changed, _key(path))
+            if index < len(changed) and changed[index] == _key(path):
+                best = min(best, newest[index])
+        for folder in folders:
+            start = _key(folder).strip("/") + "/"
+            for index in range(bisect_left(changed, start), len(changed)):
+                if not changed[index].startswith(start):
+                    break
+                best = min(best, newest[index])
+        return line[best] if best < len(line) else None
+
+    def _changes_by_path(self) -> tuple[list[str], list[int], list[str]]:
+        """Sorted changed paths, the position on the first-parent line (0: HEAD) of the newest
+        commit that changed each, and that line. One git run, the first time it is needed."""
+        if self._last_changed is None:
+            assert self._repo is not None
+            line = gitread.first_parent_line(self._repo)
+            position = {sha: index for index, sha in enumerate(line)}
+            newest: dict[str, int] = {}
+            whole_root = self._repo.prefix.rstrip(b"/")  # criteria/ too, not only the clock's folder
+            diffs = gitread.changes(self._repo, line, whole_root, merges="--diff-merges=first-parent")
+            for sha, changed in diffs.items():
+                for change in changed:
+                    path = _relative(self._repo, change.path)
+                    if newest.get(path, len(line)) > position[sha]:
+                        newest[path] = position[sha]
+            ordered = sorted(newest)
+            self._last_changed = (ordered, [newest[p] for p in ordered], line)
+        return self._last_changed
 
     def latest(self) -> Moment | None:
         """The newest vouched moment in the history (None when nothing is vouched)."""
@@ -251,6 +291,7 @@ def _build(repo: gitread.Repository, trusted: TrustedSigners, folder: str, cache
     clock._versions = {path: _versions(path, blobs, contained, age) for path, blobs in introduced.items()}
     clock._current = {_relative(repo, path): blob for path, blob in gitread.tree_at_head(repo, pathspec).items()}
     clock._reader = gitread.BlobReader(repo)
+    clock._repo = repo
     clock.head = clock.commit(repo.head)
     clock.latest()
     if cache_dir and verdicts.known != cached:

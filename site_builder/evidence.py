@@ -108,13 +108,16 @@ def check_file(ref: str, unit_dir: Path, unit_id: str, suggest: bool = True) -> 
         return _refused("pdf", messages.EVIDENCE_SYMLINK, ref=ref)
     if not real.is_file():
         return _refused("pdf", messages.NOT_A_FILE, ref=ref)
-    size = real.stat().st_size
+    stat = real.stat()
+    size = stat.st_size
     if size > MAX_PDF_BYTES:
         return _refused("pdf", messages.PDF_TOO_LARGE, ref=ref, size=megabytes(size), limit=MAX_PDF_BYTES // 1048576)
     verdict = _known_verdict(str(real))
     if verdict is None:
         data = real.read_bytes()
-        verdict = pdf_verdict(hashlib.sha256(data).hexdigest(), data)
+        digest = hashlib.sha256(data).hexdigest()
+        verdict = pdf_verdict(digest, data)
+        _remember_digest(stat, digest)
     if not verdict.ok:
         message, fix = messages.pdf_problem(verdict.code, verdict.detail, ref, pdf_safety.MAX_PAGES)
         return Finding("pdf", message, fix, verdict.code)
@@ -156,6 +159,16 @@ def _known_verdict(path: str) -> pdf_safety.Verdict | None:
         stored = {"code": kept[0], "detail": kept[1]} if kept else verdict_cache.get(_rules(), digest)
         verdict = pdf_safety.Verdict(stored["code"], stored["detail"]) if stored is not None else None
     return verdict
+
+
+def _remember_digest(stat: os.stat_result, digest: str) -> None:
+    """The site build hashes every cited PDF again for the SHA-256 it shows: not when the checks
+    already did (a forked worker's digests reach the build through validate.py)."""
+    from site_builder import build_cache
+
+    cache = build_cache.current()
+    if cache is not None:
+        cache.remember(build_cache.stamps(stat), digest)
 
 
 def keep_verdicts(cache) -> None:

@@ -173,15 +173,16 @@ def commit_objects(repo: Repository, ids) -> dict[str, bytes]:
     return objects
 
 
-def changes(repo: Repository, ids, pathspec: bytes) -> dict[str, list[Change]]:
+def changes(repo: Repository, ids, pathspec: bytes, merges: str = "-c") -> dict[str, list[Change]]:
     """For each commit of `ids` whose tree differs under `pathspec` from its parents: the paths
-    that differ from every parent (`-c`), with their object ids. Root commits compare with
+    that differ from every parent (`-c`), or from the first parent
+    (`merges="--diff-merges=first-parent"`), with their object ids. Root commits compare with
     nothing; renames are never guessed."""
     args: list[str | bytes] = [
         "diff-tree",
         "--stdin",
         "-r",
-        "-c",
+        merges,
         "--root",
         "-z",
         "--no-abbrev",
@@ -232,6 +233,12 @@ def _entry_pattern(object_format: str, parents: int) -> re.Pattern:
     modes = b" ".join([rb"[0-7]{6}"] * (parents + 1))
     ids = b" ".join([rb"[0-9a-f]{%d}" % size] * (parents + 1))
     return re.compile(b":" * parents + modes + b" " + ids + rb" [ACDMTUX]+")
+
+
+def first_parent_line(repo: Repository) -> list[str]:
+    """HEAD, its first parent, that one's first parent, ... (newest first): the versions of the
+    main branch, one per merged pull request."""
+    return run(repo.top, "rev-list", "--first-parent", repo.head, "--").decode().split()
 
 
 def tree_at_head(repo: Repository, pathspec: bytes) -> dict[bytes, str]:

@@ -191,8 +191,19 @@ class PeriodRegistry:
     units: dict[str, Unit] = field(default_factory=dict)
     bodies: dict[str, Body] = field(default_factory=dict)
 
+    _by_parent: dict[str, list[Unit]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _indexed: int = field(default=-1, init=False, repr=False, compare=False)
+
     def children(self, body: str) -> list[Unit]:
-        return [u for u in self.units.values() if u.parent == body]
+        """Units under `body`, in registry order. Indexed once (600 bodies scanning 15,000 units
+        each was seconds); the registry only grows while it is read, so its size says when the
+        index is stale."""
+        if self._indexed != len(self.units):
+            index: dict[str, list[Unit]] = {}
+            for unit in self.units.values():
+                index.setdefault(unit.parent, []).append(unit)
+            self._by_parent, self._indexed = index, len(self.units)
+        return list(self._by_parent.get(body, ()))
 
     def body_name(self, body: str) -> str:
         found = self.bodies.get(body)

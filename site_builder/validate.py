@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder import change_check, check_cache, messages, review_workbook_read
+from site_builder import build_cache, change_check, check_cache, messages, review_workbook_read
 from site_builder.catalogues import load_period
 from site_builder.model import Dataset, PeriodRegistry, Registry
 from site_builder.paths import (
@@ -168,8 +168,16 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
         try:
             context = multiprocessing.get_context("fork")
             chunk = max(50, len(todo) // (workers * 8))
+            cache = build_cache.current()
+            if cache is not None:
+                cache.take_fresh()  # what the workers inherit is already known here
+            checked = []
             with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                checked, used = list(pool.map(_check_shared, todo, chunksize=chunk)), workers
+                for verdict, digests in pool.map(_check_shared, todo, chunksize=chunk):
+                    checked.append(verdict)
+                    if cache is not None:
+                        cache.remember_all(digests)
+            used = workers
         finally:
             _SHARED = ()
     results = iter(checked)
@@ -177,8 +185,11 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
 
 
 def _check_shared(task):
+    """In a forked worker: the verdict, and the PDF digests it computed (the build shows them)."""
     root, registry, periods = _SHARED
-    return _check_one(root, registry, periods, *task)
+    verdict = _check_one(root, registry, periods, *task)
+    cache = build_cache.current()
+    return verdict, cache.take_fresh() if cache is not None else {}
 
 
 def _check_one(root: DataRoot, registry: Registry, periods, role: FileRole, rel: str, key: str | None = None):

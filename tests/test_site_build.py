@@ -354,6 +354,23 @@ def test_ties_are_explained(built):
 def test_demo_banner_and_provenance(built):
     root, site, _dataset, _ = built
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
+    # A unit page names the newest commit that changed what it shows (its files, its body's
+    # registry file, the organisation, the year's criteria), as git itself finds it.
+    unit_files = [
+        f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml",
+        f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.review.yaml",
+        f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a",
+        f"submissions/units/{PERIOD}/pgd-quan-1.yaml",
+        "submissions/organization.yaml",
+        f"criteria/{PERIOD}",
+    ]
+    unit_version = subprocess.run(
+        ["git", "log", "-1", "--first-parent", "--format=%H", "--", *unit_files],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    assert len(unit_version) == 40
     for url in (
         "",
         "cong-khai",
@@ -367,8 +384,11 @@ def test_demo_banner_and_provenance(built):
         text = page(site, url) if url else (site / "index.html").read_text(encoding="utf-8")
         assert "Dữ liệu minh hoạ" in text, url
         if url != "gioi-thieu":
-            assert "Nguồn dữ liệu" in text and head[:10] in text, url
+            expected = unit_version if "/don-vi/" in url else head
+            assert "Nguồn dữ liệu" in text and expected[:10] in text, url
     assert "20/06/2024" in page(site, "cong-khai")  # build date = data commit date
+    unit_page = page(site, f"{PERIOD}/don-vi/thcs-demo-a")
+    assert "đó là lần gần nhất dữ liệu của đơn vị thay đổi" in unit_page and "trang tạo ngày" not in unit_page
 
 
 def test_home_counts(built):

@@ -23,7 +23,7 @@ from site_builder.model import Dataset, Organization
 from site_builder.paths import DataRoot
 from site_builder.timeliness import data_day
 from site_builder.website import downloads as dl
-from site_builder.website import listing_data, search, shell, site_size
+from site_builder.website import listing_data, search, shell, site_size, unit_pages
 from site_builder.website.evidence_files import EvidenceStore, pinned_source
 from site_builder.website.facts import PeriodFacts, Timeline, gather
 from site_builder.website.pages import COMPARE, Layout, PageRenderer, environment
@@ -157,6 +157,7 @@ def build_site(
             # SiteTooLarge: exit 1, the previous site left as it was
             measured = site_size.check(site_size.of_files(writer.sizes, run.org.site_budget_mb, run.org.file_limit_mb))
             writer.finish()
+            unit_pages.Manifest(run.cache, out).save(writer.root, counts["page_keys"])
         except BaseException as exc:
             exc.site_touched = writer.committing  # type: ignore[attr-defined]  # commands/build.py words it
             if not writer.committing:
@@ -202,7 +203,7 @@ def _write_site(
         deep = shell.Shell.read(shells / SHELL_PAGE)
         # html-validate's <title> limit, less the theme's suffix
         room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")
-        unit_pages = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
+        unit_pages, page_keys = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
         pages += _write_parent_pages(run, renderer, deep, room, writer)
         pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
         laps.lap("pages")
@@ -228,6 +229,7 @@ def _write_site(
         "unit_pages": unit_pages,
         "evidence": evidence,
         "warnings": warnings,
+        "page_keys": page_keys,
     }
 
 
@@ -454,11 +456,9 @@ def _overview_body(renderer: PageRenderer, pf: PeriodFacts, kind: str, index_jso
 
 def _write_unit_pages(
     run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, deep: shell.Shell, room: int, writer: SiteWriter
-) -> int:
+) -> tuple[int, dict[str, str]]:
     """One page per unit and period (and the prefilled template of a unit that has not
     submitted), rendered in forked workers when there are many; see unit_pages.py."""
-    from site_builder.website import unit_pages
-
     return unit_pages.write_all(run, renderer, reviewing, deep, room, writer)
 
 

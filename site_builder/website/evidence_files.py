@@ -5,7 +5,8 @@ check that a downloaded file is the one that was scored. Many units upload the s
 hash is computed once per file on disk.
 
 With `evidence: link` in organization.yaml nothing is copied: pages and downloads link each file
-on GitHub at the data commit the site was built from (`PinnedSource`), so a Department whose
+on GitHub at a commit holding the bytes the site was built from (`PinnedSource`; the unit's data
+version, which the unit page names, else the data commit), so a Department whose
 PDFs outgrow the host's 1 GB still publishes; sizes and hashes are computed the same way. The
 blob page (github.com/<owner>/<repo>/blob/<sha>/<path>) is linked rather than
 raw.githubusercontent.com: it shows the PDF in the browser with a download button, also on a
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import unicodedata
 from dataclasses import dataclass
@@ -60,8 +62,14 @@ class PinnedSource:
     commit: str
     prefix: str = ""  # the data root's folder inside the repository ("" at its top)
 
-    def url(self, path: str) -> str:
-        return f"{self.repository}/blob/{self.commit}/{quote(self.prefix + path, safe='/')}"
+    def url(self, path: str, commit: str | None = None) -> str:
+        full = self.prefix + path
+        if not _URL_SAFE.fullmatch(full):  # most paths need no escaping: quote() costs 50 µs
+            full = quote(full, safe="/")
+        return f"{self.repository}/blob/{commit or self.commit}/{full}"
+
+
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~/-]*")
 
 
 def pinned_source(root: Path, mode: str, repository: str, commit: str) -> PinnedSource | None:
@@ -140,11 +148,14 @@ class EvidenceStore:
         self.files[repo_path] = fact
         return fact
 
-    def href(self, fact: FileFact) -> str:
-        """Site-relative path (copy mode) or the file's address on GitHub at the pinned commit."""
+    def href(self, fact: FileFact, commit: str | None = None) -> str:
+        """Site-relative path (copy mode) or the file's address on GitHub at the pinned commit, or
+        at `commit`: the unit's data version (clock.Clock.data_version), where the file already
+        holds the bytes it holds at the pinned one, so the link stays the same while other units
+        change."""
         if self.pinned is None:
             return fact.site_path
-        return self.pinned.url(fact.disk_path or fact.repo_path)
+        return self.pinned.url(fact.disk_path or fact.repo_path, commit)
 
     def publish(self, site: Path, writer=None) -> int:
         """The number of files put into the site (0 in link mode, after checking the links); with

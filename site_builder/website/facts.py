@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from site_builder.clock import Clock, CommitInfo
 from site_builder.model import Dataset, Period, PeriodRegistry, Unit
-from site_builder.paths import submission_path, unit_folder
+from site_builder.paths import CRITERIA, ORGANIZATION_FILE, submission_path, unit_folder, unit_paths, units_path
 from site_builder.scoring import PeriodScores
 from site_builder.submission_template import edit_url, new_file_base, prefill_text, report_upload_url
 from site_builder.timeliness import (
@@ -124,6 +124,7 @@ class UnitFact:
     timing: SubmissionTiming | None = None
     deadline_proposed: bool = False
     last_commit: CommitInfo | None = None
+    data_version: CommitInfo | None = None  # the newest commit that changed what the page shows (Clock.data_version)
     groups: list[GroupFact] = field(default_factory=list)
     milestones: list[MilestoneFact] = field(default_factory=list)
     edit_url: str = ""
@@ -238,12 +239,32 @@ def _gather_unit(
 ) -> UnitFact:
     """Scores, items with their evidence, timing and editor links of one unit."""
     fact = _unit_fact(dataset, period, registry, unit, r, scored.ties)
+    fact.data_version = _data_version(timeline.clock, dataset, period, unit)
     if fact.submitted:
         fact.file_sha256 = _digest(store.root, fact.path)
     _add_items(fact, dataset, period, unit, scored.items_by_unit.get(unit.id, []), scored.groups, store, broken)
     _add_timing(fact, dataset, period, unit, timeline, store)
     _add_links(fact, dataset, period, unit)
     return fact
+
+
+def _data_version(clock: Clock, dataset: Dataset, period: Period, unit: Unit) -> CommitInfo | None:
+    """The commit a unit's page names as its data version, and pins its evidence links to: the
+    newest that changed the unit's files, its body's registry file, the organisation or the
+    year's criteria. Not HEAD: a page whose unit did not change then stays byte-identical."""
+    if not clock.available:
+        return None
+    review = dataset.reviews.get((period.id, unit.id))
+    paths = [*unit_paths(period.id, unit.parent, unit.id), units_path(period.id, unit.parent), ORGANIZATION_FILE]
+    if review is not None:
+        paths.append(review.path)  # a body's scoring workbook holds many units' scores
+    sha = clock.data_version(paths, [unit_folder(period.id, unit.parent, unit.id), f"{CRITERIA}/{period.id}"])
+    if sha is None:
+        return clock.head
+    try:
+        return clock.commit(sha)
+    except KeyError:
+        return clock.head
 
 
 def _digest(root, path: str) -> str:
@@ -312,6 +333,7 @@ def _add_items(
     submission = dataset.submissions.get((period.id, unit.id))
     review = dataset.reviews.get((period.id, unit.id))
     catalogue = period.catalogues[unit.type]
+    pin = fact.data_version.sha if fact.data_version else None
     evidence_dir = unit_folder(period.id, unit.parent, unit.id)
     for group in catalogue.groups:
         g = groups_by_unit.get((unit.id, group.id), {})
@@ -340,7 +362,7 @@ def _add_items(
             comment=reviewed.comment if reviewed else "",
         )
         if entry:
-            item_fact.evidence = [_evidence(ref, evidence_dir, store, broken) for ref in entry.evidence]
+            item_fact.evidence = [_evidence(ref, evidence_dir, store, broken, pin) for ref in entry.evidence]
         if item.derived:
             band = next((b for b in item.derived.bands if b.id == row["derived_band"]), None)
             item_fact.derived = {
@@ -359,6 +381,7 @@ def _add_timing(
     fact: UnitFact, dataset: Dataset, period: Period, unit: Unit, timeline: Timeline, store: EvidenceStore
 ) -> None:
     clock = timeline.clock
+    pin = fact.data_version.sha if fact.data_version else None
     submission = dataset.submissions.get((period.id, unit.id))
     if submission is not None:
         fact.timing = submission_timing(clock, period, submission, timeline.today)
@@ -368,7 +391,7 @@ def _add_timing(
         report = dataset.reports.get((period.id, unit.id, milestone.id))
         timing = milestone_timing(clock, period, unit, milestone, report, timeline.today)
         ref = (
-            _evidence(report.path.split("/", 4)[4], unit_folder(period.id, unit.parent, unit.id), store)
+            _evidence(report.path.split("/", 4)[4], unit_folder(period.id, unit.parent, unit.id), store, None, pin)
             if report
             else None
         )
@@ -425,8 +448,11 @@ def _nan(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _evidence(ref: str, evidence_dir: str, store: EvidenceStore, broken: dict | None = None) -> EvidenceRef:
+def _evidence(
+    ref: str, evidence_dir: str, store: EvidenceStore, broken: dict | None = None, pin: str | None = None
+) -> EvidenceRef:
+    """`pin`: the commit link mode points at (the unit's data version; None: the build's)."""
     if ref.startswith(("http://", "https://")):
         return EvidenceRef("url", ref, ref, broken=(broken or {}).get(ref, ""))
     file = store.add(f"{evidence_dir}/{ref}")
-    return EvidenceRef("pdf", ref, store.href(file) if file else "", file)
+    return EvidenceRef("pdf", ref, store.href(file, pin) if file else "", file)

@@ -238,6 +238,7 @@ class PageRenderer:
         ctx["year_links"] = {
             pid: b + self.layout.unit(pid, f.unit.id) for pid, other in self.all.items() if f.unit.id in other.units
         }
+        ctx["prov"] = self.unit_provenance(f)
         history = self.history(f, b)
         parent_href = b + self.layout.parent(f.period, f.unit.parent) if f.unit.parent in pf.parents else ""
         return self._t("unit.html").render(
@@ -250,6 +251,21 @@ class PageRenderer:
             structure=pf.period.structure,
             **ctx,
         )
+
+    def unit_provenance(self, f: UnitFact) -> dict:
+        """A unit page names its own data version (facts.py `_data_version`) and no build date:
+        it then stays byte-identical, and is not rewritten, while other units change."""
+        version = f.data_version
+        if version is None or not self.prov.get("commit"):
+            return self.prov
+        commit_url = self.env.filters["commit_url"]
+        return {
+            **self.prov,
+            "commit": version.sha,
+            "commit_url": commit_url(version) if self.prov.get("commit_url") else "",
+            "commit_date": version.committer_date,
+            "build_date": None,
+        }
 
     def history(self, f: UnitFact, b: str) -> list[dict]:
         """The unit across the school years, oldest first, including the units it continues

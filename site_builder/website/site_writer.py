@@ -51,6 +51,12 @@ class SiteWriter:
             handle.write(raw)
         self._pending[path] = temporary
 
+    def keep(self, rel: str, size: int) -> None:
+        """The file at `rel` already holds what this build makes there (the caller knows it
+        without reading it: website/unit_pages.py Manifest)."""
+        self.sizes[rel] = size
+        self._forget(os.path.join(self.root, rel))
+
     def link(self, rel: str, source: str) -> None:
         """Publish `source` (a file of the data repository) at `rel`: hard-linked when the file
         system allows, else copied; left alone when it is already that file or has its bytes."""

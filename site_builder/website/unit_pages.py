@@ -1,110 +1,104 @@
-"""Unit pages, the bulk of the site: rendered across the cores and reused from the build cache.
+"""Unit pages, the bulk of the site: rendered across the cores, and left alone when unchanged.
 
 Rendering is CPU-bound (a page is ~150 template calls), so with many units the work is split
 among forked workers, as validation does: they inherit the gathered facts and the compiled
 templates instead of receiving copies, write their pages themselves and send back only which
 files they produced. Few units stay in one process (forking costs more than it saves).
 
-A page is reused when nothing it shows changed. Its cache key digests the unit's facts, its rows
-in other years, the reviewer's workspace entries it shows (where its reviewer scores come from,
-its objections; not the body's workbook, which changes with every commit and is shown on the
-district page only), the template sources and the values every page shares. The data commit and the build date change on every commit yet are the same on
-every page, so pages are rendered (and cached) with markers in their place (PROVENANCE_MARKS),
-which are replaced by the real values when the page is written.
+A page is not rendered again when nothing it shows changed. Its key digests the unit's facts
+(which hold its data version: a unit page names the newest commit that changed its own data, not
+the data commit of the whole site, see pages.py `unit_provenance`), its rows in other years, the
+reviewer's workspace entries it shows (where its reviewer scores come from, its objections; not
+the body's workbook, shown on the district page only), the page shell mkdocs made, the template
+sources and the values every page shares. The build cache keeps, per output folder, each page's
+key and the size, time and inode its file had when written (`Manifest`): a page whose key did not
+change and whose file is still the one written is kept as it is, without being read.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import copy
-import datetime as dt
 import hashlib
 import multiprocessing
 import os
 import pickle
 from pathlib import Path
 
-from site_builder.clock import VIETNAM
 from site_builder.website.pages import TEMPLATE_FILE, TEMPLATES
 from site_builder.website.site_writer import SiteWriter
-from site_builder.website.text import day, moment, page_title
+from site_builder.website.text import page_title
 
 PARALLEL_FROM = 1500  # units; below, one process (forking and collecting cost more than they save)
 FORCE_PARALLEL_ENV = "SITE_BUILDER_PARALLEL_PAGES"  # "1": always fork (tests), "0": never
-MARK_SHA = "ⓢ" * 40
-MARK_COMMIT_DATE = dt.datetime(1901, 1, 2, 3, 4, tzinfo=VIETNAM)
-MARK_BUILD_DATE = dt.datetime(1902, 5, 6, 7, 8, tzinfo=VIETNAM)
+CACHE_KIND = "unit-pages"
 _SHARED: tuple = ()
 
 
-class Provenance:
-    """The real provenance values and the marked copy the cached pages are rendered with."""
+class Manifest:
+    """Site-relative path -> (page key, size, modification time in ns, inode) of the file the
+    last build wrote there; kept in the build cache under a digest of the output folder."""
 
-    def __init__(self, provenance: dict, commit_url):
-        self.real = provenance
-        sha = provenance.get("commit") or ""
-        self.active = bool(sha)  # without a commit the page shape differs: rendered with the real values
-        self.marked = dict(provenance)
-        self.swaps: list[tuple[str, str]] = []
-        self.left = ("ⓢ", day(MARK_COMMIT_DATE), day(MARK_BUILD_DATE))
-        if self.active:
-            self.marked.update(
-                commit=MARK_SHA,
-                commit_url=commit_url(_Sha(MARK_SHA)) if provenance.get("commit_url") else "",
-                commit_date=MARK_COMMIT_DATE if provenance.get("commit_date") else None,
-                build_date=MARK_BUILD_DATE,
-            )
-            for n in (40, 12, 10, 7):
-                self.swaps.append((MARK_SHA[:n], sha[:n]))
-            self.swaps.append((moment(MARK_COMMIT_DATE), moment(provenance.get("commit_date"))))
-            self.swaps.append((day(MARK_COMMIT_DATE), day(provenance.get("commit_date"))))
-            self.swaps.append((moment(MARK_BUILD_DATE), moment(provenance["build_date"])))
-            self.swaps.append((day(MARK_BUILD_DATE), day(provenance["build_date"])))
+    def __init__(self, cache, site: Path):
+        self.cache = cache
+        self.name = hashlib.sha256(str(Path(site).resolve()).encode("utf-8")).hexdigest()[:32]
+        self.entries: dict[str, tuple] = {}
+        data = cache.blob(CACHE_KIND, self.name) if cache is not None else None
+        if data:
+            try:
+                loaded = pickle.loads(data)
+                self.entries = loaded if isinstance(loaded, dict) else {}
+            except (pickle.UnpicklingError, ValueError, EOFError, TypeError, AttributeError, ImportError):
+                self.entries = {}
 
-    def fill(self, html: str) -> str | None:
-        """The page with the real values; None when a marker is left (a template showing a value
-        in a form not foreseen here): the caller then renders with the real values."""
-        for mark, value in self.swaps:
-            html = html.replace(mark, value)
-        return None if any(mark in html for mark in self.left) else html
+    def unchanged(self, root: str, rel: str, key: str) -> int | None:
+        """The size of the file at `rel` when it is the one written for `key`, else None."""
+        known = self.entries.get(rel)
+        if known is None or known[0] != key:
+            return None
+        try:
+            stat = os.stat(os.path.join(root, rel))
+        except OSError:
+            return None
+        return stat.st_size if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == known[1:] else None
 
-    def shared_key(self) -> tuple:
-        return tuple(sorted((k, str(v)) for k, v in (self.marked if self.active else self.real).items()))
+    def save(self, root: str, keys: dict[str, str]) -> None:
+        """After the site is in place: the key and the file stamps of every page written."""
+        if self.cache is None:
+            return
+        entries = {}
+        for rel, key in keys.items():
+            try:
+                stat = os.stat(os.path.join(root, rel))
+            except OSError:
+                continue
+            entries[rel] = (key, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        self.cache.put_blob(CACHE_KIND, self.name, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-class _Sha:
-    def __init__(self, sha: str):
-        self.sha = sha
-
-
-def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> int:
-    """Write every unit page (and template) of every period; returns the number of unit pages."""
+def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, dict[str, str]]:
+    """Write every unit page (and template) of every period; returns the number of unit pages
+    and the key of each file written or kept (for `Manifest.save` once the site is in place)."""
     global _SHARED
-    provenance = Provenance(run.provenance, run.commit_url)
-    marked = copy.copy(renderer)
-    marked.prov = provenance.marked
-    base = _site_key(run, provenance, room)
+    manifest = Manifest(run.cache, writer.site)
+    base = _site_key(run, deep, room)
     tasks = [(period.id, unit_id) for period in run.periods for unit_id in run.all_facts[period.id].units]
-    _SHARED = (run, renderer, marked, reviewing, deep, room, provenance, base, writer.site)
+    _SHARED = (run, renderer, reviewing, deep, room, base, manifest, writer.site)
     try:
         if not _parallel(len(tasks)):
-            _plan, used = _render_chunk(tasks, writer)
+            _plan, keys = _render_chunk(tasks, writer)
         else:
             renderer._t("unit.html")  # compiled once, before the fork
-            marked._t("unit.html")
             workers = min(os.cpu_count() or 1, 8)
             chunks = [tasks[n : n + 400] for n in range(0, len(tasks), 400)]
             context = multiprocessing.get_context("fork")
-            used = set()
+            keys = {}
             with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for chunk_plan, chunk_used in pool.map(_render_shared, chunks):
+                for chunk_plan, chunk_keys in pool.map(_render_shared, chunks):
                     writer.adopt(chunk_plan)  # the pages it prepared, put in place with the rest
-                    used |= chunk_used
+                    keys.update(chunk_keys)
     finally:
         _SHARED = ()
-    if run.cache is not None:
-        run.cache.note_used(used)
-    return len(tasks)
+    return len(tasks), keys
 
 
 def _parallel(count: int) -> bool:
@@ -115,38 +109,35 @@ def _parallel(count: int) -> bool:
 
 
 def _render_shared(tasks):
-    return _render_chunk(tasks, SiteWriter(_SHARED[8]))
+    return _render_chunk(tasks, SiteWriter(_SHARED[7]))
 
 
-def _render_chunk(tasks, writer: SiteWriter) -> tuple[tuple, set[str]]:
-    run, renderer, marked, reviewing, deep, room, provenance, base = _SHARED[:8]
-    cache = run.cache
-    used: set[str] = set()
+def _render_chunk(tasks, writer: SiteWriter) -> tuple[tuple, dict[str, str]]:
+    run, renderer, reviewing, deep, room, base, manifest = _SHARED[:7]
+    keys: dict[str, str] = {}
     for period_id, unit_id in tasks:
         pf = run.all_facts[period_id]
         f = pf.units[unit_id]
-        period = pf.period
         folder = run.layout.unit(period_id, unit_id)
-        html = None
-        key = _page_key(base, f, renderer, reviewing) if cache is not None and provenance.active else None
+        files = [folder + "index.html"] + ([folder + TEMPLATE_FILE] if f.template else [])
+        key = _page_key(base, f, renderer, reviewing) if run.cache is not None else None
         if key is not None:
-            stored = cache.page(key)
-            html = provenance.fill(stored) if stored is not None else None
-            if html is None:
-                page = marked.unit_page(f)
-                html = provenance.fill(page)
-                if html is not None:
-                    cache.put_page(key, page)
-            used.add(key)
-        if html is None:
-            html = renderer.unit_page(f)
+            sizes = [manifest.unchanged(writer.root, rel, key) for rel in files]
+            if None not in sizes:
+                for rel, size in zip(files, sizes):
+                    writer.keep(rel, size)
+                    keys[rel] = key
+                continue
+        title = pf.period.title
         writer.write(
-            folder + "index.html",
-            deep.render(f"{f.unit.name} — {period.title}", html, page_title(f.unit.name, period.title, room)),
+            files[0],
+            deep.render(f"{f.unit.name} — {title}", renderer.unit_page(f), page_title(f.unit.name, title, room)),
         )
         if f.template:
-            writer.write(folder + TEMPLATE_FILE, f.template)
-    return writer.plan(), used
+            writer.write(files[1], f.template)
+        if key is not None:
+            keys.update(dict.fromkeys(files, key))
+    return writer.plan(), keys
 
 
 def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
@@ -155,6 +146,7 @@ def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
         material = pickle.dumps(
             (
                 f,
+                renderer.unit_provenance(f),
                 renderer.history(f, b),
                 sorted(pid for pid, o in renderer.all.items() if f.unit.id in o.units),
                 f.unit.parent in renderer.all[f.period].parents,
@@ -168,11 +160,11 @@ def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
     return hashlib.sha256(base + material).hexdigest()
 
 
-def _site_key(run, provenance: Provenance, room: int) -> bytes:
-    """What every unit page shares: the template sources and the package's code (filters and
-    formatters live there), the periods' files (deadlines, structure, catalogues), the
-    organisation, the layout and the provenance values that are not markers. Only values with a
-    stable byte form go in (no sets: their order changes from one process to the next)."""
+def _site_key(run, deep, room: int) -> bytes:
+    """What every unit page shares: the page shell, the template sources and the package's code
+    (filters and formatters live there), the periods' files (deadlines, structure, catalogues),
+    the organisation, the layout and the provenance values every page may show. Only values with
+    a stable byte form go in (no sets: their order changes from one process to the next)."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parents[1]
     for file in sorted([*Path(TEMPLATES).rglob("*.html"), *package.rglob("*.py")]):
@@ -183,7 +175,7 @@ def _site_key(run, provenance: Provenance, room: int) -> bytes:
     digest.update(
         pickle.dumps(
             (
-                provenance.shared_key(),
+                (deep.head, deep.middle, deep.tail),
                 [(p.id, p.title) for p in run.periods],
                 repr(run.org),
                 run.layout.latest,
