@@ -498,6 +498,7 @@ def _write_downloads(run: BuildRun, site: Path) -> list[dict]:
                 run.commit_url,
                 run.when,
                 bool(run.org.demo),
+                cache=run.cache,
             )
         )
     shutil.copyfile(resources.schema_file("download.schema.json"), site / dl.FOLDER / "download.schema.json")

@@ -1,0 +1,94 @@
+"""The downloads after a one-file change, on a real git repository and real builds: the JSON part
+of a reviewing body whose units did not change keeps its bytes (and its file) and comes from the
+build cache; only the changed unit's body, the year-wide CSV/XLSX and the index change; a build
+with the cache writes what a build without it writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from site_builder.testing_git import Repo
+from site_builder.website import downloads
+from tests.datarepo import make_repo, write_school
+
+pytestmark = pytest.mark.slow
+PERIOD = "2023-2024"
+SCHOOL = f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml"
+
+
+def build(root: Path, out: Path, **env: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **env},
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def downloads_of(site: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of the period's downloads: its bytes and inode."""
+    folder = site / downloads.FOLDER / PERIOD
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_ino) for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def kept_rows(cache: Path) -> dict[str, int]:
+    """The reviewing bodies' rows in the build cache (an entry per body): name -> modification time."""
+    return {p.name: p.stat().st_mtime_ns for p in cache.glob(f"site-builder/build/*/blobs/{downloads.CACHE_KIND}/*")}
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make_repo(tmp_path / "data")
+    write_school(root, PERIOD, "pgd-quan-1", "thcs-demo-b")
+    git = Repo(root)
+    git.commit("Dữ liệu ban đầu", author_time=dt.datetime(2024, 5, 2, 9, tzinfo=dt.UTC))
+    return root, git
+
+
+def test_one_changed_unit_rewrites_only_its_body_and_the_year_files(repo, tmp_path):
+    root, git = repo
+    site = tmp_path / "site"
+    build(root, site)
+    cold = downloads_of(site)
+    rows = kept_rows(tmp_path / "cache")
+    assert len(rows) == 2  # one entry per reviewing body: so-gddt, pgd-quan-1
+    assert {"json/so-gddt.json", "json/pgd-quan-1.json"} <= set(cold)
+
+    build(root, tmp_path / "again")  # same commit, rows from the cache: the same bytes
+    assert kept_rows(tmp_path / "cache") == rows  # read, not written again
+    assert {k: v[0] for k, v in downloads_of(tmp_path / "again").items()} == {k: v[0] for k, v in cold.items()}
+
+    data = yaml.safe_load((root / SCHOOL).read_text(encoding="utf-8"))
+    criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
+    data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
+    git.commit(
+        "Sửa điểm tự chấm",
+        {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
+        author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC),
+    )
+    build(root, site)
+    warm = downloads_of(site)
+    assert warm.keys() == cold.keys()
+    changed = {rel for rel in warm if warm[rel][0] != cold[rel][0]}
+    stem = f"danh-gia-cntt-{PERIOD}"
+    assert changed == {"json/pgd-quan-1.json", f"{stem}.json", f"{stem}.csv", f"{stem}-tieu-chi.csv", f"{stem}.xlsx"}
+    assert warm["json/so-gddt.json"] == cold["json/so-gddt.json"]  # same bytes, the same file left in place
+    after = kept_rows(tmp_path / "cache")
+    assert after.keys() == rows.keys()
+    assert len([k for k in after if after[k] != rows[k]]) == 1  # only the changed unit's body was stored again
+    assert git.head() in warm[f"{stem}.json"][0].decode("utf-8")  # the index names the new data commit
+
+    build(root, tmp_path / "fresh", SITE_BUILDER_NO_CACHE="1")  # without the cache: the same bytes
+    assert {k: v[0] for k, v in downloads_of(tmp_path / "fresh").items()} == {k: v[0] for k, v in warm.items()}
