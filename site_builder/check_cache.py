@@ -76,8 +76,9 @@ def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool)
             stat = os.lstat(f"{current}/{name}")
             # Not the change time: publishing the site hard-links the file, which moves it.
             digest.update(
-                f"{where}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
-                f"{stat.st_ino}\0{stat.st_mode}\n".encode("utf-8", "surrogateescape")
+                f"{where}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0{stat.st_mode}\n".encode(
+                    "utf-8", "surrogateescape"
+                )
             )
     return digest.hexdigest()
 

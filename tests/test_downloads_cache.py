@@ -92,3 +92,40 @@ def test_one_changed_unit_rewrites_only_its_body_and_the_year_files(repo, tmp_pa
 
     build(root, tmp_path / "fresh", SITE_BUILDER_NO_CACHE="1")  # without the cache: the same bytes
     assert {k: v[0] for k, v in downloads_of(tmp_path / "fresh").items()} == {k: v[0] for k, v in warm.items()}
+
+
+def test_fields_left_out_of_the_key_are_shown_nowhere(tmp_path):
+    """downloads.NOT_SHOWN leaves fields out of a unit's cache key: changing any of them must not
+    change a byte of the unit's rows (else a cached row would go stale)."""
+    import dataclasses
+
+    from site_builder.paths import DataRoot
+    from site_builder.scoring import score_period
+    from site_builder.validate import validate_all
+    from site_builder.website.evidence_files import EvidenceStore
+    from site_builder.website.facts import Timeline, gather
+
+    root = make_repo(tmp_path / "data")
+    Repo(root).commit("Dữ liệu", author_time=dt.datetime(2024, 5, 2, 9, tzinfo=dt.UTC))
+    result = validate_all(DataRoot(root))
+    assert result.ok
+    from site_builder.clock import read_clock
+
+    clock = read_clock(root, [])
+    facts = gather(
+        result.dataset, score_period(result.dataset, PERIOD), Timeline(clock, dt.date(2024, 5, 3)), EvidenceStore(root)
+    )
+    cols = downloads.columns(facts)
+    criteria_cols, _titles = downloads.criteria_columns(facts)
+    ids = {t: [i.id for i in c.items.values()] for t, c in facts.period.catalogues.items()}
+    changed = {"tied_type": 7, "tied_parent": 7, "count_type": 99, "count_parent": 99}
+    changed |= {"edit_url": "https://example.invalid/e", "new_url": "https://example.invalid/n", "template": "x: 1\n"}
+    assert set(changed) == downloads.NOT_SHOWN
+    for f in facts.units.values():
+        rows = downloads._unit_rows(f, cols, criteria_cols, ids, lambda c: "")
+        for name, value in changed.items():
+            other = dataclasses.replace(f, **{name: value})
+            assert downloads._unit_rows(other, cols, criteria_cols, ids, lambda c: "") == rows, name
+        shown = dataclasses.replace(f, total=f.total + 1)  # a shown field does change the rows
+        assert downloads._unit_rows(shown, cols, criteria_cols, ids, lambda c: "") != rows
+    clock.close()
