@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from site_builder import build_cache
+from site_builder.paths import submission_path
 
 
 def lookup(root, role, rel: str, unit, elsewhere, others, submission_exists: bool):
@@ -61,25 +62,31 @@ def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool)
             protocol=pickle.HIGHEST_PROTOCOL,
         )
     )
-    digest.update(_file_digest(path / rel))
+    base = str(path)
+    digest.update(_file_digest(f"{base}/{rel}"))
+    body = f"{base}/{submission_path(role.period, role.parent, role.unit)}"
     if role.kind != "submission":
-        digest.update(_file_digest(path / "submissions" / role.period / role.parent / f"{role.unit}.yaml"))
-    folder = path / "submissions" / role.period / role.parent / role.unit
+        digest.update(_file_digest(body))
+    folder = body[: -len(".yaml")]  # the unit's evidence folder, beside its submission
+    start = len(folder) + 1
     for current, dirs, names in os.walk(folder):
         dirs.sort()
+        where = current[start:] or "."
         for name in sorted(names):
-            stat = os.lstat(os.path.join(current, name))
+            stat = os.lstat(f"{current}/{name}")
             # Not the change time: publishing the site hard-links the file, which moves it.
             digest.update(
-                f"{os.path.relpath(current, folder)}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0"
-                f"{stat.st_ino}\0{stat.st_mode}\n".encode("utf-8", "surrogateescape")
+                f"{where}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0{stat.st_mode}\n".encode(
+                    "utf-8", "surrogateescape"
+                )
             )
     return digest.hexdigest()
 
 
-def _file_digest(path: Path) -> bytes:
+def _file_digest(path: Path | str) -> bytes:
     try:
-        return hashlib.sha256(path.read_bytes()).digest()
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).digest()
     except OSError:
         return b"-"
 

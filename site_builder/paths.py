@@ -157,8 +157,14 @@ class DataRoot:
         the path is reported where the person put the file)."""
         if not file.is_absolute():
             return file.as_posix()
+        text, top = str(file), self._top()
+        if text.startswith(top) and os.sep == "/" and "/." not in text:  # the common case, without relpath's work
+            return text[len(top) :]
         relative = os.path.relpath(file, self.path)
         return file.as_posix() if relative.startswith("..") else relative.replace(os.sep, "/")
+
+    def _top(self) -> str:
+        return os.path.join(os.path.abspath(self.path), "")
 
     def periods(self) -> list[str]:
         if not self.criteria.is_dir():

@@ -24,6 +24,7 @@ from site_builder.paths import (
     DataRoot,
     FileRole,
     classify,
+    reports_folder,
     submission_path,
     units_folder,
 )
@@ -127,18 +128,20 @@ def _check_submission_tree(
     unit_files: list[tuple[FileRole, str]] = []
     report_folders: list[tuple[str, str, str]] = []
     _walk_submission_tree(root, periods, unit_files, report_folders, result)
-    for period_id, body, unit_id in report_folders:
-        unit = registry.unit(period_id, unit_id)
-        reports, found = check_reports(
-            root, periods[period_id], body, unit_id, unit if unit is not None and unit.parent == body else None
-        )
+    # A unit's milestone reports are one task beside its files: checked in the same workers and
+    # their verdict kept by the same cache (they were a serial tenth of a national build).
+    tasks = [
+        (FileRole(REPORTS_TASK, period_id, body, unit_id), reports_folder(period_id, body, unit_id))
+        for period_id, body, unit_id in report_folders
+    ] + unit_files
+    checked, result.workers = _check_many(root, registry, periods, tasks, parallel_from, workers)
+    for (role, _rel), (record, found) in zip(tasks, checked):
         result.problems += found
-        for report in reports:
-            dataset.reports[(report.period, report.unit, report.milestone)] = report
-    checked, result.workers = _check_many(root, registry, periods, unit_files, parallel_from, workers)
-    for (role, _rel), (record, found) in zip(unit_files, checked):
+        if role.kind == REPORTS_TASK:
+            for report in record or ():
+                dataset.reports[(report.period, report.unit, report.milestone)] = report
+            continue
         result.files_checked += 1
-        result.problems += found
         if record is not None:
             target = dataset.submissions if role.kind == "submission" else dataset.reviews
             target[(role.period, role.unit)] = record
@@ -192,10 +195,23 @@ def _check_shared(task):
     return verdict, cache.take_fresh() if cache is not None else {}
 
 
+REPORTS_TASK = "reports"  # the task kind of a unit's milestone report folder (not a kind paths.classify gives)
+
+
 def _check_one(root: DataRoot, registry: Registry, periods, role: FileRole, rel: str, key: str | None = None):
-    """(record or None, problems) for one submission or reviewer-score file; stored under `key`
-    in the site build's cache when given."""
-    verdict = check_unit_file(root, registry, periods, role, rel)
+    """(record or None, problems) for one submission or reviewer-score file, or (reports,
+    problems) for a unit's report folder; stored under `key` in the site build's cache when given."""
+    if role.kind == REPORTS_TASK:
+        unit = registry.unit(role.period, role.unit)
+        verdict = check_reports(
+            root,
+            periods[role.period],
+            role.parent,
+            role.unit,
+            unit if unit is not None and unit.parent == role.parent else None,
+        )
+    else:
+        verdict = check_unit_file(root, registry, periods, role, rel)
     check_cache.store(key, verdict)
     return verdict
 

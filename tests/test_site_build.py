@@ -433,7 +433,7 @@ def test_downloads_equal_pages(built):
         assert list(part) == schema["$defs"]["part"]["required"]
         assert part["body"]["id"] == listed["body"] and len(part["units"]) == listed["units"]
         assert {u["parent"] for u in part["units"]} == {listed["body"]}
-        assert part["period"] == index["period"] and part["source"] == index["source"]
+        assert part["period"] == index["period"] and "source" not in part  # provenance: the index only
     assert list(document["units"][0]) == schema["$defs"]["unit"]["required"]
     for unit in document["units"]:
         assert ("" if unit["total"] is None else float(unit["total"])) == (
@@ -567,7 +567,7 @@ def test_downloads_say_they_are_demo_data_and_carry_real_dates(built):
     root, site, _dataset, _ = built
     base = site / f"tai-ve/{PERIOD}/danh-gia-cntt-{PERIOD}"
     document = read_json(site, PERIOD)
-    assert document["demo"] is True and document["schema_version"] == 4
+    assert document["demo"] is True and document["schema_version"] == 5
     a = next(u for u in document["units"] if u["id"] == "thcs-demo-a")
     assert a["file_sha256"] == hashlib.sha256((root / a["file"]).read_bytes()).hexdigest()
     assert a["file_sha256"] in page(site, f"{PERIOD}/don-vi/thcs-demo-a")  # the score sheet prints it

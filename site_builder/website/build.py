@@ -8,6 +8,7 @@ except when neither exists (see the note on reproducibility below).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
 import time
@@ -135,6 +136,10 @@ def build_site(
         run = _open_run(root, data_root, result.dataset, link_report)
         laps.lap("git")
         _gather_periods(run)
+        # The data and its facts live until the end: out of the collector's sight, later steps
+        # (pages, keys, workbooks) stop paying for scans of them, and forked workers do not
+        # copy the pages the collector would write to.
+        gc.freeze()
         laps.lap("score")
         renderer = PageRenderer(
             environment(run.commit_url, run.cache), run.layout, run.periods, run.all_facts, run.org, run.provenance
@@ -178,6 +183,7 @@ def build_site(
             cpu=laps.cpu,
         )
     finally:
+        gc.unfreeze()  # a process that builds again (tests, serve) collects this build's garbage
         build_cache.close()
 
 
@@ -493,6 +499,7 @@ def _write_downloads(run: BuildRun, site: Path) -> list[dict]:
                 run.commit_url,
                 run.when,
                 bool(run.org.demo),
+                cache=run.cache,
             )
         )
     shutil.copyfile(resources.schema_file("download.schema.json"), site / dl.FOLDER / "download.schema.json")

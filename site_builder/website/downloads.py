@@ -9,25 +9,48 @@ Demonstration data says so in every file: the JSON's top-level `demo`, and in th
 files a first column «Dữ liệu minh hoạ» holding "Có" on every row (a column, not a note line
 above the header, so that spreadsheets and CSV readers still find the header in the first row).
 Dates are ISO text (2024-06-05) in the CSV files and date cells shown dd/mm/yyyy in the XLSX.
+
+Each unit is formatted once for every file (`UnitRows`: its CSV row, its criteria rows, its XLSX
+cells, its JSON line). The build cache keeps each reviewing body's rows, every unit's under a digest
+of the facts the downloads show: after a one-file change only the changed unit and those whose rank
+moved are formatted again; the year-wide CSV files and the JSON parts are joined from the kept
+rows. The XLSX is written cell by cell by xlsxwriter on every build (from the kept cells): its
+sheets are one stream per unit type, with row numbers in every cell reference. The provenance (data commit, build date) is
+written in the year's JSON index only, not in the per-body parts: the part of a body whose units
+did not change keeps its bytes from one data commit to the next (the site writer leaves such a
+file in place, a deployment uploads nothing for it), and the index, which lists each part's
+SHA-256, ties every part to the commit. With `evidence: link` the evidence addresses are pinned to
+the data commit, so there every part changes with every commit.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
 import itertools
 import json
+import pickle
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
 from site_builder.website.facts import PeriodFacts, UnitFact
 from site_builder.website.text import plain, status_text
 
+if TYPE_CHECKING:
+    from site_builder.build_cache import BuildCache
+
 FOLDER = "tai-ve"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+CACHE_KIND = "downloads"  # the build cache's kind for a reviewing body's rows
+# UnitFact fields no download shows (ties and counts move with other units' scores): left out of a
+# unit's cache key. A column that shows one of them must take it out of here.
+NOT_SHOWN = frozenset({"tied_type", "tied_parent", "count_type", "count_parent", "edit_url", "new_url", "template"})
 PART_LIMIT = 8_000_000  # bytes of one JSON part: under the site's 10 MB per file, with room
 DEMO_COLUMN = "Dữ liệu minh hoạ"
 
@@ -65,27 +88,44 @@ def columns(facts: PeriodFacts, demo: bool = False) -> list[tuple]:
     return _with_demo(base, demo)
 
 
-def criteria_columns(facts: PeriodFacts, demo: bool = False) -> list[tuple]:
-    """The per-criterion CSV: one row per (unit, criterion), (f, group, item) -> value."""
-    cols = [
-        ("Năm học", lambda f, g, it: f.period),
-        ("Mã đơn vị", lambda f, g, it: f.unit.id),
-        ("Tên đơn vị", lambda f, g, it: f.unit.name),
-        ("Loại đơn vị", lambda f, g, it: type_label(f.unit.type)),
-        ("Mã đơn vị quản lý", lambda f, g, it: f.unit.parent),
-        ("Nhóm tiêu chí", lambda f, g, it: g.id),
-        ("Tiêu chí", lambda f, g, it: it.id),
-        ("Điểm tối đa", lambda f, g, it: plain(it.max)),
-        ("Tự chấm", lambda f, g, it: plain(it.self_score)),
-        ("Điểm chấm", lambda f, g, it: plain(it.reviewer_score)),
-        ("Điểm cuối cùng", lambda f, g, it: plain(it.final)),
-        ("Đạt điểm tối đa", lambda f, g, it: "Có" if it.met else "Không"),
-        ("Áp dụng", lambda f, g, it: "Có" if it.applicable else "Không"),
-        ("Số minh chứng", lambda f, g, it: len(it.evidence)),
+def criteria_columns(facts: PeriodFacts, demo: bool = False) -> tuple[list[tuple], tuple[str, ...]]:
+    """The per-criterion CSV: one row per (unit, criterion). The unit's columns (f -> value) come
+    first, formatted once for all its rows, then the criterion's (CRITERION_TITLES)."""
+    unit_cols = [
+        ("Năm học", lambda f: f.period),
+        ("Mã đơn vị", lambda f: f.unit.id),
+        ("Tên đơn vị", lambda f: f.unit.name),
+        ("Loại đơn vị", lambda f: type_label(f.unit.type)),
+        ("Mã đơn vị quản lý", lambda f: f.unit.parent),
     ]
-    if demo:
-        cols.insert(0, (DEMO_COLUMN, lambda f, g, it: "Có"))
-    return cols
+    return _with_demo(unit_cols, demo), CRITERION_TITLES
+
+
+CRITERION_TITLES = (
+    "Nhóm tiêu chí",
+    "Tiêu chí",
+    "Điểm tối đa",
+    "Tự chấm",
+    "Điểm chấm",
+    "Điểm cuối cùng",
+    "Đạt điểm tối đa",
+    "Áp dụng",
+    "Số minh chứng",
+)
+
+
+def _criterion_cells(g, it) -> list:
+    """The CSV cells of one criterion, in the order of CRITERION_TITLES (one call per row: the
+    criteria CSV has a row per unit and criterion, the largest download)."""
+    scores = [plain(it.max), plain(it.self_score), plain(it.reviewer_score), plain(it.final)]
+    return [
+        csv_value(g.id),
+        csv_value(it.id),
+        *["" if v is None else v for v in scores],
+        "Có" if it.met else "Không",
+        "Có" if it.applicable else "Không",
+        len(it.evidence),
+    ]
 
 
 def _with_demo(cols: list[tuple], demo: bool) -> list[tuple]:
@@ -129,22 +169,33 @@ def json_folder(period: str) -> str:
 
 
 def write_all(
-    site: Path, facts: PeriodFacts, source: dict, commit_url, build_date: dt.datetime, demo: bool = False
+    site: Path,
+    facts: PeriodFacts,
+    source: dict,
+    commit_url,
+    build_date: dt.datetime,
+    demo: bool = False,
+    cache: BuildCache | None = None,
 ) -> dict:
     """Writes the period's files; returns the downloads page's row: paths and sizes, and the parts of
-    the files that are split (the JSON always, per reviewing body; a CSV past PART_LIMIT bytes)."""
+    the files that are split (the JSON always, per reviewing body; a CSV past PART_LIMIT bytes).
+    `cache` (build_cache.BuildCache or None) gives back the rows of reviewing bodies whose units did
+    not change."""
     period = facts.period.id
     paths = names(period)
     (site / paths["csv"]).parent.mkdir(parents=True, exist_ok=True)
-    csv_parts = write_csv_parts(site, paths["csv"], columns(facts, demo), unit_blocks(facts, columns(facts, demo)))
-    criteria_parts = write_csv_parts(
-        site,
-        paths["criteria_csv"],
-        criteria_columns(facts, demo),
-        criteria_blocks(facts, criteria_columns(facts, demo)),
-    )
-    write_xlsx(site / paths["xlsx"], facts, build_date, demo)
-    parts = write_json(site / json_folder(period), site / paths["json"], facts, source, commit_url, demo)
+    cols = columns(facts, demo)
+    unit_cols, item_titles = criteria_columns(facts, demo)
+    json_parts = JsonParts(site / json_folder(period), site / paths["json"], facts, demo)
+    bodies = []
+    for b in prepare(facts, cols, unit_cols, commit_url, demo, cache):
+        json_parts.add(b)  # a body's JSON lines are not kept past its part: the largest of the rows
+        bodies.append(b._replace(units=[u._replace(json=b"") for u in b.units]))
+    parts = json_parts.finish(source)
+    criteria_header = unit_cols + [(title, None) for title in item_titles]
+    csv_parts = write_csv_parts(site, paths["csv"], cols, unit_blocks(bodies))
+    criteria_parts = write_csv_parts(site, paths["criteria_csv"], criteria_header, criteria_blocks(bodies))
+    write_xlsx(site / paths["xlsx"], facts, bodies, cols, build_date, demo)
     paths["csv"], paths["criteria_csv"] = csv_parts[0]["file"], criteria_parts[0]["file"]
     return {
         "period": period,
@@ -158,17 +209,25 @@ def write_all(
     }
 
 
+_FORMULA_FIRST = "=+-@\t\r"
+
+
 def csv_text(value):
     """A text cell that a spreadsheet would read as a formula (=, +, -, @, tab, CR first) gets
     a leading apostrophe, the usual guard against formula injection; numbers stay numbers."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] and value[0] in _FORMULA_FIRST:
         return "'" + value
     return value
 
 
 def csv_value(value):
+    kind = type(value)
+    if kind is float or kind is int:  # most cells: checked first
+        return value
     if value is None:
         return ""
+    if kind is str:
+        return "'" + value if value and value[0] in _FORMULA_FIRST else value
     if isinstance(value, dt.date):
         return value.isoformat()
     return csv_text(value)
@@ -180,21 +239,134 @@ def _rows_text(rows) -> str:
     return buffer.getvalue()
 
 
-def unit_blocks(facts: PeriodFacts, cols: list[tuple]):
+class UnitRows(NamedTuple):
+    """What one unit puts in every file, formatted once: its CSV row, its rows of the criteria CSV,
+    its XLSX cells ((column, kind, value), kind "n" number, "s" text, "d" date), its JSON line."""
+
+    unit: str
+    type: str
+    csv: bytes  # UTF-8, as written (half the memory of Vietnamese text held as str)
+    criteria: bytes
+    criteria_rows: int
+    xlsx: list
+    json: bytes
+
+
+class BodyRows(NamedTuple):
+    body: str
+    name: str
+    units: list[UnitRows]
+
+
+def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cache=None) -> Iterator[BodyRows]:
+    """Every unit's rows, a reviewing body at a time in the period's order. The build cache keeps, per body,
+    each unit's rows under a digest of the facts they show and of what every row depends on (the
+    columns, the criteria of each unit type, this module's code, the repository address of commit
+    links): after a change only the units whose facts changed are formatted again (the changed
+    unit, and those whose rank moved)."""
+    catalogue_ids = {
+        unit_type: [item.id for item in catalogue.items.values()]
+        for unit_type, catalogue in facts.period.catalogues.items()
+    }
+    base = _base_key(facts, cols, criteria_cols, catalogue_ids, commit_url, demo) if cache is not None else b""
+    shown = [f.name for f in dataclasses.fields(UnitFact) if f.name not in NOT_SHOWN]
+    for body, units in by_body(facts).items():
+        entry = hashlib.sha256(f"{facts.period.id}\0{body}".encode()).hexdigest()
+        kept = _load(cache.blob(CACHE_KIND, entry)) if cache is not None else {}
+        rows: dict[str, UnitRows] = {}
+        for f in units:
+            key = _unit_key(base, f, shown) if cache is not None else f.unit.id
+            found = kept.get(key)
+            rows[key] = found if found is not None else _unit_rows(f, cols, criteria_cols, catalogue_ids, commit_url)
+        if cache is not None and rows.keys() != kept.keys():
+            cache.put_blob(CACHE_KIND, entry, pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
+        yield BodyRows(body, units[0].parent_name, list(rows.values()))
+
+
+def _base_key(facts: PeriodFacts, cols, criteria_cols, catalogue_ids, commit_url, demo: bool) -> bytes:
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve()
+    for file in (here, here.with_name("text.py"), here.with_name("facts.py"), here.parents[1] / "unit_types.py"):
+        digest.update(file.read_bytes())
+    titles = ([n for n, _ in cols], [n for n, _ in criteria_cols], CRITERION_TITLES)
+    digest.update(
+        pickle.dumps(
+            (facts.period.id, demo, titles, sorted(catalogue_ids.items()), commit_url(_Commit())),
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+    )
+    return digest.digest()
+
+
+class _Commit:
+    """A commit-like value: the address commit links get in this build (it holds the repository's)."""
+
+    sha = commit = "0" * 40
+
+
+def _unit_key(base: bytes, f: UnitFact, shown: list[str]) -> str:
+    """A digest of the unit's facts that the downloads show; a unit whose facts cannot be pickled
+    gets its id (never found: its rows are formatted every time)."""
+    try:
+        material = pickle.dumps(tuple(getattr(f, name) for name in shown), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return f.unit.id
+    return hashlib.sha256(base + material).hexdigest()
+
+
+def _load(data: bytes | None) -> dict[str, UnitRows]:
+    if data is None:
+        return {}
+    try:
+        rows = pickle.loads(data)
+    except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, ImportError, IndexError):
+        return {}
+    ok = isinstance(rows, dict) and all(isinstance(r, UnitRows) for r in rows.values())
+    return rows if ok else {}
+
+
+def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url) -> UnitRows:
+    values = [get(f) for _, get in cols]
+    criteria_text, criteria_rows = b"", 0
+    if f.submitted:  # units that have not submitted have no scores
+        prefix = [csv_value(get(f)) for _, get in criteria_cols]
+        rows = [prefix + _criterion_cells(g, it) for g in f.groups for it in g.items]
+        criteria_text, criteria_rows = _rows_text(rows).encode("utf-8"), len(rows)
+    finals = {it.id: it.final for g in f.groups for it in g.items}
+    cells: list[tuple[int, str, object]] = []
+    for col, value in enumerate(values + [plain(finals.get(c)) for c in catalogue_ids.get(f.unit.type, [])]):
+        if value is None or value == "":
+            continue
+        if isinstance(value, dt.date):
+            cells.append((col, "d", dt.datetime.combine(value, dt.time())))
+        elif isinstance(value, (int, float)):
+            cells.append((col, "n", value))
+        else:
+            cells.append((col, "s", str(value)))
+    return UnitRows(
+        f.unit.id,
+        f.unit.type,
+        _rows_text([[csv_value(v) for v in values]]).encode("utf-8"),
+        criteria_text,
+        criteria_rows,
+        cells,
+        _compact(unit_record(f, commit_url)).encode("utf-8"),
+    )
+
+
+def unit_blocks(bodies: list[BodyRows]):
     """(body, body name, CSV text of the unit's row, 1) per unit, grouped by reviewing body."""
-    for body, units in by_body(facts).items():
-        for f in units:
-            yield body, f.parent_name, _rows_text([[csv_value(get(f)) for _, get in cols]]), 1
+    for b in bodies:
+        for u in b.units:
+            yield b.body, b.name, u.csv, 1
 
 
-def criteria_blocks(facts: PeriodFacts, cols: list[tuple]):
-    """One block per submitted unit: a row per criterion (units that have not submitted have no scores)."""
-    for body, units in by_body(facts).items():
-        for f in units:
-            if not f.submitted:
-                continue
-            rows = [[csv_value(get(f, g, it)) for _, get in cols] for g in f.groups for it in g.items]
-            yield body, f.parent_name, _rows_text(rows), len(rows)
+def criteria_blocks(bodies: list[BodyRows]):
+    """One block per submitted unit: a row per criterion."""
+    for b in bodies:
+        for u in b.units:
+            if u.criteria_rows:
+                yield b.body, b.name, u.criteria, u.criteria_rows
 
 
 def write_csv_parts(site: Path, path: str, cols: list[tuple], blocks, part_limit: int | None = None) -> list[dict]:
@@ -207,21 +379,21 @@ def write_csv_parts(site: Path, path: str, cols: list[tuple], blocks, part_limit
     parts: list[_CsvPart] = []
     current = _CsvPart()
     for _body, group in itertools.groupby(blocks, key=lambda block: block[0]):
-        units = [(name, text, len(text.encode("utf-8")), rows) for _, name, text, rows in group]
-        if current.size and current.size + sum(u[2] for u in units) > limit:
+        units = [(name, _utf8(text), rows) for _, name, text, rows in group]
+        if current.size and current.size + sum(len(u[1]) for u in units) > limit:
             parts.append(current)
             current = _CsvPart()
-        for name, text, size, rows in units:
-            if current.size and current.size + size > limit:  # a body larger than a part
+        for name, data, rows in units:
+            if current.size and current.size + len(data) > limit:  # a body larger than a part
                 parts.append(current)
                 current = _CsvPart()
-            current.add(name, text, size, rows)
+            current.add(name, data, rows)
     parts.append(current)
     stem = path[: -len(".csv")]
     out = []
     for number_, part in enumerate(parts, start=1):
         rel = path if len(parts) == 1 else f"{stem}-{number_}.csv"
-        data = (header + "".join(part.chunks)).encode("utf-8")
+        data = header.encode("utf-8") + b"".join(part.chunks)
         (site / rel).write_bytes(data)
         out.append(
             {
@@ -236,21 +408,27 @@ def write_csv_parts(site: Path, path: str, cols: list[tuple], blocks, part_limit
     return out
 
 
+def _utf8(text: str | bytes) -> bytes:
+    return text.encode("utf-8") if isinstance(text, str) else text
+
+
 class _CsvPart:
     def __init__(self) -> None:
-        self.chunks: list[str] = []
+        self.chunks: list[bytes] = []
         self.bodies: list[str] = []
         self.size = self.rows = 0
 
-    def add(self, body_name: str, text: str, size: int, rows: int) -> None:
+    def add(self, body_name: str, data: bytes, rows: int) -> None:
         if not self.bodies or self.bodies[-1] != body_name:
             self.bodies.append(body_name)
-        self.chunks.append(text)
-        self.size += size
+        self.chunks.append(data)
+        self.size += len(data)
         self.rows += rows
 
 
-def write_xlsx(file: Path, facts: PeriodFacts, build_date: dt.datetime, demo: bool = False) -> None:
+def write_xlsx(
+    file: Path, facts: PeriodFacts, bodies: list[BodyRows], cols, build_date: dt.datetime, demo: bool = False
+) -> None:
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(str(file), {"constant_memory": True, "strings_to_urls": False})
@@ -265,10 +443,10 @@ def write_xlsx(file: Path, facts: PeriodFacts, build_date: dt.datetime, demo: bo
     header = workbook.add_format(
         {"bold": True, "bg_color": "#3949AB", "font_color": "#FFFFFF", "text_wrap": True, "valign": "top", "border": 1}
     )
-    by_type: dict[str, list[UnitFact]] = {}
-    for f in facts.units.values():
-        by_type.setdefault(f.unit.type, []).append(f)
-    cols = columns(facts, demo)
+    rows_of = {u.unit: u for b in bodies for u in b.units}
+    by_type: dict[str, list[UnitRows]] = {}
+    for f in facts.units.values():  # the period's order, not the bodies'
+        by_type.setdefault(f.unit.type, []).append(rows_of[f.unit.id])
     first = 1 if demo else 0  # the columns before the unit's name
     for unit_type in sorted(by_type, key=type_order):
         units = by_type[unit_type]
@@ -283,19 +461,15 @@ def write_xlsx(file: Path, facts: PeriodFacts, build_date: dt.datetime, demo: bo
         sheet.set_column(first + 2, first + 2, 40)
         sheet.set_column(first + 3, len(titles) - 1, 12)
         sheet.freeze_panes(1, first + 3)
-        for row, f in enumerate(units, start=1):
-            values = [get(f) for _, get in cols]
-            finals = {it.id: it.final for g in f.groups for it in g.items}
-            values += [plain(finals.get(c)) for c in criteria]
-            for col, value in enumerate(values):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, dt.date):
-                    sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date)
-                elif isinstance(value, (int, float)):
-                    sheet.write_number(row, col, value)
+        number, string, moment = sheet.write_number, sheet.write_string, sheet.write_datetime
+        for row, u in enumerate(units, start=1):
+            for col, kind, value in u.xlsx:
+                if kind == "n":
+                    number(row, col, value)
+                elif kind == "s":
+                    string(row, col, value)
                 else:
-                    sheet.write_string(row, col, str(value))
+                    moment(row, col, value, date)
         sheet.autofilter(0, 0, len(units), len(titles) - 1)
     workbook.close()
 
@@ -398,7 +572,7 @@ def _evidence(e) -> dict:
     }
 
 
-def _period_head(facts: PeriodFacts, source: dict, demo: bool) -> dict:
+def _period_head(facts: PeriodFacts, demo: bool) -> dict:
     period = facts.period
     return {
         "schema_version": SCHEMA_VERSION,
@@ -420,7 +594,6 @@ def _period_head(facts: PeriodFacts, source: dict, demo: bool) -> dict:
                 for m in period.milestones
             ],
         },
-        "source": source,
     }
 
 
@@ -436,57 +609,58 @@ def by_body(facts: PeriodFacts) -> dict[str, list[UnitFact]]:
     return groups
 
 
-def write_json(
-    folder: Path,
-    index_file: Path,
-    facts: PeriodFacts,
-    source: dict,
-    commit_url,
-    demo: bool = False,
-    part_limit: int | None = None,
-) -> list[dict]:
+class JsonParts:
     """One JSON file per reviewing body under `folder` (`<body>.json`; a body whose units would pass
-    `part_limit` bytes continues in `<body>-2.json`, …), and the year's index `index_file` listing
-    every part with its size and SHA-256. Each part is a whole document (period, source, its units):
-    it can be read alone. One unit per line, compact, keys in a fixed order: parts compress well and
-    diff line by line between builds. Returns the index's part records."""
-    part_limit = part_limit or PART_LIMIT
-    folder.mkdir(parents=True, exist_ok=True)
-    head = _period_head(facts, source, demo)
-    rel = folder.relative_to(index_file.parent).as_posix()
-    parts: list[dict] = []
-    for body, units in by_body(facts).items():
-        name = units[0].parent_name
-        chunks: list[list[str]] = [[]]
+    `part_limit` bytes continues in `<body>-2.json`, …), written as each body comes (`add`), and
+    the year's index `index_file` listing every part with its size and SHA-256 (`finish`). Each part
+    is a whole document (period, its units): it can be read alone. The provenance (`source`: data
+    commit, build date) is in the index only, so the part of a body whose units did not change
+    keeps its bytes from one commit to the next. One unit per line, compact, keys in a fixed order:
+    parts compress well and diff line by line between builds."""
+
+    def __init__(self, folder: Path, index_file: Path, facts: PeriodFacts, demo: bool, part_limit: int | None = None):
+        self.folder, self.index_file = folder, index_file
+        self.part_limit = part_limit or PART_LIMIT
+        self.head = _period_head(facts, demo)
+        self.opening = _compact(self.head)[:-1].encode("utf-8")
+        self.rel = folder.relative_to(index_file.parent).as_posix()
+        self.parts: list[dict] = []
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def add(self, b: BodyRows) -> None:
+        chunks: list[list[bytes]] = [[]]
         size = 0
-        for f in units:
-            line = _compact(unit_record(f, commit_url))
-            if chunks[-1] and size + len(line.encode("utf-8")) > part_limit:
+        for u in b.units:
+            if chunks[-1] and size + len(u.json) > self.part_limit:
                 chunks.append([])
                 size = 0
-            chunks[-1].append(line)
-            size += len(line.encode("utf-8")) + 2
+            chunks[-1].append(u.json)
+            size += len(u.json) + 2
         for number_, lines in enumerate(chunks, start=1):
-            file_name = f"{body}.json" if number_ == 1 else f"{body}-{number_}.json"
-            document = {**head, "body": {"id": body, "name": name, "part": number_, "parts": len(chunks)}}
-            text = _compact(document)[:-1] + ',"units":[\n' + ",\n".join(lines) + "\n]}\n"
-            data = text.encode("utf-8")
-            (folder / file_name).write_bytes(data)
-            parts.append(
+            file_name = f"{b.body}.json" if number_ == 1 else f"{b.body}-{number_}.json"
+            body = _compact({"id": b.body, "name": b.name, "part": number_, "parts": len(chunks)}).encode("utf-8")
+            data = self.opening + b',"body":' + body + b',"units":[\n' + b",\n".join(lines) + b"\n]}\n"
+            (self.folder / file_name).write_bytes(data)
+            self.parts.append(
                 {
-                    "body": body,
-                    "body_name": name,
+                    "body": b.body,
+                    "body_name": b.name,
                     "part": number_,
-                    "file": f"{rel}/{file_name}",
+                    "file": f"{self.rel}/{file_name}",
                     "units": len(lines),
                     "size": len(data),
                     "sha256": hashlib.sha256(data).hexdigest(),
                 }
             )
-    index_file.write_text(
-        _compact(head)[:-1] + ',"parts":[\n' + ",\n".join(_compact(p) for p in parts) + "\n]}\n", encoding="utf-8"
-    )
-    return parts
+
+    def finish(self, source: dict) -> list[dict]:
+        """Writes the index; returns its part records."""
+        index = {**self.head, "source": source}
+        self.index_file.write_text(
+            _compact(index)[:-1] + ',"parts":[\n' + ",\n".join(_compact(p) for p in self.parts) + "\n]}\n",
+            encoding="utf-8",
+        )
+        return self.parts
 
 
 def read_json(site: Path, period: str) -> dict:

@@ -6,6 +6,7 @@ Numbers are shown the Vietnamese way (decimal comma: 4,5); downloads keep plain 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -36,6 +37,7 @@ def natural_key(text: str) -> tuple:
     )
 
 
+@functools.lru_cache(maxsize=4096)  # scores take few values; rounding is most of the downloads' number cost
 def plain(value):
     """A JSON/CSV-friendly number: NaN becomes None, whole floats stay floats."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -1,0 +1,131 @@
+"""The downloads after a one-file change, on a real git repository and real builds: the JSON part
+of a reviewing body whose units did not change keeps its bytes (and its file) and comes from the
+build cache; only the changed unit's body, the year-wide CSV/XLSX and the index change; a build
+with the cache writes what a build without it writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from site_builder.testing_git import Repo
+from site_builder.website import downloads
+from tests.datarepo import make_repo, write_school
+
+pytestmark = pytest.mark.slow
+PERIOD = "2023-2024"
+SCHOOL = f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml"
+
+
+def build(root: Path, out: Path, **env: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **env},
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def downloads_of(site: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of the period's downloads: its bytes and inode."""
+    folder = site / downloads.FOLDER / PERIOD
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_ino) for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def kept_rows(cache: Path) -> dict[str, int]:
+    """The reviewing bodies' rows in the build cache (an entry per body): name -> modification time."""
+    return {p.name: p.stat().st_mtime_ns for p in cache.glob(f"site-builder/build/*/blobs/{downloads.CACHE_KIND}/*")}
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make_repo(tmp_path / "data")
+    write_school(root, PERIOD, "pgd-quan-1", "thcs-demo-b")
+    git = Repo(root)
+    git.commit("Dữ liệu ban đầu", author_time=dt.datetime(2024, 5, 2, 9, tzinfo=dt.UTC))
+    return root, git
+
+
+def test_one_changed_unit_rewrites_only_its_body_and_the_year_files(repo, tmp_path):
+    root, git = repo
+    site = tmp_path / "site"
+    build(root, site)
+    cold = downloads_of(site)
+    rows = kept_rows(tmp_path / "cache")
+    assert len(rows) == 2  # one entry per reviewing body: so-gddt, pgd-quan-1
+    assert {"json/so-gddt.json", "json/pgd-quan-1.json"} <= set(cold)
+
+    build(root, tmp_path / "again")  # same commit, rows from the cache: the same bytes
+    assert kept_rows(tmp_path / "cache") == rows  # read, not written again
+    assert {k: v[0] for k, v in downloads_of(tmp_path / "again").items()} == {k: v[0] for k, v in cold.items()}
+
+    data = yaml.safe_load((root / SCHOOL).read_text(encoding="utf-8"))
+    criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
+    data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
+    git.commit(
+        "Sửa điểm tự chấm",
+        {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
+        author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC),
+    )
+    build(root, site)
+    warm = downloads_of(site)
+    assert warm.keys() == cold.keys()
+    changed = {rel for rel in warm if warm[rel][0] != cold[rel][0]}
+    stem = f"danh-gia-cntt-{PERIOD}"
+    assert changed == {"json/pgd-quan-1.json", f"{stem}.json", f"{stem}.csv", f"{stem}-tieu-chi.csv", f"{stem}.xlsx"}
+    assert warm["json/so-gddt.json"] == cold["json/so-gddt.json"]  # same bytes, the same file left in place
+    after = kept_rows(tmp_path / "cache")
+    assert after.keys() == rows.keys()
+    assert len([k for k in after if after[k] != rows[k]]) == 1  # only the changed unit's body was stored again
+    assert git.head() in warm[f"{stem}.json"][0].decode("utf-8")  # the index names the new data commit
+
+    build(root, tmp_path / "fresh", SITE_BUILDER_NO_CACHE="1")  # without the cache: the same bytes
+    assert {k: v[0] for k, v in downloads_of(tmp_path / "fresh").items()} == {k: v[0] for k, v in warm.items()}
+
+
+def test_fields_left_out_of_the_key_are_shown_nowhere(tmp_path):
+    """downloads.NOT_SHOWN leaves fields out of a unit's cache key: changing any of them must not
+    change a byte of the unit's rows (else a cached row would go stale)."""
+    import dataclasses
+
+    from site_builder.paths import DataRoot
+    from site_builder.scoring import score_period
+    from site_builder.validate import validate_all
+    from site_builder.website.evidence_files import EvidenceStore
+    from site_builder.website.facts import Timeline, gather
+
+    root = make_repo(tmp_path / "data")
+    Repo(root).commit("Dữ liệu", author_time=dt.datetime(2024, 5, 2, 9, tzinfo=dt.UTC))
+    result = validate_all(DataRoot(root))
+    assert result.ok
+    from site_builder.clock import read_clock
+
+    clock = read_clock(root, [])
+    facts = gather(
+        result.dataset, score_period(result.dataset, PERIOD), Timeline(clock, dt.date(2024, 5, 3)), EvidenceStore(root)
+    )
+    cols = downloads.columns(facts)
+    criteria_cols, _titles = downloads.criteria_columns(facts)
+    ids = {t: [i.id for i in c.items.values()] for t, c in facts.period.catalogues.items()}
+    changed = {"tied_type": 7, "tied_parent": 7, "count_type": 99, "count_parent": 99}
+    changed |= {"edit_url": "https://example.invalid/e", "new_url": "https://example.invalid/n", "template": "x: 1\n"}
+    assert set(changed) == downloads.NOT_SHOWN
+    for f in facts.units.values():
+        rows = downloads._unit_rows(f, cols, criteria_cols, ids, lambda c: "")
+        for name, value in changed.items():
+            other = dataclasses.replace(f, **{name: value})
+            assert downloads._unit_rows(other, cols, criteria_cols, ids, lambda c: "") == rows, name
+        shown = dataclasses.replace(f, unit=dataclasses.replace(f.unit, name="Tên khác"))  # a shown field does
+        assert downloads._unit_rows(shown, cols, criteria_cols, ids, lambda c: "") != rows
+    clock.close()
