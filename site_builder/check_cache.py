@@ -66,8 +66,32 @@ def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool)
     digest.update(_file_digest(f"{base}/{rel}"))
     body = f"{base}/{submission_path(role.period, role.parent, role.unit)}"
     if role.kind != "submission":
-        digest.update(_file_digest(body))
-    folder = body[: -len(".yaml")]  # the unit's evidence folder, beside its submission
+        digest.update(_remembered(body, _file_digest))
+    digest.update(_remembered(body[: -len(".yaml")], _folder_stamps))  # the evidence folder, beside the submission
+    return digest.hexdigest()
+
+
+# A unit's evidence folder and submission enter the keys of its submission, its review and its
+# report folder: within one lookup batch (`begin`) each is read once.
+_SEEN: dict[tuple, bytes] = {}
+
+
+def begin() -> None:
+    """A new batch of lookups: files may have changed since the last one."""
+    _SEEN.clear()
+
+
+def _remembered(path: str, read) -> bytes:
+    key = (path, read)
+    found = _SEEN.get(key)
+    if found is None:
+        found = _SEEN[key] = read(path)
+    return found
+
+
+def _folder_stamps(folder: str) -> bytes:
+    """Name, size, modification time, inode and mode of every file under `folder`."""
+    digest = hashlib.sha256()
     start = len(folder) + 1
     for current, dirs, names in os.walk(folder):
         dirs.sort()
@@ -80,7 +104,7 @@ def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool)
                     "utf-8", "surrogateescape"
                 )
             )
-    return digest.hexdigest()
+    return digest.digest()
 
 
 def _file_digest(path: Path | str) -> bytes:

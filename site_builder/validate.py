@@ -158,6 +158,7 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
     """[(record or None, problems)] in the order of `unit_files`, and how many processes did it.
     A site build reuses verdicts on unchanged files (check_cache.py): those are looked up here,
     only the others are checked (and only many of them are worth the workers)."""
+    check_cache.begin()
     looked = [
         (role, rel, *check_cache.lookup(root, role, rel, *unit_context(root, registry, role)))
         for role, rel in unit_files
