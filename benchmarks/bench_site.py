@@ -354,10 +354,11 @@ def bench_size(size: int, args) -> dict:
     git(data, "reset", "--quiet", "--hard", "HEAD~1")
     result["unchanged_rebuild"] = unchanged
     result["one_file_rebuild"] = one
-    if not runs["ours"]:  # --pairs 0: only the rebuilds, against the full builds measured before
-        earlier = json.loads((PROJECT / "build" / "bench-site.json").read_text(encoding="utf-8")).get(str(size), {})
+    if not runs["ours"]:  # --pairs 0: the rebuilds against the full builds measured before, else the cold one
+        bench_file = PROJECT / "build" / "bench-site.json"
+        earlier = json.loads(bench_file.read_text(encoding="utf-8")).get(str(size), {}) if bench_file.is_file() else {}
         result["runs"] = earlier.get("runs", {})
-        runs["ours"] = result["runs"].get("ours", [])
+        runs["ours"] = result["runs"].get("ours", []) or [result["first_build_cold"]]
     full_cpu = statistics.median(r["cpu"] for r in runs["ours"])
     result["rebuild_ratio"] = round(one["cpu"] / full_cpu, 3)
     return result
