@@ -2,8 +2,8 @@
 submissions, each made from its body's data alone and kept in the build cache.
 
 A workbook names the commit it was made from and carries a creation date. Both come from the
-body's own files (the newest commit among the current versions of its units' submissions and
-reviews, and that commit's date), not from HEAD and the build date: a commit that touches one
+body's own files (their data version, the newest commit of the main line that changed one of its
+units' submissions or reviews, and that commit's date), not from HEAD and the build date: a commit that touches one
 body leaves every other body's workbook byte-identical, so it is taken from the cache (keyed by
 review_workbook_inputs.digest) instead of being made again. Without history (no git, a shallow
 clone) the data commit and the build date stand in, as for the rest of the site.
@@ -45,20 +45,16 @@ def make_all(dataset, periods, clock, commit: str, when: dt.datetime, cache) -> 
 def provenance(
     dataset, period_id: str, body: str, submitted, clock, commit: str, when: dt.datetime
 ) -> tuple[str, dt.datetime]:
-    """The newest commit among the current versions of the body's files and its committer date
-    (ties: the larger commit id, so the choice never depends on an order); (`commit`, `when`)
-    when the clock is unavailable or knows none of the files."""
+    """The body's data version (clock.Clock.data_version: the newest commit of the main line that
+    changed one of its files, as a unit page names its own) and that commit's date; (`commit`,
+    `when`) when the clock is unavailable or knows none of the files."""
     if clock is None or not clock.available:
         return commit, when
-    newest: tuple[int, str] | None = None
-    for sha in {v.commit for v in map(clock.current, inputs.source_paths(dataset, period_id, body, submitted)) if v}:
-        try:
-            stamp = clock.commit(sha).committer_timestamp
-        except KeyError:
-            continue
-        if stamp is not None and (newest is None or (stamp, sha) > newest):
-            newest = (stamp, sha)
-    if newest is None:
+    sha = clock.data_version(inputs.source_paths(dataset, period_id, body, submitted))
+    if sha is None:
         return commit, when
-    date = clock.commit(newest[1]).committer_date
-    return newest[1], date if date is not None else when
+    try:
+        date = clock.commit(sha).committer_date
+    except KeyError:
+        return commit, when
+    return sha, date if date is not None else when
