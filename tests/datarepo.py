@@ -180,3 +180,33 @@ def _only_periods(periods):
         return []
 
     return ignore
+
+
+def two_schools_committed(target: Path):
+    """make_repo plus a second school in pgd-quan-1, committed once: (root, its git Repo)."""
+    import datetime as dt
+
+    from site_builder.testing_git import Repo
+
+    root = make_repo(target)
+    write_school(root, "2023-2024", "pgd-quan-1", "thcs-demo-b")
+    git = Repo(root)
+    git.commit("Dữ liệu ban đầu", author_time=dt.datetime(2024, 5, 2, 9, tzinfo=dt.UTC))
+    return root, git
+
+
+def build_in_new_process(root: Path, out: Path, **env: str) -> None:
+    """`site-builder build` in a fresh process, as deployments run it: a cache key that depends
+    on the process (the order of a set, say) would miss every time."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **env},
+    )
+    assert done.returncode == 0, done.stderr

@@ -6,9 +6,6 @@ with the cache writes what a build without it writes."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,22 +13,14 @@ import yaml
 
 from site_builder.testing_git import Repo
 from site_builder.website import downloads
-from tests.datarepo import make_repo, write_school
+from tests.datarepo import build_in_new_process, make_repo, two_schools_committed
 
 pytestmark = pytest.mark.slow
 PERIOD = "2023-2024"
 SCHOOL = f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml"
 
 
-def build(root: Path, out: Path, **env: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, **env},
-    )
-    assert done.returncode == 0, done.stderr
+build = build_in_new_process
 
 
 def downloads_of(site: Path) -> dict[str, tuple[bytes, int]]:
@@ -50,11 +39,7 @@ def kept_rows(cache: Path) -> dict[str, int]:
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    root = make_repo(tmp_path / "data")
-    write_school(root, PERIOD, "pgd-quan-1", "thcs-demo-b")
-    git = Repo(root)
-    git.commit("Dữ liệu ban đầu", author_time=dt.datetime(2024, 5, 2, 9, tzinfo=dt.UTC))
-    return root, git
+    return two_schools_committed(tmp_path / "data")
 
 
 def test_one_changed_unit_rewrites_only_its_body_and_the_year_files(repo, tmp_path):

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -17,8 +14,7 @@ import pytest
 import yaml
 
 from site_builder import review_workbook as rw
-from site_builder.testing_git import Repo
-from tests.datarepo import make_repo, write_school
+from tests.datarepo import build_in_new_process, two_schools_committed, write_school
 
 pytestmark = pytest.mark.slow
 PERIOD = "2023-2024"
@@ -31,17 +27,7 @@ def snapshot(site: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-def build(root: Path, out: Path) -> None:
-    """In a fresh process, as deployments run it: a cache key that depends on the process (the
-    order of a set, say) would miss every time and the tests below would say so."""
-    done = subprocess.run(
-        [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=os.environ.copy(),
-    )
-    assert done.returncode == 0, done.stderr
+build = build_in_new_process
 
 
 def cached_workbooks(cache: Path) -> dict[str, tuple[int, int]]:
@@ -71,11 +57,7 @@ def cached_checks(cache: Path) -> set[str]:
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    root = make_repo(tmp_path / "data")
-    write_school(root, PERIOD, "pgd-quan-1", "thcs-demo-b")
-    git = Repo(root)
-    git.commit("Dữ liệu ban đầu", author_time=dt.datetime(2024, 5, 2, 9, tzinfo=dt.UTC))
-    return root, git
+    return two_schools_committed(tmp_path / "data")
 
 
 def test_a_rebuild_rewrites_only_what_changed(repo, tmp_path):
