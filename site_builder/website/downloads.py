@@ -15,12 +15,12 @@ cells, its JSON line). The build cache keeps each reviewing body's rows, every u
 of the facts the downloads show: after a one-file change only the changed unit and those whose rank
 moved are formatted again; the year-wide CSV files and the JSON parts are joined from the kept
 rows. The XLSX is written cell by cell by xlsxwriter on every build (from the kept cells): its
-sheets are one stream per unit type, with row numbers in every cell reference. The provenance (data commit, build date) is
-written in the year's JSON index only, not in the per-body parts: the part of a body whose units
+sheets are one stream per unit type, with row numbers in every cell reference. The provenance
+(data commit, build date) is written in the year's JSON index only, not in the per-body parts: the part of a body whose units
 did not change keeps its bytes from one data commit to the next (the site writer leaves such a
 file in place, a deployment uploads nothing for it), and the index, which lists each part's
-SHA-256, ties every part to the commit. With `evidence: link` the evidence addresses are pinned to
-the data commit, so there every part changes with every commit.
+SHA-256, ties every part to the commit. With `evidence: link` each evidence address is pinned to
+its unit's data version (the commit unit pages name), so that holds there too.
 """
 
 from __future__ import annotations
