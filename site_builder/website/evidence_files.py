@@ -191,6 +191,9 @@ class EvidenceStore:
             committed = gitread.tree_at_head(repo, repo.prefix + b"submissions/")
             changed = gitread.run(
                 repo.top,
+                "-c",
+                "core.trustctime=false",  # a copy-mode site hard-links the PDFs, which moves their ctime:
+                # git would hash every file again on each build (it may not refresh its index here)
                 "status",
                 "--porcelain",
                 "-z",
