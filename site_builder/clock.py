@@ -170,7 +170,11 @@ class Clock:
         version, pin links to it, and stay byte-identical while other units' files change."""
         if self._repo is None:
             return None
-        changed, newest, line = self._changes_by_path()
+        try:
+            changed, newest, line = self._changes_by_path()
+        except gitread.GitError:  # the history read at start, not this one: pages name HEAD instead
+            self._repo = None
+            return None
         best = len(line)
         for path in paths:
             index = bisect_left(changed, _key(path))
