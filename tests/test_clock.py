@@ -553,3 +553,26 @@ def test_received_times_equal_the_definition_and_skipped_checks_never_matter(his
     verdicts = StatedVerdicts(signed)
     assert _contained(graph, needed, verdicts) == expected
     assert verdicts.checked <= set(signed)
+
+
+# -- data versions -----------------------------------------------------------------------------
+def test_data_version_is_the_merge_that_brought_the_files_and_holds_them_as_at_head(repo, github, trusted):
+    """A unit page names the newest commit of main's first-parent line that changed its files
+    (compared with its first parent), so the evidence it links at that commit is what HEAD holds:
+    for a branch merged later, the merge, not the branch's own commit; a later change elsewhere
+    does not move it."""
+    b = "submissions/2023-2024/pgd-quan-1/thcs-b.yaml"
+    repo.checkout("nop-a")
+    own = repo.commit("nộp a", {A: "don_vi: thcs-a\n", PDF: b"%PDF-1.4 a"}, author_time=at("2024-06-01T09:00"))
+    repo.checkout("main")
+    repo.commit("nộp b", {b: "don_vi: thcs-b\n"}, author_time=at("2024-06-02T09:00"))
+    merge = repo.merge("nop-a", when=at("2024-06-03T10:00"), signer=github)
+    later = repo.commit("sửa b", {b: "don_vi: thcs-b\n# sửa\n"}, author_time=at("2024-06-04T09:00"))
+    clock = clock_of(repo, trusted)
+    unit_a = clock.data_version([A], ["submissions/2023-2024/pgd-quan-1/thcs-a"])
+    assert unit_a == merge != own
+    assert clock.data_version([b]) == later == repo.head()
+    assert clock.data_version(["submissions/2023-2024/pgd-quan-1/khong-co.yaml"]) is None
+    shown = subprocess.run(["git", "show", f"{unit_a}:{PDF}"], cwd=repo.path, capture_output=True, check=True).stdout
+    assert shown == (repo.path / PDF).read_bytes()
+    clock.close()
