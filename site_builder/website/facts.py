@@ -250,15 +250,26 @@ def _gather_unit(
 
 def _data_version(clock: Clock, dataset: Dataset, period: Period, unit: Unit) -> CommitInfo | None:
     """The commit a unit's page names as its data version, and pins its evidence links to: the
-    newest that changed the unit's files, its body's registry file, the organisation or the
-    year's criteria. Not HEAD: a page whose unit did not change then stays byte-identical."""
+    newest that changed the unit's files, its body's registry file, the organisation, the year's
+    criteria, or, for an office, the files of the units under it (its derived criteria count
+    them). Not HEAD: a page whose unit did not change then stays byte-identical."""
     if not clock.available:
         return None
     review = dataset.reviews.get((period.id, unit.id))
     paths = [*unit_paths(period.id, unit.parent, unit.id), units_path(period.id, unit.parent), ORGANIZATION_FILE]
+    folders = [unit_folder(period.id, unit.parent, unit.id), f"{CRITERIA}/{period.id}"]
     if review is not None:
         paths.append(review.path)  # a body's scoring workbook holds many units' scores
-    sha = clock.data_version(paths, [unit_folder(period.id, unit.parent, unit.id), f"{CRITERIA}/{period.id}"])
+    children = dataset.registry.period(period.id).children(unit.id)
+    if children:
+        paths.append(units_path(period.id, unit.id))
+    for child in children:
+        paths += unit_paths(period.id, child.parent, child.id)
+        folders.append(unit_folder(period.id, child.parent, child.id))
+        child_review = dataset.reviews.get((period.id, child.id))
+        if child_review is not None:
+            paths.append(child_review.path)
+    sha = clock.data_version(paths, folders)
     if sha is None:
         return clock.head
     try:
