@@ -98,11 +98,14 @@ def test_a_rebuild_rewrites_only_what_changed(repo, tmp_path):
             assert third[rel] == second[rel], rel
     unit_pages = [rel for rel in second if rel.startswith(f"{PERIOD}/don-vi/") and rel.endswith("index.html")]
     assert len(unit_pages) >= 3
-    # Another unit's page changes only when what it shows changed (a tie in rank broken, here);
-    # the office (another type, another body) shows nothing that changed: its file is the same file.
+    # Another unit's page changes only when what it shows changed (a tie in rank broken, here, or
+    # the office whose school changed); a school of another body shows nothing that changed.
     kept = [rel for rel in unit_pages if third[rel] == second[rel]]
     assert kept and page not in kept
     assert all(old_pages[rel] == (site / rel).read_bytes() for rel in kept)
+    assert f"{PERIOD}/don-vi/thpt-demo-a/index.html" in kept  # another body's school: the very same file
+    office = (site / f"{PERIOD}/don-vi/pgd-quan-1/index.html").read_text(encoding="utf-8")
+    assert git.head()[:12] in office  # an office's data version covers the schools under it
 
 
 def test_a_changed_self_score_remakes_only_its_bodys_workbook(repo, tmp_path):
