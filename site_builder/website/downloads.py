@@ -48,9 +48,12 @@ if TYPE_CHECKING:
 FOLDER = "tai-ve"
 SCHEMA_VERSION = 5
 CACHE_KIND = "downloads"  # the build cache's kind for a reviewing body's rows
-# UnitFact fields no download shows (ties and counts move with other units' scores): left out of a
+# UnitFact fields no download shows (ties and counts move with other units' scores; an office's data
+# version with its schools' files; what it pins, evidence addresses, is in the items): left out of a
 # unit's cache key. A column that shows one of them must take it out of here.
-NOT_SHOWN = frozenset({"tied_type", "tied_parent", "count_type", "count_parent", "edit_url", "new_url", "template"})
+NOT_SHOWN = frozenset(
+    {"tied_type", "tied_parent", "count_type", "count_parent", "edit_url", "new_url", "template", "data_version"}
+)
 PART_LIMIT = 8_000_000  # bytes of one JSON part: under the site's 10 MB per file, with room
 DEMO_COLUMN = "Dữ liệu minh hoạ"
 
