@@ -25,30 +25,11 @@ from site_builder.model import (
 )
 from site_builder.paths import DataRoot
 from site_builder.scoring import score_period
+from tests.datarepo import SCHOOL_SCORES
 
 PROJECT = DataRoot(Path(__file__).resolve().parent.parent)
 ORG = Organization("so-gddt", "Sở (kiểm thử)", ("sgd-r",), ("sgd-admin",))
-FULL_SCHOOL = {
-    "1.1": 5,
-    "1.2": 5,
-    "1.3": 5,
-    "1.4": 5,
-    "1.5": 10,
-    "2.1": 10,
-    "2.2": 10,
-    "2.3": 5,
-    "2.4": 5,
-    "3.1": 5,
-    "3.2": 5,
-    "3.3": 5,
-    "3.4": 5,
-    "3.5": 5,
-    "3.6": 5,
-    "4.1": 3,
-    "4.2": 3,
-    "4.3": 2,
-    "4.4": 2,
-}
+FULL_SCHOOL = SCHOOL_SCORES  # a full-marks school of type truong-pho-thong, 2023-2024
 
 
 @pytest.fixture(scope="module")
