@@ -9,16 +9,8 @@ import threading
 import pytest
 
 from site_builder.website.build import build_site
+from tests.browser.audit import CHROMIUM, CHROMIUM_ARGS
 from tests.test_site_build import make_site_repo
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
