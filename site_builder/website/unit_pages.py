@@ -42,13 +42,19 @@ class Manifest:
         self.cache = cache
         self.name = hashlib.sha256(str(Path(site).resolve()).encode("utf-8")).hexdigest()[:32]
         self.entries: dict[str, tuple] = {}
-        data = cache.blob(CACHE_KIND, self.name) if cache is not None else None
+
+    @classmethod
+    def load(cls, cache, site: Path) -> Manifest:
+        """The manifest the last build into `site` kept (empty when none or unreadable)."""
+        manifest = cls(cache, site)
+        data = cache.blob(CACHE_KIND, manifest.name) if cache is not None else None
         if data:
             try:
                 loaded = pickle.loads(data)
-                self.entries = loaded if isinstance(loaded, dict) else {}
+                manifest.entries = loaded if isinstance(loaded, dict) else {}
             except (pickle.UnpicklingError, ValueError, EOFError, TypeError, AttributeError, ImportError):
-                self.entries = {}
+                manifest.entries = {}
+        return manifest
 
     def unchanged(self, root: str, rel: str, key: str) -> int | None:
         """The size of the file at `rel` when it is the one written for `key`, else None."""
@@ -79,7 +85,7 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
     """Write every unit page (and template) of every period; returns the number of unit pages
     and the key of each file written or kept (for `Manifest.save` once the site is in place)."""
     global _SHARED
-    manifest = Manifest(run.cache, writer.site)
+    manifest = Manifest.load(run.cache, writer.site)
     base = _site_key(run, deep, room)
     tasks = [(period.id, unit_id) for period in run.periods for unit_id in run.all_facts[period.id].units]
     _SHARED = (run, renderer, reviewing, deep, room, base, manifest, writer.site)
