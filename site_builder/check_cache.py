@@ -63,7 +63,7 @@ def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool)
         )
     )
     base = str(path)
-    digest.update(_file_digest(f"{base}/{rel}"))
+    digest.update(_remembered(f"{base}/{rel}", _file_digest))  # a submission is also read for its review
     body = f"{base}/{submission_path(role.period, role.parent, role.unit)}"
     if role.kind != "submission":
         digest.update(_remembered(body, _file_digest))
