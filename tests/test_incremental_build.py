@@ -196,3 +196,45 @@ def test_kept_pages_equal_freshly_rendered_ones(repo, tmp_path, monkeypatch):
     for workbook in made:
         rel = workbook.relative_to(tmp_path / "cold")
         assert (tmp_path / "warm" / rel).read_bytes() == workbook.read_bytes(), rel
+
+
+def unit_pages_done(output: str) -> dict[str, int]:
+    """The counts `build --timings` prints for unit pages: rendered, given new ranks, kept."""
+    import re
+
+    found = re.search(
+        r"Trang đơn vị: (\d+) trang tạo lại, (\d+) trang chỉ cập nhật hạng, (\d+) trang giữ nguyên", output
+    )
+    assert found, output
+    return dict(zip(("rendered", "ranked", "kept"), map(int, found.groups())))
+
+
+def test_a_page_whose_ranks_alone_moved_gets_new_rank_cards_as_a_fresh_render_has_them(repo, tmp_path, monkeypatch):
+    """Two schools of pgd-quan-1 tie; one lowers a self-score. The other shows nothing new but its
+    ranks (the tie is broken): its page gets new rank cards without being rendered, and has the
+    bytes a build without cache writes."""
+    root, git = repo
+    warm = tmp_path / "warm"
+    first = unit_pages_done(build(root, warm))
+    assert first["ranked"] == first["kept"] == 0 and first["rendered"] >= 3
+    sibling = warm / f"{PERIOD}/don-vi/thcs-demo-b/index.html"
+    assert "(đồng hạng)" in sibling.read_text(encoding="utf-8")
+    assert unit_pages_done(build(root, warm)) == {"rendered": 0, "ranked": 0, "kept": first["rendered"]}
+
+    data = yaml.safe_load((root / SCHOOL).read_text(encoding="utf-8"))
+    criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
+    data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
+    git.commit(
+        "Sửa điểm tự chấm",
+        {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
+        author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC),
+    )
+    done = unit_pages_done(build(root, warm))
+    assert done["ranked"] >= 1 and done["kept"] >= 1
+    assert done["rendered"] + done["ranked"] + done["kept"] == first["rendered"]
+    assert "(đồng hạng)" not in sibling.read_text(encoding="utf-8")
+    monkeypatch.setenv("SITE_BUILDER_NO_CACHE", "1")
+    build(root, tmp_path / "cold")
+    for page in (tmp_path / "cold" / PERIOD / "don-vi").glob("*/index.html"):
+        rel = page.relative_to(tmp_path / "cold")
+        assert (warm / rel).read_bytes() == page.read_bytes(), rel

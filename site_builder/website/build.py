@@ -61,6 +61,7 @@ class BuildReport:
     clock: Clock | None = None
     size: site_size.SiteSize | None = None
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per step (children included)
+    unit_pages_done: dict[str, int] = field(default_factory=dict)  # unit_pages.OUTCOMES -> pages
 
 
 def build_date(clock: Clock) -> dt.datetime:
@@ -181,6 +182,7 @@ def build_site(
             run.clock,
             size=measured,
             cpu=laps.cpu,
+            unit_pages_done=counts["unit_pages_done"],
         )
     finally:
         gc.unfreeze()  # a process that builds again (tests, serve) collects this build's garbage
@@ -210,7 +212,7 @@ def _write_site(
         deep = shell.Shell.read(shells / SHELL_PAGE)
         # html-validate's <title> limit, less the theme's suffix
         room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")
-        unit_pages, page_keys = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
+        unit_pages, page_keys, unit_pages_done = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
         pages += _write_parent_pages(run, renderer, deep, room, writer)
         pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
         laps.lap("pages")
@@ -237,6 +239,7 @@ def _write_site(
         "evidence": evidence,
         "warnings": warnings,
         "page_keys": page_keys,
+        "unit_pages_done": unit_pages_done,
     }
 
 
@@ -463,7 +466,7 @@ def _overview_body(renderer: PageRenderer, pf: PeriodFacts, kind: str, index_jso
 
 def _write_unit_pages(
     run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, deep: shell.Shell, room: int, writer: SiteWriter
-) -> tuple[int, dict[str, str]]:
+) -> tuple[int, dict[str, tuple], dict[str, int]]:
     """One page per unit and period (and the prefilled template of a unit that has not
     submitted), rendered in forked workers when there are many; see unit_pages.py."""
     return unit_pages.write_all(run, renderer, reviewing, deep, room, writer)

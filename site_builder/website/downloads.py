@@ -26,7 +26,6 @@ its unit's data version (the commit unit pages name), so that holds there too.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -48,12 +47,6 @@ if TYPE_CHECKING:
 FOLDER = "tai-ve"
 SCHEMA_VERSION = 5
 CACHE_KIND = "downloads"  # the build cache's kind for a reviewing body's rows
-# UnitFact fields no download shows (ties and counts move with other units' scores; an office's data
-# version with its schools' files; what it pins, evidence addresses, is in the items): left out of a
-# unit's cache key. A column that shows one of them must take it out of here.
-NOT_SHOWN = frozenset(
-    {"tied_type", "tied_parent", "count_type", "count_parent", "edit_url", "new_url", "template", "data_version"}
-)
 PART_LIMIT = 8_000_000  # bytes of one JSON part: under the site's 10 MB per file, with room
 DEMO_COLUMN = "Dữ liệu minh hoạ"
 
@@ -272,13 +265,12 @@ def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cac
         for unit_type, catalogue in facts.period.catalogues.items()
     }
     base = _base_key(facts, cols, criteria_cols, catalogue_ids, commit_url, demo) if cache is not None else b""
-    shown = [f.name for f in dataclasses.fields(UnitFact) if f.name not in NOT_SHOWN]
     for body, units in by_body(facts).items():
         entry = hashlib.sha256(f"{facts.period.id}\0{body}".encode()).hexdigest()
         kept = _load(cache.blob(CACHE_KIND, entry)) if cache is not None else {}
         rows: dict[str, UnitRows] = {}
         for f in units:
-            key = _unit_key(base, f, shown) if cache is not None else f.unit.id
+            key = _unit_key(base, facts, f) if cache is not None else f.unit.id
             found = kept.get(key)
             rows[key] = found if found is not None else _unit_rows(f, cols, criteria_cols, catalogue_ids, commit_url)
         if cache is not None and rows.keys() != kept.keys():
@@ -307,14 +299,13 @@ class _Commit:
     sha = commit = "0" * 40
 
 
-def _unit_key(base: bytes, f: UnitFact, shown: list[str]) -> str:
-    """A digest of the unit's facts that the downloads show; a unit whose facts cannot be pickled
-    gets its id (never found: its rows are formatted every time)."""
-    try:
-        material = pickle.dumps(tuple(getattr(f, name) for name in shown), protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
+def _unit_key(base: bytes, facts: PeriodFacts, f: UnitFact) -> str:
+    """A digest of the unit's facts that the downloads show (facts.FactDigest.rows and two ranks); a unit whose
+    facts cannot be pickled gets its id (never found: its rows are formatted every time)."""
+    digest = facts.digest(f.unit.id)
+    if digest is None:
         return f.unit.id
-    return hashlib.sha256(base + material).hexdigest()
+    return hashlib.sha256(base + digest.rows + pickle.dumps((f.rank_type, f.rank_parent))).hexdigest()
 
 
 def _load(data: bytes | None) -> dict[str, UnitRows]:
