@@ -238,3 +238,35 @@ def test_a_page_whose_ranks_alone_moved_gets_new_rank_cards_as_a_fresh_render_ha
     for page in (tmp_path / "cold" / PERIOD / "don-vi").glob("*/index.html"):
         rel = page.relative_to(tmp_path / "cold")
         assert (warm / rel).read_bytes() == page.read_bytes(), rel
+
+
+def test_a_second_build_of_the_same_data_waits_for_the_first(repo, tmp_path):
+    """Two builds of one data folder share its cache: the second waits (and says so) while the
+    first holds it, then builds as if alone."""
+    import subprocess
+    import sys
+    import time
+
+    from site_builder import build_cache
+
+    root, _git = repo
+    build(root, tmp_path / "first")
+    first = build_cache.open_for(root, hold=True)  # this process plays the first build
+    assert first is not None
+    try:
+        second = subprocess.Popen(
+            [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(tmp_path / "second")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        said = second.stderr.readline()  # what the second build says first, while it waits (or as it ends)
+        assert said.strip() == build_cache.WAITING, said + second.communicate()[1]
+        time.sleep(1)
+        assert second.poll() is None  # still waiting
+    finally:
+        build_cache.close()
+    out, err = second.communicate(timeout=300)
+    assert second.returncode == 0, err
+    pages = sorted(p.relative_to(tmp_path / "second") for p in (tmp_path / "second").rglob("*.html"))
+    assert pages == sorted(p.relative_to(tmp_path / "first") for p in (tmp_path / "first").rglob("*.html"))

@@ -128,7 +128,9 @@ def build_site(
 
     laps = Laps()
     data_root = DataRoot(root)
-    build_cache.open_for(root)  # before validating: verdicts on unchanged unit files are reused (check_cache.py)
+    # Before validating (verdicts on unchanged unit files are reused, check_cache.py); held until
+    # build_cache.close() below: one build of a data folder at a time uses its cache.
+    build_cache.open_for(root, hold=True)
     try:
         result = validation or validate_all(data_root)
         if not result.ok:
