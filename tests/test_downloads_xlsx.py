@@ -110,3 +110,24 @@ def test_libreoffice_opens_the_spliced_workbook_as_is(tmp_path):
 @pytest.mark.parametrize("col, letters", [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")])
 def test_column_letters(col, letters):
     assert xlsx_rows.column_letters(col) == letters
+
+
+@pytest.mark.slow
+def test_libreoffice_opens_a_built_sites_year_workbook(tmp_path, monkeypatch):
+    """The year's XLSX of a real build (sheets per unit type, demo column, frozen panes,
+    autofilter): every sheet and value as LibreOffice reads it."""
+    from tests.datarepo import build_in_new_process, two_schools_committed
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root, _git = two_schools_committed(tmp_path / "data")
+    build_in_new_process(root, tmp_path / "site")
+    (source,) = (tmp_path / "site" / "tai-ve").glob("*/danh-gia-cntt-*.xlsx")
+    again = convert(source, "xlsx:Calc MS Excel 2007 XML", tmp_path / "out", tmp_path / "profile")
+    read, original = openpyxl.load_workbook(again), openpyxl.load_workbook(source)
+    assert read.sheetnames == original.sheetnames and len(original.sheetnames) >= 2
+    for name in original.sheetnames:
+        rows = [[c.value for c in row] for row in original[name].iter_rows()]
+        assert len(rows) >= 2
+        assert [[c.value for c in row] for row in read[name].iter_rows()] == rows, name
+        assert original[name].freeze_panes  # (LibreOffice's conversion drops frozen panes of any workbook)
+        assert read[name].auto_filter.ref == original[name].auto_filter.ref == original[name].dimensions
