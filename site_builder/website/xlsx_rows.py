@@ -72,26 +72,33 @@ def _inline(text: str) -> str:
 
 def splice(book: bytes, sheets: list[list[str]], last_cols: list[int], date_style: int | None) -> bytes:
     """The workbook `book` (xlsxwriter's, each sheet holding its header row only) with the rows of
-    `sheets` (per sheet, in order: each row's cells from `cells`) after each header row."""
+    `sheets` (per sheet, in order: each row's cells from `cells`) after each header row. A sheet
+    is streamed into the archive row by row: a national sheet is ~100 MB of XML."""
     style = str(date_style) if date_style is not None else "0"
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info)
             found = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
-            if found and int(found.group(1)) <= len(sheets):
-                index = int(found.group(1)) - 1
-                data = _with_rows(data.decode("utf-8"), sheets[index], last_cols[index], style).encode("utf-8")
-            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+            if not found or int(found.group(1)) > len(sheets):
+                target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                continue
+            index = int(found.group(1)) - 1
+            head, tail = _around_rows(data.decode("utf-8"), len(sheets[index]), last_cols[index])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with target.open(info, "w") as sheet:  # a national sheet is ~100 MB: far from zip64
+                sheet.write(head.encode("utf-8"))
+                for number, row in enumerate(sheets[index], start=2):
+                    cells = row.replace(ROW, str(number)).replace(STYLE, style)
+                    sheet.write(f'<row r="{number}">{cells}</row>'.encode())
+                sheet.write(tail.encode("utf-8"))
     return out.getvalue()
 
 
-def _with_rows(sheet: str, rows: list[str], last_col: int, style: str) -> str:
-    body = "".join(
-        f'<row r="{number}">{row.replace(ROW, str(number)).replace(STYLE, style)}</row>'
-        for number, row in enumerate(rows, start=2)
-    )
-    end = f"{column_letters(last_col)}{len(rows) + 1}"
+def _around_rows(sheet: str, rows: int, last_col: int) -> tuple[str, str]:
+    """The sheet's XML before and after where its data rows go (after the header row), its
+    <dimension> widened to them."""
+    end = f"{column_letters(last_col)}{rows + 1}"
     sheet = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{end}"/>', sheet, count=1)
     head, tail = sheet.split("</sheetData>", 1)
-    return f"{head}{body}</sheetData>{tail}"
+    return head, "</sheetData>" + tail
