@@ -172,6 +172,7 @@ class PeriodFacts:
     registry: PeriodRegistry
     units: dict[str, UnitFact]  # registry order
     parents: dict[str, list[str]]  # reviewing body id -> unit ids (registry order)
+    body_versions: dict[str, CommitInfo | None] = field(default_factory=dict)  # its page's data version
 
     @property
     def tier_bodies(self) -> list[str]:
@@ -203,7 +204,8 @@ def gather(
         unit = registry.units[r["unit"]]
         units[unit.id] = _gather_unit(dataset, period, registry, unit, r, scored, timeline, store, broken)
         parents.setdefault(unit.parent, []).append(unit.id)
-    return PeriodFacts(period, scores, registry, units, parents)
+    versions = {body: body_data_version(timeline.clock, dataset, period, body, ids) for body, ids in parents.items()}
+    return PeriodFacts(period, scores, registry, units, parents, versions)
 
 
 class _ScoreRows:
@@ -250,11 +252,32 @@ def _gather_unit(
 
 def _data_version(clock: Clock, dataset: Dataset, period: Period, unit: Unit) -> CommitInfo | None:
     """The commit a unit's page names as its data version, and pins its evidence links to: the
-    newest that changed the unit's files, its body's registry file, the organisation, the year's
-    criteria, or, for an office, the files of the units under it (its derived criteria count
-    them). Not HEAD: a page whose unit did not change then stays byte-identical."""
+    newest that changed the files `_data_files` lists. Not HEAD: a page whose unit did not change
+    then stays byte-identical."""
     if not clock.available:
         return None
+    return _version_of(clock, *_data_files(dataset, period, unit))
+
+
+def body_data_version(clock: Clock, dataset: Dataset, period: Period, body: str, unit_ids) -> CommitInfo | None:
+    """The data version a reviewing body's page names: the newest commit that changed its
+    registry file or the files of any unit the page shows (its office, when the body is a unit,
+    and the units under it), so the page stays byte-identical while other bodies change."""
+    if not clock.available:
+        return None
+    registry = dataset.registry.period(period.id)
+    paths, folders = [units_path(period.id, body)], []
+    for unit_id in ([body] if body in registry.units else []) + list(unit_ids):
+        unit_files, unit_folders = _data_files(dataset, period, registry.units[unit_id])
+        paths += unit_files
+        folders += unit_folders
+    return _version_of(clock, list(dict.fromkeys(paths)), list(dict.fromkeys(folders)))
+
+
+def _data_files(dataset: Dataset, period: Period, unit: Unit) -> tuple[list[str], list[str]]:
+    """The files (paths, folders) whose content a unit's page shows: the unit's files, its body's
+    registry file, the organisation, the year's criteria, and, for an office, the files of the
+    units under it (its derived criteria count them)."""
     review = dataset.reviews.get((period.id, unit.id))
     paths = [*unit_paths(period.id, unit.parent, unit.id), units_path(period.id, unit.parent), ORGANIZATION_FILE]
     folders = [unit_folder(period.id, unit.parent, unit.id), f"{CRITERIA}/{period.id}"]
@@ -269,6 +292,11 @@ def _data_version(clock: Clock, dataset: Dataset, period: Period, unit: Unit) ->
         child_review = dataset.reviews.get((period.id, child.id))
         if child_review is not None:
             paths.append(child_review.path)
+    return paths, folders
+
+
+def _version_of(clock: Clock, paths: list[str], folders: list[str]) -> CommitInfo | None:
+    """The newest commit that changed one of these files (Clock.data_version), else HEAD."""
     sha = clock.data_version(paths, folders)
     if sha is None:
         return clock.head
