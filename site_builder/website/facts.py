@@ -204,7 +204,10 @@ def gather(
         unit = registry.units[r["unit"]]
         units[unit.id] = _gather_unit(dataset, period, registry, unit, r, scored, timeline, store, broken)
         parents.setdefault(unit.parent, []).append(unit.id)
-    versions = {body: body_data_version(timeline.clock, dataset, period, body, ids) for body, ids in parents.items()}
+    versions = {
+        body: body_data_version(timeline.clock, period, body, [units[u].data_version for u in [body, *ids] if u in units])
+        for body, ids in parents.items()
+    }
     return PeriodFacts(period, scores, registry, units, parents, versions)
 
 
@@ -252,32 +255,11 @@ def _gather_unit(
 
 def _data_version(clock: Clock, dataset: Dataset, period: Period, unit: Unit) -> CommitInfo | None:
     """The commit a unit's page names as its data version, and pins its evidence links to: the
-    newest that changed the files `_data_files` lists. Not HEAD: a page whose unit did not change
-    then stays byte-identical."""
+    newest that changed the unit's files, its body's registry file, the organisation, the year's
+    criteria, or, for an office, the files of the units under it (its derived criteria count
+    them). Not HEAD: a page whose unit did not change then stays byte-identical."""
     if not clock.available:
         return None
-    return _version_of(clock, *_data_files(dataset, period, unit))
-
-
-def body_data_version(clock: Clock, dataset: Dataset, period: Period, body: str, unit_ids) -> CommitInfo | None:
-    """The data version a reviewing body's page names: the newest commit that changed its
-    registry file or the files of any unit the page shows (its office, when the body is a unit,
-    and the units under it), so the page stays byte-identical while other bodies change."""
-    if not clock.available:
-        return None
-    registry = dataset.registry.period(period.id)
-    paths, folders = [units_path(period.id, body)], []
-    for unit_id in ([body] if body in registry.units else []) + list(unit_ids):
-        unit_files, unit_folders = _data_files(dataset, period, registry.units[unit_id])
-        paths += unit_files
-        folders += unit_folders
-    return _version_of(clock, list(dict.fromkeys(paths)), list(dict.fromkeys(folders)))
-
-
-def _data_files(dataset: Dataset, period: Period, unit: Unit) -> tuple[list[str], list[str]]:
-    """The files (paths, folders) whose content a unit's page shows: the unit's files, its body's
-    registry file, the organisation, the year's criteria, and, for an office, the files of the
-    units under it (its derived criteria count them)."""
     review = dataset.reviews.get((period.id, unit.id))
     paths = [*unit_paths(period.id, unit.parent, unit.id), units_path(period.id, unit.parent), ORGANIZATION_FILE]
     folders = [unit_folder(period.id, unit.parent, unit.id), f"{CRITERIA}/{period.id}"]
@@ -292,12 +274,24 @@ def _data_files(dataset: Dataset, period: Period, unit: Unit) -> tuple[list[str]
         child_review = dataset.reviews.get((period.id, child.id))
         if child_review is not None:
             paths.append(child_review.path)
-    return paths, folders
+    return _commit_or_head(clock, clock.data_version(paths, folders))
 
 
-def _version_of(clock: Clock, paths: list[str], folders: list[str]) -> CommitInfo | None:
-    """The newest commit that changed one of these files (Clock.data_version), else HEAD."""
-    sha = clock.data_version(paths, folders)
+def body_data_version(clock: Clock, period: Period, body: str, shown) -> CommitInfo | None:
+    """The data version a reviewing body's page names: the newest, in the clock's order, of its
+    registry file's version and the data versions of the units the page shows (`shown`: its
+    office, when the body is a unit, and the units under it), so the page stays byte-identical
+    while other bodies change. The commit the clock would name for the union of their files,
+    without listing an office's units again for every page that shows the office."""
+    if not clock.available:
+        return None
+    registry = clock.data_version([units_path(period.id, body)])
+    candidates = [registry] if registry is not None else []
+    candidates += [version.sha for version in shown if version is not None]
+    return _commit_or_head(clock, clock.newest(candidates))
+
+
+def _commit_or_head(clock: Clock, sha: str | None) -> CommitInfo | None:
     if sha is None:
         return clock.head
     try:

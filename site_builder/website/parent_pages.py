@@ -4,12 +4,11 @@ scoring workbook), left alone when unchanged, as unit pages are (unit_pages.py).
 A body's page names its body's data version (facts.py `body_data_version`: the newest commit that
 changed its registry file or the files of a unit it shows), not the data commit of the whole site,
 and no build date; a page whose units did not change is then byte-identical to the last one.
-Its key digests what the page shows: the office's and the units' facts (less the ranks among
-every unit of a type, which the page does not show: one changed score moves them across bodies),
-the body, its data version, the years it has a page in, its scoring workbook's link and the
-review queue's count, and what every page shares (`unit_pages.site_key`: the page shell, the
-templates and the code). Pages whose key and file did not change are kept without being
-rendered or read (`unit_pages.Manifest`, one blob of this kind per output folder).
+Its key digests what the page shows: the office's and the units' facts (less what it does not
+show, see `_RANKS`), the body, its data version, the years it has a page in, its scoring
+workbook's link and the review queue's count, and what every page shares (`unit_pages.site_key`:
+the page shell, the templates and the code). Pages whose key and file did not change are kept
+without being rendered or read (`unit_pages.Manifest`, one blob of this kind per output folder).
 """
 
 from __future__ import annotations
@@ -24,8 +23,12 @@ from site_builder.website.text import page_title
 from site_builder.website.unit_pages import Manifest, site_key
 
 CACHE_KIND = "district-pages"
-_NOT_SHOWN = frozenset({"rank_type", "tied_type", "count_type"})  # ranks among every unit of the type
-_SHOWN = tuple(field.name for field in dataclasses.fields(UnitFact) if field.name not in _NOT_SHOWN)
+# What the page does not show of a unit: its ranks among every unit of its type (one changed score
+# moves them across bodies), and, in the rows of the units under the body, their criteria (the
+# page shows their totals; only the office's own derived criteria are shown).
+_RANKS = frozenset({"rank_type", "tied_type", "count_type"})
+_OFFICE = tuple(field.name for field in dataclasses.fields(UnitFact) if field.name not in _RANKS)
+_ROW = tuple(name for name in _OFFICE if name != "groups")
 
 
 def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, dict[str, str]]:
@@ -69,8 +72,8 @@ def _page_key(base: bytes, pf: PeriodFacts, parent_id: str, title: str, renderer
                 period_id,
                 parent_id,
                 title,
-                _shown(office) if office is not None else None,
-                [_shown(pf.units[unit_id]) for unit_id in pf.parents[parent_id]],
+                _shown(office, _OFFICE) if office is not None else None,
+                [_shown(pf.units[unit_id], _ROW) for unit_id in pf.parents[parent_id]],
                 body,
                 renderer.parent_provenance(pf, parent_id),
                 sorted(pid for pid, other in renderer.all.items() if parent_id in other.parents),
@@ -84,5 +87,5 @@ def _page_key(base: bytes, pf: PeriodFacts, parent_id: str, title: str, renderer
     return hashlib.sha256(base + material).hexdigest()
 
 
-def _shown(fact: UnitFact) -> tuple:
-    return tuple(getattr(fact, name) for name in _SHOWN)
+def _shown(fact: UnitFact, fields: tuple[str, ...]) -> tuple:
+    return tuple(getattr(fact, name) for name in fields)
