@@ -219,7 +219,13 @@ def test_a_body_page_names_its_own_data_version_and_is_kept_while_other_bodies_c
     root, git = repo
     initial = git.head()
     write_registry(
-        root, PERIOD, WARD, [WARD_SCHOOL], reviewers=["vhxh-x"], name="Phòng Văn hoá – Xã hội phường X", parent="so-gddt"
+        root,
+        PERIOD,
+        WARD,
+        [WARD_SCHOOL],
+        reviewers=["vhxh-x"],
+        name="Phòng Văn hoá – Xã hội phường X",
+        parent="so-gddt",
     )
     write_school(root, PERIOD, WARD, WARD_SCHOOL["id"])
     ward_commit = git.commit("Phường X nộp bài", author_time=dt.datetime(2024, 5, 2, 15, tzinfo=dt.UTC))

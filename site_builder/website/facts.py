@@ -205,7 +205,9 @@ def gather(
         units[unit.id] = _gather_unit(dataset, period, registry, unit, r, scored, timeline, store, broken)
         parents.setdefault(unit.parent, []).append(unit.id)
     versions = {
-        body: body_data_version(timeline.clock, period, body, [units[u].data_version for u in [body, *ids] if u in units])
+        body: body_data_version(
+            timeline.clock, period, body, [units[u].data_version for u in [body, *ids] if u in units]
+        )
         for body, ids in parents.items()
     }
     return PeriodFacts(period, scores, registry, units, parents, versions)
