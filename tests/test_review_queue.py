@@ -139,3 +139,16 @@ def test_objection_check_accepts_the_units_editor_and_refuses_others_politely(pu
     assert "không có đơn vị mã «khong-co»" in unknown["comment"]
     link = check(root, tmp_path, form(evidence="javascript:alert(1)"), "thcs-a")
     assert not link["valid"] and "đường link http(s)" in link["comment"]
+
+
+def test_objection_check_refuses_in_vietnamese_while_the_data_has_errors(tmp_path):
+    root, _repository = new_repo(tmp_path)
+    school = root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.yaml"
+    school.write_text(school.read_text(encoding="utf-8").replace("don_vi:", "don_vi_sai:", 1), encoding="utf-8")
+    file = tmp_path / "phuc-khao.md"
+    file.write_text(form(), encoding="utf-8")
+    result = cli(root, "objection-check", "--body-file", str(file), "--author", "thcs-a")
+    assert result.returncode == 1 and result.stdout == ""
+    assert "thcs-demo-a.yaml" in result.stderr
+    assert "Chưa kiểm tra được đề nghị phúc khảo khi dữ liệu còn lỗi." in result.stderr
+    assert "Traceback" not in result.stderr

@@ -16,19 +16,17 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from site_builder import report
     from site_builder.cli import UsageError
+    from site_builder.commands import valid_dataset
     from site_builder.objections import check
     from site_builder.paths import DataRoot
-    from site_builder.validate import validate_all
 
     try:
         body = args.body_file.read_text(encoding="utf-8", errors="replace")[:200_000]
     except OSError:
         raise UsageError(f"không đọc được tệp «{args.body_file}».") from None
-    result = validate_all(DataRoot(args.root))
-    if result.dataset is None or not result.ok:
-        report.render_human(result.errors, result.files_checked, stream=sys.stderr)
+    dataset = valid_dataset(DataRoot(args.root), "Chưa kiểm tra được đề nghị phúc khảo khi dữ liệu còn lỗi.")
+    if dataset is None:
         return 1
-    sys.stdout.write(check(result.dataset, body, args.author.strip().lstrip("@")).as_json() + "\n")
+    sys.stdout.write(check(dataset, body, args.author.strip().lstrip("@")).as_json() + "\n")
     return 0
