@@ -25,10 +25,12 @@ from site_builder.website.unit_pages import Manifest, site_key
 CACHE_KIND = "district-pages"
 # What the page does not show of a unit: its ranks among every unit of its type (one changed score
 # moves them across bodies), and, in the rows of the units under the body, their criteria (the
-# page shows their totals; only the office's own derived criteria are shown).
+# page shows their totals; only the office's own derived criteria are shown). A row's milestones
+# go in without their definitions (title, dates: the criteria files, in `site_key`), which were
+# two thirds of the time spent on a key.
 _RANKS = frozenset({"rank_type", "tied_type", "count_type"})
 _OFFICE = tuple(field.name for field in dataclasses.fields(UnitFact) if field.name not in _RANKS)
-_ROW = tuple(name for name in _OFFICE if name != "groups")
+_ROW = tuple(name for name in _OFFICE if name not in ("groups", "milestones"))
 
 
 def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, dict[str, str]]:
@@ -73,7 +75,7 @@ def _page_key(base: bytes, pf: PeriodFacts, parent_id: str, title: str, renderer
                 parent_id,
                 title,
                 _shown(office, _OFFICE) if office is not None else None,
-                [_shown(pf.units[unit_id], _ROW) for unit_id in pf.parents[parent_id]],
+                [_row(pf.units[unit_id]) for unit_id in pf.parents[parent_id]],
                 body,
                 renderer.parent_provenance(pf, parent_id),
                 sorted(pid for pid, other in renderer.all.items() if parent_id in other.parents),
@@ -89,3 +91,15 @@ def _page_key(base: bytes, pf: PeriodFacts, parent_id: str, title: str, renderer
 
 def _shown(fact: UnitFact, fields: tuple[str, ...]) -> tuple:
     return tuple(getattr(fact, name) for name in fields)
+
+
+def _row(fact: UnitFact) -> tuple:
+    milestones = [
+        (
+            m.id,
+            {name: value for name, value in vars(m.timing).items() if name != "milestone"},
+            {name: value for name, value in vars(m).items() if name != "timing"},
+        )
+        for m in fact.milestones
+    ]
+    return _shown(fact, _ROW), milestones
