@@ -20,11 +20,14 @@ site's worth.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import pickle
+import sys
 import threading
 from pathlib import Path
+from typing import IO
 
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
 CHECKS_KEPT_DAYS = 30
@@ -45,15 +48,19 @@ def base_folder() -> Path:
     return Path(base) / "site-builder" / "build"
 
 
-def open_for(root: Path) -> BuildCache | None:
+def open_for(root: Path, hold: bool = False) -> BuildCache | None:
     """The cache of the data folder `root`, or None when caching is off. Also what `current()`
-    returns from then on (the checks use its file digests)."""
+    returns from then on (the checks use its file digests). `hold`: for a whole build, until
+    `close()`: a second build of the same data (a `serve` beside a `build`, test workers) waits
+    for the first instead of mixing its entries with it."""
     global _current
     if not _enabled or os.environ.get(DISABLE_ENV, "").strip() not in ("", "0"):
         return None
     name = hashlib.sha256(str(Path(root).resolve()).encode("utf-8")).hexdigest()[:16]
     if _current is None or _current.folder.name != name:
         _current = BuildCache(base_folder() / name)
+    if hold:
+        _current.hold()
     return _current
 
 
@@ -68,9 +75,14 @@ def current() -> BuildCache | None:
 
 def close() -> None:
     """The build is over: later checks in this process (a test, a command run after the build)
-    do not use the cache."""
+    do not use the cache, and another build may take it."""
     global _current
+    if _current is not None:
+        _current.release()
     _current = None
+
+
+WAITING = "Đang chờ một lần xây dựng khác của cùng thư mục dữ liệu kết thúc (bộ nhớ đệm đang được dùng)…"
 
 
 class BuildCache:
@@ -82,6 +94,30 @@ class BuildCache:
         self._fresh: dict[tuple, str] = {}
         self._used_blobs: dict[str, set[str]] = {}
         self._lock = threading.Lock()
+        self._held: IO[str] | None = None
+
+    # ------------------------------------------------------------------ one build at a time
+    def hold(self) -> None:
+        """Take the folder's lock, waiting (with a note on stderr) while another build has it."""
+        if self._held is not None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = open(self.folder / ".lock", "w")  # noqa: SIM115  # held until release()
+        except OSError:
+            return  # a cache that cannot be written is no error (nor can it be mixed)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            sys.stderr.write(WAITING + "\n")
+            sys.stderr.flush()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        self._held = handle
+
+    def release(self) -> None:
+        if self._held is not None:
+            self._held.close()  # closing the file drops its lock
+            self._held = None
 
     # ------------------------------------------------------------------ file digests
     def digest(self, path: str) -> str:

@@ -35,9 +35,14 @@ EDITOR_DIR = "schema/editor"
 
 # One label of a host name, as evidence.check_url accepts it (letters, digits, any non-ASCII, inner hyphens).
 _LABEL = "[A-Za-z0-9\\u00a0-\\uffff](?:[A-Za-z0-9\\u00a0-\\uffff-]*[A-Za-z0-9\\u00a0-\\uffff])?"
-# An http(s) link: no whitespace, a host with a dot, no user or password before the host (no "@").
+# An http(s) link: no whitespace, a host with a dot, no user or password before the host (no "@"),
+# no bracket after it (a host part with a bracket is not an address: urlsplit refuses it).
 LINK_PATTERN = (
-    "^\\s*(?=\\S+\\s*$)[Hh][Tt][Tt][Pp][Ss]?://" + _LABEL + "(?:\\." + _LABEL + ")+(?::[^\\s/?#@]*)?(?:[/?#]\\S*)?\\s*$"
+    "^\\s*(?=\\S+\\s*$)[Hh][Tt][Tt][Pp][Ss]?://"
+    + _LABEL
+    + "(?:\\."
+    + _LABEL
+    + ")+(?::[^\\s/?#@\\[\\]]*)?(?:[/?#]\\S*)?\\s*$"
 )
 # A PDF inside the unit's folder: not a URL of another scheme (javascript:, data:, file:, C:), not
 # absolute, no backslash, no ".." component, ends in .pdf (any case).

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -258,10 +259,10 @@ def _unit_totals(
     return table.astype({"rank_type": "Int64", "rank_parent": "Int64"})
 
 
-@dataclass(frozen=True)
-class CriterionScore:
+class CriterionScore(NamedTuple):
     """One criterion of one unit, read from the items table: the one shape a criterion's score
-    takes wherever a single unit is shown (pull-request preview, workbook report)."""
+    takes wherever it is shown (unit pages and downloads through `facts.ItemFact`, the
+    pull-request preview, the workbook report). A tuple: a period has a row per unit × criterion."""
 
     criterion: str
     max: float
@@ -288,29 +289,20 @@ class TypedTotals:
 
 
 def criterion_scores(items: pd.DataFrame, unit_id: str) -> list[CriterionScore]:
-    rows = items[items["unit"] == unit_id]
-    return [
-        CriterionScore(
-            str(criterion),
-            float(maximum),
-            float(own),
-            float(reviewer),
-            float(final),
-            bool(met),
-            bool(derived),
-            bool(applicable),
-        )
-        for criterion, maximum, own, reviewer, final, met, derived, applicable in zip(
-            rows["criterion"],
-            rows["max"],
-            rows["self_score"],
-            rows["reviewer_score"],
-            rows["final"],
-            rows["met"],
-            rows["derived"],
-            rows["applicable"],
-        )
-    ]
+    return scores_by_unit(items[items["unit"] == unit_id]).get(unit_id, [])
+
+
+def scores_by_unit(items: pd.DataFrame) -> dict[str, list[CriterionScore]]:
+    """Every unit's criteria, in catalogue order, from one pass over the table's columns."""
+    columns = [items[name].tolist() for name in CriterionScore._fields]
+    columns[1] = [float(m) for m in columns[1]]  # max: whole points are typed as ints
+    out: dict[str, list[CriterionScore]] = {}
+    for unit, values in zip(items["unit"].tolist(), zip(*columns)):
+        scores = out.get(unit)
+        if scores is None:
+            scores = out[unit] = []
+        scores.append(CriterionScore._make(values))
+    return out
 
 
 def typed_totals(items: pd.DataFrame, unit_id: str) -> TypedTotals:

@@ -55,13 +55,29 @@ def render_template(period: Period, catalogue: Catalogue, unit: Unit, compact: b
         f'nam_hoc: "{period.id}"',
         "tieu_chi:",
     ]
-    for group in catalogue.groups:
-        lines.append("")
-        lines += _comment(f"Nhóm {group.id}. {group.title} (tối đa {as_typed(group.max)} điểm)", indent=2)
-        for item in group.items:
-            lines += _item_lines(item, catalogue)
+    lines += _criteria_lines(catalogue)
     lines += _reports(period, unit)
     return "\n".join(lines) + "\n"
+
+
+_CRITERIA_LINES: dict[int, tuple[Catalogue, list[str]]] = {}
+
+
+def _criteria_lines(catalogue: Catalogue) -> list[str]:
+    """The groups and criteria of a template: the same for every unit of the catalogue, so made
+    once per catalogue (a site build writes one template per unit that has not submitted)."""
+    found = _CRITERIA_LINES.get(id(catalogue))
+    if found is None or found[0] is not catalogue:  # the object is kept: its id is not reused
+        lines: list[str] = []
+        for group in catalogue.groups:
+            lines.append("")
+            lines += _comment(f"Nhóm {group.id}. {group.title} (tối đa {as_typed(group.max)} điểm)", indent=2)
+            for item in group.items:
+                lines += _item_lines(item, catalogue)
+        if len(_CRITERIA_LINES) >= 64:
+            _CRITERIA_LINES.clear()
+        found = _CRITERIA_LINES[id(catalogue)] = (catalogue, lines)
+    return found[1]
 
 
 def _compact_body(period: Period, catalogue: Catalogue, unit: Unit) -> list[str]:

@@ -218,31 +218,34 @@ def _check_one(root: DataRoot, registry: Registry, periods, role: FileRole, rel:
 
 
 def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_folders: list, result: ValidationResult):
-    """Find the unit files and report folders to check; report what is misplaced on the way."""
+    """Find the unit files and report folders to check; report what is misplaced on the way.
+    Directory entries, not Paths: a national tree has ~45,000 of them (their type comes with the
+    listing)."""
     skip = {"units", "keys"}
-    for period_dir in sorted(p for p in root.submissions.iterdir() if p.is_dir() and p.name not in skip):
-        if period_dir.is_symlink():
-            result.problems.append(_symlinked(root, period_dir))
+    for period_dir in _entries(str(root.submissions)):
+        if period_dir.name in skip or not period_dir.is_dir():
             continue
-        if period_dir.name not in periods:
+        if period_dir.is_symlink():
+            result.problems.append(_symlinked(root, Path(period_dir.path)))
+            continue
+        period = period_dir.name
+        if period not in periods:
             example = f"{SUBMISSIONS}/{max(periods, default='2023-2024')}/"
-            result.problems.append(_period_unknown(root.rel(period_dir), period_dir.name, periods, example))
+            result.problems.append(_period_unknown(f"{SUBMISSIONS}/{period}", period, periods, example))
             continue
         filed: dict[str, str] = {}  # unit id -> the first self-assessment file of the period
-        for parent_dir in sorted(p for p in period_dir.iterdir()):
+        for parent_dir in _entries(period_dir.path):
             if parent_dir.is_symlink():
-                result.problems.append(_symlinked(root, parent_dir))
+                result.problems.append(_symlinked(root, Path(parent_dir.path)))
                 continue
             if not parent_dir.is_dir():
-                result.problems.append(_misplaced(root, parent_dir))
+                result.problems.append(_misplaced(root, Path(parent_dir.path)))
                 continue
-            for item in sorted(parent_dir.iterdir()):
-                rel = root.rel(item)
-                role = (
-                    classify(rel)
-                    if item.is_file()
-                    else FileRole("evidence", period_dir.name, parent_dir.name, item.name)
-                )
+            items = _entries(parent_dir.path)
+            files = {item.name for item in items if item.is_file()}
+            for item in items:
+                rel = f"{SUBMISSIONS}/{period}/{parent_dir.name}/{item.name}"
+                role = classify(rel) if item.name in files else FileRole("evidence", period, parent_dir.name, item.name)
                 if role.kind in ("submission", "review"):
                     unit_files.append((role, rel))
                     if role.kind == "submission":
@@ -252,13 +255,20 @@ def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_fold
                 elif role.kind == "wrong-extension":
                     result.problems.append(messages.WRONG_EXTENSION.at(rel, name=item.name, unit=role.unit))
                 elif role.kind == "evidence" and not item.is_symlink():
-                    if (item / REPORTS_FOLDER).is_dir():
-                        report_folders.append((period_dir.name, parent_dir.name, item.name))
-                    own_files = [p for p in item.iterdir() if p.name != REPORTS_FOLDER]
-                    if own_files and not root.submission_file(period_dir.name, parent_dir.name, item.name).is_file():
+                    inside = os.listdir(item.path)
+                    if REPORTS_FOLDER in inside and os.path.isdir(f"{item.path}/{REPORTS_FOLDER}"):
+                        report_folders.append((period, parent_dir.name, item.name))
+                    own_files = [name for name in inside if name != REPORTS_FOLDER]
+                    if own_files and f"{item.name}.yaml" not in files:
                         result.problems.append(messages.EVIDENCE_ORPHAN.at(rel, unit=item.name))
                 else:
-                    result.problems.append(_misplaced(root, item))
+                    result.problems.append(_misplaced(root, Path(item.path)))
+
+
+def _entries(folder: str) -> list[os.DirEntry]:
+    """The folder's entries by name."""
+    with os.scandir(folder) as listing:
+        return sorted(listing, key=lambda entry: entry.name)
 
 
 def _note_filed(filed: dict, unit: str, rel: str, result: ValidationResult) -> None:

@@ -195,18 +195,19 @@ def two_schools_committed(target: Path):
     return root, git
 
 
-def build_in_new_process(root: Path, out: Path, **env: str) -> None:
-    """`site-builder build` in a fresh process, as deployments run it: a cache key that depends
-    on the process (the order of a set, say) would miss every time."""
+def build_in_new_process(root: Path, out: Path, **env: str) -> str:
+    """`site-builder build --timings` in a fresh process, as deployments run it (a cache key that
+    depends on the process, the order of a set say, would miss every time); returns its output."""
     import os
     import subprocess
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out)],
+        [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(out), "--timings"],
         capture_output=True,
         text=True,
         timeout=600,
         env={**os.environ, **env},
     )
     assert done.returncode == 0, done.stderr
+    return done.stdout

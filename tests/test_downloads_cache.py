@@ -80,7 +80,7 @@ def test_one_changed_unit_rewrites_only_its_body_and_the_year_files(repo, tmp_pa
 
 
 def test_fields_left_out_of_the_key_are_shown_nowhere(tmp_path):
-    """downloads.NOT_SHOWN leaves fields out of a unit's cache key: changing any of them must not
+    """facts.NOT_IN_ROWS leaves fields out of a unit's downloads cache key: changing any of them must not
     change a byte of the unit's rows (else a cached row would go stale)."""
     import dataclasses
 
@@ -88,7 +88,7 @@ def test_fields_left_out_of_the_key_are_shown_nowhere(tmp_path):
     from site_builder.scoring import score_period
     from site_builder.validate import validate_all
     from site_builder.website.evidence_files import EvidenceStore
-    from site_builder.website.facts import Timeline, gather
+    from site_builder.website.facts import NOT_IN_ROWS, Timeline, gather
 
     root = make_repo(tmp_path / "data")
     Repo(root).commit("Dữ liệu", author_time=dt.datetime(2024, 5, 2, 9, tzinfo=dt.UTC))
@@ -106,7 +106,7 @@ def test_fields_left_out_of_the_key_are_shown_nowhere(tmp_path):
     changed = {"tied_type": 7, "tied_parent": 7, "count_type": 99, "count_parent": 99}
     changed |= {"edit_url": "https://example.invalid/e", "new_url": "https://example.invalid/n", "template": "x: 1\n"}
     changed["data_version"] = CommitInfo("0" * 40, "Người khác", 0, None)
-    assert set(changed) == downloads.NOT_SHOWN
+    assert set(changed) == set(NOT_IN_ROWS)
     for f in facts.units.values():
         rows = downloads._unit_rows(f, cols, criteria_cols, ids, lambda c: "")
         for name, value in changed.items():

@@ -199,6 +199,80 @@ def test_kept_pages_equal_freshly_rendered_ones(repo, tmp_path, monkeypatch):
         assert (tmp_path / "warm" / rel).read_bytes() == workbook.read_bytes(), rel
 
 
+def unit_pages_done(output: str) -> dict[str, int]:
+    """The counts `build --timings` prints for unit pages: rendered, given new ranks, kept."""
+    import re
+
+    found = re.search(
+        r"Trang đơn vị: (\d+) trang tạo lại, (\d+) trang chỉ cập nhật hạng, (\d+) trang giữ nguyên", output
+    )
+    assert found, output
+    return dict(zip(("rendered", "ranked", "kept"), map(int, found.groups())))
+
+
+def test_a_page_whose_ranks_alone_moved_gets_new_rank_cards_as_a_fresh_render_has_them(repo, tmp_path, monkeypatch):
+    """Two schools of pgd-quan-1 tie; one lowers a self-score. The other shows nothing new but its
+    ranks (the tie is broken): its page gets new rank cards without being rendered, and has the
+    bytes a build without cache writes."""
+    root, git = repo
+    warm = tmp_path / "warm"
+    first = unit_pages_done(build(root, warm))
+    assert first["ranked"] == first["kept"] == 0 and first["rendered"] >= 3
+    sibling = warm / f"{PERIOD}/don-vi/thcs-demo-b/index.html"
+    assert "(đồng hạng)" in sibling.read_text(encoding="utf-8")
+    assert unit_pages_done(build(root, warm)) == {"rendered": 0, "ranked": 0, "kept": first["rendered"]}
+
+    data = yaml.safe_load((root / SCHOOL).read_text(encoding="utf-8"))
+    criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
+    data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
+    git.commit(
+        "Sửa điểm tự chấm",
+        {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
+        author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC),
+    )
+    done = unit_pages_done(build(root, warm))
+    assert done["ranked"] >= 1 and done["kept"] >= 1
+    assert done["rendered"] + done["ranked"] + done["kept"] == first["rendered"]
+    assert "(đồng hạng)" not in sibling.read_text(encoding="utf-8")
+    monkeypatch.setenv("SITE_BUILDER_NO_CACHE", "1")
+    build(root, tmp_path / "cold")
+    for page in (tmp_path / "cold" / PERIOD / "don-vi").glob("*/index.html"):
+        rel = page.relative_to(tmp_path / "cold")
+        assert (warm / rel).read_bytes() == page.read_bytes(), rel
+
+
+def test_a_second_build_of_the_same_data_waits_for_the_first(repo, tmp_path):
+    """Two builds of one data folder share its cache: the second waits (and says so) while the
+    first holds it, then builds as if alone."""
+    import subprocess
+    import sys
+    import time
+
+    from site_builder import build_cache
+
+    root, _git = repo
+    build(root, tmp_path / "first")
+    first = build_cache.open_for(root, hold=True)  # this process plays the first build
+    assert first is not None
+    try:
+        second = subprocess.Popen(
+            [sys.executable, "-m", "site_builder", "--root", str(root), "build", "--out", str(tmp_path / "second")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        said = second.stderr.readline()  # what the second build says first, while it waits (or as it ends)
+        assert said.strip() == build_cache.WAITING, said + second.communicate()[1]
+        time.sleep(1)
+        assert second.poll() is None  # still waiting
+    finally:
+        build_cache.close()
+    out, err = second.communicate(timeout=300)
+    assert second.returncode == 0, err
+    pages = sorted(p.relative_to(tmp_path / "second") for p in (tmp_path / "second").rglob("*.html"))
+    assert pages == sorted(p.relative_to(tmp_path / "first") for p in (tmp_path / "first").rglob("*.html"))
+
+
 WARD = "vhxh-phuong-x"  # a reviewing body that is not assessed itself, beside pgd-quan-1
 WARD_SCHOOL = {
     "id": "thcs-demo-x",

@@ -89,6 +89,12 @@ def run(args) -> int:
         print("Thời gian (giây): " + ", ".join(f"{k} {v}" for k, v in built.timings.items()))
         if built.cpu:
             print("Thời gian CPU (giây): " + ", ".join(f"{k} {v}" for k, v in built.cpu.items()))
+        done = built.unit_pages_done
+        if done:
+            print(
+                f"Trang đơn vị: {done.get('rendered', 0)} trang tạo lại, {done.get('ranked', 0)} trang chỉ cập nhật hạng, "
+                f"{done.get('kept', 0)} trang giữ nguyên."
+            )
     return 0
 
 

@@ -60,6 +60,7 @@ class BuildReport:
     clock: Clock | None = None
     size: site_size.SiteSize | None = None
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per step (children included)
+    unit_pages_done: dict[str, int] = field(default_factory=dict)  # unit_pages.OUTCOMES -> pages
 
 
 def build_date(clock: Clock) -> dt.datetime:
@@ -126,7 +127,9 @@ def build_site(
 
     laps = Laps()
     data_root = DataRoot(root)
-    build_cache.open_for(root)  # before validating: verdicts on unchanged unit files are reused (check_cache.py)
+    # Before validating (verdicts on unchanged unit files are reused, check_cache.py); held until
+    # build_cache.close() below: one build of a data folder at a time uses its cache.
+    build_cache.open_for(root, hold=True)
     try:
         result = validation or validate_all(data_root)
         if not result.ok:
@@ -181,6 +184,7 @@ def build_site(
             run.clock,
             size=measured,
             cpu=laps.cpu,
+            unit_pages_done=counts["unit_pages_done"],
         )
     finally:
         gc.unfreeze()  # a process that builds again (tests, serve) collects this build's garbage
@@ -210,7 +214,7 @@ def _write_site(
         deep = shell.Shell.read(shells / SHELL_PAGE)
         # html-validate's <title> limit, less the theme's suffix
         room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")
-        unit_pages, page_keys = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
+        unit_pages, page_keys, unit_pages_done = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
         parents, parent_keys = parent_pages.write_all(run, renderer, reviewing, deep, room, writer)
         pages += parents
         pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
@@ -239,6 +243,7 @@ def _write_site(
         "warnings": warnings,
         "page_keys": page_keys,
         "parent_keys": parent_keys,
+        "unit_pages_done": unit_pages_done,
     }
 
 
@@ -465,7 +470,7 @@ def _overview_body(renderer: PageRenderer, pf: PeriodFacts, kind: str, index_jso
 
 def _write_unit_pages(
     run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, deep: shell.Shell, room: int, writer: SiteWriter
-) -> tuple[int, dict[str, str]]:
+) -> tuple[int, dict[str, tuple], dict[str, int]]:
     """One page per unit and period (and the prefilled template of a unit that has not
     submitted), rendered in forked workers when there are many; see unit_pages.py."""
     return unit_pages.write_all(run, renderer, reviewing, deep, room, writer)

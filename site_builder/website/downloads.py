@@ -26,7 +26,6 @@ its unit's data version (the commit unit pages name), so that holds there too.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -39,6 +38,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
+from site_builder.website import xlsx_rows
 from site_builder.website.facts import PeriodFacts, UnitFact
 from site_builder.website.text import plain, status_text
 
@@ -48,12 +48,6 @@ if TYPE_CHECKING:
 FOLDER = "tai-ve"
 SCHEMA_VERSION = 5
 CACHE_KIND = "downloads"  # the build cache's kind for a reviewing body's rows
-# UnitFact fields no download shows (ties and counts move with other units' scores; an office's data
-# version with its schools' files; what it pins, evidence addresses, is in the items): left out of a
-# unit's cache key. A column that shows one of them must take it out of here.
-NOT_SHOWN = frozenset(
-    {"tied_type", "tied_parent", "count_type", "count_parent", "edit_url", "new_url", "template", "data_version"}
-)
 PART_LIMIT = 8_000_000  # bytes of one JSON part: under the site's 10 MB per file, with room
 DEMO_COLUMN = "Dữ liệu minh hoạ"
 
@@ -244,14 +238,15 @@ def _rows_text(rows) -> str:
 
 class UnitRows(NamedTuple):
     """What one unit puts in every file, formatted once: its CSV row, its rows of the criteria CSV,
-    its XLSX cells ((column, kind, value), kind "n" number, "s" text, "d" date), its JSON line."""
+    its XLSX row's cells (xlsx_rows.cells: their XML, and the columns holding dates), its JSON line."""
 
     unit: str
     type: str
     csv: bytes  # UTF-8, as written (half the memory of Vietnamese text held as str)
     criteria: bytes
     criteria_rows: int
-    xlsx: list
+    xlsx: str
+    xlsx_dates: tuple[int, ...]
     json: bytes
 
 
@@ -272,13 +267,12 @@ def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cac
         for unit_type, catalogue in facts.period.catalogues.items()
     }
     base = _base_key(facts, cols, criteria_cols, catalogue_ids, commit_url, demo) if cache is not None else b""
-    shown = [f.name for f in dataclasses.fields(UnitFact) if f.name not in NOT_SHOWN]
     for body, units in by_body(facts).items():
         entry = hashlib.sha256(f"{facts.period.id}\0{body}".encode()).hexdigest()
         kept = _load(cache.blob(CACHE_KIND, entry)) if cache is not None else {}
         rows: dict[str, UnitRows] = {}
         for f in units:
-            key = _unit_key(base, f, shown) if cache is not None else f.unit.id
+            key = _unit_key(base, facts, f) if cache is not None else f.unit.id
             found = kept.get(key)
             rows[key] = found if found is not None else _unit_rows(f, cols, criteria_cols, catalogue_ids, commit_url)
         if cache is not None and rows.keys() != kept.keys():
@@ -307,14 +301,13 @@ class _Commit:
     sha = commit = "0" * 40
 
 
-def _unit_key(base: bytes, f: UnitFact, shown: list[str]) -> str:
-    """A digest of the unit's facts that the downloads show; a unit whose facts cannot be pickled
-    gets its id (never found: its rows are formatted every time)."""
-    try:
-        material = pickle.dumps(tuple(getattr(f, name) for name in shown), protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
+def _unit_key(base: bytes, facts: PeriodFacts, f: UnitFact) -> str:
+    """A digest of the unit's facts that the downloads show (facts.FactDigest.rows and two ranks); a unit whose
+    facts cannot be pickled gets its id (never found: its rows are formatted every time)."""
+    digest = facts.digest(f.unit.id)
+    if digest is None:
         return f.unit.id
-    return hashlib.sha256(base + material).hexdigest()
+    return hashlib.sha256(base + digest.rows + pickle.dumps((f.rank_type, f.rank_parent))).hexdigest()
 
 
 def _load(data: bytes | None) -> dict[str, UnitRows]:
@@ -346,13 +339,15 @@ def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url) -> U
             cells.append((col, "n", value))
         else:
             cells.append((col, "s", str(value)))
+    xlsx, xlsx_dates = xlsx_rows.cells(cells)
     return UnitRows(
         f.unit.id,
         f.unit.type,
         _rows_text([[csv_value(v) for v in values]]).encode("utf-8"),
         criteria_text,
         criteria_rows,
-        cells,
+        xlsx,
+        xlsx_dates,
         _compact(unit_record(f, commit_url)).encode("utf-8"),
     )
 
@@ -432,9 +427,12 @@ class _CsvPart:
 def write_xlsx(
     file: Path, facts: PeriodFacts, bodies: list[BodyRows], cols, build_date: dt.datetime, demo: bool = False
 ) -> None:
+    """One sheet per unit type: xlsxwriter writes the workbook with each sheet's header row, and
+    the units' rows, rendered once per unit, are spliced in after it (see xlsx_rows.py)."""
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(file), {"constant_memory": True, "strings_to_urls": False})
+    book = io.BytesIO()
+    workbook = xlsxwriter.Workbook(book, {"in_memory": True, "strings_to_urls": False})
     workbook.set_properties(
         {
             "title": f"Đánh giá CNTT {facts.period.title}",
@@ -451,6 +449,7 @@ def write_xlsx(
     for f in facts.units.values():  # the period's order, not the bodies'
         by_type.setdefault(f.unit.type, []).append(rows_of[f.unit.id])
     first = 1 if demo else 0  # the columns before the unit's name
+    sheets, last_cols = [], []
     for unit_type in sorted(by_type, key=type_order):
         units = by_type[unit_type]
         catalogue = facts.period.catalogues[unit_type]
@@ -460,21 +459,18 @@ def write_xlsx(
         sheet.set_row(0, 45)
         for col, title in enumerate(titles):
             sheet.write_string(0, col, title, header)
+        widths = [14 if col <= first + 1 else 40 if col == first + 2 else 12 for col in range(len(titles))]
         sheet.set_column(0, first + 1, 14)
         sheet.set_column(first + 2, first + 2, 40)
         sheet.set_column(first + 3, len(titles) - 1, 12)
+        for col in sorted({col for u in units for col in u.xlsx_dates}):  # their cells name this style
+            sheet.set_column(col, col, widths[col], date)
         sheet.freeze_panes(1, first + 3)
-        number, string, moment = sheet.write_number, sheet.write_string, sheet.write_datetime
-        for row, u in enumerate(units, start=1):
-            for col, kind, value in u.xlsx:
-                if kind == "n":
-                    number(row, col, value)
-                elif kind == "s":
-                    string(row, col, value)
-                else:
-                    moment(row, col, value, date)
         sheet.autofilter(0, 0, len(units), len(titles) - 1)
+        sheets.append([u.xlsx for u in units])
+        last_cols.append(len(titles) - 1)
     workbook.close()
+    file.write_bytes(xlsx_rows.splice(book.getvalue(), sheets, last_cols, date.xf_index))
 
 
 def _moment(m, commit_url) -> dict | None:

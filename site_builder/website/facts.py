@@ -10,12 +10,14 @@ import datetime as dt
 import hashlib
 import math
 import os
-from dataclasses import dataclass, field
+import pickle
+from dataclasses import dataclass, field, fields
+from typing import NamedTuple
 
 from site_builder.clock import Clock, CommitInfo
 from site_builder.model import Dataset, Period, PeriodRegistry, Unit
 from site_builder.paths import CRITERIA, ORGANIZATION_FILE, submission_path, unit_folder, unit_paths, units_path
-from site_builder.scoring import PeriodScores
+from site_builder.scoring import CriterionScore, PeriodScores, scores_by_unit
 from site_builder.submission_template import edit_url, new_file_base, prefill_text, report_upload_url
 from site_builder.timeliness import (
     LATE,
@@ -42,15 +44,12 @@ class EvidenceRef:
 
 @dataclass
 class ItemFact:
-    id: str
+    """A criterion of a unit as its page and downloads show it: its score (scoring's one shape,
+    read through the properties below) with its text, evidence and comments."""
+
+    score: CriterionScore
     text: str
     group: str
-    max: float
-    self_score: float
-    reviewer_score: float
-    final: float
-    met: bool
-    applicable: bool
     mandatory: bool
     evidence_asked: str
     evidence: list[EvidenceRef] = field(default_factory=list)
@@ -58,6 +57,34 @@ class ItemFact:
     comment: str = ""
     derived: dict | None = None  # numerator, denominator, percent, band id, band text
     milestone_warning: str = ""  # points claimed while the milestone it needs is missing or late
+
+    @property
+    def id(self) -> str:
+        return self.score.criterion
+
+    @property
+    def max(self) -> float:
+        return self.score.max
+
+    @property
+    def self_score(self) -> float:
+        return self.score.self_score
+
+    @property
+    def reviewer_score(self) -> float:
+        return self.score.reviewer_score
+
+    @property
+    def final(self) -> float:
+        return self.score.final
+
+    @property
+    def met(self) -> bool:
+        return self.score.met
+
+    @property
+    def applicable(self) -> bool:
+        return self.score.applicable
 
 
 @dataclass
@@ -154,6 +181,11 @@ class UnitFact:
         return [m for m in self.milestones if m.status != "not_required"]
 
     @property
+    def ranks(self) -> tuple:
+        """The values of RANK_FIELDS, in that order (the unit page's rank cards show them)."""
+        return (self.rank_type, self.tied_type, self.count_type, self.rank_parent, self.tied_parent, self.count_parent)
+
+    @property
     def evidence(self) -> list[EvidenceRef]:
         seen, out = set(), []
         for group in self.groups:
@@ -165,6 +197,25 @@ class UnitFact:
         return out
 
 
+# A unit's place among the others: its ranks, how many share them, how many are ranked.
+RANK_FIELDS = ("rank_type", "tied_type", "count_type", "rank_parent", "tied_parent", "count_parent")
+# UnitFact fields no download shows (ties and counts move with other units' scores; an office's data
+# version with its schools' files; what it pins, evidence addresses, is in the items): left out of
+# the digest downloads key their rows on. A column that shows one of them must take it out of here.
+NOT_IN_ROWS = (
+    "tied_type",
+    "tied_parent",
+    "count_type",
+    "count_parent",
+    "edit_url",
+    "new_url",
+    "template",
+    "data_version",
+)
+_IN_ROWS = tuple(f.name for f in fields(UnitFact) if f.name not in NOT_IN_ROWS and f.name not in RANK_FIELDS)
+_REST = tuple(name for name in NOT_IN_ROWS if name not in RANK_FIELDS)
+
+
 @dataclass
 class PeriodFacts:
     period: Period
@@ -172,6 +223,7 @@ class PeriodFacts:
     registry: PeriodRegistry
     units: dict[str, UnitFact]  # registry order
     parents: dict[str, list[str]]  # reviewing body id -> unit ids (registry order)
+    _digests: dict[str, FactDigest | None] = field(default_factory=dict, repr=False, compare=False)
     body_versions: dict[str, CommitInfo | None] = field(default_factory=dict)  # its page's data version
 
     @property
@@ -179,6 +231,37 @@ class PeriodFacts:
         """Reviewing bodies other than the Department that have units this period."""
         root = next((b.id for b in self.registry.bodies.values() if b.parent is None), "")
         return [b for b in self.parents if b != root]
+
+    def digest(self, unit_id: str) -> FactDigest | None:
+        """The unit's facts digested once per build for every cache key made of them (None: they
+        cannot be pickled, so nothing made of them is kept)."""
+        if unit_id not in self._digests:
+            self._digests[unit_id] = FactDigest.of(self.units[unit_id])
+        return self._digests[unit_id]
+
+    def digest_all(self) -> None:
+        """Before forking: workers inherit the digests instead of each making its own."""
+        for unit_id in self.units:
+            self.digest(unit_id)
+
+
+class FactDigest(NamedTuple):
+    """SHA-256 of a unit's facts but its ranks (`UnitFact.ranks`, which move with other units'
+    scores), in two parts: the fields downloads show (`rows`), and the others (`rest`: ties,
+    counts, where to edit). Downloads key on the first and the two ranks they show; a unit page
+    on both, its rank cards aside."""
+
+    rows: bytes
+    rest: bytes
+
+    @classmethod
+    def of(cls, f: UnitFact) -> FactDigest | None:
+        try:
+            shown = pickle.dumps(tuple(getattr(f, name) for name in _IN_ROWS), protocol=pickle.HIGHEST_PROTOCOL)
+            rest = pickle.dumps(tuple(getattr(f, name) for name in _REST), protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return None
+        return cls(hashlib.sha256(shown).digest(), hashlib.sha256(rest).digest())
 
 
 @dataclass
@@ -210,16 +293,16 @@ def gather(
         )
         for body, ids in parents.items()
     }
-    return PeriodFacts(period, scores, registry, units, parents, versions)
+    return PeriodFacts(period, scores, registry, units, parents, body_versions=versions)
 
 
 class _ScoreRows:
-    """The score tables of a period as plain rows, indexed the way a unit's facts read them."""
+    """The score tables of a period, indexed the way a unit's facts read them."""
 
     def __init__(self, rows: list[dict], scores: PeriodScores):
-        self.items_by_unit: dict[str, list[dict]] = {}
-        for row in records(scores.items):
-            self.items_by_unit.setdefault(row["unit"], []).append(row)
+        self.items_by_unit = scores_by_unit(scores.items)
+        derived = scores.items[scores.items["derived"]]
+        self.derived = {(r["unit"], r["criterion"]): r for r in records(derived)}
         self.groups = {(r["unit"], r["group"]): r for r in records(scores.groups)}
         self.ties = _ties(rows)
 
@@ -249,7 +332,7 @@ def _gather_unit(
     fact.data_version = _data_version(timeline.clock, dataset, period, unit)
     if fact.submitted:
         fact.file_sha256 = _digest(store.root, fact.path)
-    _add_items(fact, dataset, period, unit, scored.items_by_unit.get(unit.id, []), scored.groups, store, broken)
+    _add_items(fact, dataset, period, unit, scored, store, broken)
     _add_timing(fact, dataset, period, unit, timeline, store)
     _add_links(fact, dataset, period, unit)
     return fact
@@ -360,8 +443,7 @@ def _add_items(
     dataset: Dataset,
     period: Period,
     unit: Unit,
-    rows: list[dict],
-    groups_by_unit: dict,
+    scored: _ScoreRows,
     store: EvidenceStore,
     broken: dict,
 ) -> None:
@@ -371,34 +453,31 @@ def _add_items(
     pin = fact.data_version.sha if fact.data_version else None
     evidence_dir = unit_folder(period.id, unit.parent, unit.id)
     for group in catalogue.groups:
-        g = groups_by_unit.get((unit.id, group.id), {})
+        g = scored.groups.get((unit.id, group.id), {})
         fact.groups.append(
             GroupFact(group.id, group.title, group.max, g.get("self_score", math.nan), g.get("final", math.nan))
         )
     by_group = {g.id: g for g in fact.groups}
     items = catalogue.items
-    for row in rows:
-        item = items[row["criterion"]]
-        entry = submission.entries.get(item.id) if submission else None
-        reviewed = review.entries.get(item.id) if review else None
+    entries = submission.entries if submission else {}
+    reviewed_entries = review.entries if review else {}
+    for score in scored.items_by_unit.get(unit.id, []):
+        item = items[score.criterion]
+        entry = entries.get(item.id)
+        reviewed = reviewed_entries.get(item.id)
         item_fact = ItemFact(
-            id=item.id,
-            text=item.text,
-            group=item.group,
-            max=item.max,
-            self_score=row["self_score"],
-            reviewer_score=row["reviewer_score"],
-            final=row["final"],
-            met=bool(row["met"]),
-            applicable=bool(row.get("applicable", True)),
-            mandatory=item.mandatory,
-            evidence_asked=item.evidence.text if item.evidence else "",
+            score,
+            item.text,
+            item.group,
+            item.mandatory,
+            item.evidence.text if item.evidence else "",
             note=entry.note if entry else "",
             comment=reviewed.comment if reviewed else "",
         )
         if entry:
             item_fact.evidence = [_evidence(ref, evidence_dir, store, broken, pin) for ref in entry.evidence]
         if item.derived:
+            row = scored.derived[(unit.id, item.id)]
             band = next((b for b in item.derived.bands if b.id == row["derived_band"]), None)
             item_fact.derived = {
                 "criterion": item.derived.criterion,

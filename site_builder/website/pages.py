@@ -249,8 +249,14 @@ class PageRenderer:
             trend=charts.trend(history),
             parent_href=parent_href,
             structure=pf.period.structure,
+            ranks=f.ranks,
             **ctx,
         )
+
+    def rank_cards(self, f: UnitFact, ranks: tuple) -> str:
+        """The unit page's rank cards for these ranks (`UnitFact.ranks`), as the page renders them."""
+        macros = self._t("_macros.html").module
+        return str(macros.rank_cards(type_label(f.unit.type), f.parent_name, ranks))  # type: ignore[attr-defined]
 
     def unit_provenance(self, f: UnitFact) -> dict:
         """A unit page names its own data version (facts.py `_data_version`) and no build date:

@@ -31,12 +31,13 @@ from site_builder.website.text import page_title
 PARALLEL_FROM = 1500  # units; below, one process (forking and collecting cost more than they save)
 FORCE_PARALLEL_ENV = "SITE_BUILDER_PARALLEL_PAGES"  # "1": always fork (tests), "0": never
 CACHE_KIND = "unit-pages"
+OUTCOMES = ("rendered", "ranked", "kept")  # what became of a unit page (counted for `build --timings`)
 _SHARED: tuple = ()
 
 
 class Manifest:
-    """Site-relative path -> (page key, size, modification time in ns, inode) of the file the
-    last build wrote there; kept in the build cache under a digest of the output folder, one
+    """Site-relative path -> (page key, size, modification time in ns, inode, ranks) of the file
+    the last build wrote there; kept in the build cache under a digest of the output folder, one
     blob per kind of page (`kind`: unit pages here, reviewing bodies' pages in parent_pages.py)."""
 
     def __init__(self, cache, site: Path, kind: str = CACHE_KIND):
@@ -67,25 +68,31 @@ class Manifest:
             stat = os.stat(os.path.join(root, rel))
         except OSError:
             return None
-        return stat.st_size if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == known[1:] else None
+        return stat.st_size if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == known[1:4] else None
 
-    def save(self, root: str, keys: dict[str, str]) -> None:
-        """After the site is in place: the key and the file stamps of every page written."""
+    def ranks(self, rel: str) -> tuple | None:
+        """The ranks the page at `rel` showed when written."""
+        known = self.entries.get(rel)
+        return known[4] if known is not None and len(known) > 4 else None
+
+    def save(self, root: str, keys: dict[str, tuple[str, tuple | None]]) -> None:
+        """After the site is in place: the key, the file stamps and the ranks of every page written."""
         if self.cache is None:
             return
         entries = {}
-        for rel, key in keys.items():
+        for rel, (key, ranks) in keys.items():
             try:
                 stat = os.stat(os.path.join(root, rel))
             except OSError:
                 continue
-            entries[rel] = (key, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            entries[rel] = (key, stat.st_size, stat.st_mtime_ns, stat.st_ino, ranks)
         self.cache.put_blob(self.kind, self.name, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, dict[str, str]]:
-    """Write every unit page (and template) of every period; returns the number of unit pages
-    and the key of each file written or kept (for `Manifest.save` once the site is in place)."""
+def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, dict[str, tuple], dict]:
+    """Write every unit page (and template) of every period; returns the number of unit pages,
+    the key and ranks of each file written or kept (for `Manifest.save` once the site is in
+    place), and how many pages were rendered, given new ranks or kept."""
     global _SHARED
     manifest = Manifest.load(run.cache, writer.site)
     base = site_key(run, deep, room)
@@ -93,20 +100,25 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
     _SHARED = (run, renderer, reviewing, deep, room, base, manifest, writer.site)
     try:
         if not _parallel(len(tasks)):
-            _plan, keys = _render_chunk(tasks, writer)
+            _plan, keys, done = _render_chunk(tasks, writer)
         else:
             renderer._t("unit.html")  # compiled once, before the fork
+            if run.cache is not None:
+                for period in run.periods:
+                    run.all_facts[period.id].digest_all()
             workers = min(os.cpu_count() or 1, 8)
             chunks = [tasks[n : n + 400] for n in range(0, len(tasks), 400)]
             context = multiprocessing.get_context("fork")
-            keys = {}
+            keys, done = {}, dict.fromkeys(OUTCOMES, 0)
             with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for chunk_plan, chunk_keys in pool.map(_render_shared, chunks):
+                for chunk_plan, chunk_keys, chunk_done in pool.map(_render_shared, chunks):
                     writer.adopt(chunk_plan)  # the pages it prepared, put in place with the rest
                     keys.update(chunk_keys)
+                    for outcome, count in chunk_done.items():
+                        done[outcome] += count
     finally:
         _SHARED = ()
-    return len(tasks), keys
+    return len(tasks), keys, done
 
 
 def _parallel(count: int) -> bool:
@@ -120,40 +132,70 @@ def _render_shared(tasks):
     return _render_chunk(tasks, SiteWriter(_SHARED[7]))
 
 
-def _render_chunk(tasks, writer: SiteWriter) -> tuple[tuple, dict[str, str]]:
+def _render_chunk(tasks, writer: SiteWriter) -> tuple[tuple, dict[str, tuple], dict[str, int]]:
     run, renderer, reviewing, deep, room, base, manifest = _SHARED[:7]
-    keys: dict[str, str] = {}
+    keys: dict[str, tuple] = {}
+    done = dict.fromkeys(OUTCOMES, 0)
     for period_id, unit_id in tasks:
         pf = run.all_facts[period_id]
         f = pf.units[unit_id]
         folder = run.layout.unit(period_id, unit_id)
         files = [folder + "index.html"] + ([folder + TEMPLATE_FILE] if f.template else [])
         key = _page_key(base, f, renderer, reviewing) if run.cache is not None else None
+        ranks = f.ranks
         if key is not None:
             sizes = [manifest.unchanged(writer.root, rel, key) for rel in files]
             if None not in sizes:
                 for rel, size in zip(files, sizes):
-                    writer.keep(rel, size)
-                    keys[rel] = key
-                continue
+                    keys[rel] = (key, ranks)
+                    if rel == files[0] and manifest.ranks(rel) != ranks:
+                        outcome = _new_ranks(writer, rel, renderer, f, manifest.ranks(rel))
+                        if outcome is None:
+                            break  # not found as rendered: the page is rendered again below
+                        done[outcome] += 1
+                    else:
+                        writer.keep(rel, size)
+                        done["kept"] += rel == files[0]
+                else:
+                    continue
         title = pf.period.title
         writer.write(
             files[0],
             deep.render(f"{f.unit.name} — {title}", renderer.unit_page(f), page_title(f.unit.name, title, room)),
         )
+        done["rendered"] += 1
         if f.template:
             writer.write(files[1], f.template)
         if key is not None:
-            keys.update(dict.fromkeys(files, key))
-    return writer.plan(), keys
+            keys.update(dict.fromkeys(files, (key, ranks)))
+    return writer.plan(), keys, done
+
+
+def _new_ranks(writer: SiteWriter, rel: str, renderer, f, old: tuple | None) -> str | None:
+    """The page as last written, its rank cards swapped for the unit's new ranks: the only part of
+    a unit page that moves with other units' scores (see `m.rank_cards`). None when the old
+    cards are not found exactly once (the page is then rendered afresh)."""
+    if old is None:
+        return None
+    try:
+        page = (Path(writer.root) / rel).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    before, after = renderer.rank_cards(f, old), renderer.rank_cards(f, f.ranks)
+    if page.count(before) != 1:
+        return None
+    writer.write(rel, page.replace(before, after))
+    return "ranked"
 
 
 def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
+    digest = renderer.all[f.period].digest(f.unit.id)  # the facts, digested once (facts.FactDigest)
+    if digest is None:
+        return None
     b = "../../../"
     try:
         material = pickle.dumps(
             (
-                f,
                 renderer.unit_provenance(f),
                 renderer.history(f, b),
                 sorted(pid for pid, o in renderer.all.items() if f.unit.id in o.units),
@@ -165,7 +207,7 @@ def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
         )
     except (pickle.PicklingError, TypeError, AttributeError):
         return None
-    return hashlib.sha256(base + material).hexdigest()
+    return hashlib.sha256(base + digest.rows + digest.rest + material).hexdigest()
 
 
 def site_key(run, deep, room: int) -> bytes:
