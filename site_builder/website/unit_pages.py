@@ -160,8 +160,9 @@ def _render_chunk(tasks, writer: SiteWriter) -> tuple[tuple, dict[str, tuple], d
 def _reused(writer: SiteWriter, manifest: Manifest, renderer, f, files: list[str], key: str) -> str | None:
     """ "kept" when the files the last build wrote for `key` serve as they are, "ranked" when the
     page only needs new rank cards (given here); None: the page is rendered."""
-    sizes = [manifest.unchanged(writer.root, rel, key) for rel in files]
-    if None in sizes:
+    found = [manifest.unchanged(writer.root, rel, key) for rel in files]
+    sizes = [size for size in found if size is not None]
+    if len(sizes) < len(files):
         return None
     old = manifest.ranks(files[0])
     moved = old != f.ranks
