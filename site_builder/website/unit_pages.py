@@ -142,22 +142,12 @@ def _render_chunk(tasks, writer: SiteWriter) -> tuple[tuple, dict[str, tuple], d
         folder = run.layout.unit(period_id, unit_id)
         files = [folder + "index.html"] + ([folder + TEMPLATE_FILE] if f.template else [])
         key = _page_key(base, f, renderer, reviewing) if run.cache is not None else None
-        ranks = f.ranks
         if key is not None:
-            sizes = [manifest.unchanged(writer.root, rel, key) for rel in files]
-            if None not in sizes:
-                for rel, size in zip(files, sizes):
-                    keys[rel] = (key, ranks)
-                    if rel == files[0] and manifest.ranks(rel) != ranks:
-                        outcome = _new_ranks(writer, rel, renderer, f, manifest.ranks(rel))
-                        if outcome is None:
-                            break  # not found as rendered: the page is rendered again below
-                        done[outcome] += 1
-                    else:
-                        writer.keep(rel, size)
-                        done["kept"] += rel == files[0]
-                else:
-                    continue
+            keys.update(dict.fromkeys(files, (key, f.ranks)))
+            outcome = _reused(writer, manifest, renderer, f, files, key)
+            if outcome is not None:
+                done[outcome] += 1
+                continue
         title = pf.period.title
         writer.write(
             files[0],
@@ -166,26 +156,41 @@ def _render_chunk(tasks, writer: SiteWriter) -> tuple[tuple, dict[str, tuple], d
         done["rendered"] += 1
         if f.template:
             writer.write(files[1], f.template)
-        if key is not None:
-            keys.update(dict.fromkeys(files, (key, ranks)))
     return writer.plan(), keys, done
 
 
-def _new_ranks(writer: SiteWriter, rel: str, renderer, f, old: tuple | None) -> str | None:
-    """The page as last written, its rank cards swapped for the unit's new ranks: the only part of
-    a unit page that moves with other units' scores (see `m.rank_cards`). None when the old
-    cards are not found exactly once (the page is then rendered afresh)."""
-    if old is None:
+def _reused(writer: SiteWriter, manifest: Manifest, renderer, f, files: list[str], key: str) -> str | None:
+    """ "kept" when the files the last build wrote for `key` serve as they are, "ranked" when the
+    page only needs new rank cards (given here); None: the page is rendered."""
+    found = [manifest.unchanged(writer.root, rel, key) for rel in files]
+    sizes = [size for size in found if size is not None]
+    if len(sizes) < len(files):
         return None
+    old = manifest.ranks(files[0])
+    moved = old != f.ranks
+    if moved and not _new_ranks(writer, files[0], renderer, f, old):
+        return None
+    for rel, size in zip(files, sizes):
+        if not (moved and rel == files[0]):
+            writer.keep(rel, size)
+    return "ranked" if moved else "kept"
+
+
+def _new_ranks(writer: SiteWriter, rel: str, renderer, f, old: tuple | None) -> bool:
+    """Write the page as last written, its rank cards swapped for the unit's new ranks: the only
+    part of a unit page that moves with other units' scores (see `m.rank_cards`). False when the
+    old cards are not found exactly once (the page is then rendered afresh)."""
+    if old is None:
+        return False
     try:
         page = (Path(writer.root) / rel).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return None
+        return False
     before, after = renderer.rank_cards(f, old), renderer.rank_cards(f, f.ranks)
     if page.count(before) != 1:
-        return None
+        return False
     writer.write(rel, page.replace(before, after))
-    return "ranked"
+    return True
 
 
 def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
