@@ -217,9 +217,10 @@ def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
 
 def site_key(run, deep, room: int) -> bytes:
     """What every unit page (and reviewing body's page) shares: the page shell, the template
-    sources and the package's code (filters and formatters live there), the periods' files (deadlines, structure, catalogues),
-    the organisation, the layout and the provenance values every page may show. Only values with
-    a stable byte form go in (no sets: their order changes from one process to the next)."""
+    sources and the package's code (filters and formatters live there), the periods' files
+    (deadlines, structure, catalogues), the organisation, the layout and the provenance values
+    every page may show. Only values with a stable byte form go in (no sets: their order changes
+    from one process to the next)."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parents[1]
     for file in sorted([*Path(TEMPLATES).rglob("*.html"), *package.rglob("*.py")]):
