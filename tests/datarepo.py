@@ -211,3 +211,16 @@ def build_in_new_process(root: Path, out: Path, **env: str) -> str:
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def lower_a_self_score(root: Path, git, rel: str, when) -> str:
+    """Lower the first self-score of at least 1 in the submission `rel` by 1 and commit it at
+    `when`, as a unit's correction does; returns the commit."""
+    import yaml
+
+    data = yaml.safe_load((root / rel).read_text(encoding="utf-8"))
+    criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
+    data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
+    return git.commit(
+        "Sửa điểm tự chấm", {rel: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)}, author_time=when
+    )

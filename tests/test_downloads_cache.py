@@ -9,11 +9,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-import yaml
 
 from site_builder.testing_git import Repo
 from site_builder.website import downloads
-from tests.datarepo import build_in_new_process, make_repo, two_schools_committed
+from tests.datarepo import build_in_new_process, lower_a_self_score, make_repo, two_schools_committed
 
 pytestmark = pytest.mark.slow
 PERIOD = "2023-2024"
@@ -55,14 +54,7 @@ def test_one_changed_unit_rewrites_only_its_body_and_the_year_files(repo, tmp_pa
     assert kept_rows(tmp_path / "cache") == rows  # read, not written again
     assert {k: v[0] for k, v in downloads_of(tmp_path / "again").items()} == {k: v[0] for k, v in cold.items()}
 
-    data = yaml.safe_load((root / SCHOOL).read_text(encoding="utf-8"))
-    criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
-    data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
-    git.commit(
-        "Sửa điểm tự chấm",
-        {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
-        author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC),
-    )
+    lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
     build(root, site)
     warm = downloads_of(site)
     assert warm.keys() == cold.keys()

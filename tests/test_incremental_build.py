@@ -12,10 +12,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import yaml
 
 from site_builder import review_workbook as rw
-from tests.datarepo import build_in_new_process, two_schools_committed, write_registry, write_school
+from tests.datarepo import (
+    build_in_new_process,
+    lower_a_self_score,
+    two_schools_committed,
+    write_registry,
+    write_school,
+)
 
 pytestmark = pytest.mark.slow
 PERIOD = "2023-2024"
@@ -77,15 +82,7 @@ def test_a_rebuild_rewrites_only_what_changed(repo, tmp_path):
     del first["cu-khong-con-dung.html"]
     assert second == first
 
-    text = (root / SCHOOL).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
-    data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
-    git.commit(
-        "Sửa điểm tự chấm",
-        {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
-        author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC),
-    )
+    lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
     page = f"{PERIOD}/don-vi/thcs-demo-a/index.html"
     old_page = (site / page).read_text(encoding="utf-8")
     old_pages = {rel: (site / rel).read_bytes() for rel in second if rel.startswith(f"{PERIOD}/don-vi/")}
@@ -129,14 +126,7 @@ def test_a_changed_self_score_remakes_only_its_bodys_workbook(repo, tmp_path):
     assert provenance(before[office_name][2]) == (office_commit, dt.datetime(2024, 5, 2, 16))
     assert office_commit != department
 
-    data = yaml.safe_load((root / SCHOOL).read_text(encoding="utf-8"))
-    criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
-    data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
-    changed = git.commit(
-        "Sửa điểm tự chấm",
-        {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
-        author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC),
-    )
+    changed = lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
     build(root, site)
     after, kept_after = workbooks(site), cached_workbooks(cache)
     assert after[department_name] == before[department_name]  # same bytes, same file, same time
@@ -222,14 +212,7 @@ def test_a_page_whose_ranks_alone_moved_gets_new_rank_cards_as_a_fresh_render_ha
     assert "(đồng hạng)" in sibling.read_text(encoding="utf-8")
     assert unit_pages_done(build(root, warm)) == {"rendered": 0, "ranked": 0, "kept": first["rendered"]}
 
-    data = yaml.safe_load((root / SCHOOL).read_text(encoding="utf-8"))
-    criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
-    data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
-    git.commit(
-        "Sửa điểm tự chấm",
-        {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
-        author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC),
-    )
+    lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
     done = unit_pages_done(build(root, warm))
     assert done["ranked"] >= 1 and done["kept"] >= 1
     assert done["rendered"] + done["ranked"] + done["kept"] == first["rendered"]
@@ -313,14 +296,7 @@ def test_a_body_page_names_its_own_data_version_and_is_kept_while_other_bodies_c
         assert "trang tạo ngày" not in text and "đơn vị quản lý hoặc của một đơn vị trực thuộc thay đổi" in text
     before = snapshot(site)
 
-    data = yaml.safe_load((root / SCHOOL).read_text(encoding="utf-8"))
-    criterion = next(c for c, entry in data["tieu_chi"].items() if entry["diem_tu_cham"] >= 1)
-    data["tieu_chi"][criterion]["diem_tu_cham"] -= 1
-    changed = git.commit(
-        "Sửa điểm tự chấm",
-        {SCHOOL: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
-        author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC),
-    )
+    changed = lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
     build(root, site)
     after = snapshot(site)
     assert after[ward] == before[ward]  # the very same file: not written again
