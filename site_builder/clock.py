@@ -122,6 +122,7 @@ class Clock:
         self._reader: gitread.BlobReader | None = None
         self._repo: gitread.Repository | None = None
         self._last_changed: tuple[list[str], list[int], list[str]] | None = None
+        self._on_line: dict[str, int] | None = None
 
     def __repr__(self) -> str:
         state = "available" if self.available else f"unavailable: {self.reason}"
@@ -187,6 +188,21 @@ class Clock:
                     break
                 best = min(best, newest[index])
         return line[best] if best < len(line) else None
+
+    def newest(self, shas) -> str | None:
+        """Of `shas`, the commit nearest HEAD on the main branch's first-parent line (the order in
+        which `data_version` ranks commits): the data version of a page showing what several
+        pages show. None when none of them is on that line (or without history)."""
+        if self._repo is None:
+            return None
+        if self._on_line is None:
+            try:
+                line = self._changes_by_path()[2]
+            except gitread.GitError:
+                return None
+            self._on_line = {sha: index for index, sha in enumerate(line)}
+        on_line = self._on_line
+        return min((sha for sha in shas if sha in on_line), key=on_line.__getitem__, default=None)
 
     def _changes_by_path(self) -> tuple[list[str], list[int], list[str]]:
         """Sorted changed paths, the position on the first-parent line (0: HEAD) of the newest

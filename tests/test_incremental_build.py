@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from site_builder import review_workbook as rw
-from tests.datarepo import build_in_new_process, lower_a_self_score, two_schools_committed, write_school
+from tests.datarepo import (
+    build_in_new_process,
+    lower_a_self_score,
+    two_schools_committed,
+    write_registry,
+    write_school,
+)
 
 pytestmark = pytest.mark.slow
 PERIOD = "2023-2024"
@@ -247,3 +254,75 @@ def test_a_second_build_of_the_same_data_waits_for_the_first(repo, tmp_path):
     assert second.returncode == 0, err
     pages = sorted(p.relative_to(tmp_path / "second") for p in (tmp_path / "second").rglob("*.html"))
     assert pages == sorted(p.relative_to(tmp_path / "first") for p in (tmp_path / "first").rglob("*.html"))
+
+
+WARD = "vhxh-phuong-x"  # a reviewing body that is not assessed itself, beside pgd-quan-1
+WARD_SCHOOL = {
+    "id": "thcs-demo-x",
+    "name": "Trường THCS Demo X",
+    "type": "truong-pho-thong",
+    "level": "THCS",
+    "area": "Phường X",
+    "editors": ["thcs-x"],
+}
+
+
+def test_a_body_page_names_its_own_data_version_and_is_kept_while_other_bodies_change(repo, tmp_path, monkeypatch):
+    """A second body (not assessed itself) files a school; then a commit changes a school of
+    pgd-quan-1. The second body's page keeps its file (inode and time) and its commit;
+    pgd-quan-1's page is rewritten and names the new commit, as does the Department's (the office
+    is one of its rows). No body's page says when it was built, and kept pages have the bytes a
+    build without any cache writes."""
+    root, git = repo
+    initial = git.head()
+    write_registry(
+        root,
+        PERIOD,
+        WARD,
+        [WARD_SCHOOL],
+        reviewers=["vhxh-x"],
+        name="Phòng Văn hoá – Xã hội phường X",
+        parent="so-gddt",
+    )
+    write_school(root, PERIOD, WARD, WARD_SCHOOL["id"])
+    ward_commit = git.commit("Phường X nộp bài", author_time=dt.datetime(2024, 5, 2, 15, tzinfo=dt.UTC))
+    site = tmp_path / "warm"
+    build(root, site)
+    ward, office, department = (f"{PERIOD}/quan-ly/{body}/index.html" for body in (WARD, "pgd-quan-1", "so-gddt"))
+    for page, commit in ((ward, ward_commit), (office, initial), (department, initial)):
+        text = (site / page).read_text(encoding="utf-8")
+        assert commit[:12] in text and commit[:10] in text, page  # the print sheet and the provenance line
+        assert git.head()[:10] not in text or commit == git.head(), page
+        assert "trang tạo ngày" not in text and "đơn vị quản lý hoặc của một đơn vị trực thuộc thay đổi" in text
+    before = snapshot(site)
+
+    changed = lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    build(root, site)
+    after = snapshot(site)
+    assert after[ward] == before[ward]  # the very same file: not written again
+    assert ward_commit[:12] in (site / ward).read_text(encoding="utf-8")
+    for page in (office, department):
+        assert after[page] != before[page], page
+        text = (site / page).read_text(encoding="utf-8")
+        assert changed[:12] in text and initial[:12] not in text, page
+
+    # Kept without being rendered or read: the manifest trusts a file whose size, time and inode
+    # are those it wrote (a same-size edit that restores the time is left as it is).
+    stat = (site / ward).stat()
+    tampered = (site / ward).read_bytes().replace(b"Demo X", b"Demo Y")
+    with open(site / ward, "r+b") as handle:
+        handle.write(tampered)
+    os.utime(site / ward, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    build(root, site)
+    assert b"Demo Y" in (site / ward).read_bytes() and snapshot(site)[ward] == after[ward]
+    (site / ward).write_bytes(tampered)  # a changed time: the page is made again
+    build(root, site)
+    assert b"Demo Y" not in (site / ward).read_bytes()
+
+    monkeypatch.setenv("SITE_BUILDER_NO_CACHE", "1")
+    build(root, tmp_path / "cold")
+    made = list((tmp_path / "cold" / PERIOD / "quan-ly").glob("*/index.html"))
+    assert len(made) == 3
+    for page in made:
+        rel = page.relative_to(tmp_path / "cold")
+        assert (site / rel).read_bytes() == page.read_bytes(), rel

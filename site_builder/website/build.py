@@ -24,13 +24,12 @@ from site_builder.model import Dataset, Organization
 from site_builder.paths import DataRoot
 from site_builder.timeliness import data_day
 from site_builder.website import downloads as dl
-from site_builder.website import listing_data, search, shell, site_size, unit_pages
+from site_builder.website import listing_data, parent_pages, search, shell, site_size, unit_pages
 from site_builder.website.evidence_files import EvidenceStore, pinned_source
 from site_builder.website.facts import PeriodFacts, Timeline, gather
 from site_builder.website.pages import COMPARE, Layout, PageRenderer, environment
 from site_builder.website.review_site import ReviewSite
 from site_builder.website.site_writer import SiteWriter
-from site_builder.website.text import page_title
 
 OVERRIDES = resources.overrides_dir()
 DEEP_SHELL = "_khung/a/b.md"
@@ -167,6 +166,7 @@ def build_site(
             measured = site_size.check(site_size.of_files(writer.sizes, run.org.site_budget_mb, run.org.file_limit_mb))
             writer.finish()
             unit_pages.Manifest(run.cache, out).save(writer.root, counts["page_keys"])
+            unit_pages.Manifest(run.cache, out, parent_pages.CACHE_KIND).save(writer.root, counts["parent_keys"])
         except BaseException as exc:
             exc.site_touched = writer.committing  # type: ignore[attr-defined]  # commands/build.py words it
             if not writer.committing:
@@ -215,7 +215,8 @@ def _write_site(
         # html-validate's <title> limit, less the theme's suffix
         room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")
         unit_pages, page_keys, unit_pages_done = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
-        pages += _write_parent_pages(run, renderer, deep, room, writer)
+        parents, parent_keys = parent_pages.write_all(run, renderer, reviewing, deep, room, writer)
+        pages += parents
         pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
         laps.lap("pages")
         download_rows = _write_downloads(run, files)
@@ -241,6 +242,7 @@ def _write_site(
         "evidence": evidence,
         "warnings": warnings,
         "page_keys": page_keys,
+        "parent_keys": parent_keys,
         "unit_pages_done": unit_pages_done,
     }
 
@@ -472,24 +474,6 @@ def _write_unit_pages(
     """One page per unit and period (and the prefilled template of a unit that has not
     submitted), rendered in forked workers when there are many; see unit_pages.py."""
     return unit_pages.write_all(run, renderer, reviewing, deep, room, writer)
-
-
-def _write_parent_pages(run: BuildRun, renderer: PageRenderer, deep: shell.Shell, room: int, writer: SiteWriter) -> int:
-    pages = 0
-    for period in run.periods:
-        pf = run.all_facts[period.id]
-        for parent_id in pf.parents:
-            title = renderer.parent_title(pf, parent_id)
-            writer.write(
-                run.layout.parent(period.id, parent_id) + "index.html",
-                deep.render(
-                    f"{title} — {period.title}",
-                    renderer.parent_page(pf, parent_id, title),
-                    page_title(title, period.title, room),
-                ),
-            )
-            pages += 1
-    return pages
 
 
 def _write_downloads(run: BuildRun, site: Path) -> list[dict]:

@@ -224,6 +224,7 @@ class PeriodFacts:
     units: dict[str, UnitFact]  # registry order
     parents: dict[str, list[str]]  # reviewing body id -> unit ids (registry order)
     _digests: dict[str, FactDigest | None] = field(default_factory=dict, repr=False, compare=False)
+    body_versions: dict[str, CommitInfo | None] = field(default_factory=dict)  # its page's data version
 
     @property
     def tier_bodies(self) -> list[str]:
@@ -286,7 +287,13 @@ def gather(
         unit = registry.units[r["unit"]]
         units[unit.id] = _gather_unit(dataset, period, registry, unit, r, scored, timeline, store, broken)
         parents.setdefault(unit.parent, []).append(unit.id)
-    return PeriodFacts(period, scores, registry, units, parents)
+    versions = {
+        body: body_data_version(
+            timeline.clock, period, body, [units[u].data_version for u in [body, *ids] if u in units]
+        )
+        for body, ids in parents.items()
+    }
+    return PeriodFacts(period, scores, registry, units, parents, body_versions=versions)
 
 
 class _ScoreRows:
@@ -352,7 +359,24 @@ def _data_version(clock: Clock, dataset: Dataset, period: Period, unit: Unit) ->
         child_review = dataset.reviews.get((period.id, child.id))
         if child_review is not None:
             paths.append(child_review.path)
-    sha = clock.data_version(paths, folders)
+    return _commit_or_head(clock, clock.data_version(paths, folders))
+
+
+def body_data_version(clock: Clock, period: Period, body: str, shown) -> CommitInfo | None:
+    """The data version a reviewing body's page names: the newest, in the clock's order, of its
+    registry file's version and the data versions of the units the page shows (`shown`: its
+    office, when the body is a unit, and the units under it), so the page stays byte-identical
+    while other bodies change. The commit the clock would name for the union of their files,
+    without listing an office's units again for every page that shows the office."""
+    if not clock.available:
+        return None
+    registry = clock.data_version([units_path(period.id, body)])
+    candidates = [registry] if registry is not None else []
+    candidates += [version.sha for version in shown if version is not None]
+    return _commit_or_head(clock, clock.newest(candidates))
+
+
+def _commit_or_head(clock: Clock, sha: str | None) -> CommitInfo | None:
     if sha is None:
         return clock.head
     try:

@@ -261,7 +261,14 @@ class PageRenderer:
     def unit_provenance(self, f: UnitFact) -> dict:
         """A unit page names its own data version (facts.py `_data_version`) and no build date:
         it then stays byte-identical, and is not rewritten, while other units change."""
-        version = f.data_version
+        return self._versioned(f.data_version)
+
+    def parent_provenance(self, pf: PeriodFacts, parent_id: str) -> dict:
+        """A reviewing body's page names its body's data version (facts.py `body_data_version`),
+        as a unit page names its unit's, and no build date."""
+        return self._versioned(pf.body_versions.get(parent_id))
+
+    def _versioned(self, version) -> dict:
         if version is None or not self.prov.get("commit"):
             return self.prov
         commit_url = self.env.filters["commit_url"]
@@ -338,6 +345,7 @@ class PageRenderer:
         ctx["year_links"] = {
             pid: b + self.layout.parent(pid, parent_id) for pid, other in self.all.items() if parent_id in other.parents
         }
+        ctx["prov"] = self.parent_provenance(pf, parent_id)
         children = [pf.units[u] for u in pf.parents.get(parent_id, [])]
         children.sort(key=lambda f: (type_order(f.unit.type), natural_key(f.unit.name)))
         office = pf.units.get(parent_id)

@@ -37,18 +37,20 @@ _SHARED: tuple = ()
 
 class Manifest:
     """Site-relative path -> (page key, size, modification time in ns, inode, ranks) of the file
-    the last build wrote there; kept in the build cache under a digest of the output folder."""
+    the last build wrote there; kept in the build cache under a digest of the output folder, one
+    blob per kind of page (`kind`: unit pages here, reviewing bodies' pages in parent_pages.py)."""
 
-    def __init__(self, cache, site: Path):
+    def __init__(self, cache, site: Path, kind: str = CACHE_KIND):
         self.cache = cache
+        self.kind = kind
         self.name = hashlib.sha256(str(Path(site).resolve()).encode("utf-8")).hexdigest()[:32]
         self.entries: dict[str, tuple] = {}
 
     @classmethod
-    def load(cls, cache, site: Path) -> Manifest:
+    def load(cls, cache, site: Path, kind: str = CACHE_KIND) -> Manifest:
         """The manifest the last build into `site` kept (empty when none or unreadable)."""
-        manifest = cls(cache, site)
-        data = cache.blob(CACHE_KIND, manifest.name) if cache is not None else None
+        manifest = cls(cache, site, kind)
+        data = cache.blob(kind, manifest.name) if cache is not None else None
         if data:
             try:
                 loaded = pickle.loads(data)
@@ -73,7 +75,7 @@ class Manifest:
         known = self.entries.get(rel)
         return known[4] if known is not None and len(known) > 4 else None
 
-    def save(self, root: str, keys: dict[str, tuple[str, tuple]]) -> None:
+    def save(self, root: str, keys: dict[str, tuple[str, tuple | None]]) -> None:
         """After the site is in place: the key, the file stamps and the ranks of every page written."""
         if self.cache is None:
             return
@@ -84,7 +86,7 @@ class Manifest:
             except OSError:
                 continue
             entries[rel] = (key, stat.st_size, stat.st_mtime_ns, stat.st_ino, ranks)
-        self.cache.put_blob(CACHE_KIND, self.name, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        self.cache.put_blob(self.kind, self.name, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, dict[str, tuple], dict]:
@@ -93,7 +95,7 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
     place), and how many pages were rendered, given new ranks or kept."""
     global _SHARED
     manifest = Manifest.load(run.cache, writer.site)
-    base = _site_key(run, deep, room)
+    base = site_key(run, deep, room)
     tasks = [(period.id, unit_id) for period in run.periods for unit_id in run.all_facts[period.id].units]
     _SHARED = (run, renderer, reviewing, deep, room, base, manifest, writer.site)
     try:
@@ -213,11 +215,12 @@ def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
     return hashlib.sha256(base + digest.rows + digest.rest + material).hexdigest()
 
 
-def _site_key(run, deep, room: int) -> bytes:
-    """What every unit page shares: the page shell, the template sources and the package's code
-    (filters and formatters live there), the periods' files (deadlines, structure, catalogues),
-    the organisation, the layout and the provenance values every page may show. Only values with
-    a stable byte form go in (no sets: their order changes from one process to the next)."""
+def site_key(run, deep, room: int) -> bytes:
+    """What every unit page (and reviewing body's page) shares: the page shell, the template
+    sources and the package's code (filters and formatters live there), the periods' files
+    (deadlines, structure, catalogues), the organisation, the layout and the provenance values
+    every page may show. Only values with a stable byte form go in (no sets: their order changes
+    from one process to the next)."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parents[1]
     for file in sorted([*Path(TEMPLATES).rglob("*.html"), *package.rglob("*.py")]):
