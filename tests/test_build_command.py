@@ -55,3 +55,41 @@ def test_a_fault_of_the_program_is_said_without_a_traceback(tmp_path, capsys, mo
     assert "Hãy báo lỗi cho người quản trị" in said.err
     assert (out / "index.html").read_text(encoding="utf-8") == "trang cũ"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]
+
+
+def test_the_build_reports_the_datas_problems_as_validate_does_so_a_workflow_checks_once(tmp_path, capsys, monkeypatch):
+    """`build --format github --full-report F` (the publish workflow): annotations, the job summary
+    and the full list, for warnings on data that builds and for errors that stop the build."""
+    from tests.datarepo import pdf_bytes, write
+
+    root = make_repo(tmp_path / "repo")
+    unit_folder = root / "submissions/2023-2024/pgd-quan-1/thcs-demo-a"
+    write(unit_folder / "khong-dung-den.pdf", pdf_bytes("thừa"))  # a file no criterion cites: a warning
+    summary, full = tmp_path / "summary.md", tmp_path / "kiem-tra" / "day-du.txt"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    args = [
+        "--root",
+        str(root),
+        "build",
+        "--out",
+        str(tmp_path / "site"),
+        "--format",
+        "github",
+        "--full-report",
+        str(full),
+    ]
+    assert main(args) == 0
+    said = capsys.readouterr()
+    assert "::warning file=submissions/2023-2024/pgd-quan-1/thcs-demo-a" in said.out
+    assert "khong-dung-den.pdf" in full.read_text(encoding="utf-8")
+    assert "hợp lệ, có 1 cảnh báo nên xem lại" in summary.read_text(encoding="utf-8")
+
+    school = unit_folder.with_suffix(".yaml")
+    school.write_text(school.read_text(encoding="utf-8").replace("don_vi:", "don_vi_sai:", 1), encoding="utf-8")
+    before = (tmp_path / "site" / "index.html").read_bytes()
+    assert main(args) == 1
+    said = capsys.readouterr()
+    assert "::error file=submissions/2023-2024/pgd-quan-1/thcs-demo-a.yaml" in said.out
+    assert "Không xây dựng trang vì dữ liệu còn lỗi." in said.err and "Traceback" not in said.err
+    assert "thcs-demo-a.yaml" in full.read_text(encoding="utf-8")
+    assert (tmp_path / "site" / "index.html").read_bytes() == before  # the published site stays

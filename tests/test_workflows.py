@@ -181,11 +181,17 @@ def test_publish_keeps_the_previous_site_on_failure():
     assert publish["on"]["push"]["branches"] == ["main"] and "workflow_dispatch" in publish["on"]
     assert publish["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     assert publish["jobs"]["deploy"]["needs"] == "build"
-    runs = [s.get("run", "") for s in publish["jobs"]["build"]["steps"]]
-    validate = next(i for i, r in enumerate(runs) if r.startswith("site-builder validate --format github"))
+    steps = publish["jobs"]["build"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    assert not any("site-builder validate" in r for r in runs)  # the build checks the data, once
     build = next(i for i, r in enumerate(runs) if r.startswith("site-builder build --out build/site"))
-    assert validate < build
-    upload = next(s for s in publish["jobs"]["build"]["steps"] if "upload-pages-artifact" in s.get("uses", ""))
+    assert (
+        "--format github" in runs[build] and '--full-report "$RUNNER_TEMP/kiem-tra/kiem-tra-day-du.txt"' in runs[build]
+    )
+    report = next(i for i, s in enumerate(steps) if "upload-artifact@" in s.get("uses", ""))
+    assert report > build and steps[report]["if"] == "${{ failure() }}"
+    assert steps[report]["with"]["name"] == "kiem-tra-day-du"
+    upload = next(s for s in steps if "upload-pages-artifact" in s.get("uses", ""))
     assert upload["with"]["path"] == "build/site"
 
 

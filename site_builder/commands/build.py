@@ -22,6 +22,19 @@ def register(sub) -> None:
     parser.add_argument("--out", type=Path, default=None, help="thư mục kết quả (mặc định: build/site)")
     parser.add_argument("--timings", action="store_true", help="in thời gian từng bước")
     parser.add_argument(
+        "--format",
+        choices=["human", "github"],
+        default="human",
+        help="cách báo các vấn đề của dữ liệu: human cho người đọc, github là chú thích trên GitHub "
+        "(như site-builder validate; dữ liệu chỉ được kiểm tra một lần)",
+    )
+    parser.add_argument(
+        "--full-report",
+        type=Path,
+        metavar="TỆP",
+        help="ghi toàn bộ danh sách vấn đề của dữ liệu (dạng chữ) vào tệp này",
+    )
+    parser.add_argument(
         "--link-report",
         type=Path,
         default=None,
@@ -58,7 +71,7 @@ def run(args) -> int:
         )
     except InvalidData as exc:
         _discard(out)
-        report.render_human(exc.result.errors, exc.result.files_checked, stream=sys.stderr)
+        _report_problems(args, exc.result.problems, exc.result.files_checked, failed=True)
         sys.stderr.write("Không xây dựng trang vì dữ liệu còn lỗi. Trang đang công khai (nếu có) giữ nguyên.\n")
         return 1
     except (SiteTooLarge, EvidenceLinkError) as exc:
@@ -73,6 +86,7 @@ def run(args) -> int:
         _discard(out)
         sys.stderr.write(_site_state(unexpected_message(exc), exc) + "\n")
         return 1
+    _report_problems(args, built.validation_problems, built.files_checked, failed=False)
     for warning in built.warnings:
         sys.stderr.write(f"Cảnh báo khi tạo trang: {warning}\n")
     print(
@@ -155,6 +169,22 @@ PARTLY_UPDATED = (
     "Một phần trang đã có đã được cập nhật (mỗi tệp còn nguyên bản cũ hoặc bản mới); "
     "lần xây dựng thành công tiếp theo sẽ hoàn tất trang."
 )
+
+
+def _report_problems(args, problems, files_checked: int, failed: bool) -> None:
+    """The data's problems as `site-builder validate` reports them, so that a workflow checks the
+    data once: the full list in `--full-report`, GitHub annotations and summary with `--format
+    github` (warnings too); in human format only the errors that stopped the build, on stderr."""
+    problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))
+    if args.full_report:
+        try:
+            report.write_full_report(problems, files_checked, args.full_report)
+        except OSError as exc:
+            sys.stderr.write(f"Không ghi được tệp «{args.full_report}» ({exc.strerror or exc}).\n")
+    if args.format == "github":
+        report.render_github(problems, files_checked, full_report=str(args.full_report) if args.full_report else None)
+    elif failed:
+        report.render_human([p for p in problems if p.is_error], files_checked, stream=sys.stderr)
 
 
 def _discard(out: Path) -> None:

@@ -61,6 +61,8 @@ class BuildReport:
     size: site_size.SiteSize | None = None
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per step (children included)
     unit_pages_done: dict[str, int] = field(default_factory=dict)  # unit_pages.OUTCOMES -> pages
+    validation_problems: list = field(default_factory=list)  # the data's warnings (it had no error)
+    files_checked: int = 0
 
 
 def build_date(clock: Clock) -> dt.datetime:
@@ -185,6 +187,8 @@ def build_site(
             size=measured,
             cpu=laps.cpu,
             unit_pages_done=counts["unit_pages_done"],
+            validation_problems=list(result.problems),
+            files_checked=result.files_checked,
         )
     finally:
         gc.unfreeze()  # a process that builds again (tests, serve) collects this build's garbage
