@@ -47,6 +47,7 @@ import os
 from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import NamedTuple
 
 from site_builder import gitread, signature_cache
 from site_builder.commitobject import CommitObject, parse_commit
@@ -121,8 +122,7 @@ class Clock:
         self._verdicts: _Verdicts | None = None
         self._reader: gitread.BlobReader | None = None
         self._repo: gitread.Repository | None = None
-        self._last_changed: tuple[list[str], list[int], list[str]] | None = None
-        self._on_line: dict[str, int] | None = None
+        self._main_line: _MainLine | None = None
 
     def __repr__(self) -> str:
         state = "available" if self.available else f"unavailable: {self.reason}"
@@ -169,13 +169,10 @@ class Clock:
         first parent; None when none did (or without history). At that commit every one of those
         files holds what it holds at HEAD, so a page showing only them can name it as its data
         version, pin links to it, and stay byte-identical while other units' files change."""
-        if self._repo is None:
+        main = self._read_main_line()
+        if main is None:
             return None
-        try:
-            changed, newest, line = self._changes_by_path()
-        except gitread.GitError:  # the history read at start, not this one: pages name HEAD instead
-            self._repo = None
-            return None
+        changed, newest, line = main.changed, main.newest, main.line
         best = len(line)
         for path in paths:
             index = bisect_left(changed, _key(path))
@@ -193,35 +190,23 @@ class Clock:
         """Of `shas`, the commit nearest HEAD on the main branch's first-parent line (the order in
         which `data_version` ranks commits): the data version of a page showing what several
         pages show. None when none of them is on that line (or without history)."""
+        main = self._read_main_line()
+        if main is None:
+            return None
+        return min((sha for sha in shas if sha in main.position), key=main.position.__getitem__, default=None)
+
+    def _read_main_line(self) -> _MainLine | None:
+        """The main line and the newest change of every path on it; one git run, the first time
+        it is needed. None without history, or when that run fails (pages then name HEAD)."""
         if self._repo is None:
             return None
-        if self._on_line is None:
+        if self._main_line is None:
             try:
-                line = self._changes_by_path()[2]
-            except gitread.GitError:
+                self._main_line = _MainLine.read(self._repo)
+            except gitread.GitError:  # the history read at start, not this one
+                self._repo = None
                 return None
-            self._on_line = {sha: index for index, sha in enumerate(line)}
-        on_line = self._on_line
-        return min((sha for sha in shas if sha in on_line), key=on_line.__getitem__, default=None)
-
-    def _changes_by_path(self) -> tuple[list[str], list[int], list[str]]:
-        """Sorted changed paths, the position on the first-parent line (0: HEAD) of the newest
-        commit that changed each, and that line. One git run, the first time it is needed."""
-        if self._last_changed is None:
-            assert self._repo is not None
-            line = gitread.first_parent_line(self._repo)
-            position = {sha: index for index, sha in enumerate(line)}
-            newest: dict[str, int] = {}
-            whole_root = self._repo.prefix.rstrip(b"/")  # criteria/ too, not only the clock's folder
-            diffs = gitread.changes(self._repo, line, whole_root, merges="--diff-merges=first-parent")
-            for sha, changed in diffs.items():
-                for change in changed:
-                    path = _relative(self._repo, change.path)
-                    if newest.get(path, len(line)) > position[sha]:
-                        newest[path] = position[sha]
-            ordered = sorted(newest)
-            self._last_changed = (ordered, [newest[p] for p in ordered], line)
-        return self._last_changed
+        return self._main_line
 
     def latest(self) -> Moment | None:
         """The newest vouched moment in the history (None when nothing is vouched)."""
@@ -277,6 +262,30 @@ def read_clock(
         return _build(repo, trusted, _key(folder).strip("/"), cache_dir)
     except gitread.GitError:
         return Clock(False, GIT_FAILED)
+
+
+class _MainLine(NamedTuple):
+    """The main branch's first-parent line (HEAD first) and, for every path one of its commits
+    changed compared with its first parent, the position of the newest such commit."""
+
+    changed: list[str]  # sorted
+    newest: list[int]  # of each changed path: its newest commit's position on `line` (0: HEAD)
+    line: list[str]
+    position: dict[str, int]  # commit -> its position on `line`
+
+    @classmethod
+    def read(cls, repo: gitread.Repository) -> _MainLine:
+        line = gitread.first_parent_line(repo)
+        position = {sha: index for index, sha in enumerate(line)}
+        newest: dict[str, int] = {}
+        whole_root = repo.prefix.rstrip(b"/")  # criteria/ too, not only the clock's folder
+        for sha, changed in gitread.changes(repo, line, whole_root, merges="--diff-merges=first-parent").items():
+            for change in changed:
+                path = _relative(repo, change.path)
+                if newest.get(path, len(line)) > position[sha]:
+                    newest[path] = position[sha]
+        ordered = sorted(newest)
+        return cls(ordered, [newest[p] for p in ordered], line, position)
 
 
 def _build(repo: gitread.Repository, trusted: TrustedSigners, folder: str, cache_dir: Path | None) -> Clock:
