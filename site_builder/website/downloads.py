@@ -459,12 +459,10 @@ def write_xlsx(
         sheet.set_row(0, 45)
         for col, title in enumerate(titles):
             sheet.write_string(0, col, title, header)
-        widths = [14 if col <= first + 1 else 40 if col == first + 2 else 12 for col in range(len(titles))]
-        sheet.set_column(0, first + 1, 14)
-        sheet.set_column(first + 2, first + 2, 40)
-        sheet.set_column(first + 3, len(titles) - 1, 12)
-        for col in sorted({col for u in units for col in u.xlsx_dates}):  # their cells name this style
-            sheet.set_column(col, col, widths[col], date)
+        dated = {col for u in units for col in u.xlsx_dates}  # their cells name the date style
+        for col in range(len(titles)):  # xlsxwriter writes equal neighbours as one range
+            width = 14 if col <= first + 1 else 40 if col == first + 2 else 12
+            sheet.set_column(col, col, width, date if col in dated else None)
         sheet.freeze_panes(1, first + 3)
         sheet.autofilter(0, 0, len(units), len(titles) - 1)
         sheets.append([u.xlsx for u in units])
