@@ -183,7 +183,7 @@ class UnitFact:
     @property
     def ranks(self) -> tuple:
         """The values of RANK_FIELDS, in that order (the unit page's rank cards show them)."""
-        return (self.rank_type, self.tied_type, self.count_type, self.rank_parent, self.tied_parent, self.count_parent)
+        return tuple(getattr(self, name) for name in RANK_FIELDS)
 
     @property
     def evidence(self) -> list[EvidenceRef]:
