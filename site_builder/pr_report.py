@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from site_builder import authz, change_check, gitread, review_queue, workbook_report
+from site_builder import authz, change_check, gitread, report, review_queue, workbook_report
 from site_builder import markdown_text as md
 from site_builder.github_limits import COMMENT_LIMIT, Lines, comment_length
 from site_builder.gittree import CommitFiles, Entry
@@ -393,7 +393,7 @@ def _report(
         else validate_paths(sides.head_root, paths_to_validate(changes, sides.head_root, units))
     )
     problems = change_check.merge(placed, result.problems)
-    problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))
+    problems = report.ordered(problems)
     denials, unavailable = [], False
     if author:
         registry = base_registry.for_authz(paths)

@@ -31,6 +31,11 @@ SUMMARY_ROWS = 200  # problems listed in the job summary; the rest are counted
 SUMMARY_BUDGET = SUMMARY_LIMIT // 2  # bytes we allow ourselves: well inside GitHub's 1 MiB per step
 
 
+def ordered(problems) -> list[Problem]:
+    """Each problem once, by file, line, column and message: the order every report lists them in."""
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))
+
+
 def summary_line(problems: list[Problem], files_checked: int) -> str:
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors

@@ -175,7 +175,7 @@ def _report_problems(args, problems, files_checked: int, failed: bool) -> None:
     """The data's problems as `site-builder validate` reports them, so that a workflow checks the
     data once: the full list in `--full-report`, GitHub annotations and summary with `--format
     github` (warnings too); in human format only the errors that stopped the build, on stderr."""
-    problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))
+    problems = report.ordered(problems)
     if args.full_report:
         try:
             report.write_full_report(problems, files_checked, args.full_report)

@@ -73,7 +73,7 @@ def run(args) -> int:
         result = validate_paths(root, [repo_relative(args.root, p) for p in paths])
     else:
         result = validate_all(root)
-    problems = sorted(set(result.problems), key=lambda p: (p.path, p.line, p.column, p.message))
+    problems = report.ordered(result.problems)
     if args.full_report:
         try:
             report.write_full_report(problems, result.files_checked, args.full_report)
