@@ -190,14 +190,16 @@ def test_kept_pages_equal_freshly_rendered_ones(repo, tmp_path, monkeypatch):
 
 
 def unit_pages_done(output: str) -> dict[str, int]:
-    """The counts `build --timings` prints for unit pages: rendered, given new ranks, kept."""
+    """The counts `build --timings` prints for unit pages: rendered (and by how many processes),
+    given new ranks, kept."""
     import re
 
     found = re.search(
-        r"Trang đơn vị: (\d+) trang tạo lại, (\d+) trang chỉ cập nhật hạng, (\d+) trang giữ nguyên", output
+        r"Trang đơn vị: (\d+) trang tạo lại \((\d+) tiến trình\), (\d+) trang chỉ cập nhật hạng, (\d+) trang giữ nguyên",
+        output,
     )
     assert found, output
-    return dict(zip(("rendered", "ranked", "kept"), map(int, found.groups())))
+    return dict(zip(("rendered", "processes", "ranked", "kept"), map(int, found.groups())))
 
 
 def test_a_page_whose_ranks_alone_moved_gets_new_rank_cards_as_a_fresh_render_has_them(repo, tmp_path, monkeypatch):
@@ -210,7 +212,8 @@ def test_a_page_whose_ranks_alone_moved_gets_new_rank_cards_as_a_fresh_render_ha
     assert first["ranked"] == first["kept"] == 0 and first["rendered"] >= 3
     sibling = warm / f"{PERIOD}/don-vi/thcs-demo-b/index.html"
     assert "(đồng hạng)" in sibling.read_text(encoding="utf-8")
-    assert unit_pages_done(build(root, warm)) == {"rendered": 0, "ranked": 0, "kept": first["rendered"]}
+    unchanged = unit_pages_done(build(root, warm))
+    assert unchanged == {"rendered": 0, "processes": 1, "ranked": 0, "kept": first["rendered"]}
 
     lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
     done = unit_pages_done(build(root, warm))
@@ -222,6 +225,21 @@ def test_a_page_whose_ranks_alone_moved_gets_new_rank_cards_as_a_fresh_render_ha
     for page in (tmp_path / "cold" / PERIOD / "don-vi").glob("*/index.html"):
         rel = page.relative_to(tmp_path / "cold")
         assert (warm / rel).read_bytes() == page.read_bytes(), rel
+
+
+def test_workers_are_forked_for_many_pages_to_render_not_for_many_units(repo, tmp_path, monkeypatch):
+    """Forking is decided on the pages left to render once the kept ones are known: a rebuild
+    after one change renders its few pages in the build's process (a worker forked from a
+    national build's process counts its whole memory in its own RSS)."""
+    root, git = repo
+    site = tmp_path / "site"
+    monkeypatch.setenv("SITE_BUILDER_PARALLEL_PAGES", "3")  # fork from 3 pages to render
+    first = unit_pages_done(build(root, site))
+    assert first["rendered"] >= 3 and first["processes"] >= 2
+    lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    again = unit_pages_done(build(root, site))
+    assert 1 <= again["rendered"] < 3 and again["processes"] == 1
+    assert again["rendered"] + again["ranked"] + again["kept"] == first["rendered"]
 
 
 def test_a_second_build_of_the_same_data_waits_for_the_first(repo, tmp_path):

@@ -106,7 +106,8 @@ def run(args) -> int:
         done = built.unit_pages_done
         if done:
             print(
-                f"Trang đơn vị: {done.get('rendered', 0)} trang tạo lại, {done.get('ranked', 0)} trang chỉ cập nhật hạng, "
+                f"Trang đơn vị: {done.get('rendered', 0)} trang tạo lại ({done.get('processes', 1)} tiến trình), "
+                f"{done.get('ranked', 0)} trang chỉ cập nhật hạng, "
                 f"{done.get('kept', 0)} trang giữ nguyên."
             )
     return 0

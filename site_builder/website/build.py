@@ -60,7 +60,7 @@ class BuildReport:
     clock: Clock | None = None
     size: site_size.SiteSize | None = None
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per step (children included)
-    unit_pages_done: dict[str, int] = field(default_factory=dict)  # unit_pages.OUTCOMES -> pages
+    unit_pages_done: dict[str, int] = field(default_factory=dict)  # unit_pages.OUTCOMES -> pages; PROCESSES
     validation_problems: list = field(default_factory=list)  # the data's warnings (it had no error)
     files_checked: int = 0
 

@@ -239,11 +239,6 @@ class PeriodFacts:
             self._digests[unit_id] = FactDigest.of(self.units[unit_id])
         return self._digests[unit_id]
 
-    def digest_all(self) -> None:
-        """Before forking: workers inherit the digests instead of each making its own."""
-        for unit_id in self.units:
-            self.digest(unit_id)
-
 
 class FactDigest(NamedTuple):
     """SHA-256 of a unit's facts but its ranks (`UnitFact.ranks`, which move with other units'

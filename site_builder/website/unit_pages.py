@@ -1,9 +1,10 @@
 """Unit pages, the bulk of the site: rendered across the cores, and left alone when unchanged.
 
-Rendering is CPU-bound (a page is ~150 template calls), so with many units the work is split
-among forked workers, as validation does: they inherit the gathered facts and the compiled
-templates instead of receiving copies, write their pages themselves and send back only which
-files they produced. Few units stay in one process (forking costs more than it saves).
+Rendering is CPU-bound (a page is ~150 template calls), so when many pages are to be rendered
+the work is split among forked workers, as validation does: they inherit the gathered facts and
+the compiled templates instead of receiving copies, write their pages themselves and send back
+only which files they produced. Which pages are to be rendered is decided first, in the build's
+process: few pages stay in that process (forking costs more than it saves).
 
 A page is not rendered again when nothing it shows changed. Its key digests the unit's facts
 (which hold its data version: a unit page names the newest commit that changed its own data, not
@@ -28,10 +29,11 @@ from site_builder.website.pages import TEMPLATE_FILE, TEMPLATES
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import page_title
 
-PARALLEL_FROM = 1500  # units; below, one process (forking and collecting cost more than they save)
-FORCE_PARALLEL_ENV = "SITE_BUILDER_PARALLEL_PAGES"  # "1": always fork (tests), "0": never
+PARALLEL_FROM = 1500  # pages to render; below, one process (forking and collecting cost more than they save)
+PARALLEL_FROM_ENV = "SITE_BUILDER_PARALLEL_PAGES"  # another threshold (tests): "1" always forks, "0" never
 CACHE_KIND = "unit-pages"
 OUTCOMES = ("rendered", "ranked", "kept")  # what became of a unit page (counted for `build --timings`)
+PROCESSES = "processes"  # beside the outcomes: how many processes rendered the pages
 _SHARED: tuple = ()
 
 
@@ -93,70 +95,88 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
     """Write every unit page (and template) of every period; returns the number of unit pages,
     the key and ranks of each file written or kept (for `Manifest.save` once the site is in
     place), and how many pages were rendered, given new ranks or kept."""
-    global _SHARED
     manifest = Manifest.load(run.cache, writer.site)
     base = site_key(run, deep, room)
-    tasks = [(period.id, unit_id) for period in run.periods for unit_id in run.all_facts[period.id].units]
-    _SHARED = (run, renderer, reviewing, deep, room, base, manifest, writer.site)
+    keys: dict[str, tuple] = {}
+    done = dict.fromkeys(OUTCOMES, 0)
+    todo = []  # (period id, unit id, files) of the pages to render
+    for period in run.periods:
+        pf = run.all_facts[period.id]
+        for unit_id, f in pf.units.items():
+            folder = run.layout.unit(period.id, unit_id)
+            files = [folder + "index.html"] + ([folder + TEMPLATE_FILE] if f.template else [])
+            key = _page_key(base, f, renderer, reviewing) if run.cache is not None else None
+            if key is not None:
+                keys.update(dict.fromkeys(files, (key, f.ranks)))
+                outcome = _reused(writer, manifest, renderer, f, files, key)
+                if outcome is not None:
+                    done[outcome] += 1
+                    continue
+            todo.append((period.id, unit_id, files))
+    done[PROCESSES] = _render(run, renderer, deep, room, todo, writer)
+    done["rendered"] = len(todo)
+    return sum(len(run.all_facts[p.id].units) for p in run.periods), keys, done
+
+
+def _render(run, renderer, deep, room: int, todo: list[tuple], writer: SiteWriter) -> int:
+    """Render the pages of `todo`; returns how many processes did. Only when many are left are
+    they spread over forked workers, and the build's process renders a share beside them instead
+    of waiting: a worker forked from a national build's process counts that process's whole
+    memory in its own RSS (0.75 GB at 15,000 units). For the same reason which pages to render is
+    decided before (above): a rebuild after one change renders a handful of pages."""
+    global _SHARED
+    _SHARED = (run, renderer, deep, room, writer.site)
     try:
-        if not _parallel(len(tasks)):
-            _plan, keys, done = _render_chunk(tasks, writer)
-        else:
-            renderer._t("unit.html")  # compiled once, before the fork
-            if run.cache is not None:
-                for period in run.periods:
-                    run.all_facts[period.id].digest_all()
-            workers = min(os.cpu_count() or 1, 8)
-            chunks = [tasks[n : n + 400] for n in range(0, len(tasks), 400)]
-            context = multiprocessing.get_context("fork")
-            keys, done = {}, dict.fromkeys(OUTCOMES, 0)
-            with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for chunk_plan, chunk_keys, chunk_done in pool.map(_render_shared, chunks):
-                    writer.adopt(chunk_plan)  # the pages it prepared, put in place with the rest
-                    keys.update(chunk_keys)
-                    for outcome, count in chunk_done.items():
-                        done[outcome] += count
+        if not _parallel(len(todo)):
+            _render_chunk(todo, writer)
+            return 1
+        renderer._t("unit.html")  # compiled once, before the fork
+        processes = min(os.cpu_count() or 1, 8)
+        workers = max(1, processes - 1)  # beside the build's process, which renders its share
+        size = max(1, min(400, -(-len(todo) // (workers + 1))))
+        chunks = [todo[n : n + size] for n in range(0, len(todo), size)]
+        split = max(1, len(chunks) // (workers + 1))
+        own, theirs = chunks[:split], chunks[split:]
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            plans = pool.map(_render_shared, theirs)  # submitted (and the workers forked) before the own share
+            for chunk in own:
+                _render_chunk(chunk, writer)
+            for plan in plans:
+                writer.adopt(plan)  # the pages a worker prepared, put in place with the rest
+        return 1 + min(workers, len(theirs))
     finally:
         _SHARED = ()
-    return len(tasks), keys, done
 
 
 def _parallel(count: int) -> bool:
-    forced = os.environ.get(FORCE_PARALLEL_ENV, "").strip()
-    if forced in ("0", "1"):
-        return forced == "1" and "fork" in multiprocessing.get_all_start_methods()
-    return count >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+    """Fork for `count` pages to render?"""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    threshold = os.environ.get(PARALLEL_FROM_ENV, "").strip()
+    if threshold.isdigit():
+        return int(threshold) > 0 and count >= int(threshold)
+    return count >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2
 
 
-def _render_shared(tasks):
-    return _render_chunk(tasks, SiteWriter(_SHARED[7]))
+def _render_shared(todo: list[tuple]) -> tuple:
+    return _render_chunk(todo, SiteWriter(_SHARED[4]))
 
 
-def _render_chunk(tasks, writer: SiteWriter) -> tuple[tuple, dict[str, tuple], dict[str, int]]:
-    run, renderer, reviewing, deep, room, base, manifest = _SHARED[:7]
-    keys: dict[str, tuple] = {}
-    done = dict.fromkeys(OUTCOMES, 0)
-    for period_id, unit_id in tasks:
+def _render_chunk(todo: list[tuple], writer: SiteWriter) -> tuple:
+    """Render `todo` through `writer`; returns what it prepared (`SiteWriter.plan`)."""
+    run, renderer, deep, room = _SHARED[:4]
+    for period_id, unit_id, files in todo:
         pf = run.all_facts[period_id]
         f = pf.units[unit_id]
-        folder = run.layout.unit(period_id, unit_id)
-        files = [folder + "index.html"] + ([folder + TEMPLATE_FILE] if f.template else [])
-        key = _page_key(base, f, renderer, reviewing) if run.cache is not None else None
-        if key is not None:
-            keys.update(dict.fromkeys(files, (key, f.ranks)))
-            outcome = _reused(writer, manifest, renderer, f, files, key)
-            if outcome is not None:
-                done[outcome] += 1
-                continue
         title = pf.period.title
         writer.write(
             files[0],
             deep.render(f"{f.unit.name} — {title}", renderer.unit_page(f), page_title(f.unit.name, title, room)),
         )
-        done["rendered"] += 1
         if f.template:
             writer.write(files[1], f.template)
-    return writer.plan(), keys, done
+    return writer.plan()
 
 
 def _reused(writer: SiteWriter, manifest: Manifest, renderer, f, files: list[str], key: str) -> str | None:
