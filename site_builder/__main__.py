@@ -1,7 +1,5 @@
 """Allow `python -m site_builder ...`."""
 
-import sys
+from site_builder.cli import run
 
-from site_builder.cli import main
-
-sys.exit(main())
+run()

@@ -11,6 +11,7 @@ import importlib
 import sys
 from pathlib import Path
 
+from site_builder import heap
 from site_builder.paths import DataRoot
 
 COMMAND_MODULES = [
@@ -94,6 +95,15 @@ def _configure_cache(args) -> None:
         folder = args.root / ".cache" / "site-builder" if getattr(args, "data_cache", True) else None
     verdict_cache.configure(folder)
     build_cache.configure(not args.no_cache)  # the site build's own cache, outside the data folder
+
+
+def run() -> None:
+    """The `site-builder` program (and `python -m site_builder`): `main`, then exit with its code.
+    Everything alive is frozen out of the collector's sight first: its pass at exit would scan
+    every object a build made (2.5 CPU-s at 15,000 units) to free memory the exit frees anyway."""
+    code = main()
+    heap.keep()
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

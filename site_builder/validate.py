@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder import build_cache, change_check, check_cache, messages, review_workbook_read
+from site_builder import build_cache, change_check, check_cache, heap, messages, review_workbook_read
 from site_builder.catalogues import load_period
 from site_builder.model import Dataset, PeriodRegistry, Registry
 from site_builder.paths import (
@@ -159,10 +159,11 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
     A site build reuses verdicts on unchanged files (check_cache.py): those are looked up here,
     only the others are checked (and only many of them are worth the workers)."""
     check_cache.begin()
-    looked = [
-        (role, rel, *check_cache.lookup(root, role, rel, *unit_context(root, registry, role)))
-        for role, rel in unit_files
-    ]
+    with heap.uncollected():  # the verdicts found live as long as the dataset (heap.py); before any fork
+        looked = [
+            (role, rel, *check_cache.lookup(root, role, rel, *unit_context(root, registry, role)))
+            for role, rel in unit_files
+        ]
     todo = [(role, rel, key) for role, rel, key, known in looked if known is None]
     if len(todo) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         checked, used = [_check_one(root, registry, periods, *task) for task in todo], 1
@@ -177,10 +178,12 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
                 cache.take_fresh()  # what the workers inherit is already known here
             checked = []
             with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for verdict, digests in pool.map(_check_shared, todo, chunksize=chunk):
-                    checked.append(verdict)
-                    if cache is not None:
-                        cache.remember_all(digests)
+                verdicts = pool.map(_check_shared, todo, chunksize=chunk)  # every task sent: the workers are forked
+                with heap.uncollected():  # what they send back lives as long as the dataset (heap.py)
+                    for verdict, digests in verdicts:
+                        checked.append(verdict)
+                        if cache is not None:
+                            cache.remember_all(digests)
             used = workers
         finally:
             _SHARED = ()

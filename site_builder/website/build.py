@@ -8,7 +8,6 @@ except when neither exists (see the note on reproducibility below).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import shutil
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from site_builder import resources, schema_publish
+from site_builder import heap, resources, schema_publish
 from site_builder.build_cache import BuildCache
 from site_builder.clock import VIETNAM, Clock, read_clock
 from site_builder.model import Dataset, Organization
@@ -136,14 +135,17 @@ def build_site(
         result = validation or validate_all(data_root)
         if not result.ok:
             raise InvalidData(result)
+        # The data, its history and its facts live until the end: each is kept out of the
+        # collector's sight once made, and made without its passes (heap.py).
+        heap.keep()
         laps.lap("validate")
-        run = _open_run(root, data_root, result.dataset, link_report)
+        with heap.uncollected():
+            run = _open_run(root, data_root, result.dataset, link_report)
+        heap.keep()
         laps.lap("git")
-        _gather_periods(run)
-        # The data and its facts live until the end: out of the collector's sight, later steps
-        # (pages, keys, workbooks) stop paying for scans of them, and forked workers do not
-        # copy the pages the collector would write to.
-        gc.freeze()
+        with heap.uncollected():
+            _gather_periods(run)
+        heap.keep()
         laps.lap("score")
         renderer = PageRenderer(
             environment(run.commit_url, run.cache), run.layout, run.periods, run.all_facts, run.org, run.provenance
@@ -191,7 +193,7 @@ def build_site(
             files_checked=result.files_checked,
         )
     finally:
-        gc.unfreeze()  # a process that builds again (tests, serve) collects this build's garbage
+        heap.release()
         build_cache.close()
 
 

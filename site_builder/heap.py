@@ -1,0 +1,42 @@
+"""A build's long-lived data and Python's cyclic garbage collector.
+
+A site build loads millions of objects that live until it ends: the verdicts on every unit file,
+the history, the scores and facts of every unit. While they are made, the collector's full
+passes scan the whole growing heap again and again, and once more when the process exits. At
+15,000 units that was 8.6 CPU-s of a 36.9 CPU-s rebuild, plus 2.5 at exit, although these phases
+leave no garbage cycles behind (the build's peak RSS is the same without those passes). So the
+phases that only make such data run without the collector (`uncollected`), and what they made is
+then frozen out of its sight (`keep`) until the build ends (`release`). Steps that make garbage
+cycles keep the collector (the scoring workbooks made without it: 1.5 GB peak RSS instead of 0.97;
+with one pass after each of 600 workbooks: no less CPU).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def uncollected() -> Iterator[None]:
+    """Run the block with the collector off; it is on again after, if it was before. Not around
+    a fork: the workers would inherit it off."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def keep() -> None:
+    """Everything alive now is left out of the collector's passes (and out of the pages forked
+    workers would copy when it touched them) until `release`."""
+    gc.freeze()
+
+
+def release() -> None:
+    """The build is over: a process that builds again (tests, serve) collects its garbage."""
+    gc.unfreeze()

@@ -1,0 +1,66 @@
+"""A build runs some phases without the cyclic collector and freezes what they made
+(site_builder/heap.py): none of it may outlive the build in the process (tests and `serve` build
+again in the same process), and the program freezes everything before it exits."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+
+import pytest
+
+from site_builder import heap
+from site_builder.website.build import InvalidData, build_site
+from tests.datarepo import make_repo, write
+
+PERIOD = "2023-2024"
+
+
+def test_uncollected_turns_the_collector_back_on_after_an_error():
+    assert gc.isenabled()
+    with pytest.raises(ValueError), heap.uncollected():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+
+
+def test_uncollected_leaves_a_collector_that_was_off_off():
+    gc.disable()
+    try:
+        with heap.uncollected():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_build_leaves_the_collector_on_and_nothing_frozen_whether_it_succeeds_or_not(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make_repo(tmp_path / "data")
+    frozen_before = gc.get_freeze_count()
+    build_site(root, tmp_path / "site")
+    assert gc.isenabled() and gc.get_freeze_count() == frozen_before
+    assert (tmp_path / "site" / "index.html").is_file()
+
+    write(root / "submissions" / PERIOD / "pgd-quan-1" / "thcs-demo-a.yaml", "tieu_chi: [\n")
+    with pytest.raises(InvalidData):
+        build_site(root, tmp_path / "site")
+    assert gc.isenabled() and gc.get_freeze_count() == frozen_before
+
+
+def test_the_program_freezes_what_is_alive_before_it_exits(tmp_path):
+    """What `python -m site_builder` runs: the collector's pass at exit then scans nothing a
+    command made."""
+    root = make_repo(tmp_path / "data")
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('đóng băng:', gc.get_freeze_count()))\n"
+        f"sys.argv = ['site-builder', '--root', {str(root)!r}, 'validate']\n"
+        "from site_builder.cli import run\n"
+        "run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    frozen = int(done.stdout.rsplit("đóng băng:", 1)[1])
+    assert frozen > 10_000  # the modules and the command's data, at least
