@@ -51,10 +51,21 @@ def moment(value: dt.datetime | None) -> str:
     return f"{day(value)} {value.hour:02d}:{value.minute:02d}"
 
 
+# Every Vietnamese tone and vowel mark, once decomposed (NFD), is in this block of combining marks:
+# one regex pass removes them; only the other non-ASCII characters left (dashes, other scripts'
+# marks) are looked up one by one (looking up every character cost the rankings 0.5 CPU-s).
+_COMBINING_MARKS = re.compile("[\u0300-\u036f]+")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics (đ -> d), so "Tân Định" and "tan dinh" compare equal."""
-    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+    text = _COMBINING_MARKS.sub("", unicodedata.normalize("NFD", text.lower()).replace("đ", "d"))
+    return text if text.isascii() else _NON_ASCII.sub(_unless_mark, text)
+
+
+def _unless_mark(found: re.Match) -> str:
+    return "" if unicodedata.category(found.group()) == "Mn" else found.group()
 
 
 def slug(text: str) -> str:
