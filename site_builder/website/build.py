@@ -220,7 +220,8 @@ def _write_site(
         deep = shell.Shell.read(shells / SHELL_PAGE)
         # html-validate's <title> limit, less the theme's suffix
         room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")
-        unit_pages, page_keys, unit_pages_done = _write_unit_pages(run, renderer, reviewing, deep, room, writer)
+        # One page per unit and period (and the template of a unit that has not submitted)
+        units, page_keys, unit_pages_done = unit_pages.write_all(run, renderer, reviewing, deep, room, writer)
         parents, parent_keys = parent_pages.write_all(run, renderer, reviewing, deep, room, writer)
         pages += parents
         pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
@@ -243,8 +244,8 @@ def _write_site(
     shutil.rmtree(scratch, ignore_errors=True)
     laps.lap("search (rest)")
     return {
-        "pages": pages + unit_pages,
-        "unit_pages": unit_pages,
+        "pages": pages + units,
+        "unit_pages": units,
         "evidence": evidence,
         "warnings": warnings,
         "page_keys": page_keys,
@@ -472,14 +473,6 @@ def _overview_body(renderer: PageRenderer, pf: PeriodFacts, kind: str, index_jso
     if kind == COMPARE:
         return renderer.offices(pf)
     return renderer.rankings(pf)
-
-
-def _write_unit_pages(
-    run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, deep: shell.Shell, room: int, writer: SiteWriter
-) -> tuple[int, dict[str, tuple], dict[str, int]]:
-    """One page per unit and period (and the prefilled template of a unit that has not
-    submitted), rendered in forked workers when there are many; see unit_pages.py."""
-    return unit_pages.write_all(run, renderer, reviewing, deep, room, writer)
 
 
 def _write_downloads(run: BuildRun, site: Path) -> list[dict]:
