@@ -89,8 +89,8 @@ def splice(book: bytes, sheets: list[list[str]], last_cols: list[int], date_styl
             with target.open(info, "w") as sheet:  # a national sheet is ~100 MB: far from zip64
                 sheet.write(head.encode("utf-8"))
                 for number, row in enumerate(sheets[index], start=2):
-                    cells = row.replace(ROW, str(number)).replace(STYLE, style)
-                    sheet.write(f'<row r="{number}">{cells}</row>'.encode())
+                    placed = row.replace(ROW, str(number)).replace(STYLE, style)
+                    sheet.write(f'<row r="{number}">{placed}</row>'.encode())
                 sheet.write(tail.encode("utf-8"))
     return out.getvalue()
 
