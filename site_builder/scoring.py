@@ -63,9 +63,15 @@ ITEM_COLUMNS = [
 ]
 
 
+def assessed_units(dataset: Dataset, period: Period) -> list[Unit]:
+    """The units a period scores (and the site gives a page), in registry order: those of a type
+    the period has a catalogue for."""
+    return [u for u in dataset.registry.period(period.id).units.values() if u.type in period.catalogues]
+
+
 def score_period(dataset: Dataset, period_id: str) -> PeriodScores:
     period = dataset.periods[period_id]
-    units = [u for u in dataset.registry.period(period_id).units.values() if u.type in period.catalogues]
+    units = assessed_units(dataset, period)
     rows = []
     for unit in units:
         rows.extend(_item_rows(dataset, period, unit))

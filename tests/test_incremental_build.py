@@ -144,7 +144,8 @@ def test_forked_page_workers_write_what_one_process_writes(repo, tmp_path, monke
     monkeypatch.setenv("SITE_BUILDER_PARALLEL_PAGES", "0")
     build(root, tmp_path / "serial")
     monkeypatch.setenv("SITE_BUILDER_PARALLEL_PAGES", "1")
-    build(root, tmp_path / "forked")
+    monkeypatch.setenv("SITE_BUILDER_MEMORY_MB", "100000")
+    assert unit_pages_done(build(root, tmp_path / "forked"))["processes"] >= 2
     serial = {
         p.relative_to(tmp_path / "serial"): p.read_bytes() for p in (tmp_path / "serial").rglob("*") if p.is_file()
     }
@@ -234,12 +235,29 @@ def test_workers_are_forked_for_many_pages_to_render_not_for_many_units(repo, tm
     root, git = repo
     site = tmp_path / "site"
     monkeypatch.setenv("SITE_BUILDER_PARALLEL_PAGES", "3")  # fork from 3 pages to render
+    monkeypatch.setenv("SITE_BUILDER_MEMORY_MB", "100000")
     first = unit_pages_done(build(root, site))
     assert first["rendered"] >= 3 and first["processes"] >= 2
     lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
     again = unit_pages_done(build(root, site))
     assert 1 <= again["rendered"] < 3 and again["processes"] == 1
     assert again["rendered"] + again["ranked"] + again["kept"] == first["rendered"]
+
+
+def test_no_worker_is_forked_beyond_the_memory_budget(repo, tmp_path, monkeypatch):
+    """A forked worker counts its parent's memory in its own RSS: with the build's process alone
+    over the budget, the pages are rendered in it, and are the same."""
+    root, _git = repo
+    monkeypatch.setenv("SITE_BUILDER_NO_CACHE", "1")
+    monkeypatch.setenv("SITE_BUILDER_PARALLEL_PAGES", "1")
+    monkeypatch.setenv("SITE_BUILDER_MEMORY_MB", "100000")
+    forked = unit_pages_done(build(root, tmp_path / "forked"))
+    monkeypatch.setenv("SITE_BUILDER_MEMORY_MB", "64")  # less than the build's process alone
+    alone = unit_pages_done(build(root, tmp_path / "alone"))
+    assert forked["processes"] >= 2 and alone["processes"] == 1
+    assert alone["rendered"] == forked["rendered"] >= 3
+    unit = f"{PERIOD}/don-vi/thcs-demo-a/index.html"
+    assert (tmp_path / "alone" / unit).read_bytes() == (tmp_path / "forked" / unit).read_bytes()
 
 
 def test_a_second_build_of_the_same_data_waits_for_the_first(repo, tmp_path):

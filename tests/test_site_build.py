@@ -598,6 +598,28 @@ def test_links_lead_somewhere(built):
     assert not (site / "assets/javascripts/workers").exists() and not (site / "assets/javascripts/lunr").exists()
 
 
+def test_the_search_index_has_one_record_per_unit_and_body_page_with_its_name(built):
+    """The index is made from the registry before anything is scored (search_index.py): every
+    unit and reviewing body page of the site has its record, titled with its name, and no record
+    points at a page the site lacks."""
+    import gzip
+    import json
+
+    _root, site, dataset, _ = built
+    records = {}
+    for fragment in (site / "pagefind/fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        record = json.loads(data[len(b"pagefind_dcd") :])
+        records[record["url"].strip("/")] = record["meta"]["title"]
+    pages = {
+        str(p.parent.relative_to(site)) for kind in ("don-vi", "quan-ly") for p in site.glob(f"*/{kind}/*/index.html")
+    }
+    assert pages and set(records) == pages
+    unit = dataset.registry.period(PERIOD).units["thcs-demo-a"]
+    assert records[f"{PERIOD}/don-vi/thcs-demo-a"] == unit.name
+
+
 def test_without_a_repository_there_are_no_repository_links(tmp_path):
     import yaml
 

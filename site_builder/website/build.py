@@ -1,4 +1,5 @@
-"""The site build, step by step: validate → score → read git → mkdocs shells → pages → downloads.
+"""The site build, step by step: validate → read git → search index → score → mkdocs shells →
+pages → downloads.
 
 Refuses to build from invalid data (a broken push must never replace a good site). Output is
 reproducible: the build date comes from SOURCE_DATE_EPOCH or the data commit, never the clock,
@@ -23,7 +24,7 @@ from site_builder.model import Dataset, Organization
 from site_builder.paths import DataRoot
 from site_builder.timeliness import data_day
 from site_builder.website import downloads as dl
-from site_builder.website import listing_data, parent_pages, search, shell, site_size, unit_pages
+from site_builder.website import listing_data, parent_pages, search, search_index, shell, site_size, unit_pages
 from site_builder.website.evidence_files import EvidenceStore, pinned_source
 from site_builder.website.facts import PeriodFacts, Timeline, gather
 from site_builder.website.pages import COMPARE, Layout, PageRenderer, environment
@@ -143,6 +144,13 @@ def build_site(
             run = _open_run(root, data_root, result.dataset, link_report)
         heap.keep()
         laps.lap("git")
+        scratch = out.parent / (out.name + ".docs")
+        try:
+            index = search_index.made(run.dataset, run.periods, run.layout, run.cache, scratch / "search")
+        except BaseException:
+            run.clock.close()
+            raise
+        laps.lap("search")
         with heap.uncollected():
             _gather_periods(run)
         heap.keep()
@@ -165,7 +173,7 @@ def build_site(
         laps.lap("review workbooks")
         writer = SiteWriter(out)
         try:
-            counts = _write_site(run, renderer, reviewing, out.parent / (out.name + ".docs"), writer, laps)
+            counts = _write_site(run, renderer, reviewing, scratch, index, writer, laps)
             # SiteTooLarge: exit 1, the previous site left as it was
             measured = site_size.check(site_size.of_files(writer.sizes, run.org.site_budget_mb, run.org.file_limit_mb))
             writer.finish()
@@ -198,11 +206,18 @@ def build_site(
 
 
 def _write_site(
-    run: BuildRun, renderer: PageRenderer, reviewing: ReviewSite, scratch: Path, writer: SiteWriter, laps: Laps
+    run: BuildRun,
+    renderer: PageRenderer,
+    reviewing: ReviewSite,
+    scratch: Path,
+    index: Path | None,
+    writer: SiteWriter,
+    laps: Laps,
 ) -> dict:
     """Every file of the site, through `writer`. Modules that write files themselves (listings,
-    downloads, schemas, workbooks, Pagefind) write into <scratch>/files, copied over at the end
-    like everything else: an unchanged file keeps its inode and time there too."""
+    downloads, schemas, workbooks) write into <scratch>/files, copied over at the end like
+    everything else: an unchanged file keeps its inode and time there too. `index` holds the
+    search index's files (search_index.py), None for a site without units."""
     files = scratch / "files"
     shutil.rmtree(files, ignore_errors=True)
     files.mkdir(parents=True)
@@ -210,39 +225,26 @@ def _write_site(
     config, warnings, shells = _render_shells(run, overview, scratch, writer)
     laps.lap("mkdocs")
     pages = _write_overview_pages(run, renderer, overview, shells, files, writer)
-    entries = [e for period in run.periods for e in search_entries(run.all_facts[period.id], run.layout, renderer)]
-    search_key = search.entries_key(entries)
-    reused = run.cache.folder_of("search", search_key) if run.cache is not None else None
-    indexing = search.Indexer()  # Pagefind indexes beside the page writing, unless its index can be reused
-    try:
-        if reused is None:
-            indexing.add(entries)
-        deep = shell.Shell.read(shells / SHELL_PAGE)
-        # html-validate's <title> limit, less the theme's suffix
-        room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")
-        # One page per unit and period (and the template of a unit that has not submitted)
-        units, page_keys, unit_pages_done = unit_pages.write_all(run, renderer, reviewing, deep, room, writer)
-        parents, parent_keys = parent_pages.write_all(run, renderer, reviewing, deep, room, writer)
-        pages += parents
-        pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
-        laps.lap("pages")
-        download_rows = _write_downloads(run, files)
-        _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
-        pages += 1
-        laps.lap("downloads (while indexing)")
-        evidence = run.store.publish(writer.site, writer)
-        laps.lap("evidence")
-        if reused is None:
-            indexing.finish(files)
-            if run.cache is not None and indexing.count:
-                run.cache.keep_folder("search", search_key, files / search.FOLDER)
-        else:
-            writer.copy_tree(reused, skip=(".complete",), prefix=f"{search.FOLDER}/")
-    finally:
-        indexing.close()  # also when a step failed: no Pagefind left running
+    deep = shell.Shell.read(shells / SHELL_PAGE)
+    # html-validate's <title> limit, less the theme's suffix
+    room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")
+    # One page per unit and period (and the template of a unit that has not submitted)
+    units, page_keys, unit_pages_done = unit_pages.write_all(run, renderer, reviewing, deep, room, writer)
+    parents, parent_keys = parent_pages.write_all(run, renderer, reviewing, deep, room, writer)
+    pages += parents
+    pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
+    laps.lap("pages")
+    download_rows = _write_downloads(run, files)
+    _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
+    pages += 1
+    laps.lap("downloads")
+    evidence = run.store.publish(writer.site, writer)
+    laps.lap("evidence")
+    if index is not None:
+        writer.copy_tree(index, skip=(".complete",), prefix=f"{search.FOLDER}/")
     writer.copy_tree(files)
     shutil.rmtree(scratch, ignore_errors=True)
-    laps.lap("search (rest)")
+    laps.lap("files")
     return {
         "pages": pages + units,
         "unit_pages": units,
@@ -556,34 +558,6 @@ def _nav(nav, latest: PeriodFacts, period) -> list | None:
             continue
         out.append(entry)
     return out
-
-
-def search_entries(pf: PeriodFacts, layout: Layout, renderer: PageRenderer) -> list:
-    from site_builder.unit_types import label as type_label
-
-    entries = []
-    area = pf.period.structure.area_label
-    for f in pf.units.values():
-        level = f" ({f.unit.level})" if f.unit.level else ""
-        where = f", {f.unit.area}" if f.unit.area else ""
-        entries.append(
-            search.Entry(
-                layout.unit(pf.period.id, f.unit.id),
-                f.unit.name,
-                f"{type_label(f.unit.type)}{level}{where} · {pf.period.title}",
-                f"{f.unit.id} {f.parent_name} {area}",
-            )
-        )
-    for parent_id in pf.parents:
-        entries.append(
-            search.Entry(
-                layout.parent(pf.period.id, parent_id),
-                renderer.parent_title(pf, parent_id),
-                f"Danh sách đơn vị trực thuộc · {pf.period.title}",
-                parent_id,
-            )
-        )
-    return entries
 
 
 def _source(provenance: dict, repo: str) -> dict:

@@ -15,6 +15,7 @@ import jinja2
 
 from site_builder import resources
 from site_builder.messages import EVIDENCE_KIND_LABELS
+from site_builder.model import Organization, PeriodRegistry
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
 from site_builder.website import charts
@@ -142,6 +143,13 @@ class Layout:
     @staticmethod
     def parent(period: str, parent_id: str) -> str:
         return f"{period}/quan-ly/{parent_id}/"
+
+
+def body_title(org: Organization, registry: PeriodRegistry, body_id: str) -> str:
+    """The title of a reviewing body's page: the Department's own units are listed under its name."""
+    if body_id == org.id:
+        return f"Đơn vị trực thuộc {org.name}"
+    return registry.body_name(body_id)
 
 
 def depth_prefix(url: str) -> str:
@@ -420,21 +428,16 @@ class PageRenderer:
         b = ctx["b"]
         rows = areas(pf)
         for d in rows:
-            parents = sorted({f.unit.parent for f in d["units"]}, key=lambda p: natural_key(self._parent_title(pf, p)))
+            parents = sorted({f.unit.parent for f in d["units"]}, key=lambda p: natural_key(self.parent_title(pf, p)))
             d["pages"] = [
-                {"href": b + self.layout.parent(pf.period.id, p), "title": self._parent_title(pf, p)} for p in parents
+                {"href": b + self.layout.parent(pf.period.id, p), "title": self.parent_title(pf, p)} for p in parents
             ]
         return self._t("listing.html").render(
             period=pf.period, areas=rows, types=_types(pf), structure=pf.period.structure, index_json=index_json, **ctx
         )
 
-    def _parent_title(self, pf: PeriodFacts, parent_id: str) -> str:
-        if parent_id == self.org.id:
-            return f"Đơn vị trực thuộc {self.org.name}"
-        return pf.registry.body_name(parent_id)
-
     def parent_title(self, pf: PeriodFacts, parent_id: str) -> str:
-        return self._parent_title(pf, parent_id)
+        return body_title(self.org, pf.registry, parent_id)
 
     def offices(self, pf: PeriodFacts) -> str:
         """The reviewing bodies of the period's tier side by side: their own score when they are
@@ -447,13 +450,13 @@ class PageRenderer:
         }
         b = ctx["b"]
         rows = []
-        for body_id in sorted(pf.tier_bodies, key=lambda i: natural_key(self._parent_title(pf, i))):
+        for body_id in sorted(pf.tier_bodies, key=lambda i: natural_key(self.parent_title(pf, i))):
             office = pf.units.get(body_id)
             children = [pf.units[u] for u in pf.parents.get(body_id, [])]
             rows.append(
                 {
                     "id": body_id,
-                    "title": self._parent_title(pf, body_id),
+                    "title": self.parent_title(pf, body_id),
                     "fact": office,
                     "href": b + self.layout.parent(pf.period.id, body_id),
                     "summary": summary(children),

@@ -8,8 +8,8 @@ Pagefind reads whole HTML files into memory: on 15,000 full unit pages it took 1
 So it indexes one tiny HTML document per unit and district page instead, at the URL of the real
 page, holding only what a search should match (name, type, district, managing body). They are
 streamed to Pagefind's service mode (`pagefind --service`: base64 JSON messages separated by
-commas on its stdin and stdout, the protocol of its Node and Python APIs) while the build goes
-on, instead of being written as a 15,600-folder mirror and deleted again. The Python API package
+commas on its stdin and stdout, the protocol of its Node and Python APIs), instead of being
+written as a 15,600-folder mirror and deleted again. When in the build: search_index.py. The Python API package
 itself reads one answer per 100 ms, an hour and a half for 15,000 documents, so this module
 speaks the protocol directly: requests go out without waiting, a thread collects the answers.
 """

@@ -25,6 +25,7 @@ import os
 import pickle
 from pathlib import Path
 
+from site_builder import tree_memory
 from site_builder.website.pages import TEMPLATE_FILE, TEMPLATES
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import page_title
@@ -122,17 +123,18 @@ def _render(run, renderer, deep, room: int, todo: list[tuple], writer: SiteWrite
     """Render the pages of `todo`; returns how many processes did. Only when many are left are
     they spread over forked workers, and the build's process renders a share beside them instead
     of waiting: a worker forked from a national build's process counts that process's whole
-    memory in its own RSS (0.75 GB at 15,000 units). For the same reason which pages to render is
-    decided before (above): a rebuild after one change renders a handful of pages."""
+    memory in its own RSS (0.75 GB at 15,000 units), so workers are forked only as the tree's
+    memory budget allows (tree_memory.py). For the same reason which pages to render is decided
+    before (above): a rebuild after one change renders a handful of pages."""
     global _SHARED
     _SHARED = (run, renderer, deep, room, writer.site)
     try:
-        if not _parallel(len(todo)):
+        # beside the build's process, which renders its share; as many as the memory budget allows
+        workers = tree_memory.workers_within(max(1, min(os.cpu_count() or 1, 8) - 1)) if _parallel(len(todo)) else 0
+        if not workers:
             _render_chunk(todo, writer)
             return 1
         renderer._t("unit.html")  # compiled once, before the fork
-        processes = min(os.cpu_count() or 1, 8)
-        workers = max(1, processes - 1)  # beside the build's process, which renders its share
         size = max(1, min(400, -(-len(todo) // (workers + 1))))
         chunks = [todo[n : n + size] for n in range(0, len(todo), size)]
         split = max(1, len(chunks) // (workers + 1))
