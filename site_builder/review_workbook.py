@@ -20,9 +20,11 @@ import functools
 import hashlib
 import io
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from site_builder import xlsx_rows
 from site_builder.model import Dataset, Period, Unit
 from site_builder.numbers import as_typed
 from site_builder.unit_types import label as type_label
@@ -207,26 +209,36 @@ def make_workbook(
         step = period.catalogues[rows[0].unit.type].score_step if rows else 0.5
         _score_sheet(book, styles, sheet_name, rows, step)
         lines += [row_line(r.sheet, r.row, r.unit.id, r.criterion, r.self_score) for r in rows]
+    _meta_sheet(book, period_id, body, made_from, lines)
+    book.close()
+    # Worksheets are numbered as added: the instructions 1, a sheet per unit type from 2, metadata last.
+    appended = {
+        number: (_later_rows(rows, styles), f"A1:{letter(len(COLUMNS) - 1)}{rows[-1].row + 1}")
+        for number, rows in enumerate(sheets.values(), start=2)
+        if len(rows) > 1
+    }
+    appended[len(sheets) + 2] = (_meta_rows(lines), f"A1:B{len(META_KEYS) + len(lines)}")
+    return xlsx_rows.append_rows(buffer.getvalue(), appended)
+
+
+META_KEYS = ("format", "version", "period", "body", "made_from", "checksum", "rows")
+
+
+def _meta_sheet(book, period_id: str, body: str, made_from: str, lines: list[str]) -> None:
+    """The hidden sheet that identifies the workbook: META_KEYS, then a "row" line per scored row
+    (`_meta_rows`, appended once the workbook is closed)."""
     meta = book.add_worksheet(META_SHEET)
-    pairs = [
-        ("format", FORMAT_ID),
-        ("version", str(TEMPLATE_VERSION)),
-        ("period", period_id),
-        ("body", body),
-        ("made_from", made_from),
-        ("checksum", checksum(lines)),
-        ("rows", str(len(lines))),
-    ]
-    for index, (key, value) in enumerate(pairs):
+    values = (FORMAT_ID, str(TEMPLATE_VERSION), period_id, body, made_from, checksum(lines), str(len(lines)))
+    for index, (key, value) in enumerate(zip(META_KEYS, values, strict=True)):
         meta.write_string(index, 0, key)
         meta.write_string(index, 1, value)
-    for index, line in enumerate(lines, start=len(pairs)):
-        meta.write_string(index, 0, "row")
-        meta.write_string(index, 1, line)
     meta.protect("")
     meta.very_hidden()
-    book.close()
-    return buffer.getvalue()
+
+
+def _meta_rows(lines: list[str]) -> Iterator[str]:
+    for n, line in enumerate(lines, start=len(META_KEYS) + 1):
+        yield f'<row r="{n}" spans="1:2">{xlsx_rows.string_cell(f"A{n}", "row")}{xlsx_rows.string_cell(f"B{n}", line)}</row>'
 
 
 def _styles(book) -> dict:
@@ -336,6 +348,9 @@ def _info_sheet(book, styles, period: Period, body_name: str, body: str, registr
 
 WIDTHS = {key: width for key, _header, width in COLUMNS}
 TEXT_COLUMNS = ("unit", "name", "criterion", "text", "evidence", "note")  # locked texts, in writing order
+TEXT_COLUMN_INDEXES = tuple(COLUMN[key] for key in TEXT_COLUMNS)
+ROW_HEIGHT = 15.0  # points per line of text; xlsxwriter's default row height
+MAX_LINES = 12  # a row grows up to this many lines
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -347,7 +362,45 @@ def _lines(width: int, text: str) -> int:
     return sum(max(1, math.ceil(len(part) * 1.1 / max(width - 1, 1))) for part in text.split("\n"))
 
 
+def _texts(r: Row) -> tuple[tuple[str, ...], int]:
+    """The row's locked texts (TEXT_COLUMNS) and the lines its tallest cell wraps to."""
+    texts = (r.unit.id, r.unit.name, r.criterion, r.text, "\n".join(r.evidence) or "(không có)", r.note)
+    lines = _lines(WIDTHS["comment"], r.comment) if r.comment else 1
+    for key, text in zip(TEXT_COLUMNS, texts, strict=True):
+        lines = max(lines, _lines(WIDTHS[key], text))
+    return texts, min(lines, MAX_LINES)
+
+
+def _later_rows(rows: list[Row], styles: dict) -> Iterator[str]:
+    """Every row but the first, as xlsxwriter would have written it (its cells' formats have the
+    indices the closed workbook gave them). xlsxwriter's per-cell calls made the scoring
+    workbooks 30 CPU-s of a 15,000-unit build."""
+    locked, number, score, comment = (styles[k].xf_index for k in ("locked", "number", "score", "comment"))
+    letters = [letter(column) for column in range(len(COLUMNS))]
+    maximum, self_score, score_column, comment_column = (COLUMN[k] for k in ("max", "self", "score", "comment"))
+    for r in rows[1:]:
+        n = r.row + 1
+        texts, lines = _texts(r)
+        cells = [""] * len(COLUMNS)
+        for column, text in zip(TEXT_COLUMN_INDEXES, texts, strict=True):
+            cells[column] = xlsx_rows.string_cell(f"{letters[column]}{n}", text, locked)
+        cells[maximum] = xlsx_rows.number_cell(f"{letters[maximum]}{n}", r.max, number)
+        cells[self_score] = xlsx_rows.number_cell(f"{letters[self_score]}{n}", r.self_score, number)
+        at = f"{letters[score_column]}{n}"
+        cells[score_column] = (
+            xlsx_rows.blank_cell(at, score) if r.score is None else xlsx_rows.number_cell(at, r.score, score)
+        )
+        at = f"{letters[comment_column]}{n}"
+        cells[comment_column] = (
+            xlsx_rows.string_cell(at, r.comment, comment) if r.comment else xlsx_rows.blank_cell(at, comment)
+        )
+        height = f' ht="{ROW_HEIGHT * lines:.16g}" customHeight="1"' if lines > 1 else ""
+        yield f'<row r="{n}" spans="1:{len(COLUMNS)}"{height}>{"".join(cells)}</row>'
+
+
 def _score_sheet(book, styles, name: str, rows: list[Row], step: float) -> None:
+    """The sheet, its header and its first row, written by xlsxwriter: the formats the rows use
+    get their indices from it. The other rows are appended once the workbook is closed (`_later_rows`)."""
     sheet = book.add_worksheet(name)
     for index, (_key, header, width) in enumerate(COLUMNS):
         sheet.write_string(HEADER_ROW, index, header, styles["header"])
@@ -357,26 +410,22 @@ def _score_sheet(book, styles, name: str, rows: list[Row], step: float) -> None:
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)  # every column on the page width
     sheet.repeat_rows(HEADER_ROW)
-    locked, number = styles["locked"], styles["number"]
-    write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
-    shown = [(COLUMN[key], WIDTHS[key]) for key in TEXT_COLUMNS]
-    for r in rows:
-        texts = (r.unit.id, r.unit.name, r.criterion, r.text, "\n".join(r.evidence) or "(không có)", r.note)
-        lines = _lines(WIDTHS["comment"], r.comment) if r.comment else 1
-        for (column, width), text in zip(shown, texts, strict=True):
-            write_string(r.row, column, text, locked)
-            lines = max(lines, _lines(width, text))
-        sheet.set_row(r.row, 15.0 * min(lines, 12))  # spreadsheets do not grow rows a program wrote
-        write_number(r.row, COLUMN["max"], r.max, number)
-        write_number(r.row, COLUMN["self"], r.self_score, number)
+    for r in rows[:1]:
+        texts, lines = _texts(r)
+        for column, text in zip(TEXT_COLUMN_INDEXES, texts, strict=True):
+            sheet.write_string(r.row, column, text, styles["locked"])
+        if lines > 1:
+            sheet.set_row(r.row, ROW_HEIGHT * lines)  # spreadsheets do not grow rows a program wrote
+        sheet.write_number(r.row, COLUMN["max"], r.max, styles["number"])
+        sheet.write_number(r.row, COLUMN["self"], r.self_score, styles["number"])
         if r.score is None:
-            write_blank(r.row, COLUMN["score"], None, styles["score"])
+            sheet.write_blank(r.row, COLUMN["score"], None, styles["score"])
         else:
-            write_number(r.row, COLUMN["score"], r.score, styles["score"])
+            sheet.write_number(r.row, COLUMN["score"], r.score, styles["score"])
         if r.comment:
-            write_string(r.row, COLUMN["comment"], r.comment, styles["comment"])
+            sheet.write_string(r.row, COLUMN["comment"], r.comment, styles["comment"])
         else:
-            write_blank(r.row, COLUMN["comment"], None, styles["comment"])
+            sheet.write_blank(r.row, COLUMN["comment"], None, styles["comment"])
     if rows:
         first, last = rows[0].row, rows[-1].row
         score, top = letter(COLUMN["score"]), first + 1

@@ -92,13 +92,13 @@ def _values(parts: list) -> bytes:
 
 @functools.cache
 def code_digest() -> str:
-    """The code that lays the workbook out: review_workbook.py, the helpers it formats numbers and
-    sheet names with, and xlsxwriter (its __init__.py, which states its version; found, not
+    """The code that lays the workbook out: review_workbook.py, the helpers it formats numbers,
+    sheet names and its appended rows (xlsx_rows.py) with, and xlsxwriter (its __init__.py, which states its version; found, not
     imported: importing it costs more than all the digests of a rebuild)."""
-    from site_builder import numbers, unit_types
+    from site_builder import numbers, unit_types, xlsx_rows
 
     spec = importlib.util.find_spec("xlsxwriter")
     found = hashlib.sha256(f"{rw.FORMAT_ID} {rw.TEMPLATE_VERSION}".encode())
-    for file in (rw.__file__, numbers.__file__, unit_types.__file__, spec.origin if spec else None):
+    for file in (rw.__file__, numbers.__file__, unit_types.__file__, xlsx_rows.__file__, spec.origin if spec else None):
         found.update(Path(file).read_bytes() if file else b"-")
     return found.hexdigest()

@@ -1,4 +1,4 @@
-"""The year's XLSX download has its data rows spliced in as XML (website/xlsx_rows.py): what it
+"""The year's XLSX download has its data rows spliced in as XML (xlsx_rows.py): what it
 holds must be what xlsxwriter itself writes cell by cell, and LibreOffice must open it as is."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from site_builder.website import xlsx_rows
+from site_builder import xlsx_rows
 from tests.test_workbook_libreoffice import convert
 
 HEADER = ["Mã đơn vị", "Tên", "Ngày nộp", "Tổng điểm", "Ghi chú"]

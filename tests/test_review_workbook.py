@@ -117,6 +117,46 @@ def test_workbook_layout_locks_all_but_two_columns_and_identifies_itself(repo):
     assert (meta["period"], meta["body"]) == (PERIOD, BODY) and len(meta["checksum"]) == 64
 
 
+def test_rows_after_the_first_are_written_as_xlsxwriter_wrote_the_first(repo):
+    """xlsxwriter writes each sheet's first row; the others are appended as XML (xlsx_rows.py).
+    Each has the first row's formats column by column; its texts, kept spaces and "&" included,
+    and its height from its longest text (up to 12 lines) read back as written."""
+    import yaml
+
+    root, _ = repo
+    school = root / f"submissions/{PERIOD}/{BODY}/thcs-demo-b.yaml"
+    doc = yaml.safe_load(school.read_text(encoding="utf-8"))
+    note = "  Kế hoạch & lộ trình " + "\n".join(f"dòng {n}" for n in range(14))
+    doc["tieu_chi"]["2.2"]["ghi_chu"] = note
+    write(school, yaml.safe_dump(doc, allow_unicode=True))
+    data = rw.make_workbook(dataset_of(root), PERIOD, BODY)
+    sheet = openpyxl.load_workbook(io.BytesIO(data))[SHEET]
+
+    def look(cell) -> tuple:
+        return (
+            cell.font.b,
+            cell.fill.fgColor.rgb,
+            cell.border.left.style,
+            cell.protection.locked,
+            cell.alignment.wrap_text,
+            cell.alignment.vertical,
+            cell.number_format,
+        )
+
+    first = [look(c) for c in sheet[2]]
+    assert len(first) == len(rw.COLUMNS)
+    for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
+        assert [look(c) for c in row] == first
+    r = row_of(data, "thcs-demo-b", "2.2")
+    assert r > 2 and sheet.cell(r, 10).value == note
+    assert sheet.row_dimensions[r].height == 15 * 12
+    assert sheet.cell(r, 6).value is None and sheet.cell(r, 4).value == 10
+    assert sheet.dimensions == f"A1:J{sheet.max_row}"
+    lines = [row for row in openpyxl.load_workbook(io.BytesIO(data))[rw.META_SHEET].iter_rows(values_only=True)]
+    assert [key for key, _value in lines[: len(rw.META_KEYS)]] == list(rw.META_KEYS)
+    assert [key for key, _value in lines[len(rw.META_KEYS) :]] == ["row"] * (sheet.max_row - 1)
+
+
 def read(root: Path, data: bytes, rel: str = REL, dataset: Dataset | None = None):
     return rr.read(data, rel, dataset or dataset_of(root))
 

@@ -36,9 +36,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from site_builder import xlsx_rows
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
-from site_builder.website import xlsx_rows
 from site_builder.website.facts import PeriodFacts, UnitFact
 from site_builder.website.text import plain, status_text
 

@@ -1,4 +1,5 @@
-"""The data rows of the year's XLSX download, rendered once per unit and spliced into the sheets.
+"""Rows of cells written as SpreadsheetML and spliced into the sheets xlsxwriter wrote: the data
+rows of the year's XLSX download, rendered once per unit, and those of the scoring workbooks.
 
 xlsxwriter writes the workbook: its sheets, header rows, column widths and formats, frozen panes,
 autofilters, styles and properties. Its per-cell calls cost about 10 µs a cell, and a national year
@@ -16,10 +17,12 @@ ROW (the row number) and STYLE (the date style's index); neither can occur in th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import re
 import zipfile
+from collections.abc import Iterable, Iterator, Mapping
 
 ROW = "\x00"
 STYLE = "\x01"
@@ -58,9 +61,30 @@ def cells(values) -> tuple[str, tuple[int, ...]]:
     return "".join(parts), tuple(dates)
 
 
+def string_cell(ref: str, text: str, style: int | None = None) -> str:
+    """A text cell at `ref` ("B7"), with the format of index `style` if any, as `cells` writes one."""
+    formatted = f' s="{style}"' if style is not None else ""
+    return f'<c r="{ref}"{formatted}{_inline_repeated(text[:MAX_TEXT])}'
+
+
+def number_cell(ref: str, value: float, style: int) -> str:
+    return f'<c r="{ref}" s="{style}"><v>{value:.16G}</v></c>'
+
+
+def blank_cell(ref: str, style: int) -> str:
+    """An empty cell that still has its format (an input cell's colour and lock)."""
+    return f'<c r="{ref}" s="{style}"/>'
+
+
 def _serial(moment: dt.datetime) -> float:
     delta = moment - _EPOCH
     return delta.days + delta.seconds / 86400
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _inline_repeated(text: str) -> str:
+    """`_inline`, remembered: a scoring workbook repeats each unit's name and each criterion's text."""
+    return _inline(text)
 
 
 def _inline(text: str) -> str:
@@ -72,33 +96,53 @@ def _inline(text: str) -> str:
 
 def splice(book: bytes, sheets: list[list[str]], last_cols: list[int], date_style: int | None) -> bytes:
     """The workbook `book` (xlsxwriter's, each sheet holding its header row only) with the rows of
-    `sheets` (per sheet, in order: each row's cells from `cells`) after each header row. A sheet
-    is streamed into the archive row by row: a national sheet is ~100 MB of XML."""
+    `sheets` (per sheet, in order: each row's cells from `cells`) after each header row."""
     style = str(date_style) if date_style is not None else "0"
+
+    def rows(cells_of_rows: list[str]) -> Iterator[str]:
+        for number, row in enumerate(cells_of_rows, start=2):
+            placed = row.replace(ROW, str(number)).replace(STYLE, style)
+            yield f'<row r="{number}">{placed}</row>'
+
+    return append_rows(
+        book,
+        {
+            index: (rows(rows_of_sheet), f"A1:{column_letters(last_col)}{len(rows_of_sheet) + 1}")
+            for index, (rows_of_sheet, last_col) in enumerate(zip(sheets, last_cols, strict=True), start=1)
+        },
+    )
+
+
+def append_rows(book: bytes, sheets: Mapping[int, tuple[Iterable[str], str]]) -> bytes:
+    """The workbook `book` (xlsxwriter's) with, for its worksheet number n (1-based, as in
+    xl/worksheets/sheet<n>.xml), the `<row>` elements given appended after the rows it holds and
+    its <dimension> set to the range given. A sheet is streamed into the archive row by row: a
+    national sheet is ~100 MB of XML."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info)
             found = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
-            if not found or int(found.group(1)) > len(sheets):
+            if not found or int(found.group(1)) not in sheets:
                 target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
                 continue
-            index = int(found.group(1)) - 1
-            head, tail = _around_rows(data.decode("utf-8"), len(sheets[index]), last_cols[index])
+            rows, dimension = sheets[int(found.group(1))]
+            head, tail = _around_rows(data.decode("utf-8"), dimension)
             info.compress_type = zipfile.ZIP_DEFLATED
             with target.open(info, "w") as sheet:  # a national sheet is ~100 MB: far from zip64
                 sheet.write(head.encode("utf-8"))
-                for number, row in enumerate(sheets[index], start=2):
-                    placed = row.replace(ROW, str(number)).replace(STYLE, style)
-                    sheet.write(f'<row r="{number}">{placed}</row>'.encode())
-                sheet.write(tail.encode("utf-8"))
+                batch: list[str] = []
+                for row in rows:
+                    batch.append(row)
+                    if len(batch) == 256:  # one write, and one compression call, per batch of rows
+                        sheet.write("".join(batch).encode("utf-8"))
+                        batch.clear()
+                sheet.write(("".join(batch) + tail).encode("utf-8"))
     return out.getvalue()
 
 
-def _around_rows(sheet: str, rows: int, last_col: int) -> tuple[str, str]:
-    """The sheet's XML before and after where its data rows go (after the header row), its
-    <dimension> widened to them."""
-    end = f"{column_letters(last_col)}{rows + 1}"
-    sheet = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{end}"/>', sheet, count=1)
+def _around_rows(sheet: str, dimension: str) -> tuple[str, str]:
+    """The sheet's XML before and after the end of its rows, its <dimension> set to `dimension`."""
+    sheet = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>', sheet, count=1)
     head, tail = sheet.split("</sheetData>", 1)
     return head, "</sheetData>" + tail
