@@ -5,7 +5,8 @@
   link to the file moves on every publish: git's core.trustctime=false for the same reason), so
   an unchanged 300 KB PDF is not read and hashed again by the checks or by the site.
 - Other outputs by kind (`blob`/`put_blob`): bytes under a digest of their inputs, e.g. the
-  scoring workbook of a reviewing body whose units did not change, or the keys of the unit pages
+  scoring workbook of a reviewing body whose units did not change, the search index while what it
+  indexes does not change (website/search_index.py), or the keys of the unit pages
   an output folder holds (website/unit_pages.py), so a page whose unit did not change is neither
   rendered nor written again.
 - Compiled page templates (Jinja's bytecode cache).
@@ -257,24 +258,6 @@ class BuildCache:
             return site if site.is_dir() else folder / "site"
 
     # ------------------------------------------------------------------ folders kept whole
-    def folder_of(self, kind: str, key: str) -> Path | None:
-        """The folder kept under `kind`/`key` (e.g. the search index of a set of entries)."""
-        folder = self.folder / kind / key
-        return folder if (folder / ".complete").is_file() else None
-
-    def keep_folder(self, kind: str, key: str, source: Path) -> None:
-        """A copy of `source` as the only folder of `kind`; marked complete once fully copied."""
-        import shutil
-
-        base = self.folder / kind
-        try:
-            if base.is_dir():
-                shutil.rmtree(base)
-            shutil.copytree(source, base / key)
-            (base / key / ".complete").write_text("", encoding="utf-8")
-        except OSError:
-            shutil.rmtree(base, ignore_errors=True)
-
     def templates_folder(self) -> Path:
         folder = self.folder / "templates"
         folder.mkdir(parents=True, exist_ok=True)

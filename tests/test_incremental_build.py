@@ -260,6 +260,46 @@ def test_no_worker_is_forked_beyond_the_memory_budget(repo, tmp_path, monkeypatc
     assert (tmp_path / "alone" / unit).read_bytes() == (tmp_path / "forked" / unit).read_bytes()
 
 
+def test_the_search_index_is_kept_while_names_stay_and_made_again_when_one_changes(repo, tmp_path):
+    """The search index (search_index.py) is one cache entry: a score change reuses it, a renamed
+    unit makes a new one, which replaces it and finds the new name."""
+    import gzip
+
+    import yaml
+
+    root, git = repo
+    site, cache = tmp_path / "site", tmp_path / "cache"
+
+    def kept() -> list[str]:
+        return sorted(p.name for p in cache.glob("site-builder/build/*/blobs/search/*"))
+
+    def indexed_titles() -> set[str]:
+        titles = set()
+        for fragment in (site / "pagefind/fragment").glob("*.pf_fragment"):
+            data = gzip.decompress(fragment.read_bytes())
+            titles.add(yaml.safe_load(data[len(b"pagefind_dcd") :])["meta"]["title"])
+        return titles
+
+    build(root, site)
+    first = kept()
+    assert len(first) == 1
+    lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    build(root, site)
+    assert kept() == first
+    registry = f"submissions/units/{PERIOD}/pgd-quan-1.yaml"
+    data = yaml.safe_load((root / registry).read_text(encoding="utf-8"))
+    unit = next(u for u in data["units"] if "thcs-demo-a" in u.values())
+    unit["name"] = "Trường THCS Đổi Tên"
+    git.commit(
+        "Đổi tên trường",
+        {registry: yaml.safe_dump(data, allow_unicode=True, sort_keys=False)},
+        author_time=dt.datetime(2024, 5, 4, 9, tzinfo=dt.UTC),
+    )
+    build(root, site)
+    assert len(kept()) == 1 and kept() != first
+    assert "Trường THCS Đổi Tên" in indexed_titles()
+
+
 def test_a_second_build_of_the_same_data_waits_for_the_first(repo, tmp_path):
     """Two builds of one data folder share its cache: the second waits (and says so) while the
     first holds it, then builds as if alone."""

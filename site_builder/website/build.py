@@ -144,9 +144,8 @@ def build_site(
             run = _open_run(root, data_root, result.dataset, link_report)
         heap.keep()
         laps.lap("git")
-        scratch = out.parent / (out.name + ".docs")
         try:
-            index = search_index.made(run.dataset, run.periods, run.layout, run.cache, scratch / "search")
+            index = search_index.made(run.dataset, run.periods, run.layout, run.cache)
         except BaseException:
             run.clock.close()
             raise
@@ -173,7 +172,7 @@ def build_site(
         laps.lap("review workbooks")
         writer = SiteWriter(out)
         try:
-            counts = _write_site(run, renderer, reviewing, scratch, index, writer, laps)
+            counts = _write_site(run, renderer, reviewing, out.parent / (out.name + ".docs"), index, writer, laps)
             # SiteTooLarge: exit 1, the previous site left as it was
             measured = site_size.check(site_size.of_files(writer.sizes, run.org.site_budget_mb, run.org.file_limit_mb))
             writer.finish()
@@ -210,14 +209,14 @@ def _write_site(
     renderer: PageRenderer,
     reviewing: ReviewSite,
     scratch: Path,
-    index: Path | None,
+    index: dict[str, bytes],
     writer: SiteWriter,
     laps: Laps,
 ) -> dict:
     """Every file of the site, through `writer`. Modules that write files themselves (listings,
     downloads, schemas, workbooks) write into <scratch>/files, copied over at the end like
-    everything else: an unchanged file keeps its inode and time there too. `index` holds the
-    search index's files (search_index.py), None for a site without units."""
+    everything else: an unchanged file keeps its inode and time there too. `index`: the search
+    index's files (search_index.py)."""
     files = scratch / "files"
     shutil.rmtree(files, ignore_errors=True)
     files.mkdir(parents=True)
@@ -240,8 +239,8 @@ def _write_site(
     laps.lap("downloads")
     evidence = run.store.publish(writer.site, writer)
     laps.lap("evidence")
-    if index is not None:
-        writer.copy_tree(index, skip=(".complete",), prefix=f"{search.FOLDER}/")
+    for rel, data in index.items():
+        writer.write(f"{search.FOLDER}/{rel}", data)
     writer.copy_tree(files)
     shutil.rmtree(scratch, ignore_errors=True)
     laps.lap("files")

@@ -131,28 +131,25 @@ class Indexer:
         except SearchIndexError as exc:
             self._errors.append(str(exc))
 
-    def finish(self, site: Path) -> None:
-        """Write the index into <site>/pagefind/. The files are fetched from the service and
-        written here: the service's own writing may still be under way when it answers, and a
-        file read then is cut short."""
+    def finish(self) -> dict[str, bytes]:
+        """The index's files (path under pagefind/ -> bytes), fetched from the service: its own
+        writing may still be under way when it answers, and a file read then is cut short."""
+        files: dict[str, bytes] = {}
         try:
             if self.count:
                 if self._feeder is not None:
                     self._feeder.join()
                 answer = self._wait(self._send({"type": "GetFiles", "index_id": self._index}))
-                folder = site / FOLDER
                 for item in answer.get("files") or []:
                     rel = PurePosixPath(str(item.get("path", "")))
                     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
                         raise SearchIndexError(f"pagefind trả về đường dẫn lạ: {str(rel)[:200]}")
-                    data = base64.b64decode(item.get("content") or "")
-                    target = folder.joinpath(*rel.parts)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
+                    files[rel.as_posix()] = base64.b64decode(item.get("content") or "")
         finally:
             self.close()
         if self._errors:
             raise SearchIndexError(f"pagefind báo lỗi: {self._errors[0][:500]}")
+        return files
 
     def close(self) -> None:
         if self._process is None:
@@ -195,14 +192,21 @@ class Indexer:
 
     def _read(self) -> None:
         """Collect the answers (each is taken by the one waiting for it) and the errors."""
-        buffer = b""
+        pending: list[bytes] = []  # the start of a message whose end has not come yet
         stream = self._stdout
         while True:
             chunk = stream.read1(65536)  # type: ignore[attr-defined]  # a BufferedReader: returns what is there
             if not chunk:
                 break
-            buffer += chunk
-            *whole, buffer = buffer.split(b",")
+            # Only the new chunk is searched: the index's files come as one message of megabytes, in
+            # pieces of a few KB, and joining and splitting the whole buffer at each piece cost
+            # seconds (quadratic).
+            *ends, rest = chunk.split(b",")
+            if not ends:
+                pending.append(rest)
+                continue
+            whole = [b"".join([*pending, ends[0]]), *ends[1:]]
+            pending = [rest] if rest else []
             for raw in whole:
                 try:
                     answer = json.loads(base64.b64decode(raw))
