@@ -198,9 +198,8 @@ class Indexer:
             chunk = stream.read1(65536)  # type: ignore[attr-defined]  # a BufferedReader: returns what is there
             if not chunk:
                 break
-            # Only the new chunk is searched: the index's files come as one message of megabytes, in
-            # pieces of a few KB, and joining and splitting the whole buffer at each piece cost
-            # seconds (quadratic).
+            # Only the new chunk is searched: the index's files come as one message of megabytes,
+            # in pieces, and joining and splitting the whole buffer at each piece is quadratic.
             *ends, rest = chunk.split(b",")
             if not ends:
                 pending.append(rest)
