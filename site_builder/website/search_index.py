@@ -4,8 +4,8 @@ What Pagefind indexes is known by then: each unit's name, type, level, area and 
 and the reviewing bodies' pages. Pagefind peaks at about 390 MB while it writes the index of
 15,000 units. Made at the end of a build, beside the build's process holding every unit's facts
 (0.93 GB), it took the process tree to 1.3 GB; made here, beside a process of 0.36 GB, the tree
-peaked at 0.72 GB (measured at 15,000 units). The index is kept in the build cache under a digest of its entries and reused
-while they do not change, which is most rebuilds (names change rarely).
+peaked at 0.72 GB (measured at 15,000 units). The index is kept in the build cache under a digest
+of its entries and reused while they do not change, which is most rebuilds (names change rarely).
 """
 
 from __future__ import annotations
@@ -56,9 +56,9 @@ def entries(dataset: Dataset, periods: list[Period], layout: Layout) -> list[sea
 
 def made(dataset: Dataset, periods: list[Period], layout: Layout, cache: BuildCache | None) -> dict[str, bytes]:
     """The index's files (path under the site's pagefind/ -> bytes), made by Pagefind or reused
-    from the cache, where they are kept as one entry (16,000 files at 15,000 units: written to a
-    folder, copied to the cache and copied again into the site, they cost 4 CPU-s); none for a
-    site without units, which has no index."""
+    from the cache, where they are kept as one entry; none for a site without units, which has no
+    index. At 15,000 units they are 16,000 files: written to a folder, copied to the cache and
+    copied again into the site, they cost 1-3 CPU-s more (two alternated pairs of full builds)."""
     found = entries(dataset, periods, layout)
     if not found:
         return {}
