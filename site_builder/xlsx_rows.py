@@ -6,7 +6,9 @@ autofilters, styles and properties. Its per-cell calls cost about 10 µs a cell,
 has ~550,000 cells: after one unit changed, every cell would be paid again. So each unit's cells
 are rendered here once, as SpreadsheetML, and kept with its other download rows
 (downloads.UnitRows); the rows are then put into the sheets xlsxwriter wrote, after their header
-row, and each sheet's <dimension> is widened to them.
+row, and each sheet's <dimension> is widened to them. The scoring workbooks (review_workbook.py)
+have their rows made once the workbook is closed, with the style indices it gave their formats,
+and appended after the first data row, which xlsxwriter wrote (`append_rows`).
 
 A cell is what xlsxwriter writes in constant-memory mode: an inline string (control characters as
 _xHHHH_, XML-escaped, whitespace kept), a number (%.16G) or a date (serial day number with the
