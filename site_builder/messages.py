@@ -178,6 +178,13 @@ CONTROL_CHARACTER_IN_FILE = Message(
     "tệp chứa ký tự điều khiển U+{code_point} không hợp lệ (ký tự ẩn, thường do dán từ nguồn khác).",
     "Hãy gõ lại dòng này, không dán từ nguồn khác.",
 )
+ODD_LINE_BREAK_IN_FILE = Message(
+    "control-character",
+    "",
+    "tệp chứa ký tự ngắt dòng lạ U+{code_point} (ký tự ẩn, thường do dán từ nguồn khác): trình soạn thảo "
+    "không xuống dòng ở đó nhưng YAML thì có, nên mọi số dòng sau nó sẽ lệch.",
+    "Hãy xoá ký tự này (gõ lại dòng này), không dán từ nguồn khác.",
+)
 YAML_UNREADABLE = Message(
     "yaml-syntax", "", "không đọc được nội dung YAML.", "Hãy so sánh với tệp mẫu và sửa lại cú pháp."
 )

@@ -183,7 +183,20 @@ def _decode(raw: bytes, doc: YamlDocument) -> str | None:
         line = text[: text.index("\x00")].count("\n") + 1
         doc.problems.append(messages.BINARY_FILE.at(doc.path, line))
         return None
+    odd = _ODD_LINE_BREAK.search(text)
+    if odd:
+        before = text[: odd.start()]
+        line, column = before.count("\n") + 1, odd.start() - before.rfind("\n")
+        doc.problems.append(
+            messages.ODD_LINE_BREAK_IN_FILE.at(doc.path, line, column, code_point=messages.code_point(odd.group()))
+        )
+        return None
     return text
+
+
+# Line breaks for YAML (so for every line number libyaml gives) but not for GitHub's editor or most
+# others: refused, or each later line would be reported where the clerk sees another.
+_ODD_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
 def _guard_nesting(text: str, doc: YamlDocument) -> bool:

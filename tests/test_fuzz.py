@@ -15,7 +15,7 @@ import sys
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from site_builder.paths import DataRoot
@@ -154,8 +154,26 @@ def test_random_yaml_documents(root, document):
 
 @SETTINGS
 @given(st.dictionaries(st.sampled_from(["don_vi", "nam_hoc", "tieu_chi", "bao_cao", "ghi_chu"]), documents, max_size=5))
+@example(
+    {"don_vi": None, "nam_hoc": [{"\x85": None}], "tieu_chi": {"\x85": None, "0\x85": None}}
+)  # found by the search
 def test_random_submission_shaped_documents(root, document):
     check(root, yaml.safe_dump(document, allow_unicode=True, default_flow_style=False).encode("utf-8"))
+
+
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+def test_a_line_break_only_yaml_sees_is_refused_where_the_clerk_sees_it(root, char):
+    """NEL and the Unicode line and paragraph separators end a line for YAML, not for GitHub's
+    editor: every line number after one would point elsewhere. The file is refused at the
+    character's own line and column, as the clerk sees them."""
+    content = VALID.replace("kế hoạch", f"kế{char}hoạch").encode("utf-8")
+    check(root, content)
+    result = validate_paths(DataRoot(root), [SUBMISSION])
+    found = [(p.code, p.line, p.column) for p in result.problems if p.path == SUBMISSION]
+    line = VALID.split("\n").index('    ghi_chu: "Đã ban hành kế hoạch ứng dụng CNTT."') + 1
+    column = len('    ghi_chu: "Đã ban hành kế') + 1
+    assert found == [("control-character", line, column)]
+    assert f"U+{ord(char):04X}" in next(p for p in result.problems if p.path == SUBMISSION).message
 
 
 @SETTINGS
