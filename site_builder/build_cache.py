@@ -257,7 +257,7 @@ class BuildCache:
         except OSError:
             return site if site.is_dir() else folder / "site"
 
-    # ------------------------------------------------------------------ folders kept whole
+    # ------------------------------------------------------------------ compiled page templates
     def templates_folder(self) -> Path:
         folder = self.folder / "templates"
         folder.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,7 @@ HEADER_ROW = 0  # data starts on the next row (row 2 in Excel)
 
 
 def letter(column: int) -> str:
-    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[column]
+    return xlsx_rows.column_letters(column)
 
 
 def cell_name(row: int, column: int) -> str:

@@ -93,8 +93,9 @@ def _values(parts: list) -> bytes:
 @functools.cache
 def code_digest() -> str:
     """The code that lays the workbook out: review_workbook.py, the helpers it formats numbers,
-    sheet names and its appended rows (xlsx_rows.py) with, and xlsxwriter (its __init__.py, which states its version; found, not
-    imported: importing it costs more than all the digests of a rebuild)."""
+    sheet names and its appended rows (xlsx_rows.py) with, and xlsxwriter (its __init__.py, which
+    states its version; found, not imported: importing it costs more than all the digests of a
+    rebuild)."""
     from site_builder import numbers, unit_types, xlsx_rows
 
     spec = importlib.util.find_spec("xlsxwriter")

@@ -148,9 +148,7 @@ def _parse(raw: bytes, doc: YamlDocument) -> YamlDocument:
         doc.problems.append(_syntax_problem(exc, text, display_path))
         return doc
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (ESC, other C0/C1 controls)
-        before = text[: exc.position]
-        line = before.count("\n") + 1
-        column = exc.position - (before.rfind("\n") + 1) + 1
+        line, column = _line_column(text, exc.position)
         char = text[exc.position] if exc.position < len(text) else "\x00"
         doc.problems.append(
             messages.CONTROL_CHARACTER_IN_FILE.at(display_path, line, column, code_point=messages.code_point(char))
@@ -185,13 +183,18 @@ def _decode(raw: bytes, doc: YamlDocument) -> str | None:
         return None
     odd = _ODD_LINE_BREAK.search(text)
     if odd:
-        before = text[: odd.start()]
-        line, column = before.count("\n") + 1, odd.start() - before.rfind("\n")
+        line, column = _line_column(text, odd.start())
         doc.problems.append(
             messages.ODD_LINE_BREAK_IN_FILE.at(doc.path, line, column, code_point=messages.code_point(odd.group()))
         )
         return None
     return text
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    """Line and column (from 1) of the character at `index`, lines ending at "\n" as editors count them."""
+    before = text[:index]
+    return before.count("\n") + 1, index - before.rfind("\n")
 
 
 # Line breaks for YAML (so for every line number libyaml gives) but not for GitHub's editor or most

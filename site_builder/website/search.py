@@ -9,9 +9,10 @@ So it indexes one tiny HTML document per unit and district page instead, at the 
 page, holding only what a search should match (name, type, district, managing body). They are
 streamed to Pagefind's service mode (`pagefind --service`: base64 JSON messages separated by
 commas on its stdin and stdout, the protocol of its Node and Python APIs), instead of being
-written as a 15,600-folder mirror and deleted again. When in the build: search_index.py. The Python API package
-itself reads one answer per 100 ms, an hour and a half for 15,000 documents, so this module
-speaks the protocol directly: requests go out without waiting, a thread collects the answers.
+written as a 15,600-folder mirror and deleted again (when in the build: search_index.py). The
+Python API package itself reads one answer per 100 ms, an hour and a half for 15,000 documents,
+so this module speaks the protocol directly: requests go out without waiting, a thread collects
+the answers.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def page(e: Entry) -> str:
 
 
 class Indexer:
-    """One Pagefind service fed the entries; `finish` writes the index into the site."""
+    """One Pagefind service fed the entries; `finish` returns the index's files."""
 
     def __init__(self):
         self.count = 0
