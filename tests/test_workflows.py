@@ -29,7 +29,11 @@ RELEASES = {
     "actions/github-script": ("ed597411d8f924073f98dfc5c65a23a2325f34cd", "v8.0.0"),
     "actions/upload-pages-artifact": ("fc324d3547104276b827a68afc52ff2a11cc49c9", "v5.0.0"),
     "actions/deploy-pages": ("cd2ce8fcbc39b97be8ca5fce6e763baed58fa128", "v5.0.0"),
+    "actions/cache/restore": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
+    "actions/cache/save": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
 }
+# The one cache: publish.yml's verdicts on PDFs and signatures, keyed by content (their folders).
+VERDICT_FOLDERS = "~/.cache/site-builder/pdf\n~/.cache/site-builder/signatures\n"
 
 
 def load(path: Path) -> dict:
@@ -102,7 +106,9 @@ def test_pinned_least_privilege_no_credentials(path):
             action, sha = step["uses"].split("@")
             assert RELEASES[action][0] == sha, step["uses"]
             assert not step.get("with", {}).get("cache"), "no cache: one written by PR code could reach a trusted job"
-        assert "actions/cache" not in step.get("uses", "")
+        if "actions/cache" in step.get("uses", ""):
+            assert path.name == "publish.yml", "only publishing, on the default branch, keeps a cache"
+            assert step["with"]["path"] == VERDICT_FOLDERS, "verdicts keyed by content, nothing else"
         if step.get("uses", "").startswith("actions/checkout@"):
             assert step["with"]["persist-credentials"] is False
             if path.name in ("validate.yml", "publish.yml"):  # git history: diffs and submission dates
@@ -184,7 +190,8 @@ def test_publish_keeps_the_previous_site_on_failure():
     steps = publish["jobs"]["build"]["steps"]
     runs = [s.get("run", "") for s in steps]
     assert not any("site-builder validate" in r for r in runs)  # the build checks the data, once
-    build = next(i for i, r in enumerate(runs) if r.startswith("site-builder build --out build/site"))
+    build = next(i for i, r in enumerate(runs) if " build --out build/site" in r)
+    assert runs[build].startswith("site-builder --cache-dir ~/.cache/site-builder/pdf build ")
     assert (
         "--format github" in runs[build] and '--full-report "$RUNNER_TEMP/kiem-tra/kiem-tra-day-du.txt"' in runs[build]
     )
@@ -195,12 +202,31 @@ def test_publish_keeps_the_previous_site_on_failure():
     assert upload["with"]["path"] == "build/site"
 
 
+def test_publish_keeps_its_verdicts_between_runs():
+    """PDF and signature verdicts are restored before the build and saved after it, even when the
+    data was refused; only on the default branch (pushes to main, the schedule, by hand), where no
+    pull request's cache is visible; and under a key no other workflow writes."""
+    publish = load(WORKFLOWS / "publish.yml")
+    assert set(publish["on"]) == {"push", "schedule", "workflow_dispatch"}
+    steps = publish["jobs"]["build"]["steps"]
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    runs = [s.get("run", "") for s in steps]
+    restore, save = uses.index("actions/cache/restore"), uses.index("actions/cache/save")
+    build = next(i for i, r in enumerate(runs) if " build --out build/site" in r)
+    assert restore < build < save
+    assert steps[restore]["with"]["key"] == steps[save]["with"]["key"] == "ket-qua-kiem-tra-${{ github.run_id }}"
+    assert steps[restore]["with"]["restore-keys"] == "ket-qua-kiem-tra-"
+    assert steps[save]["if"].startswith("${{ !cancelled() }}")
+    others = [f for f in FILES if f.name != "publish.yml"]
+    assert not any("ket-qua-kiem-tra" in f.read_text(encoding="utf-8") for f in others)
+
+
 def test_every_command_the_workflows_call_exists():
     commands = build_parser()._subparsers._group_actions[0].choices
     called = {
         m
         for f in FILES
-        for m in re.findall(r"site-builder\"?(?: --root \S+)? ([a-z-]+)", f.read_text(encoding="utf-8"))
+        for m in re.findall(r"site-builder\"?(?: --(?:root|cache-dir) \S+)* ([a-z-]+)", f.read_text(encoding="utf-8"))
     }
     assert called >= {"pr-report", "validate", "codeowners", "editor-schemas", "build"}
     assert called <= set(commands), called - set(commands)
