@@ -9,6 +9,7 @@
   indexes does not change (website/search_index.py), or the keys of the unit pages
   an output folder holds (website/unit_pages.py), so a page whose unit did not change is neither
   rendered nor written again.
+- Verdicts on unit files (check_cache.py), keyed by content and filed by day, under checks/.
 - Compiled page templates (Jinja's bytecode cache).
 
 Where: $XDG_CACHE_HOME/site-builder/build/<digest of the data folder's path>/, outside the data
@@ -31,7 +32,6 @@ from pathlib import Path
 from typing import IO
 
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
-CHECKS_KEPT_DAYS = 30
 MAX_DIGESTS = 1_000_000  # ~100 MB of table: far more files than a national repository holds
 _enabled = True
 _current: BuildCache | None = None
@@ -94,6 +94,7 @@ class BuildCache:
         self._digests_changed = False
         self._fresh: dict[tuple, str] = {}
         self._used_blobs: dict[str, set[str]] = {}
+        self._check_days: set[str] = set()  # the days whose verdicts this build looked up
         self._lock = threading.Lock()
         self._held: IO[str] | None = None
 
@@ -121,10 +122,10 @@ class BuildCache:
             self._held = None
 
     # ------------------------------------------------------------------ file digests
-    def digest(self, path: str) -> str:
-        """SHA-256 of the file at `path`, from the cache when its stamps did not change."""
-        stat = os.stat(path)
-        key = stamps(stat)
+    def digest(self, path: str, stat: os.stat_result | None = None) -> str:
+        """SHA-256 of the file at `path`, from the cache when its stamps (`stat`, when the caller
+        has them) did not change."""
+        key = stamps(stat or os.stat(path))
         known = self._table().get(key)
         if known is not None:
             return known
@@ -211,20 +212,22 @@ class BuildCache:
         return self.folder / "blobs" / kind / key
 
     # ------------------------------------------------------------------ checks of unit files
-    def check(self, key: str):
-        """A stored verdict on a unit file (check_cache.py), or None."""
+    def check(self, day: str, key: str):
+        """A stored verdict on a unit file (check_cache.py), or None. Verdicts are filed by the
+        day their keys digest: the other days' are never used again, and save() drops them."""
+        self._check_days.add(day)
         try:
-            with open(f"{self.folder}/checks/{key[:2]}/{key}", "rb") as handle:  # ~30,000 a national build: no Paths
+            with open(f"{self.folder}/checks/{day}/{key[:2]}/{key}", "rb") as handle:  # ~30,000 a build: no Paths
                 return pickle.load(handle)
         except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
             return None
 
-    def put_check(self, key: str, verdict) -> None:
+    def put_check(self, day: str, key: str, verdict) -> None:
         try:
             data = pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return
-        _store(self.folder / "checks" / key[:2] / key, data)
+        _store(Path(f"{self.folder}/checks/{day}/{key[:2]}/{key}"), data)
 
     # ------------------------------------------------------------------ mkdocs' output
     def shells(self, key: str) -> tuple[Path, list[str]] | None:
@@ -270,7 +273,8 @@ class BuildCache:
         if self._digests is not None and self._digests_changed:
             table = (self._digests, self._verdicts) if len(self._digests) <= MAX_DIGESTS else ({}, {})
             _store(self.folder / "digests.pickle", pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
-        _prune_older_than(self.folder / "checks", CHECKS_KEPT_DAYS)
+        if self._check_days:
+            _drop_other_days(self.folder / "checks", self._check_days)
         for kind, used in self._used_blobs.items():
             _drop_unused(self.folder / "blobs" / kind, used)
 
@@ -288,21 +292,18 @@ def _drop_unused(folder: Path, used: set[str]) -> None:
                 pass
 
 
-def _prune_older_than(folder: Path, days: int) -> None:
-    """Verdicts are written by forked workers, whose uses do not come back: instead of keeping
-    only those used, drop those not rewritten for `days` (they are checked again, once)."""
-    import time
+def _drop_other_days(folder: Path, days: set[str]) -> None:
+    """Verdicts filed under another day than this build's (or in no day's folder, as an earlier
+    version kept them): their keys digest that day, so no later build looks them up."""
+    import shutil
 
-    if not folder.is_dir():
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
         return
-    limit = time.time() - days * 86400
-    for sub in os.scandir(folder):
-        for entry in os.scandir(sub.path):
-            try:
-                if entry.stat().st_mtime < limit:
-                    os.unlink(entry.path)
-            except OSError:
-                pass
+    for entry in entries:
+        if entry.name not in days:
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def _store(path: Path, data: bytes) -> None:

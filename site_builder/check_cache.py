@@ -3,9 +3,12 @@
 A full validation of a national repository checks ~15,000 submissions and their evidence every
 build, although a rebuild usually follows a change to one of them. A verdict depends only on
 what the key below digests: the file's bytes; for a review, the submission's bytes; the unit's
-registry entries; the stamps of every file in the unit's evidence folder (a changed PDF changes
-its stamps); the registry files of the period; criteria/, schema/ and the organisation file; the
-package's code and the versions of the parsers it uses; and the day (a rule may depend on it).
+registry entries; the names and contents of the files in the unit's evidence folder; the
+registry files of the period; criteria/, schema/ and the organisation file; the package's code and
+the versions of the parsers it uses; and the day (a rule may depend on it). Contents, not file
+stamps: a fresh checkout of the same data gets the same keys, so the verdicts a publishing run
+keeps serve the next one (publish.yml). Verdicts are filed by day (`day()`), and a build drops
+the other days' (build_cache.py).
 
 Only the site build uses it (build_cache.current() is set by build_site before validating): the
 pull-request report and `site-builder validate` always check afresh. The cache lives outside the
@@ -18,6 +21,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,13 +38,19 @@ def lookup(root, role, rel: str, unit, elsewhere, others, submission_exists: boo
         key = _key(root, role, rel, unit, elsewhere, others, submission_exists)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return None, None
-    return key, cache.check(key)
+    return key, cache.check(day(), key)
 
 
 def store(key: str | None, verdict) -> None:
     cache = build_cache.current()
     if key is not None and cache is not None:
-        cache.put_check(key, verdict)
+        cache.put_check(day(), key, verdict)
+
+
+@lru_cache(maxsize=1)
+def day() -> str:
+    """The day every key of this process digests (its first lookup's)."""
+    return dt.date.today().isoformat()
 
 
 def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool) -> str:
@@ -67,7 +77,7 @@ def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool)
     body = f"{base}/{submission_path(role.period, role.parent, role.unit)}"
     if role.kind != "submission":
         digest.update(_remembered(body, _file_digest))
-    digest.update(_remembered(body[: -len(".yaml")], _folder_stamps))  # the evidence folder, beside the submission
+    digest.update(_remembered(body[: -len(".yaml")], _folder_contents))  # the evidence folder, beside the submission
     return digest.hexdigest()
 
 
@@ -89,21 +99,28 @@ def _remembered(path: str, read) -> bytes:
     return found
 
 
-def _folder_stamps(folder: str) -> bytes:
-    """Name, size, modification time, inode and mode of every file under `folder`."""
+def _folder_contents(folder: str) -> bytes:
+    """Path, type and content of every entry under `folder`: a file by its SHA-256 (the build
+    cache's digests: a file whose stamps did not change is not read again), a symbolic link by
+    where it points. Not permissions or times, which a checkout sets."""
+    cache = build_cache.current()
     digest = hashlib.sha256()
     start = len(folder) + 1
     for current, dirs, names in os.walk(folder):
         dirs.sort()
         where = current[start:] or "."
-        for name in sorted(names):
-            stat = os.lstat(f"{current}/{name}")
-            # Not the change time: publishing the site hard-links the file, which moves it.
-            digest.update(
-                f"{where}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0{stat.st_mode}\n".encode(
-                    "utf-8", "surrogateescape"
-                )
-            )
+        linked = [d for d in dirs if os.path.islink(f"{current}/{d}")]  # listed, never followed
+        for name in sorted(names + linked):
+            path = f"{current}/{name}"
+            info = os.lstat(path)
+            kind = stat.S_IFMT(info.st_mode)
+            if kind == stat.S_IFLNK:
+                content = "->" + os.readlink(path)
+            elif kind == stat.S_IFREG:
+                content = cache.digest(path, info) if cache is not None else _file_digest(path).hex()
+            else:
+                content = "-"
+            digest.update(f"{where}/{name}\0{kind}\0{content}\n".encode("utf-8", "surrogateescape"))
     return digest.digest()
 
 
@@ -120,7 +137,7 @@ def _shared(root: str) -> bytes:
     """Everything every verdict of this run depends on alike (computed once per process)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    digest = hashlib.sha256(dt.date.today().isoformat().encode())
+    digest = hashlib.sha256(day().encode())
     for name in ("pypdf", "PyYAML", "jsonschema", "jsonschema-rs"):
         try:
             digest.update(f"{name}={version(name)}".encode())

@@ -57,7 +57,11 @@ def provenance(data: bytes) -> tuple[str, dt.datetime]:
 
 
 def cached_checks(cache: Path) -> set[str]:
-    return {p.name for p in cache.glob("site-builder/build/*/checks/*/*")}
+    return {p.name for p in cache.glob("site-builder/build/*/checks/*/*/*")}
+
+
+def verdict_times(cache: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in cache.glob("site-builder/build/*/checks/*/*/*")}
 
 
 @pytest.fixture
@@ -402,3 +406,38 @@ def test_a_body_page_names_its_own_data_version_and_is_kept_while_other_bodies_c
     for page in made:
         rel = page.relative_to(tmp_path / "cold")
         assert (site / rel).read_bytes() == page.read_bytes(), rel
+
+
+def test_a_fresh_checkout_of_the_same_data_reuses_the_verdicts(repo, tmp_path):
+    """A publishing run checks out the data anew (every file with a new inode and time) at the
+    same place: its verdicts are keyed by content, so the kept ones serve it (publish.yml)."""
+    import shutil
+    import subprocess
+
+    root, _git = repo
+    build(root, tmp_path / "site")
+    kept = verdict_times(tmp_path / "cache")
+    assert kept
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
+    shutil.rmtree(root)
+    clone.rename(root)
+    assert next(root.rglob("*.pdf")).stat().st_mtime_ns > max(kept.values())  # files written anew
+    build(root, tmp_path / "site-2")
+    assert verdict_times(tmp_path / "cache") == kept  # none checked again, none rewritten
+
+
+def test_verdicts_of_other_days_are_dropped(repo, tmp_path):
+    """A verdict's key digests the day of its build: other days' are never looked up again."""
+    root, _git = repo
+    build(root, tmp_path / "site")
+    checks = next((tmp_path / "cache").glob("site-builder/build/*/checks"))
+    today = {p.name for p in checks.iterdir()}
+    assert len(today) == 1 and dt.date.fromisoformat(next(iter(today)))
+    stale = [checks / "2000-01-01" / "ab" / ("ab" + "0" * 62), checks / "cd" / ("cd" + "1" * 62)]  # and the old layout
+    for file in stale:
+        file.parent.mkdir(parents=True)
+        file.write_bytes(b"x")
+    build(root, tmp_path / "site")
+    assert {p.name for p in checks.iterdir()} == today
+    assert len(verdict_times(tmp_path / "cache")) == len(cached_checks(tmp_path / "cache"))

@@ -32,8 +32,8 @@ RELEASES = {
     "actions/cache/restore": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
     "actions/cache/save": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
 }
-# The one cache: publish.yml's verdicts on PDFs and signatures, keyed by content (their folders).
-VERDICT_FOLDERS = "~/.cache/site-builder/pdf\n~/.cache/site-builder/signatures\n"
+# The one cache: publish.yml's verdicts on PDFs, signatures and unit files, keyed by content.
+VERDICT_FOLDERS = "~/.cache/site-builder/pdf\n~/.cache/site-builder/signatures\n~/.cache/site-builder/build/*/checks\n"
 
 
 def load(path: Path) -> dict:
