@@ -43,7 +43,7 @@ def test_publish_fetches_queue_and_objections_read_only_and_builds_with_them():
     fetch = next(s for s in workflow["jobs"]["build"]["steps"] if "hang-cho" in str(s.get("env", "")))
     assert fetch["continue-on-error"] is True
     assert "pulls.listFiles" in fetch["with"]["script"] and "'phúc khảo hợp lệ'" in fetch["with"]["script"]
-    build = next(s["run"] for s in workflow["jobs"]["build"]["steps"] if "site-builder build" in s.get("run", ""))
+    build = next(s["run"] for s in workflow["jobs"]["build"]["steps"] if " build --out build/site" in s.get("run", ""))
     assert (
         '--review-queue "$RUNNER_TEMP/hang-cho.json"' in build and '--objections "$RUNNER_TEMP/phuc-khao.json"' in build
     )
