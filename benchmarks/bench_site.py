@@ -15,7 +15,8 @@ one submission changed (committed), with the ratio of its CPU to the full build'
 
 `--publish` then builds as publish.yml does: a fresh clone of the data at the same place each time,
 no output folder, and of the build cache only what the workflow keeps (the verdicts on unit files,
-beside the PDF verdicts): once with none kept (a day's first publish), then with the first one's.
+beside the PDF verdicts): once with none kept (the first publish, or one after the criteria or the
+code changed), then with the first one's.
 
     python benchmarks/bench_site.py --sizes 1500 --pairs 3
     python benchmarks/bench_site.py --sizes 15000 --pairs 1 --before /tmp/before-src

@@ -9,7 +9,7 @@
   indexes does not change (website/search_index.py), or the keys of the unit pages
   an output folder holds (website/unit_pages.py), so a page whose unit did not change is neither
   rendered nor written again.
-- Verdicts on unit files (check_cache.py), keyed by content and filed by day, under checks/.
+- Verdicts on unit files (check_cache.py), keyed by content, under checks/: those of the last build.
 - Compiled page templates (Jinja's bytecode cache).
 
 Where: $XDG_CACHE_HOME/site-builder/build/<digest of the data folder's path>/, outside the data
@@ -94,7 +94,7 @@ class BuildCache:
         self._digests_changed = False
         self._fresh: dict[tuple, str] = {}
         self._used_blobs: dict[str, set[str]] = {}
-        self._check_days: set[str] = set()  # the days whose verdicts this build looked up
+        self._used_checks: set[str] = set()  # the keys of the verdicts this build looked up
         self._lock = threading.Lock()
         self._held: IO[str] | None = None
 
@@ -212,22 +212,22 @@ class BuildCache:
         return self.folder / "blobs" / kind / key
 
     # ------------------------------------------------------------------ checks of unit files
-    def check(self, day: str, key: str):
-        """A stored verdict on a unit file (check_cache.py), or None. Verdicts are filed by the
-        day their keys digest: the other days' are never used again, and save() drops them."""
-        self._check_days.add(day)
+    def check(self, key: str):
+        """A stored verdict on a unit file (check_cache.py), or None. The key is kept (a verdict
+        not found is stored under it): save() drops the verdicts this build did not look up."""
+        self._used_checks.add(key)
         try:
-            with open(f"{self.folder}/checks/{day}/{key[:2]}/{key}", "rb") as handle:  # ~30,000 a build: no Paths
+            with open(f"{self.folder}/checks/{key[:2]}/{key}", "rb") as handle:  # ~30,000 a national build: no Paths
                 return pickle.load(handle)
         except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
             return None
 
-    def put_check(self, day: str, key: str, verdict) -> None:
+    def put_check(self, key: str, verdict) -> None:
         try:
             data = pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return
-        _store(Path(f"{self.folder}/checks/{day}/{key[:2]}/{key}"), data)
+        _store(Path(f"{self.folder}/checks/{key[:2]}/{key}"), data)
 
     # ------------------------------------------------------------------ mkdocs' output
     def shells(self, key: str) -> tuple[Path, list[str]] | None:
@@ -273,8 +273,8 @@ class BuildCache:
         if self._digests is not None and self._digests_changed:
             table = (self._digests, self._verdicts) if len(self._digests) <= MAX_DIGESTS else ({}, {})
             _store(self.folder / "digests.pickle", pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
-        if self._check_days:
-            _drop_other_days(self.folder / "checks", self._check_days)
+        if self._used_checks:
+            _drop_unused_checks(self.folder / "checks", self._used_checks)
         for kind, used in self._used_blobs.items():
             _drop_unused(self.folder / "blobs" / kind, used)
 
@@ -286,24 +286,33 @@ def _drop_unused(folder: Path, used: set[str]) -> None:
         return
     for entry in entries:
         if entry.name not in used and not entry.name.startswith(".tmp-"):
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
+            _unlink(entry.path)
 
 
-def _drop_other_days(folder: Path, days: set[str]) -> None:
-    """Verdicts filed under another day than this build's (or in no day's folder, as an earlier
-    version kept them): their keys digest that day, so no later build looks them up."""
+def _drop_unused_checks(folder: Path, used: set[str]) -> None:
+    """Verdicts under keys this build did not look up: of files that changed or went, or of
+    code, criteria or registries that changed (forked workers store verdicts, but only under keys
+    the build looked up first). Anything else in the folder is no verdict and goes too."""
     import shutil
 
     try:
-        entries = list(os.scandir(folder))
+        shards = list(os.scandir(folder))
     except OSError:
         return
-    for entry in entries:
-        if entry.name not in days:
-            shutil.rmtree(entry.path, ignore_errors=True)
+    for shard in shards:
+        if len(shard.name) == 2 and shard.is_dir(follow_symlinks=False):
+            _drop_unused(Path(shard.path), used)
+        elif shard.is_dir(follow_symlinks=False):
+            shutil.rmtree(shard.path, ignore_errors=True)
+        else:
+            _unlink(shard.path)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _store(path: Path, data: bytes) -> None:

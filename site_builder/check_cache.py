@@ -5,10 +5,12 @@ build, although a rebuild usually follows a change to one of them. A verdict dep
 what the key below digests: the file's bytes; for a review, the submission's bytes; the unit's
 registry entries; the names and contents of the files in the unit's evidence folder; the
 registry files of the period; criteria/, schema/ and the organisation file; the package's code and
-the versions of the parsers it uses; and the day (a rule may depend on it). Contents, not file
-stamps: a fresh checkout of the same data gets the same keys, so the verdicts a publishing run
-keeps serve the next one (publish.yml). Verdicts are filed by day (`day()`), and a build drops
-the other days' (build_cache.py).
+the versions of the parsers it uses. Contents, not file stamps: a fresh checkout of the same data
+gets the same keys, so the verdicts a publishing run keeps serve the next one (publish.yml).
+
+Not the day: no check of a unit file depends on it (tests/test_check_cache.py keeps it so; a rule
+that came to depend on it would have to be digested here). A build keeps only the verdicts it
+looked up (build_cache.py), so one build's worth is kept whatever the days between builds.
 
 Only the site build uses it (build_cache.current() is set by build_site before validating): the
 pull-request report and `site-builder validate` always check afresh. The cache lives outside the
@@ -17,7 +19,6 @@ data folder, so a pull request cannot plant a verdict.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import pickle
@@ -38,19 +39,13 @@ def lookup(root, role, rel: str, unit, elsewhere, others, submission_exists: boo
         key = _key(root, role, rel, unit, elsewhere, others, submission_exists)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return None, None
-    return key, cache.check(day(), key)
+    return key, cache.check(key)
 
 
 def store(key: str | None, verdict) -> None:
     cache = build_cache.current()
     if key is not None and cache is not None:
-        cache.put_check(day(), key, verdict)
-
-
-@lru_cache(maxsize=1)
-def day() -> str:
-    """The day every key of this process digests (its first lookup's)."""
-    return dt.date.today().isoformat()
+        cache.put_check(key, verdict)
 
 
 def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool) -> str:
@@ -137,7 +132,7 @@ def _shared(root: str) -> bytes:
     """Everything every verdict of this run depends on alike (computed once per process)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    digest = hashlib.sha256(day().encode())
+    digest = hashlib.sha256()
     for name in ("pypdf", "PyYAML", "jsonschema", "jsonschema-rs"):
         try:
             digest.update(f"{name}={version(name)}".encode())

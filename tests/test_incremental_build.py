@@ -57,11 +57,11 @@ def provenance(data: bytes) -> tuple[str, dt.datetime]:
 
 
 def cached_checks(cache: Path) -> set[str]:
-    return {p.name for p in cache.glob("site-builder/build/*/checks/*/*/*")}
+    return {p.name for p in cache.glob("site-builder/build/*/checks/*/*")}
 
 
 def verdict_times(cache: Path) -> dict[str, int]:
-    return {p.name: p.stat().st_mtime_ns for p in cache.glob("site-builder/build/*/checks/*/*/*")}
+    return {p.name: p.stat().st_mtime_ns for p in cache.glob("site-builder/build/*/checks/*/*")}
 
 
 @pytest.fixture
@@ -427,17 +427,20 @@ def test_a_fresh_checkout_of_the_same_data_reuses_the_verdicts(repo, tmp_path):
     assert verdict_times(tmp_path / "cache") == kept  # none checked again, none rewritten
 
 
-def test_verdicts_of_other_days_are_dropped(repo, tmp_path):
-    """A verdict's key digests the day of its build: other days' are never looked up again."""
-    root, _git = repo
+def test_a_build_keeps_only_the_verdicts_it_looked_up(repo, tmp_path):
+    """One build's worth: a changed file's old verdict goes, and so does anything else there."""
+    root, git = repo
     build(root, tmp_path / "site")
     checks = next((tmp_path / "cache").glob("site-builder/build/*/checks"))
-    today = {p.name for p in checks.iterdir()}
-    assert len(today) == 1 and dt.date.fromisoformat(next(iter(today)))
-    stale = [checks / "2000-01-01" / "ab" / ("ab" + "0" * 62), checks / "cd" / ("cd" + "1" * 62)]  # and the old layout
-    for file in stale:
-        file.parent.mkdir(parents=True)
+    before = cached_checks(tmp_path / "cache")
+    stale = checks / "ab" / ("ab" + "0" * 62)
+    stray = checks / "2000-01-01" / "cd" / ("cd" + "1" * 62)
+    for file in (stale, stray):
+        file.parent.mkdir(parents=True, exist_ok=True)
         file.write_bytes(b"x")
+    lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
     build(root, tmp_path / "site")
-    assert {p.name for p in checks.iterdir()} == today
-    assert len(verdict_times(tmp_path / "cache")) == len(cached_checks(tmp_path / "cache"))
+    after = cached_checks(tmp_path / "cache")
+    assert not stale.exists() and not stray.parent.parent.exists()
+    assert before - after and after - before  # the changed school's verdicts replaced
+    assert len(after) == len(before)
