@@ -14,9 +14,9 @@ Afterwards, on the last site and its cache: a rebuild with nothing changed, and 
 one submission changed (committed), with the ratio of its CPU to the full build's.
 
 `--publish` then builds as publish.yml does: a fresh clone of the data at the same place each time,
-no output folder, and of the build cache only what the workflow keeps (the verdicts on unit files,
-beside the PDF verdicts): once with none kept (the first publish, or one after the criteria or the
-code changed), then with the first one's.
+no output folder, and of the build cache only what the workflow keeps (`KEPT_BY_PUBLISH`, beside the
+PDF verdicts): once with nothing kept (the first publish, or one after the code changed), then with
+what the first one left.
 
     python benchmarks/bench_site.py --sizes 1500 --pairs 3
     python benchmarks/bench_site.py --sizes 15000 --pairs 1 --before /tmp/before-src
@@ -371,21 +371,29 @@ def bench_size(size: int, args) -> dict:
     return result
 
 
+# What publish.yml keeps of the build cache (besides the PDF and signature verdicts).
+KEPT_BY_PUBLISH = ("checks", "blobs/search", "blobs/workbooks")
+
+
 def publishing_runs(data: Path, work: Path, source: Path | None, verdicts: Path) -> dict:
-    """Two builds as publish.yml runs them (see the module's docstring): without, then with the
-    verdicts on unit files that the workflow keeps between runs."""
+    """Two builds as publish.yml runs them (see the module's docstring): without, then with what
+    the workflow keeps between runs."""
     checkout, site, cache = work / "checkout", work / "site-publish", work / "cache-publish"
     runs = {}
-    for name, keep in (("publish, no verdict kept", False), ("publish, verdicts kept", True)):
+    for name, keep in (("publish, nothing kept", False), ("publish, cache kept", True)):
         shutil.rmtree(checkout, ignore_errors=True)
         shutil.rmtree(site, ignore_errors=True)
         git(work, "clone", "--quiet", str(data), str(checkout))  # every file written anew
         if keep:
-            for entry in cache.glob("site-builder/build/*/*"):
-                if entry.is_dir() and entry.name != "checks":
-                    shutil.rmtree(entry)
-                elif entry.is_file():
-                    entry.unlink()
+            for folder in cache.glob("site-builder/build/*"):
+                kept = work / "kept"
+                kept.mkdir()
+                for part in KEPT_BY_PUBLISH:
+                    if (folder / part).is_dir():
+                        (kept / part).parent.mkdir(parents=True, exist_ok=True)
+                        (folder / part).rename(kept / part)
+                shutil.rmtree(folder)
+                kept.rename(folder)
         else:
             shutil.rmtree(cache, ignore_errors=True)
         runs[name] = ours(checkout, site, cache, source, fresh=False, verdicts=verdicts)

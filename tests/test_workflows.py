@@ -32,8 +32,11 @@ RELEASES = {
     "actions/cache/restore": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
     "actions/cache/save": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
 }
-# The one cache: publish.yml's verdicts on PDFs, signatures and unit files, keyed by content.
-VERDICT_FOLDERS = "~/.cache/site-builder/pdf\n~/.cache/site-builder/signatures\n~/.cache/site-builder/build/*/checks\n"
+# The one cache: what publish.yml made that is keyed by content (verdicts, search index, workbooks).
+KEPT_FOLDERS = "".join(
+    f"~/.cache/site-builder/{folder}\n"
+    for folder in ("pdf", "signatures", "build/*/checks", "build/*/blobs/search", "build/*/blobs/workbooks")
+)
 
 
 def load(path: Path) -> dict:
@@ -108,7 +111,7 @@ def test_pinned_least_privilege_no_credentials(path):
             assert not step.get("with", {}).get("cache"), "no cache: one written by PR code could reach a trusted job"
         if "actions/cache" in step.get("uses", ""):
             assert path.name == "publish.yml", "only publishing, on the default branch, keeps a cache"
-            assert step["with"]["path"] == VERDICT_FOLDERS, "verdicts keyed by content, nothing else"
+            assert step["with"]["path"] == KEPT_FOLDERS, "what is keyed by content, nothing else"
         if step.get("uses", "").startswith("actions/checkout@"):
             assert step["with"]["persist-credentials"] is False
             if path.name in ("validate.yml", "publish.yml"):  # git history: diffs and submission dates
@@ -202,10 +205,10 @@ def test_publish_keeps_the_previous_site_on_failure():
     assert upload["with"]["path"] == "build/site"
 
 
-def test_publish_keeps_its_verdicts_between_runs():
-    """PDF and signature verdicts are restored before the build and saved after it, even when the
-    data was refused; only on the default branch (pushes to main, the schedule, by hand), where no
-    pull request's cache is visible; and under a key no other workflow writes."""
+def test_publish_keeps_what_it_made_between_runs():
+    """Verdicts, the search index and the workbooks are restored before the build and saved after
+    it, even when the data was refused; only on the default branch (pushes to main, the schedule,
+    by hand), where no pull request's cache is visible; and under a key no other workflow writes."""
     publish = load(WORKFLOWS / "publish.yml")
     assert set(publish["on"]) == {"push", "schedule", "workflow_dispatch"}
     steps = publish["jobs"]["build"]["steps"]
@@ -214,11 +217,11 @@ def test_publish_keeps_its_verdicts_between_runs():
     restore, save = uses.index("actions/cache/restore"), uses.index("actions/cache/save")
     build = next(i for i, r in enumerate(runs) if " build --out build/site" in r)
     assert restore < build < save
-    assert steps[restore]["with"]["key"] == steps[save]["with"]["key"] == "ket-qua-kiem-tra-${{ github.run_id }}"
-    assert steps[restore]["with"]["restore-keys"] == "ket-qua-kiem-tra-"
+    assert steps[restore]["with"]["key"] == steps[save]["with"]["key"] == "xuat-ban-${{ github.run_id }}"
+    assert steps[restore]["with"]["restore-keys"] == "xuat-ban-"
     assert steps[save]["if"].startswith("${{ !cancelled() }}")
     others = [f for f in FILES if f.name != "publish.yml"]
-    assert not any("ket-qua-kiem-tra" in f.read_text(encoding="utf-8") for f in others)
+    assert not any("xuat-ban-" in f.read_text(encoding="utf-8") for f in others)
 
 
 def test_every_command_the_workflows_call_exists():
