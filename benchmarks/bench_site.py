@@ -372,7 +372,7 @@ def bench_size(size: int, args) -> dict:
 
 
 # What publish.yml keeps of the build cache (besides the PDF and signature verdicts).
-KEPT_BY_PUBLISH = ("checks", "blobs/search", "blobs/workbooks")
+KEPT_BY_PUBLISH = ("checks", "blobs/search", "blobs/workbooks", "blobs/downloads")
 
 
 def publishing_runs(data: Path, work: Path, source: Path | None, verdicts: Path) -> dict:

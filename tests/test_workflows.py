@@ -32,10 +32,18 @@ RELEASES = {
     "actions/cache/restore": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
     "actions/cache/save": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
 }
-# The one cache: what publish.yml made that is keyed by content (verdicts, search index, workbooks).
+# The one cache: what publish.yml made that is keyed by content (verdicts, search index, workbooks,
+# downloads' rows).
 KEPT_FOLDERS = "".join(
     f"~/.cache/site-builder/{folder}\n"
-    for folder in ("pdf", "signatures", "build/*/checks", "build/*/blobs/search", "build/*/blobs/workbooks")
+    for folder in (
+        "pdf",
+        "signatures",
+        "build/*/checks",
+        "build/*/blobs/search",
+        "build/*/blobs/workbooks",
+        "build/*/blobs/downloads",
+    )
 )
 
 
@@ -206,9 +214,10 @@ def test_publish_keeps_the_previous_site_on_failure():
 
 
 def test_publish_keeps_what_it_made_between_runs():
-    """Verdicts, the search index and the workbooks are restored before the build and saved after
-    it, even when the data was refused; only on the default branch (pushes to main, the schedule,
-    by hand), where no pull request's cache is visible; and under a key no other workflow writes."""
+    """Verdicts, the search index, the workbooks and the downloads' rows are restored before the
+    build and saved after it, even when the data was refused; only on the default branch (pushes to
+    main, the schedule, by hand), where no pull request's cache is visible; and under a key no
+    other workflow writes."""
     publish = load(WORKFLOWS / "publish.yml")
     assert set(publish["on"]) == {"push", "schedule", "workflow_dispatch"}
     steps = publish["jobs"]["build"]["steps"]
