@@ -14,9 +14,9 @@ Afterwards, on the last site and its cache: a rebuild with nothing changed, and 
 one submission changed (committed), with the ratio of its CPU to the full build's.
 
 `--publish` then builds as publish.yml does: a fresh clone of the data at the same place each time,
-no output folder, and of the build cache only what the workflow keeps (`KEPT_BY_PUBLISH`, beside the
-PDF verdicts): once with nothing kept (the first publish, or one after the code changed), then with
-what the first one left.
+of the build cache only what the workflow keeps (`KEPT_BY_PUBLISH`, beside the PDF verdicts), of the
+output folder only copies of the unit and body pages: once with nothing kept (the first publish, or
+one after the code changed), then with what the first one left.
 
     python benchmarks/bench_site.py --sizes 1500 --pairs 3
     python benchmarks/bench_site.py --sizes 15000 --pairs 1 --before /tmp/before-src
@@ -371,8 +371,16 @@ def bench_size(size: int, args) -> dict:
     return result
 
 
-# What publish.yml keeps of the build cache (besides the PDF and signature verdicts).
-KEPT_BY_PUBLISH = ("checks", "blobs/search", "blobs/workbooks", "blobs/downloads")
+# What publish.yml keeps of the build cache (besides the PDF and signature verdicts) and of the site.
+KEPT_BY_PUBLISH = (
+    "checks",
+    "blobs/search",
+    "blobs/workbooks",
+    "blobs/downloads",
+    "blobs/unit-pages",
+    "blobs/district-pages",
+)
+PAGES_KEPT_BY_PUBLISH = ("don-vi", "quan-ly")  # <site>/<period>/<folder>: unit and body pages
 
 
 def publishing_runs(data: Path, work: Path, source: Path | None, verdicts: Path) -> dict:
@@ -382,7 +390,14 @@ def publishing_runs(data: Path, work: Path, source: Path | None, verdicts: Path)
     runs = {}
     for name, keep in (("publish, nothing kept", False), ("publish, cache kept", True)):
         shutil.rmtree(checkout, ignore_errors=True)
+        pages = work / "pages-kept"
+        shutil.rmtree(pages, ignore_errors=True)
+        for folder in site.glob("*/*") if keep else ():
+            if folder.name in PAGES_KEPT_BY_PUBLISH:
+                shutil.copytree(folder, pages / folder.relative_to(site))  # copies: other inodes, as restored
         shutil.rmtree(site, ignore_errors=True)
+        if pages.is_dir():
+            pages.rename(site)
         git(work, "clone", "--quiet", str(data), str(checkout))  # every file written anew
         if keep:
             for folder in cache.glob("site-builder/build/*"):

@@ -444,3 +444,28 @@ def test_a_build_keeps_only_the_verdicts_it_looked_up(repo, tmp_path):
     assert not stale.exists() and not stray.parent.parent.exists()
     assert before - after and after - before  # the changed school's verdicts replaced
     assert len(after) == len(before)
+
+
+def test_pages_restored_into_a_fresh_output_folder_are_kept_when_their_bytes_are_the_recorded_ones(repo, tmp_path):
+    """publish.yml restores the unit and body pages of its last build into an empty output folder:
+    copies, so other inodes and times. A page is kept when its bytes are the ones the manifest
+    recorded, and rendered again when they are not (here: one byte changed, same size)."""
+    import shutil
+
+    root, _git = repo
+    site = tmp_path / "site"
+    build(root, site)
+    kept = [p for folder in ("don-vi", "quan-ly") for p in (site / PERIOD / folder).rglob("*") if p.is_file()]
+    pages = {p.relative_to(site).as_posix(): p.read_bytes() for p in kept}  # with the units' templates
+    units = [rel for rel in pages if rel.startswith(f"{PERIOD}/don-vi/") and rel.endswith("/index.html")]
+    assert len(units) >= 3 and any(rel.startswith(f"{PERIOD}/quan-ly/") for rel in pages)
+    shutil.rmtree(site)
+    for rel, data in pages.items():  # what the workflow's cache gives back: these files alone
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_bytes(data)
+    tampered = site / units[0]
+    tampered.write_bytes(pages[units[0]].replace(b"<main", b"<MAIN", 1))
+    assert tampered.read_bytes() != pages[units[0]]
+    done = unit_pages_done(build(root, site))
+    assert done["rendered"] == 1 and done["kept"] == len(units) - 1
+    assert {rel: (site / rel).read_bytes() for rel in pages} == pages  # the tampered page rendered as before

@@ -12,8 +12,10 @@ the data commit of the whole site, see pages.py `unit_provenance`), its rows in 
 reviewer's workspace entries it shows (where its reviewer scores come from, its objections; not
 the body's workbook, shown on the district page only), the page shell mkdocs made, the template
 sources and the values every page shares. The build cache keeps, per output folder, each page's
-key and the size, time and inode its file had when written (`Manifest`): a page whose key did not
-change and whose file is still the one written is kept as it is, without being read.
+key, the size, time and inode its file had when written and the SHA-256 of its bytes (`Manifest`):
+a page whose key did not change and whose file is still the one written is kept as it is, without
+being read. A file with other stamps but the recorded bytes is kept too (read and hashed): the
+pages publish.yml restored from its cache into a fresh checkout's output folder.
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ _SHARED: tuple = ()
 
 
 class Manifest:
-    """Site-relative path -> (page key, size, modification time in ns, inode, ranks) of the file
-    the last build wrote there; kept in the build cache under a digest of the output folder, one
-    blob per kind of page (`kind`: unit pages here, reviewing bodies' pages in parent_pages.py)."""
+    """Site-relative path -> (page key, size, modification time in ns, inode, ranks, SHA-256) of
+    the file the last build wrote there; kept in the build cache under a digest of the output
+    folder, one blob per kind of page (`kind`: unit pages here, reviewing bodies' pages in
+    parent_pages.py)."""
 
     def __init__(self, cache, site: Path, kind: str = CACHE_KIND):
         self.cache = cache
@@ -53,25 +56,32 @@ class Manifest:
     def load(cls, cache, site: Path, kind: str = CACHE_KIND) -> Manifest:
         """The manifest the last build into `site` kept (empty when none or unreadable)."""
         manifest = cls(cache, site, kind)
-        data = cache.blob(kind, manifest.name) if cache is not None else None
-        if data:
-            try:
-                loaded = pickle.loads(data)
-                manifest.entries = loaded if isinstance(loaded, dict) else {}
-            except (pickle.UnpicklingError, ValueError, EOFError, TypeError, AttributeError, ImportError):
-                manifest.entries = {}
+        manifest.entries = manifest._stored()
         return manifest
+
+    def _stored(self) -> dict[str, tuple]:
+        data = self.cache.blob(self.kind, self.name) if self.cache is not None else None
+        try:
+            loaded = pickle.loads(data) if data else {}
+        except (pickle.UnpicklingError, ValueError, EOFError, TypeError, AttributeError, ImportError):
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
 
     def unchanged(self, root: str, rel: str, key: str) -> int | None:
         """The size of the file at `rel` when it is the one written for `key`, else None."""
         known = self.entries.get(rel)
         if known is None or known[0] != key:
             return None
+        path = os.path.join(root, rel)
         try:
-            stat = os.stat(os.path.join(root, rel))
+            stat = os.stat(path)
+            if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == known[1:4]:
+                return stat.st_size
+            if len(known) > 5 and stat.st_size == known[1] and _sha256(path) == known[5]:
+                return stat.st_size  # the same bytes in another file (restored from publish.yml's cache)
         except OSError:
-            return None
-        return stat.st_size if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == known[1:4] else None
+            pass
+        return None
 
     def ranks(self, rel: str) -> tuple | None:
         """The ranks the page at `rel` showed when written."""
@@ -79,17 +89,29 @@ class Manifest:
         return known[4] if known is not None and len(known) > 4 else None
 
     def save(self, root: str, keys: dict[str, tuple[str, tuple | None]]) -> None:
-        """After the site is in place: the key, the file stamps and the ranks of every page written."""
+        """After the site is in place: the key, the file stamps, the ranks and the SHA-256 of every
+        page written or kept (a kept file's digest is the one recorded while its stamps hold)."""
         if self.cache is None:
             return
+        before = self._stored()
         entries = {}
         for rel, (key, ranks) in keys.items():
+            path = os.path.join(root, rel)
             try:
-                stat = os.stat(os.path.join(root, rel))
+                stat = os.stat(path)
+                stamps = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                known = before.get(rel)
+                kept = known is not None and len(known) > 5 and known[1:4] == stamps
+                digest = known[5] if known is not None and kept else _sha256(path)
+                entries[rel] = (key, *stamps, ranks, digest)
             except OSError:
                 continue
-            entries[rel] = (key, stat.st_size, stat.st_mtime_ns, stat.st_ino, ranks)
         self.cache.put_blob(self.kind, self.name, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, dict[str, tuple], dict]:
