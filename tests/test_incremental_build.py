@@ -469,3 +469,7 @@ def test_pages_restored_into_a_fresh_output_folder_are_kept_when_their_bytes_are
     done = unit_pages_done(build(root, site))
     assert done["rendered"] == 1 and done["kept"] == len(units) - 1
     assert {rel: (site / rel).read_bytes() for rel in pages} == pages  # the tampered page rendered as before
+    for rel in pages:  # what the workflow saves now: the same bytes, recorded with their new stamps
+        (site / rel).write_bytes(pages[rel])
+    done = unit_pages_done(build(root, site))
+    assert done["rendered"] == 0 and done["kept"] == len(units)

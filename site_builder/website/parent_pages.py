@@ -27,7 +27,8 @@ CACHE_KIND = "district-pages"
 
 def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, dict[str, tuple]]:
     """Write (or keep) every reviewing body's page of every period; returns the number of pages
-    and the key of each (for `Manifest.save` once the site is in place; no ranks kept beside)."""
+    and the key and verified digest of each (for `Manifest.save` once the site is in place; no
+    ranks kept beside)."""
     manifest = Manifest.load(run.cache, writer.site, CACHE_KIND)
     base = site_key(run, deep, room) if run.cache is not None else b""
     pages, keys = 0, {}
@@ -39,8 +40,8 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
             rel = run.layout.parent(period.id, parent_id) + "index.html"
             key = _page_key(base, pf, parent_id, title, renderer, reviewing) if run.cache is not None else None
             if key is not None:
-                keys[rel] = (key, None)
                 size = manifest.unchanged(writer.root, rel, key)
+                keys[rel] = (key, None, manifest.verified.get(rel) if size is not None else None)
                 if size is not None:
                     writer.keep(rel, size)
                     continue

@@ -51,6 +51,7 @@ class Manifest:
         self.kind = kind
         self.name = hashlib.sha256(str(Path(site).resolve()).encode("utf-8")).hexdigest()[:32]
         self.entries: dict[str, tuple] = {}
+        self.verified: dict[str, str] = {}  # path -> SHA-256 of a file kept for its bytes (unchanged below)
 
     @classmethod
     def load(cls, cache, site: Path, kind: str = CACHE_KIND) -> Manifest:
@@ -78,7 +79,8 @@ class Manifest:
             if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == known[1:4]:
                 return stat.st_size
             if len(known) > 5 and stat.st_size == known[1] and _sha256(path) == known[5]:
-                return stat.st_size  # the same bytes in another file (restored from publish.yml's cache)
+                self.verified[rel] = known[5]  # the same bytes in another file (restored by publish.yml)
+                return stat.st_size
         except OSError:
             pass
         return None
@@ -88,22 +90,23 @@ class Manifest:
         known = self.entries.get(rel)
         return known[4] if known is not None and len(known) > 4 else None
 
-    def save(self, root: str, keys: dict[str, tuple[str, tuple | None]]) -> None:
+    def save(self, root: str, keys: dict[str, tuple[str, tuple | None, str | None]]) -> None:
         """After the site is in place: the key, the file stamps, the ranks and the SHA-256 of every
-        page written or kept (a kept file's digest is the one recorded while its stamps hold)."""
+        page written or kept (`keys`: path -> key, ranks and the digest `unchanged` verified, if
+        it did; a file kept for its stamps has the digest recorded with them; others are read)."""
         if self.cache is None:
             return
         before = self._stored()
         entries = {}
-        for rel, (key, ranks) in keys.items():
+        for rel, (key, ranks, verified) in keys.items():
             path = os.path.join(root, rel)
             try:
                 stat = os.stat(path)
                 stamps = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
                 known = before.get(rel)
-                kept = known is not None and len(known) > 5 and known[1:4] == stamps
-                digest = known[5] if known is not None and kept else _sha256(path)
-                entries[rel] = (key, *stamps, ranks, digest)
+                if verified is None and known is not None and len(known) > 5 and known[1:4] == stamps:
+                    verified = known[5]
+                entries[rel] = (key, *stamps, ranks, verified or _sha256(path))
             except OSError:
                 continue
         self.cache.put_blob(self.kind, self.name, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
@@ -116,8 +119,8 @@ def _sha256(path: str) -> str:
 
 def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, dict[str, tuple], dict]:
     """Write every unit page (and template) of every period; returns the number of unit pages,
-    the key and ranks of each file written or kept (for `Manifest.save` once the site is in
-    place), and how many pages were rendered, given new ranks or kept."""
+    the key, ranks and verified digest of each file written or kept (for `Manifest.save` once the
+    site is in place), and how many pages were rendered, given new ranks or kept."""
     manifest = Manifest.load(run.cache, writer.site)
     base = site_key(run, deep, room)
     keys: dict[str, tuple] = {}
@@ -130,8 +133,10 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
             files = [folder + "index.html"] + ([folder + TEMPLATE_FILE] if f.template else [])
             key = _page_key(base, f, renderer, reviewing) if run.cache is not None else None
             if key is not None:
-                keys.update(dict.fromkeys(files, (key, f.ranks)))
                 outcome = _reused(writer, manifest, renderer, f, files, key)
+                for rel in files:  # a rewritten file (new rank cards) is read again for its digest
+                    same = outcome == "kept" or (outcome == "ranked" and rel != files[0])
+                    keys[rel] = (key, f.ranks, manifest.verified.get(rel) if same else None)
                 if outcome is not None:
                     done[outcome] += 1
                     continue
