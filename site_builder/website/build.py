@@ -176,8 +176,8 @@ def build_site(
             # SiteTooLarge: exit 1, the previous site left as it was
             measured = site_size.check(site_size.of_files(writer.sizes, run.org.site_budget_mb, run.org.file_limit_mb))
             writer.finish()
-            unit_pages.Manifest(run.cache, out).save(writer.root, counts["page_keys"])
-            unit_pages.Manifest(run.cache, out, parent_pages.CACHE_KIND).save(writer.root, counts["parent_keys"])
+            for manifest in counts["manifests"]:
+                manifest.save(writer.root)
         except BaseException as exc:
             exc.site_touched = writer.committing  # type: ignore[attr-defined]  # commands/build.py words it
             if not writer.committing:
@@ -228,8 +228,8 @@ def _write_site(
     # html-validate's <title> limit, less the theme's suffix
     room = TITLE_LIMIT - len(f" - {config.get('site_name') or ''}")
     # One page per unit and period (and the template of a unit that has not submitted)
-    units, page_keys, unit_pages_done = unit_pages.write_all(run, renderer, reviewing, deep, room, writer)
-    parents, parent_keys = parent_pages.write_all(run, renderer, reviewing, deep, room, writer)
+    units, unit_manifest, unit_pages_done = unit_pages.write_all(run, renderer, reviewing, deep, room, writer)
+    parents, parent_manifest = parent_pages.write_all(run, renderer, reviewing, deep, room, writer)
     pages += parents
     pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
     laps.lap("pages")
@@ -249,8 +249,7 @@ def _write_site(
         "unit_pages": units,
         "evidence": evidence,
         "warnings": warnings,
-        "page_keys": page_keys,
-        "parent_keys": parent_keys,
+        "manifests": (unit_manifest, parent_manifest),  # saved once the site is in place
         "unit_pages_done": unit_pages_done,
     }
 

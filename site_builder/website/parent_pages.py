@@ -25,13 +25,12 @@ from site_builder.website.unit_pages import Manifest, site_key
 CACHE_KIND = "district-pages"
 
 
-def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, dict[str, tuple]]:
+def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, Manifest]:
     """Write (or keep) every reviewing body's page of every period; returns the number of pages
-    and the key and verified digest of each (for `Manifest.save` once the site is in place; no
-    ranks kept beside)."""
+    and the manifest recording them (`Manifest.save` once the site is in place; no ranks kept)."""
     manifest = Manifest.load(run.cache, writer.site, CACHE_KIND)
     base = site_key(run, deep, room) if run.cache is not None else b""
-    pages, keys = 0, {}
+    pages = 0
     for period in run.periods:
         pf = run.all_facts[period.id]
         for parent_id in pf.parents:
@@ -40,8 +39,8 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
             rel = run.layout.parent(period.id, parent_id) + "index.html"
             key = _page_key(base, pf, parent_id, title, renderer, reviewing) if run.cache is not None else None
             if key is not None:
+                manifest.record(rel, key)
                 size = manifest.unchanged(writer.root, rel, key)
-                keys[rel] = (key, None, manifest.verified.get(rel) if size is not None else None)
                 if size is not None:
                     writer.keep(rel, size)
                     continue
@@ -53,7 +52,7 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
                     page_title(title, period.title, room),
                 ),
             )
-    return pages, keys
+    return pages, manifest
 
 
 def _page_key(base: bytes, pf: PeriodFacts, parent_id: str, title: str, renderer, reviewing) -> str | None:

@@ -44,29 +44,32 @@ class Manifest:
     """Site-relative path -> (page key, size, modification time in ns, inode, ranks, SHA-256) of
     the file the last build wrote there; kept in the build cache under a digest of the output
     folder, one blob per kind of page (`kind`: unit pages here, reviewing bodies' pages in
-    parent_pages.py)."""
+    parent_pages.py). Loaded before the pages are written; each page this build writes or keeps
+    is `record`ed, and `save` replaces the blob once the site is in place."""
 
     def __init__(self, cache, site: Path, kind: str = CACHE_KIND):
         self.cache = cache
         self.kind = kind
         self.name = hashlib.sha256(str(Path(site).resolve()).encode("utf-8")).hexdigest()[:32]
-        self.entries: dict[str, tuple] = {}
-        self.verified: dict[str, str] = {}  # path -> SHA-256 of a file kept for its bytes (unchanged below)
+        self.entries: dict[str, tuple] = {}  # the last build's
+        self.pages: dict[str, tuple[str, tuple | None]] = {}  # this build's: path -> key, ranks
+        self.verified: dict[str, tuple[tuple, str]] = {}  # path -> stamps, SHA-256 of a file kept for its bytes
 
     @classmethod
     def load(cls, cache, site: Path, kind: str = CACHE_KIND) -> Manifest:
         """The manifest the last build into `site` kept (empty when none or unreadable)."""
         manifest = cls(cache, site, kind)
-        manifest.entries = manifest._stored()
-        return manifest
-
-    def _stored(self) -> dict[str, tuple]:
-        data = self.cache.blob(self.kind, self.name) if self.cache is not None else None
+        data = cache.blob(kind, manifest.name) if cache is not None else None
         try:
             loaded = pickle.loads(data) if data else {}
         except (pickle.UnpicklingError, ValueError, EOFError, TypeError, AttributeError, ImportError):
-            return {}
-        return loaded if isinstance(loaded, dict) else {}
+            loaded = {}
+        manifest.entries = loaded if isinstance(loaded, dict) else {}
+        return manifest
+
+    def record(self, rel: str, key: str, ranks: tuple | None = None) -> None:
+        """The page at `rel` is written or kept for `key` by this build."""
+        self.pages[rel] = (key, ranks)
 
     def unchanged(self, root: str, rel: str, key: str) -> int | None:
         """The size of the file at `rel` when it is the one written for `key`, else None."""
@@ -76,10 +79,11 @@ class Manifest:
         path = os.path.join(root, rel)
         try:
             stat = os.stat(path)
-            if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == known[1:4]:
+            stamps = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            if stamps == known[1:4]:
                 return stat.st_size
             if len(known) > 5 and stat.st_size == known[1] and _sha256(path) == known[5]:
-                self.verified[rel] = known[5]  # the same bytes in another file (restored by publish.yml)
+                self.verified[rel] = (stamps, known[5])  # the same bytes in another file (restored by publish.yml)
                 return stat.st_size
         except OSError:
             pass
@@ -90,26 +94,32 @@ class Manifest:
         known = self.entries.get(rel)
         return known[4] if known is not None and len(known) > 4 else None
 
-    def save(self, root: str, keys: dict[str, tuple[str, tuple | None, str | None]]) -> None:
+    def save(self, root: str) -> None:
         """After the site is in place: the key, the file stamps, the ranks and the SHA-256 of every
-        page written or kept (`keys`: path -> key, ranks and the digest `unchanged` verified, if
-        it did; a file kept for its stamps has the digest recorded with them; others are read)."""
+        page this build recorded."""
         if self.cache is None:
             return
-        before = self._stored()
         entries = {}
-        for rel, (key, ranks, verified) in keys.items():
+        for rel, (key, ranks) in self.pages.items():
             path = os.path.join(root, rel)
             try:
                 stat = os.stat(path)
                 stamps = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-                known = before.get(rel)
-                if verified is None and known is not None and len(known) > 5 and known[1:4] == stamps:
-                    verified = known[5]
-                entries[rel] = (key, *stamps, ranks, verified or _sha256(path))
+                entries[rel] = (key, *stamps, ranks, self._digest(rel, path, stamps))
             except OSError:
                 continue
         self.cache.put_blob(self.kind, self.name, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _digest(self, rel: str, path: str, stamps: tuple) -> str:
+        """The SHA-256 known for the file while it has these stamps (recorded by the last build or
+        verified by this one), else read: a page written (or given new rank cards) has new ones."""
+        verified = self.verified.get(rel)
+        if verified is not None and verified[0] == stamps:
+            return verified[1]
+        known = self.entries.get(rel)
+        if known is not None and len(known) > 5 and known[1:4] == stamps:
+            return known[5]
+        return _sha256(path)
 
 
 def _sha256(path: str) -> str:
@@ -117,13 +127,12 @@ def _sha256(path: str) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, dict[str, tuple], dict]:
+def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, Manifest, dict]:
     """Write every unit page (and template) of every period; returns the number of unit pages,
-    the key, ranks and verified digest of each file written or kept (for `Manifest.save` once the
-    site is in place), and how many pages were rendered, given new ranks or kept."""
+    the manifest recording them (`Manifest.save` once the site is in place), and how many pages
+    were rendered, given new ranks or kept."""
     manifest = Manifest.load(run.cache, writer.site)
     base = site_key(run, deep, room)
-    keys: dict[str, tuple] = {}
     done = dict.fromkeys(OUTCOMES, 0)
     todo = []  # (period id, unit id, files) of the pages to render
     for period in run.periods:
@@ -133,17 +142,16 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
             files = [folder + "index.html"] + ([folder + TEMPLATE_FILE] if f.template else [])
             key = _page_key(base, f, renderer, reviewing) if run.cache is not None else None
             if key is not None:
+                for rel in files:
+                    manifest.record(rel, key, f.ranks)
                 outcome = _reused(writer, manifest, renderer, f, files, key)
-                for rel in files:  # a rewritten file (new rank cards) is read again for its digest
-                    same = outcome == "kept" or (outcome == "ranked" and rel != files[0])
-                    keys[rel] = (key, f.ranks, manifest.verified.get(rel) if same else None)
                 if outcome is not None:
                     done[outcome] += 1
                     continue
             todo.append((period.id, unit_id, files))
     done[PROCESSES] = _render(run, renderer, deep, room, todo, writer)
     done["rendered"] = len(todo)
-    return sum(len(run.all_facts[p.id].units) for p in run.periods), keys, done
+    return sum(len(run.all_facts[p.id].units) for p in run.periods), manifest, done
 
 
 def _render(run, renderer, deep, room: int, todo: list[tuple], writer: SiteWriter) -> int:
