@@ -1,4 +1,5 @@
-"""The verdict on one unit file (its record and its problems), kept by the site build's cache.
+"""The verdict on one unit file (its record and its problems), and on a period's registry, kept by
+the site build's cache.
 
 A full validation of a national repository checks ~15,000 submissions and their evidence every
 build, although a rebuild usually follows a change to one of them. A verdict depends only on
@@ -7,6 +8,10 @@ registry entries; the names and contents of the files in the unit's evidence fol
 registry files of the period; criteria/, schema/ and the organisation file; the package's code and
 the versions of the parsers it uses. Contents, not file stamps: a fresh checkout of the same data
 gets the same keys, so the verdicts a publishing run keeps serve the next one (publish.yml).
+
+A period's registry (its ~600 files at national scale, a fifth of validating an unchanged
+repository) is kept the same way, keyed by every registry file, the organisation file, criteria/,
+schema/ and the code.
 
 Not the day: no check of a unit file depends on it (tests/test_check_cache.py keeps it so; a rule
 that came to depend on it would have to be digested here). A build keeps only the verdicts it
@@ -40,6 +45,26 @@ def lookup(root, role, rel: str, unit, elsewhere, others, submission_exists: boo
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return None, None
     return key, cache.check(key)
+
+
+def period_registry(root, organization, period: str):
+    """`registry.load_period_registry(root, organization, period)`, reused from the last build
+    when none of what it reads changed (the organisation is in `_shared`)."""
+    from site_builder.registry import load_period_registry
+
+    cache = build_cache.current()
+    if cache is None:
+        return load_period_registry(root, organization, period)
+    base = str(Path(root.path))
+    try:
+        key = hashlib.sha256(b"registry\0" + _shared(base) + _period(base, period)).hexdigest()
+    except OSError:
+        return load_period_registry(root, organization, period)
+    found = cache.check(key)
+    if found is None:
+        found = load_period_registry(root, organization, period)
+        cache.put_check(key, found)
+    return found
 
 
 def store(key: str | None, verdict) -> None:
@@ -84,6 +109,8 @@ _SEEN: dict[tuple, bytes] = {}
 def begin() -> None:
     """A new batch of lookups: files may have changed since the last one."""
     _SEEN.clear()
+    _shared.cache_clear()
+    _period.cache_clear()
 
 
 def _remembered(path: str, read) -> bytes:
@@ -129,7 +156,7 @@ def _file_digest(path: Path | str) -> bytes:
 
 @lru_cache(maxsize=4)
 def _shared(root: str) -> bytes:
-    """Everything every verdict of this run depends on alike (computed once per process)."""
+    """Everything every verdict of this run depends on alike (computed once per batch, `begin`)."""
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256()

@@ -220,13 +220,16 @@ def _check_cycles(registry: PeriodRegistry, organization: Organization) -> list:
     return problems
 
 
-def load_registry(root: DataRoot, organization: Organization, periods=None) -> tuple[Registry, list]:
+def load_registry(root: DataRoot, organization: Organization, periods=None, read_period=None) -> tuple[Registry, list]:
     """The registries of `periods` (default: every folder under submissions/units/), plus the
-    checks that need several periods (`replaces` must name a unit of another period)."""
+    checks that need several periods (`replaces` must name a unit of another period).
+    `read_period`: what reads one period (default `load_period_registry`; the site build's
+    validation passes one that reuses the last build's, check_cache.py)."""
     registry = Registry(organization)
     problems: list = []
+    read = read_period or load_period_registry
     for period in periods if periods is not None else registry_periods(root):
-        registry.periods[period], found = load_period_registry(root, organization, period)
+        registry.periods[period], found = read(root, organization, period)
         problems += found
     problems += _check_replaces(registry)
     return registry, problems

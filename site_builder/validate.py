@@ -54,12 +54,13 @@ def validate_all(root: DataRoot, parallel_from: int | None = None, workers: int 
     """Everything under the root. Unit files are checked by `workers` forked processes (default:
     the CPUs, at most 8) once there are `parallel_from` of them (default PARALLEL_FROM)."""
     result = ValidationResult()
+    check_cache.begin()  # files may have changed since the last run in this process
     organization, found = load_organization(root)
     result.problems += found
     result.files_checked += 1
     if organization is None:
         return result
-    registry, found = load_registry(root, organization)
+    registry, found = load_registry(root, organization, read_period=check_cache.period_registry)
     result.problems += found
     result.files_checked += len(list(root.registry_dir.glob("*/*.yaml"))) if root.registry_dir.is_dir() else 0
     periods = {}
@@ -158,7 +159,6 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
     """[(record or None, problems)] in the order of `unit_files`, and how many processes did it.
     A site build reuses verdicts on unchanged files (check_cache.py): those are looked up here,
     only the others are checked (and only many of them are worth the workers)."""
-    check_cache.begin()
     with heap.uncollected():  # the verdicts found live as long as the dataset (heap.py); before any fork
         looked = [
             (role, rel, *check_cache.lookup(root, role, rel, *unit_context(root, registry, role)))

@@ -15,12 +15,12 @@ from site_builder import check_cache
 CLOCK_READS = ("today(", ".now(", "time.time(", "utcnow(", "localtime(", "gmtime(", "time_ns(")
 
 
-def test_no_check_of_a_unit_file_reads_the_date():
+def test_no_check_of_a_unit_file_or_a_registry_reads_the_date():
     loaded = subprocess.run(
         [
             sys.executable,
             "-c",
-            "import sys, site_builder.submissions, site_builder.reports\n"
+            "import sys, site_builder.submissions, site_builder.reports, site_builder.registry\n"
             "print('\\n'.join(m.__file__ for n, m in sorted(sys.modules.items()) if n.startswith('site_builder')))",
         ],
         capture_output=True,

@@ -15,6 +15,7 @@ import pytest
 
 from site_builder import review_workbook as rw
 from tests.datarepo import (
+    OFFICE_UNITS,
     build_in_new_process,
     lower_a_self_score,
     two_schools_committed,
@@ -62,6 +63,20 @@ def cached_checks(cache: Path) -> set[str]:
 
 def verdict_times(cache: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in cache.glob("site-builder/build/*/checks/*/*")}
+
+
+def registry_verdicts(cache: Path) -> list[Path]:
+    """The kept verdicts on a period's registry (check_cache.period_registry) among all kept ones."""
+    import pickle
+
+    from site_builder.model import PeriodRegistry
+
+    found = []
+    for file in cache.glob("site-builder/build/*/checks/*/*"):
+        verdict = pickle.loads(file.read_bytes())
+        if isinstance(verdict, tuple) and isinstance(verdict[0], PeriodRegistry):
+            found.append(file)
+    return found
 
 
 @pytest.fixture
@@ -473,3 +488,30 @@ def test_pages_restored_into_a_fresh_output_folder_are_kept_when_their_bytes_are
         (site / rel).write_bytes(pages[rel])
     done = unit_pages_done(build(root, site))
     assert done["rendered"] == 0 and done["kept"] == len(units)
+
+
+def test_a_period_registry_is_read_again_only_when_one_of_its_files_changed(repo, tmp_path):
+    """~600 files at national scale: an unchanged registry is the last build's verdict (a name
+    planted in it shows), a changed file makes it read again (and the old verdict goes)."""
+    import dataclasses
+    import pickle
+
+    root, git = repo
+    site = tmp_path / "site"
+    build(root, site)
+    [kept] = registry_verdicts(tmp_path / "cache")
+    registry, problems = pickle.loads(kept.read_bytes())
+    planted = "Tên chỉ có trong bản đã lưu"
+    registry.units["thcs-demo-b"] = dataclasses.replace(registry.units["thcs-demo-b"], name=planted)
+    kept.write_bytes(pickle.dumps((registry, problems)))
+    build(root, site)
+    page = site / PERIOD / "don-vi/thcs-demo-b/index.html"
+    assert planted in page.read_text(encoding="utf-8")
+
+    renamed = [{**u, "name": "Trường THCS Demo B mới"} if u["id"] == "thcs-demo-b" else u for u in OFFICE_UNITS]
+    write_registry(root, PERIOD, "pgd-quan-1", renamed, reviewers=["pgd-q1-reviewer"])
+    git.commit("Đổi tên trường", author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    build(root, site)
+    text = page.read_text(encoding="utf-8")
+    assert "Trường THCS Demo B mới" in text and planted not in text
+    assert not kept.exists() and len(registry_verdicts(tmp_path / "cache")) == 1
