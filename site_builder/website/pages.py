@@ -7,6 +7,7 @@ so markup in a submission shows as text. Links are relative so the site works fr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
@@ -54,7 +55,7 @@ def environment(commit_url, cache=None) -> jinja2.Environment:
     )
     env.filters.update(
         {
-            "num": number,
+            "num": page_number,
             "plain": lambda v: "" if plain(v) is None else plain(v),
             "day": day,
             "moment": moment,
@@ -73,7 +74,38 @@ def environment(commit_url, cache=None) -> jinja2.Environment:
             "evidence_url": evidence_url,
         }
     )
+    env.globals["criterion_head"] = _criterion_heads(env)
     return env
+
+
+def page_number(value, empty: str = "—") -> str:
+    """`number`, remembered: a national build formats 1.8 million values on its unit pages, nearly
+    all of them a few dozen distinct scores."""
+    try:
+        return _remembered_number(value, empty)
+    except TypeError:  # not hashable
+        return number(value, empty)
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_number(value, empty: str) -> str:
+    return number(value, empty)
+
+
+def _criterion_heads(env: jinja2.Environment):
+    """A criterion's first cells on a unit page (`_macros.html`): the same on every page of its
+    catalogue, so rendered once per build instead of once per unit (a tenth of a page's time)."""
+    made: dict[tuple, str] = {}
+
+    def criterion_head(item) -> str:
+        key = (item.id, item.text, item.mandatory)
+        found = made.get(key)
+        if found is None:
+            macros = env.get_template("_macros.html").module
+            found = made[key] = macros.criterion_head(*key)  # type: ignore[attr-defined]
+        return found
+
+    return criterion_head
 
 
 def evidence_url(href: str, base: str) -> str:
