@@ -78,23 +78,16 @@ def environment(commit_url, cache=None) -> jinja2.Environment:
     return env
 
 
+@functools.lru_cache(maxsize=4096)
 def page_number(value, empty: str = "—") -> str:
     """`number`, remembered: a national build formats 1.8 million values on its unit pages, nearly
     all of them a few dozen distinct scores."""
-    try:
-        return _remembered_number(value, empty)
-    except TypeError:  # not hashable
-        return number(value, empty)
-
-
-@functools.lru_cache(maxsize=4096)
-def _remembered_number(value, empty: str) -> str:
     return number(value, empty)
 
 
 def _criterion_heads(env: jinja2.Environment):
     """A criterion's first cells on a unit page (`_macros.html`): the same on every page of its
-    catalogue, so rendered once per build instead of once per unit (a tenth of a page's time)."""
+    catalogue, so rendered once per build instead of once per unit."""
     made: dict[tuple, str] = {}
 
     def criterion_head(item) -> str:
