@@ -379,6 +379,7 @@ KEPT_BY_PUBLISH = (
     "blobs/downloads",
     "blobs/unit-pages",
     "blobs/district-pages",
+    "blob-digests.pickle",
 )
 PAGES_KEPT_BY_PUBLISH = ("don-vi", "quan-ly")  # <site>/<period>/<folder>: unit and body pages
 
@@ -404,7 +405,7 @@ def publishing_runs(data: Path, work: Path, source: Path | None, verdicts: Path)
                 kept = work / "kept"
                 kept.mkdir()
                 for part in KEPT_BY_PUBLISH:
-                    if (folder / part).is_dir():
+                    if (folder / part).exists():
                         (kept / part).parent.mkdir(parents=True, exist_ok=True)
                         (folder / part).rename(kept / part)
                 shutil.rmtree(folder)

@@ -3,7 +3,9 @@
 - File digests: SHA-256 of evidence PDFs, remembered by the file's identity and stamps (device,
   inode, size, modification time in nanoseconds; not the change time, which the site's own hard
   link to the file moves on every publish: git's core.trustctime=false for the same reason), so
-  an unchanged 300 KB PDF is not read and hashed again by the checks or by the site.
+  an unchanged 300 KB PDF is not read and hashed again by the checks or by the site. A fresh
+  checkout gives every file new stamps: those of a clean git checkout are also remembered by the
+  file's git blob id (blob_digests.py), which a new clone keeps.
 - Other outputs by kind (`blob`/`put_blob`): bytes under a digest of their inputs, e.g. the
   scoring workbook of a reviewing body whose units did not change, the search index while what it
   indexes does not change (website/search_index.py), or the keys of the unit pages
@@ -33,6 +35,7 @@ from typing import IO
 
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
 MAX_DIGESTS = 1_000_000  # ~100 MB of table: far more files than a national repository holds
+BLOB_DIGESTS = "blob-digests.pickle"  # git blob id -> (SHA-256, size): what a fresh clone reuses
 _enabled = True
 _current: BuildCache | None = None
 
@@ -59,7 +62,7 @@ def open_for(root: Path, hold: bool = False) -> BuildCache | None:
         return None
     name = hashlib.sha256(str(Path(root).resolve()).encode("utf-8")).hexdigest()[:16]
     if _current is None or _current.folder.name != name:
-        _current = BuildCache(base_folder() / name)
+        _current = BuildCache(base_folder() / name, Path(root))
     if hold:
         _current.hold()
     return _current
@@ -87,8 +90,9 @@ WAITING = "Đang chờ một lần xây dựng khác của cùng thư mục dữ
 
 
 class BuildCache:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, root: Path | None = None):
         self.folder = folder
+        self.root = root  # the data folder (its git checkout names files' contents)
         self._digests: dict[tuple, str] | None = None
         self._verdicts: dict[tuple[str, str], tuple[str, str]] = {}  # (rules, sha256) -> PDF verdict
         self._digests_changed = False
@@ -97,6 +101,9 @@ class BuildCache:
         self._used_checks: set[str] = set()  # the keys of the verdicts this build looked up
         self._lock = threading.Lock()
         self._held: IO[str] | None = None
+        self._checkout: dict[str, str] | None = None  # path -> blob id (blob_digests.py)
+        self._by_blob: dict[str, tuple[str, int]] | None = None  # blob id -> (SHA-256, size)
+        self._blobs_changed = False
 
     # ------------------------------------------------------------------ one build at a time
     def hold(self) -> None:
@@ -124,15 +131,50 @@ class BuildCache:
     # ------------------------------------------------------------------ file digests
     def digest(self, path: str, stat: os.stat_result | None = None) -> str:
         """SHA-256 of the file at `path`, from the cache when its stamps (`stat`, when the caller
-        has them) did not change."""
-        key = stamps(stat or os.stat(path))
+        has them) did not change, or when its content is a git blob whose digest is known."""
+        info = stat or os.stat(path)
+        key = stamps(info)
         known = self._table().get(key)
         if known is not None:
             return known
+        blob = self._blob_of(path)
+        kept = self._blob_table().get(blob) if blob is not None else None
+        if kept is not None and kept[1] == info.st_size:
+            self.remember(key, kept[0])
+            return kept[0]
         with open(path, "rb") as handle:
             found = hashlib.file_digest(handle, "sha256").hexdigest()
         self.remember(key, found)
+        if blob is not None:
+            with self._lock:
+                self._blob_table()[blob] = (found, info.st_size)
+                self._blobs_changed = True
         return found
+
+    def _blob_of(self, path: str) -> str | None:
+        """The git blob a clean checkout holds at `path` (its data folder's files are listed once,
+        before any worker is forked: the first digest is asked for by the checks' keys)."""
+        if self._checkout is None:
+            from site_builder import blob_digests
+            from site_builder.paths import SUBMISSIONS
+
+            with self._lock:
+                if self._checkout is None:
+                    root = self.root
+                    self._checkout = blob_digests.clean_blobs(root, SUBMISSIONS) if root is not None else {}
+        return self._checkout.get(path)
+
+    def _blob_table(self) -> dict[str, tuple[str, int]]:
+        if self._by_blob is None:
+            try:
+                with open(self.folder / BLOB_DIGESTS, "rb") as handle:
+                    loaded = pickle.load(handle)
+                if not isinstance(loaded, dict):
+                    raise ValueError("not a blob table")
+                self._by_blob = loaded
+            except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+                self._by_blob = {}
+        return self._by_blob
 
     def known_digest(self, path: str) -> str | None:
         """The cached SHA-256 of `path`, or None (nothing read when there is none)."""
@@ -273,6 +315,9 @@ class BuildCache:
         if self._digests is not None and self._digests_changed:
             table = (self._digests, self._verdicts) if len(self._digests) <= MAX_DIGESTS else ({}, {})
             _store(self.folder / "digests.pickle", pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+        if self._by_blob is not None and self._blobs_changed:
+            blobs = self._by_blob if len(self._by_blob) <= MAX_DIGESTS else {}
+            _store(self.folder / BLOB_DIGESTS, pickle.dumps(blobs, protocol=pickle.HIGHEST_PROTOCOL))
         if self._used_checks:
             _drop_unused_checks(self.folder / "checks", self._used_checks)
         for kind, used in self._used_blobs.items():

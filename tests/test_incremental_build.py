@@ -18,6 +18,7 @@ from tests.datarepo import (
     OFFICE_UNITS,
     build_in_new_process,
     lower_a_self_score,
+    pdf_bytes,
     two_schools_committed,
     write_registry,
     write_school,
@@ -515,3 +516,37 @@ def test_a_period_registry_is_read_again_only_when_one_of_its_files_changed(repo
     text = page.read_text(encoding="utf-8")
     assert "Trường THCS Demo B mới" in text and planted not in text
     assert not kept.exists() and len(registry_verdicts(tmp_path / "cache")) == 1
+
+
+def test_a_fresh_clone_takes_the_evidence_digests_kept_for_their_git_blobs(repo, tmp_path, monkeypatch):
+    """Publishing starts from a fresh clone, where every file has new stamps: no PDF is read to be
+    hashed again (its SHA-256 is the one kept for its git blob), but one edited since, not
+    committed, is, even at the same size."""
+    import hashlib
+    import shutil
+    import subprocess
+
+    from site_builder.cli import main
+
+    root, _git = repo
+    build(root, tmp_path / "site")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
+    shutil.rmtree(root)
+    clone.rename(root)
+    edited = root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-b/ke-hoach-cntt.pdf"
+    content = pdf_bytes("thcs-demo-z")
+    assert len(content) == edited.stat().st_size and content != edited.read_bytes()
+    edited.write_bytes(content)
+    hashed = []
+    file_digest = hashlib.file_digest
+
+    def counted(handle, name):
+        hashed.append(str(handle.name))
+        return file_digest(handle, name)
+
+    monkeypatch.setattr(hashlib, "file_digest", counted)
+    assert main(["--root", str(root), "build", "--out", str(tmp_path / "site")]) == 0
+    assert [p for p in hashed if p.endswith(".pdf")] == [str(edited)]
+    page = (tmp_path / "site" / PERIOD / "don-vi/thcs-demo-b/index.html").read_text(encoding="utf-8")
+    assert hashlib.sha256(content).hexdigest() in page

@@ -33,7 +33,7 @@ RELEASES = {
     "actions/cache/save": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
 }
 # The one cache: what publish.yml made that is keyed by content (verdicts, search index, workbooks,
-# downloads' rows, pages).
+# downloads' rows, pages, evidence digests by git blob).
 KEPT_FOLDERS = "".join(
     [
         f"~/.cache/site-builder/{folder}\n"
@@ -46,6 +46,7 @@ KEPT_FOLDERS = "".join(
             "build/*/blobs/downloads",
             "build/*/blobs/unit-pages",
             "build/*/blobs/district-pages",
+            "build/*/blob-digests.pickle",
         )
     ]
     + ["build/site/*/don-vi\n", "build/site/*/quan-ly\n"]  # the unit and body pages (their manifests above)
@@ -219,7 +220,7 @@ def test_publish_keeps_the_previous_site_on_failure():
 
 
 def test_publish_keeps_what_it_made_between_runs():
-    """Verdicts, the search index, the workbooks, the downloads' rows and the pages are restored
+    """Verdicts, evidence digests, the search index, the workbooks, the downloads' rows and the pages are restored
     before the build and saved after it, even when the data was refused; only on the default
     branch (pushes to main, the schedule, by hand), where no pull request's cache is visible; and
     under a key no other workflow writes."""
