@@ -220,10 +220,10 @@ def test_publish_keeps_the_previous_site_on_failure():
 
 
 def test_publish_keeps_what_it_made_between_runs():
-    """Verdicts, evidence digests, the search index, the workbooks, the downloads' rows and the pages are restored
-    before the build and saved after it, even when the data was refused; only on the default
-    branch (pushes to main, the schedule, by hand), where no pull request's cache is visible; and
-    under a key no other workflow writes."""
+    """Verdicts, evidence digests, the search index, the workbooks, the downloads' rows and the
+    pages are restored before the build and saved after it, even when the data was refused; only
+    on the default branch (pushes to main, the schedule, by hand), where no pull request's cache is
+    visible; and under a key no other workflow writes."""
     publish = load(WORKFLOWS / "publish.yml")
     assert set(publish["on"]) == {"push", "schedule", "workflow_dispatch"}
     steps = publish["jobs"]["build"]["steps"]
