@@ -164,6 +164,13 @@ class BuildCache:
                     self._checkout = blob_digests.clean_blobs(root, SUBMISSIONS) if root is not None else {}
         return self._checkout.get(path)
 
+    def forget_checkout(self) -> None:
+        """The checks have digested every evidence file: the listing of the checkout's blobs
+        (~10 MB at 15,000 units) is not kept through the rest of the build; a file digested
+        later is read."""
+        with self._lock:
+            self._checkout = {}
+
     def _blob_table(self) -> dict[str, tuple[str, int]]:
         if self._by_blob is None:
             try:
