@@ -20,9 +20,10 @@ from site_builder import gitread
 REGULAR = (b"100644", b"100755")  # not symbolic links (120000) nor submodules (160000)
 
 
-def clean_blobs(root: Path, folder: str) -> dict[str, str]:
+def clean_blobs(root: Path, folder: str, min_parts: int = 1) -> dict[str, str]:
     """f"{root}/{path}" -> blob id of every regular tracked file under `folder` (relative to
-    `root`) whose content is the index's; {} when `root` is not in a git checkout or git fails."""
+    `root`) whose content is the index's and whose path has `min_parts` parts or more; {} when
+    `root` is not in a git checkout or git fails."""
     try:
         listed = gitread.run(root, "ls-files", "--stage", "-z", "--", folder)
         edited = set(gitread.run(root, "diff-files", "--name-only", "--relative", "-z", "--", folder).split(b"\0"))
@@ -35,5 +36,7 @@ def clean_blobs(root: Path, folder: str) -> dict[str, str]:
         fields = meta.split(b" ")
         if len(fields) != 3 or fields[0] not in REGULAR or fields[2] != b"0" or path in edited:
             continue  # another kind of entry, a conflict's side, or edited since
+        if path.count(b"/") + 1 < min_parts:
+            continue
         found[f"{base}/{os.fsdecode(path)}"] = fields[1].decode("ascii")
     return found

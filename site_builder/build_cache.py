@@ -36,6 +36,7 @@ from typing import IO
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
 MAX_DIGESTS = 1_000_000  # ~100 MB of table: far more files than a national repository holds
 BLOB_DIGESTS = "blob-digests.pickle"  # git blob id -> (SHA-256, size): what a fresh clone reuses
+EVIDENCE_PARTS = 5  # submissions/<period>/<body>/<unit>/<file>: the files digest() is asked for
 _enabled = True
 _current: BuildCache | None = None
 
@@ -152,8 +153,9 @@ class BuildCache:
         return found
 
     def _blob_of(self, path: str) -> str | None:
-        """The git blob a clean checkout holds at `path` (its data folder's files are listed once,
-        before any worker is forked: the first digest is asked for by the checks' keys)."""
+        """The git blob a clean checkout holds at `path`: the files of the units' folders are
+        listed once, when the checks' keys ask for the first digest (validate.py forgets the
+        listing before it forks workers)."""
         if self._checkout is None:
             from site_builder import blob_digests
             from site_builder.paths import SUBMISSIONS
@@ -161,13 +163,14 @@ class BuildCache:
             with self._lock:
                 if self._checkout is None:
                     root = self.root
-                    self._checkout = blob_digests.clean_blobs(root, SUBMISSIONS) if root is not None else {}
+                    listed = blob_digests.clean_blobs(root, SUBMISSIONS, EVIDENCE_PARTS) if root is not None else {}
+                    self._checkout = listed
         return self._checkout.get(path)
 
     def forget_checkout(self) -> None:
-        """The checks have digested every evidence file: the listing of the checkout's blobs
-        (~10 MB at 15,000 units) is not kept through the rest of the build; a file digested
-        later is read."""
+        """The checks' keys have digested every evidence file: the listing of the checkout's
+        blobs (~8 MB at 15,000 units) is neither kept through the build nor copied into forked
+        workers' memory; a file digested later is read."""
         with self._lock:
             self._checkout = {}
 

@@ -164,6 +164,9 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
             (role, rel, *check_cache.lookup(root, role, rel, *unit_context(root, registry, role)))
             for role, rel in unit_files
         ]
+    cache = build_cache.current()
+    if cache is not None:
+        cache.forget_checkout()  # the keys digested every evidence file (build_cache.py)
     todo = [(role, rel, key) for role, rel, key, known in looked if known is None]
     if len(todo) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         checked, used = [_check_one(root, registry, periods, *task) for task in todo], 1
@@ -173,7 +176,6 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
         try:
             context = multiprocessing.get_context("fork")
             chunk = max(50, len(todo) // (workers * 8))
-            cache = build_cache.current()
             if cache is not None:
                 cache.take_fresh()  # what the workers inherit is already known here
             checked = []

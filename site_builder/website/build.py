@@ -136,9 +136,6 @@ def build_site(
         result = validation or validate_all(data_root)
         if not result.ok:
             raise InvalidData(result)
-        cache = build_cache.current()
-        if cache is not None:
-            cache.forget_checkout()
         # The data, its history and its facts live until the end: each is kept out of the
         # collector's sight once made, and made without its passes (heap.py).
         heap.keep()
