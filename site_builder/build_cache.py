@@ -74,6 +74,12 @@ def stamps(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
+def file_sha256(path: str) -> str:
+    """SHA-256 of a file's bytes, read in chunks (evidence PDFs, written pages)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def current() -> BuildCache | None:
     return _current
 
@@ -143,8 +149,7 @@ class BuildCache:
         if kept is not None and kept[1] == info.st_size:
             self.remember(key, kept[0])
             return kept[0]
-        with open(path, "rb") as handle:
-            found = hashlib.file_digest(handle, "sha256").hexdigest()
+        found = file_sha256(path)
         self.remember(key, found)
         if blob is not None:
             with self._lock:
@@ -163,8 +168,7 @@ class BuildCache:
             with self._lock:
                 if self._checkout is None:
                     root = self.root
-                    listed = blob_digests.clean_blobs(root, SUBMISSIONS, EVIDENCE_PARTS) if root is not None else {}
-                    self._checkout = listed
+                    self._checkout = blob_digests.clean_blobs(root, SUBMISSIONS, EVIDENCE_PARTS) if root else {}
         return self._checkout.get(path)
 
     def forget_checkout(self) -> None:

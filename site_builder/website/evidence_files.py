@@ -20,7 +20,6 @@ file system stored.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from site_builder.build_cache import file_sha256
 from site_builder.evidence import locate
 
 FOLDER = "minh-chung"
@@ -136,11 +136,7 @@ class EvidenceStore:
         key = (stat.st_dev, stat.st_ino)
         digest = self._digests.get(key)
         if digest is None:
-            if self._cache is not None:
-                digest = self._cache.digest(source)
-            else:
-                with open(source, "rb") as handle:
-                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            digest = self._cache.digest(source) if self._cache is not None else file_sha256(source)
             self._digests[key] = digest
         fact = FileFact(
             repo_path, site_path_of(repo_path), stat.st_size, digest, disk_path if disk_path != repo_path else ""

@@ -28,6 +28,7 @@ import pickle
 from pathlib import Path
 
 from site_builder import tree_memory
+from site_builder.build_cache import file_sha256
 from site_builder.website.pages import TEMPLATE_FILE, TEMPLATES
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import page_title
@@ -82,7 +83,7 @@ class Manifest:
             stamps = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
             if stamps == known[1:4]:
                 return stat.st_size
-            if len(known) > 5 and stat.st_size == known[1] and _sha256(path) == known[5]:
+            if len(known) > 5 and stat.st_size == known[1] and file_sha256(path) == known[5]:
                 self.verified[rel] = (stamps, known[5])  # the same bytes in another file (restored by publish.yml)
                 return stat.st_size
         except OSError:
@@ -119,12 +120,7 @@ class Manifest:
         known = self.entries.get(rel)
         if known is not None and len(known) > 5 and known[1:4] == stamps:
             return known[5]
-        return _sha256(path)
-
-
-def _sha256(path: str) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+        return file_sha256(path)
 
 
 def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, Manifest, dict]:
