@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import tempfile
 
 import pytest
 
@@ -43,7 +42,7 @@ def _records(files: dict[str, bytes]) -> dict[str, str]:
 @pytest.fixture
 def scratch(tmp_path, monkeypatch):
     """Batches are written under this folder only; three documents to a batch."""
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(search, "SCRATCH_PARENTS", (str(tmp_path),))
     monkeypatch.setattr(search, "BATCH", 3)
     return tmp_path
 
