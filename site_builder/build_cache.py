@@ -11,7 +11,8 @@
   indexes does not change (website/search_index.py), or the keys of the unit pages
   an output folder holds (website/unit_pages.py), so a page whose unit did not change is neither
   rendered nor written again.
-- Verdicts on unit files (check_cache.py), keyed by content, under checks/: those of the last build.
+- Verdicts on unit files (check_cache.py), keyed by content, in packs under checks/
+  (check_store.py): those of the last build.
 - Compiled page templates (Jinja's bytecode cache).
 
 Where: $XDG_CACHE_HOME/site-builder/build/<digest of the data folder's path>/, outside the data
@@ -32,6 +33,8 @@ import sys
 import threading
 from pathlib import Path
 from typing import IO
+
+from site_builder.check_store import CheckStore
 
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
 MAX_DIGESTS = 1_000_000  # ~100 MB of table: far more files than a national repository holds
@@ -89,6 +92,7 @@ def close() -> None:
     do not use the cache, and another build may take it."""
     global _current
     if _current is not None:
+        _current.flush_checks()
         _current.release()
     _current = None
 
@@ -106,6 +110,7 @@ class BuildCache:
         self._fresh: dict[tuple, str] = {}
         self._used_blobs: dict[str, set[str]] = {}
         self._used_checks: set[str] = set()  # the keys of the verdicts this build looked up
+        self._checks: CheckStore | None = None
         self._lock = threading.Lock()
         self._held: IO[str] | None = None
         self._checkout: dict[str, str] | None = None  # path -> blob id (blob_digests.py)
@@ -272,10 +277,12 @@ class BuildCache:
         """A stored verdict on a unit file (check_cache.py), or None. The key is kept (a verdict
         not found is stored under it): save() drops the verdicts this build did not look up."""
         self._used_checks.add(key)
+        data = self._check_store().get(key)
+        if data is None:
+            return None
         try:
-            with open(f"{self.folder}/checks/{key[:2]}/{key}", "rb") as handle:  # ~30,000 a national build: no Paths
-                return pickle.load(handle)
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+            return pickle.loads(data)
+        except (ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, IndexError):
             return None
 
     def put_check(self, key: str, verdict) -> None:
@@ -283,7 +290,22 @@ class BuildCache:
             data = pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return
-        _store(Path(f"{self.folder}/checks/{key[:2]}/{key}"), data)
+        self._check_store().put(key, data)
+
+    def put_pickled_check(self, key: str, data: bytes) -> None:
+        """A verdict a forked worker pickled to hand it over: kept as it came."""
+        self._check_store().put(key, data)
+
+    def flush_checks(self) -> None:
+        """Write the verdicts still waiting for a pack's worth (save() does it too): those of a
+        build that stopped, e.g. on invalid data, serve the next one."""
+        if self._checks is not None:
+            self._checks.flush()
+
+    def _check_store(self) -> CheckStore:
+        if self._checks is None:
+            self._checks = CheckStore(self.folder / "checks")
+        return self._checks
 
     # ------------------------------------------------------------------ mkdocs' output
     def shells(self, key: str) -> tuple[Path, list[str]] | None:
@@ -332,8 +354,11 @@ class BuildCache:
         if self._by_blob is not None and self._blobs_changed:
             blobs = self._by_blob if len(self._by_blob) <= MAX_DIGESTS else {}
             _store(self.folder / BLOB_DIGESTS, pickle.dumps(blobs, protocol=pickle.HIGHEST_PROTOCOL))
-        if self._used_checks:
-            _drop_unused_checks(self.folder / "checks", self._used_checks)
+        if self._checks is not None:
+            if self._used_checks:
+                self._checks.finish(self._used_checks)
+            self._checks.close()
+            self._checks = None
         for kind, used in self._used_blobs.items():
             _drop_unused(self.folder / "blobs" / kind, used)
 
@@ -346,25 +371,6 @@ def _drop_unused(folder: Path, used: set[str]) -> None:
     for entry in entries:
         if entry.name not in used and not entry.name.startswith(".tmp-"):
             _unlink(entry.path)
-
-
-def _drop_unused_checks(folder: Path, used: set[str]) -> None:
-    """Verdicts under keys this build did not look up: of files that changed or went, or of
-    code, criteria or registries that changed (forked workers store verdicts, but only under keys
-    the build looked up first). Anything else in the folder is no verdict and goes too."""
-    import shutil
-
-    try:
-        shards = list(os.scandir(folder))
-    except OSError:
-        return
-    for shard in shards:
-        if len(shard.name) == 2 and shard.is_dir(follow_symlinks=False):
-            _drop_unused(Path(shard.path), used)
-        elif shard.is_dir(follow_symlinks=False):
-            shutil.rmtree(shard.path, ignore_errors=True)
-        else:
-            _unlink(shard.path)
 
 
 def _unlink(path: str) -> None:

@@ -11,6 +11,7 @@ import concurrent.futures
 import dataclasses
 import multiprocessing
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,10 +183,12 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
             with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 verdicts = pool.map(_check_shared, todo, chunksize=chunk)  # every task sent: the workers are forked
                 with heap.uncollected():  # what they send back lives as long as the dataset (heap.py)
-                    for verdict, digests in verdicts:
-                        checked.append(verdict)
+                    for (_role, _rel, key), (pickled, digests) in zip(todo, verdicts, strict=True):
+                        checked.append(pickle.loads(pickled))
                         if cache is not None:
                             cache.remember_all(digests)
+                            if key is not None:
+                                cache.put_pickled_check(key, pickled)
             used = workers
         finally:
             _SHARED = ()
@@ -194,11 +197,14 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
 
 
 def _check_shared(task):
-    """In a forked worker: the verdict, and the PDF digests it computed (the build shows them)."""
+    """In a forked worker: the verdict, pickled (the build keeps it as it is), and the PDF digests
+    it computed (the build shows them). The build stores the verdict: a worker's memory does not
+    come back."""
     root, registry, periods = _SHARED
-    verdict = _check_one(root, registry, periods, *task)
+    role, rel, _key = task
+    verdict = _check_one(root, registry, periods, role, rel)
     cache = build_cache.current()
-    return verdict, cache.take_fresh() if cache is not None else {}
+    return pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL), cache.take_fresh() if cache is not None else {}
 
 
 REPORTS_TASK = "reports"  # the task kind of a unit's milestone report folder (not a kind paths.classify gives)

@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from site_builder import check_store
 from site_builder import review_workbook as rw
 from tests.datarepo import (
     OFFICE_UNITS,
@@ -58,25 +59,30 @@ def provenance(data: bytes) -> tuple[str, dt.datetime]:
     return meta["made_from"], book.properties.created
 
 
+def checks_folder(cache: Path) -> Path:
+    return next(cache.glob("site-builder/build/*/checks"))
+
+
 def cached_checks(cache: Path) -> set[str]:
-    return {p.name for p in cache.glob("site-builder/build/*/checks/*/*")}
+    return set(check_store.stored(checks_folder(cache)))
 
 
-def verdict_times(cache: Path) -> dict[str, int]:
-    return {p.name: p.stat().st_mtime_ns for p in cache.glob("site-builder/build/*/checks/*/*")}
+def pack_times(cache: Path) -> dict[str, int]:
+    """Each file of the kept verdicts (check_store.py) -> its modification time."""
+    return {p.name: p.stat().st_mtime_ns for p in checks_folder(cache).iterdir()}
 
 
-def registry_verdicts(cache: Path) -> list[Path]:
+def registry_verdicts(cache: Path) -> dict[str, bytes]:
     """The kept verdicts on a period's registry (check_cache.period_registry) among all kept ones."""
     import pickle
 
     from site_builder.model import PeriodRegistry
 
-    found = []
-    for file in cache.glob("site-builder/build/*/checks/*/*"):
-        verdict = pickle.loads(file.read_bytes())
+    found = {}
+    for key, data in check_store.stored(checks_folder(cache)).items():
+        verdict = pickle.loads(data)
         if isinstance(verdict, tuple) and isinstance(verdict[0], PeriodRegistry):
-            found.append(file)
+            found[key] = data
     return found
 
 
@@ -432,7 +438,7 @@ def test_a_fresh_checkout_of_the_same_data_reuses_the_verdicts(repo, tmp_path):
 
     root, _git = repo
     build(root, tmp_path / "site")
-    kept = verdict_times(tmp_path / "cache")
+    kept = pack_times(tmp_path / "cache")
     assert kept
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
@@ -440,26 +446,31 @@ def test_a_fresh_checkout_of_the_same_data_reuses_the_verdicts(repo, tmp_path):
     clone.rename(root)
     assert next(root.rglob("*.pdf")).stat().st_mtime_ns > max(kept.values())  # files written anew
     build(root, tmp_path / "site-2")
-    assert verdict_times(tmp_path / "cache") == kept  # none checked again, none rewritten
+    assert pack_times(tmp_path / "cache") == kept  # none checked again, none rewritten
 
 
 def test_a_build_keeps_only_the_verdicts_it_looked_up(repo, tmp_path):
     """One build's worth: a changed file's old verdict goes, and so does anything else there."""
     root, git = repo
     build(root, tmp_path / "site")
-    checks = next((tmp_path / "cache").glob("site-builder/build/*/checks"))
+    checks = checks_folder(tmp_path / "cache")
     before = cached_checks(tmp_path / "cache")
-    stale = checks / "ab" / ("ab" + "0" * 62)
-    stray = checks / "2000-01-01" / "cd" / ("cd" + "1" * 62)
-    for file in (stale, stray):
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_bytes(b"x")
+    store = check_store.CheckStore(checks)
+    stale = "ab" + "0" * 62
+    store.put(stale, b"x")
+    store.flush()
+    store.close()
+    stray = checks / "ab" / ("ab" + "1" * 62)  # a verdict of the layout before packs
+    stray.parent.mkdir()
+    stray.write_bytes(b"x")
+    assert stale in cached_checks(tmp_path / "cache")
     lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
     build(root, tmp_path / "site")
     after = cached_checks(tmp_path / "cache")
-    assert not stale.exists() and not stray.parent.parent.exists()
+    assert stale not in after and not stray.parent.exists()
     assert before - after and after - before  # the changed school's verdicts replaced
     assert len(after) == len(before)
+    assert len(list(checks.glob("*.pack"))) == 1  # a small store is one pack
 
 
 def test_pages_restored_into_a_fresh_output_folder_are_kept_when_their_bytes_are_the_recorded_ones(repo, tmp_path):
@@ -500,11 +511,14 @@ def test_a_period_registry_is_read_again_only_when_one_of_its_files_changed(repo
     root, git = repo
     site = tmp_path / "site"
     build(root, site)
-    [kept] = registry_verdicts(tmp_path / "cache")
-    registry, problems = pickle.loads(kept.read_bytes())
+    [(kept, data)] = registry_verdicts(tmp_path / "cache").items()
+    registry, problems = pickle.loads(data)
     planted = "Tên chỉ có trong bản đã lưu"
     registry.units["thcs-demo-b"] = dataclasses.replace(registry.units["thcs-demo-b"], name=planted)
-    kept.write_bytes(pickle.dumps((registry, problems)))
+    store = check_store.CheckStore(checks_folder(tmp_path / "cache"))
+    store.put(kept, pickle.dumps((registry, problems)))  # a newer pack: its entry is the one read
+    store.flush()
+    store.close()
     build(root, site)
     page = site / PERIOD / "don-vi/thcs-demo-b/index.html"
     assert planted in page.read_text(encoding="utf-8")
@@ -515,7 +529,8 @@ def test_a_period_registry_is_read_again_only_when_one_of_its_files_changed(repo
     build(root, site)
     text = page.read_text(encoding="utf-8")
     assert "Trường THCS Demo B mới" in text and planted not in text
-    assert not kept.exists() and len(registry_verdicts(tmp_path / "cache")) == 1
+    [now] = registry_verdicts(tmp_path / "cache")  # the old verdict went
+    assert now != kept
 
 
 def test_a_fresh_clone_takes_the_evidence_digests_kept_for_their_git_blobs(repo, tmp_path, monkeypatch):
