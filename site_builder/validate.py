@@ -179,6 +179,7 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
             chunk = max(50, len(todo) // (workers * 8))
             if cache is not None:
                 cache.take_fresh()  # what the workers inherit is already known here
+                cache.flush_checks()  # no pack half written in the workers' copy of this process
             checked = []
             with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 verdicts = pool.map(_check_shared, todo, chunksize=chunk)  # every task sent: the workers are forked
