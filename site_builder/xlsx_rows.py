@@ -28,6 +28,9 @@ from collections.abc import Iterable, Iterator, Mapping
 
 ROW = "\x00"
 STYLE = "\x01"
+# zlib's fastest level: on the scoring workbooks of 15,000 units, 2.8 instead of 5.7 ms of
+# compression a workbook, for files 22 % larger (46 instead of 38 KB).
+COMPRESS_LEVEL = 1
 MAX_TEXT = 32767  # characters of one cell (Excel's limit; xlsxwriter cuts there too)
 _EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system, past its 1900-02-29
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # literal text that looks like an escape keeps its underscore
@@ -121,16 +124,20 @@ def append_rows(book: bytes, sheets: Mapping[int, tuple[Iterable[str], str]]) ->
     its <dimension> set to the range given. A sheet is streamed into the archive row by row: a
     national sheet is ~100 MB of XML."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(book)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as target,
+    ):
         for info in source.infolist():
             data = source.read(info)
             found = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
             if not found or int(found.group(1)) not in sheets:
-                target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
                 continue
             rows, dimension = sheets[int(found.group(1))]
             head, tail = _around_rows(data.decode("utf-8"), dimension)
             info.compress_type = zipfile.ZIP_DEFLATED
+            info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]  # public as compress_level from Python 3.13
             with target.open(info, "w") as sheet:  # a national sheet is ~100 MB: far from zip64
                 sheet.write(head.encode("utf-8"))
                 batch: list[str] = []
