@@ -19,7 +19,7 @@ from site_builder.messages import EVIDENCE_KIND_LABELS
 from site_builder.model import Organization, PeriodRegistry
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
-from site_builder.website import charts
+from site_builder.website import charts, score_rows
 from site_builder.website.facts import PeriodFacts, UnitFact
 from site_builder.website.text import (
     STATUS_LABELS,
@@ -74,7 +74,8 @@ def environment(commit_url, cache=None) -> jinja2.Environment:
             "evidence_url": evidence_url,
         }
     )
-    env.globals["criterion_head"] = _criterion_heads(env)
+    head = _criterion_heads(env)
+    env.globals["score_rows"] = score_rows.row_writer(head, page_number, evidence_url, _host)
     return env
 
 
