@@ -92,7 +92,7 @@ def close() -> None:
     do not use the cache, and another build may take it."""
     global _current
     if _current is not None:
-        _current.flush_checks()
+        _current.close_checks()
         _current.release()
     _current = None
 
@@ -297,10 +297,16 @@ class BuildCache:
         self._check_store().put(key, data)
 
     def flush_checks(self) -> None:
-        """Write the verdicts still waiting for a pack's worth (save() does it too): those of a
-        build that stopped, e.g. on invalid data, serve the next one."""
+        """Finish the pack of verdicts being written (before validation forks its workers)."""
         if self._checks is not None:
             self._checks.flush()
+
+    def close_checks(self) -> None:
+        """Finish the pack being written and close the packs (save() does it too): the verdicts
+        of a build that stopped, e.g. on invalid data, serve the next one."""
+        if self._checks is not None:
+            self._checks.close()
+            self._checks = None
 
     def _check_store(self) -> CheckStore:
         if self._checks is None:
@@ -354,11 +360,9 @@ class BuildCache:
         if self._by_blob is not None and self._blobs_changed:
             blobs = self._by_blob if len(self._by_blob) <= MAX_DIGESTS else {}
             _store(self.folder / BLOB_DIGESTS, pickle.dumps(blobs, protocol=pickle.HIGHEST_PROTOCOL))
-        if self._checks is not None:
-            if self._used_checks:
-                self._checks.finish(self._used_checks)
-            self._checks.close()
-            self._checks = None
+        if self._checks is not None and self._used_checks:
+            self._checks.finish(self._used_checks)
+        self.close_checks()
         for kind, used in self._used_blobs.items():
             _drop_unused(self.folder / "blobs" / kind, used)
 

@@ -120,14 +120,13 @@ class CheckStore:
                     size = os.stat(self.folder / (name + PACK)).st_size
                     with open(self.folder / (name + INDEX), "rb") as handle:
                         offsets = pickle.load(handle)
-                    if not isinstance(offsets, dict):
-                        raise ValueError("not an index")
+                    found = {key: (name, offset, length) for key, (offset, length) in offsets.items()}
+                    if any(offset + length > size for _name, offset, length in found.values()):
+                        raise ValueError("an entry past the end of its pack")
                 except _STORE_ERRORS:
-                    continue
+                    continue  # not a pack: it goes at the end of the build
                 self._packs[name] = size
-                for key, (offset, length) in offsets.items():
-                    if offset + length <= size:
-                        self._entries[key] = (name, offset, length)
+                self._entries.update(found)
         return self._entries
 
     def _read(self, name: str, offset: int, length: int) -> bytes | None:
