@@ -34,6 +34,7 @@ import threading
 from pathlib import Path
 from typing import IO
 
+from site_builder.cache_files import write_atomically
 from site_builder.check_store import CheckStore
 
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
@@ -267,7 +268,7 @@ class BuildCache:
         when it ends."""
         with self._lock:
             self._used_blobs.setdefault(kind, set()).add(key)
-        _store(self._blob_file(kind, key), data)
+        write_atomically(self._blob_file(kind, key), data)
 
     def _blob_file(self, kind: str, key: str) -> Path:
         return self.folder / "blobs" / kind / key
@@ -356,10 +357,10 @@ class BuildCache:
         grows (one entry per version of a file); past MAX_DIGESTS it starts again."""
         if self._digests is not None and self._digests_changed:
             table = (self._digests, self._verdicts) if len(self._digests) <= MAX_DIGESTS else ({}, {})
-            _store(self.folder / "digests.pickle", pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomically(self.folder / "digests.pickle", pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
         if self._by_blob is not None and self._blobs_changed:
             blobs = self._by_blob if len(self._by_blob) <= MAX_DIGESTS else {}
-            _store(self.folder / BLOB_DIGESTS, pickle.dumps(blobs, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomically(self.folder / BLOB_DIGESTS, pickle.dumps(blobs, protocol=pickle.HIGHEST_PROTOCOL))
         if self._checks is not None and self._used_checks:
             self._checks.finish(self._used_checks)
         self.close_checks()
@@ -382,18 +383,3 @@ def _unlink(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
-
-
-def _store(path: Path, data: bytes) -> None:
-    """Atomically (temporary name, rename); a cache that cannot be written is no error."""
-    temporary = path.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{path.name}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass

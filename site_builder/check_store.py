@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+from site_builder.cache_files import write_atomically
+
 PACK_BYTES = 16 << 20  # a full pack; a pack under half of this is small
 PACK, INDEX = ".pack", ".index"
 _NUMBERS = itertools.count()  # two packs written within one clock tick still sort by when
@@ -205,7 +207,7 @@ class _PackWriter:
             self._abandon()
             return False
         index = pickle.dumps(self.offsets, protocol=pickle.HIGHEST_PROTOCOL)
-        if not _store(self._final.with_name(self.name + INDEX), index):
+        if not write_atomically(self._final.with_name(self.name + INDEX), index):
             _unlink(self._final)
             return False
         return True
@@ -227,21 +229,6 @@ def stored(folder: Path) -> dict[str, bytes]:
         return {key: data for key in list(store._index()) if (data := store.get(key)) is not None}
     finally:
         store.close()
-
-
-def _store(path: Path, data: bytes) -> bool:
-    """Atomically (temporary name, rename); False when it could not be written (no error: a
-    cache that cannot be written only makes the next build slower)."""
-    temporary = path.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{path.name}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-        return True
-    except OSError:
-        _unlink(temporary)
-        return False
 
 
 def _drop_strays(folder: Path, packs: set[str]) -> None:
