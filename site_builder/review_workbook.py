@@ -218,7 +218,7 @@ def make_workbook(
         if len(rows) > 1
     }
     appended[len(sheets) + 2] = (_meta_rows(lines), f"A1:B{len(META_KEYS) + len(lines)}")
-    return xlsx_rows.append_rows(buffer.getvalue(), appended)
+    return xlsx_rows.append_rows(buffer.getvalue(), appended, level=xlsx_rows.FAST_LEVEL)
 
 
 META_KEYS = ("format", "version", "period", "body", "made_from", "checksum", "rows")

@@ -28,9 +28,11 @@ from collections.abc import Iterable, Iterator, Mapping
 
 ROW = "\x00"
 STYLE = "\x01"
-# zlib's fastest level: on the scoring workbooks of 15,000 units, 2.8 instead of 5.7 ms of
-# compression a workbook, for files 22 % larger (46 instead of 38 KB).
-COMPRESS_LEVEL = 1
+# zlib's fastest level, for the scoring workbooks: at 15,000 units, 2.8 instead of 5.7 ms of
+# compression a workbook (601 of them), for files 22 % larger (46 instead of 38 KB). The year's
+# XLSX keeps zlib's default: it is one file, near the size limit of one output file at national
+# scale (8.6 instead of 6.4 MB at 45,000 units at the fastest level).
+FAST_LEVEL = 1
 MAX_TEXT = 32767  # characters of one cell (Excel's limit; xlsxwriter cuts there too)
 _EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system, past its 1900-02-29
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # literal text that looks like an escape keeps its underscore
@@ -118,26 +120,26 @@ def splice(book: bytes, sheets: list[list[str]], last_cols: list[int], date_styl
     )
 
 
-def append_rows(book: bytes, sheets: Mapping[int, tuple[Iterable[str], str]]) -> bytes:
+def append_rows(book: bytes, sheets: Mapping[int, tuple[Iterable[str], str]], level: int | None = None) -> bytes:
     """The workbook `book` (xlsxwriter's) with, for its worksheet number n (1-based, as in
     xl/worksheets/sheet<n>.xml), the `<row>` elements given appended after the rows it holds and
-    its <dimension> set to the range given. A sheet is streamed into the archive row by row: a
-    national sheet is ~100 MB of XML."""
+    its <dimension> set to the range given, zipped at zlib's `level` (None: its default). A sheet is
+    streamed into the archive row by row: a national sheet is ~100 MB of XML."""
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(book)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as target,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as target,
     ):
         for info in source.infolist():
             data = source.read(info)
             found = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
             if not found or int(found.group(1)) not in sheets:
-                target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+                target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=level)
                 continue
             rows, dimension = sheets[int(found.group(1))]
             head, tail = _around_rows(data.decode("utf-8"), dimension)
             info.compress_type = zipfile.ZIP_DEFLATED
-            info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]  # public as compress_level from Python 3.13
+            info._compresslevel = level  # type: ignore[attr-defined]  # public as compress_level from Python 3.13
             with target.open(info, "w") as sheet:  # a national sheet is ~100 MB: far from zip64
                 sheet.write(head.encode("utf-8"))
                 batch: list[str] = []
