@@ -34,7 +34,7 @@ import threading
 from pathlib import Path
 from typing import IO
 
-from site_builder.cache_files import write_atomically
+from site_builder.cache_files import remove_quietly, write_atomically
 from site_builder.check_store import CheckStore
 
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
@@ -291,10 +291,10 @@ class BuildCache:
             data = pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return
-        self._check_store().put(key, data)
+        self.put_pickled_check(key, data)
 
     def put_pickled_check(self, key: str, data: bytes) -> None:
-        """A verdict a forked worker pickled to hand it over: kept as it came."""
+        """A verdict already pickled (a forked worker's, to hand it over): kept as it is."""
         self._check_store().put(key, data)
 
     def flush_checks(self) -> None:
@@ -375,11 +375,4 @@ def _drop_unused(folder: Path, used: set[str]) -> None:
         return
     for entry in entries:
         if entry.name not in used and not entry.name.startswith(".tmp-"):
-            _unlink(entry.path)
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+            remove_quietly(entry.path)

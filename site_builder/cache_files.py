@@ -1,4 +1,4 @@
-"""Writing a cache's file so that a reader never sees half of it."""
+"""A cache's files: written so that a reader never sees half of one, deleted without fuss."""
 
 from __future__ import annotations
 
@@ -18,8 +18,13 @@ def write_atomically(path: Path, data: bytes) -> bool:
         os.replace(temporary, path)
         return True
     except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        remove_quietly(temporary)
         return False
+
+
+def remove_quietly(path: str | Path) -> None:
+    """Delete a cache's file; one already gone or that cannot be deleted is no error."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from site_builder.cache_files import write_atomically
+from site_builder.cache_files import remove_quietly, write_atomically
 
 PACK_BYTES = 16 << 20  # a full pack; a pack under half of this is small
 PACK, INDEX = ".pack", ".index"
@@ -97,8 +97,8 @@ class CheckStore:
             self._seal()
             self._close_handles()
             for name in loose:
-                _unlink(self.folder / (name + INDEX))
-                _unlink(self.folder / (name + PACK))
+                remove_quietly(self.folder / (name + INDEX))
+                remove_quietly(self.folder / (name + PACK))
                 self._packs.pop(name, None)
             self._entries = {key: place for key, place in entries.items() if key in used and place[0] in self._packs}
             _drop_strays(self.folder, set(self._packs))
@@ -208,7 +208,7 @@ class _PackWriter:
             return False
         index = pickle.dumps(self.offsets, protocol=pickle.HIGHEST_PROTOCOL)
         if not write_atomically(self._final.with_name(self.name + INDEX), index):
-            _unlink(self._final)
+            remove_quietly(self._final)
             return False
         return True
 
@@ -219,7 +219,7 @@ class _PackWriter:
             except OSError:
                 pass
         self._file = None
-        _unlink(self._temporary)
+        remove_quietly(self._temporary)
 
 
 def stored(folder: Path) -> dict[str, bytes]:
@@ -245,11 +245,4 @@ def _drop_strays(folder: Path, packs: set[str]) -> None:
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path, ignore_errors=True)
         else:
-            _unlink(Path(entry.path))
-
-
-def _unlink(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+            remove_quietly(entry.path)
