@@ -13,6 +13,8 @@
   rendered nor written again.
 - Verdicts on unit files (check_cache.py), keyed by content, in packs under checks/
   (check_store.py): those of the last build.
+- Each unit's facts (website/fact_cache.py), keyed by what they are made of, in packs under
+  facts/: those of the last build.
 - Compiled page templates (Jinja's bytecode cache).
 
 Where: $XDG_CACHE_HOME/site-builder/build/<digest of the data folder's path>/, outside the data
@@ -112,6 +114,8 @@ class BuildCache:
         self._used_blobs: dict[str, set[str]] = {}
         self._used_checks: set[str] = set()  # the keys of the verdicts this build looked up
         self._checks: CheckStore | None = None
+        self._used_facts: set[str] = set()  # the keys of the units' facts this build looked up
+        self._facts: CheckStore | None = None
         self._lock = threading.Lock()
         self._held: IO[str] | None = None
         self._checkout: dict[str, str] | None = None  # path -> blob id (blob_digests.py)
@@ -303,16 +307,39 @@ class BuildCache:
             self._checks.flush()
 
     def close_checks(self) -> None:
-        """Finish the pack being written and close the packs (save() does it too): the verdicts
-        of a build that stopped, e.g. on invalid data, serve the next one."""
+        """Finish the packs being written and close the packs (save() does it too): the verdicts
+        and facts of a build that stopped, e.g. on invalid data, serve the next one."""
         if self._checks is not None:
             self._checks.close()
             self._checks = None
+        if self._facts is not None:
+            self._facts.close()
+            self._facts = None
 
     def _check_store(self) -> CheckStore:
         if self._checks is None:
             self._checks = CheckStore(self.folder / "checks")
         return self._checks
+
+    # ------------------------------------------------------------------ units' facts
+    def fact(self, key: str) -> bytes | None:
+        """A unit's facts kept under `key` (website/fact_cache.py), as they were pickled, or None.
+        Like a verdict, the key is kept: save() drops the facts this build did not look up."""
+        self._used_facts.add(key)
+        return self._fact_store().get(key)
+
+    def put_fact(self, key: str, data: bytes) -> None:
+        self._fact_store().put(key, data)
+
+    def flush_facts(self) -> None:
+        """Finish the pack of facts being written (before the page workers are forked)."""
+        if self._facts is not None:
+            self._facts.flush()
+
+    def _fact_store(self) -> CheckStore:
+        if self._facts is None:
+            self._facts = CheckStore(self.folder / "facts")
+        return self._facts
 
     # ------------------------------------------------------------------ mkdocs' output
     def shells(self, key: str) -> tuple[Path, list[str]] | None:
@@ -363,6 +390,8 @@ class BuildCache:
             write_atomically(self.folder / BLOB_DIGESTS, pickle.dumps(blobs, protocol=pickle.HIGHEST_PROTOCOL))
         if self._checks is not None and self._used_checks:
             self._checks.finish(self._used_checks)
+        if self._facts is not None and self._used_facts:
+            self._facts.finish(self._used_facts)
         self.close_checks()
         for kind, used in self._used_blobs.items():
             _drop_unused(self.folder / "blobs" / kind, used)

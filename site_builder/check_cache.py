@@ -49,7 +49,7 @@ def lookup(root, role, rel: str, unit, elsewhere, others, submission_exists: boo
 
 def period_registry(root, organization, period: str):
     """`registry.load_period_registry(root, organization, period)`, reused from the last build
-    when none of what it reads changed (the organisation is in `_shared`)."""
+    when none of what it reads changed (the organisation is in `shared_digest`)."""
     from site_builder.registry import load_period_registry
 
     cache = build_cache.current()
@@ -57,7 +57,7 @@ def period_registry(root, organization, period: str):
         return load_period_registry(root, organization, period)
     base = str(Path(root.path))
     try:
-        key = hashlib.sha256(b"registry\0" + _shared(base) + _period(base, period)).hexdigest()
+        key = hashlib.sha256(b"registry\0" + shared_digest(base) + period_digest(base, period)).hexdigest()
     except OSError:
         return load_period_registry(root, organization, period)
     found = cache.check(key)
@@ -75,7 +75,7 @@ def store(key: str | None, verdict) -> None:
 
 def _key(root, role, rel: str, unit, elsewhere, others, submission_exists: bool) -> str:
     path = Path(root.path)
-    digest = hashlib.sha256(_shared(str(path)) + _period(str(path), role.period))
+    digest = hashlib.sha256(shared_digest(str(path)) + period_digest(str(path), role.period))
     digest.update(
         pickle.dumps(
             (
@@ -109,8 +109,8 @@ _SEEN: dict[tuple, bytes] = {}
 def begin() -> None:
     """A new batch of lookups: files may have changed since the last one."""
     _SEEN.clear()
-    _shared.cache_clear()
-    _period.cache_clear()
+    shared_digest.cache_clear()
+    period_digest.cache_clear()
 
 
 def _remembered(path: str, read) -> bytes:
@@ -155,7 +155,7 @@ def _file_digest(path: Path | str) -> bytes:
 
 
 @lru_cache(maxsize=4)
-def _shared(root: str) -> bytes:
+def shared_digest(root: str) -> bytes:
     """Everything every verdict of this run depends on alike (computed once per batch, `begin`)."""
     from importlib.metadata import PackageNotFoundError, version
 
@@ -175,7 +175,7 @@ def _shared(root: str) -> bytes:
 
 
 @lru_cache(maxsize=64)
-def _period(root: str, period: str) -> bytes:
+def period_digest(root: str, period: str) -> bytes:
     """The period's registry files (who may review, which units exist)."""
     digest = hashlib.sha256(period.encode())
     folder = Path(root) / "submissions" / "units"

@@ -279,3 +279,7 @@ class Dataset:
     submissions: dict[tuple[str, str], Submission] = field(default_factory=dict)  # (period, unit)
     reviews: dict[tuple[str, str], Review] = field(default_factory=dict)
     reports: dict[tuple[str, str, str], Report] = field(default_factory=dict)  # (period, unit, milestone)
+    # (period, unit) -> the site build cache's keys of the unit's checked files and report folder
+    # (check_cache.py; None for a file it could not key): what they digest is what the unit's
+    # facts are made of (website/fact_cache.py). Empty when the build has no cache.
+    file_keys: dict[tuple[str, str], list[str | None]] = field(default_factory=dict)

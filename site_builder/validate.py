@@ -136,9 +136,12 @@ def _check_submission_tree(
         (FileRole(REPORTS_TASK, period_id, body, unit_id), reports_folder(period_id, body, unit_id))
         for period_id, body, unit_id in report_folders
     ] + unit_files
-    checked, result.workers = _check_many(root, registry, periods, tasks, parallel_from, workers)
-    for (role, _rel), (record, found) in zip(tasks, checked):
+    checked, keys, result.workers = _check_many(root, registry, periods, tasks, parallel_from, workers)
+    keyed = build_cache.current() is not None
+    for (role, _rel), (record, found), key in zip(tasks, checked, keys):
         result.problems += found
+        if keyed:
+            dataset.file_keys.setdefault((role.period, role.unit), []).append(key)
         if role.kind == REPORTS_TASK:
             for report in record or ():
                 dataset.reports[(report.period, report.unit, report.milestone)] = report
@@ -157,7 +160,8 @@ _SHARED: tuple = ()
 
 
 def _check_many(root: DataRoot, registry: Registry, periods, unit_files, parallel_from: int, workers: int):
-    """[(record or None, problems)] in the order of `unit_files`, and how many processes did it.
+    """[(record or None, problems)] in the order of `unit_files`, their cache keys (None without
+    a cache), and how many processes did it.
     A site build reuses verdicts on unchanged files (check_cache.py): those are looked up here,
     only the others are checked (and only many of them are worth the workers)."""
     with heap.uncollected():  # the verdicts found live as long as the dataset (heap.py); before any fork
@@ -194,7 +198,8 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
         finally:
             _SHARED = ()
     results = iter(checked)
-    return [known if known is not None else next(results) for _role, _rel, _key, known in looked], used
+    every = [known if known is not None else next(results) for _role, _rel, _key, known in looked]
+    return every, [key for _role, _rel, key, _known in looked], used
 
 
 def _check_shared(task):

@@ -31,7 +31,7 @@ def test_no_check_of_a_unit_file_or_a_registry_reads_the_date():
     for path in loaded:
         source = Path(path).read_text(encoding="utf-8")
         found = [call for call in CLOCK_READS if call in source]
-        assert not found, f"{path} reads the clock ({found}): digest the day in check_cache._shared"
+        assert not found, f"{path} reads the clock ({found}): digest the day in check_cache.shared_digest"
 
 
 def write_folder(folder: Path) -> None:

@@ -110,6 +110,7 @@ def run(args) -> int:
                 f"{done.get('ranked', 0)} trang chỉ cập nhật hạng, "
                 f"{done.get('kept', 0)} trang giữ nguyên."
             )
+        print(f"Dữ kiện đơn vị: {built.facts_kept} đọc lại từ bộ nhớ đệm, {built.facts_gathered} tổng hợp lại.")
     return 0
 
 

@@ -27,6 +27,7 @@ from site_builder.website import downloads as dl
 from site_builder.website import listing_data, parent_pages, search, search_index, shell, site_size, unit_pages
 from site_builder.website.evidence_files import EvidenceStore, pinned_source
 from site_builder.website.facts import PeriodFacts, Timeline, gather
+from site_builder.website.kept_facts import KeptFacts, KeptUnitFact
 from site_builder.website.pages import COMPARE, Layout, PageRenderer, environment
 from site_builder.website.review_site import ReviewSite
 from site_builder.website.site_writer import SiteWriter
@@ -61,6 +62,8 @@ class BuildReport:
     size: site_size.SiteSize | None = None
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per step (children included)
     unit_pages_done: dict[str, int] = field(default_factory=dict)  # unit_pages.OUTCOMES -> pages; PROCESSES
+    facts_kept: int = 0  # units whose facts were read back from the build cache (kept_facts.py)
+    facts_gathered: int = 0
     validation_problems: list = field(default_factory=list)  # the data's warnings (it had no error)
     files_checked: int = 0
 
@@ -185,6 +188,7 @@ def build_site(
             run.clock.close()
             raise
         _close_run(run)
+        kept = sum(isinstance(f, KeptUnitFact) for pf in run.all_facts.values() for f in pf.units.values())
         return BuildReport(
             out,
             counts["pages"],
@@ -196,6 +200,8 @@ def build_site(
             size=measured,
             cpu=laps.cpu,
             unit_pages_done=counts["unit_pages_done"],
+            facts_kept=kept,
+            facts_gathered=sum(len(pf.units) for pf in run.all_facts.values()) - kept,
             validation_problems=list(result.problems),
             files_checked=result.files_checked,
         )
@@ -359,9 +365,11 @@ def _gather_periods(run: BuildRun) -> None:
     from site_builder.scoring import score_period
 
     for period in run.periods:
-        run.all_facts[period.id] = gather(
-            run.dataset, score_period(run.dataset, period.id), run.timeline, run.store, run.links
-        )
+        scores = score_period(run.dataset, period.id)
+        kept = KeptFacts.of(run.cache, run.dataset, period, run.timeline, run.store, run.links)
+        run.all_facts[period.id] = gather(run.dataset, scores, run.timeline, run.store, run.links, kept)
+    if run.cache is not None:
+        run.cache.flush_facts()  # no pack half written in the page workers' copy of this process
 
 
 def _overview_pages(run: BuildRun) -> dict[str, tuple[str, str]]:

@@ -144,6 +144,11 @@ class EvidenceStore:
         self.files[repo_path] = fact
         return fact
 
+    def keep(self, fact: FileFact) -> None:
+        """A file a unit's kept facts name (website/fact_cache.py): what `add` found for it in
+        the last build, its folder unchanged since."""
+        self.files.setdefault(fact.repo_path, fact)
+
     def href(self, fact: FileFact, commit: str | None = None) -> str:
         """Site-relative path (copy mode) or the file's address on GitHub at the pinned commit, or
         at `commit`: the unit's data version (clock.Clock.data_version), where the file already

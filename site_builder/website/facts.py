@@ -12,7 +12,8 @@ import math
 import os
 import pickle
 from dataclasses import dataclass, field, fields
-from typing import NamedTuple
+from functools import cached_property
+from typing import NamedTuple, Protocol
 
 from site_builder.clock import Clock, CommitInfo
 from site_builder.model import Dataset, Period, PeriodRegistry, Unit
@@ -29,6 +30,7 @@ from site_builder.timeliness import (
     submission_timing,
 )
 from site_builder.website.evidence_files import EvidenceStore, FileFact
+from site_builder.website.fact_cache import SeededPickler, period_seed
 
 DECIDED = (ON_TIME, LATE, MISSING)  # statuses a deadline decides (marked when the deadline is only proposed)
 
@@ -186,6 +188,22 @@ class UnitFact:
         return tuple(getattr(self, name) for name in RANK_FIELDS)
 
     @property
+    def group_totals(self) -> list[tuple[str, str, float, float]]:
+        """Each group's id, title, final score and maximum (the unit's history across years)."""
+        return [(g.id, g.title, g.final, g.max) for g in self.groups]
+
+    @property
+    def evidence_counts(self) -> dict[str, int]:
+        """How many of its evidence references are files, links, and links found broken (the
+        listing shows these; the unit's page lists them)."""
+        refs = self.evidence
+        return {
+            "files": sum(1 for e in refs if e.kind == "pdf" and e.href),
+            "links": sum(1 for e in refs if e.kind == "url"),
+            "broken": sum(1 for e in refs if e.broken),
+        }
+
+    @property
     def evidence(self) -> list[EvidenceRef]:
         seen, out = set(), []
         for group in self.groups:
@@ -213,7 +231,22 @@ NOT_IN_ROWS = (
     "data_version",
 )
 _IN_ROWS = tuple(f.name for f in fields(UnitFact) if f.name not in NOT_IN_ROWS and f.name not in RANK_FIELDS)
-_REST = tuple(name for name in NOT_IN_ROWS if name not in RANK_FIELDS)
+HEAD_FIELDS = tuple(name for name in _IN_ROWS if name != "groups")
+REST_FIELDS = tuple(name for name in NOT_IN_ROWS if name not in RANK_FIELDS)
+# What a unit's facts are made of: in the seed of their pickles (fact_cache.SeededPickler).
+FACT_CLASSES = (
+    UnitFact,
+    GroupFact,
+    ItemFact,
+    MilestoneFact,
+    EvidenceRef,
+    FileFact,
+    CriterionScore,
+    SubmissionTiming,
+    MilestoneTiming,
+    CommitInfo,
+    Unit,
+)
 
 
 @dataclass
@@ -225,6 +258,7 @@ class PeriodFacts:
     parents: dict[str, list[str]]  # reviewing body id -> unit ids (registry order)
     _digests: dict[str, FactDigest | None] = field(default_factory=dict, repr=False, compare=False)
     body_versions: dict[str, CommitInfo | None] = field(default_factory=dict)  # its page's data version
+    pickler: SeededPickler | None = field(default=None, repr=False, compare=False)  # of the period's facts
 
     @property
     def tier_bodies(self) -> list[str]:
@@ -236,7 +270,9 @@ class PeriodFacts:
         """The unit's facts digested once per build for every cache key made of them (None: they
         cannot be pickled, so nothing made of them is kept)."""
         if unit_id not in self._digests:
-            self._digests[unit_id] = FactDigest.of(self.units[unit_id])
+            if self.pickler is None:
+                self.pickler = SeededPickler(period_seed(self.period, FACT_CLASSES))
+            self._digests[unit_id] = FactDigest.of(self.units[unit_id], self.pickler)
         return self._digests[unit_id]
 
 
@@ -250,13 +286,32 @@ class FactDigest(NamedTuple):
     rest: bytes
 
     @classmethod
-    def of(cls, f: UnitFact) -> FactDigest | None:
-        try:
-            shown = pickle.dumps(tuple(getattr(f, name) for name in _IN_ROWS), protocol=pickle.HIGHEST_PROTOCOL)
-            rest = pickle.dumps(tuple(getattr(f, name) for name in _REST), protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            return None
-        return cls(hashlib.sha256(shown).digest(), hashlib.sha256(rest).digest())
+    def of(cls, f: UnitFact, pickler: SeededPickler) -> FactDigest | None:
+        parts = pickled_parts(f, pickler)
+        return cls.of_pickled(pickler, *parts) if parts is not None else None
+
+    @classmethod
+    def of_pickled(cls, pickler: SeededPickler, head: bytes, groups: bytes, rest: bytes) -> FactDigest:
+        """The digest of facts pickled by `pickled_parts` (a reference to a catalogue text says
+        nothing of the text: the seed's digest does)."""
+        rows = hashlib.sha256(pickler.seed)
+        for part in (len(head).to_bytes(4, "big"), head, groups):
+            rows.update(part)
+        return cls(rows.digest(), hashlib.sha256(pickler.seed + rest).digest())
+
+
+def pickled_parts(f: UnitFact, pickler: SeededPickler) -> tuple[bytes, bytes, bytes] | None:
+    """A unit's facts but its ranks, pickled in three parts: the fields downloads show but the
+    criteria (`HEAD_FIELDS`), the criteria (`groups`), and the others (`REST_FIELDS`). None when
+    they cannot be pickled."""
+    try:
+        return (
+            pickler.dumps(tuple(getattr(f, name) for name in HEAD_FIELDS)),
+            pickler.dumps(f.groups),
+            pickler.dumps(tuple(getattr(f, name) for name in REST_FIELDS)),
+        )
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
 
 
 @dataclass
@@ -268,19 +323,33 @@ class Timeline:
 
 
 def gather(
-    dataset: Dataset, scores: PeriodScores, timeline: Timeline, store: EvidenceStore, link_report: dict | None = None
+    dataset: Dataset,
+    scores: PeriodScores,
+    timeline: Timeline,
+    store: EvidenceStore,
+    link_report: dict | None = None,
+    kept: KeptStore | None = None,
 ) -> PeriodFacts:
-    """`link_report` is the JSON of `site-builder check-links` (URL -> result), when there is one."""
+    """`link_report` is the JSON of `site-builder check-links` (URL -> result), when there is one.
+    `kept` (kept_facts.KeptFacts): units whose facts are made of what they were made of in the
+    last build get them back from it; the others are gathered and kept there."""
     period = scores.period
     registry = dataset.registry.period(period.id)
     rows = records(scores.units)
     scored = _ScoreRows(rows, scores)
-    broken = _broken_links(link_report)
+    broken = broken_links(link_report)
     units: dict[str, UnitFact] = {}
     parents: dict[str, list[str]] = {}
+    digests: dict[str, FactDigest | None] = {}
     for r in rows:
         unit = registry.units[r["unit"]]
-        units[unit.id] = _gather_unit(dataset, period, registry, unit, r, scored, timeline, store, broken)
+        version = _data_version(timeline.clock, dataset, period, unit)
+        key, fact = kept.find(unit, version, r, scored.ties, digests) if kept is not None else (None, None)
+        if fact is None:
+            fact = _gather_unit(dataset, period, registry, unit, r, scored, timeline, store, broken, version)
+            if kept is not None and key is not None:
+                digests[unit.id] = kept.put(key, fact)
+        units[unit.id] = fact
         parents.setdefault(unit.parent, []).append(unit.id)
     versions = {
         body: body_data_version(
@@ -288,21 +357,45 @@ def gather(
         )
         for body, ids in parents.items()
     }
-    return PeriodFacts(period, scores, registry, units, parents, body_versions=versions)
+    pickler = kept.pickler if kept is not None else None
+    return PeriodFacts(period, scores, registry, units, parents, digests, versions, pickler)
+
+
+class KeptStore(Protocol):
+    """Where `gather` finds and keeps units' facts (kept_facts.KeptFacts)."""
+
+    pickler: SeededPickler
+
+    def find(
+        self, unit: Unit, version: CommitInfo | None, r: dict, ties: dict, digests: dict
+    ) -> tuple[str | None, UnitFact | None]: ...
+
+    def put(self, key: str, fact: UnitFact) -> FactDigest | None: ...
 
 
 class _ScoreRows:
-    """The score tables of a period, indexed the way a unit's facts read them."""
+    """The score tables of a period, indexed the way a unit's facts read them: the criteria's
+    only when a unit's facts are gathered (a rebuild reads most units' facts back)."""
 
     def __init__(self, rows: list[dict], scores: PeriodScores):
-        self.items_by_unit = scores_by_unit(scores.items)
-        derived = scores.items[scores.items["derived"]]
-        self.derived = {(r["unit"], r["criterion"]): r for r in records(derived)}
-        self.groups = {(r["unit"], r["group"]): r for r in records(scores.groups)}
+        self.scores = scores
         self.ties = _ties(rows)
 
+    @cached_property
+    def items_by_unit(self) -> dict[str, list[CriterionScore]]:
+        return scores_by_unit(self.scores.items)
 
-def _broken_links(link_report: dict | None) -> dict[str, str]:
+    @cached_property
+    def derived(self) -> dict[tuple[str, str], dict]:
+        items = self.scores.items
+        return {(r["unit"], r["criterion"]): r for r in records(items[items["derived"]])}
+
+    @cached_property
+    def groups(self) -> dict[tuple[str, str], dict]:
+        return {(r["unit"], r["group"]): r for r in records(self.scores.groups)}
+
+
+def broken_links(link_report: dict | None) -> dict[str, str]:
     """URL -> why the last link check failed (Vietnamese), for links that failed."""
     return {
         url: (r.get("error") or "không truy cập được")
@@ -321,10 +414,12 @@ def _gather_unit(
     timeline: Timeline,
     store: EvidenceStore,
     broken: dict,
+    version: CommitInfo | None,
 ) -> UnitFact:
-    """Scores, items with their evidence, timing and editor links of one unit."""
+    """Scores, items with their evidence, timing and editor links of one unit (`version`: its
+    data version, `_data_version`)."""
     fact = _unit_fact(dataset, period, registry, unit, r, scored.ties)
-    fact.data_version = _data_version(timeline.clock, dataset, period, unit)
+    fact.data_version = version
     if fact.submitted:
         fact.file_sha256 = _digest(store.root, fact.path)
     _add_items(fact, dataset, period, unit, scored, store, broken)
@@ -412,25 +507,39 @@ def _unit_fact(dataset: Dataset, period: Period, registry: PeriodRegistry, unit:
         period=period.id,
         unit=unit,
         parent_name=registry.body_name(unit.parent),
-        submitted=bool(r["submitted"]),
-        reviewed=bool(r["reviewed"]),
-        reviewer=r["reviewer"] or "",
         review_date=review.date if review else "",
-        self_total=r["self_total"],
-        total=r["total"],
-        max_total=r["max_total"],
-        percent=r["percent"],
-        rating=r["rating"] or "",
-        rank_type=r["rank_type"],
-        rank_parent=r["rank_parent"],
-        tied_type=ties.get(("type", r["unit_type"], r["rank_type"]), 0),
-        tied_parent=ties.get(("body", r["parent"], r["unit_type"], r["rank_parent"]), 0),
-        count_type=ties.get(("type", r["unit_type"]), 0),
-        count_parent=ties.get(("body", r["parent"], r["unit_type"]), 0),
-        criteria_version=r["criteria_version"],
         path=path,
         deadline_proposed=period.deadline_source == "provisional",
+        **score_fields(r),
+        **ranks_of(r, ties),
     )
+
+
+def score_fields(r: dict) -> dict:
+    """The fields of a unit's facts read from its row of the score table (its ranks aside)."""
+    return {
+        "submitted": bool(r["submitted"]),
+        "reviewed": bool(r["reviewed"]),
+        "reviewer": r["reviewer"] or "",
+        "self_total": r["self_total"],
+        "total": r["total"],
+        "max_total": r["max_total"],
+        "percent": r["percent"],
+        "rating": r["rating"] or "",
+        "criteria_version": r["criteria_version"],
+    }
+
+
+def ranks_of(r: dict, ties: dict) -> dict:
+    """The unit's RANK_FIELDS, from its row and the period's ties (`_ties`)."""
+    return {
+        "rank_type": r["rank_type"],
+        "rank_parent": r["rank_parent"],
+        "tied_type": ties.get(("type", r["unit_type"], r["rank_type"]), 0),
+        "tied_parent": ties.get(("body", r["parent"], r["unit_type"], r["rank_parent"]), 0),
+        "count_type": ties.get(("type", r["unit_type"]), 0),
+        "count_parent": ties.get(("body", r["parent"], r["unit_type"]), 0),
+    }
 
 
 def _add_items(

@@ -63,7 +63,7 @@ def write_listing(site: Path, pf: PeriodFacts, layout: Layout, demo: bool = Fals
                     "new": f.new_url or None,
                     "template": layout.unit(f.period, f.unit.id) + TEMPLATE_FILE if f.template else None,
                     # evidence as counts: the unit's page lists the files and links under each criterion
-                    "evidence": _evidence_counts(f),
+                    "evidence": f.evidence_counts,
                     "milestones": [
                         {
                             "status": ms.status,
@@ -79,12 +79,3 @@ def write_listing(site: Path, pf: PeriodFacts, layout: Layout, demo: bool = Fals
         districts.append({"name": d["name"], "slug": d["slug"], "total": d["total"]})
     (folder / "index.json").write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return f"{listing_folder(pf.period.id)}/index.json"
-
-
-def _evidence_counts(f) -> dict:
-    refs = f.evidence
-    return {
-        "files": sum(1 for e in refs if e.kind == "pdf" and e.href),
-        "links": sum(1 for e in refs if e.kind == "url"),
-        "broken": sum(1 for e in refs if e.broken),
-    }

@@ -336,7 +336,7 @@ class PageRenderer:
                     "percent": other.percent,
                     "rating": other.rating,
                     "status": other.status,
-                    "groups": [(g.id, g.title, g.final, g.max) for g in other.groups],
+                    "groups": other.group_totals,
                     "parent": other.parent_name,
                     "change": math.nan,
                     "group_changes": [],

@@ -1,0 +1,194 @@
+"""A unit's facts kept from the last build, found again by what they are made of.
+
+Gathering every unit's facts (facts.py: 4-6 CPU-s at 15,000 units) and digesting them for the
+keys of pages and download rows (3-4 more) was about a third of a rebuild, although a rebuild
+usually follows a change to one unit. A unit's facts, its ranks aside, are made only of:
+
+- what the facts of all units of a period share (`period_part`): the code, criteria/, schema/,
+  the organisation file, the parsers' versions and the registry files (check_cache.py digests
+  them for the checks), where evidence links point, the link report, which of the period's dates
+  "today" is past, and whether there is a history at all;
+- the unit's own files and those of the units under it (an office's derived criteria count
+  them): the checks' key of each (`Dataset.file_keys`: its bytes, its evidence folder, its
+  registry entries), and the file its reviewer scores were read from (a body's scoring workbook
+  holds many units' scores);
+- what the clock says of them: the unit's data version, and every version of its two YAML files
+  and of every path under its folder (received times, and which one is at HEAD).
+
+`unit_key` digests these. The facts of a unit whose key is kept are read back instead of being
+gathered (kept_facts.py; it checks them against the scores just computed and has them gathered
+again when they differ). A unit with a file the checks could not key is always gathered.
+
+The facts are pickled against a memo seeded with what all units of a period share
+(`SeededPickler`): the catalogue's texts are then a reference each, which takes a quarter off the
+bytes, and read back they are one copy shared by every unit, not a copy per unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import pickle
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from site_builder import check_cache
+from site_builder.clock import Clock
+from site_builder.model import Dataset, Period, Unit
+from site_builder.paths import unit_folder, unit_paths
+
+FORMAT = b"facts-1"  # changes when what is kept changes shape
+
+
+class SeededPickler:
+    """Pickles whose memo starts with `shared`: an object of it is written as a reference to its
+    place there, and read back as one copy of it that every value read shares. The same shared
+    objects in the same order give the same bytes in any process, so a digest of the bytes with
+    `seed` (the digest of the shared objects themselves) names the content.
+
+    Protocol 3, whose memo entries carry their place: the C unpickler given a memo does not count
+    it when protocol 4's MEMOIZE numbers entries by arrival (every later reference then misses).
+    Read through a buffered reader, which lets the unpickler take the bytes in one piece instead
+    of one call per opcode (what protocol 4's frames are for): 110 instead of 350 µs per unit."""
+
+    PROTOCOL = 3
+
+    def __init__(self, shared: tuple):
+        self._buffer = io.BytesIO()
+        self._pickler = pickle.Pickler(self._buffer, protocol=self.PROTOCOL)
+        self._pickler.dump(shared)
+        seeded = self._buffer.getvalue()
+        self.seed = hashlib.sha256(seeded).digest()
+        self._memo = self._pickler.memo.copy()  # id -> (place, object)
+        self._reader = pickle.Unpickler(io.BytesIO(seeded))
+        self._reader.load()  # its memo: one copy of the shared objects, where the pickles expect them
+
+    def dumps(self, value) -> bytes:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._pickler.memo = self._memo  # the seed only: nothing of the last value
+        try:
+            self._pickler.dump(value)
+        finally:
+            self._pickler.memo = {}  # the value's objects are not held until the next call
+        return self._buffer.getvalue()
+
+    def loads(self, data: bytes):
+        unpickler = pickle.Unpickler(io.BufferedReader(io.BytesIO(data)))
+        unpickler.memo = self._reader.memo
+        return unpickler.load()
+
+
+def period_seed(period: Period, classes: tuple) -> tuple:
+    """What the facts of every unit of `period` share: the catalogues' ids and texts, the
+    milestones, and the classes of the facts, in an order no process changes."""
+    texts: list[str] = []
+    for unit_type in sorted(period.catalogues):
+        catalogue = period.catalogues[unit_type]
+        for group in catalogue.groups:
+            texts += (group.id, group.title)
+        for item in catalogue.items.values():
+            texts += (item.id, item.text, item.group, item.evidence.text if item.evidence else "")
+    return (texts, tuple(period.milestones), classes)
+
+
+def period_part(root: Path, period: Period, today: dt.date, pinned, broken: dict[str, str], clock: Clock) -> bytes:
+    """The digest of what all units' facts of `period` depend on alike (see the module's text).
+    Of "today" only what the facts read: whether the period has opened, and which milestones are
+    past due (a report not filed is "missing" after its day, "pending" before)."""
+    from importlib.metadata import version
+
+    days = (period.opens is not None and today < period.opens, tuple(today > m.due for m in period.milestones))
+    material = pickle.dumps(
+        (
+            FORMAT,
+            sys.version_info[:2],
+            version("pandas"),
+            period.id,
+            days,
+            (pinned.repository, pinned.prefix) if pinned is not None else None,
+            sorted(broken.items()),
+            clock.available,
+        ),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    base = str(root)
+    return hashlib.sha256(
+        check_cache.shared_digest(base) + check_cache.period_digest(base, period.id) + material
+    ).digest()
+
+
+def unit_key(
+    shared: bytes,
+    dataset: Dataset,
+    period_id: str,
+    unit: Unit,
+    clock: Clock,
+    data_version,
+    pin: str,
+    digest_of: Callable[[str], str],
+) -> str | None:
+    """The key of `unit`'s facts (`shared`: `period_part`; `pin`: the commit its evidence links
+    name; `digest_of`: SHA-256 of a repository file). None when one of the files it is made of has
+    no key."""
+    own = _files(dataset, period_id, unit.id, digest_of)
+    if own is None:
+        return None
+    children = []
+    for child in dataset.registry.period(period_id).children(unit.id):
+        found = _files(dataset, period_id, child.id, digest_of)
+        if found is None:
+            return None
+        children.append((child.id, found))
+    history = None
+    if clock.available:
+        paths = [
+            *unit_paths(period_id, unit.parent, unit.id),
+            *clock.paths_under(unit_folder(period_id, unit.parent, unit.id)),
+        ]
+        history = [(path, clock.versions(path), clock.current(path)) for path in paths]
+    try:
+        material = pickle.dumps((unit.id, own, children, history, data_version, pin), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return hashlib.sha256(shared + material).hexdigest()
+
+
+def _files(dataset: Dataset, period_id: str, unit_id: str, digest_of: Callable[[str], str]) -> tuple | None:
+    """The checks' keys of a unit's files, and the file its reviewer scores come from with its
+    digest; None when a file has no key or the scores' file cannot be read."""
+    keys = dataset.file_keys.get((period_id, unit_id), [])
+    if None in keys:
+        return None
+    review = dataset.reviews.get((period_id, unit_id))
+    source = None
+    if review is not None:
+        try:
+            source = (review.path, digest_of(review.path))
+        except OSError:
+            return None
+    return sorted(k for k in keys if k is not None), source
+
+
+def join(*parts: bytes) -> bytes:
+    """Byte strings in one, each but the last after its length (`split` takes them apart)."""
+    out: list[bytes] = []
+    for part in parts[:-1]:
+        out += (len(part).to_bytes(4, "big"), part)
+    out.append(parts[-1])
+    return b"".join(out)
+
+
+def split(data: bytes, count: int) -> list[bytes]:
+    """The `count` byte strings `join` put in `data` (ValueError when it holds no such thing)."""
+    parts, at = [], 0
+    for _ in range(count - 1):
+        size = int.from_bytes(data[at : at + 4], "big")
+        if at + 4 + size > len(data):
+            raise ValueError("a part past the end")
+        parts.append(data[at + 4 : at + 4 + size])
+        at += 4 + size
+    parts.append(data[at:])
+    return parts

@@ -1,0 +1,181 @@
+"""Units' facts read back from the build cache instead of gathered again (fact_cache.py says what
+they are made of and keys them).
+
+A kept unit's facts come back in two steps. At once: everything the overview pages, the listing,
+the ranks and the cache keys of pages and downloads read of every unit (its scores, status,
+timing, milestones, links, evidence counts, and the digest of the whole). Its criteria (`groups`,
+most of the bytes and ~95 % of the objects) only when something reads them: in a rebuild, the
+pages and download rows made again. Gathering every unit's facts at 15,000 units took ~5 CPU-s
+and ~260 MiB; reading them all back whole took as long and ~370 MiB.
+
+What is kept under a unit's key, in five parts (fact_cache.join): the three parts FactDigest
+digests (facts.pickled_parts: the head, the criteria, the rest), the unit's evidence files
+(the evidence store must publish them whether or not the criteria are read), and what pages
+read of the criteria of every unit: its evidence counts (the listing) and its groups' totals
+(a unit's history across years, in every unit page's key).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+from collections.abc import Callable
+from dataclasses import fields
+
+from site_builder.model import Dataset, Period, Unit
+from site_builder.website import fact_cache
+from site_builder.website.evidence_files import EvidenceStore, FileFact
+from site_builder.website.facts import (
+    FACT_CLASSES,
+    HEAD_FIELDS,
+    REST_FIELDS,
+    FactDigest,
+    GroupFact,
+    Timeline,
+    UnitFact,
+    broken_links,
+    pickled_parts,
+    ranks_of,
+    score_fields,
+)
+
+_READ_ERRORS = (
+    ValueError,
+    EOFError,
+    TypeError,
+    AttributeError,
+    ImportError,
+    IndexError,
+    KeyError,
+    pickle.UnpicklingError,
+)
+
+
+class KeptUnitFact(UnitFact):
+    """A unit's facts read back from the build cache; its criteria are read when first asked for."""
+
+    _groups_read: Callable[[], list[GroupFact]] | None = None  # reads the criteria (`KeptFacts.restore`)
+
+    @property  # a dataclass field of UnitFact, read here when first needed
+    def groups(self) -> list[GroupFact]:
+        found = self.__dict__.get("_groups")
+        if found is None:
+            assert self._groups_read is not None  # set by KeptFacts.restore
+            found = self.__dict__["_groups"] = self._groups_read()
+            self._groups_read = None
+        return found
+
+    @groups.setter
+    def groups(self, value: list[GroupFact]) -> None:
+        self.__dict__["_groups"] = value
+
+    @property
+    def group_totals(self) -> list[tuple[str, str, float, float]]:
+        return list(self.__dict__["_summary"]["groups"])
+
+    @property
+    def evidence_counts(self) -> dict[str, int]:
+        return dict(self.__dict__["_summary"]["evidence"])
+
+    def __reduce__(self):
+        """Pickled as the facts they are (a forked worker needs no pickle; a test may)."""
+        return _unit_fact, (tuple(getattr(self, f.name) for f in fields(UnitFact)),)
+
+
+def _unit_fact(values: tuple) -> UnitFact:
+    return UnitFact(*values)
+
+
+class KeptFacts:
+    """The facts of one period's units kept by the build cache (`cache`, build_cache.BuildCache)."""
+
+    def __init__(
+        self, cache, dataset: Dataset, period: Period, timeline: Timeline, store: EvidenceStore, link_report: dict
+    ):
+        self.cache = cache
+        self.dataset = dataset
+        self.period = period
+        self.clock = timeline.clock
+        self.store = store
+        self.pickler = fact_cache.SeededPickler(fact_cache.period_seed(period, FACT_CLASSES))
+        shared = fact_cache.period_part(
+            store.root, period, timeline.today, store.pinned, broken_links(link_report), timeline.clock
+        )
+        self.shared = self.pickler.seed + shared  # the seed: a place in its memo is the same object as then
+        self._root = str(store.root)
+
+    @classmethod
+    def of(cls, cache, dataset: Dataset, period: Period, timeline: Timeline, store: EvidenceStore, link_report: dict):
+        """None without a build cache, or when validation keyed no file (nothing to key facts on)."""
+        if cache is None or not dataset.file_keys:
+            return None
+        return cls(cache, dataset, period, timeline, store, link_report)
+
+    def find(self, unit: Unit, version, r: dict, ties: dict, digests: dict) -> tuple[str | None, UnitFact | None]:
+        """The key of the unit's facts (None: they cannot be kept) and the facts kept under it."""
+        pinned = self.store.pinned
+        pin = ((version.sha if version else "") or pinned.commit) if pinned is not None else ""  # as store.href
+        key = fact_cache.unit_key(
+            self.shared, self.dataset, self.period.id, unit, self.clock, version, pin, self._digest_of
+        )
+        return key, (self.restore(key, unit, r, ties, digests) if key is not None else None)
+
+    def _digest_of(self, path: str) -> str:
+        return self.cache.digest(os.path.join(self._root, path))
+
+    def restore(self, key: str, unit: Unit, r: dict, ties: dict, digests: dict) -> UnitFact | None:
+        """The facts kept under `key` with this build's ranks, or None when there are none, or
+        they do not have the scores just computed (then they are gathered again)."""
+        data = self.cache.fact(key)
+        if data is None:
+            return None
+        try:
+            head, groups, rest, files, summary = fact_cache.split(data, 5)
+            values = dict(zip(HEAD_FIELDS, self.pickler.loads(head), strict=True))
+            values.update(zip(REST_FIELDS, self.pickler.loads(rest), strict=True))
+            evidence: list[FileFact] = self.pickler.loads(files)
+            values["_summary"] = self.pickler.loads(summary)
+        except _READ_ERRORS:
+            return None
+        scored = score_fields(r)
+        if not _same_values(scored, {name: values[name] for name in scored}):
+            return None
+        values["unit"] = unit  # the registry's own (the key digested it), not a copy
+        values.update(ranks_of(r, ties))
+        fact = KeptUnitFact.__new__(KeptUnitFact)
+        fact.__dict__.update(values)
+        fact._groups_read = lambda: self.pickler.loads(groups)
+        for file in evidence:
+            self.store.keep(file)
+        digests[unit.id] = FactDigest.of_pickled(self.pickler, head, groups, rest)
+        return fact
+
+    def put(self, key: str, fact: UnitFact) -> FactDigest | None:
+        """Keep `fact` under `key`; its digest (None when it cannot be pickled, and is not kept)."""
+        parts = pickled_parts(fact, self.pickler)
+        if parts is None:
+            return None
+        try:
+            files = self.pickler.dumps(_evidence_files(fact))
+            summary = self.pickler.dumps({"evidence": fact.evidence_counts, "groups": fact.group_totals})
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return FactDigest.of_pickled(self.pickler, *parts)
+        self.cache.put_fact(key, fact_cache.join(*parts, files, summary))
+        return FactDigest.of_pickled(self.pickler, *parts)
+
+
+def _evidence_files(fact: UnitFact) -> list[FileFact]:
+    """The files a unit's facts name: its criteria's evidence and its milestone reports."""
+    found = [ref.file for group in fact.groups for item in group.items for ref in item.evidence if ref.file]
+    found += [m.evidence.file for m in fact.milestones if m.evidence is not None and m.evidence.file is not None]
+    return found
+
+
+def _same_values(a: dict, b: dict) -> bool:
+    """Equal dicts, NaN being equal to NaN."""
+    return all(a[k] == b[k] or (_float_nan(a[k]) and _float_nan(b[k])) for k in a)
+
+
+def _float_nan(value) -> bool:
+    return isinstance(value, float) and math.isnan(value)
