@@ -45,6 +45,7 @@ import datetime as dt
 import graphlib
 import os
 from bisect import bisect_left
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import NamedTuple
@@ -135,6 +136,10 @@ class Clock:
         if blob is None:
             return None
         return next((v for v in self._versions.get(key, ()) if v.blob == blob), None)
+
+    def files_at_head(self) -> Collection[str]:
+        """Every file under the clock's folder at HEAD (paths relative to the data root)."""
+        return self._current.keys()
 
     def versions(self, path) -> list[Version]:
         """Every version of `path`, oldest first (by received time; None last; ties in history order)."""

@@ -218,9 +218,9 @@ def test_link_mode_outside_git_is_refused(tmp_path):
     assert "không phải kho git hoặc chưa có commit" in done.stderr
 
 
-def test_link_mode_refuses_evidence_the_commit_does_not_hold(linked, tmp_path):
-    root, _out, _ = linked
-    data = copy_repo(root, tmp_path / "repo")
+def uncommitted_evidence(root: Path, data: Path) -> Path:
+    """A copy of the linked repository with one committed PDF changed and a school never committed."""
+    copy_repo(root, data)
     (data / EVIDENCE).write_bytes((data / EVIDENCE).read_bytes() + b"\n% changed after the commit\n")
     write_registry(
         data,
@@ -247,11 +247,38 @@ def test_link_mode_refuses_evidence_the_commit_does_not_hold(linked, tmp_path):
         reviewers=["pgd-q1-reviewer"],
     )
     write_school(data, PERIOD, "pgd-quan-1", "thcs-demo-b")  # never committed
+    return data
+
+
+def test_link_mode_refuses_evidence_the_commit_does_not_hold(linked, tmp_path):
+    data = uncommitted_evidence(linked[0], tmp_path / "repo")
     done = build(data, tmp_path / "site")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"{EVIDENCE} (đã sửa sau commit)" in done.stderr
     assert f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-b/ke-hoach-cntt.pdf (chưa có trong commit)" in done.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_the_evidence_check_lists_the_commit_itself_when_the_clock_did_not(linked, tmp_path):
+    """A build hands the check the clock's listing of HEAD; without one (no history read) the
+    evidence store lists the pinned commit itself, and refuses the same files."""
+    from site_builder.clock import read_clock
+    from site_builder.website.evidence_files import EvidenceLinkError, EvidenceStore, pinned_source
+
+    data = uncommitted_evidence(linked[0], tmp_path / "repo")
+    clock = read_clock(data, [])
+    assert clock.head is not None
+    store = EvidenceStore(data, pinned_source(data, "link", REPOSITORY, clock.head.sha))
+    for rel in (EVIDENCE, f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-b/ke-hoach-cntt.pdf"):
+        assert store.add(rel) is not None
+    refusals = []
+    for committed in (clock.files_at_head(), None):
+        with pytest.raises(EvidenceLinkError) as refused:
+            store.publish(tmp_path / "site", committed=committed)
+        refusals.append(str(refused.value))
+    clock.close()
+    assert refusals[0] == refusals[1]
+    assert f"{EVIDENCE} (đã sửa sau commit)" in refusals[0] and "(chưa có trong commit)" in refusals[0]
 
 
 # ------------------------------------------------------------------------------- the JSON parts

@@ -243,7 +243,7 @@ def _write_site(
     _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
     pages += 1
     laps.lap("downloads")
-    evidence = run.store.publish(writer.site, writer)
+    evidence = run.store.publish(writer.site, writer, _files_at_pin(run))
     laps.lap("evidence")
     for rel, data in index.items():
         writer.write(f"{search.FOLDER}/{rel}", data)
@@ -370,6 +370,15 @@ def _gather_periods(run: BuildRun) -> None:
         run.all_facts[period.id] = gather(run.dataset, scores, run.timeline, run.store, run.links, kept)
     if run.cache is not None:
         run.cache.flush_facts()  # no pack half written in the page workers' copy of this process
+
+
+def _files_at_pin(run: BuildRun):
+    """The files at the commit evidence links pin, as the clock listed them when it read that
+    commit (HEAD); None when it did not (the evidence store then lists them itself)."""
+    pinned, head = run.store.pinned, run.clock.head
+    if pinned is None or not run.clock.available or head is None or head.sha != pinned.commit:
+        return None
+    return run.clock.files_at_head()
 
 
 def _overview_pages(run: BuildRun) -> dict[str, tuple[str, str]]:

@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -158,11 +159,13 @@ class EvidenceStore:
             return fact.site_path
         return self.pinned.url(fact.disk_path or fact.repo_path, commit)
 
-    def publish(self, site: Path, writer=None) -> int:
+    def publish(self, site: Path, writer=None, committed: Collection[str] | None = None) -> int:
         """The number of files put into the site (0 in link mode, after checking the links); with
-        `writer` (website/site_writer.py) a file already published unchanged is left as it is."""
+        `writer` (website/site_writer.py) a file already published unchanged is left as it is.
+        `committed`: the files under submissions/ at the pinned commit (data-root paths), when the
+        caller has listed them already (the clock lists HEAD's)."""
         if self.pinned is not None:
-            self._check_pinned(self.pinned)
+            self._check_pinned(self.pinned, committed)
             return 0
         if writer is not None:
             for fact in self.files.values():
@@ -180,7 +183,7 @@ class EvidenceStore:
             _link(source, target)
         return len(self.files)
 
-    def _check_pinned(self, pinned: PinnedSource) -> None:
+    def _check_pinned(self, pinned: PinnedSource, committed: Collection[str] | None) -> None:
         """Every linked file must be at the pinned commit with the bytes that were hashed: a file
         not committed, or changed since, would show a size and SHA-256 the link does not serve."""
         from site_builder import gitread
@@ -189,7 +192,9 @@ class EvidenceStore:
             return
         try:
             repo = gitread.open_repository(self.root, pinned.commit)
-            committed = gitread.tree_at_head(repo, repo.prefix + b"submissions/")
+            if committed is None:
+                listed = gitread.tree_at_head(repo, repo.prefix + b"submissions/")
+                committed = {os.fsdecode(path[len(repo.prefix) :]) for path in listed}
             changed = gitread.run(
                 repo.top,
                 "-c",
@@ -211,10 +216,10 @@ class EvidenceStore:
         dirty = {entry[3:] for entry in changed.split(b"\0") if len(entry) > 3}
         wrong = []
         for fact in self.files.values():
-            path = repo.prefix + os.fsencode(fact.disk_path or fact.repo_path)
-            if path not in committed:
+            rel = fact.disk_path or fact.repo_path
+            if rel not in committed:
                 wrong.append(f"{fact.repo_path} (chưa có trong commit)")
-            elif path in dirty:
+            elif repo.prefix + os.fsencode(rel) in dirty:
                 wrong.append(f"{fact.repo_path} (đã sửa sau commit)")
         if wrong:
             more = f" và {len(wrong) - 5} tệp khác" if len(wrong) > 5 else ""
