@@ -182,11 +182,12 @@ class BuildCache:
         return self._checkout.get(path)
 
     def forget_checkout(self) -> None:
-        """The checks' keys have digested every evidence file: the listing of the checkout's
-        blobs (~8 MB at 15,000 units) is neither kept through the build nor copied into forked
-        workers' memory; a file digested later is read."""
+        """The checks' keys are made: the listing of the checkout's blobs (~8 MB at 15,000
+        units) is neither kept through the build nor copied into forked workers' memory. A file
+        digested later whose stamps are new has the checkout listed again (the keys the last
+        build made, kept_keys.py, digest no file)."""
         with self._lock:
-            self._checkout = {}
+            self._checkout = None
 
     def _blob_table(self) -> dict[str, tuple[str, int]]:
         if self._by_blob is None:

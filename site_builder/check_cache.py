@@ -47,6 +47,12 @@ def lookup(root, role, rel: str, unit, elsewhere, others, submission_exists: boo
     return key, cache.check(key)
 
 
+def stored(key: str):
+    """The verdict kept under a key known already (kept_keys.py), or None."""
+    cache = build_cache.current()
+    return cache.check(key) if cache is not None else None
+
+
 def period_registry(root, organization, period: str):
     """`registry.load_period_registry(root, organization, period)`, reused from the last build
     when none of what it reads changed (the organisation is in `shared_digest`)."""

@@ -15,7 +15,7 @@ import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder import build_cache, change_check, check_cache, heap, messages, review_workbook_read
+from site_builder import build_cache, change_check, check_cache, heap, kept_keys, messages, review_workbook_read
 from site_builder.catalogues import load_period
 from site_builder.model import Dataset, PeriodRegistry, Registry
 from site_builder.paths import (
@@ -164,14 +164,13 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
     a cache), and how many processes did it.
     A site build reuses verdicts on unchanged files (check_cache.py): those are looked up here,
     only the others are checked (and only many of them are worth the workers)."""
-    with heap.uncollected():  # the verdicts found live as long as the dataset (heap.py); before any fork
-        looked = [
-            (role, rel, *check_cache.lookup(root, role, rel, *unit_context(root, registry, role)))
-            for role, rel in unit_files
-        ]
     cache = build_cache.current()
+    kept = kept_keys.read(root.path, cache) if cache is not None else kept_keys.KeptKeys()
+    with heap.uncollected():  # the verdicts found live as long as the dataset (heap.py); before any fork
+        looked = [_look_up(root, registry, kept, role, rel) for role, rel in unit_files]
     if cache is not None:
         cache.forget_checkout()  # the keys digested every evidence file (build_cache.py)
+        kept_keys.keep(root.path, cache, kept, {rel: key for _role, rel, key, _known in looked if key is not None})
     todo = [(role, rel, key) for role, rel, key, known in looked if known is None]
     if len(todo) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         checked, used = [_check_one(root, registry, periods, *task) for task in todo], 1
@@ -200,6 +199,15 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
     results = iter(checked)
     every = [known if known is not None else next(results) for _role, _rel, _key, known in looked]
     return every, [key for _role, _rel, key, _known in looked], used
+
+
+def _look_up(root: DataRoot, registry: Registry, kept: kept_keys.KeptKeys, role: FileRole, rel: str) -> tuple:
+    """(role, rel, key, verdict kept under it or None): the key the last build computed when no
+    commit touched the unit since (kept_keys.py), else computed (check_cache.py)."""
+    key = kept.get(role, rel)
+    if key is not None:
+        return role, rel, key, check_cache.stored(key)
+    return (role, rel, *check_cache.lookup(root, role, rel, *unit_context(root, registry, role)))
 
 
 def _check_shared(task):

@@ -1,0 +1,123 @@
+"""The checks' keys of the last build, reused for the units no commit has touched since.
+
+Keying a unit file (check_cache.py) reads it, walks its unit's evidence folder and digests every
+entry: most of what a rebuild at 15,000 units spends validating, although a rebuild usually
+follows a commit that changed one unit. In a clean git checkout git already knows what changed.
+The build keeps the keys it computed with the tree of submissions/ they were computed from; the
+next build takes a unit file's key from there unless `git diff-tree` names a path of its unit
+(its self-assessment, its reviewer scores, anything under its folder), and computes the others.
+
+Only a clean checkout qualifies: `git status` names no modified, staged, untracked or ignored file
+under submissions/, so the files on disk are the tree's. What a key digests beside the unit's
+files (the code, criteria/, schema/, the organisation file, the registry files) is what the kept
+keys are kept under: when any of it changed, no key is reused. A key reused is the key the
+checks would compute, so a verdict found under it is the one they would find.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder import check_cache, gitread
+from site_builder.paths import REVIEW_SUFFIX, SUBMISSIONS
+
+KIND = "unit-file-keys"  # the build cache's blobs of this kind: one, under the digest of what else keys digest
+
+
+@dataclass
+class KeptKeys:
+    tree: str | None = None  # submissions/ at HEAD, when the checkout is clean (else nothing is reused or kept)
+    keys: dict[str, str] = field(default_factory=dict)  # a unit file's path -> its key in the last build
+    touched: set[tuple[str, str, str]] = field(default_factory=set)  # (period, body, unit) changed since
+
+    def get(self, role, rel: str) -> str | None:
+        """The kept key of the unit file (or report folder) `rel` of `role`, or None."""
+        if (role.period, role.parent, role.unit) in self.touched:
+            return None
+        return self.keys.get(rel)
+
+
+def read(root: Path, cache) -> KeptKeys:
+    """What the last build's keys say of this checkout (`cache`: build_cache.BuildCache). Read
+    after check_cache.begin(), as validation does: the digests it caches are then this run's."""
+    tree = _clean_tree(root)
+    if tree is None:
+        return KeptKeys()
+    data = cache.blob(KIND, _base(root))
+    try:
+        old_tree, keys = pickle.loads(data) if data is not None else (None, None)
+    except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, ImportError):
+        old_tree, keys = None, None
+    if not isinstance(keys, dict) or not isinstance(old_tree, str):
+        return KeptKeys(tree)
+    touched = _touched(root, old_tree, tree) if old_tree != tree else set()
+    return KeptKeys(tree, keys, touched) if touched is not None else KeptKeys(tree)
+
+
+def keep(root: Path, cache, kept: KeptKeys, keys: dict[str, str]) -> None:
+    """Keep this build's keys (`keys`: path -> key) with the tree they were computed from."""
+    if kept.tree is not None:
+        cache.put_blob(KIND, _base(root), pickle.dumps((kept.tree, keys), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _base(root: Path) -> str:
+    """What every unit file's key digests beside its unit's files (check_cache.py)."""
+    base = str(Path(root))
+    return hashlib.sha256(check_cache.shared_digest(base) + check_cache.period_digest(base, "")).hexdigest()
+
+
+def _clean_tree(root: Path) -> str | None:
+    """The tree of submissions/ at HEAD when the checkout holds exactly it; None otherwise (or
+    when `root` is not in a git checkout)."""
+    try:
+        repo = gitread.open_repository(root)
+        folder = repo.prefix + SUBMISSIONS.encode()
+        status = gitread.run(
+            repo.top,
+            "-c",
+            "core.trustctime=false",  # a copy-mode site hard-links the PDFs, which moves their ctime
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--ignored=matching",
+            "--no-renames",
+            "--",
+            os.fsdecode(folder),
+        )
+        if status.strip(b"\0"):
+            return None
+        tree = gitread.run(repo.top, "rev-parse", "--verify", "--end-of-options", f"{repo.head}:{os.fsdecode(folder)}")
+    except gitread.GitError:
+        return None
+    tree = tree.strip()
+    return tree.decode() if repo.is_id(tree) else None
+
+
+def _touched(root: Path, old: str, new: str) -> set[tuple[str, str, str]] | None:
+    """(period, body, unit) of every unit a path changed between the trees `old` and `new` of
+    submissions/ belongs to; None when git cannot compare them (the old tree is gone)."""
+    try:
+        repo = gitread.open_repository(root)
+        changed = gitread.run(repo.top, "diff-tree", "-r", "--name-only", "-z", "--no-renames", old, new)
+    except gitread.GitError:
+        return None
+    touched = set()
+    for path in changed.split(b"\0"):
+        parts = os.fsdecode(path).split("/")
+        if len(parts) >= 3:
+            touched.add((parts[0], parts[1], _unit_of(parts[2], last=len(parts) == 3)))
+    return touched
+
+
+def _unit_of(name: str, last: bool) -> str:
+    """The unit a body folder's entry belongs to: `<unit>.yaml`, `<unit>.review.yaml`, `<unit>/…`."""
+    if last and name.endswith(REVIEW_SUFFIX):
+        return name[: -len(REVIEW_SUFFIX)]
+    if last and name.endswith(".yaml"):
+        return name[: -len(".yaml")]
+    return name

@@ -1,0 +1,121 @@
+"""The checks' keys of the last build, reused for the units no commit touched since
+(site_builder/kept_keys.py): only in a clean checkout, never for a unit a commit changed, never
+after a change to what else keys digest, and a reused key is the key the checks compute."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from pathlib import Path
+
+import pytest
+
+from site_builder import build_cache, check_cache, kept_keys
+from site_builder.paths import DataRoot, FileRole
+from site_builder.validate import validate_all
+from tests.datarepo import lower_a_self_score, two_schools_committed
+
+PERIOD = "2023-2024"
+BODY = "pgd-quan-1"
+SCHOOL_A = f"submissions/{PERIOD}/{BODY}/thcs-demo-a.yaml"
+ROLE_A = FileRole("submission", PERIOD, BODY, "thcs-demo-a", "thcs-demo-a.yaml")
+ROLE_B = FileRole("submission", PERIOD, BODY, "thcs-demo-b", "thcs-demo-b.yaml")
+SCHOOL_B = f"submissions/{PERIOD}/{BODY}/thcs-demo-b.yaml"
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return two_schools_committed(tmp_path / "data")
+
+
+def validated(root: Path):
+    """Validate as a site build does (its cache open, then saved): (result, the kept keys it found)."""
+    cache = build_cache.open_for(root, hold=True)
+    assert cache is not None
+    try:
+        check_cache.begin()  # as validation does before it reads them: files may have changed
+        found = kept_keys.read(root, cache)
+        result = validate_all(DataRoot(root))
+        cache.save()
+    finally:
+        build_cache.close()
+    return result, found
+
+
+def stored_keys(root: Path) -> tuple[str, dict[str, str]]:
+    """The tree and keys the last validation kept."""
+    cache = build_cache.open_for(root)
+    try:
+        data = cache.blob(kept_keys.KIND, kept_keys._base(root))
+    finally:
+        build_cache.close()
+    assert data is not None
+    return pickle.loads(data)
+
+
+def codes(result, path: str) -> set[str]:
+    """The codes of the problems reported on the file `path`."""
+    return {p.code for p in result.problems if p.path == path}
+
+
+def test_a_commit_to_one_unit_reuses_the_other_units_keys_which_are_the_keys_the_checks_compute(repo, tmp_path):
+    root, git = repo
+    result, found = validated(root)
+    assert result.ok and found.keys == {}  # nothing kept yet
+    first_tree, first = stored_keys(root)
+    assert SCHOOL_A in first and SCHOOL_B in first
+
+    lower_a_self_score(root, git, SCHOOL_A, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    result, found = validated(root)
+    assert result.ok
+    assert found.tree != first_tree and found.touched == {(PERIOD, BODY, "thcs-demo-a")}
+    assert found.get(ROLE_A, SCHOOL_A) is None  # its unit changed: computed again
+    assert found.get(ROLE_B, SCHOOL_B) == first[SCHOOL_B]
+    _tree, reused = stored_keys(root)
+    assert reused[SCHOOL_A] != first[SCHOOL_A]
+
+    # The same validation with nothing kept computes every key: the same ones.
+    cache = build_cache.open_for(root)
+    cache.put_blob(kept_keys.KIND, kept_keys._base(root), b"not a pickle")
+    build_cache.close()
+    result, found = validated(root)
+    assert result.ok and found.keys == {}
+    assert stored_keys(root)[1] == reused
+
+
+def test_a_commit_that_breaks_a_unit_is_caught_on_the_next_build(repo):
+    root, git = repo
+    validated(root)
+    stray = f"submissions/{PERIOD}/{BODY}/thcs-demo-a/ghi-chu.docx"
+    git.commit("Thêm tệp", {stray: b"not a pdf"}, author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    result, found = validated(root)
+    assert (PERIOD, BODY, "thcs-demo-a") in found.touched
+    assert "stray-file" in codes(result, SCHOOL_A) and not result.ok  # reported on the unit's file
+
+
+@pytest.mark.parametrize("change", ["untracked", "ignored", "modified"])
+def test_a_checkout_that_is_not_the_commit_reuses_no_key(repo, change):
+    root, git = repo
+    if change == "ignored":
+        git.commit("Bỏ qua tệp tạm", {".gitignore": "*.tmp\n"}, author_time=dt.datetime(2024, 5, 2, 10, tzinfo=dt.UTC))
+    validated(root)
+    folder = root / f"submissions/{PERIOD}/{BODY}/thcs-demo-b"
+    if change == "modified":
+        (root / SCHOOL_B).write_text(
+            (root / SCHOOL_B).read_text(encoding="utf-8") + "ghi_chu: sửa tay\n", encoding="utf-8"
+        )
+    else:
+        (folder / ("ghi-chu.tmp" if change == "ignored" else "ghi-chu.txt")).write_text("nháp", encoding="utf-8")
+    result, found = validated(root)
+    assert found.tree is None and found.keys == {}
+    assert not result.ok  # what is on disk was checked: a stray file, or a field the schema refuses
+
+
+def test_keys_are_not_reused_after_a_change_to_what_else_they_digest(repo):
+    root, _git = repo
+    validated(root)
+    catalogue = next((root / "criteria" / PERIOD).glob("*.yaml"))
+    catalogue.write_text(catalogue.read_text(encoding="utf-8") + "\n# ghi chú\n", encoding="utf-8")
+    _result, found = validated(root)
+    assert found.tree is not None and found.keys == {}  # criteria/ is outside submissions/: still clean
