@@ -374,6 +374,8 @@ def bench_size(size: int, args) -> dict:
 # What publish.yml keeps of the build cache (besides the PDF and signature verdicts) and of the site.
 KEPT_BY_PUBLISH = (
     "checks",
+    "facts",
+    "blobs/unit-file-keys",
     "blobs/search",
     "blobs/workbooks",
     "blobs/downloads",

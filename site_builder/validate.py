@@ -169,7 +169,7 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
     with heap.uncollected():  # the verdicts found live as long as the dataset (heap.py); before any fork
         looked = [_look_up(root, registry, kept, role, rel) for role, rel in unit_files]
     if cache is not None:
-        cache.forget_checkout()  # the keys digested every evidence file (build_cache.py)
+        cache.forget_checkout()  # the keys are made (build_cache.py)
         kept_keys.keep(root.path, cache, kept, {rel: key for _role, rel, key, _known in looked if key is not None})
     todo = [(role, rel, key) for role, rel, key, known in looked if known is None]
     if len(todo) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():

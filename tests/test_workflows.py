@@ -32,8 +32,9 @@ RELEASES = {
     "actions/cache/restore": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
     "actions/cache/save": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
 }
-# The one cache: what publish.yml made that is keyed by content (verdicts, search index, workbooks,
-# downloads' rows, pages, evidence digests by git blob).
+# The one cache: what publish.yml made that is keyed by content (verdicts and the keys they were
+# found under, units' facts, search index, workbooks, downloads' rows, pages, evidence digests by
+# git blob).
 KEPT_FOLDERS = "".join(
     [
         f"~/.cache/site-builder/{folder}\n"
@@ -41,6 +42,8 @@ KEPT_FOLDERS = "".join(
             "pdf",
             "signatures",
             "build/*/checks",
+            "build/*/facts",
+            "build/*/blobs/unit-file-keys",
             "build/*/blobs/search",
             "build/*/blobs/workbooks",
             "build/*/blobs/downloads",

@@ -4,9 +4,9 @@ they are made of and keys them).
 A kept unit's facts come back in two steps. At once: everything the overview pages, the listing,
 the ranks and the cache keys of pages and downloads read of every unit (its scores, status,
 timing, milestones, links, evidence counts, and the digest of the whole). Its criteria (`groups`,
-most of the bytes and ~95 % of the objects) only when something reads them: in a rebuild, the
-pages and download rows made again. Gathering every unit's facts at 15,000 units took ~5 CPU-s
-and ~260 MiB; reading them all back whole took as long and ~370 MiB.
+most of the bytes and of the objects) only when something reads them: in a rebuild, the pages
+and download rows made again. Measured at 15,000 units: gathering every unit's facts took 4-6
+CPU-s and 260 MiB, reading them all back whole as long and 370 MiB.
 
 What is kept under a unit's key, in five parts (fact_cache.join): the three parts FactDigest
 digests (facts.pickled_parts: the head, the criteria, the rest), the unit's evidence files
