@@ -363,9 +363,12 @@ def bench_size(size: int, args) -> dict:
         bench_file = PROJECT / "build" / "bench-site.json"
         earlier = json.loads(bench_file.read_text(encoding="utf-8")).get(str(size), {}) if bench_file.is_file() else {}
         result["runs"] = earlier.get("runs", {})
-        runs["ours"] = result["runs"].get("ours", []) or [result["first_build_cold"]]
-    full_cpu = statistics.median(r["cpu"] for r in runs["ours"])
-    result["rebuild_ratio"] = round(one["cpu"] / full_cpu, 3)
+        runs["ours"] = result["runs"].get("ours", []) or [result[k] for k in ("first_build_cold",) if k in result]
+    if runs["ours"]:
+        full_cpu = statistics.median(r["cpu"] for r in runs["ours"])
+        result["rebuild_ratio"] = round(one["cpu"] / full_cpu, 3)
+    else:
+        print("  no full build measured here or before: no rebuild ratio", flush=True)
     if args.publish:
         result["publish"] = publishing_runs(data, work, args.ours, verdicts)
     return result
@@ -460,7 +463,8 @@ def table(results: dict) -> str:
                 f"| {size} | {name} | {len(runs)} | {wall:.1f} | {cpu:.1f} | {rss} | {last['site_mib']} | "
                 f"{last['largest_kib']} KiB ({last['largest']}) |"
             )
-        lines.append(f"| {size} | rebuild ratio (CPU one change / CPU full) | | | {r['rebuild_ratio']} | | | |")
+        if "rebuild_ratio" in r:
+            lines.append(f"| {size} | rebuild ratio (CPU one change / CPU full) | | | {r['rebuild_ratio']} | | | |")
     return "\n".join(lines)
 
 
