@@ -173,38 +173,30 @@ def test_kept_facts_read_back_equal_the_gathered_ones_and_their_criteria_come_wh
         build_cache.close()
 
 
-def test_a_unit_file_the_checks_could_not_key_is_gathered_every_time(repo, tmp_path):
-    root, _git = repo
+def found_for(root: Path, unit_id: str, unkeyed: bool = False):
+    """What KeptFacts.find gives for `unit_id` in a build of `root` (`unkeyed`: one of its files
+    without a key): (key, facts)."""
     try:
         kept, facts, scores = gathered_in_process(root)
-        unit_id = "thcs-demo-a"
-        kept.dataset.file_keys[(PERIOD, unit_id)].append(None)
+        if unkeyed:
+            kept.dataset.file_keys[(PERIOD, unit_id)].append(None)
         row = next(r for r in records(scores.units) if r["unit"] == unit_id)
-        unit = facts.registry.units[unit_id]
-        assert kept.find(unit, facts.units[unit_id].data_version, row, {}, {}) == (None, None)
+        return kept.find(facts.registry.units[unit_id], facts.units[unit_id].data_version, row, {}, {})
     finally:
         build_cache.close()
+
+
+def test_a_unit_file_the_checks_could_not_key_is_gathered_every_time(repo, tmp_path):
+    assert found_for(repo[0], "thcs-demo-a", unkeyed=True) == (None, None)
 
 
 def test_the_registry_keys_facts_through_the_checks(repo, tmp_path):
     """A unit's registry entry is in its files' keys (check_cache.py), so the facts key moves with it."""
     root, _git = repo
-    try:
-        kept, facts, scores = gathered_in_process(root)
-        row = next(r for r in records(scores.units) if r["unit"] == "thcs-demo-a")
-        unit = facts.registry.units["thcs-demo-a"]
-        key, _found = kept.find(unit, facts.units[unit.id].data_version, row, {}, {})
-    finally:
-        build_cache.close()
+    key, _found = found_for(root, "thcs-demo-a")
     registry = root / f"submissions/units/{PERIOD}/pgd-quan-1.yaml"
     data = yaml.safe_load(registry.read_text(encoding="utf-8"))
     data["units"][0]["name"] += " mới"
     registry.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    try:
-        kept, facts, scores = gathered_in_process(root)
-        row = next(r for r in records(scores.units) if r["unit"] == "thcs-demo-a")
-        unit = facts.registry.units["thcs-demo-a"]
-        moved, _found = kept.find(unit, facts.units[unit.id].data_version, row, {}, {})
-    finally:
-        build_cache.close()
-    assert moved is not None and moved != key
+    moved, _found = found_for(root, "thcs-demo-a")
+    assert key is not None and moved is not None and moved != key
