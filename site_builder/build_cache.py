@@ -112,10 +112,8 @@ class BuildCache:
         self._digests_changed = False
         self._fresh: dict[tuple, str] = {}
         self._used_blobs: dict[str, set[str]] = {}
-        self._used_checks: set[str] = set()  # the keys of the verdicts this build looked up
-        self._checks: CheckStore | None = None
-        self._used_facts: set[str] = set()  # the keys of the units' facts this build looked up
-        self._facts: CheckStore | None = None
+        self._checks = _Packs(folder / "checks")  # verdicts on unit files
+        self._facts = _Packs(folder / "facts")  # units' facts
         self._lock = threading.Lock()
         self._held: IO[str] | None = None
         self._checkout: dict[str, str] | None = None  # path -> blob id (blob_digests.py)
@@ -282,8 +280,7 @@ class BuildCache:
     def check(self, key: str):
         """A stored verdict on a unit file (check_cache.py), or None. The key is kept (a verdict
         not found is stored under it): save() drops the verdicts this build did not look up."""
-        self._used_checks.add(key)
-        data = self._check_store().get(key)
+        data = self._checks.get(key)
         if data is None:
             return None
         try:
@@ -300,47 +297,30 @@ class BuildCache:
 
     def put_pickled_check(self, key: str, data: bytes) -> None:
         """A verdict already pickled (a forked worker's, to hand it over): kept as it is."""
-        self._check_store().put(key, data)
+        self._checks.put(key, data)
 
     def flush_checks(self) -> None:
         """Finish the pack of verdicts being written (before validation forks its workers)."""
-        if self._checks is not None:
-            self._checks.flush()
+        self._checks.flush()
 
     def close_checks(self) -> None:
         """Finish the packs being written and close the packs (save() does it too): the verdicts
         and facts of a build that stopped, e.g. on invalid data, serve the next one."""
-        if self._checks is not None:
-            self._checks.close()
-            self._checks = None
-        if self._facts is not None:
-            self._facts.close()
-            self._facts = None
-
-    def _check_store(self) -> CheckStore:
-        if self._checks is None:
-            self._checks = CheckStore(self.folder / "checks")
-        return self._checks
+        self._checks.close()
+        self._facts.close()
 
     # ------------------------------------------------------------------ units' facts
     def fact(self, key: str) -> bytes | None:
         """A unit's facts kept under `key` (website/fact_cache.py), as they were pickled, or None.
         Like a verdict, the key is kept: save() drops the facts this build did not look up."""
-        self._used_facts.add(key)
-        return self._fact_store().get(key)
+        return self._facts.get(key)
 
     def put_fact(self, key: str, data: bytes) -> None:
-        self._fact_store().put(key, data)
+        self._facts.put(key, data)
 
     def flush_facts(self) -> None:
         """Finish the pack of facts being written (before the page workers are forked)."""
-        if self._facts is not None:
-            self._facts.flush()
-
-    def _fact_store(self) -> CheckStore:
-        if self._facts is None:
-            self._facts = CheckStore(self.folder / "facts")
-        return self._facts
+        self._facts.flush()
 
     # ------------------------------------------------------------------ mkdocs' output
     def shells(self, key: str) -> tuple[Path, list[str]] | None:
@@ -389,13 +369,47 @@ class BuildCache:
         if self._by_blob is not None and self._blobs_changed:
             blobs = self._by_blob if len(self._by_blob) <= MAX_DIGESTS else {}
             write_atomically(self.folder / BLOB_DIGESTS, pickle.dumps(blobs, protocol=pickle.HIGHEST_PROTOCOL))
-        if self._checks is not None and self._used_checks:
-            self._checks.finish(self._used_checks)
-        if self._facts is not None and self._used_facts:
-            self._facts.finish(self._used_facts)
+        self._checks.finish()
+        self._facts.finish()
         self.close_checks()
         for kind, used in self._used_blobs.items():
             _drop_unused(self.folder / "blobs" / kind, used)
+
+
+class _Packs:
+    """Packs of one kind (check_store.py), opened when first needed, and the keys this build
+    looked up in them: at the end of the build only their entries are kept."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.used: set[str] = set()
+        self._store: CheckStore | None = None
+
+    def get(self, key: str) -> bytes | None:
+        self.used.add(key)  # a key not found is kept too: the build stores under it
+        return self._open().get(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        self._open().put(key, data)
+
+    def flush(self) -> None:
+        if self._store is not None:
+            self._store.flush()
+
+    def finish(self) -> None:
+        """Keep only the entries this build looked up (what it did not open stays as it is)."""
+        if self._store is not None and self.used:
+            self._store.finish(self.used)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def _open(self) -> CheckStore:
+        if self._store is None:
+            self._store = CheckStore(self.folder)
+        return self._store
 
 
 def _drop_unused(folder: Path, used: set[str]) -> None:
