@@ -44,7 +44,11 @@ class KeptKeys:
 def read(root: Path, cache) -> KeptKeys:
     """What the last build's keys say of this checkout (`cache`: build_cache.BuildCache). Read
     after check_cache.begin(), as validation does: the digests it caches are then this run's."""
-    tree = _clean_tree(root)
+    try:
+        repo = gitread.open_repository(root)
+    except gitread.GitError:
+        return KeptKeys()
+    tree = _clean_tree(repo)
     if tree is None:
         return KeptKeys()
     data = cache.blob(KIND, _base(root))
@@ -54,7 +58,7 @@ def read(root: Path, cache) -> KeptKeys:
         old_tree, keys = None, None
     if not isinstance(keys, dict) or not isinstance(old_tree, str):
         return KeptKeys(tree)
-    touched = _touched(root, old_tree, tree) if old_tree != tree else set()
+    touched = _touched(repo, old_tree, tree) if old_tree != tree else set()
     return KeptKeys(tree, keys, touched) if touched is not None else KeptKeys(tree)
 
 
@@ -70,11 +74,9 @@ def _base(root: Path) -> str:
     return hashlib.sha256(check_cache.shared_digest(base) + check_cache.period_digest(base, "")).hexdigest()
 
 
-def _clean_tree(root: Path) -> str | None:
-    """The tree of submissions/ at HEAD when the checkout holds exactly it; None otherwise (or
-    when `root` is not in a git checkout)."""
+def _clean_tree(repo: gitread.Repository) -> str | None:
+    """The tree of submissions/ at HEAD when the checkout holds exactly it; None otherwise."""
     try:
-        repo = gitread.open_repository(root)
         folder = repo.prefix + SUBMISSIONS.encode()
         status = gitread.run(
             repo.top,
@@ -98,11 +100,10 @@ def _clean_tree(root: Path) -> str | None:
     return tree.decode() if repo.is_id(tree) else None
 
 
-def _touched(root: Path, old: str, new: str) -> set[tuple[str, str, str]] | None:
+def _touched(repo: gitread.Repository, old: str, new: str) -> set[tuple[str, str, str]] | None:
     """(period, body, unit) of every unit a path changed between the trees `old` and `new` of
     submissions/ belongs to; None when git cannot compare them (the old tree is gone)."""
     try:
-        repo = gitread.open_repository(root)
         changed = gitread.run(repo.top, "diff-tree", "-r", "--name-only", "-z", "--no-renames", old, new)
     except gitread.GitError:
         return None
