@@ -378,6 +378,8 @@ def bench_size(size: int, args) -> dict:
 KEPT_BY_PUBLISH = (
     "checks",
     "facts",
+    "blobs/unit-facts",
+    "history",
     "blobs/unit-file-keys",
     "blobs/search",
     "blobs/workbooks",

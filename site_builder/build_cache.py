@@ -15,6 +15,7 @@
   (check_store.py): those of the last build.
 - Each unit's facts (website/fact_cache.py), keyed by what they are made of, in packs under
   facts/: those of the last build.
+- What git says of the history's commits and of HEAD's tree (history_cache.py), under history/.
 - Compiled page templates (Jinja's bytecode cache).
 
 Where: $XDG_CACHE_HOME/site-builder/build/<digest of the data folder's path>/, outside the data
@@ -36,7 +37,7 @@ import threading
 from pathlib import Path
 from typing import IO
 
-from site_builder.cache_files import remove_quietly, write_atomically
+from site_builder.cache_files import UNREADABLE_PICKLE, remove_quietly, write_atomically
 from site_builder.check_store import CheckStore
 
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
@@ -195,7 +196,7 @@ class BuildCache:
                 if not isinstance(loaded, dict):
                     raise ValueError("not a blob table")
                 self._by_blob = loaded
-            except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            except (OSError, *UNREADABLE_PICKLE):
                 self._by_blob = {}
         return self._by_blob
 
@@ -234,7 +235,7 @@ class BuildCache:
                 self._digests, self._verdicts = loaded
                 if not isinstance(self._digests, dict) or not isinstance(self._verdicts, dict):
                     raise ValueError("not a digest table")
-            except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            except (OSError, *UNREADABLE_PICKLE):
                 self._digests, self._verdicts = {}, {}
         return self._digests
 
@@ -285,7 +286,7 @@ class BuildCache:
             return None
         try:
             return pickle.loads(data)
-        except (ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, IndexError):
+        except UNREADABLE_PICKLE:
             return None
 
     def put_check(self, key: str, verdict) -> None:
@@ -317,6 +318,11 @@ class BuildCache:
 
     def put_fact(self, key: str, data: bytes) -> None:
         self._facts.put(key, data)
+
+    def keep_fact(self, key: str) -> bool:
+        """Keep the facts under `key` for the next build without reading them now (they are read
+        when needed); False when there are none."""
+        return self._facts.has(key)
 
     def flush_facts(self) -> None:
         """Finish the pack of facts being written (before the page workers are forked)."""
@@ -352,6 +358,12 @@ class BuildCache:
             return folder / "site"
         except OSError:
             return site if site.is_dir() else folder / "site"
+
+    # ------------------------------------------------------------------ the clock's git diffs
+    @property
+    def history_folder(self) -> Path:
+        """Where the clock keeps what each commit changed (history_cache.py)."""
+        return self.folder / "history"
 
     # ------------------------------------------------------------------ compiled page templates
     def templates_folder(self) -> Path:
@@ -389,7 +401,12 @@ class _Packs:
         self.used.add(key)  # a key not found is kept too: the build stores under it
         return self._open().get(key)
 
+    def has(self, key: str) -> bool:
+        self.used.add(key)
+        return self._open().has(key)
+
     def put(self, key: str, data: bytes) -> None:
+        self.used.add(key)  # kept by finish() even when the build did not look it up first
         self._open().put(key, data)
 
     def flush(self) -> None:

@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 from pathlib import Path
+
+# What reading back a damaged, cut or stale pickle of a cache can raise: such a file only makes
+# the build slower (what it held is made again), never stops it.
+UNREADABLE_PICKLE = (
+    pickle.UnpicklingError,
+    ValueError,
+    TypeError,
+    EOFError,
+    AttributeError,
+    ImportError,
+    IndexError,
+    KeyError,
+)
 
 
 def write_atomically(path: Path, data: bytes) -> bool:

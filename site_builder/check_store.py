@@ -31,12 +31,12 @@ import time
 from pathlib import Path
 from typing import IO
 
-from site_builder.cache_files import remove_quietly, write_atomically
+from site_builder.cache_files import UNREADABLE_PICKLE, remove_quietly, write_atomically
 
 PACK_BYTES = 16 << 20  # a full pack; a pack under half of this is small
 PACK, INDEX = ".pack", ".index"
 _NUMBERS = itertools.count()  # two packs written within one clock tick still sort by when
-_STORE_ERRORS = (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError, AttributeError, ImportError)
+_STORE_ERRORS = (OSError, *UNREADABLE_PICKLE)
 
 
 class CheckStore:
@@ -57,6 +57,10 @@ class CheckStore:
             if place is None:
                 return None
             return self._read(*place)
+
+    def has(self, key: str) -> bool:
+        with self._lock:
+            return key in self._index() or (self._writer is not None and key in self._writer.offsets)
 
     def put(self, key: str, data: bytes) -> None:
         """Keep `data` (a pickled verdict) under `key`. It is written at once into the pack being

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import NamedTuple
 
-from site_builder import gitread, signature_cache
+from site_builder import gitread, history_cache, signature_cache
 from site_builder.commitobject import CommitObject, parse_commit
 from site_builder.signatures import GITHUB_WEB_FLOW, SignersError, TrustedSigners, load_signers
 
@@ -124,6 +124,7 @@ class Clock:
         self._reader: gitread.BlobReader | None = None
         self._repo: gitread.Repository | None = None
         self._main_line: _MainLine | None = None
+        self._changes_cache: Path | None = None  # history_cache.py
 
     def __repr__(self) -> str:
         state = "available" if self.available else f"unavailable: {self.reason}"
@@ -207,7 +208,7 @@ class Clock:
             return None
         if self._main_line is None:
             try:
-                self._main_line = _MainLine.read(self._repo)
+                self._main_line = _MainLine.read(self._repo, self._changes_cache)
             except gitread.GitError:  # the history read at start, not this one
                 self._repo = None
                 return None
@@ -236,13 +237,19 @@ class Clock:
 
 
 def read_clock(
-    root: Path, signers, folder: str = "submissions", cache_dir: Path | None = None, ref: str = "HEAD"
+    root: Path,
+    signers,
+    folder: str = "submissions",
+    cache_dir: Path | None = None,
+    ref: str = "HEAD",
+    changes_cache: Path | None = None,
 ) -> Clock:
     """The clock of `root/folder` at `ref` (HEAD by default); paths in the result are relative to
     `root` (POSIX).
 
     `signers` lists files of trusted OpenPGP certificates (e.g. `[GITHUB_WEB_FLOW]`). `cache_dir`
-    keeps signature verdicts between runs (per exact certificate set)."""
+    keeps signature verdicts between runs (per exact certificate set), `changes_cache` what each
+    commit changed (history_cache.py); give either only to trusted builds."""
     try:
         trusted = load_signers(signers)
     except SignersError as exc:
@@ -264,7 +271,7 @@ def read_clock(
                 verified = trusted.verify(head.payload, head.signature)
             moment = _moment(repo.head, verified)
             return Clock(False, SHALLOW, CommitInfo(repo.head, head.author, head.committer_timestamp, moment))
-        return _build(repo, trusted, _key(folder).strip("/"), cache_dir)
+        return _build(repo, trusted, _key(folder).strip("/"), cache_dir, changes_cache)
     except gitread.GitError:
         return Clock(False, GIT_FAILED)
 
@@ -279,12 +286,13 @@ class _MainLine(NamedTuple):
     position: dict[str, int]  # commit -> its position on `line`
 
     @classmethod
-    def read(cls, repo: gitread.Repository) -> _MainLine:
+    def read(cls, repo: gitread.Repository, changes_cache: Path | None) -> _MainLine:
         line = gitread.first_parent_line(repo)
         position = {sha: index for index, sha in enumerate(line)}
         newest: dict[str, int] = {}
         whole_root = repo.prefix.rstrip(b"/")  # criteria/ too, not only the clock's folder
-        for sha, changed in gitread.changes(repo, line, whole_root, merges="--diff-merges=first-parent").items():
+        first_parent = history_cache.changes(repo, line, whole_root, "--diff-merges=first-parent", changes_cache)
+        for sha, changed in first_parent.items():
             for change in changed:
                 path = _relative(repo, change.path)
                 if newest.get(path, len(line)) > position[sha]:
@@ -293,7 +301,13 @@ class _MainLine(NamedTuple):
         return cls(ordered, [newest[p] for p in ordered], line, position)
 
 
-def _build(repo: gitread.Repository, trusted: TrustedSigners, folder: str, cache_dir: Path | None) -> Clock:
+def _build(
+    repo: gitread.Repository,
+    trusted: TrustedSigners,
+    folder: str,
+    cache_dir: Path | None,
+    changes_cache: Path | None,
+) -> Clock:
     graph = gitread.commit_graph(repo)
     raws = gitread.commit_objects(repo, graph)
     commits = {sha: parse_commit(raw, repo.object_format) for sha, raw in raws.items()}
@@ -306,7 +320,7 @@ def _build(repo: gitread.Repository, trusted: TrustedSigners, folder: str, cache
     pathspec = repo.prefix + os.fsencode(folder) if folder else repo.prefix.rstrip(b"/")
     introduced: dict[str, dict[str, list[str]]] = {}  # path -> blob -> introducing commits
     paths: set[str] = set()
-    for sha, changed in gitread.changes(repo, order, pathspec).items():
+    for sha, changed in history_cache.changes(repo, order, pathspec, "-c", changes_cache).items():
         for change in changed:
             path = _relative(repo, change.path)
             paths.add(path)
@@ -323,9 +337,11 @@ def _build(repo: gitread.Repository, trusted: TrustedSigners, folder: str, cache
     clock._verdicts = verdicts
     clock._paths = sorted(paths)
     clock._versions = {path: _versions(path, blobs, contained, age) for path, blobs in introduced.items()}
-    clock._current = {_relative(repo, path): blob for path, blob in gitread.tree_at_head(repo, pathspec).items()}
+    at_head = history_cache.tree_at_head(repo, pathspec, changes_cache)
+    clock._current = {_relative(repo, path): blob for path, blob in at_head.items()}
     clock._reader = gitread.BlobReader(repo)
     clock._repo = repo
+    clock._changes_cache = changes_cache
     clock.head = clock.commit(repo.head)
     clock.latest()
     if cache_dir and verdicts.known != cached:

@@ -241,6 +241,31 @@ def first_parent_line(repo: Repository) -> list[str]:
     return run(repo.top, "rev-list", "--first-parent", repo.head, "--").decode().split()
 
 
+def tree_id(repo: Repository, folder: bytes) -> str | None:
+    """The id of the tree HEAD has at `folder` (a path from the repository's top; b"": the whole
+    tree); None when HEAD has no such folder."""
+    try:
+        out = run(
+            repo.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{repo.head}:{os.fsdecode(folder)}"
+        )
+    except GitError:
+        return None
+    found = out.strip()
+    return found.decode() if repo.is_id(found) else None
+
+
+def tree_changes(repo: Repository, old: str, new: str) -> list[Change]:
+    """The files that differ between the trees `old` and `new` (paths relative to them), each
+    with its object id in `new` ("" when gone) and in `old`."""
+    out = run(repo.top, "diff-tree", "-r", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", old, new)
+    tokens = out.split(b"\0")
+    if tokens and tokens[-1] == b"":
+        tokens.pop()
+    if len(tokens) % 2:
+        raise GitError(f"unexpected diff-tree output {out[:200]!r}")
+    return [_change(repo, meta, path) for meta, path in zip(tokens[::2], tokens[1::2])]
+
+
 def tree_at_head(repo: Repository, pathspec: bytes) -> dict[bytes, str]:
     """Every file under `pathspec` at HEAD -> its object id."""
     args: list[str | bytes] = ["ls-tree", "-r", "-z", "--full-tree", repo.head, "--"]

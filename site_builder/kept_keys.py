@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder import check_cache, gitread
+from site_builder.cache_files import UNREADABLE_PICKLE
 from site_builder.paths import REVIEW_SUFFIX, SUBMISSIONS
 
 KIND = "unit-file-keys"  # the build cache's blobs of this kind: one, under the digest of what else keys digest
@@ -54,7 +55,7 @@ def read(root: Path, cache) -> KeptKeys:
     data = cache.blob(KIND, _base(root))
     try:
         old_tree, keys = pickle.loads(data) if data is not None else (None, None)
-    except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, ImportError):
+    except UNREADABLE_PICKLE:
         old_tree, keys = None, None
     if not isinstance(keys, dict) or not isinstance(old_tree, str):
         return KeptKeys(tree)
@@ -91,13 +92,9 @@ def _clean_tree(repo: gitread.Repository) -> str | None:
             "--",
             os.fsdecode(folder),
         )
-        if status.strip(b"\0"):
-            return None
-        tree = gitread.run(repo.top, "rev-parse", "--verify", "--end-of-options", f"{repo.head}:{os.fsdecode(folder)}")
     except gitread.GitError:
         return None
-    tree = tree.strip()
-    return tree.decode() if repo.is_id(tree) else None
+    return None if status.strip(b"\0") else gitread.tree_id(repo, folder)
 
 
 def _touched(repo: gitread.Repository, old: str, new: str) -> set[tuple[str, str, str]] | None:

@@ -82,6 +82,7 @@ def test_a_rebuild_reads_back_what_did_not_change_and_publishes_what_a_build_wit
     assert kept >= 1 and 1 <= gathered <= 2, (kept, gathered)
     cold_build(root, cold)
     assert_same_site(warm, cold)
+    assert facts_done(build_in_new_process(root, warm)) == (units, 0)  # what was gathered is kept
 
     # A commit that touches no unit but moves "today" past the day submissions open: every
     # status may change, so every unit's facts are gathered again.

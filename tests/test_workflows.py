@@ -33,7 +33,7 @@ RELEASES = {
     "actions/cache/save": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
 }
 # The one cache: what publish.yml made that is keyed by content (verdicts and the keys they were
-# found under, units' facts, search index, workbooks, downloads' rows, pages, evidence digests by
+# found under, units' facts, each commit's changes, search index, workbooks, downloads' rows, pages, evidence digests by
 # git blob).
 KEPT_FOLDERS = "".join(
     [
@@ -43,6 +43,8 @@ KEPT_FOLDERS = "".join(
             "signatures",
             "build/*/checks",
             "build/*/facts",
+            "build/*/blobs/unit-facts",
+            "build/*/history",
             "build/*/blobs/unit-file-keys",
             "build/*/blobs/search",
             "build/*/blobs/workbooks",

@@ -77,13 +77,18 @@ def build_date(clock: Clock) -> dt.datetime:
     return dt.datetime.now(VIETNAM)
 
 
-def open_clock(data_root: DataRoot, organization) -> Clock:
+def open_clock(data_root: DataRoot, organization, cache: BuildCache | None = None) -> Clock:
     """The clock, trusting the signers the organisation names (a key of the data repository, or
     one shipped with the package such as GitHub's web-flow key). Signature verdicts are cached in
     the user's cache folder, never inside the data repository: a cached verdict vouches for a time,
     so a pull request must not be able to write one."""
     keys = [data_root.signer_key(name) for name in organization.signers]
-    return read_clock(data_root.path, [k for k in keys if k is not None], cache_dir=signature_cache_dir())
+    return read_clock(
+        data_root.path,
+        [k for k in keys if k is not None],
+        cache_dir=signature_cache_dir(),
+        changes_cache=cache.history_folder if cache is not None else None,
+    )
 
 
 def signature_cache_dir() -> Path:
@@ -321,8 +326,8 @@ def _open_run(root: Path, data_root: DataRoot, dataset, link_report: Path | None
     from site_builder import build_cache
 
     org = dataset.registry.organization
-    clock = open_clock(data_root, org)
     cache = build_cache.open_for(root)
+    clock = open_clock(data_root, org, cache)
     when = build_date(clock)
     head = clock.head
     repo = (org.repository or "").rstrip("/")

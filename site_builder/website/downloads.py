@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from site_builder import xlsx_rows
+from site_builder.cache_files import UNREADABLE_PICKLE
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
 from site_builder.website.facts import PeriodFacts, UnitFact
@@ -315,7 +316,7 @@ def _load(data: bytes | None) -> dict[str, UnitRows]:
         return {}
     try:
         rows = pickle.loads(data)
-    except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, ImportError, IndexError):
+    except UNREADABLE_PICKLE:
         return {}
     ok = isinstance(rows, dict) and all(isinstance(r, UnitRows) for r in rows.values())
     return rows if ok else {}

@@ -170,25 +170,3 @@ def _files(dataset: Dataset, period_id: str, unit_id: str, digest_of: Callable[[
         except OSError:
             return None
     return sorted(k for k in keys if k is not None), source
-
-
-def join(*parts: bytes) -> bytes:
-    """Byte strings in one, each but the last after its length (`split` takes them apart)."""
-    out: list[bytes] = []
-    for part in parts[:-1]:
-        out += (len(part).to_bytes(4, "big"), part)
-    out.append(parts[-1])
-    return b"".join(out)
-
-
-def split(data: bytes, count: int) -> list[bytes]:
-    """The `count` byte strings `join` put in `data` (ValueError when it holds no such thing)."""
-    parts, at = [], 0
-    for _ in range(count - 1):
-        size = int.from_bytes(data[at : at + 4], "big")
-        if at + 4 + size > len(data):
-            raise ValueError("a part past the end")
-        parts.append(data[at + 4 : at + 4 + size])
-        at += 4 + size
-    parts.append(data[at:])
-    return parts

@@ -351,6 +351,8 @@ def gather(
                 digests[unit.id] = kept.put(key, fact)
         units[unit.id] = fact
         parents.setdefault(unit.parent, []).append(unit.id)
+    if kept is not None:
+        kept.save()
     versions = {
         body: body_data_version(
             timeline.clock, period, body, [units[u].data_version for u in [body, *ids] if u in units]
@@ -371,6 +373,8 @@ class KeptStore(Protocol):
     ) -> tuple[str | None, UnitFact | None]: ...
 
     def put(self, key: str, fact: UnitFact) -> FactDigest | None: ...
+
+    def save(self) -> None: ...
 
 
 class _ScoreRows:

@@ -8,21 +8,26 @@ most of the bytes and of the objects) only when something reads them: in a rebui
 and download rows made again. Measured at 15,000 units: gathering every unit's facts took 4-6
 CPU-s and 260 MiB, reading them all back whole as long and 370 MiB.
 
-What is kept under a unit's key, in five parts (fact_cache.join): the three parts FactDigest
-digests (facts.pickled_parts: the head, the criteria, the rest), the unit's evidence files
-(the evidence store must publish them whether or not the criteria are read), and what pages
-read of the criteria of every unit: its evidence counts (the listing) and its groups' totals
-(a unit's history across years, in every unit page's key).
+What is read at once is kept per reviewing body, one pickle of its units' records (`_Record`:
+the key, the facts but the criteria, the evidence files the evidence store must publish whether
+or not the criteria are read, what pages read of every unit's criteria, and the digest): reading
+600 such pickles at 15,000 units is a tenth of reading 15,000 records one by one. A body's pickle
+is written again when one of its units' facts is gathered. The criteria are kept under the unit's
+key in the build cache's packs of facts, pickled against the period's seed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import pickle
 from collections.abc import Callable
 from dataclasses import fields
+from functools import partial
+from typing import NamedTuple
 
+from site_builder.cache_files import UNREADABLE_PICKLE
 from site_builder.model import Dataset, Period, Unit
 from site_builder.website import fact_cache
 from site_builder.website.evidence_files import EvidenceStore, FileFact
@@ -38,17 +43,6 @@ from site_builder.website.facts import (
     pickled_parts,
     ranks_of,
     score_fields,
-)
-
-_READ_ERRORS = (
-    ValueError,
-    EOFError,
-    TypeError,
-    AttributeError,
-    ImportError,
-    IndexError,
-    KeyError,
-    pickle.UnpicklingError,
 )
 
 
@@ -87,6 +81,19 @@ def _unit_fact(values: tuple) -> UnitFact:
     return UnitFact(*values)
 
 
+KIND = "unit-facts"  # the build cache's kind of blobs for the bodies' records
+
+
+class _Record(NamedTuple):
+    """What is kept of a unit's facts in its body's pickle."""
+
+    key: str  # fact_cache.unit_key
+    values: dict  # the facts' fields but the criteria and the ranks
+    evidence: list[FileFact]  # the files they name (_evidence_files)
+    summary: dict  # what pages read of the criteria of every unit (evidence counts, groups' totals)
+    digest: FactDigest
+
+
 class KeptFacts:
     """The facts of one period's units kept by the build cache (`cache`, build_cache.BuildCache)."""
 
@@ -104,6 +111,8 @@ class KeptFacts:
         )
         self.shared = self.pickler.seed + shared  # the seed: a place in its memo is the same object as then
         self._root = str(store.root)
+        self._bodies: dict[str, dict[str, _Record]] = {}  # body -> unit -> record, as read or put
+        self._changed: set[str] = set()  # bodies whose pickle is to be written again
 
     @classmethod
     def of(cls, cache, dataset: Dataset, period: Period, timeline: Timeline, store: EvidenceStore, link_report: dict):
@@ -127,28 +136,23 @@ class KeptFacts:
     def restore(self, key: str, unit: Unit, r: dict, ties: dict, digests: dict) -> UnitFact | None:
         """The facts kept under `key` with this build's ranks, or None when there are none, or
         they do not have the scores just computed (then they are gathered again)."""
-        data = self.cache.fact(key)
-        if data is None:
-            return None
-        try:
-            head, groups, rest, files, summary = fact_cache.split(data, 5)
-            values = dict(zip(HEAD_FIELDS, self.pickler.loads(head), strict=True))
-            values.update(zip(REST_FIELDS, self.pickler.loads(rest), strict=True))
-            evidence: list[FileFact] = self.pickler.loads(files)
-            values["_summary"] = self.pickler.loads(summary)
-        except _READ_ERRORS:
+        record = self._records(unit.parent).get(unit.id)
+        if record is None or record.key != key:
             return None
         scored = score_fields(r)
-        if not _same_values(scored, {name: values[name] for name in scored}):
+        if not _same_values(scored, {name: record.values.get(name) for name in scored}):
             return None
-        values["unit"] = unit  # the registry's own (the key digested it), not a copy
-        values.update(ranks_of(r, ties))
+        if not self.cache.keep_fact(key):  # its criteria
+            return None
         fact = KeptUnitFact.__new__(KeptUnitFact)
-        fact.__dict__.update(values)
-        fact._groups_read = lambda: self.pickler.loads(groups)
-        for file in evidence:
+        fact.__dict__.update(record.values)
+        fact.__dict__["_summary"] = record.summary
+        fact.__dict__["unit"] = unit  # the registry's own (the key digested it), not a copy
+        fact.__dict__.update(ranks_of(r, ties))
+        fact._groups_read = partial(self._groups, key)
+        for file in record.evidence:
             self.store.keep(file)
-        digests[unit.id] = FactDigest.of_pickled(self.pickler, head, groups, rest)
+        digests[unit.id] = record.digest
         return fact
 
     def put(self, key: str, fact: UnitFact) -> FactDigest | None:
@@ -156,13 +160,46 @@ class KeptFacts:
         parts = pickled_parts(fact, self.pickler)
         if parts is None:
             return None
+        digest = FactDigest.of_pickled(self.pickler, *parts)
+        values = {name: getattr(fact, name) for name in (*HEAD_FIELDS, *REST_FIELDS)}
+        summary = {"evidence": fact.evidence_counts, "groups": fact.group_totals}
+        record = _Record(key, values, _evidence_files(fact), summary, digest)
         try:
-            files = self.pickler.dumps(_evidence_files(fact))
-            summary = self.pickler.dumps({"evidence": fact.evidence_counts, "groups": fact.group_totals})
+            pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)  # its body's pickle is written at the end
         except (pickle.PicklingError, TypeError, AttributeError):
-            return FactDigest.of_pickled(self.pickler, *parts)
-        self.cache.put_fact(key, fact_cache.join(*parts, files, summary))
-        return FactDigest.of_pickled(self.pickler, *parts)
+            return digest
+        self.cache.put_fact(key, parts[1])
+        self._records(fact.unit.parent)[fact.unit.id] = record
+        self._changed.add(fact.unit.parent)
+        return digest
+
+    def save(self) -> None:
+        """Write the pickles of the bodies a unit's facts were gathered for."""
+        for body in sorted(self._changed):
+            data = pickle.dumps(self._bodies[body], protocol=pickle.HIGHEST_PROTOCOL)
+            self.cache.put_blob(KIND, self._name(body), data)
+        self._changed.clear()
+
+    def _records(self, body: str) -> dict[str, _Record]:
+        found = self._bodies.get(body)
+        if found is None:
+            data = self.cache.blob(KIND, self._name(body))
+            try:
+                found = pickle.loads(data) if data is not None else {}
+            except UNREADABLE_PICKLE:
+                found = {}
+            if not isinstance(found, dict) or not all(isinstance(r, _Record) for r in found.values()):
+                found = {}
+            self._bodies[body] = found
+        return found
+
+    def _name(self, body: str) -> str:
+        return hashlib.sha256(self.shared + body.encode("utf-8")).hexdigest()
+
+    def _groups(self, key: str) -> list[GroupFact]:
+        data = self.cache.fact(key)
+        assert data is not None  # restore saw it, and the build holds the cache
+        return self.pickler.loads(data)
 
 
 def _evidence_files(fact: UnitFact) -> list[FileFact]:

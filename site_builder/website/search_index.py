@@ -13,6 +13,7 @@ from __future__ import annotations
 import pickle
 
 from site_builder.build_cache import BuildCache
+from site_builder.cache_files import UNREADABLE_PICKLE
 from site_builder.model import Dataset, Organization, Period
 from site_builder.scoring import assessed_units
 from site_builder.unit_types import label as type_label
@@ -82,7 +83,7 @@ def _load(data: bytes | None) -> dict[str, bytes] | None:
         return None
     try:
         files = pickle.loads(data)
-    except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, ImportError, IndexError):
+    except UNREADABLE_PICKLE:
         return None
     if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, bytes) for k, v in files.items()):
         return None

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from site_builder import tree_memory
 from site_builder.build_cache import file_sha256
+from site_builder.cache_files import UNREADABLE_PICKLE
 from site_builder.website.pages import TEMPLATE_FILE, TEMPLATES
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import page_title
@@ -63,7 +64,7 @@ class Manifest:
         data = cache.blob(kind, manifest.name) if cache is not None else None
         try:
             loaded = pickle.loads(data) if data else {}
-        except (pickle.UnpicklingError, ValueError, EOFError, TypeError, AttributeError, ImportError):
+        except UNREADABLE_PICKLE:
             loaded = {}
         manifest.entries = loaded if isinstance(loaded, dict) else {}
         return manifest
