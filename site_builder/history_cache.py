@@ -8,8 +8,9 @@ path) and the second of HEAD's tree: at 15,000 units about 2.5 CPU-s of git and 
 20 MB of output each build, although a rebuild usually adds one commit.
 
 One file per pathspec and way of comparing merges holds the changes of the commits the last build
-asked for (a commit no longer in the history is dropped when the file is written again); one per
-pathspec the files of the last tree listed. Whoever can write the folder can decide which files a
+asked for, a pickle per build that met new commits appended after the others (a commit no longer
+in the history makes it written anew without it); one per pathspec the files of the last tree
+listed. Whoever can write the folder can decide which files a
 commit changed, and so when a version counts as received: like the signature verdicts, it is
 given only to trusted builds.
 """
@@ -17,6 +18,7 @@ given only to trusted builds.
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,13 +39,18 @@ def changes(
     if folder is None:
         return gitread.changes(repo, ids, pathspec, merges)
     file = folder / f"changes-{_name(repo.object_format, pathspec, merges)}.pickle"
-    kept = _load(file, CHANGES_FORMAT)
+    kept = _load_chunks(file)
+    read = bool(kept)
     missing = [sha for sha in ids if sha not in kept]
+    new = {}
     if missing:
         found = gitread.changes(repo, missing, pathspec, merges)
-        kept.update((sha, found.get(sha, [])) for sha in missing)  # [] for a commit with no change there
-    if missing or len(kept) != len(ids):
+        new = {sha: found.get(sha, []) for sha in missing}  # [] for a commit with no change there
+        kept.update(new)
+    if not read or len(kept) != len(ids):  # none kept, or commits no longer in the history
         _save(file, CHANGES_FORMAT, {sha: kept[sha] for sha in ids})
+    elif new:  # the new commits only, after the others (a rebuild adds a few to 30,000)
+        _append(file, new)
     return {sha: kept[sha] for sha in ids if kept[sha]}
 
 
@@ -99,3 +106,34 @@ def _load(file: Path, kind: bytes) -> dict:
 
 def _save(file: Path, kind: bytes, value: dict) -> None:
     write_atomically(file, kind + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _load_chunks(file: Path) -> dict:
+    """The dicts pickled one after the other after CHANGES_FORMAT, in one; {} when one of them
+    cannot be read (an append cut short: all is asked of git again)."""
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return {}
+    if not data.startswith(CHANGES_FORMAT):
+        return {}
+    stream = io.BytesIO(data)
+    stream.seek(len(CHANGES_FORMAT))
+    kept: dict = {}
+    try:
+        while stream.tell() < len(data):
+            chunk = pickle.load(stream)
+            if not isinstance(chunk, dict):
+                return {}
+            kept.update(chunk)
+    except UNREADABLE_PICKLE:
+        return {}
+    return kept
+
+
+def _append(file: Path, chunk: dict) -> None:
+    try:
+        with open(file, "ab") as handle:
+            handle.write(pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # the next build asks git again

@@ -5,13 +5,14 @@ files are damaged."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import pickle
 
 import pytest
 
 from site_builder import gitread, history_cache
 from site_builder.clock import VIETNAM, read_clock
-from site_builder.testing_git import GITHUB, REVIEWER, Repo, Signer
+from site_builder.testing_git import REVIEWER, Repo, Signer
 
 A = "submissions/2023-2024/pgd-quan-1/thcs-a.yaml"
 B = "submissions/2023-2024/pgd-quan-1/thcs-b.yaml"
@@ -48,6 +49,15 @@ def repo(tmp_path, github):
     return made
 
 
+def chunks(file) -> list[dict]:
+    stream = io.BytesIO(file.read_bytes())
+    assert stream.read(len(history_cache.CHANGES_FORMAT)) == history_cache.CHANGES_FORMAT
+    found = []
+    while stream.tell() < len(stream.getvalue()):
+        found.append(pickle.load(stream))
+    return found
+
+
 def seen(clock) -> dict:
     """Everything the clock says of every path it knows."""
     paths = clock.paths_under("submissions")
@@ -78,9 +88,10 @@ def test_kept_answers_give_the_clock_git_gives_as_commits_are_added(repo, github
     assert kept == plain
     assert plain["current"][PDF] is None and plain["current"][B].blob == repo.git("rev-parse", f"HEAD:{B}")
 
-    # The kept files now hold the new commit and the new tree: read again, nothing is asked of git
-    # that differs, and the answers are the same.
+    # The new commit was appended to the kept changes: read again, the answers are the same.
     assert both(repo, trusted, folder)[1] == plain
+    for file in folder.glob("changes-*"):
+        assert [len(chunk) for chunk in chunks(file)][1:] == [1]  # the new commit, after the others
 
 
 def test_a_rewound_history_drops_the_commits_no_longer_in_it(repo, github, trusted, tmp_path):
@@ -93,7 +104,7 @@ def test_a_rewound_history_drops_the_commits_no_longer_in_it(repo, github, trust
     assert kept == plain and plain["current"][B].blob == repo.git("rev-parse", f"HEAD:{B}")
     history = set(repo.git("rev-list", "HEAD").split())
     main_line = set(repo.git("rev-list", "--first-parent", "HEAD").split())
-    kept = [set(pickle.loads(f.read_bytes()[len(history_cache.CHANGES_FORMAT) :])) for f in folder.glob("changes-*")]
+    kept = [set().union(*chunks(f)) for f in folder.glob("changes-*")]
     assert sorted(kept, key=len) == [main_line, history] and dropped not in history
 
 

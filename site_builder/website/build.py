@@ -224,9 +224,9 @@ def _write_site(
     writer: SiteWriter,
     laps: Laps,
 ) -> dict:
-    """Every file of the site, through `writer`. Modules that write files themselves (listings,
-    downloads, schemas, workbooks) write into <scratch>/files, copied over at the end like
-    everything else: an unchanged file keeps its inode and time there too. `index`: the search
+    """Every file of the site, through `writer`. Modules that write files themselves (downloads,
+    schemas) write into <scratch>/files, copied over at the end like everything else: an
+    unchanged file keeps its inode and time there too. `index`: the search
     index's files (search_index.py)."""
     files = scratch / "files"
     shutil.rmtree(files, ignore_errors=True)
@@ -242,7 +242,7 @@ def _write_site(
     units, unit_manifest, unit_pages_done = unit_pages.write_all(run, renderer, reviewing, deep, room, writer)
     parents, parent_manifest = parent_pages.write_all(run, renderer, reviewing, deep, room, writer)
     pages += parents
-    pages += reviewing.write(files, deep, renderer.env)  # scoring workbooks and review-queue pages
+    pages += reviewing.write(writer, deep, renderer.env)  # scoring workbooks and review-queue pages
     laps.lap("pages")
     download_rows = _write_downloads(run, files)
     _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
@@ -469,7 +469,7 @@ def _write_overview_pages(
     index_json = {}
     for period in run.periods:
         index_json[period.id] = listing_data.write_listing(
-            files, run.all_facts[period.id], run.layout, bool(run.org.demo)
+            writer, run.all_facts[period.id], run.layout, bool(run.org.demo)
         )
     pages = 0
     for md, (_title, key) in overview.items():

@@ -6,11 +6,11 @@ A national listing has ~15,000 rows; one file per district keeps every fetch sma
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from site_builder.unit_types import label as type_label
 from site_builder.website.facts import PeriodFacts
 from site_builder.website.pages import TEMPLATE_FILE, Layout, areas
+from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import plain, short_title, status_text
 
 
@@ -18,11 +18,10 @@ def listing_folder(period: str) -> str:
     return f"{period}/du-lieu"
 
 
-def write_listing(site: Path, pf: PeriodFacts, layout: Layout, demo: bool = False) -> str:
+def write_listing(writer: SiteWriter, pf: PeriodFacts, layout: Layout, demo: bool = False) -> str:
     """Writes <period>/du-lieu/<area>.json and an index; returns the index path. (File sizes are
     checked for the whole site by site_size.)"""
-    folder = site / listing_folder(pf.period.id)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = listing_folder(pf.period.id)
     districts: list[dict] = []
     index = {
         "period": pf.period.id,
@@ -75,7 +74,7 @@ def write_listing(site: Path, pf: PeriodFacts, layout: Layout, demo: bool = Fals
                 }
             )
         text = json.dumps({"district": d["name"], "units": rows}, ensure_ascii=False, separators=(",", ":"))
-        (folder / f"{d['slug']}.json").write_text(text, encoding="utf-8")
+        writer.write(f"{folder}/{d['slug']}.json", text)
         districts.append({"name": d["name"], "slug": d["slug"], "total": d["total"]})
-    (folder / "index.json").write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    return f"{listing_folder(pf.period.id)}/index.json"
+    writer.write(f"{folder}/index.json", json.dumps(index, ensure_ascii=False, separators=(",", ":")))
+    return f"{folder}/index.json"

@@ -18,6 +18,7 @@ from site_builder import review_queue
 from site_builder import review_workbook as rw
 from site_builder.website import review_workbooks
 from site_builder.website.pages import depth_prefix
+from site_builder.website.site_writer import SiteWriter
 
 FOLDER = "tai-ve/bang-cham"
 
@@ -114,12 +115,10 @@ class ReviewSite:
         return self.objections.get((fact.period, fact.unit.id), [])
 
     # ------------------------------------------------------------------ files and pages
-    def write(self, site: Path, shell, env) -> int:
+    def write(self, writer: SiteWriter, shell, env) -> int:
         """Write the workbooks and the review-queue pages; the number of pages written."""
         for link in self.workbooks.values():
-            target = site / link.href
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(link.data)
+            writer.write(link.href, link.data)
         template = env.get_template("review_queue.html")
         pages = 0
         root = self.dataset.registry.organization.id
@@ -154,10 +153,8 @@ class ReviewSite:
                     unit_href=lambda unit_id, p=period.id, base=b: base + self.layout.unit(p, unit_id),
                     names={u.id: u.name for u in registry.children(body)},
                 )
-                folder = site / url
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / "index.html").write_text(
-                    shell.render(f"Chờ chấm: {registry.body_name(body)}", html), encoding="utf-8"
+                writer.write(
+                    f"{url.rstrip('/')}/index.html", shell.render(f"Chờ chấm: {registry.body_name(body)}", html)
                 )
                 pages += 1
         return pages

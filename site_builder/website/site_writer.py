@@ -8,7 +8,7 @@ evidence links and the deletion of files the new build did not produce: a build 
 (a page that cannot be made, a site over its size budget) leaves the previous site as it was
 (`abort` removes the temporary files), and a reader never sees half a page.
 
-Modules that write files themselves (downloads, listings, Pagefind's index) write into a
+Modules that write files themselves (downloads with their XLSX writer, schemas) write into a
 scratch folder that is then copied over with `copy_tree`, so every file of the site passes here.
 The caller validates the data before the first write, so invalid data never touches the
 published site.
@@ -108,19 +108,24 @@ class SiteWriter:
                 shutil.copyfile(source, path)
         self._pending, self._links = {}, {}
         deleted = 0
-        for folder, _dirs, names in os.walk(self.root, topdown=False):
+        emptied: set[str] = set()  # folders removed below: their parent may be empty now
+        for folder, dirs, names in os.walk(self.root, topdown=False):
             under = _relative(folder, self.root)
+            left = len(names) + len(dirs)
             for name in names:
                 if under + name in self.sizes:
                     continue
                 try:
                     os.unlink(os.path.join(folder, name))
                     deleted += 1
+                    left -= 1
                 except OSError:
                     pass
-            if folder != self.root:
+            left -= sum(os.path.join(folder, d) in emptied for d in dirs)
+            if folder != self.root and left == 0:  # not tried on every folder: 16,000 at 15,000 units
                 try:
-                    os.rmdir(folder)  # only succeeds when empty
+                    os.rmdir(folder)
+                    emptied.add(folder)
                 except OSError:
                     pass
         return deleted
