@@ -384,6 +384,7 @@ KEPT_BY_PUBLISH = (
     "blobs/search",
     "blobs/workbooks",
     "blobs/downloads",
+    "blobs/listing",
     "blobs/unit-pages",
     "blobs/district-pages",
     "blob-digests.pickle",

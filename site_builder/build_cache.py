@@ -13,7 +13,8 @@
   rendered nor written again.
 - Verdicts on unit files (check_cache.py), keyed by content, in packs under checks/
   (check_store.py): those of the last build.
-- Each unit's facts (website/fact_cache.py), keyed by what they are made of, in packs under
+- Each unit's facts (website/fact_cache.py), keyed by what they are made of: what every page
+  reads of them in a pickle per reviewing body (blobs/unit-facts), their criteria in packs under
   facts/: those of the last build.
 - What git says of the history's commits and of HEAD's tree (history_cache.py), under history/.
 - Compiled page templates (Jinja's bytecode cache).

@@ -142,6 +142,16 @@ class Clock:
         """Every file under the clock's folder at HEAD (paths relative to the data root)."""
         return self._current.keys()
 
+    def state(self, path) -> tuple:
+        """Everything the clock says of `path` (its blob at HEAD, and each version's blob,
+        introducing commit and received moment) as plain values: what a cache key digests of it,
+        cheaper to pickle than the versions themselves."""
+        key = _key(path)
+        return self._current.get(key), tuple(
+            (v.blob, v.commit, *((v.received.timestamp, v.received.commit) if v.received else (None, None)))
+            for v in self._versions.get(key, ())
+        )
+
     def versions(self, path) -> list[Version]:
         """Every version of `path`, oldest first (by received time; None last; ties in history order)."""
         return list(self._versions.get(_key(path), ()))
@@ -179,18 +189,20 @@ class Clock:
         if main is None:
             return None
         changed, newest, line = main.changed, main.newest, main.line
-        best = len(line)
+        best = last = len(line)
         for path in paths:
-            index = bisect_left(changed, _key(path))
-            if index < len(changed) and changed[index] == _key(path):
-                best = min(best, newest[index])
+            key = _key(path)
+            index = bisect_left(changed, key)
+            if index < len(changed) and changed[index] == key and newest[index] < best:
+                best = newest[index]
         for folder in folders:
             start = _key(folder).strip("/") + "/"
             for index in range(bisect_left(changed, start), len(changed)):
                 if not changed[index].startswith(start):
                     break
-                best = min(best, newest[index])
-        return line[best] if best < len(line) else None
+                if newest[index] < best:
+                    best = newest[index]
+        return line[best] if best < last else None
 
     def newest(self, shas) -> str | None:
         """Of `shas`, the commit nearest HEAD on the main branch's first-parent line (the order in
@@ -443,4 +455,6 @@ def _relative(repo: gitread.Repository, path: bytes) -> str:
 
 def _key(path) -> str:
     """API paths: str or PurePath relative to the data root, POSIX."""
+    if type(path) is str:
+        return path
     return path.as_posix() if isinstance(path, PurePath) else str(path)

@@ -10,9 +10,8 @@ path) and the second of HEAD's tree: at 15,000 units about 2.5 CPU-s of git and 
 One file per pathspec and way of comparing merges holds the changes of the commits the last build
 asked for, a pickle per build that met new commits appended after the others (a commit no longer
 in the history makes it written anew without it); one per pathspec the files of the last tree
-listed. Whoever can write the folder can decide which files a
-commit changed, and so when a version counts as received: like the signature verdicts, it is
-given only to trusted builds.
+listed. Whoever can write the folder can decide which files a commit changed, and so when a
+version counts as received: like the signature verdicts, it is given only to trusted builds.
 """
 
 from __future__ import annotations

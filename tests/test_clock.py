@@ -75,6 +75,10 @@ def test_forged_dates_of_unsigned_proposal_commits_are_ignored(repo, github, tru
     assert version.received.commit == merge and version.commit == stub
     assert version.received.day == dt.date(2024, 6, 9) and version.received.day > DEADLINE
     assert clock.commit(stub).committer_timestamp == seconds(forged)  # shown, never used
+    # What cache keys digest of the path: its blob at HEAD and each version's blob, introducing
+    # commit and received moment.
+    assert clock.state(A) == (version.blob, ((version.blob, stub, seconds("2024-06-09T10:00"), merge),))
+    assert clock.state("submissions/khong-co.yaml") == (None, ())
     assert clock.commit(stub).vouched is None and clock.commit(merge).vouched.commit == merge
 
 

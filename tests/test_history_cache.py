@@ -65,6 +65,7 @@ def seen(clock) -> dict:
         "paths": paths,
         "versions": {p: clock.versions(p) for p in paths},
         "current": {p: clock.current(p) for p in paths},
+        "state": {p: clock.state(p) for p in paths},
         "data_version": {p: clock.data_version([p]) for p in paths},
         "folders": clock.data_version(folders=["submissions/2023-2024/pgd-quan-1/thcs-a"]),
         "head": clock.head,

@@ -33,8 +33,8 @@ RELEASES = {
     "actions/cache/save": ("27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.5"),
 }
 # The one cache: what publish.yml made that is keyed by content (verdicts and the keys they were
-# found under, units' facts, each commit's changes, search index, workbooks, downloads' rows, pages, evidence digests by
-# git blob).
+# found under, units' facts, each commit's changes, search index, workbooks, downloads' rows, the
+# listing's district files, pages, evidence digests by git blob).
 KEPT_FOLDERS = "".join(
     [
         f"~/.cache/site-builder/{folder}\n"
@@ -49,6 +49,7 @@ KEPT_FOLDERS = "".join(
             "build/*/blobs/search",
             "build/*/blobs/workbooks",
             "build/*/blobs/downloads",
+            "build/*/blobs/listing",
             "build/*/blobs/unit-pages",
             "build/*/blobs/district-pages",
             "build/*/blob-digests.pickle",

@@ -469,7 +469,7 @@ def _write_overview_pages(
     index_json = {}
     for period in run.periods:
         index_json[period.id] = listing_data.write_listing(
-            writer, run.all_facts[period.id], run.layout, bool(run.org.demo)
+            writer, run.all_facts[period.id], run.layout, bool(run.org.demo), run.cache
         )
     pages = 0
     for md, (_title, key) in overview.items():

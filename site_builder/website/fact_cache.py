@@ -148,7 +148,7 @@ def unit_key(
             *unit_paths(period_id, unit.parent, unit.id),
             *clock.paths_under(unit_folder(period_id, unit.parent, unit.id)),
         ]
-        history = [(path, clock.versions(path), clock.current(path)) for path in paths]
+        history = [(path, clock.state(path)) for path in paths]
     try:
         material = pickle.dumps((unit.id, own, children, history, data_version, pin), protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):

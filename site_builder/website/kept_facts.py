@@ -163,20 +163,21 @@ class KeptFacts:
         digest = FactDigest.of_pickled(self.pickler, *parts)
         values = {name: getattr(fact, name) for name in (*HEAD_FIELDS, *REST_FIELDS)}
         summary = {"evidence": fact.evidence_counts, "groups": fact.group_totals}
-        record = _Record(key, values, _evidence_files(fact), summary, digest)
-        try:
-            pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)  # its body's pickle is written at the end
-        except (pickle.PicklingError, TypeError, AttributeError):
-            return digest
         self.cache.put_fact(key, parts[1])
-        self._records(fact.unit.parent)[fact.unit.id] = record
+        self._records(fact.unit.parent)[fact.unit.id] = _Record(key, values, _evidence_files(fact), summary, digest)
         self._changed.add(fact.unit.parent)
         return digest
 
     def save(self) -> None:
-        """Write the pickles of the bodies a unit's facts were gathered for."""
+        """Write the pickles of the bodies a unit's facts were gathered for (a record that cannot
+        be pickled is left out: its unit is gathered again next time)."""
         for body in sorted(self._changed):
-            data = pickle.dumps(self._bodies[body], protocol=pickle.HIGHEST_PROTOCOL)
+            records = self._bodies[body]
+            try:
+                data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+            except _UNPICKLABLE:
+                records = {unit: r for unit, r in records.items() if _picklable(r)}
+                data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
             self.cache.put_blob(KIND, self._name(body), data)
         self._changed.clear()
 
@@ -207,6 +208,17 @@ def _evidence_files(fact: UnitFact) -> list[FileFact]:
     found = [ref.file for group in fact.groups for item in group.items for ref in item.evidence if ref.file]
     found += [m.evidence.file for m in fact.milestones if m.evidence is not None and m.evidence.file is not None]
     return found
+
+
+_UNPICKLABLE = (pickle.PicklingError, TypeError, AttributeError)
+
+
+def _picklable(value) -> bool:
+    try:
+        pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except _UNPICKLABLE:
+        return False
+    return True
 
 
 def _same_values(a: dict, b: dict) -> bool:

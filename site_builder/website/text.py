@@ -30,6 +30,7 @@ def status_text(status: str, proposed: bool = False) -> str:
     return f"{label} ({PROPOSED})" if proposed else label
 
 
+@functools.lru_cache(maxsize=1 << 16)  # every unit's name, sorted by several pages (0.4 CPU-s at 15,000 units)
 def natural_key(text: str) -> tuple:
     """Sort key that orders numbers by value: "Quận 3" before "Quận 10"; letters without diacritics."""
     return tuple(
