@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -439,13 +440,12 @@ def _reviewer_refused(reviewer: str, units: list[Unit], out: _Collector) -> None
 
 def workbook_files(root, period: str, body: str) -> list:
     folder = root.submissions / period / body
-    if not folder.is_dir():
+    try:  # names first: a body folder holds a folder and a file or two per unit
+        names = [e.name for e in os.scandir(folder) if e.name.lower().endswith(".xlsx") and e.is_file()]
+    except OSError:  # not a folder
         return []
     canonical = file_name(period, body)  # the name the site gives: in force when there are several
-    return sorted(
-        (p for p in folder.glob("*") if p.is_file() and p.name.lower().endswith(".xlsx")),
-        key=lambda p: (p.name != canonical, p.name),
-    )
+    return [folder / name for name in sorted(names, key=lambda name: (name != canonical, name))]
 
 
 def apply_all(root, dataset: Dataset) -> tuple[list[Problem], int]:
