@@ -21,6 +21,7 @@ from site_builder.testing_git import Repo
 from site_builder.website import downloads, site_size
 from site_builder.website.build import build_site
 from site_builder.website.downloads import read_json
+from site_builder.website.site_writer import SiteWriter
 from tests.datarepo import PROJECT, dump, make_repo, write_registry, write_school
 
 pytestmark = pytest.mark.slow
@@ -329,21 +330,23 @@ def test_a_csv_past_the_part_limit_comes_in_parts_of_whole_bodies(tmp_path):
         ("pgd-c", "Phòng C", row("c-0004"), 1),
     ]
     assert {len(b[2].encode()) for b in blocks} == {22}
-    whole = downloads.write_csv_parts(tmp_path, "t.csv", cols, iter(blocks))
+    writer = SiteWriter(tmp_path)
+    whole = downloads.write_csv_parts(writer, "t.csv", cols, iter(blocks))
     assert [p["file"] for p in whole] == ["t.csv"] and whole[0]["rows"] == 7
     header = "\ufeffMã đơn vị,Tên\r\n"
-    assert (tmp_path / "t.csv").read_bytes().decode() == header + "".join(b[2] for b in blocks)
-    parts = downloads.write_csv_parts(tmp_path, "p.csv", cols, iter(blocks), part_limit=3 * 22)
+    parts = downloads.write_csv_parts(writer, "p.csv", cols, iter(blocks), part_limit=3 * 22)
+    writer.finish()
     # A and B fit one part; C (4 rows) is larger than a part: cut between its units
     assert [(p["file"], p["first"], p["last"], p["rows"]) for p in parts] == [
         ("p-1.csv", "Phòng A", "Phòng B", 3),
         ("p-2.csv", "Phòng C", "Phòng C", 3),
         ("p-3.csv", "Phòng C", "Phòng C", 1),
     ]
+    assert (tmp_path / "t.csv").read_bytes().decode() == header + "".join(b[2] for b in blocks)
     texts = [(tmp_path / p["file"]).read_bytes().decode() for p in parts]
     assert all(t.startswith(header) for t in texts)
     assert "".join(t[len(header) :] for t in texts) == "".join(b[2] for b in blocks)
     for p, t in zip(parts, texts):
         assert p["size"] == len(t.encode()) and p["sha256"] == hashlib.sha256(t.encode()).hexdigest()
-    split = downloads.write_csv_parts(tmp_path, "q.csv", cols, iter(blocks[:3]), part_limit=55)
+    split = downloads.write_csv_parts(writer, "q.csv", cols, iter(blocks[:3]), part_limit=55)
     assert [p["rows"] for p in split] == [2, 1]  # B does not join A's part past the limit: a part of its own

@@ -224,9 +224,9 @@ def _write_site(
     writer: SiteWriter,
     laps: Laps,
 ) -> dict:
-    """Every file of the site, through `writer`. Modules that write files themselves (downloads,
-    schemas) write into <scratch>/files, copied over at the end like everything else: an
-    unchanged file keeps its inode and time there too. `index`: the search
+    """Every file of the site, through `writer`. The editors' schemas, written by a module that
+    writes files itself, go into <scratch>/files, copied over at the end like everything else:
+    an unchanged file keeps its inode and time there too. `index`: the search
     index's files (search_index.py)."""
     files = scratch / "files"
     shutil.rmtree(files, ignore_errors=True)
@@ -244,7 +244,7 @@ def _write_site(
     pages += parents
     pages += reviewing.write(writer, deep, renderer.env)  # scoring workbooks and review-queue pages
     laps.lap("pages")
-    download_rows = _write_downloads(run, files)
+    download_rows = _write_downloads(run, files, writer)
     _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
     pages += 1
     laps.lap("downloads")
@@ -497,13 +497,14 @@ def _overview_body(renderer: PageRenderer, pf: PeriodFacts, kind: str, index_jso
     return renderer.rankings(pf)
 
 
-def _write_downloads(run: BuildRun, site: Path) -> list[dict]:
-    """CSV, XLSX and JSON of each period, the download schema and the editors' schemas."""
+def _write_downloads(run: BuildRun, site: Path, writer: SiteWriter) -> list[dict]:
+    """CSV, XLSX and JSON of each period (through `writer`), the download schema and the editors'
+    schemas (into `site`, the scratch folder)."""
     rows = []
     for period in run.periods:
         rows.append(
             dl.write_all(
-                site,
+                writer,
                 run.all_facts[period.id],
                 _source(run.provenance, run.repo),
                 run.commit_url,
@@ -512,7 +513,7 @@ def _write_downloads(run: BuildRun, site: Path) -> list[dict]:
                 cache=run.cache,
             )
         )
-    shutil.copyfile(resources.schema_file("download.schema.json"), site / dl.FOLDER / "download.schema.json")
+    writer.write(f"{dl.FOLDER}/download.schema.json", resources.schema_file("download.schema.json").read_bytes())
     schema_publish.publish(run.data_root, site, run.org.site_url)  # <site>/schema/…: what editors fetch
     return rows
 

@@ -33,7 +33,7 @@ import itertools
 import json
 import pickle
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
 from site_builder import xlsx_rows
@@ -41,6 +41,7 @@ from site_builder.cache_files import UNREADABLE_PICKLE
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
 from site_builder.website.facts import PeriodFacts, UnitFact
+from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import plain, status_text
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ def json_folder(period: str) -> str:
 
 
 def write_all(
-    site: Path,
+    writer: SiteWriter,
     facts: PeriodFacts,
     source: dict,
     commit_url,
@@ -181,26 +182,25 @@ def write_all(
     not change."""
     period = facts.period.id
     paths = names(period)
-    (site / paths["csv"]).parent.mkdir(parents=True, exist_ok=True)
     cols = columns(facts, demo)
     unit_cols, item_titles = criteria_columns(facts, demo)
-    json_parts = JsonParts(site / json_folder(period), site / paths["json"], facts, demo)
+    json_parts = JsonParts(writer, json_folder(period), paths["json"], facts, demo)
     bodies = []
     for b in prepare(facts, cols, unit_cols, commit_url, demo, cache):
         json_parts.add(b)  # a body's JSON lines are not kept past its part: the largest of the rows
         bodies.append(b._replace(units=[u._replace(json=b"") for u in b.units]))
     parts = json_parts.finish(source)
     criteria_header = unit_cols + [(title, None) for title in item_titles]
-    csv_parts = write_csv_parts(site, paths["csv"], cols, unit_blocks(bodies))
-    criteria_parts = write_csv_parts(site, paths["criteria_csv"], criteria_header, criteria_blocks(bodies))
-    write_xlsx(site / paths["xlsx"], facts, bodies, cols, build_date, demo)
+    csv_parts = write_csv_parts(writer, paths["csv"], cols, unit_blocks(bodies))
+    criteria_parts = write_csv_parts(writer, paths["criteria_csv"], criteria_header, criteria_blocks(bodies))
+    write_xlsx(writer, paths["xlsx"], facts, bodies, cols, build_date, demo)
     paths["csv"], paths["criteria_csv"] = csv_parts[0]["file"], criteria_parts[0]["file"]
     return {
         "period": period,
         "title": facts.period.title,
         "count": len(facts.units),
         **paths,
-        **{f"{key}_size": (site / path).stat().st_size for key, path in paths.items()},
+        **{f"{key}_size": writer.sizes[path] for key, path in paths.items()},
         "csv_parts": csv_parts,
         "criteria_csv_parts": criteria_parts,
         "json_parts": [{**part, "href": f"{FOLDER}/{period}/{part['file']}"} for part in parts],
@@ -368,7 +368,9 @@ def criteria_blocks(bodies: list[BodyRows]):
                 yield b.body, b.name, u.criteria, u.criteria_rows
 
 
-def write_csv_parts(site: Path, path: str, cols: list[tuple], blocks, part_limit: int | None = None) -> list[dict]:
+def write_csv_parts(
+    writer: SiteWriter, path: str, cols: list[tuple], blocks, part_limit: int | None = None
+) -> list[dict]:
     """A CSV (UTF-8 with BOM, header first) at `path`; when its rows would pass `part_limit` bytes,
     numbered files `<name>-1.csv`, `<name>-2.csv`, … instead, each with the header and whole reviewing
     bodies (a body larger than a part is cut between units). Returns each file's record: site path,
@@ -393,7 +395,7 @@ def write_csv_parts(site: Path, path: str, cols: list[tuple], blocks, part_limit
     for number_, part in enumerate(parts, start=1):
         rel = path if len(parts) == 1 else f"{stem}-{number_}.csv"
         data = header.encode("utf-8") + b"".join(part.chunks)
-        (site / rel).write_bytes(data)
+        writer.write(rel, data)
         out.append(
             {
                 "file": rel,
@@ -426,7 +428,13 @@ class _CsvPart:
 
 
 def write_xlsx(
-    file: Path, facts: PeriodFacts, bodies: list[BodyRows], cols, build_date: dt.datetime, demo: bool = False
+    writer: SiteWriter,
+    rel: str,
+    facts: PeriodFacts,
+    bodies: list[BodyRows],
+    cols,
+    build_date: dt.datetime,
+    demo: bool = False,
 ) -> None:
     """One sheet per unit type: xlsxwriter writes the workbook with each sheet's header row, and
     the units' rows, rendered once per unit, are spliced in after it (see xlsx_rows.py)."""
@@ -469,7 +477,7 @@ def write_xlsx(
         sheets.append([u.xlsx for u in units])
         last_cols.append(len(titles) - 1)
     workbook.close()
-    file.write_bytes(xlsx_rows.splice(book.getvalue(), sheets, last_cols, date.xf_index))
+    writer.write(rel, xlsx_rows.splice(book.getvalue(), sheets, last_cols, date.xf_index))
 
 
 def _moment(m, commit_url) -> dict | None:
@@ -616,14 +624,21 @@ class JsonParts:
     keeps its bytes from one commit to the next. One unit per line, compact, keys in a fixed order:
     parts compress well and diff line by line between builds."""
 
-    def __init__(self, folder: Path, index_file: Path, facts: PeriodFacts, demo: bool, part_limit: int | None = None):
-        self.folder, self.index_file = folder, index_file
+    def __init__(
+        self,
+        writer: SiteWriter,
+        folder: str,
+        index_file: str,
+        facts: PeriodFacts,
+        demo: bool,
+        part_limit: int | None = None,
+    ):
+        self.writer, self.folder, self.index_file = writer, folder, index_file  # site-relative
         self.part_limit = part_limit or PART_LIMIT
         self.head = _period_head(facts, demo)
         self.opening = _compact(self.head)[:-1].encode("utf-8")
-        self.rel = folder.relative_to(index_file.parent).as_posix()
+        self.rel = PurePosixPath(folder).relative_to(PurePosixPath(index_file).parent).as_posix()
         self.parts: list[dict] = []
-        folder.mkdir(parents=True, exist_ok=True)
 
     def add(self, b: BodyRows) -> None:
         chunks: list[list[bytes]] = [[]]
@@ -638,7 +653,7 @@ class JsonParts:
             file_name = f"{b.body}.json" if number_ == 1 else f"{b.body}-{number_}.json"
             body = _compact({"id": b.body, "name": b.name, "part": number_, "parts": len(chunks)}).encode("utf-8")
             data = self.opening + b',"body":' + body + b',"units":[\n' + b",\n".join(lines) + b"\n]}\n"
-            (self.folder / file_name).write_bytes(data)
+            self.writer.write(f"{self.folder}/{file_name}", data)
             self.parts.append(
                 {
                     "body": b.body,
@@ -654,9 +669,9 @@ class JsonParts:
     def finish(self, source: dict) -> list[dict]:
         """Writes the index; returns its part records."""
         index = {**self.head, "source": source}
-        self.index_file.write_text(
+        self.writer.write(
+            self.index_file,
             _compact(index)[:-1] + ',"parts":[\n' + ",\n".join(_compact(p) for p in self.parts) + "\n]}\n",
-            encoding="utf-8",
         )
         return self.parts
 

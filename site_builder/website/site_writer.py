@@ -8,8 +8,8 @@ evidence links and the deletion of files the new build did not produce: a build 
 (a page that cannot be made, a site over its size budget) leaves the previous site as it was
 (`abort` removes the temporary files), and a reader never sees half a page.
 
-Modules that write files themselves (downloads with their XLSX writer, schemas) write into a
-scratch folder that is then copied over with `copy_tree`, so every file of the site passes here.
+A module that writes files itself (the editors' schemas) writes into a scratch folder that is
+then copied over with `copy_tree`, so every file of the site passes here.
 The caller validates the data before the first write, so invalid data never touches the
 published site.
 """
