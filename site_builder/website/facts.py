@@ -341,9 +341,10 @@ def gather(
     units: dict[str, UnitFact] = {}
     parents: dict[str, list[str]] = {}
     digests: dict[str, FactDigest | None] = {}
+    shared_versions: dict[str, str | None] = {}  # body -> the data version of what its units share
     for r in rows:
         unit = registry.units[r["unit"]]
-        version = _data_version(timeline.clock, dataset, period, unit)
+        version = _data_version(timeline.clock, dataset, period, unit, shared_versions)
         key, fact = kept.find(unit, version, r, scored.ties, digests) if kept is not None else (None, None)
         if fact is None:
             fact = _gather_unit(dataset, period, registry, unit, r, scored, timeline, store, broken, version)
@@ -432,16 +433,23 @@ def _gather_unit(
     return fact
 
 
-def _data_version(clock: Clock, dataset: Dataset, period: Period, unit: Unit) -> CommitInfo | None:
+def _data_version(
+    clock: Clock, dataset: Dataset, period: Period, unit: Unit, shared: dict[str, str | None]
+) -> CommitInfo | None:
     """The commit a unit's page names as its data version, and pins its evidence links to: the
     newest that changed the unit's files, its body's registry file, the organisation, the year's
     criteria, or, for an office, the files of the units under it (its derived criteria count
-    them). Not HEAD: a page whose unit did not change then stays byte-identical."""
+    them). Not HEAD: a page whose unit did not change then stays byte-identical. `shared`: the
+    newest of the files all units of a body share, per body, found once."""
     if not clock.available:
         return None
+    if unit.parent not in shared:
+        shared[unit.parent] = clock.data_version(
+            [units_path(period.id, unit.parent), ORGANIZATION_FILE], [f"{CRITERIA}/{period.id}"]
+        )
     review = dataset.reviews.get((period.id, unit.id))
-    paths = [*unit_paths(period.id, unit.parent, unit.id), units_path(period.id, unit.parent), ORGANIZATION_FILE]
-    folders = [unit_folder(period.id, unit.parent, unit.id), f"{CRITERIA}/{period.id}"]
+    paths = list(unit_paths(period.id, unit.parent, unit.id))
+    folders = [unit_folder(period.id, unit.parent, unit.id)]
     if review is not None:
         paths.append(review.path)  # a body's scoring workbook holds many units' scores
     children = dataset.registry.period(period.id).children(unit.id)
@@ -453,7 +461,8 @@ def _data_version(clock: Clock, dataset: Dataset, period: Period, unit: Unit) ->
         child_review = dataset.reviews.get((period.id, child.id))
         if child_review is not None:
             paths.append(child_review.path)
-    return _commit_or_head(clock, clock.data_version(paths, folders))
+    own = clock.data_version(paths, folders)
+    return _commit_or_head(clock, clock.newest([sha for sha in (own, shared[unit.parent]) if sha is not None]))
 
 
 def body_data_version(clock: Clock, period: Period, body: str, shown) -> CommitInfo | None:
