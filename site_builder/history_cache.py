@@ -38,7 +38,7 @@ def changes(
     if folder is None:
         return gitread.changes(repo, ids, pathspec, merges)
     file = folder / f"changes-{_name(repo.object_format, pathspec, merges)}.pickle"
-    kept = _load_chunks(file)
+    kept = _load(file, CHANGES_FORMAT)
     read = bool(kept)
     missing = [sha for sha in ids if sha not in kept]
     new = {}
@@ -88,36 +88,22 @@ def _name(object_format: str, pathspec: bytes, merges: str) -> str:
     return hashlib.sha256(b"\0".join((object_format.encode(), pathspec, merges.encode()))).hexdigest()[:32]
 
 
+def _save(file: Path, kind: bytes, value: dict) -> None:
+    write_atomically(file, kind + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def _load(file: Path, kind: bytes) -> dict:
-    """What `_save` kept in `file`; {} when there is no readable file of this kind."""
+    """The dicts `_save` and `_append` pickled one after the other in `file`, in one; {} when
+    the file is not of this kind or one of them cannot be read (an append cut short: all is asked
+    of git again)."""
     try:
         data = file.read_bytes()
     except OSError:
         return {}
     if not data.startswith(kind):
         return {}
-    try:
-        kept = pickle.loads(data[len(kind) :])
-    except UNREADABLE_PICKLE:
-        return {}
-    return kept if isinstance(kept, dict) else {}
-
-
-def _save(file: Path, kind: bytes, value: dict) -> None:
-    write_atomically(file, kind + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def _load_chunks(file: Path) -> dict:
-    """The dicts pickled one after the other after CHANGES_FORMAT, in one; {} when one of them
-    cannot be read (an append cut short: all is asked of git again)."""
-    try:
-        data = file.read_bytes()
-    except OSError:
-        return {}
-    if not data.startswith(CHANGES_FORMAT):
-        return {}
     stream = io.BytesIO(data)
-    stream.seek(len(CHANGES_FORMAT))
+    stream.seek(len(kind))
     kept: dict = {}
     try:
         while stream.tell() < len(data):

@@ -29,17 +29,6 @@ def seconds(text: str) -> int:
     return int(at(text).timestamp())
 
 
-@pytest.fixture(scope="module")
-def github():
-    with Signer.create("GitHub (thử nghiệm)", "noreply@github.com") as signer:
-        yield signer
-
-
-@pytest.fixture(scope="module")
-def trusted(github, tmp_path_factory):
-    return [github.export_public(tmp_path_factory.mktemp("keys") / "github.asc")]
-
-
 @pytest.fixture
 def repo(tmp_path, github):
     made = Repo(tmp_path / "repo")

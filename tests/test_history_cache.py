@@ -12,7 +12,7 @@ import pytest
 
 from site_builder import gitread, history_cache
 from site_builder.clock import VIETNAM, read_clock
-from site_builder.testing_git import REVIEWER, Repo, Signer
+from site_builder.testing_git import REVIEWER, Repo
 
 A = "submissions/2023-2024/pgd-quan-1/thcs-a.yaml"
 B = "submissions/2023-2024/pgd-quan-1/thcs-b.yaml"
@@ -21,17 +21,6 @@ PDF = "submissions/2023-2024/pgd-quan-1/thcs-a/ke-hoach.pdf"
 
 def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=VIETNAM)
-
-
-@pytest.fixture(scope="module")
-def github():
-    with Signer.create("GitHub (thử nghiệm)", "noreply@github.com") as signer:
-        yield signer
-
-
-@pytest.fixture(scope="module")
-def trusted(github, tmp_path_factory):
-    return [github.export_public(tmp_path_factory.mktemp("keys") / "github.asc")]
 
 
 @pytest.fixture
