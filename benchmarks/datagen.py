@@ -265,12 +265,15 @@ def render_organization(
     repository: str = "",
     signers: list[str] | None = None,
     evidence: str = "",
+    site_budget_mb: int | None = None,
 ) -> str:
     out = [f"demo: {'true' if demo else 'false'}\n", f"id: {DEPARTMENT_ID}\n", f"name: {quoted(name)}\n"]
     if repository:
         out.append(f"repository: {repository}\n")
     if evidence:
         out.append(f"evidence: {evidence}\n")
+    if site_budget_mb:
+        out.append(f"site_budget_mb: {site_budget_mb}\n")
     out += [f"reviewers: {flow_list(reviewers)}\n", f"maintainers: {flow_list(maintainers)}\n"]
     if signers:
         out.append(f"clock:\n  signers: {flow_list(signers)}\n")
