@@ -31,12 +31,30 @@ def uncollected() -> Iterator[None]:
             gc.enable()
 
 
+_building = False  # between `start_build` and `release`
+
+
 def keep() -> None:
     """Everything alive now is left out of the collector's passes (and out of the pages forked
     workers would copy when it touched them) until `release`."""
     gc.freeze()
 
 
+def start_build() -> None:
+    """A site build begins: `keep_in_build` keeps from now until `release`."""
+    global _building
+    _building = True
+
+
+def keep_in_build() -> None:
+    """`keep`, when a build has started (validation inside a build); a caller that only validates
+    (a test, a pull-request check) keeps the collector's sight of what it made."""
+    if _building:
+        keep()
+
+
 def release() -> None:
     """The build is over: a process that builds again (tests, serve) collects its garbage."""
+    global _building
+    _building = False
     gc.unfreeze()

@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
-from site_builder import heap
+from site_builder import build_cache, heap
+from site_builder.paths import DataRoot
+from site_builder.validate import validate_all
 from site_builder.website.build import InvalidData, build_site
 from tests.datarepo import make_repo, write
 
@@ -47,6 +49,21 @@ def test_a_build_leaves_the_collector_on_and_nothing_frozen_whether_it_succeeds_
     with pytest.raises(InvalidData):
         build_site(root, tmp_path / "site")
     assert gc.isenabled() and gc.get_freeze_count() == frozen_before
+
+
+def test_validating_alone_freezes_nothing(tmp_path, monkeypatch):
+    """Validation freezes the verdicts it reads back only inside a build, which releases them:
+    a caller that only validates (a test, a check) keeps the collector's sight of them."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make_repo(tmp_path / "data")
+    frozen_before = gc.get_freeze_count()
+    build_cache.open_for(root, hold=True)  # as a build does: the verdicts are then looked up
+    try:
+        for _ in range(2):
+            assert validate_all(DataRoot(root)).ok
+            assert gc.get_freeze_count() == frozen_before
+    finally:
+        build_cache.close()
 
 
 def test_the_program_freezes_what_is_alive_before_it_exits(tmp_path):

@@ -140,6 +140,7 @@ def build_site(
     # Before validating (verdicts on unchanged unit files are reused, check_cache.py); held until
     # build_cache.close() below: one build of a data folder at a time uses its cache.
     build_cache.open_for(root, hold=True)
+    heap.start_build()
     try:
         result = validation or validate_all(data_root)
         if not result.ok:
