@@ -101,12 +101,12 @@ def _touched(repo: gitread.Repository, old: str, new: str) -> set[tuple[str, str
     """(period, body, unit) of every unit a path changed between the trees `old` and `new` of
     submissions/ belongs to; None when git cannot compare them (the old tree is gone)."""
     try:
-        changed = gitread.run(repo.top, "diff-tree", "-r", "--name-only", "-z", "--no-renames", old, new)
+        changed = gitread.tree_changes(repo, old, new)
     except gitread.GitError:
         return None
     touched = set()
-    for path in changed.split(b"\0"):
-        parts = os.fsdecode(path).split("/")
+    for change in changed:
+        parts = os.fsdecode(change.path).split("/")
         if len(parts) >= 3:
             touched.add((parts[0], parts[1], _unit_of(parts[2], last=len(parts) == 3)))
     return touched
