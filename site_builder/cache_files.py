@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import threading
 from pathlib import Path
+from types import ModuleType
 
 # What reading back a damaged, cut or stale pickle of a cache can raise: such a file only makes
 # the build slower (what it held is made again), never stops it.
@@ -42,3 +44,12 @@ def remove_quietly(path: str | Path) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def sources_digest(*modules: ModuleType):
+    """A SHA-256 (to update further) of the source files of `modules`: the code an output kept
+    by a cache is made by, so that a change to it makes the output again."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest

@@ -32,14 +32,17 @@ import io
 import itertools
 import json
 import pickle
+import sys
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
-from site_builder import xlsx_rows
-from site_builder.cache_files import UNREADABLE_PICKLE
+from site_builder import unit_types, xlsx_rows
+from site_builder.cache_files import UNREADABLE_PICKLE, sources_digest
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
+from site_builder.website import facts as facts_module
+from site_builder.website import text as text_module
 from site_builder.website.facts import PeriodFacts, UnitFact
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import plain, status_text
@@ -282,10 +285,7 @@ def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cac
 
 
 def _base_key(facts: PeriodFacts, cols, criteria_cols, catalogue_ids, commit_url, demo: bool) -> bytes:
-    digest = hashlib.sha256()
-    here = Path(__file__).resolve()
-    for file in (here, here.with_name("text.py"), here.with_name("facts.py"), here.parents[1] / "unit_types.py"):
-        digest.update(file.read_bytes())
+    digest = sources_digest(sys.modules[__name__], text_module, facts_module, unit_types)
     titles = ([n for n, _ in cols], [n for n, _ in criteria_cols], CRITERION_TITLES)
     digest.update(
         pickle.dumps(

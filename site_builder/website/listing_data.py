@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from pathlib import Path
+import sys
 
-from site_builder.cache_files import UNREADABLE_PICKLE
+from site_builder import unit_types
+from site_builder.cache_files import UNREADABLE_PICKLE, sources_digest
 from site_builder.unit_types import label as type_label
+from site_builder.website import pages as pages_module
+from site_builder.website import text as text_module
 from site_builder.website.facts import PeriodFacts
 from site_builder.website.pages import TEMPLATE_FILE, Layout, areas
 from site_builder.website.site_writer import SiteWriter
@@ -105,10 +108,7 @@ def _area_file(d: dict, pf: PeriodFacts, layout: Layout) -> str:
 def _base_key(pf: PeriodFacts, layout: Layout, demo: bool) -> bytes:
     """What every district's file depends on beside its units' facts: the code that formats it,
     the period, the layout of the site's addresses and whether the data is a demonstration."""
-    digest = hashlib.sha256()
-    here = Path(__file__).resolve()
-    for file in (here, here.with_name("text.py"), here.with_name("pages.py"), here.parents[1] / "unit_types.py"):
-        digest.update(file.read_bytes())
+    digest = sources_digest(sys.modules[__name__], text_module, pages_module, unit_types)
     digest.update(pickle.dumps((pf.period.id, layout.latest, demo), protocol=pickle.HIGHEST_PROTOCOL))
     return digest.digest()
 
