@@ -38,7 +38,7 @@ import threading
 from pathlib import Path
 from typing import IO
 
-from site_builder.cache_files import UNREADABLE_PICKLE, remove_quietly, write_atomically
+from site_builder.cache_files import UNPICKLABLE, UNREADABLE_PICKLE, remove_quietly, write_atomically
 from site_builder.check_store import CheckStore
 
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
@@ -293,7 +293,7 @@ class BuildCache:
     def put_check(self, key: str, verdict) -> None:
         try:
             data = pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError):
+        except UNPICKLABLE:
             return
         self.put_pickled_check(key, data)
 

@@ -21,6 +21,9 @@ UNREADABLE_PICKLE = (
     IndexError,
     KeyError,
 )
+# What pickling a value for a cache can raise (a lambda, an open file, a local class in it): the
+# value is then not kept, and made again next time.
+UNPICKLABLE = (pickle.PicklingError, TypeError, AttributeError)
 
 
 def write_atomically(path: Path, data: bytes) -> bool:

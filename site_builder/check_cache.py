@@ -32,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from site_builder import build_cache
+from site_builder.cache_files import UNPICKLABLE
 from site_builder.paths import submission_path
 
 
@@ -42,7 +43,7 @@ def lookup(root, role, rel: str, unit, elsewhere, others, submission_exists: boo
         return None, None
     try:
         key = _key(root, role, rel, unit, elsewhere, others, submission_exists)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+    except (OSError, *UNPICKLABLE):
         return None, None
     return key, cache.check(key)
 

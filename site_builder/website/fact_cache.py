@@ -35,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from site_builder import check_cache
+from site_builder.cache_files import UNPICKLABLE
 from site_builder.clock import Clock
 from site_builder.model import Dataset, Period, Unit
 from site_builder.paths import unit_folder, unit_paths
@@ -151,7 +152,7 @@ def unit_key(
         history = [(path, clock.state(path)) for path in paths]
     try:
         material = pickle.dumps((unit.id, own, children, history, data_version, pin), protocol=pickle.HIGHEST_PROTOCOL)
-    except (pickle.PicklingError, TypeError, AttributeError):
+    except UNPICKLABLE:
         return None
     return hashlib.sha256(shared + material).hexdigest()
 

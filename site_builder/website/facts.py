@@ -10,11 +10,11 @@ import datetime as dt
 import hashlib
 import math
 import os
-import pickle
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import NamedTuple, Protocol
 
+from site_builder.cache_files import UNPICKLABLE
 from site_builder.clock import Clock, CommitInfo
 from site_builder.model import Dataset, Period, PeriodRegistry, Unit
 from site_builder.paths import CRITERIA, ORGANIZATION_FILE, submission_path, unit_folder, unit_paths, units_path
@@ -310,7 +310,7 @@ def pickled_parts(f: UnitFact, pickler: SeededPickler) -> tuple[bytes, bytes, by
             pickler.dumps(f.groups),
             pickler.dumps(tuple(getattr(f, name) for name in REST_FIELDS)),
         )
-    except (pickle.PicklingError, TypeError, AttributeError):
+    except UNPICKLABLE:
         return None
 
 

@@ -27,7 +27,7 @@ from dataclasses import fields
 from functools import partial
 from typing import NamedTuple
 
-from site_builder.cache_files import UNREADABLE_PICKLE
+from site_builder.cache_files import UNPICKLABLE, UNREADABLE_PICKLE
 from site_builder.model import Dataset, Period, Unit
 from site_builder.website import fact_cache
 from site_builder.website.evidence_files import EvidenceStore, FileFact
@@ -175,7 +175,7 @@ class KeptFacts:
             records = self._bodies[body]
             try:
                 data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
-            except _UNPICKLABLE:
+            except UNPICKLABLE:
                 records = {unit: r for unit, r in records.items() if _picklable(r)}
                 data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
             self.cache.put_blob(KIND, self._name(body), data)
@@ -210,13 +210,10 @@ def _evidence_files(fact: UnitFact) -> list[FileFact]:
     return found
 
 
-_UNPICKLABLE = (pickle.PicklingError, TypeError, AttributeError)
-
-
 def _picklable(value) -> bool:
     try:
         pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    except _UNPICKLABLE:
+    except UNPICKLABLE:
         return False
     return True
 

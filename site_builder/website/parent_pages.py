@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 
+from site_builder.cache_files import UNPICKLABLE
 from site_builder.website.facts import PeriodFacts
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import page_title
@@ -79,6 +80,6 @@ def _page_key(base: bytes, pf: PeriodFacts, parent_id: str, title: str, renderer
             ),
             protocol=pickle.HIGHEST_PROTOCOL,
         )
-    except (pickle.PicklingError, TypeError, AttributeError):
+    except UNPICKLABLE:
         return None
     return hashlib.sha256(base + b"".join(d.rows + d.rest for d in digests if d is not None) + material).hexdigest()

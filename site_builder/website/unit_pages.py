@@ -29,7 +29,7 @@ from pathlib import Path
 
 from site_builder import tree_memory
 from site_builder.build_cache import file_sha256
-from site_builder.cache_files import UNREADABLE_PICKLE
+from site_builder.cache_files import UNPICKLABLE, UNREADABLE_PICKLE
 from site_builder.website.pages import TEMPLATE_FILE, TEMPLATES
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import page_title
@@ -264,7 +264,7 @@ def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
             ),
             protocol=pickle.HIGHEST_PROTOCOL,
         )
-    except (pickle.PicklingError, TypeError, AttributeError):
+    except UNPICKLABLE:
         return None
     return hashlib.sha256(base + digest.rows + digest.rest + material).hexdigest()
 
