@@ -395,7 +395,6 @@ KEPT_BY_PUBLISH = (
     "blobs/listing",
     "blobs/unit-pages",
     "blobs/district-pages",
-    "blob-digests.pickle",
 )
 PAGES_KEPT_BY_PUBLISH = ("don-vi", "quan-ly")  # <site>/<period>/<folder>: unit and body pages
 

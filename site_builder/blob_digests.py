@@ -7,7 +7,8 @@ tracked file's content, its blob id, and lists them all at once (`git ls-files -
 `git diff-files` names the tracked files whose content is not the index's (edited, not committed),
 which are hashed as before, like untracked files. A blob id names one content (git refuses objects
 made to collide), so the SHA-256 found once for it serves every later checkout; build_cache.py
-keeps them (blob-digests.pickle) and checks the size too, against a file changed since the listing.
+keeps them (blob-digests.pickle, beside the PDF verdicts) and checks the size too, against a file
+changed since the listing.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@
   link to the file moves on every publish: git's core.trustctime=false for the same reason), so
   an unchanged 300 KB PDF is not read and hashed again by the checks or by the site. A fresh
   checkout gives every file new stamps: those of a clean git checkout are also remembered by the
-  file's git blob id (blob_digests.py), which a new clone keeps.
+  file's git blob id (blob_digests.py), which a new clone keeps, in the PDF verdicts' folder
+  (verdict_cache.py) rather than here: a fact of the content, not an output of this site.
 - Other outputs by kind (`blob`/`put_blob`): bytes under a digest of their inputs, e.g. the
   scoring workbook of a reviewing body whose units did not change, the search index while what it
   indexes does not change (website/search_index.py), or the keys of the unit pages
@@ -38,7 +39,8 @@ import threading
 from pathlib import Path
 from typing import IO
 
-from site_builder.cache_files import UNPICKLABLE, UNREADABLE_PICKLE, remove_quietly, write_atomically
+from site_builder import verdict_cache
+from site_builder.cache_files import UNPICKLABLE, UNREADABLE_PICKLE, remove_quietly, user_cache, write_atomically
 from site_builder.check_store import CheckStore
 
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
@@ -57,8 +59,7 @@ def configure(enabled: bool) -> None:
 
 
 def base_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "site-builder" / "build"
+    return user_cache("build")
 
 
 def open_for(root: Path, hold: bool = False) -> BuildCache | None:
@@ -189,10 +190,20 @@ class BuildCache:
         with self._lock:
             self._checkout = None
 
+    @staticmethod
+    def _blob_table_path() -> Path | None:
+        """Beside the PDF verdicts (verdict_cache.py): a blob's SHA-256 is a fact of its content,
+        which every build of any checkout reuses, whatever became of this build cache."""
+        folder = verdict_cache.folder()
+        return folder / BLOB_DIGESTS if folder is not None else None
+
     def _blob_table(self) -> dict[str, tuple[str, int]]:
         if self._by_blob is None:
+            path = self._blob_table_path()
             try:
-                with open(self.folder / BLOB_DIGESTS, "rb") as handle:
+                if path is None:
+                    raise FileNotFoundError("no verdict folder")
+                with open(path, "rb") as handle:
                     loaded = pickle.load(handle)
                 if not isinstance(loaded, dict):
                     raise ValueError("not a blob table")
@@ -379,9 +390,10 @@ class BuildCache:
         if self._digests is not None and self._digests_changed:
             table = (self._digests, self._verdicts) if len(self._digests) <= MAX_DIGESTS else ({}, {})
             write_atomically(self.folder / "digests.pickle", pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
-        if self._by_blob is not None and self._blobs_changed:
+        blob_path = self._blob_table_path()
+        if self._by_blob is not None and self._blobs_changed and blob_path is not None:
             blobs = self._by_blob if len(self._by_blob) <= MAX_DIGESTS else {}
-            write_atomically(self.folder / BLOB_DIGESTS, pickle.dumps(blobs, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomically(blob_path, pickle.dumps(blobs, protocol=pickle.HIGHEST_PROTOCOL))
         self._checks.finish()
         self._facts.finish()
         self.close_checks()

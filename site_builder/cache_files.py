@@ -26,6 +26,12 @@ UNREADABLE_PICKLE = (
 UNPICKLABLE = (pickle.PicklingError, TypeError, AttributeError)
 
 
+def user_cache(name: str) -> Path:
+    """$XDG_CACHE_HOME/site-builder/<name> (~/.cache by default): outside every data folder."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "site-builder" / name
+
+
 def write_atomically(path: Path, data: bytes) -> bool:
     """Write under a temporary name, then rename; False when it could not be written (no error:
     a cache that cannot be written only makes the next build slower)."""

@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache-dir",
         type=Path,
         default=None,
-        help="nơi lưu kết quả kiểm tra tệp PDF giữa các lần chạy (mặc định: .cache/site-builder trong thư mục dữ liệu)",
+        help="nơi lưu kết quả kiểm tra tệp PDF giữa các lần chạy (mặc định: ~/.cache/site-builder/pdf, ngoài thư mục dữ liệu)",
     )
     parser.add_argument(
         "--no-cache",
@@ -82,9 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_cache(args) -> None:
-    """PDF verdicts are kept under the data root unless told otherwise. A command that reads a
-    data root it must not trust (pr-report: the pull request's checkout) sets data_cache=False
-    and only uses a folder given explicitly."""
+    """PDF verdicts and parsed YAML are kept in the user's cache (verdict_cache.default_folder:
+    never inside the data folder, which a pull request's checkout is) unless told otherwise. A
+    command that reads a data root it must not trust (pr-report: the pull request's checkout)
+    sets data_cache=False and only uses a folder given explicitly."""
     from site_builder import build_cache, verdict_cache
 
     if args.no_cache:
@@ -92,7 +93,7 @@ def _configure_cache(args) -> None:
     elif args.cache_dir is not None:
         folder = args.cache_dir.resolve()
     else:
-        folder = args.root / ".cache" / "site-builder" if getattr(args, "data_cache", True) else None
+        folder = verdict_cache.default_folder() if getattr(args, "data_cache", True) else None
     verdict_cache.configure(folder)
     build_cache.configure(not args.no_cache)  # the site build's own cache, outside the data folder
 

@@ -4,9 +4,9 @@ A full run reads ~30,000 unit files and 600 registry files; parsing them (libyam
 positions and YAML-trap checks in Python) is most of its time, and the result depends only on
 the bytes (the SHA-256 of the content, what a git blob id also names) and on the parser: the
 rules key digests yamlfile.py, messages.py and PyYAML's version, so a change of either starts a
-new, empty folder. Stored in the PDF verdict cache's folder (verdict_cache.folder(): the data
-root's ignored .cache/ for local and published runs, none for the pull-request report unless it
-is given a trusted one), as `<folder>/yaml-<rules>/<sha256[:2]>/<sha256>.json`. Anyone who can
+new, empty folder. Stored in the PDF verdict cache's folder (verdict_cache.folder(): the user's
+cache, outside the data folder, for local and published runs; none for the pull-request report
+unless it is given a trusted one), as `<folder>/yaml-<rules>/<sha256[:2]>/<sha256>.json`. Anyone who can
 write that folder can make a file read as something else, exactly as for PDF verdicts.
 """
 

@@ -12,8 +12,14 @@ read or does not have that shape is ignored (and rewritten). The cache is only a
 when the folder cannot be written, checks go on without it.
 
 Anyone who can write to the folder can make a file pass, so the folder must never be one the
-checked data controls: the command line puts it under the data root's .cache/ (ignored by git)
-for local and published runs, and the pull-request report uses none unless it is given one.
+checked data controls: the command line puts it in the user's cache (`default_folder`), outside
+the data folder, and the pull-request report uses none unless it is given one. (It was once the
+data root's .cache/: ignored by git, but a pull request can commit ignored files all the same,
+and its checkout is the data root the pull-request check validates.)
+
+The folder also keeps each evidence file's SHA-256 by its git blob id (build_cache.py,
+blob-digests.pickle): a fact of the content, like a verdict, which every build of any checkout
+can reuse.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import os
 import re
 import threading
 from pathlib import Path
+
+from site_builder.cache_files import user_cache
 
 _HEX = re.compile(r"[0-9a-f]{64}\Z")
 _folder: Path | None = None
@@ -37,6 +45,10 @@ def configure(folder: Path | None) -> None:
 
 def folder() -> Path | None:
     return _folder
+
+
+def default_folder() -> Path:
+    return user_cache("pdf")
 
 
 def _mark_ignored(root: Path) -> None:

@@ -1,10 +1,18 @@
-"""Fixtures shared by the tests of the clock and of what it keeps between builds."""
+"""Fixtures shared by the tests: each test's own user cache, the clock's keys."""
 
 from __future__ import annotations
 
 import pytest
 
 from site_builder.testing_git import Signer
+
+
+@pytest.fixture(autouse=True)
+def own_user_cache(tmp_path_factory, monkeypatch):
+    """Each test its own ~/.cache: PDF verdicts, parsed YAML and evidence digests live there
+    (verdict_cache.default_folder), and a test that counts what is parsed or hashed must not find
+    another test's. A test may point XDG_CACHE_HOME elsewhere itself."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
 
 
 @pytest.fixture(scope="module")

@@ -181,7 +181,7 @@ def test_forked_page_workers_write_what_one_process_writes(repo, tmp_path, monke
     assert serial.keys() == forked.keys()
     assert [k for k in serial if serial[k] != forked[k]] == []
     assert any(str(k).startswith(f"{PERIOD}/don-vi/") for k in forked)
-    assert not (tmp_path / "cache").exists()  # SITE_BUILDER_NO_CACHE: nothing kept
+    assert not (tmp_path / "cache/site-builder/build").exists()  # SITE_BUILDER_NO_CACHE: no build cache
 
 
 def test_kept_pages_equal_freshly_rendered_ones(repo, tmp_path, monkeypatch):

@@ -56,10 +56,11 @@ def test_validate_twice_says_the_same(tmp_path, capsys, monkeypatch):
     (root / "submissions/2023-2024/pgd-quan-1/thcs-demo-a.yaml").write_text(
         (CORPUS / "submission/SCORE_ABOVE_MAX.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
     try:
         assert main(["--root", str(root), "validate"]) == 1
         first = capsys.readouterr().out
-        assert list((root / ".cache/site-builder").glob("yaml-*/*/*.json"))
+        assert list((tmp_path / "home-cache/site-builder/pdf").glob("yaml-*/*/*.json"))
         assert main(["--root", str(root), "validate"]) == 1
         assert capsys.readouterr().out == first
     finally:

@@ -3,6 +3,7 @@ limit checked before the pages are read, verdicts cached by content across runs,
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import unicodedata
@@ -139,19 +140,37 @@ def test_verdicts_are_kept_by_content_and_rules_across_runs(tmp_path):
     assert verdict_cache.get("khac", digest) is None
 
 
-def test_the_command_line_keeps_verdicts_under_the_data_root_or_where_told(tmp_path):
+def test_the_command_line_keeps_verdicts_in_the_users_cache_or_where_told(tmp_path):
     root = root_with_evidence(tmp_path, pdf_bytes("kế hoạch"))
-    first = cli(root, "validate", f"{UNIT}.yaml")
+    home = {"XDG_CACHE_HOME": str(tmp_path / "home-cache")}
+    first = cli(root, "validate", f"{UNIT}.yaml", env=home)
     assert first.returncode == 0, first.stdout
-    entries = list((root / ".cache/site-builder").glob("pdf-*/*/*.json"))
+    entries = list((tmp_path / "home-cache/site-builder/pdf").glob("pdf-*/*/*.json"))
     assert len(entries) == 1
+    assert not (root / ".cache").exists()
     entries[0].write_text(json.dumps({"code": "pdf-encrypted", "detail": ""}), encoding="utf-8")
-    second = cli(root, "validate", f"{UNIT}.yaml")
+    second = cli(root, "validate", f"{UNIT}.yaml", env=home)
     assert second.returncode == 1 and "có mật khẩu hoặc bị mã hoá" in second.stdout
-    assert cli(root, "--no-cache", "validate", f"{UNIT}.yaml").returncode == 0
+    assert cli(root, "--no-cache", "validate", f"{UNIT}.yaml", env=home).returncode == 0
     elsewhere = tmp_path / "noi-khac"
-    assert cli(root, "--cache-dir", str(elsewhere), "validate", f"{UNIT}.yaml").returncode == 0
+    assert cli(root, "--cache-dir", str(elsewhere), "validate", f"{UNIT}.yaml", env=home).returncode == 0
     assert len(list(elsewhere.glob("pdf-*/*/*.json"))) == 1
+
+
+def test_a_verdict_committed_into_the_data_folder_is_not_read(tmp_path):
+    """A pull request can commit files .gitignore names (`git add -f`), and its checkout is the
+    data folder the check validates: a verdict planted in the data folder's .cache/ (where the
+    cache once was) must not make a dangerous PDF pass."""
+    dangerous = hostile_pdfs.open_action_javascript()
+    root = root_with_evidence(tmp_path, dangerous)
+    digest = hashlib.sha256(dangerous).hexdigest()
+    planted = root / f".cache/site-builder/pdf-{evidence._rules()}/{digest[:2]}/{digest}.json"
+    write(planted, json.dumps({"code": "", "detail": ""}).encode("utf-8"))
+    home = {"XDG_CACHE_HOME": str(tmp_path / "home-cache")}
+    found = cli(root, "validate", f"{UNIT}.yaml", env=home)
+    assert found.returncode == 1 and "JavaScript" in found.stdout, found.stdout
+    told = cli(root, "--cache-dir", str(root / ".cache/site-builder"), "validate", f"{UNIT}.yaml", env=home)
+    assert told.returncode == 0, "the planted verdict is the one a folder given explicitly holds"
 
 
 def test_a_file_named_in_nfd_on_disk_is_the_file_the_yaml_names(tmp_path):

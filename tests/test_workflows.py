@@ -52,7 +52,6 @@ KEPT_FOLDERS = "".join(
             "build/*/blobs/listing",
             "build/*/blobs/unit-pages",
             "build/*/blobs/district-pages",
-            "build/*/blob-digests.pickle",
         )
     ]
     + ["build/site/*/don-vi\n", "build/site/*/quan-ly\n"]  # the unit and body pages (their manifests above)
