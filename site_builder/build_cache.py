@@ -45,6 +45,7 @@ from site_builder.check_store import CheckStore
 
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
 MAX_DIGESTS = 1_000_000  # ~100 MB of table: far more files than a national repository holds
+DIGESTS = "digests.pickle"  # file stamps -> SHA-256
 BLOB_DIGESTS = "blob-digests.pickle"  # git blob id -> (SHA-256, size): what a fresh clone reuses
 EVIDENCE_PARTS = 5  # submissions/<period>/<body>/<unit>/<file>: the files digest() is asked for
 _enabled = True
@@ -111,7 +112,6 @@ class BuildCache:
         self.folder = folder
         self.root = root  # the data folder (its git checkout names files' contents)
         self._digests: dict[tuple, str] | None = None
-        self._verdicts: dict[tuple[str, str], tuple[str, str]] = {}  # (rules, sha256) -> PDF verdict
         self._digests_changed = False
         self._fresh: dict[tuple, str] = {}
         self._used_blobs: dict[str, set[str]] = {}
@@ -242,30 +242,18 @@ class BuildCache:
     def _table(self) -> dict[tuple, str]:
         if self._digests is None:
             try:
-                with open(self.folder / "digests.pickle", "rb") as handle:
+                with open(self.folder / DIGESTS, "rb") as handle:
                     loaded = pickle.load(handle)
-                self._digests, self._verdicts = loaded
-                if not isinstance(self._digests, dict) or not isinstance(self._verdicts, dict):
+                if not isinstance(loaded, dict):
                     raise ValueError("not a digest table")
+                self._digests = loaded
             except (OSError, *UNREADABLE_PICKLE):
-                self._digests, self._verdicts = {}, {}
+                self._digests = {}
         return self._digests
 
-    def verdict(self, rules: str, digest: str) -> tuple[str, str] | None:
-        """A PDF verdict (code, detail) kept beside the digests: one table read instead of one
-        file per PDF (verdict_cache.py stays the place verdicts are written)."""
-        self._table()
-        return self._verdicts.get((rules, digest))
-
-    def gather_verdicts(self, rules: str, lookup) -> None:
-        """Copy into the table the verdicts `lookup(digest)` knows for digests it lacks (the
-        checks ran in forked workers, whose memory does not come back)."""
-        missing = {d for d in self._table().values() if (rules, d) not in self._verdicts}
-        for digest in missing:
-            found = lookup(digest)
-            if found is not None:
-                self._verdicts[(rules, digest)] = found
-                self._digests_changed = True
+    def known_digests(self) -> set[str]:
+        """Every SHA-256 the table holds (their PDF verdicts are gathered at the end of a build)."""
+        return set(self._table().values())
 
     # ------------------------------------------------------------------ other outputs, by kind
     def blob(self, kind: str, key: str) -> bytes | None:
@@ -388,8 +376,8 @@ class BuildCache:
         """Write the digest table and drop the entries this build did not use. The table only
         grows (one entry per version of a file); past MAX_DIGESTS it starts again."""
         if self._digests is not None and self._digests_changed:
-            table = (self._digests, self._verdicts) if len(self._digests) <= MAX_DIGESTS else ({}, {})
-            write_atomically(self.folder / "digests.pickle", pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+            table = self._digests if len(self._digests) <= MAX_DIGESTS else {}
+            write_atomically(self.folder / DIGESTS, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
         blob_path = self._blob_table_path()
         if self._by_blob is not None and self._blobs_changed and blob_path is not None:
             blobs = self._by_blob if len(self._by_blob) <= MAX_DIGESTS else {}

@@ -155,8 +155,7 @@ def _known_verdict(path: str) -> pdf_safety.Verdict | None:
         return None
     verdict = _VERDICTS.get(digest)
     if verdict is None:
-        kept = cache.verdict(_rules(), digest)
-        stored = {"code": kept[0], "detail": kept[1]} if kept else verdict_cache.get(_rules(), digest)
+        stored = verdict_cache.get(_rules(), digest)
         verdict = pdf_safety.Verdict(stored["code"], stored["detail"]) if stored is not None else None
     return verdict
 
@@ -172,13 +171,8 @@ def _remember_digest(stat: os.stat_result, digest: str) -> None:
 
 
 def keep_verdicts(cache) -> None:
-    """Copy the verdicts on the digests `cache` knows into it (see build_cache.gather_verdicts)."""
-
-    def lookup(digest: str):
-        stored = verdict_cache.get(_rules(), digest)
-        return (stored["code"], stored["detail"]) if stored is not None else None
-
-    cache.gather_verdicts(_rules(), lookup)
+    """Gather the verdicts on the digests `cache` knows into the verdict folder's table."""
+    verdict_cache.keep(_rules(), cache.known_digests())
 
 
 def _rules() -> str:

@@ -204,3 +204,27 @@ def test_terminal_output_shows_control_characters_as_escapes(tmp_path):
     assert result.returncode == 1
     assert "\x1b" not in result.stdout
     assert "\\x1b[2J" in result.stdout
+
+
+def test_a_build_gathers_the_verdicts_into_one_table_later_runs_read_first(tmp_path):
+    folder = tmp_path / "verdicts"
+    digests = [hashlib.sha256(str(n).encode("utf-8")).hexdigest() for n in range(3)]
+    verdict_cache.configure(folder)
+    try:
+        for digest in digests[:2]:
+            verdict_cache.put("r", digest, {"code": "", "detail": digest[:4]})
+        verdict_cache.keep("r", digests)  # the third has no verdict: none is made up
+        for single in folder.glob("pdf-r/*/*.json"):
+            single.unlink()
+        verdict_cache.configure(folder)  # as a new process finds it
+        assert [verdict_cache.get("r", d) for d in digests] == [
+            {"code": "", "detail": digests[0][:4]},
+            {"code": "", "detail": digests[1][:4]},
+            None,
+        ]
+        assert verdict_cache.get("khac", digests[0]) is None  # another rule set, another table
+        (folder / "pdf-r" / verdict_cache.TABLE).write_bytes(b"\x80\x05 cut")
+        verdict_cache.configure(folder)
+        assert verdict_cache.get("r", digests[0]) is None  # a damaged table is no verdict
+    finally:
+        verdict_cache.configure(None)
