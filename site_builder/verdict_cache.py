@@ -76,12 +76,14 @@ def _path(rules: str, digest: str) -> Path | None:
 
 
 def get(rules: str, digest: str) -> dict | None:
-    path = _path(rules, digest)
-    if path is None:
+    if _folder is None:
         return None
     kept = _table(rules).get(digest)
     if kept is not None:
         return {"code": kept[0], "detail": kept[1]}
+    path = _path(rules, digest)
+    if path is None:
+        return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -3,6 +3,8 @@ every kind of file and problem; an unusable entry is ignored; no folder, no cach
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from site_builder import parse_cache, verdict_cache, yamlfile
@@ -30,7 +32,7 @@ def parsed(raw: bytes):
 def test_a_cached_parse_is_the_parse(key, cache, monkeypatch):
     raw = (CORPUS / f"{key}.yaml").read_bytes()
     first = parsed(raw)
-    assert list(cache.glob("yaml-*/*/*.json")), "the first parse is stored"
+    assert list(cache.glob("yaml-*/*/*.pickle")), "the first parse is stored"
     monkeypatch.setattr(yamlfile, "_parse", lambda *_: pytest.fail("parsed again despite the cache"))
     again = parsed(raw)
     assert repr(again) == repr(first)  # NaN-safe: the same values, positions and problems
@@ -39,15 +41,16 @@ def test_a_cached_parse_is_the_parse(key, cache, monkeypatch):
 def test_an_unusable_entry_is_ignored(cache):
     raw = (CORPUS / "valid/MINIMAL.yaml").read_bytes() + b"# " + b"x" * parse_cache.MIN_BYTES + b"\n"
     first = parsed(raw)
-    for entry in cache.glob("yaml-*/*/*.json"):
-        entry.write_text('{"data": 1}', encoding="utf-8")
-    assert repr(parsed(raw)) == repr(first)
+    for unusable in (b"\x80\x05 cut", pickle.dumps({"data": 1}), pickle.dumps((1, [], {}, []))):
+        for entry in cache.glob("yaml-*/*/*.pickle"):
+            entry.write_bytes(unusable)
+        assert repr(parsed(raw)) == repr(first)
 
 
 def test_no_folder_no_cache(tmp_path):
     verdict_cache.configure(None)
     parsed((CORPUS / "valid/MINIMAL.yaml").read_bytes() + b"#" * parse_cache.MIN_BYTES)
-    assert not list(tmp_path.rglob("*.json"))
+    assert not list(tmp_path.rglob("*.pickle"))
 
 
 def test_validate_twice_says_the_same(tmp_path, capsys, monkeypatch):
@@ -60,7 +63,7 @@ def test_validate_twice_says_the_same(tmp_path, capsys, monkeypatch):
     try:
         assert main(["--root", str(root), "validate"]) == 1
         first = capsys.readouterr().out
-        assert list((tmp_path / "home-cache/site-builder/pdf").glob("yaml-*/*/*.json"))
+        assert list((tmp_path / "home-cache/site-builder/pdf").glob("yaml-*/*/*.pickle"))
         assert main(["--root", str(root), "validate"]) == 1
         assert capsys.readouterr().out == first
     finally:
