@@ -6,8 +6,8 @@ the bytes (the SHA-256 of the content, what a git blob id also names) and on the
 rules key digests yamlfile.py, messages.py and PyYAML's version, so a change of either starts a
 new, empty folder. Stored in the PDF verdict cache's folder (verdict_cache.folder(): the user's
 cache, outside the data folder, for local and published runs; none for the pull-request report
-unless it is given a trusted one), as `<folder>/yaml-<rules>/<sha256[:2]>/<sha256>.pickle`
-(a pickle: reading 19,500 of them back as JSON, with their positions' tuples rebuilt, cost ~3 CPU-s). Anyone who can
+unless it is given a trusted one), as `<folder>/yaml-<rules>/<sha256[:2]>/<sha256>.pickle` (they
+were JSON: reading 19,500 back, their positions' tuples rebuilt, cost ~3 CPU-s). Anyone who can
 write that folder can make a file read as something else, exactly as for PDF verdicts.
 """
 

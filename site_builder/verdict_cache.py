@@ -17,8 +17,9 @@ the data folder, and the pull-request report uses none unless it is given one. (
 data root's .cache/: ignored by git, but a pull request can commit ignored files all the same,
 and its checkout is the data root the pull-request check validates.)
 
-The folder also keeps each evidence file's SHA-256 by its git blob id (build_cache.py,
-blob-digests.pickle): a fact of the content, like a verdict, which every build of any checkout
+The folder also keeps, as pickles: the verdicts of each rule set gathered into one table by
+the last site build (`keep`), and each evidence file's SHA-256 by its git blob id (build_cache.py,
+blob-digests.pickle), a fact of the content like a verdict, which every build of any checkout
 can reuse.
 """
 

@@ -59,3 +59,14 @@ def test_what_a_unit_or_a_reviewer_typed_is_escaped_as_autoescape_does():
     assert f'title="{safe}">(liên kết hỏng)</span>' in text
     assert f">{safe}</a>" in text
     assert 'href="https://github.com/so/du-lieu/blob/abc/x.pdf?a=1&amp;b=&#39;2&#39;"' in text
+
+
+def test_a_macro_rendered_once_is_the_macro_for_those_arguments_only():
+    env = pages.environment(lambda commit: "")
+    once = env.globals["once"]
+    macros = env.get_template("_macros.html").module
+    assert once("table_open", cls="sb-files") == macros.table_open(cls="sb-files")
+    assert once("table_open", cls="sb-files") is once("table_open", cls="sb-files")  # remembered
+    assert once("table_open", cls="sb-history") == macros.table_open(cls="sb-history")
+    assert once("status", "late", True) == macros.status("late", True) != once("status", "late", False)
+    assert env.from_string('{{ once("table_close") }}').render() == "</table></div></div>"  # markup, not escaped

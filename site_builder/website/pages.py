@@ -75,8 +75,11 @@ def environment(commit_url, cache=None) -> jinja2.Environment:
         }
     )
     once = env.globals["once"] = _rendered_once(env)
-    head = lambda item: once("criterion_head", item.id, item.text, item.mandatory)  # noqa: E731
-    env.globals["score_rows"] = score_rows.row_writer(head, page_number, evidence_url, _host)
+
+    def criterion_head(item) -> str:
+        return once("criterion_head", item.id, item.text, item.mandatory)
+
+    env.globals["score_rows"] = score_rows.row_writer(criterion_head, page_number, evidence_url, _host)
     return env
 
 
