@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import re
-import threading
 from pathlib import Path
 
 from site_builder.cache_files import UNREADABLE_PICKLE, user_cache, write_atomically
@@ -133,24 +131,17 @@ def keep(rules: str, digests) -> None:
 def put(rules: str, digest: str, verdict: dict) -> None:
     path = _path(rules, digest)
     if path is not None:
-        store(path, verdict)
+        _store(path, verdict)
 
 
-def store(path: Path, data) -> None:
-    """Write `data` as JSON to `path` inside the cache folder, atomically (temporary name, rename);
-    a folder that cannot be written is no error: the cache is only an optimisation."""
-    temporary = path.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{path.name}")
+def _store(path: Path, data) -> None:
+    """Write `data` as JSON to `path` inside the cache folder (cache_files.write_atomically: a
+    temporary name, then renamed); a folder that cannot be written is no error: the cache is only
+    an optimisation."""
     try:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        if not path.parent.is_dir():
-            if _folder is not None:
-                _mark_ignored(_folder)
-            path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
+        if _folder is not None and not path.parent.is_dir():
+            _mark_ignored(_folder)
     except (OSError, ValueError):
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        return
+    write_atomically(path, text.encode("utf-8"))
