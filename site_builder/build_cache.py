@@ -40,7 +40,14 @@ from pathlib import Path
 from typing import IO
 
 from site_builder import verdict_cache
-from site_builder.cache_files import UNPICKLABLE, UNREADABLE_PICKLE, remove_quietly, user_cache, write_atomically
+from site_builder.cache_files import (
+    UNPICKLABLE,
+    UNREADABLE_PICKLE,
+    read_table,
+    remove_quietly,
+    user_cache,
+    write_atomically,
+)
 from site_builder.check_store import CheckStore
 
 DISABLE_ENV = "SITE_BUILDER_NO_CACHE"
@@ -199,17 +206,7 @@ class BuildCache:
 
     def _blob_table(self) -> dict[str, tuple[str, int]]:
         if self._by_blob is None:
-            path = self._blob_table_path()
-            try:
-                if path is None:
-                    raise FileNotFoundError("no verdict folder")
-                with open(path, "rb") as handle:
-                    loaded = pickle.load(handle)
-                if not isinstance(loaded, dict):
-                    raise ValueError("not a blob table")
-                self._by_blob = loaded
-            except (OSError, *UNREADABLE_PICKLE):
-                self._by_blob = {}
+            self._by_blob = read_table(self._blob_table_path())
         return self._by_blob
 
     def known_digest(self, path: str) -> str | None:
@@ -241,14 +238,7 @@ class BuildCache:
 
     def _table(self) -> dict[tuple, str]:
         if self._digests is None:
-            try:
-                with open(self.folder / DIGESTS, "rb") as handle:
-                    loaded = pickle.load(handle)
-                if not isinstance(loaded, dict):
-                    raise ValueError("not a digest table")
-                self._digests = loaded
-            except (OSError, *UNREADABLE_PICKLE):
-                self._digests = {}
+            self._digests = read_table(self.folder / DIGESTS)
         return self._digests
 
     def known_digests(self) -> set[str]:

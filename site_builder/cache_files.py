@@ -32,6 +32,19 @@ def user_cache(name: str) -> Path:
     return Path(base) / "site-builder" / name
 
 
+def read_table(path: Path | None) -> dict:
+    """The dict pickled in `path` (a cache's table, written whole by `write_atomically`); {} when
+    there is no such file, or it cannot be read or holds something else."""
+    if path is None:
+        return {}
+    try:
+        with open(path, "rb") as handle:
+            loaded = pickle.load(handle)
+    except (OSError, *UNREADABLE_PICKLE):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
 def write_atomically(path: Path, data: bytes) -> bool:
     """Write under a temporary name, then rename; False when it could not be written (no error:
     a cache that cannot be written only makes the next build slower)."""

@@ -31,7 +31,7 @@ import pickle
 import re
 from pathlib import Path
 
-from site_builder.cache_files import UNREADABLE_PICKLE, user_cache, write_atomically
+from site_builder.cache_files import read_table, user_cache, write_atomically
 
 _HEX = re.compile(r"[0-9a-f]{64}\Z")
 TABLE = "verdicts.pickle"  # <folder>/pdf-<rules>/verdicts.pickle: sha256 -> (code, detail)
@@ -97,16 +97,7 @@ def _table(rules: str) -> dict[str, tuple[str, str]]:
     found since are in their own files until a build gathers them (`keep`)."""
     table = _tables.get(rules)
     if table is None:
-        table = {}
-        if _folder is not None:
-            try:
-                with open(_folder / f"pdf-{rules}" / TABLE, "rb") as handle:
-                    loaded = pickle.load(handle)
-                if isinstance(loaded, dict):
-                    table = loaded
-            except (OSError, *UNREADABLE_PICKLE):
-                pass
-        _tables[rules] = table
+        table = _tables[rules] = read_table(_folder / f"pdf-{rules}" / TABLE if _folder is not None else None)
     return table
 
 
