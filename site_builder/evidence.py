@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from urllib.parse import urlsplit
 
 from site_builder import messages, pdf_safety, verdict_cache
@@ -48,6 +49,13 @@ class Finding:
 
 def _refused(kind: str, message: messages.Message, **values) -> Finding:
     return Finding(kind, *message.text(**values), message.code)
+
+
+def has_pdf_suffix(name: str) -> bool:
+    """A file name whose suffix is .pdf in any case, as Path(name).suffix sees it (".pdf" alone
+    has none): os.scandir and os.listdir give names, and a Path per name costs."""
+    dot = name.rfind(".")
+    return 0 < dot < len(name) - 1 and name[dot:].lower() == ".pdf"
 
 
 def looks_like_url(ref: str) -> bool:
@@ -97,18 +105,19 @@ def check_file(ref: str, unit_dir: Path, unit_id: str, suggest: bool = True) -> 
     if on_disk is None:
         return _refused("pdf", messages.FILE_MISSING, ref=ref, unit=unit_id, hint=_missing_fix(ref, unit_dir, suggest))
     file = unit_dir / on_disk
-    if "/" not in on_disk and not os.path.islink(file) and not os.path.islink(unit_dir):
-        real = file  # a plain file directly in a plain folder: no need to resolve every component
-        allowed = unit_dir
+    if _without_links(str(unit_dir), on_disk):
+        real = file  # no component to resolve: `on_disk` has no "..", so the file is inside
     else:
         real = Path(os.path.realpath(file))
         # The unit's folder itself may be a symlink to somewhere else: resolve only its parent.
-        allowed = Path(os.path.realpath(unit_dir.parent)) / unit_dir.name
-    if not _inside(real, allowed):
-        return _refused("pdf", messages.EVIDENCE_SYMLINK, ref=ref)
-    if not real.is_file():
+        if not _inside(real, Path(os.path.realpath(unit_dir.parent)) / unit_dir.name):
+            return _refused("pdf", messages.EVIDENCE_SYMLINK, ref=ref)
+    try:
+        stat = os.stat(real)
+    except OSError:
+        stat = None
+    if stat is None or not S_ISREG(stat.st_mode):
         return _refused("pdf", messages.NOT_A_FILE, ref=ref)
-    stat = real.stat()
     size = stat.st_size
     if size > MAX_PDF_BYTES:
         return _refused("pdf", messages.PDF_TOO_LARGE, ref=ref, size=megabytes(size), limit=MAX_PDF_BYTES // 1048576)
@@ -190,6 +199,17 @@ def _rules() -> str:
             version("pypdf"),
         )
     return _RULES
+
+
+def _without_links(unit_dir: str, on_disk: str) -> bool:
+    """Neither the unit's folder nor any component of `on_disk` under it is a symbolic link (a
+    few lstat calls, where resolving the whole absolute path takes one per component from /)."""
+    path = unit_dir
+    for part in ("", *on_disk.split("/")):
+        path = f"{path}/{part}" if part else path
+        if os.path.islink(path):
+            return False
+    return True
 
 
 def locate(folder: Path, ref: str) -> str | None:

@@ -14,6 +14,7 @@ write that folder can make a file read as something else, exactly as for PDF ver
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from functools import lru_cache
 from pathlib import Path
@@ -37,12 +38,12 @@ def _rules() -> str:
     return hashlib.sha256(b"\0".join(sources + [yaml.__version__.encode()])).hexdigest()[:16]
 
 
-def _file(raw: bytes) -> Path | None:
+def _file(raw: bytes) -> str | None:
     folder = verdict_cache.folder()
     if folder is None or len(raw) < MIN_BYTES:
         return None
     digest = hashlib.sha256(raw).hexdigest()
-    return folder / f"yaml-{_rules()}" / digest[:2] / f"{digest}.pickle"
+    return os.path.join(folder, f"yaml-{_rules()}", digest[:2], f"{digest}.pickle")
 
 
 def get(raw: bytes, doc) -> bool:
@@ -71,4 +72,4 @@ def put(raw: bytes, doc) -> None:
         pickled = pickle.dumps((doc.data, doc.positions, doc.key_positions, rows), protocol=pickle.HIGHEST_PROTOCOL)
     except UNPICKLABLE:
         return
-    write_atomically(file, pickled)
+    write_atomically(Path(file), pickled)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from site_builder import resources
@@ -104,7 +105,7 @@ class DataRoot:
     def criteria(self) -> Path:
         return self.path / CRITERIA
 
-    @property
+    @cached_property  # asked for each of a national tree's ~30,000 unit files
     def schema(self) -> Path:
         own = self.path / SCHEMA
         if (own / "submission.schema.json").exists():

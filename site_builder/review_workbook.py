@@ -237,8 +237,9 @@ def _meta_sheet(book, period_id: str, body: str, made_from: str, lines: list[str
 
 
 def _meta_rows(lines: list[str]) -> Iterator[str]:
+    label = xlsx_rows.string_cell(f"A{xlsx_rows.ROW}", "row")
     for n, line in enumerate(lines, start=len(META_KEYS) + 1):
-        yield f'<row r="{n}" spans="1:2">{xlsx_rows.string_cell(f"A{n}", "row")}{xlsx_rows.string_cell(f"B{n}", line)}</row>'
+        yield f'<row r="{n}" spans="1:2">{label.replace(xlsx_rows.ROW, str(n))}{xlsx_rows.text_cell(f"B{n}", line)}</row>'
 
 
 def _styles(book) -> dict:
@@ -374,28 +375,36 @@ def _texts(r: Row) -> tuple[tuple[str, ...], int]:
 def _later_rows(rows: list[Row], styles: dict) -> Iterator[str]:
     """Every row but the first, as xlsxwriter would have written it (its cells' formats have the
     indices the closed workbook gave them). xlsxwriter's per-cell calls made the scoring
-    workbooks 30 CPU-s of a 15,000-unit build."""
+    workbooks 30 CPU-s of a 15,000-unit build. A unit's id and name and a criterion's cells repeat
+    on many rows: each such cell is written once, its row number left as xlsx_rows.ROW."""
     locked, number, score, comment = (styles[k].xf_index for k in ("locked", "number", "score", "comment"))
-    letters = [letter(column) for column in range(len(COLUMNS))]
+    at = [f"{letter(column)}{xlsx_rows.ROW}" for column in range(len(COLUMNS))]
     maximum, self_score, score_column, comment_column = (COLUMN[k] for k in ("max", "self", "score", "comment"))
+    unscored = xlsx_rows.blank_cell(at[score_column], score)
+    uncommented = xlsx_rows.blank_cell(at[comment_column], comment)
+
+    @functools.cache
+    def text_cell(column: int, text: str) -> str:
+        return xlsx_rows.string_cell(at[column], text, locked)
+
+    @functools.cache
+    def number_cell(column: int, value: float, style: int) -> str:
+        return xlsx_rows.number_cell(at[column], value, style)
+
     for r in rows[1:]:
-        n = r.row + 1
         texts, lines = _texts(r)
         cells = [""] * len(COLUMNS)
         for column, text in zip(TEXT_COLUMN_INDEXES, texts, strict=True):
-            cells[column] = xlsx_rows.string_cell(f"{letters[column]}{n}", text, locked)
-        cells[maximum] = xlsx_rows.number_cell(f"{letters[maximum]}{n}", r.max, number)
-        cells[self_score] = xlsx_rows.number_cell(f"{letters[self_score]}{n}", r.self_score, number)
-        at = f"{letters[score_column]}{n}"
-        cells[score_column] = (
-            xlsx_rows.blank_cell(at, score) if r.score is None else xlsx_rows.number_cell(at, r.score, score)
-        )
-        at = f"{letters[comment_column]}{n}"
+            cells[column] = text_cell(column, text)
+        cells[maximum] = number_cell(maximum, r.max, number)
+        cells[self_score] = number_cell(self_score, r.self_score, number)
+        cells[score_column] = unscored if r.score is None else number_cell(score_column, r.score, score)
         cells[comment_column] = (
-            xlsx_rows.string_cell(at, r.comment, comment) if r.comment else xlsx_rows.blank_cell(at, comment)
+            xlsx_rows.string_cell(at[comment_column], r.comment, comment) if r.comment else uncommented
         )
+        n = str(r.row + 1)
         height = f' ht="{ROW_HEIGHT * lines:.16g}" customHeight="1"' if lines > 1 else ""
-        yield f'<row r="{n}" spans="1:{len(COLUMNS)}"{height}>{"".join(cells)}</row>'
+        yield f'<row r="{n}" spans="1:{len(COLUMNS)}"{height}>{"".join(cells).replace(xlsx_rows.ROW, n)}</row>'
 
 
 def _score_sheet(book, styles, name: str, rows: list[Row], step: float) -> None:

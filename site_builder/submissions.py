@@ -365,8 +365,11 @@ def _check_milestone_filed(doc, path, item, ctx: Context, unit_dir, problems):
     """Points on an item that needs a milestone report (the plan: 1.1 / 4.1) while no report of that
     milestone is in the unit's folder. Whether it came on time is known only from git (site, PR report)."""
     milestone = ctx.period.milestone(item.requires_milestone) if ctx.period else None
-    folder = unit_dir / REPORTS_FOLDER / item.requires_milestone
-    if milestone is None or (folder.is_dir() and any(f.suffix.lower() == ".pdf" for f in folder.iterdir())):
+    try:
+        names = os.listdir(os.path.join(unit_dir, REPORTS_FOLDER, item.requires_milestone))
+    except OSError:  # no such folder
+        names = []
+    if milestone is None or any(evidence.has_pdf_suffix(name) for name in names):
         return
     folder = report_folder(ctx.role.period, ctx.role.parent, ctx.role.unit, milestone.id)
     problems.append(

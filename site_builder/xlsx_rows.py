@@ -74,6 +74,11 @@ def string_cell(ref: str, text: str, style: int | None = None) -> str:
     return f'<c r="{ref}"{formatted}{_inline_repeated(text[:MAX_TEXT])}'
 
 
+def text_cell(ref: str, text: str) -> str:
+    """`string_cell` without a format, for a text that occurs once (not remembered)."""
+    return f'<c r="{ref}"{_inline(text[:MAX_TEXT])}'
+
+
 def number_cell(ref: str, value: float, style: int) -> str:
     return f'<c r="{ref}" s="{style}"><v>{value:.16G}</v></c>'
 
@@ -95,7 +100,10 @@ def _inline_repeated(text: str) -> str:
 
 
 def _inline(text: str) -> str:
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", _ESCAPED.sub(r"_x005F\1", text))
+    if "_x" in text:
+        text = _ESCAPED.sub(r"_x005F\1", text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
