@@ -22,6 +22,7 @@ body and unit type; ties share the best rank ("1, 2, 2, 4").
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -296,20 +297,31 @@ class TypedTotals:
 
 
 def criterion_scores(items: pd.DataFrame, unit_id: str) -> list[CriterionScore]:
-    return scores_by_unit(items[items["unit"] == unit_id]).get(unit_id, [])
+    return CriterionScores(items[items["unit"] == unit_id]).of(unit_id)
 
 
-def scores_by_unit(items: pd.DataFrame) -> dict[str, list[CriterionScore]]:
-    """Every unit's criteria, in catalogue order, from one pass over the table's columns."""
-    columns = [items[name].tolist() for name in CriterionScore._fields]
-    columns[1] = [float(m) for m in columns[1]]  # max: whole points are typed as ints
-    out: dict[str, list[CriterionScore]] = {}
-    for unit, values in zip(items["unit"].tolist(), zip(*columns)):
-        scores = out.get(unit)
-        if scores is None:
-            scores = out[unit] = []
-        scores.append(CriterionScore._make(values))
-    return out
+class CriterionScores:
+    """Every unit's criteria of an items table, in catalogue order, each unit's made when asked
+    for: a rebuild gathers the facts of a few units, and making the records of all 300,000 rows
+    of a national year for them took a third of a CPU-second."""
+
+    def __init__(self, items: pd.DataFrame):
+        self._columns = [items[name].tolist() for name in CriterionScore._fields]
+        self._columns[1] = [float(m) for m in self._columns[1]]  # max: whole points are typed as ints
+        self._spans: dict[str, list[tuple[int, int]]] = {}  # unit -> its runs of rows
+        start = 0
+        for unit, rows in itertools.groupby(items["unit"].tolist()):
+            end = start + sum(1 for _ in rows)
+            self._spans.setdefault(unit, []).append((start, end))
+            start = end
+
+    def of(self, unit_id: str) -> list[CriterionScore]:
+        """The unit's criteria (none for a unit the table does not have)."""
+        return [
+            CriterionScore._make(values)
+            for start, end in self._spans.get(unit_id, ())
+            for values in zip(*(column[start:end] for column in self._columns))
+        ]
 
 
 def typed_totals(items: pd.DataFrame, unit_id: str) -> TypedTotals:

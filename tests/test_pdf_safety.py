@@ -228,3 +228,24 @@ def test_a_build_gathers_the_verdicts_into_one_table_later_runs_read_first(tmp_p
         assert verdict_cache.get("r", digests[0]) is None  # a damaged table is no verdict
     finally:
         verdict_cache.configure(None)
+
+
+@pytest.mark.parametrize(
+    "name, pdf",
+    [
+        ("bao-cao.pdf", True),
+        ("BAO-CAO.PDF", True),
+        ("a.Pdf", True),
+        ("..pdf", True),
+        (".pdf", False),
+        ("bao-cao.pdf.docx", False),
+        ("bao-cao.", False),
+        ("pdf", False),
+        ("bao-cao_pdf", False),
+    ],
+)
+def test_a_pdf_name_is_told_as_pathlib_tells_its_suffix(name, pdf):
+    from pathlib import Path
+
+    assert evidence.has_pdf_suffix(name) is pdf
+    assert (Path(name).suffix.lower() == ".pdf") is pdf

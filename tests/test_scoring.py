@@ -24,7 +24,7 @@ from site_builder.model import (
     Unit,
 )
 from site_builder.paths import DataRoot
-from site_builder.scoring import score_period
+from site_builder.scoring import CriterionScores, score_period
 from tests.datarepo import SCHOOL_SCORES
 
 PROJECT = DataRoot(Path(__file__).resolve().parent.parent)
@@ -247,3 +247,26 @@ def test_unsubmitted_subordinates_count_as_not_met(period_2023):
     result = score_period(dataset(period_2023, [office, unit("s0"), unit("s1")], subs), "2023-2024")
     row = result.items.set_index(["unit", "criterion"]).loc[("pgd-quan-1", "4.2")]
     assert (row["derived_numerator"], row["derived_denominator"], row["derived_band"]) == (1, 2, "4.2.5")
+
+
+def test_criterion_scores_gives_each_unit_its_rows_in_order_wherever_they_are():
+    """A unit's rows need not be next to each other in the table."""
+    items = pd.DataFrame(
+        {
+            "unit": ["a", "a", "b", "a"],
+            "criterion": ["1.1", "1.2", "1.1", "1.3"],
+            "max": [2, 3, 2, 5],
+            "self_score": [1.0, 3.0, math.nan, 0.0],
+            "reviewer_score": [math.nan, 2.5, math.nan, math.nan],
+            "final": [1.0, 2.5, math.nan, 0.0],
+            "met": [False, False, False, False],
+            "derived": [False, False, False, False],
+            "applicable": [True, True, True, True],
+        }
+    )
+    scores = CriterionScores(items)
+    assert [s.criterion for s in scores.of("a")] == ["1.1", "1.2", "1.3"]
+    assert scores.of("a")[1].final == 2.5
+    assert [s.criterion for s in scores.of("b")] == ["1.1"]
+    assert all(isinstance(s.max, float) for s in scores.of("a"))  # whole points typed as ints
+    assert scores.of("c") == []

@@ -18,7 +18,7 @@ from site_builder.cache_files import UNPICKLABLE
 from site_builder.clock import Clock, CommitInfo
 from site_builder.model import Dataset, Period, PeriodRegistry, Unit
 from site_builder.paths import CRITERIA, ORGANIZATION_FILE, submission_path, unit_folder, unit_paths, units_path
-from site_builder.scoring import CriterionScore, PeriodScores, scores_by_unit
+from site_builder.scoring import CriterionScore, CriterionScores, PeriodScores
 from site_builder.submission_template import edit_url, new_file_base, prefill_text, report_upload_url
 from site_builder.timeliness import (
     LATE,
@@ -387,8 +387,8 @@ class _ScoreRows:
         self.ties = _ties(rows)
 
     @cached_property
-    def items_by_unit(self) -> dict[str, list[CriterionScore]]:
-        return scores_by_unit(self.scores.items)
+    def items_by_unit(self) -> CriterionScores:
+        return CriterionScores(self.scores.items)
 
     @cached_property
     def derived(self) -> dict[tuple[str, str], dict]:
@@ -578,7 +578,7 @@ def _add_items(
     items = catalogue.items
     entries = submission.entries if submission else {}
     reviewed_entries = review.entries if review else {}
-    for score in scored.items_by_unit.get(unit.id, []):
+    for score in scored.items_by_unit.of(unit.id):
         item = items[score.criterion]
         entry = entries.get(item.id)
         reviewed = reviewed_entries.get(item.id)
