@@ -21,7 +21,7 @@ import hashlib
 import io
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote
 
 from site_builder import xlsx_rows
@@ -64,8 +64,9 @@ def cell_name(row: int, column: int) -> str:
     return f"{letter(column)}{row + 1}"
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One scored row (a tuple: a national year has ~270,000 of them)."""
+
     sheet: str
     row: int  # 0-based worksheet row
     unit: Unit
@@ -119,6 +120,7 @@ def rows_of(
     body's submitted units when the caller has them (submitted_by_body)."""
     units = workbook_units(dataset, period, body, submitted)
     sheets: dict[str, list[Row]] = {}
+    blob = f"{repository.rstrip('/')}/blob/{quote(branch)}/" if repository else ""
     for unit_type in sorted({u.type for u in units}, key=type_order):
         sheet = type_label(unit_type)[:31]
         items = [(item.id, item.max, " ".join(item.text.split())) for item in scored(period.catalogues[unit_type])]
@@ -126,13 +128,11 @@ def rows_of(
         for unit in (u for u in units if u.type == unit_type):
             submission = dataset.submissions[(period.id, unit.id)]
             review = dataset.reviews.get((period.id, unit.id))
-            evidence_dir = submission.evidence_dir()
+            folder = f"{blob}{quote(submission.evidence_dir())}/" if blob else ""
             for item_id, maximum, text in items:
                 entry = submission.entries.get(item_id)
                 reviewed = review.entries.get(item_id) if review else None
-                evidence = tuple(
-                    _evidence_link(ref, evidence_dir, repository, branch) for ref in (entry.evidence if entry else ())
-                )
+                evidence = tuple(_evidence_link(ref, folder) for ref in entry.evidence) if entry else ()
                 rows.append(
                     Row(
                         sheet,
@@ -161,10 +161,12 @@ def created_stamp(created: dt.datetime | None) -> dt.datetime:
     return (created or dt.datetime(2000, 1, 1)).replace(tzinfo=None)
 
 
-def _evidence_link(ref: str, evidence_dir: str, repository: str, branch: str) -> str:
-    if ref.startswith(("http://", "https://")) or not repository:
+def _evidence_link(ref: str, folder: str) -> str:
+    """A file's address under `folder` (the unit's evidence folder on the repository's host,
+    quoted; "" without a repository: the reference as written), a link as it is."""
+    if ref.startswith(("http://", "https://")) or not folder:
         return ref
-    return f"{repository.rstrip('/')}/blob/{quote(branch)}/{quote(evidence_dir + '/' + ref)}"
+    return folder + quote(ref)
 
 
 def row_line(sheet: str, row: int, unit: str, criterion: str, self_score: float) -> str:
@@ -365,46 +367,77 @@ def _lines(width: int, text: str) -> int:
 
 def _texts(r: Row) -> tuple[tuple[str, ...], int]:
     """The row's locked texts (TEXT_COLUMNS) and the lines its tallest cell wraps to."""
-    texts = (r.unit.id, r.unit.name, r.criterion, r.text, "\n".join(r.evidence) or "(không có)", r.note)
+    texts = (r.unit.id, r.unit.name, r.criterion, r.text, _evidence_text(r), r.note)
     lines = _lines(WIDTHS["comment"], r.comment) if r.comment else 1
     for key, text in zip(TEXT_COLUMNS, texts, strict=True):
         lines = max(lines, _lines(WIDTHS[key], text))
     return texts, min(lines, MAX_LINES)
 
 
+def _evidence_text(r: Row) -> str:
+    return "\n".join(r.evidence) or "(không có)"
+
+
+# The columns as _later_rows writes a row's cells: a unit's two, a criterion's two, the row's own
+# three, the criterion's text, the row's evidence and note.
+assert [key for key, _header, _width in COLUMNS] == [
+    *("unit", "name"),
+    *("criterion", "max"),
+    *("self", "score", "comment"),
+    "text",
+    *("evidence", "note"),
+]
+
+
 def _later_rows(rows: list[Row], styles: dict) -> Iterator[str]:
     """Every row but the first, as xlsxwriter would have written it (its cells' formats have the
     indices the closed workbook gave them). xlsxwriter's per-cell calls made the scoring
-    workbooks 30 CPU-s of a 15,000-unit build. A unit's id and name and a criterion's cells repeat
-    on many rows: each such cell is written once, its row number left as xlsx_rows.ROW."""
+    workbooks 30 CPU-s of a 15,000-unit build. A unit's cells and a criterion's are written once
+    each, the row number left as xlsx_rows.ROW; the row's height is the tallest of its texts'."""
     locked, number, score, comment = (styles[k].xf_index for k in ("locked", "number", "score", "comment"))
-    at = [f"{letter(column)}{xlsx_rows.ROW}" for column in range(len(COLUMNS))]
-    maximum, self_score, score_column, comment_column = (COLUMN[k] for k in ("max", "self", "score", "comment"))
-    unscored = xlsx_rows.blank_cell(at[score_column], score)
-    uncommented = xlsx_rows.blank_cell(at[comment_column], comment)
-
-    @functools.cache
-    def text_cell(column: int, text: str) -> str:
-        return xlsx_rows.string_cell(at[column], text, locked)
-
-    @functools.cache
-    def number_cell(column: int, value: float, style: int) -> str:
-        return xlsx_rows.number_cell(at[column], value, style)
-
+    at = {key: f"{letter(COLUMN[key])}{xlsx_rows.ROW}" for key in COLUMN}
+    unscored, uncommented = xlsx_rows.blank_cell(at["score"], score), xlsx_rows.blank_cell(at["comment"], comment)
+    no_note = xlsx_rows.string_cell(at["note"], "", locked)
+    criteria: dict[str, tuple[str, str, int]] = {}  # criterion -> its two cells, its text's cell, its lines
+    unit, unit_cells, unit_lines = None, "", 1
     for r in rows[1:]:
-        texts, lines = _texts(r)
-        cells = [""] * len(COLUMNS)
-        for column, text in zip(TEXT_COLUMN_INDEXES, texts, strict=True):
-            cells[column] = text_cell(column, text)
-        cells[maximum] = number_cell(maximum, r.max, number)
-        cells[self_score] = number_cell(self_score, r.self_score, number)
-        cells[score_column] = unscored if r.score is None else number_cell(score_column, r.score, score)
-        cells[comment_column] = (
-            xlsx_rows.string_cell(at[comment_column], r.comment, comment) if r.comment else uncommented
+        if r.unit is not unit:
+            unit = r.unit
+            unit_cells = xlsx_rows.string_cell(at["unit"], unit.id, locked) + xlsx_rows.string_cell(
+                at["name"], unit.name, locked
+            )
+            unit_lines = max(_lines(WIDTHS["unit"], unit.id), _lines(WIDTHS["name"], unit.name))
+        criterion = criteria.get(r.criterion)
+        if criterion is None:
+            criterion = criteria[r.criterion] = (
+                xlsx_rows.string_cell(at["criterion"], r.criterion, locked)
+                + xlsx_rows.number_cell(at["max"], r.max, number),
+                xlsx_rows.string_cell(at["text"], r.text, locked),
+                max(_lines(WIDTHS["criterion"], r.criterion), _lines(WIDTHS["text"], r.text)),
+            )
+        evidence = _evidence_text(r)
+        lines = max(
+            unit_lines,
+            criterion[2],
+            _lines(WIDTHS["evidence"], evidence),
+            _lines(WIDTHS["note"], r.note) if r.note else 1,
+            _lines(WIDTHS["comment"], r.comment) if r.comment else 1,
         )
         n = str(r.row + 1)
-        height = f' ht="{ROW_HEIGHT * lines:.16g}" customHeight="1"' if lines > 1 else ""
-        yield f'<row r="{n}" spans="1:{len(COLUMNS)}"{height}>{"".join(cells).replace(xlsx_rows.ROW, n)}</row>'
+        height = f' ht="{ROW_HEIGHT * min(lines, MAX_LINES):.16g}" customHeight="1"' if lines > 1 else ""
+        cells = "".join(
+            (
+                unit_cells,
+                criterion[0],
+                xlsx_rows.number_cell(at["self"], r.self_score, number),
+                unscored if r.score is None else xlsx_rows.number_cell(at["score"], r.score, score),
+                xlsx_rows.string_cell(at["comment"], r.comment, comment) if r.comment else uncommented,
+                criterion[1],
+                xlsx_rows.text_cell(at["evidence"], evidence, locked),
+                xlsx_rows.string_cell(at["note"], r.note, locked) if r.note else no_note,
+            )
+        )
+        yield f'<row r="{n}" spans="1:{len(COLUMNS)}"{height}>{cells.replace(xlsx_rows.ROW, n)}</row>'
 
 
 def _score_sheet(book, styles, name: str, rows: list[Row], step: float) -> None:

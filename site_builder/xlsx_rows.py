@@ -74,9 +74,10 @@ def string_cell(ref: str, text: str, style: int | None = None) -> str:
     return f'<c r="{ref}"{formatted}{_inline_repeated(text[:MAX_TEXT])}'
 
 
-def text_cell(ref: str, text: str) -> str:
-    """`string_cell` without a format, for a text that occurs once (not remembered)."""
-    return f'<c r="{ref}"{_inline(text[:MAX_TEXT])}'
+def text_cell(ref: str, text: str, style: int | None = None) -> str:
+    """`string_cell` for a text that occurs once (not remembered)."""
+    formatted = f' s="{style}"' if style is not None else ""
+    return f'<c r="{ref}"{formatted}{_inline(text[:MAX_TEXT])}'
 
 
 def number_cell(ref: str, value: float, style: int) -> str:

@@ -152,6 +152,10 @@ def test_rows_after_the_first_are_written_as_xlsxwriter_wrote_the_first(repo):
     assert sheet.row_dimensions[r].height == 15 * 12
     assert sheet.cell(r, 6).value is None and sheet.cell(r, 4).value == 10
     assert sheet.dimensions == f"A1:J{sheet.max_row}"
+    evidence = sheet.cell(row_of(data, "thcs-demo-b", "1.2"), 9).value  # on the repository's host, quoted
+    folder = f"submissions/{PERIOD}/{BODY}/thcs-demo-b"
+    assert evidence == f"https://github.com/so-gddt/danh-gia-cntt/blob/main/{folder}/ke-hoach-cntt.pdf"
+    assert sheet.cell(row_of(data, "thcs-demo-b", "1.1"), 9).value == "(không có)"
     lines = [row for row in openpyxl.load_workbook(io.BytesIO(data))[rw.META_SHEET].iter_rows(values_only=True)]
     assert [key for key, _value in lines[: len(rw.META_KEYS)]] == list(rw.META_KEYS)
     assert [key for key, _value in lines[len(rw.META_KEYS) :]] == ["row"] * (sheet.max_row - 1)
