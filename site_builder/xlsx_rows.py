@@ -39,6 +39,7 @@ _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # literal text that looks like an
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
+@functools.lru_cache(maxsize=1024)  # a year's XLSX asks again for each of ~700,000 cells
 def column_letters(col: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""
