@@ -7,7 +7,8 @@ rules key digests yamlfile.py, messages.py and PyYAML's version, so a change of 
 new, empty folder. Stored in the PDF verdict cache's folder (verdict_cache.folder(): the user's
 cache, outside the data folder, for local and published runs; none for the pull-request report
 unless it is given a trusted one), as `<folder>/yaml-<rules>/<sha256[:2]>/<sha256>.pickle` (they
-were JSON: reading 19,500 back, their positions' tuples rebuilt, cost ~3 CPU-s). Anyone who can
+were JSON: reading 19,500 back, their positions' tuples rebuilt, cost ~3 CPU-s); the positions are
+pickled apart inside it, read only when a message needs a line. Anyone who can
 write that folder can make a file read as something else, exactly as for PDF verdicts.
 """
 
@@ -47,19 +48,21 @@ def _file(raw: bytes) -> str | None:
 
 
 def get(raw: bytes, doc) -> bool:
-    """Fill `doc` (a fresh YamlDocument) from the cache; False when there is no usable entry."""
+    """Fill `doc` (a fresh YamlDocument) from the cache; False when there is no usable entry. Its
+    positions stay pickled until a message needs one (YamlDocument.packed)."""
     file = _file(raw)
     if file is None:
         return False
     try:
         with open(file, "rb") as handle:
-            data, positions, keys, rows = pickle.load(handle)
-        if not isinstance(positions, dict) or not isinstance(keys, dict):
+            data, tables, rows = pickle.load(handle)
+        if not isinstance(tables, bytes):
             return False
         problems = [Problem(doc.path, *row) for row in rows]
     except (OSError, *UNREADABLE_PICKLE):
         return False
-    doc.data, doc.positions, doc.key_positions, doc.problems = data, positions, keys, problems
+    doc.data, doc.problems = data, problems
+    doc.packed(tables, raw)
     return True
 
 
@@ -69,7 +72,8 @@ def put(raw: bytes, doc) -> None:
         return
     rows = [(p.line, p.column, p.subject, p.message, p.fix, p.code, p.severity, p.field) for p in doc.problems]
     try:
-        pickled = pickle.dumps((doc.data, doc.positions, doc.key_positions, rows), protocol=pickle.HIGHEST_PROTOCOL)
+        tables = pickle.dumps((doc.positions, doc.key_positions), protocol=pickle.HIGHEST_PROTOCOL)
+        pickled = pickle.dumps((doc.data, tables, rows), protocol=pickle.HIGHEST_PROTOCOL)
     except UNPICKLABLE:
         return
     write_atomically(Path(file), pickled)

@@ -47,6 +47,20 @@ def test_an_unusable_entry_is_ignored(cache):
         assert repr(parsed(raw)) == repr(first)
 
 
+def test_positions_are_read_when_asked_for_and_parsed_again_when_damaged(cache, monkeypatch):
+    """A parse read back keeps its positions pickled until a message needs a line; when they
+    cannot be read, the file's bytes are parsed again for them (its values stay the cached ones)."""
+    raw = (CORPUS / "submission/SCORE_ABOVE_MAX.yaml").read_bytes()
+    first = parsed(raw)
+    (entry,) = cache.glob("yaml-*/*/*.pickle")
+    data, tables, rows = pickle.loads(entry.read_bytes())
+    doc = yamlfile.parse_yaml(raw, "submissions/x.yaml")
+    assert doc._tables is None  # not unpickled yet
+    assert doc.where(("tieu_chi",)) == first[1][("tieu_chi",)] and doc._tables is not None
+    entry.write_bytes(pickle.dumps((data, b"\x80\x05 cut", rows)))
+    assert repr(parsed(raw)) == repr(first)
+
+
 def test_no_folder_no_cache(tmp_path):
     verdict_cache.configure(None)
     parsed((CORPUS / "valid/MINIMAL.yaml").read_bytes() + b"#" * parse_cache.MIN_BYTES)
