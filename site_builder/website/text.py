@@ -96,12 +96,15 @@ ABBREVIATIONS = (
 )
 
 
+# One pass for all of them (a page title per unit: nine searches each cost a national build 0.4 CPU-s).
+_ABBREVIATED = re.compile("|".join(f"({re.escape(long)})" for long, _short in ABBREVIATIONS), re.IGNORECASE)
+
+
 def page_title(name: str, period_title: str, limit: int) -> str:
     """A page's title of at most `limit` characters: "Phòng GD&ĐT Quận 1 — 2023-2024" for
     "Phòng Giáo dục và Đào tạo Quận 1" in "Năm học 2023 - 2024"; a name still too long is cut (…)."""
-    for long, short in ABBREVIATIONS:
-        name = re.sub(re.escape(long), short, name, flags=re.IGNORECASE)
-    years = re.sub(r"\s*-\s*", "-", re.sub(r"^năm học\s+", "", period_title.strip(), flags=re.IGNORECASE))
+    name = _ABBREVIATED.sub(lambda found: ABBREVIATIONS[found.lastindex - 1][1], name)  # type: ignore[operator]
+    years = _years(period_title)
     room = limit - len(years) - 3
     if len(name) > room:
         cut = name[: max(room - 1, 1)]
@@ -109,3 +112,9 @@ def page_title(name: str, period_title: str, limit: int) -> str:
             cut = cut.rsplit(" ", 1)[0]  # at a word's end
         name = cut.rstrip(" ,–-(") + "…"
     return f"{name} — {years}"
+
+
+@functools.lru_cache(maxsize=64)
+def _years(period_title: str) -> str:
+    """ "Năm học 2023 - 2024" -> "2023-2024"."""
+    return re.sub(r"\s*-\s*", "-", re.sub(r"^năm học\s+", "", period_title.strip(), flags=re.IGNORECASE))
