@@ -107,3 +107,17 @@ def test_fields_left_out_of_the_key_are_shown_nowhere(tmp_path):
         shown = dataclasses.replace(f, unit=dataclasses.replace(f.unit, name="Tên khác"))  # a shown field does
         assert downloads._unit_rows(shown, cols, criteria_cols, ids, lambda c: "") != rows
     clock.close()
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["1", "1.1", 2.0, "", "Có"], ["1", "1.2", 0.5, 1.0, "Không"]],
+        [["1", "1.1", 'a "quoted" cell', ","], ["2", "line\r\nbreak", "x\ny", "\r"]],  # written row by row
+        [],
+    ],
+)
+def test_a_units_cells_written_once_before_each_criterion_are_the_csv_of_whole_rows(rows):
+    prefix = ["2023-2024", "thcs-a", "Trường THCS A, «B»", 'tên "có" ngoặc', "=1+1"]
+    whole = downloads._rows_text([prefix + row for row in rows])
+    assert downloads._prefixed_rows_text(prefix, rows) == whole

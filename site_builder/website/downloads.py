@@ -119,15 +119,23 @@ CRITERION_TITLES = (
 def _criterion_cells(g, it) -> list:
     """The CSV cells of one criterion, in the order of CRITERION_TITLES (one call per row: the
     criteria CSV has a row per unit and criterion, the largest download)."""
-    scores = [plain(it.max), plain(it.self_score), plain(it.reviewer_score), plain(it.final)]
+    score = it.score  # facts.ItemFact's properties read it; read once here
     return [
         csv_value(g.id),
-        csv_value(it.id),
-        *["" if v is None else v for v in scores],
-        "Có" if it.met else "Không",
-        "Có" if it.applicable else "Không",
+        csv_value(score.criterion),
+        _csv_number(score.max),
+        _csv_number(score.self_score),
+        _csv_number(score.reviewer_score),
+        _csv_number(score.final),
+        "Có" if score.met else "Không",
+        "Có" if score.applicable else "Không",
         len(it.evidence),
     ]
+
+
+def _csv_number(value):
+    found = plain(value)
+    return "" if found is None else found
 
 
 def _with_demo(cols: list[tuple], demo: bool) -> list[tuple]:
@@ -240,6 +248,18 @@ def _rows_text(rows) -> str:
     return buffer.getvalue()
 
 
+def _prefixed_rows_text(prefix: list, rows: list[list]) -> str:
+    """`_rows_text` of each row after `prefix` (a unit's cells before each of its criteria's):
+    the prefix is written once, when no cell of the rows holds a line break (criterion ids,
+    numbers, "Có"/"Không": none does), else row by row."""
+    text = _rows_text(rows)
+    lines = text.split("\r\n")[:-1]
+    if len(lines) != len(rows):  # a cell with a line break in it
+        return _rows_text([prefix + row for row in rows])
+    head = _rows_text([prefix])[:-2] + ","
+    return "".join([f"{head}{line}\r\n" for line in lines])
+
+
 class UnitRows(NamedTuple):
     """What one unit puts in every file, formatted once: its CSV row, its rows of the criteria CSV,
     its XLSX row's cells (xlsx_rows.cells: their XML, and the columns holding dates), its JSON line."""
@@ -327,8 +347,8 @@ def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url) -> U
     criteria_text, criteria_rows = b"", 0
     if f.submitted:  # units that have not submitted have no scores
         prefix = [csv_value(get(f)) for _, get in criteria_cols]
-        rows = [prefix + _criterion_cells(g, it) for g in f.groups for it in g.items]
-        criteria_text, criteria_rows = _rows_text(rows).encode("utf-8"), len(rows)
+        rows = [_criterion_cells(g, it) for g in f.groups for it in g.items]
+        criteria_text, criteria_rows = _prefixed_rows_text(prefix, rows).encode("utf-8"), len(rows)
     finals = {it.id: it.final for g in f.groups for it in g.items}
     cells: list[tuple[int, str, object]] = []
     for col, value in enumerate(values + [plain(finals.get(c)) for c in catalogue_ids.get(f.unit.type, [])]):
@@ -524,33 +544,7 @@ def unit_record(f: UnitFact, commit_url) -> dict:
         "groups": [
             {"id": g.id, "max": plain(g.max), "self": plain(g.self_score), "final": plain(g.final)} for g in f.groups
         ],
-        "criteria": [
-            {
-                "id": it.id,
-                "group": it.group,
-                "max": plain(it.max),
-                "self": plain(it.self_score),
-                "reviewer": plain(it.reviewer_score),
-                "final": plain(it.final),
-                "met": it.met,
-                "applicable": it.applicable,
-                "derived": None
-                if not it.derived
-                else {
-                    "criterion": it.derived["criterion"],
-                    "numerator": _int(it.derived["numerator"]),
-                    "denominator": _int(it.derived["denominator"]),
-                    "percent": plain(it.derived["percent"]),
-                    "band": it.derived["band"] or None,
-                },
-                "evidence": [_evidence(e) for e in it.evidence],
-                "note": it.note or None,
-                "comment": it.comment or None,
-                "milestone_warning": it.milestone_warning or None,
-            }
-            for g in f.groups
-            for it in g.items
-        ],
+        "criteria": [_criterion_record(it) for g in f.groups for it in g.items],
         "milestones": [
             {
                 "id": ms.id,
@@ -562,6 +556,33 @@ def unit_record(f: UnitFact, commit_url) -> dict:
             }
             for ms in f.milestones
         ],
+    }
+
+
+def _criterion_record(it) -> dict:
+    score = it.score  # facts.ItemFact's properties read it; read once here
+    return {
+        "id": score.criterion,
+        "group": it.group,
+        "max": plain(score.max),
+        "self": plain(score.self_score),
+        "reviewer": plain(score.reviewer_score),
+        "final": plain(score.final),
+        "met": score.met,
+        "applicable": score.applicable,
+        "derived": None
+        if not it.derived
+        else {
+            "criterion": it.derived["criterion"],
+            "numerator": _int(it.derived["numerator"]),
+            "denominator": _int(it.derived["denominator"]),
+            "percent": plain(it.derived["percent"]),
+            "band": it.derived["band"] or None,
+        },
+        "evidence": [_evidence(e) for e in it.evidence],
+        "note": it.note or None,
+        "comment": it.comment or None,
+        "milestone_warning": it.milestone_warning or None,
     }
 
 
