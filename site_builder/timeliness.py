@@ -106,14 +106,17 @@ def _criterion_times(clock: Clock, submission: Submission, current, versions, de
     else:
         value_times = _times_from_versions(clock, now, versions)
     evidence_dir = submission.evidence_dir()
+    received: dict[str, Moment | None] = {}  # file -> when its current version came: a plan PDF backs many criteria
     times = {}
     for cid, (moment, what) in value_times.items():
         latest, latest_what = moment, what
         for ref in now[cid][1]:
             if ref.startswith(("http://", "https://")):
                 continue
-            version = clock.current(f"{evidence_dir}/{ref}")
-            pdf_moment = version.received if version else None
+            if ref not in received:
+                version = clock.current(f"{evidence_dir}/{ref}")
+                received[ref] = version.received if version else None
+            pdf_moment = received[ref]
             if pdf_moment is None or latest is None:
                 latest = None
                 break
