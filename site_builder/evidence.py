@@ -204,9 +204,13 @@ def _rules() -> str:
 def _without_links(unit_dir: str, on_disk: str) -> bool:
     """Neither the unit's folder nor any component of `on_disk` under it is a symbolic link (a
     few lstat calls, where resolving the whole absolute path takes one per component from /)."""
+    if os.path.islink(unit_dir):
+        return False
     path = unit_dir
-    for part in ("", *on_disk.split("/")):
-        path = f"{path}/{part}" if part else path
+    for part in on_disk.split("/"):
+        if not part:  # "a//b.pdf": no component there
+            continue
+        path = f"{path}/{part}"
         if os.path.islink(path):
             return False
     return True

@@ -8,8 +8,8 @@ new, empty folder. Stored in the PDF verdict cache's folder (verdict_cache.folde
 cache, outside the data folder, for local and published runs; none for the pull-request report
 unless it is given a trusted one), as `<folder>/yaml-<rules>/<sha256[:2]>/<sha256>.pickle` (they
 were JSON: reading 19,500 back, their positions' tuples rebuilt, cost ~3 CPU-s); the positions are
-pickled apart inside it, read only when a message needs a line. Anyone who can
-write that folder can make a file read as something else, exactly as for PDF verdicts.
+pickled apart inside it, read only when a message needs a line. Anyone who can write that folder
+can make a file read as something else, exactly as for PDF verdicts.
 """
 
 from __future__ import annotations
