@@ -241,7 +241,7 @@ def _meta_sheet(book, period_id: str, body: str, made_from: str, lines: list[str
 def _meta_rows(lines: list[str]) -> Iterator[str]:
     label = xlsx_rows.string_cell(f"A{xlsx_rows.ROW}", "row")
     for n, line in enumerate(lines, start=len(META_KEYS) + 1):
-        yield f'<row r="{n}" spans="1:2">{label.replace(xlsx_rows.ROW, str(n))}{xlsx_rows.text_cell(f"B{n}", line)}</row>'
+        yield f'<row r="{n}" spans="1:2">{label.replace(xlsx_rows.ROW, str(n))}{xlsx_rows.string_cell(f"B{n}", line, repeated=False)}</row>'
 
 
 def _styles(book) -> dict:
@@ -433,7 +433,7 @@ def _later_rows(rows: list[Row], styles: dict) -> Iterator[str]:
                 unscored if r.score is None else xlsx_rows.number_cell(at["score"], r.score, score),
                 xlsx_rows.string_cell(at["comment"], r.comment, comment) if r.comment else uncommented,
                 criterion[1],
-                xlsx_rows.text_cell(at["evidence"], evidence, locked),
+                xlsx_rows.string_cell(at["evidence"], evidence, locked, repeated=False),
                 xlsx_rows.string_cell(at["note"], r.note, locked) if r.note else no_note,
             )
         )

@@ -69,16 +69,12 @@ def cells(values) -> tuple[str, tuple[int, ...]]:
     return "".join(parts), tuple(dates)
 
 
-def string_cell(ref: str, text: str, style: int | None = None) -> str:
-    """A text cell at `ref` ("B7"), with the format of index `style` if any, as `cells` writes one."""
+def string_cell(ref: str, text: str, style: int | None = None, *, repeated: bool = True) -> str:
+    """A text cell at `ref` ("B7"), with the format of index `style` if any, as `cells` writes one.
+    `repeated`: the text is remembered for its next cells (False for a text that occurs once)."""
     formatted = f' s="{style}"' if style is not None else ""
-    return f'<c r="{ref}"{formatted}{_inline_repeated(text[:MAX_TEXT])}'
-
-
-def text_cell(ref: str, text: str, style: int | None = None) -> str:
-    """`string_cell` for a text that occurs once (not remembered)."""
-    formatted = f' s="{style}"' if style is not None else ""
-    return f'<c r="{ref}"{formatted}{_inline(text[:MAX_TEXT])}'
+    inline = _inline_repeated if repeated else _inline
+    return f'<c r="{ref}"{formatted}{inline(text[:MAX_TEXT])}'
 
 
 def number_cell(ref: str, value: float, style: int) -> str:

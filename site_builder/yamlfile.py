@@ -105,7 +105,7 @@ class YamlDocument:
                     if not isinstance(positions, dict) or not isinstance(keys, dict):
                         raise ValueError("not the position tables")
                     self._tables = (positions, keys)
-                except (ValueError, TypeError, *UNREADABLE_PICKLE):
+                except UNREADABLE_PICKLE:  # ValueError included: not the position tables
                     fresh = _parse(raw, YamlDocument(self.path))
                     self._tables = (fresh.positions, fresh.key_positions)
         return self._tables
