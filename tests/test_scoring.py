@@ -270,3 +270,41 @@ def test_criterion_scores_gives_each_unit_its_rows_in_order_wherever_they_are():
     assert [s.criterion for s in scores.of("b")] == ["1.1"]
     assert all(isinstance(s.max, float) for s in scores.of("a"))  # whole points typed as ints
     assert scores.of("c") == []
+
+
+def test_the_criteria_table_is_the_frame_of_its_rows_written_one_by_one(period_2023):
+    """The table is built column by column; written row by row, in registry order and catalogue
+    order, through pandas' own inference of each cell, it is the same frame (types included).
+    Units of two types alternate; one without a file, one with a review only, one with both."""
+    office = unit("pgd-quan-1", "phong-gddt", "so-gddt")
+    office_scores = {i.id: i.max for i in period_2023.catalogues["phong-gddt"].items.values() if not i.derived}
+    review = Review("s1", "2023-2024", "r.review.yaml", "pgd-r", "2024-06-12", {"2.1": ReviewEntry("2.1", 6.0)})
+    reviewed_only = Review("s2", "2023-2024", "r.review.yaml", "pgd-r", "2024-06-12", {"1.1": ReviewEntry("1.1", 1.0)})
+    units = [unit("s0"), office, unit("s1"), unit("s2"), unit("s3")]
+    subs = [
+        submission("pgd-quan-1", office_scores, parent="so-gddt"),
+        submission("s1", minus(FULL_SCHOOL, c1_5=0.5)),
+        submission("s3", {"1.1": 2.0}),
+    ]
+    items = score_period(dataset(period_2023, units, subs, [review, reviewed_only]), "2023-2024").items
+    rows = []
+    for u in units:
+        own = next((s.entries for s in subs if s.unit == u.id), None)
+        marks = {r.unit: r.entries for r in (review, reviewed_only)}.get(u.id)
+        for order, item in enumerate(period_2023.catalogues[u.type].items.values()):
+            self_score = math.nan if item.derived or own is None else (own[item.id].score if item.id in own else 0.0)
+            mark = marks.get(item.id) if marks and not item.derived else None
+            final = mark.score if mark else self_score
+            rows.append(
+                ["2023-2024", u.id, u.parent, u.type, item.group, item.id, order, item.max, self_score]
+                + [mark.score if mark else math.nan, final, False, True, bool(item.derived), math.nan, math.nan]
+                + [math.nan, ""]
+            )
+    expected = pd.DataFrame(rows, columns=list(items.columns))
+    assert list(items.dtypes) == list(expected.dtypes)
+    cells = ["period", "unit", "parent", "unit_type", "group", "criterion", "order", "max", "applicable", "derived"]
+    pd.testing.assert_frame_equal(items[cells], expected[cells])
+    scores = ["self_score", "reviewer_score", "final"]  # a derived criterion's are computed after (_add_derived)
+    own = ~expected["derived"]
+    pd.testing.assert_frame_equal(items.loc[own, scores], expected.loc[own, scores])
+    assert expected.loc[own, "self_score"].isna().sum() == 2 * 19  # the unit without a file, the one reviewed only
