@@ -39,3 +39,35 @@ def test_a_folder_with_a_file_the_build_made_stays(tmp_path):
     writer.write("m/n/index.html", "mới")
     writer.finish()
     assert files_and_folders(site) == ["m/", "m/n/", "m/n/index.html"]
+
+
+def test_a_new_site_is_written_in_place_and_removed_whole_when_the_build_stops(tmp_path):
+    """Into a folder the build creates, files go straight to their place (no temporary file is
+    left to rename); a build that stops removes the folder; a later write of a place wins."""
+    site = tmp_path / "site"
+    writer = SiteWriter(site)
+    writer.write("a/b/index.html", "đầu")
+    writer.write("a/b/index.html", "sau")
+    writer.write("c.txt", b"\x00\x01")
+    assert files_and_folders(site) == ["a/", "a/b/", "a/b/index.html", "c.txt"]
+    assert (site / "a/b/index.html").read_text(encoding="utf-8") == "sau"
+    assert writer.finish() == 0
+    assert files_and_folders(site) == ["a/", "a/b/", "a/b/index.html", "c.txt"]
+    assert writer.sizes == {"a/b/index.html": 3, "c.txt": 2}
+
+    again = SiteWriter(tmp_path / "other")
+    again.write("x/y.html", "một nửa")
+    again.abort()
+    assert not (tmp_path / "other").exists()
+
+
+def test_an_existing_site_keeps_its_pages_until_finish(tmp_path):
+    site = tmp_path / "site"
+    (site / "p").mkdir(parents=True)
+    (site / "p/index.html").write_text("cũ", encoding="utf-8")
+    writer = SiteWriter(site)
+    writer.write("p/index.html", "mới")
+    assert (site / "p/index.html").read_text(encoding="utf-8") == "cũ"  # a reader still sees the old page
+    writer.abort()
+    assert files_and_folders(site) == ["p/", "p/index.html"]
+    assert (site / "p/index.html").read_text(encoding="utf-8") == "cũ"

@@ -6,7 +6,9 @@ modification time (a static host or rsync then uploads nothing for it). A change
 beside its place under a temporary name and only renamed over it in `finish`, together with the
 evidence links and the deletion of files the new build did not produce: a build that fails before
 (a page that cannot be made, a site over its size budget) leaves the previous site as it was
-(`abort` removes the temporary files), and a reader never sees half a page.
+(`abort` removes the temporary files), and a reader never sees half a page. Into a folder the
+build creates, files are written in place: there is no previous site to keep, `abort` removes the
+folder, and a first build at 15,000 units was spared 35,000 renames and failed look-ups.
 
 A module that writes files itself (the editors' schemas) writes into a scratch folder that is
 then copied over with `copy_tree`, so every file of the site passes here.
@@ -39,6 +41,11 @@ class SiteWriter:
         path = os.path.join(self.root, rel)
         self.sizes[rel] = len(raw)
         self._forget(path)  # a later write of the same place wins
+        if self._created:  # a folder this build made: no previous site to keep, and `abort` removes it whole
+            self._mkdir(os.path.dirname(path))
+            with open(path, "wb") as handle:
+                handle.write(raw)
+            return
         try:
             if os.stat(path).st_size == len(raw):
                 with open(path, "rb") as handle:
