@@ -37,6 +37,8 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
+import orjson
+
 from site_builder import unit_types, xlsx_rows
 from site_builder.cache_files import UNREADABLE_PICKLE, sources_digest
 from site_builder.unit_types import label as type_label
@@ -369,7 +371,7 @@ def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url) -> U
         criteria_rows,
         xlsx,
         xlsx_dates,
-        _compact(unit_record(f, commit_url)).encode("utf-8"),
+        _compact(unit_record(f, commit_url)),
     )
 
 
@@ -624,8 +626,12 @@ def _period_head(facts: PeriodFacts, demo: bool) -> dict:
     }
 
 
-def _compact(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _compact(value) -> bytes:
+    """JSON in UTF-8, without spaces, keys in their order (what json.dumps with ensure_ascii=False
+    and separators (",", ":") writes, byte for byte, for these records: their numbers are plain
+    values, never NaN). orjson: the 15,000 unit records of a year took 2.6-3.0 CPU-s with the
+    standard library's encoder and 0.26-0.36 with it, the same bytes."""
+    return orjson.dumps(value)
 
 
 def by_body(facts: PeriodFacts) -> dict[str, list[UnitFact]]:
@@ -657,7 +663,7 @@ class JsonParts:
         self.writer, self.folder, self.index_file = writer, folder, index_file  # site-relative
         self.part_limit = part_limit or PART_LIMIT
         self.head = _period_head(facts, demo)
-        self.opening = _compact(self.head)[:-1].encode("utf-8")
+        self.opening = _compact(self.head)[:-1]
         self.rel = PurePosixPath(folder).relative_to(PurePosixPath(index_file).parent).as_posix()
         self.parts: list[dict] = []
 
@@ -672,7 +678,7 @@ class JsonParts:
             size += len(u.json) + 2
         for number_, lines in enumerate(chunks, start=1):
             file_name = f"{b.body}.json" if number_ == 1 else f"{b.body}-{number_}.json"
-            body = _compact({"id": b.body, "name": b.name, "part": number_, "parts": len(chunks)}).encode("utf-8")
+            body = _compact({"id": b.body, "name": b.name, "part": number_, "parts": len(chunks)})
             data = self.opening + b',"body":' + body + b',"units":[\n' + b",\n".join(lines) + b"\n]}\n"
             self.writer.write(f"{self.folder}/{file_name}", data)
             self.parts.append(
@@ -692,7 +698,7 @@ class JsonParts:
         index = {**self.head, "source": source}
         self.writer.write(
             self.index_file,
-            _compact(index)[:-1] + ',"parts":[\n' + ",\n".join(_compact(p) for p in self.parts) + "\n]}\n",
+            _compact(index)[:-1] + b',"parts":[\n' + b",\n".join(_compact(p) for p in self.parts) + b"\n]}\n",
         )
         return self.parts
 
