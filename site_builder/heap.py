@@ -9,6 +9,11 @@ phases that only make such data run without the collector (`uncollected`), and w
 then frozen out of its sight (`keep`) until the build ends (`release`). Steps that make garbage
 cycles keep the collector (the scoring workbooks made without it: 1.5 GB peak RSS instead of 0.97;
 with one pass after each of 600 workbooks: no less CPU).
+
+What a phase made is kept before its block ends: the collector counts the objects made while it
+was off, and the first one made after it is on again starts a pass over all of them, unless
+`gc.freeze` took them (it also sets that count back to zero). Kept after the block, a full build
+at 15,000 units paid 1.1 CPU-s for such passes, a rebuild 0.3.
 """
 
 from __future__ import annotations

@@ -194,6 +194,7 @@ def _check_many(root: DataRoot, registry: Registry, periods, unit_files, paralle
                             cache.remember_all(digests)
                             if key is not None:
                                 cache.put_pickled_check(key, pickled)
+                    heap.keep_in_build()
             used = workers
         finally:
             _SHARED = ()

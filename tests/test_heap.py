@@ -37,6 +37,34 @@ def test_uncollected_leaves_a_collector_that_was_off_off():
         gc.enable()
 
 
+def collector_passes_when_back_on(keep_inside: bool) -> list[int]:
+    """The generations of the passes that start at the first object made after a phase that made
+    100,000 objects with the collector off (kept inside its block or not)."""
+    passes: list[int] = []
+
+    def seen(phase, info):
+        if phase == "start":
+            passes.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        with heap.uncollected():
+            made = [[n] for n in range(100_000)]
+            if keep_inside:
+                heap.keep()
+            passes.clear()  # none while the collector is off
+        made.append([])  # an object made with the collector on again
+        return list(passes)
+    finally:
+        gc.callbacks.remove(seen)
+        heap.release()
+
+
+def test_what_a_phase_kept_inside_its_block_starts_no_pass_when_the_collector_is_back():
+    assert collector_passes_when_back_on(keep_inside=True) == []
+    assert collector_passes_when_back_on(keep_inside=False)  # the pass keeping inside avoids
+
+
 def test_a_build_leaves_the_collector_on_and_nothing_frozen_whether_it_succeeds_or_not(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     root = make_repo(tmp_path / "data")

@@ -151,7 +151,7 @@ def build_site(
         laps.lap("validate")
         with heap.uncollected():
             run = _open_run(root, data_root, result.dataset, link_report)
-        heap.keep()
+            heap.keep()  # before the collector is on again (heap.py)
         laps.lap("git")
         try:
             index = search_index.made(run.dataset, run.periods, run.layout, run.cache)
@@ -161,7 +161,7 @@ def build_site(
         laps.lap("search")
         with heap.uncollected():
             _gather_periods(run)
-        heap.keep()
+            heap.keep()
         laps.lap("score")
         renderer = PageRenderer(
             environment(run.commit_url, run.cache), run.layout, run.periods, run.all_facts, run.org, run.provenance
