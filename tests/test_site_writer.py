@@ -12,11 +12,17 @@ def files_and_folders(site: Path) -> list[str]:
     return sorted(p.relative_to(site).as_posix() + ("/" if p.is_dir() else "") for p in site.rglob("*"))
 
 
-def test_finish_deletes_what_was_not_made_and_the_folders_it_empties(tmp_path):
-    site = tmp_path / "site"
-    for rel in ("a/keep.html", "a/b/c/old.html", "x/y/stale.txt", "x/kept.txt", "p/q/r/s/deep.txt"):
+def existing_site(site: Path, files: dict[str, str]) -> Path:
+    """`site` as an earlier build left it: these files (site-relative path -> text)."""
+    for rel, text in files.items():
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
-        (site / rel).write_text(rel, encoding="utf-8")
+        (site / rel).write_text(text, encoding="utf-8")
+    return site
+
+
+def test_finish_deletes_what_was_not_made_and_the_folders_it_empties(tmp_path):
+    earlier = ("a/keep.html", "a/b/c/old.html", "x/y/stale.txt", "x/kept.txt", "p/q/r/s/deep.txt")
+    site = existing_site(tmp_path / "site", {rel: rel for rel in earlier})
     (site / "d/e").mkdir(parents=True)  # an empty folder: nothing is made there either
     kept_inode = (site / "a/keep.html").stat().st_ino
 
@@ -32,9 +38,7 @@ def test_finish_deletes_what_was_not_made_and_the_folders_it_empties(tmp_path):
 
 
 def test_a_folder_with_a_file_the_build_made_stays(tmp_path):
-    site = tmp_path / "site"
-    (site / "m/n").mkdir(parents=True)
-    (site / "m/n/old.txt").write_text("cũ", encoding="utf-8")
+    site = existing_site(tmp_path / "site", {"m/n/old.txt": "cũ"})
     writer = SiteWriter(site)
     writer.write("m/n/index.html", "mới")
     writer.finish()
@@ -62,9 +66,7 @@ def test_a_new_site_is_written_in_place_and_removed_whole_when_the_build_stops(t
 
 
 def test_an_existing_site_keeps_its_pages_until_finish(tmp_path):
-    site = tmp_path / "site"
-    (site / "p").mkdir(parents=True)
-    (site / "p/index.html").write_text("cũ", encoding="utf-8")
+    site = existing_site(tmp_path / "site", {"p/index.html": "cũ"})
     writer = SiteWriter(site)
     writer.write("p/index.html", "mới")
     assert (site / "p/index.html").read_text(encoding="utf-8") == "cũ"  # a reader still sees the old page
