@@ -257,6 +257,15 @@ class BuildCache:
             self._used_blobs.setdefault(kind, set()).add(key)
         return data
 
+    def keep_blob(self, kind: str, key: str) -> bool:
+        """Keep the bytes under `kind`/`key` for the next build without reading them now; False
+        when there are none."""
+        if not os.path.isfile(self._blob_file(kind, key)):
+            return False
+        with self._lock:
+            self._used_blobs.setdefault(kind, set()).add(key)
+        return True
+
     def put_blob(self, kind: str, key: str, data: bytes) -> None:
         """Keep `data` under `kind`/`key`; entries of a kind this build did not use are dropped
         when it ends."""

@@ -326,6 +326,38 @@ def test_the_search_index_is_kept_while_names_stay_and_made_again_when_one_chang
     assert "Trường THCS Đổi Tên" in indexed_titles()
 
 
+def test_the_index_files_a_site_holds_as_written_are_kept_there_unread(repo, tmp_path):
+    """A rebuild whose entries did not change keeps the index files the output folder holds as the
+    last build wrote them: not rewritten, and the cache's entry not read (it is made unreadable
+    here and stays so: had it been read, Pagefind would have run and replaced it). A file of the
+    index gone or changed in the site brings the index back from the cache."""
+    root, git = repo
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(root, site)
+    index = {p.relative_to(site).as_posix(): p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()}
+    fragments = sorted(rel for rel in index if rel.endswith(".pf_fragment"))
+    assert len(fragments) >= 3
+    before = snapshot(site)
+    (entry,) = cache.glob("site-builder/build/*/blobs/search/*")
+    kept_entry = entry.read_bytes()
+    entry.write_bytes(b"khong phai pickle")
+
+    lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))  # a score, not a name
+    build(root, site)
+    after = snapshot(site)
+    assert after[f"{PERIOD}/don-vi/thcs-demo-a/index.html"] != before[f"{PERIOD}/don-vi/thcs-demo-a/index.html"]
+    assert {rel: after[rel] for rel in index} == {rel: before[rel] for rel in index}
+    assert entry.read_bytes() == b"khong phai pickle"
+
+    entry.write_bytes(kept_entry)
+    (site / fragments[0]).unlink()
+    (site / fragments[1]).write_bytes(b"x" * len(index[fragments[1]]))  # the same size, other bytes
+    build(root, site)
+    assert {p.relative_to(site).as_posix() for p in (site / "pagefind").rglob("*") if p.is_file()} == set(index)
+    assert {rel: (site / rel).read_bytes() for rel in index} == index
+    assert snapshot(site)[fragments[2]] == before[fragments[2]]  # an intact file is still not rewritten
+
+
 def test_a_second_build_of_the_same_data_waits_for_the_first(repo, tmp_path):
     """Two builds of one data folder share its cache: the second waits (and says so) while the
     first holds it, then builds as if alone."""

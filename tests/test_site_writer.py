@@ -73,3 +73,30 @@ def test_an_existing_site_keeps_its_pages_until_finish(tmp_path):
     writer.abort()
     assert files_and_folders(site) == ["p/", "p/index.html"]
     assert (site / "p/index.html").read_text(encoding="utf-8") == "cũ"
+
+
+def test_the_digest_noted_for_a_place_is_that_of_the_bytes_left_there(tmp_path):
+    """A manifest records these digests instead of reading the pages back, and the stamps it found
+    for the places kept: each digest must be the SHA-256 of what the place holds once the site is
+    in place, through rewrites, keeps and the pages a forked worker's writer hands over."""
+    import hashlib
+
+    site = existing_site(tmp_path / "site", {"same.html": "giữ nguyên", "kept.html": "cũ"})
+    writer = SiteWriter(site)
+    worker = SiteWriter(site)  # a worker's writer, as unit_pages.py makes one
+    writer.write("same.html", "giữ nguyên", digest=True)  # the bytes already there
+    writer.write("twice.html", "lần đầu", digest=True)
+    writer.write("twice.html", "lần hai", digest=True)  # the last write wins
+    writer.write("plain.html", "không ghi dấu", digest=True)
+    writer.write("plain.html", "không ghi dấu nữa")  # written again without one: none noted
+    writer.write("kept.html", "mới", digest=True)
+    writer.keep("kept.html", 3)  # kept as the earlier build left it: not what was written
+    worker.write("from-worker.html", "trang của tiến trình con", digest=True)
+    writer.adopt(worker.plan())
+    writer.finish()
+
+    on_disk = {rel: hashlib.sha256((site / rel).read_bytes()).hexdigest() for rel in writer.digests}
+    assert writer.digests == on_disk
+    assert sorted(writer.digests) == ["from-worker.html", "same.html", "twice.html"]
+    assert writer.kept == {"kept.html"}
+    assert (site / "from-worker.html").read_text(encoding="utf-8") == "trang của tiến trình con"

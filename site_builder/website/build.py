@@ -24,7 +24,7 @@ from site_builder.model import Dataset, Organization
 from site_builder.paths import DataRoot
 from site_builder.timeliness import data_day
 from site_builder.website import downloads as dl
-from site_builder.website import listing_data, parent_pages, search, search_index, shell, site_size, unit_pages
+from site_builder.website import listing_data, parent_pages, search_index, shell, site_size, unit_pages
 from site_builder.website.evidence_files import EvidenceStore, pinned_source
 from site_builder.website.facts import PeriodFacts, Timeline, gather
 from site_builder.website.kept_facts import KeptFacts, KeptUnitFact
@@ -154,7 +154,7 @@ def build_site(
             heap.keep()  # before the collector is on again (heap.py)
         laps.lap("git")
         try:
-            index = search_index.made(run.dataset, run.periods, run.layout, run.cache)
+            index = search_index.made(run.dataset, run.periods, run.layout, run.cache, out)
         except BaseException:
             run.clock.close()
             raise
@@ -186,7 +186,7 @@ def build_site(
             measured = site_size.check(site_size.of_files(writer.sizes, run.org.site_budget_mb, run.org.file_limit_mb))
             writer.finish()
             for manifest in counts["manifests"]:
-                manifest.save(writer.root)
+                manifest.save(writer)
         except BaseException as exc:
             exc.site_touched = writer.committing  # type: ignore[attr-defined]  # commands/build.py words it
             if not writer.committing:
@@ -221,14 +221,14 @@ def _write_site(
     renderer: PageRenderer,
     reviewing: ReviewSite,
     scratch: Path,
-    index: dict[str, bytes],
+    index: search_index.Index,
     writer: SiteWriter,
     laps: Laps,
 ) -> dict:
     """Every file of the site, through `writer`. The editors' schemas, written by a module that
     writes files itself, go into <scratch>/files, copied over at the end like everything else:
     an unchanged file keeps its inode and time there too. `index`: the search
-    index's files (search_index.py)."""
+    index (search_index.py)."""
     files = scratch / "files"
     shutil.rmtree(files, ignore_errors=True)
     files.mkdir(parents=True)
@@ -251,8 +251,7 @@ def _write_site(
     laps.lap("downloads")
     evidence = run.store.publish(writer.site, writer, _files_at_pin(run))
     laps.lap("evidence")
-    for rel, data in index.items():
-        writer.write(f"{search.FOLDER}/{rel}", data)
+    index_manifest = index.publish(writer)
     writer.copy_tree(files)
     shutil.rmtree(scratch, ignore_errors=True)
     laps.lap("files")
@@ -261,7 +260,7 @@ def _write_site(
         "unit_pages": units,
         "evidence": evidence,
         "warnings": warnings,
-        "manifests": (unit_manifest, parent_manifest),  # saved once the site is in place
+        "manifests": (unit_manifest, parent_manifest, index_manifest),  # saved once the site is in place
         "unit_pages_done": unit_pages_done,
     }
 

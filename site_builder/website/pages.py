@@ -221,11 +221,17 @@ def areas(pf: PeriodFacts) -> list[dict]:
     return out
 
 
-def ranked(facts, key=lambda f: f.rank_type) -> list[UnitFact]:
-    """Submitted units by rank, then by name (natural order) within a tie."""
-    return sorted(
-        (f for f in facts if f.submitted and f.rank_type is not None), key=lambda f: (key(f), natural_key(f.unit.name))
-    )
+def is_ranked(f: UnitFact) -> bool:
+    return f.submitted and f.rank_type is not None
+
+
+def ranked(facts, limit: int) -> list[UnitFact]:
+    """The first `limit` submitted units by rank, then by name (natural order) within a tie.
+    A unit's rank is at most its place (tied units share the best place), so a unit ranked below
+    `limit` cannot be among the first `limit`: only the others are sorted, not the thousands of
+    names of a national year (twice per build, home page and rankings)."""
+    candidates = [f for f in facts if is_ranked(f) and not f.rank_type > limit]  # NaN kept, as sorting keeps it
+    return sorted(candidates, key=lambda f: (f.rank_type, natural_key(f.unit.name)))[:limit]
 
 
 class PageRenderer:
@@ -426,7 +432,7 @@ class PageRenderer:
         }
         top = []
         for unit_type in _types(pf):
-            best = ranked(f for f in facts if f.unit.type == unit_type)[:TOP_LIMIT]
+            best = ranked((f for f in facts if f.unit.type == unit_type), TOP_LIMIT)
             if best:
                 top.append({"label": type_label(unit_type), "units": best})
         return self._t("home.html").render(
@@ -533,14 +539,15 @@ class PageRenderer:
         ctx = self._common(url, pf.period.id, "xep-hang")
         tables = []
         for unit_type in _types(pf):
-            units = ranked(f for f in pf.units.values() if f.unit.type == unit_type)
+            of_type = [f for f in pf.units.values() if f.unit.type == unit_type]
+            count = sum(map(is_ranked, of_type))
             tables.append(
                 {
                     "type": unit_type,
                     "label": type_label(unit_type),
-                    "count": len(units),
-                    "units": units[:RANKING_LIMIT],
-                    "hidden": len(units) > RANKING_LIMIT,
+                    "count": count,
+                    "units": ranked(of_type, RANKING_LIMIT),
+                    "hidden": count > RANKING_LIMIT,
                 }
             )
         return self._t("rankings.html").render(

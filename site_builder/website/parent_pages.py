@@ -9,7 +9,7 @@ per build for unit pages and downloads too: facts.FactDigest, which leaves ranks
 ranks within the body (the page shows no other), the body, its data version, the years it has a
 page in, its scoring workbook's link and the review queue's count, and what every page shares
 (`unit_pages.site_key`: the page shell, the templates and the code). Pages whose key and file did not change are kept
-without being rendered or read (`unit_pages.Manifest`, one blob of this kind per output folder).
+without being rendered or read (file_manifest.py, one blob of this kind per output folder).
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import pickle
 
 from site_builder.cache_files import UNPICKLABLE
 from site_builder.website.facts import PeriodFacts
+from site_builder.website.file_manifest import Manifest
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import page_title
-from site_builder.website.unit_pages import Manifest, site_key
+from site_builder.website.unit_pages import site_key
 
 CACHE_KIND = "district-pages"
 
@@ -52,6 +53,7 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
                     renderer.parent_page(pf, parent_id, title),
                     page_title(title, period.title, room),
                 ),
+                digest=True,
             )
     return pages, manifest
 

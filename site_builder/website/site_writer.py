@@ -18,6 +18,7 @@ published site.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -28,6 +29,8 @@ class SiteWriter:
         self.site = site
         self.root = str(site)
         self.sizes: dict[str, int] = {}  # every site-relative path this build produced -> its bytes
+        self.digests: dict[str, str] = {}  # path -> SHA-256 of what was written there, when asked for
+        self.kept: set[str] = set()  # paths left as they were (`keep`)
         self.committing = False  # set once `finish` starts changing the site
         self._dirs: set[str] = set()
         self._pending: dict[str, str] = {}  # place -> the temporary file to rename there
@@ -35,12 +38,18 @@ class SiteWriter:
         self._created = not site.exists()
         site.mkdir(parents=True, exist_ok=True)
 
-    def write(self, rel: str, data: str | bytes) -> None:
-        """Write `data` at `rel` unless the file already holds exactly these bytes."""
+    def write(self, rel: str, data: str | bytes, digest: bool = False) -> None:
+        """Write `data` at `rel` unless the file already holds exactly these bytes. `digest`: note
+        their SHA-256 in `digests` (a manifest records it: hashed here, from memory, instead of
+        being read back from the site's files, 450 MB of unit pages at 15,000 units)."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
         path = os.path.join(self.root, rel)
         self.sizes[rel] = len(raw)
         self._forget(path)  # a later write of the same place wins
+        self.digests.pop(rel, None)
+        self.kept.discard(rel)
+        if digest:
+            self.digests[rel] = hashlib.sha256(raw).hexdigest()
         if self._created:  # a folder this build made: no previous site to keep, and `abort` removes it whole
             self._mkdir(os.path.dirname(path))
             with open(path, "wb") as handle:
@@ -60,9 +69,11 @@ class SiteWriter:
 
     def keep(self, rel: str, size: int) -> None:
         """The file at `rel` already holds what this build makes there (the caller knows it
-        without reading it: website/unit_pages.py Manifest)."""
+        without reading it: website/file_manifest.py)."""
         self.sizes[rel] = size
         self._forget(os.path.join(self.root, rel))
+        self.digests.pop(rel, None)
+        self.kept.add(rel)
 
     def link(self, rel: str, source: str) -> None:
         """Publish `source` (a file of the data repository) at `rel`: hard-linked when the file
@@ -71,6 +82,8 @@ class SiteWriter:
         want = os.stat(source)
         self.sizes[rel] = want.st_size
         self._forget(path)
+        self.digests.pop(rel, None)
+        self.kept.discard(rel)
         try:
             have = os.stat(path)
             if (have.st_ino, have.st_dev) == (want.st_ino, want.st_dev) or (
@@ -142,11 +155,15 @@ class SiteWriter:
     def plan(self) -> tuple:
         """What this writer prepared, for another writer to `adopt` (a forked worker's writer
         hands its pages to the build's)."""
-        return self.sizes, self._pending
+        return self.sizes, self._pending, self.digests
 
     def adopt(self, plan: tuple) -> None:
-        sizes, pending = plan
+        sizes, pending, digests = plan
         self.sizes.update(sizes)
+        for rel in sizes:
+            self.digests.pop(rel, None)
+            self.kept.discard(rel)
+        self.digests.update(digests)
         for path, temporary in pending.items():
             self._forget(path)
             self._pending[path] = temporary

@@ -12,7 +12,7 @@ the data commit of the whole site, see pages.py `unit_provenance`), its rows in 
 reviewer's workspace entries it shows (where its reviewer scores come from, its objections; not
 the body's workbook, shown on the district page only), the page shell mkdocs made, the template
 sources and the values every page shares. The build cache keeps, per output folder, each page's
-key, the size, time and inode its file had when written and the SHA-256 of its bytes (`Manifest`):
+key, the size, time and inode its file had when written and the SHA-256 of its bytes (file_manifest.py):
 a page whose key did not change and whose file is still the one written is kept as it is, without
 being read. A file with other stamps but the recorded bytes is kept too (read and hashed): the
 pages publish.yml restored from its cache into a fresh checkout's output folder.
@@ -28,8 +28,8 @@ import pickle
 from pathlib import Path
 
 from site_builder import tree_memory
-from site_builder.build_cache import file_sha256
-from site_builder.cache_files import UNPICKLABLE, UNREADABLE_PICKLE
+from site_builder.cache_files import UNPICKLABLE
+from site_builder.website.file_manifest import Manifest
 from site_builder.website.pages import TEMPLATE_FILE, TEMPLATES
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import page_title
@@ -42,93 +42,11 @@ PROCESSES = "processes"  # beside the outcomes: how many processes rendered the 
 _SHARED: tuple = ()
 
 
-class Manifest:
-    """Site-relative path -> (page key, size, modification time in ns, inode, ranks, SHA-256) of
-    the file the last build wrote there; kept in the build cache under a digest of the output
-    folder, one blob per kind of page (`kind`: unit pages here, reviewing bodies' pages in
-    parent_pages.py). Loaded before the pages are written; each page this build writes or keeps
-    is `record`ed, and `save` replaces the blob once the site is in place."""
-
-    def __init__(self, cache, site: Path, kind: str = CACHE_KIND):
-        self.cache = cache
-        self.kind = kind
-        self.name = hashlib.sha256(str(Path(site).resolve()).encode("utf-8")).hexdigest()[:32]
-        self.entries: dict[str, tuple] = {}  # the last build's
-        self.pages: dict[str, tuple[str, tuple | None]] = {}  # this build's: path -> key, ranks
-        self.verified: dict[str, tuple[tuple, str]] = {}  # path -> stamps, SHA-256 of a file kept for its bytes
-
-    @classmethod
-    def load(cls, cache, site: Path, kind: str = CACHE_KIND) -> Manifest:
-        """The manifest the last build into `site` kept (empty when none or unreadable)."""
-        manifest = cls(cache, site, kind)
-        data = cache.blob(kind, manifest.name) if cache is not None else None
-        try:
-            loaded = pickle.loads(data) if data else {}
-        except UNREADABLE_PICKLE:
-            loaded = {}
-        manifest.entries = loaded if isinstance(loaded, dict) else {}
-        return manifest
-
-    def record(self, rel: str, key: str, ranks: tuple | None = None) -> None:
-        """The page at `rel` is written or kept for `key` by this build."""
-        self.pages[rel] = (key, ranks)
-
-    def unchanged(self, root: str, rel: str, key: str) -> int | None:
-        """The size of the file at `rel` when it is the one written for `key`, else None."""
-        known = self.entries.get(rel)
-        if known is None or known[0] != key:
-            return None
-        path = os.path.join(root, rel)
-        try:
-            stat = os.stat(path)
-            stamps = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-            if stamps == known[1:4]:
-                return stat.st_size
-            if len(known) > 5 and stat.st_size == known[1] and file_sha256(path) == known[5]:
-                self.verified[rel] = (stamps, known[5])  # the same bytes in another file (restored by publish.yml)
-                return stat.st_size
-        except OSError:
-            pass
-        return None
-
-    def ranks(self, rel: str) -> tuple | None:
-        """The ranks the page at `rel` showed when written."""
-        known = self.entries.get(rel)
-        return known[4] if known is not None and len(known) > 4 else None
-
-    def save(self, root: str) -> None:
-        """After the site is in place: the key, the file stamps, the ranks and the SHA-256 of every
-        page this build recorded."""
-        if self.cache is None:
-            return
-        entries = {}
-        for rel, (key, ranks) in self.pages.items():
-            path = os.path.join(root, rel)
-            try:
-                stat = os.stat(path)
-                stamps = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-                entries[rel] = (key, *stamps, ranks, self._digest(rel, path, stamps))
-            except OSError:
-                continue
-        self.cache.put_blob(self.kind, self.name, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def _digest(self, rel: str, path: str, stamps: tuple) -> str:
-        """The SHA-256 known for the file while it has these stamps (recorded by the last build or
-        verified by this one), else read: a page written (or given new rank cards) has new ones."""
-        verified = self.verified.get(rel)
-        if verified is not None and verified[0] == stamps:
-            return verified[1]
-        known = self.entries.get(rel)
-        if known is not None and len(known) > 5 and known[1:4] == stamps:
-            return known[5]
-        return file_sha256(path)
-
-
 def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> tuple[int, Manifest, dict]:
     """Write every unit page (and template) of every period; returns the number of unit pages,
     the manifest recording them (`Manifest.save` once the site is in place), and how many pages
     were rendered, given new ranks or kept."""
-    manifest = Manifest.load(run.cache, writer.site)
+    manifest = Manifest.load(run.cache, writer.site, CACHE_KIND)
     base = site_key(run, deep, room)
     done = dict.fromkeys(OUTCOMES, 0)
     todo = []  # (period id, unit id, files) of the pages to render
@@ -207,9 +125,10 @@ def _render_chunk(todo: list[tuple], writer: SiteWriter) -> tuple:
         writer.write(
             files[0],
             deep.render(f"{f.unit.name} — {title}", renderer.unit_page(f), page_title(f.unit.name, title, room)),
+            digest=True,
         )
         if f.template:
-            writer.write(files[1], f.template)
+            writer.write(files[1], f.template, digest=True)
     return writer.plan()
 
 
@@ -243,7 +162,7 @@ def _new_ranks(writer: SiteWriter, rel: str, renderer, f, old: tuple | None) -> 
     before, after = renderer.rank_cards(f, old), renderer.rank_cards(f, f.ranks)
     if page.count(before) != 1:
         return False
-    writer.write(rel, page.replace(before, after))
+    writer.write(rel, page.replace(before, after), digest=True)
     return True
 
 
