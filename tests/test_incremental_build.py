@@ -358,6 +358,36 @@ def test_the_index_files_a_site_holds_as_written_are_kept_there_unread(repo, tmp
     assert snapshot(site)[fragments[2]] == before[fragments[2]]  # an intact file is still not rewritten
 
 
+def test_json_parts_of_unchanged_bodies_stay_and_the_index_lists_what_the_site_holds(repo, tmp_path):
+    """After one unit's change its body's JSON part is written again and the other bodies' parts
+    stay the very same files; the year's index lists the size and SHA-256 of every part as the
+    site holds it, and the JSON reads back as a build without any cache makes it. A kept part
+    changed in the site (same size, other bytes) is written again."""
+    from site_builder.website.downloads import FOLDER, read_json
+
+    root, git = repo
+    site = tmp_path / "site"
+    build(root, site)
+    folder = site / FOLDER / PERIOD / "json"
+    before = snapshot(folder)
+    assert {"pgd-quan-1.json", "so-gddt.json"} <= set(before)
+    lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    build(root, site)
+    after = snapshot(folder)
+    assert after["pgd-quan-1.json"] != before["pgd-quan-1.json"]  # the changed unit's body
+    assert after["so-gddt.json"] == before["so-gddt.json"]
+    fresh = tmp_path / "fresh"
+    build(root, fresh, XDG_CACHE_HOME=str(tmp_path / "no-cache"))
+    assert read_json(site, PERIOD)["units"] == read_json(fresh, PERIOD)["units"]
+
+    kept = folder / "so-gddt.json"
+    data = kept.read_bytes()
+    kept.write_bytes(data.replace(b'"units":[', b'"units":[ ', 1)[:-1])  # same size, other bytes
+    build(root, site)
+    assert kept.read_bytes() == data
+    assert read_json(site, PERIOD)["units"] == read_json(fresh, PERIOD)["units"]
+
+
 def test_a_second_build_of_the_same_data_waits_for_the_first(repo, tmp_path):
     """Two builds of one data folder share its cache: the second waits (and says so) while the
     first holds it, then builds as if alone."""

@@ -27,6 +27,7 @@ from site_builder.website import downloads as dl
 from site_builder.website import listing_data, parent_pages, search_index, shell, site_size, unit_pages
 from site_builder.website.evidence_files import EvidenceStore, pinned_source
 from site_builder.website.facts import PeriodFacts, Timeline, gather
+from site_builder.website.file_manifest import Manifest
 from site_builder.website.kept_facts import KeptFacts, KeptUnitFact
 from site_builder.website.pages import COMPARE, Layout, PageRenderer, environment
 from site_builder.website.review_site import ReviewSite
@@ -245,7 +246,7 @@ def _write_site(
     pages += parents
     pages += reviewing.write(writer, deep, renderer.env)  # scoring workbooks and review-queue pages
     laps.lap("pages")
-    download_rows = _write_downloads(run, files, writer)
+    download_rows, parts_manifest = _write_downloads(run, files, writer)
     _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
     pages += 1
     laps.lap("downloads")
@@ -260,7 +261,12 @@ def _write_site(
         "unit_pages": units,
         "evidence": evidence,
         "warnings": warnings,
-        "manifests": (unit_manifest, parent_manifest, index_manifest),  # saved once the site is in place
+        "manifests": (
+            unit_manifest,
+            parent_manifest,
+            index_manifest,
+            parts_manifest,
+        ),  # saved once the site is in place
         "unit_pages_done": unit_pages_done,
     }
 
@@ -497,9 +503,11 @@ def _overview_body(renderer: PageRenderer, pf: PeriodFacts, kind: str, index_jso
     return renderer.rankings(pf)
 
 
-def _write_downloads(run: BuildRun, site: Path, writer: SiteWriter) -> list[dict]:
+def _write_downloads(run: BuildRun, site: Path, writer: SiteWriter) -> tuple[list[dict], Manifest]:
     """CSV, XLSX and JSON of each period (through `writer`), the download schema and the editors'
-    schemas (into `site`, the scratch folder)."""
+    schemas (into `site`, the scratch folder); returns the downloads page's rows and the manifest of
+    the JSON parts, saved once the site is in place."""
+    manifest = Manifest.load(run.cache, writer.site, dl.PARTS_KIND)
     rows = []
     for period in run.periods:
         rows.append(
@@ -511,11 +519,12 @@ def _write_downloads(run: BuildRun, site: Path, writer: SiteWriter) -> list[dict
                 run.when,
                 bool(run.org.demo),
                 cache=run.cache,
+                manifest=manifest,
             )
         )
     writer.write(f"{dl.FOLDER}/download.schema.json", resources.schema_file("download.schema.json").read_bytes())
     schema_publish.publish(run.data_root, site, run.org.site_url)  # <site>/schema/…: what editors fetch
-    return rows
+    return rows, manifest
 
 
 def _close_run(run: BuildRun) -> None:
