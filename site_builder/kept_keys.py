@@ -11,7 +11,9 @@ Only a clean checkout qualifies: `git status` names no modified, staged, untrack
 under submissions/, so the files on disk are the tree's. What a key digests beside the unit's
 files (the code, criteria/, schema/, the organisation file, the registry files) is what the kept
 keys are kept under: when any of it changed, no key is reused. A key reused is the key the
-checks would compute, so a verdict found under it is the one they would find.
+checks would compute, so a verdict found under it is the one they would find. For the same
+reasons the walk of a reviewing body's folder no commit touched is kept with them
+(validate.BodyWalk): the folder holds what it held then.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import hashlib
 import os
 import pickle
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from site_builder import check_cache, gitread
@@ -34,12 +37,24 @@ class KeptKeys:
     tree: str | None = None  # submissions/ at HEAD, when the checkout is clean (else nothing is reused or kept)
     keys: dict[str, str] = field(default_factory=dict)  # a unit file's path -> its key in the last build
     touched: set[tuple[str, str, str]] = field(default_factory=set)  # (period, body, unit) changed since
+    walks: dict = field(default_factory=dict)  # (period, body) -> what walking its folder found (validate.BodyWalk)
 
     def get(self, role, rel: str) -> str | None:
         """The kept key of the unit file (or report folder) `rel` of `role`, or None."""
         if (role.period, role.parent, role.unit) in self.touched:
             return None
         return self.keys.get(rel)
+
+    def walk(self, period: str, body: str):
+        """What walking the body's folder found in the last build, when no commit touched it since;
+        else None."""
+        if (period, body) in self._touched_bodies:
+            return None
+        return self.walks.get((period, body))
+
+    @cached_property
+    def _touched_bodies(self) -> set[tuple[str, str]]:
+        return {(period, body) for period, body, _unit in self.touched}
 
 
 def read(root: Path, cache) -> KeptKeys:
@@ -54,19 +69,20 @@ def read(root: Path, cache) -> KeptKeys:
         return KeptKeys()
     data = cache.blob(KIND, _base(root))
     try:
-        old_tree, keys = pickle.loads(data) if data is not None else (None, None)
-    except UNREADABLE_PICKLE:
-        old_tree, keys = None, None
-    if not isinstance(keys, dict) or not isinstance(old_tree, str):
+        old_tree, keys, walks = pickle.loads(data) if data is not None else (None, None, None)
+    except UNREADABLE_PICKLE:  # ValueError and TypeError included: not three values
+        old_tree, keys, walks = None, None, None
+    if not isinstance(keys, dict) or not isinstance(old_tree, str) or not isinstance(walks, dict):
         return KeptKeys(tree)
     touched = _touched(repo, old_tree, tree) if old_tree != tree else set()
-    return KeptKeys(tree, keys, touched) if touched is not None else KeptKeys(tree)
+    return KeptKeys(tree, keys, touched, walks) if touched is not None else KeptKeys(tree)
 
 
-def keep(root: Path, cache, kept: KeptKeys, keys: dict[str, str]) -> None:
-    """Keep this build's keys (`keys`: path -> key) with the tree they were computed from."""
+def keep(root: Path, cache, kept: KeptKeys, keys: dict[str, str], walks: dict) -> None:
+    """Keep this build's keys (`keys`: path -> key) and its walks of the bodies' folders with the
+    tree they were made from."""
     if kept.tree is not None:
-        cache.put_blob(KIND, _base(root), pickle.dumps((kept.tree, keys), protocol=pickle.HIGHEST_PROTOCOL))
+        cache.put_blob(KIND, _base(root), pickle.dumps((kept.tree, keys, walks), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _base(root: Path) -> str:

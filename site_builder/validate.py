@@ -129,14 +129,17 @@ def _check_submission_tree(
         return
     unit_files: list[tuple[FileRole, str]] = []
     report_folders: list[tuple[str, str, str]] = []
-    _walk_submission_tree(root, periods, unit_files, report_folders, result)
+    cache = build_cache.current()
+    kept = kept_keys.read(root.path, cache) if cache is not None else kept_keys.KeptKeys()
+    walks: dict[tuple[str, str], BodyWalk] = {}
+    _walk_submission_tree(root, periods, unit_files, report_folders, result, kept, walks)
     # A unit's milestone reports are one task beside its files: checked in the same workers and
     # their verdict kept by the same cache (they were a serial tenth of a national build).
     tasks = [
         (FileRole(REPORTS_TASK, period_id, body, unit_id), reports_folder(period_id, body, unit_id))
         for period_id, body, unit_id in report_folders
     ] + unit_files
-    checked, keys, result.workers = _check_many(root, registry, periods, tasks, parallel_from, workers)
+    checked, keys, result.workers = _check_many(root, registry, periods, tasks, parallel_from, workers, kept, walks)
     keyed = build_cache.current() is not None
     for (role, _rel), (record, found), key in zip(tasks, checked, keys):
         result.problems += found
@@ -159,19 +162,30 @@ PARALLEL_FROM = 2000
 _SHARED: tuple = ()
 
 
-def _check_many(root: DataRoot, registry: Registry, periods, unit_files, parallel_from: int, workers: int):
+def _check_many(
+    root: DataRoot,
+    registry: Registry,
+    periods,
+    unit_files,
+    parallel_from: int,
+    workers: int,
+    kept: kept_keys.KeptKeys,
+    walks: dict,
+):
     """[(record or None, problems)] in the order of `unit_files`, their cache keys (None without
     a cache), and how many processes did it.
     A site build reuses verdicts on unchanged files (check_cache.py): those are looked up here,
-    only the others are checked (and only many of them are worth the workers)."""
+    only the others are checked (and only many of them are worth the workers). `kept`: what the
+    last build kept (kept_keys.py), and keeps the keys and `walks` for the next."""
     cache = build_cache.current()
-    kept = kept_keys.read(root.path, cache) if cache is not None else kept_keys.KeptKeys()
     with heap.uncollected():  # the verdicts found live as long as the dataset (heap.py); before any fork
         looked = [_look_up(root, registry, kept, role, rel) for role, rel in unit_files]
         heap.keep_in_build()  # else the collector's next passes scan them all (0.7 CPU-s at 15,000 units)
     if cache is not None:
         cache.forget_checkout()  # the keys are made (build_cache.py)
-        kept_keys.keep(root.path, cache, kept, {rel: key for _role, rel, key, _known in looked if key is not None})
+        kept_keys.keep(
+            root.path, cache, kept, {rel: key for _role, rel, key, _known in looked if key is not None}, walks
+        )
     todo = [(role, rel, key) for role, rel, key, known in looked if known is None]
     if len(todo) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         checked, used = [_check_one(root, registry, periods, *task) for task in todo], 1
@@ -244,10 +258,32 @@ def _check_one(root: DataRoot, registry: Registry, periods, role: FileRole, rel:
     return verdict
 
 
-def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_folders: list, result: ValidationResult):
+@dataclass
+class BodyWalk:
+    """What walking one reviewing body's folder found: its unit files and report folders to check,
+    and in their order the problems on the way and each self-assessment (a (unit, path) pair:
+    a unit filed under two bodies is only seen across them)."""
+
+    unit_files: list[tuple[FileRole, str]] = field(default_factory=list)
+    report_folders: list[tuple[str, str, str]] = field(default_factory=list)
+    events: list[Problem | tuple[str, str]] = field(default_factory=list)
+
+
+def _walk_submission_tree(
+    root: DataRoot,
+    periods,
+    unit_files: list,
+    report_folders: list,
+    result: ValidationResult,
+    kept: kept_keys.KeptKeys,
+    walks: dict[tuple[str, str], BodyWalk],
+):
     """Find the unit files and report folders to check; report what is misplaced on the way.
     Directory entries, not Paths: a national tree has ~45,000 of them (their type comes with the
-    listing)."""
+    listing). A body's folder no commit touched since the last build is not listed again: in a
+    clean checkout it holds what it held then (kept_keys.py), so its walk is the one kept: at
+    15,000 units walking took 0.25 CPU-s, reading back and keeping the walks 0.14. Every walk is
+    put in `walks`, kept for the next build."""
     skip = {"units", "keys"}
     for period_dir in _entries(str(root.submissions)):
         if period_dir.name in skip or not period_dir.is_dir():
@@ -268,28 +304,44 @@ def _walk_submission_tree(root: DataRoot, periods, unit_files: list, report_fold
             if not parent_dir.is_dir():
                 result.problems.append(_misplaced(root, Path(parent_dir.path)))
                 continue
-            items = _entries(parent_dir.path)
-            files = {item.name for item in items if item.is_file()}
-            for item in items:
-                rel = f"{SUBMISSIONS}/{period}/{parent_dir.name}/{item.name}"
-                role = classify(rel) if item.name in files else FileRole("evidence", period, parent_dir.name, item.name)
-                if role.kind in ("submission", "review"):
-                    unit_files.append((role, rel))
-                    if role.kind == "submission":
-                        _note_filed(filed, role.unit, rel, result)
-                elif role.kind == "workbook":
-                    continue  # read by review_workbook_read.apply_all
-                elif role.kind == "wrong-extension":
-                    result.problems.append(messages.WRONG_EXTENSION.at(rel, name=item.name, unit=role.unit))
-                elif role.kind == "evidence" and not item.is_symlink():
-                    inside = os.listdir(item.path)
-                    if REPORTS_FOLDER in inside and os.path.isdir(f"{item.path}/{REPORTS_FOLDER}"):
-                        report_folders.append((period, parent_dir.name, item.name))
-                    own_files = [name for name in inside if name != REPORTS_FOLDER]
-                    if own_files and f"{item.name}.yaml" not in files:
-                        result.problems.append(messages.EVIDENCE_ORPHAN.at(rel, unit=item.name))
+            walk = kept.walk(period, parent_dir.name) or _walk_body(root, period, parent_dir)
+            walks[(period, parent_dir.name)] = walk
+            unit_files += walk.unit_files
+            report_folders += walk.report_folders
+            for event in walk.events:
+                if isinstance(event, Problem):
+                    result.problems.append(event)
                 else:
-                    result.problems.append(_misplaced(root, Path(item.path)))
+                    unit, rel = event
+                    _note_filed(filed, unit, rel, result)
+
+
+def _walk_body(root: DataRoot, period: str, parent_dir: os.DirEntry) -> BodyWalk:
+    """Walk one reviewing body's folder."""
+    walk = BodyWalk()
+    items = _entries(parent_dir.path)
+    files = {item.name for item in items if item.is_file()}
+    for item in items:
+        rel = f"{SUBMISSIONS}/{period}/{parent_dir.name}/{item.name}"
+        role = classify(rel) if item.name in files else FileRole("evidence", period, parent_dir.name, item.name)
+        if role.kind in ("submission", "review"):
+            walk.unit_files.append((role, rel))
+            if role.kind == "submission":
+                walk.events.append((role.unit, rel))
+        elif role.kind == "workbook":
+            continue  # read by review_workbook_read.apply_all
+        elif role.kind == "wrong-extension":
+            walk.events.append(messages.WRONG_EXTENSION.at(rel, name=item.name, unit=role.unit))
+        elif role.kind == "evidence" and not item.is_symlink():
+            inside = os.listdir(item.path)
+            if REPORTS_FOLDER in inside and os.path.isdir(f"{item.path}/{REPORTS_FOLDER}"):
+                walk.report_folders.append((period, parent_dir.name, item.name))
+            own_files = [name for name in inside if name != REPORTS_FOLDER]
+            if own_files and f"{item.name}.yaml" not in files:
+                walk.events.append(messages.EVIDENCE_ORPHAN.at(rel, unit=item.name))
+        else:
+            walk.events.append(_misplaced(root, Path(item.path)))
+    return walk
 
 
 def _entries(folder: str) -> list[os.DirEntry]:

@@ -13,7 +13,7 @@ import pytest
 from site_builder import build_cache, check_cache, kept_keys
 from site_builder.paths import DataRoot, FileRole
 from site_builder.validate import validate_all
-from tests.datarepo import lower_a_self_score, two_schools_committed
+from tests.datarepo import lower_a_self_score, two_schools_committed, write_school
 
 PERIOD = "2023-2024"
 BODY = "pgd-quan-1"
@@ -43,8 +43,8 @@ def validated(root: Path):
     return result, found
 
 
-def stored_keys(root: Path) -> tuple[str, dict[str, str]]:
-    """The tree and keys the last validation kept."""
+def stored_keys(root: Path) -> tuple[str, dict[str, str], dict]:
+    """The tree, keys and walks of the bodies' folders the last validation kept."""
     cache = build_cache.open_for(root)
     try:
         data = cache.blob(kept_keys.KIND, kept_keys._base(root))
@@ -63,7 +63,7 @@ def test_a_commit_to_one_unit_reuses_the_other_units_keys_which_are_the_keys_the
     root, git = repo
     result, found = validated(root)
     assert result.ok and found.keys == {}  # nothing kept yet
-    first_tree, first = stored_keys(root)
+    first_tree, first, _walks = stored_keys(root)
     assert SCHOOL_A in first and SCHOOL_B in first
 
     lower_a_self_score(root, git, SCHOOL_A, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
@@ -72,7 +72,7 @@ def test_a_commit_to_one_unit_reuses_the_other_units_keys_which_are_the_keys_the
     assert found.tree != first_tree and found.touched == {(PERIOD, BODY, "thcs-demo-a")}
     assert found.get(ROLE_A, SCHOOL_A) is None  # its unit changed: computed again
     assert found.get(ROLE_B, SCHOOL_B) == first[SCHOOL_B]
-    _tree, reused = stored_keys(root)
+    _tree, reused, _walks = stored_keys(root)
     assert reused[SCHOOL_A] != first[SCHOOL_A]
 
     # The same validation with nothing kept computes every key: the same ones.
@@ -119,3 +119,33 @@ def test_keys_are_not_reused_after_a_change_to_what_else_they_digest(repo):
     catalogue.write_text(catalogue.read_text(encoding="utf-8") + "\n# ghi chú\n", encoding="utf-8")
     _result, found = validated(root)
     assert found.tree is not None and found.keys == {}  # criteria/ is outside submissions/: still clean
+
+
+def problems(result) -> list[tuple]:
+    return [(p.path, p.code, p.message, p.line) for p in result.problems]
+
+
+def test_a_body_folder_no_commit_touched_is_not_walked_again_and_reports_what_it_reported(repo, tmp_path):
+    """A misplaced file committed in one body is reported; a later commit to another body reuses
+    that body's walk, which reports it again: the problems are those of a validation that keeps
+    nothing, in the same order."""
+    root, git = repo
+    write_school(root, PERIOD, "so-gddt", "thpt-demo-a")  # a second body with a submission
+    git.commit("Trường THPT nộp bài", author_time=dt.datetime(2024, 5, 2, 12, tzinfo=dt.UTC))
+    validated(root)
+    stray = f"submissions/{PERIOD}/{BODY}/ghi-chu.txt"
+    git.commit("Thêm tệp lạc chỗ", {stray: "nháp"}, author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    result, found = validated(root)
+    assert found.walk(PERIOD, BODY) is None  # its folder changed: walked again
+    others = [key for key in found.walks if key != (PERIOD, BODY)]
+    assert others and all(found.walk(*key) is not None for key in others)
+    assert any(p.path == stray for p in result.problems) and not result.ok
+
+    other_body = others[0][1]
+    school = f"submissions/{PERIOD}/{other_body}/thpt-demo-a.yaml"
+    lower_a_self_score(root, git, school, dt.datetime(2024, 5, 4, 9, tzinfo=dt.UTC))
+    result, found = validated(root)
+    assert found.walk(PERIOD, BODY) is not None and found.walk(PERIOD, other_body) is None
+    fresh = validate_all(DataRoot(root))  # no build cache open: nothing kept is used
+    assert problems(result) == problems(fresh) and any(p.path == stray for p in result.problems)
+    assert result.dataset.submissions.keys() == fresh.dataset.submissions.keys()
