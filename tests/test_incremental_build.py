@@ -164,6 +164,37 @@ def test_a_changed_self_score_remakes_only_its_bodys_workbook(repo, tmp_path):
     assert all(kept_after[key] == kept_before[key] for key in reused)
 
 
+def test_a_workbook_the_site_holds_as_made_is_left_unread_and_one_changed_there_is_put_back(repo, tmp_path):
+    """The Department's workbook did not change: the site's file is kept as it is and the cache's
+    entry is not read (made unreadable here, it stays so: read, it would have been made again and
+    replaced), and its body's page shows its size. Changed in the site (same size, other bytes),
+    it is put back from the cache."""
+    from site_builder.website.pages import _size
+
+    root, git = repo
+    write_school(root, PERIOD, "so-gddt", "thpt-demo-a")
+    git.commit("THPT Demo A nộp bài", author_time=dt.datetime(2024, 5, 2, 15, tzinfo=dt.UTC))
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(root, site)
+    name = rw.file_name(PERIOD, "so-gddt")
+    before = workbooks(site)[name]
+    entry = next(p for p in cache.glob("site-builder/build/*/blobs/workbooks/*") if p.read_bytes() == before[2])
+    entry.write_bytes(b"khong phai bang tinh")
+
+    lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    build(root, site)
+    assert workbooks(site)[name] == before
+    assert entry.read_bytes() == b"khong phai bang tinh"
+    page = (site / PERIOD / "quan-ly/so-gddt/index.html").read_text(encoding="utf-8")
+    assert f"(XLSX, {_size(len(before[2]))})" in page
+
+    entry.write_bytes(before[2])
+    placed = site / "tai-ve/bang-cham" / PERIOD / name
+    placed.write_bytes(before[2][:-1] + b"\0")
+    build(root, site)
+    assert placed.read_bytes() == before[2]
+
+
 def test_forked_page_workers_write_what_one_process_writes(repo, tmp_path, monkeypatch):
     root, _git = repo
     monkeypatch.setenv("SITE_BUILDER_NO_CACHE", "1")

@@ -177,6 +177,7 @@ def build_site(
             queue_file=review_queue,
             objections_file=objections,
             cache=run.cache,
+            site=out,
         )
         reviewing.install(renderer.env)
         laps.lap("review workbooks")
@@ -187,7 +188,8 @@ def build_site(
             measured = site_size.check(site_size.of_files(writer.sizes, run.org.site_budget_mb, run.org.file_limit_mb))
             writer.finish()
             for manifest in counts["manifests"]:
-                manifest.save(writer)
+                if manifest is not None:
+                    manifest.save(writer)
         except BaseException as exc:
             exc.site_touched = writer.committing  # type: ignore[attr-defined]  # commands/build.py words it
             if not writer.committing:
@@ -266,6 +268,7 @@ def _write_site(
             parent_manifest,
             index_manifest,
             parts_manifest,
+            reviewing.manifest,
         ),  # saved once the site is in place
         "unit_pages_done": unit_pages_done,
     }

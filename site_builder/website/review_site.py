@@ -17,10 +17,12 @@ from site_builder import objections as objection_data
 from site_builder import review_queue
 from site_builder import review_workbook as rw
 from site_builder.website import review_workbooks
+from site_builder.website.file_manifest import Manifest
 from site_builder.website.pages import depth_prefix
 from site_builder.website.site_writer import SiteWriter
 
 FOLDER = "tai-ve/bang-cham"
+MANIFEST_KIND = "workbook-files"  # the manifest of the workbooks in an output folder
 
 
 @dataclass
@@ -31,11 +33,11 @@ class WorkbookLink:
     body_name: str
     name: str
     href: str  # site-relative
-    data: bytes
+    made: review_workbooks.Workbook
 
     @property
     def size(self) -> int:
-        return len(self.data)
+        return self.made.size
 
 
 class ReviewSite:
@@ -51,22 +53,31 @@ class ReviewSite:
         queue_file: Path | None = None,
         objections_file: Path | None = None,
         cache=None,
+        site: Path | None = None,
     ):
-        """`cache`: the build cache (None: caching off), where unchanged workbooks come from."""
+        """`cache`: the build cache (None: caching off), where unchanged workbooks come from;
+        `site`: the output folder, where a workbook made as before is left as it is."""
         self.dataset, self.periods, self.clock, self.layout = dataset, periods, clock, layout
-        made = review_workbooks.make_all(dataset, periods, clock, commit, when, cache)
+        self.manifest = Manifest.load(cache, site, MANIFEST_KIND) if site is not None else None
+
+        def in_site(period_id: str, body: str, key: str) -> int | None:
+            assert self.manifest is not None and site is not None
+            return self.manifest.unchanged(str(site), _href(period_id, body), key)
+
+        made = review_workbooks.make_all(
+            dataset, periods, clock, commit, when, cache, in_site if self.manifest is not None else None
+        )
         self.workbooks: dict[tuple[str, str], WorkbookLink] = {}
         by_id = {period.id: period for period in periods}
-        for (period_id, body), data in made.items():
-            period, name = by_id[period_id], rw.file_name(period_id, body)
+        for (period_id, body), workbook in made.items():
             self.workbooks[(period_id, body)] = WorkbookLink(
                 period_id,
-                period.title,
+                by_id[period_id].title,
                 body,
                 dataset.registry.period(period_id).body_name(body),
-                name,
-                f"{FOLDER}/{period_id}/{name}",
-                data,
+                rw.file_name(period_id, body),
+                _href(period_id, body),
+                workbook,
             )
         self.queue = review_queue.load(queue_file)
         self.objections, self.objections_fetched = objection_data.load(objections_file, dataset)
@@ -118,7 +129,12 @@ class ReviewSite:
     def write(self, writer: SiteWriter, shell, env) -> int:
         """Write the workbooks and the review-queue pages; the number of pages written."""
         for link in self.workbooks.values():
-            writer.write(link.href, link.data)
+            if self.manifest is not None:
+                self.manifest.record(link.href, link.made.key)
+            if link.made.data is None:
+                writer.keep(link.href, link.size)
+            else:
+                writer.write(link.href, link.made.data, digest=True)
         template = env.get_template("review_queue.html")
         pages = 0
         root = self.dataset.registry.organization.id
@@ -158,6 +174,11 @@ class ReviewSite:
                 )
                 pages += 1
         return pages
+
+
+def _href(period: str, body: str) -> str:
+    """Where a body's scoring workbook is in the site."""
+    return f"{FOLDER}/{period}/{rw.file_name(period, body)}"
 
 
 def queue_url(period: str, body: str) -> str:
