@@ -386,14 +386,30 @@ def test_hostile_comments_in_a_workbook_stay_text_in_the_pull_request_comment(re
     assert len(row) == 3 and "evil.example" in row[2]
 
 
-def test_the_cache_key_follows_every_input_of_the_workbook(repo):
+@pytest.mark.parametrize("keyed", [False, True], ids=["values", "checks-keys"])
+def test_the_cache_key_follows_every_input_of_the_workbook(repo, keyed, tmp_path, monkeypatch):
     """The build cache keeps a workbook under review_workbook_inputs.digest: each change to what the workbook shows
-    changes both the bytes and the key; a body whose files did not change keeps its key."""
+    changes both the bytes and the key; a body whose files did not change keeps its key. Validated
+    as a site build validates (`keyed`), the submissions are digested by their checks' keys."""
+    from site_builder import build_cache
+
     root, repository = repo
     folder = root / f"submissions/{PERIOD}/{BODY}"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+    def validated() -> Dataset:
+        if not keyed:
+            return dataset_of(root)
+        build_cache.open_for(root, hold=True)
+        try:
+            dataset = dataset_of(root)
+        finally:
+            build_cache.close()
+        assert dataset.file_keys[(PERIOD, "thcs-demo-b")]
+        return dataset
 
     def state() -> tuple[str, bytes, str]:
-        dataset = dataset_of(root)
+        dataset = validated()
         return (
             inputs.digest(dataset, PERIOD, BODY, made_from="c", created=dt.datetime(2024, 6, 12)),
             rw.make_workbook(dataset, PERIOD, BODY, made_from="c", created=dt.datetime(2024, 6, 12)),
@@ -407,7 +423,7 @@ def test_the_cache_key_follows_every_input_of_the_workbook(repo):
 
     base_key, base_bytes, other_key = state()
     assert state() == (base_key, base_bytes, other_key)  # nothing changed: the same key and bytes
-    assert inputs.digest(dataset_of(root), PERIOD, BODY, made_from="d", created=dt.datetime(2024, 6, 12)) != base_key
+    assert inputs.digest(validated(), PERIOD, BODY, made_from="d", created=dt.datetime(2024, 6, 12)) != base_key
     changes = {
         "self-score": lambda: edit(folder / "thcs-demo-b.yaml", "diem_tu_cham: 5", "diem_tu_cham: 4"),
         "evidence": lambda: (

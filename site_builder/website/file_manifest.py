@@ -16,18 +16,19 @@ from site_builder.website.site_writer import SiteWriter
 
 
 class Manifest:
-    """Site-relative path -> (page key, size, modification time in ns, inode, ranks, SHA-256) of
-    the file the last build wrote there; kept in the build cache under a digest of the output
-    folder, one blob per kind of file (`kind`: unit pages, reviewing bodies' pages, the search
-    index's files). Loaded before the pages are written; each page this build writes or keeps
-    is `record`ed, and `save` replaces the blob once the site is in place."""
+    """Site-relative path -> (key, size, modification time in ns, inode, ranks, SHA-256) of the
+    file the last build wrote there; kept in the build cache under a digest of the output folder,
+    one blob per kind of file (`kind`: unit pages, reviewing bodies' pages, the search index's
+    files, the downloads' JSON parts, the scoring workbooks). Loaded before the files are written;
+    each file this build writes or keeps is `record`ed, and `save` replaces the blob once the site
+    is in place."""
 
     def __init__(self, cache, site: Path, kind: str):
         self.cache = cache
         self.kind = kind
         self.name = hashlib.sha256(str(Path(site).resolve()).encode("utf-8")).hexdigest()[:32]
         self.entries: dict[str, tuple] = {}  # the last build's
-        self.pages: dict[str, tuple[str, tuple | None]] = {}  # this build's: path -> key, ranks
+        self.pages: dict[str, tuple[str, tuple | None]] = {}  # this build's files: path -> key, ranks
         self.found: dict[str, tuple[tuple, str | None]] = {}  # path -> stamps, SHA-256 of a file found unchanged
 
     @classmethod
@@ -43,7 +44,7 @@ class Manifest:
         return manifest
 
     def record(self, rel: str, key: str, ranks: tuple | None = None) -> None:
-        """The page at `rel` is written or kept for `key` by this build."""
+        """The file at `rel` is written or kept for `key` by this build."""
         self.pages[rel] = (key, ranks)
 
     def unchanged(self, root: str, rel: str, key: str) -> int | None:
@@ -72,9 +73,10 @@ class Manifest:
 
     def save(self, writer: SiteWriter) -> None:
         """After `writer` put the site in place: the key, the file stamps, the ranks and the SHA-256
-        of every page this build recorded. A page the writer kept as this manifest found it is
-        not looked at again (15,000 unit pages at 15,000 units); the SHA-256 of a page it wrote is
-        the one it noted, else the file is read."""
+        of every file this build recorded. A file the writer kept as this manifest found it is
+        not looked at again (15,000 unit pages at 15,000 units); the SHA-256 of a file it wrote is
+        the one it noted (450 MB of unit pages not read back after a first build), else the file
+        is read."""
         if self.cache is None:
             return
         entries = {}
