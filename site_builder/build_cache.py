@@ -9,9 +9,10 @@
   (verdict_cache.py) rather than here: a fact of the content, not an output of this site.
 - Other outputs by kind (`blob`/`put_blob`): bytes under a digest of their inputs, e.g. the
   scoring workbook of a reviewing body whose units did not change, the search index while what it
-  indexes does not change (website/search_index.py), or the keys of the unit pages
-  an output folder holds (website/unit_pages.py), so a page whose unit did not change is neither
-  rendered nor written again.
+  indexes does not change (website/search_index.py), or what an output folder holds
+  (website/file_manifest.py: unit and body pages, the search index's files, the downloads' JSON
+  parts, the scoring workbooks), so a file whose inputs did not change is neither made nor written
+  again, nor read.
 - Verdicts on unit files (check_cache.py), keyed by content, in packs under checks/
   (check_store.py): those of the last build.
 - Each unit's facts (website/fact_cache.py), keyed by what they are made of: what every page
