@@ -10,8 +10,11 @@ A B A B ... Every run reports wall seconds, CPU seconds of the whole process tre
 children included: os.wait4 on the process) and the peak of the summed RSS of the process tree
 (sampled every 200 ms). The site is measured (total bytes, files, largest file).
 
-Afterwards, on the last site and its cache: a rebuild with nothing changed, and a rebuild after
-one submission changed (committed), with the ratio of its CPU to the full build's.
+Afterwards, on the last site and its cache: a rebuild with nothing changed, then rebuilds after
+one submission changed (committed), `--rebuild-pairs` times, each a new change; with `--before`
+the other checkout rebuilds its own site and cache after each change too, in alternated order
+(A B, B A, ...). The ratio is the median CPU of ours' rebuilds to the median of its full builds.
+The data is reset to its commit afterwards.
 
 `--publish` then builds as publish.yml does: a fresh clone of the data at the same place each time,
 of the build cache only what the workflow keeps (`KEPT_BY_PUBLISH`, beside the PDF verdicts), of the
@@ -361,12 +364,11 @@ def bench_size(size: int, args) -> dict:
     # Incremental: the last "ours" run left its site and cache in place.
     unchanged = ours(data, work / "site", work / "cache", args.ours, fresh=False, verdicts=verdicts)
     print(f"  unchanged rebuild: {brief(unchanged)}  {unchanged['cpu_steps']}", flush=True)
-    changed_file = change_one_submission(data)
-    one = ours(data, work / "site", work / "cache", args.ours, fresh=False, verdicts=verdicts)
-    print(f"  one-file rebuild ({changed_file}): {brief(one)}  {one['cpu_steps']}", flush=True)
-    git(data, "reset", "--quiet", "--hard", "HEAD~1")
     result["unchanged_rebuild"] = unchanged
-    result["one_file_rebuild"] = one
+    rebuilds = one_change_rebuilds(data, work, args, verdicts, settle=bool(runs["before"]))
+    result["one_file_rebuilds"] = rebuilds["ours"]
+    if rebuilds["before"]:
+        result["before_one_file_rebuilds"] = rebuilds["before"]
     if not runs["ours"]:  # --pairs 0: the rebuilds against the full builds measured before, else the cold one
         bench_file = PROJECT / "build" / "bench-site.json"
         earlier = json.loads(bench_file.read_text(encoding="utf-8")).get(str(size), {}) if bench_file.is_file() else {}
@@ -374,12 +376,42 @@ def bench_size(size: int, args) -> dict:
         runs["ours"] = result["runs"].get("ours", []) or [result[k] for k in ("first_build_cold",) if k in result]
     if runs["ours"]:
         full_cpu = statistics.median(r["cpu"] for r in runs["ours"])
-        result["rebuild_ratio"] = round(one["cpu"] / full_cpu, 3)
+        result["rebuild_ratio"] = round(statistics.median(r["cpu"] for r in rebuilds["ours"]) / full_cpu, 3)
+    if runs["before"] and rebuilds["before"]:
+        full_cpu = statistics.median(r["cpu"] for r in runs["before"])
+        result["before_rebuild_ratio"] = round(statistics.median(r["cpu"] for r in rebuilds["before"]) / full_cpu, 3)
     else:
         print("  no full build measured here or before: no rebuild ratio", flush=True)
     if args.publish:
         result["publish"] = publishing_runs(data, work, args.ours, verdicts)
     return result
+
+
+def one_change_rebuilds(data: Path, work: Path, args, verdicts: Path, settle: bool) -> dict[str, list]:
+    """Rebuilds after one changed submission each (module docstring); the data is reset after.
+    `settle`: rebuild the other checkout's site once first, with nothing changed, as ours was."""
+    builds = {"ours": (work / "site", work / "cache", args.ours)}
+    if args.before is not None:
+        builds["before"] = (work / "site-before", work / "cache-before", args.before)
+    if settle and "before" in builds:
+        ours(data, *builds["before"], fresh=False, verdicts=verdicts)
+    start = git(data, "rev-parse", "HEAD").strip()
+    done: dict[str, list] = {"ours": [], "before": []}
+    try:
+        for n in range(args.rebuild_pairs):
+            changed_file = change_one_submission(data)
+            order = sorted(builds, reverse=n % 2 == 1)  # "before" first, then "ours" first, ...
+            for name in order:
+                if name == "before" and not settle:
+                    continue  # no site of its own to rebuild
+                run = ours(data, *builds[name], fresh=False, verdicts=verdicts)
+                done[name].append(run)
+                print(
+                    f"  one-file rebuild {n + 1} {name} ({changed_file}): {brief(run)}  {run['cpu_steps']}", flush=True
+                )
+    finally:
+        git(data, "reset", "--quiet", "--hard", start)
+    return done
 
 
 # What publish.yml keeps of the build cache (besides the PDF and signature verdicts) and of the site.
@@ -461,8 +493,10 @@ def table(results: dict) -> str:
         rows += [(name, runs) for name, runs in r["runs"].items()]
         rows += [
             ("ours, rebuild unchanged", [r["unchanged_rebuild"]]),
-            ("ours, rebuild after one change", [r["one_file_rebuild"]]),
+            ("ours, rebuild after one change", r.get("one_file_rebuilds") or [r["one_file_rebuild"]]),
         ]
+        if r.get("before_one_file_rebuilds"):
+            rows.append(("before, rebuild after one change", r["before_one_file_rebuilds"]))
         rows += [(f"ours, {name}", [run]) for name, run in r.get("publish", {}).items()]
         for name, runs in rows:
             wall = statistics.median(x["wall"] for x in runs)
@@ -475,6 +509,8 @@ def table(results: dict) -> str:
             )
         if "rebuild_ratio" in r:
             lines.append(f"| {size} | rebuild ratio (CPU one change / CPU full) | | | {r['rebuild_ratio']} | | | |")
+        if "before_rebuild_ratio" in r:
+            lines.append(f"| {size} | before: rebuild ratio | | | {r['before_rebuild_ratio']} | | | |")
     return "\n".join(lines)
 
 
@@ -482,6 +518,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1500])
     parser.add_argument("--pairs", type=int, default=3, help="alternated runs of each build")
+    parser.add_argument(
+        "--rebuild-pairs", type=int, default=1, help="rebuilds after one changed submission (alternated with --before)"
+    )
     parser.add_argument("--plain-max", type=int, default=15000, help="largest size also built with plain mkdocs")
     parser.add_argument("--pdf-kib", type=int, default=250, help="mean size of an evidence PDF")
     parser.add_argument("--commits", type=int, default=12, help="commits the submissions are spread over")
