@@ -205,10 +205,12 @@ class KeptFacts:
 
 def _evidence_files(fact: UnitFact) -> list[FileFact]:
     """The files a unit's facts name, each once: its criteria's evidence (a file often backs
-    several criteria: 161,000 names of 28,000 files at 15,000 units) and its milestone reports."""
+    several criteria: 161,000 names of 28,000 files at 15,000 units) and its milestone reports.
+    The evidence store gives one object per file (EvidenceStore.add): told apart by identity,
+    not by a dataclass hash per name."""
     found = [ref.file for group in fact.groups for item in group.items for ref in item.evidence if ref.file]
     found += [m.evidence.file for m in fact.milestones if m.evidence is not None and m.evidence.file is not None]
-    return list(dict.fromkeys(found))
+    return list({id(file): file for file in found}.values())
 
 
 def _picklable(value) -> bool:
