@@ -86,8 +86,9 @@ def _checked(dataset: Dataset, period_id: str, unit_id: str) -> tuple | None:
     submission's record is read from: a few strings instead of every entry of the record (a
     quarter of the digests' cost). None without them. Reviewer scores are digested as values
     still: those read from a body's scoring workbook have no such key."""
-    keys = [key for key in dataset.file_keys.get((period_id, unit_id), ()) if key is not None]
-    if not keys or len(keys) < len(dataset.file_keys[(period_id, unit_id)]):
+    found = dataset.file_keys.get((period_id, unit_id), [])
+    keys = [key for key in found if key is not None]
+    if not keys or len(keys) < len(found):
         return None
     return ("checked", *sorted(keys))
 

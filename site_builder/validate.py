@@ -140,7 +140,7 @@ def _check_submission_tree(
         for period_id, body, unit_id in report_folders
     ] + unit_files
     checked, keys, result.workers = _check_many(root, registry, periods, tasks, parallel_from, workers, kept, walks)
-    keyed = build_cache.current() is not None
+    keyed = cache is not None
     for (role, _rel), (record, found), key in zip(tasks, checked, keys):
         result.problems += found
         if keyed:

@@ -692,15 +692,12 @@ class JsonParts:
         for number_, lines in enumerate(chunks, start=1):
             file_name = f"{b.body}.json" if number_ == 1 else f"{b.body}-{number_}.json"
             place = f"{self.folder}/{file_name}"
-            kept = self._kept(place, f"{key}:{number_}:{len(chunks)}") if key is not None else None
-            if kept is not None:
-                size, sha256 = kept
-                self.writer.keep(place, size)
-            else:
+            part_size, sha256 = self._kept(place, f"{key}:{number_}:{len(chunks)}") if key else (None, None)
+            if part_size is None or sha256 is None:  # written (over a kept file whose digest is unknown)
                 body = _compact({"id": b.body, "name": b.name, "part": number_, "parts": len(chunks)})
                 data = self.opening + b',"body":' + body + b',"units":[\n' + b",\n".join(lines) + b"\n]}\n"
                 self.writer.write(place, data, digest=True)
-                size, sha256 = len(data), self.writer.digests[place]
+                part_size, sha256 = len(data), self.writer.digests[place]
             self.parts.append(
                 {
                     "body": b.body,
@@ -708,7 +705,7 @@ class JsonParts:
                     "part": number_,
                     "file": f"{self.rel}/{file_name}",
                     "units": len(lines),
-                    "size": size,
+                    "size": part_size,
                     "sha256": sha256,
                 }
             )
@@ -721,13 +718,12 @@ class JsonParts:
         material = self.opening + f"\0{b.body}\0{b.name}\0{self.part_limit}\0{b.key}".encode()
         return hashlib.sha256(material).hexdigest()
 
-    def _kept(self, place: str, key: str) -> tuple[int, str] | None:
-        """(size, SHA-256) of the part at `place` when the site holds it as written for `key`."""
+    def _kept(self, place: str, key: str) -> tuple[int | None, str | None]:
+        """(size, SHA-256) of the part at `place`, kept when the site holds it as written for `key`;
+        (None, None) when it does not."""
         assert self.manifest is not None
-        self.manifest.record(place, key)
-        size = self.manifest.unchanged(self.writer.root, place, key)
-        found = self.manifest.found.get(place)
-        return (size, found[1]) if size is not None and found is not None and found[1] is not None else None
+        size = self.manifest.kept(self.writer, place, key)
+        return size, self.manifest.sha256(place) if size is not None else None
 
     def finish(self, source: dict) -> list[dict]:
         """Writes the index; returns its part records."""

@@ -66,6 +66,20 @@ class Manifest:
             pass
         return None
 
+    def kept(self, writer: SiteWriter, rel: str, key: str) -> int | None:
+        """Record `rel` as made for `key`; when the site holds the file written for it, keep it
+        there (`writer.keep`) and return its size."""
+        self.record(rel, key)
+        size = self.unchanged(writer.root, rel, key)
+        if size is not None:
+            writer.keep(rel, size)
+        return size
+
+    def sha256(self, rel: str) -> str | None:
+        """The SHA-256 of the file `unchanged` found at `rel`, when this manifest knows it."""
+        found = self.found.get(rel)
+        return found[1] if found is not None else None
+
     def ranks(self, rel: str) -> tuple | None:
         """The ranks the page at `rel` showed when written."""
         known = self.entries.get(rel)

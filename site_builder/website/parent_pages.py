@@ -40,12 +40,8 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
             title = renderer.parent_title(pf, parent_id)
             rel = run.layout.parent(period.id, parent_id) + "index.html"
             key = _page_key(base, pf, parent_id, title, renderer, reviewing) if run.cache is not None else None
-            if key is not None:
-                manifest.record(rel, key)
-                size = manifest.unchanged(writer.root, rel, key)
-                if size is not None:
-                    writer.keep(rel, size)
-                    continue
+            if key is not None and manifest.kept(writer, rel, key) is not None:
+                continue
             writer.write(
                 rel,
                 deep.render(

@@ -49,8 +49,9 @@ def make_all(
         for body, submitted in rw.submitted_by_body(dataset, period.id).items():
             made_from, created = provenance(dataset, period.id, body, submitted, clock, commit, when)
             key = inputs.digest(dataset, period.id, body, made_from=made_from, created=created, submitted=submitted)
-            kept = cache is not None and in_site is not None and cache.keep_blob(CACHE_KIND, key)
-            size = in_site(period.id, body, key) if kept and in_site is not None else None
+            size = None
+            if cache is not None and in_site is not None and cache.keep_blob(CACHE_KIND, key):
+                size = in_site(period.id, body, key)
             if size is not None:
                 data[(period.id, body)] = Workbook(key, None, size)
                 continue

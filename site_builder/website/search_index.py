@@ -120,11 +120,12 @@ def _in_site(manifest: Manifest, root: str, key: str) -> dict[str, int] | None:
     """Path -> size of the index's files when the site holds every file the last build wrote for
     these entries, each as written; else None."""
     recorded = manifest.entries
-    if not recorded or any(entry[0] != _files_key(key, len(recorded)) for entry in recorded.values()):
+    files_key = _files_key(key, len(recorded))
+    if not recorded or any(entry[0] != files_key for entry in recorded.values()):
         return None
     sizes = {}
     for rel in recorded:
-        size = manifest.unchanged(root, rel, _files_key(key, len(recorded)))
+        size = manifest.unchanged(root, rel, files_key)
         if size is None:
             return None
         sizes[rel] = size

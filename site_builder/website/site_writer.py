@@ -43,11 +43,8 @@ class SiteWriter:
         their SHA-256 in `digests` (a manifest records it: hashed here, from memory, instead of
         being read back from the site's files, 450 MB of unit pages at 15,000 units)."""
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        path = os.path.join(self.root, rel)
+        path = self._claim(rel)  # a later write of the same place wins
         self.sizes[rel] = len(raw)
-        self._forget(path)  # a later write of the same place wins
-        self.digests.pop(rel, None)
-        self.kept.discard(rel)
         if digest:
             self.digests[rel] = hashlib.sha256(raw).hexdigest()
         if self._created:  # a folder this build made: no previous site to keep, and `abort` removes it whole
@@ -70,20 +67,16 @@ class SiteWriter:
     def keep(self, rel: str, size: int) -> None:
         """The file at `rel` already holds what this build makes there (the caller knows it
         without reading it: website/file_manifest.py)."""
+        self._claim(rel)
         self.sizes[rel] = size
-        self._forget(os.path.join(self.root, rel))
-        self.digests.pop(rel, None)
         self.kept.add(rel)
 
     def link(self, rel: str, source: str) -> None:
         """Publish `source` (a file of the data repository) at `rel`: hard-linked when the file
         system allows, else copied; left alone when it is already that file or has its bytes."""
-        path = os.path.join(self.root, rel)
         want = os.stat(source)
+        path = self._claim(rel)
         self.sizes[rel] = want.st_size
-        self._forget(path)
-        self.digests.pop(rel, None)
-        self.kept.discard(rel)
         try:
             have = os.stat(path)
             if (have.st_ino, have.st_dev) == (want.st_ino, want.st_dev) or (
@@ -159,14 +152,11 @@ class SiteWriter:
 
     def adopt(self, plan: tuple) -> None:
         sizes, pending, digests = plan
-        self.sizes.update(sizes)
         for rel in sizes:
-            self.digests.pop(rel, None)
-            self.kept.discard(rel)
+            self._claim(rel)
+        self.sizes.update(sizes)
         self.digests.update(digests)
-        for path, temporary in pending.items():
-            self._forget(path)
-            self._pending[path] = temporary
+        self._pending.update(pending)
 
     def abort(self) -> None:
         """Undo a build that did not reach `finish`: its temporary files go, and a site folder
@@ -177,6 +167,14 @@ class SiteWriter:
         for path in list(self._pending):
             self._forget(path)
         self._links = {}
+
+    def _claim(self, rel: str) -> str:
+        """The path of `rel`, cleared of what an earlier call of this build planned or noted for it."""
+        path = os.path.join(self.root, rel)
+        self._forget(path)
+        self.digests.pop(rel, None)
+        self.kept.discard(rel)
+        return path
 
     def _forget(self, path: str) -> None:
         """Drop what an earlier call of this build planned for `path`."""
