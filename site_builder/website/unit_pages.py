@@ -151,7 +151,7 @@ def _reused(writer: SiteWriter, manifest: Manifest, renderer, f, files: list[str
 
 def _new_ranks(writer: SiteWriter, rel: str, renderer, f, old: tuple | None) -> bool:
     """Write the page as last written, its rank cards swapped for the unit's new ranks: the only
-    part of a unit page that moves with other units' scores (see `m.rank_cards`). False when the
+    part of a unit page that moves with other units' scores (see `page_parts.rank_cards`). False when the
     old cards are not found exactly once (the page is then rendered afresh)."""
     if old is None:
         return False
