@@ -52,24 +52,28 @@ class SeededPickler:
     Protocol 3, whose memo entries carry their place: the C unpickler given a memo does not count
     it when protocol 4's MEMOIZE numbers entries by arrival (every later reference then misses).
     Read through a buffered reader, which lets the unpickler take the bytes in one piece instead
-    of one call per opcode (what protocol 4's frames are for): 110 instead of 350 µs per unit."""
+    of one call per opcode (what protocol 4's frames are for): 110 instead of 350 µs per unit.
+
+    Each value starts from a copy of the seeding pickler's memo, handed over as that pickler's
+    memo (copied as a table) rather than as a dict (read entry by entry: 13 µs more for each of
+    the three parts of a unit's facts, 0.6 CPU-s of a 15,000-unit build); the bytes are the same."""
 
     PROTOCOL = 3
 
     def __init__(self, shared: tuple):
+        seeded = io.BytesIO()
+        self._seeder = pickle.Pickler(seeded, protocol=self.PROTOCOL)
+        self._seeder.dump(shared)  # its memo: id -> (place, object) of every shared object
+        self.seed = hashlib.sha256(seeded.getvalue()).digest()
         self._buffer = io.BytesIO()
         self._pickler = pickle.Pickler(self._buffer, protocol=self.PROTOCOL)
-        self._pickler.dump(shared)
-        seeded = self._buffer.getvalue()
-        self.seed = hashlib.sha256(seeded).digest()
-        self._memo = self._pickler.memo.copy()  # id -> (place, object)
-        self._reader = pickle.Unpickler(io.BytesIO(seeded))
+        self._reader = pickle.Unpickler(io.BytesIO(seeded.getvalue()))
         self._reader.load()  # its memo: one copy of the shared objects, where the pickles expect them
 
     def dumps(self, value) -> bytes:
         self._buffer.seek(0)
         self._buffer.truncate()
-        self._pickler.memo = self._memo  # the seed only: nothing of the last value
+        self._pickler.memo = self._seeder.memo  # the seed only: nothing of the last value
         try:
             self._pickler.dump(value)
         finally:
