@@ -143,7 +143,7 @@ def gathered_in_process(root: Path):
     return kept, facts, scores
 
 
-def test_kept_facts_read_back_equal_the_gathered_ones_and_their_criteria_come_when_asked(repo, tmp_path):
+def test_kept_facts_read_back_equal_the_gathered_ones_and_their_criteria_and_reports_come_when_asked(repo, tmp_path):
     root, _git = repo
     try:
         _kept, first, _scores = gathered_in_process(root)
@@ -155,10 +155,11 @@ def test_kept_facts_read_back_equal_the_gathered_ones_and_their_criteria_come_wh
         assert all(isinstance(f, KeptUnitFact) for f in again.units.values())
         for unit_id, fresh in first.units.items():
             back = again.units[unit_id]
-            assert "_groups" not in back.__dict__  # not read yet
+            assert "_groups" not in back.__dict__ and "_milestones" not in back.__dict__  # not read yet
             assert back.evidence_counts == fresh.evidence_counts
             assert repr(back.group_totals) == repr(fresh.group_totals)  # NaN is NaN
             assert "_groups" not in back.__dict__
+            assert repr(back.milestones) == repr(fresh.milestones) and "_milestones" in back.__dict__
             whole = pickle.loads(pickle.dumps(back))  # read whole: the facts gathered (repr: NaN is NaN)
             assert type(whole) is UnitFact and repr(whole) == repr(fresh)
             assert again.digest(unit_id) == first.digest(unit_id)

@@ -1,12 +1,13 @@
 """Units' facts read back from the build cache instead of gathered again (fact_cache.py says what
 they are made of and keys them).
 
-A kept unit's facts come back in two steps. At once: everything the overview pages, the listing,
-the ranks and the cache keys of pages and downloads read of every unit (its scores, status,
-timing, milestones, links, evidence counts, and the digest of the whole). Its criteria (`groups`,
-most of the bytes and of the objects) only when something reads them: in a rebuild, the pages
-and download rows made again. Measured at 15,000 units: gathering every unit's facts took 4-6
-CPU-s and 260 MiB, reading them all back whole as long and 370 MiB.
+A kept unit's facts come back in two steps. At once: everything the overview pages, the ranks
+and the cache keys of pages and downloads read of every unit (its scores, status, timing, links,
+evidence counts, and the digest of the whole). Its criteria (`groups`, most of the bytes and of
+the objects) and its milestone reports (two fifths of reading the rest back) only when something
+reads them: in a rebuild, the pages, listings and download rows made again. Measured at 15,000
+units: gathering every unit's facts took 4-6 CPU-s and 260 MiB, reading them all back whole as
+long and 370 MiB.
 
 What is read at once is kept per reviewing body, one pickle of its units' records (`_Record`:
 the key, the facts but the criteria, the evidence files the evidence store must publish whether
@@ -37,6 +38,7 @@ from site_builder.website.facts import (
     REST_FIELDS,
     FactDigest,
     GroupFact,
+    MilestoneFact,
     Timeline,
     UnitFact,
     broken_links,
@@ -47,9 +49,23 @@ from site_builder.website.facts import (
 
 
 class KeptUnitFact(UnitFact):
-    """A unit's facts read back from the build cache; its criteria are read when first asked for."""
+    """A unit's facts read back from the build cache; its criteria and its milestone reports are
+    read when first asked for."""
 
     _groups_read: Callable[[], list[GroupFact]] | None = None  # reads the criteria (`KeptFacts.restore`)
+    _milestones_pickled: bytes = b""  # its milestone reports (`_Record.milestones`)
+
+    @property  # a dataclass field of UnitFact, read here when first needed
+    def milestones(self) -> list[MilestoneFact]:
+        found = self.__dict__.get("_milestones")
+        if found is None:
+            found = self.__dict__["_milestones"] = pickle.loads(self._milestones_pickled)
+            self._milestones_pickled = b""
+        return found
+
+    @milestones.setter
+    def milestones(self, value: list[MilestoneFact]) -> None:
+        self.__dict__["_milestones"] = value
 
     @property  # a dataclass field of UnitFact, read here when first needed
     def groups(self) -> list[GroupFact]:
@@ -88,7 +104,8 @@ class _Record(NamedTuple):
     """What is kept of a unit's facts in its body's pickle."""
 
     key: str  # fact_cache.unit_key
-    values: dict  # the facts' fields but the criteria and the ranks
+    values: dict  # the facts' fields but the criteria, the milestone reports and the ranks
+    milestones: bytes  # the milestone reports, pickled apart (KeptUnitFact.milestones)
     evidence: list[FileFact]  # the files they name (_evidence_files)
     summary: dict  # what pages read of the criteria of every unit (evidence counts, groups' totals)
     digest: FactDigest
@@ -146,6 +163,7 @@ class KeptFacts:
             return None
         fact = KeptUnitFact.__new__(KeptUnitFact)
         fact.__dict__.update(record.values)
+        fact._milestones_pickled = record.milestones
         fact.__dict__["_summary"] = record.summary
         fact.__dict__["unit"] = unit  # the registry's own (the key digested it), not a copy
         fact.__dict__.update(ranks_of(r, ties))
@@ -161,10 +179,15 @@ class KeptFacts:
         if parts is None:
             return None
         digest = FactDigest.of_pickled(self.pickler, *parts)
-        values = {name: getattr(fact, name) for name in (*HEAD_FIELDS, *REST_FIELDS)}
+        values = {name: getattr(fact, name) for name in (*HEAD_FIELDS, *REST_FIELDS) if name != "milestones"}
+        try:
+            milestones = pickle.dumps(fact.milestones, protocol=pickle.HIGHEST_PROTOCOL)
+        except UNPICKLABLE:
+            return None
         summary = {"evidence": fact.evidence_counts, "groups": fact.group_totals}
         self.cache.put_fact(key, parts[1])
-        self._records(fact.unit.parent)[fact.unit.id] = _Record(key, values, _evidence_files(fact), summary, digest)
+        record = _Record(key, values, milestones, _evidence_files(fact), summary, digest)
+        self._records(fact.unit.parent)[fact.unit.id] = record
         self._changed.add(fact.unit.parent)
         return digest
 
