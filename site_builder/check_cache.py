@@ -120,6 +120,13 @@ def begin() -> None:
     period_digest.cache_clear()
 
 
+def digest_read(path: str) -> str | None:
+    """The SHA-256 (hex) of the file at `path` as this run's keys read it, or None when they did
+    not: a unit's facts print its submission's, which is then not read a second time."""
+    found = _SEEN.get((path, _file_digest))
+    return found.hex() if found is not None and found != b"-" else None
+
+
 def _remembered(path: str, read) -> bytes:
     key = (path, read)
     found = _SEEN.get(key)

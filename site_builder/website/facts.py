@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import os
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import NamedTuple, Protocol
 
+from site_builder import check_cache
 from site_builder.cache_files import UNPICKLABLE
 from site_builder.clock import Clock, CommitInfo
 from site_builder.model import Dataset, Period, PeriodRegistry, Unit
@@ -489,9 +489,14 @@ def _commit_or_head(clock: Clock, sha: str | None) -> CommitInfo | None:
 
 
 def _digest(root, path: str) -> str:
-    """SHA-256 of a repository file, or "" when it cannot be read."""
+    """SHA-256 of a repository file, or "" when it cannot be read (read once: validation's
+    checks' keys read every unit file, check_cache.py)."""
+    full = f"{root}/{path}"
+    known = check_cache.digest_read(full)
+    if known is not None:
+        return known
     try:
-        with open(os.path.join(str(root), path), "rb") as handle:
+        with open(full, "rb") as handle:
             return hashlib.sha256(handle.read()).hexdigest()
     except OSError:
         return ""
