@@ -180,10 +180,7 @@ class KeptFacts:
             return None
         digest = FactDigest.of_pickled(self.pickler, *parts)
         values = {name: getattr(fact, name) for name in (*HEAD_FIELDS, *REST_FIELDS) if name != "milestones"}
-        try:
-            milestones = pickle.dumps(fact.milestones, protocol=pickle.HIGHEST_PROTOCOL)
-        except UNPICKLABLE:
-            return None
+        milestones = pickle.dumps(fact.milestones, protocol=pickle.HIGHEST_PROTOCOL)  # in `parts` already
         summary = {"evidence": fact.evidence_counts, "groups": fact.group_totals}
         self.cache.put_fact(key, parts[1])
         record = _Record(key, values, milestones, _evidence_files(fact), summary, digest)
