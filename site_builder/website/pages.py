@@ -46,7 +46,7 @@ def environment(commit_url, cache=None) -> jinja2.Environment:
     (compiling them is a second of every build; Jinja checks each template's source is unchanged).
     A build makes its own environment and its templates do not change while it runs: no
     `auto_reload`, which asked the file system for a template's time at every import and include
-    (twice per unit page: 0.5 CPU-s of a 15,000-unit build)."""
+    (twice per unit page: 0.5 s of a 15,000-unit build, sampled)."""
     bytecode = jinja2.FileSystemBytecodeCache(str(cache.templates_folder())) if cache is not None else None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
