@@ -70,3 +70,17 @@ def test_a_macro_rendered_once_is_the_macro_for_those_arguments_only():
     assert once("table_open", cls="sb-history") == macros.table_open(cls="sb-history")
     assert once("status", "late", True) == macros.status("late", True) != once("status", "late", False)
     assert env.from_string('{{ once("table_close") }}').render() == "</table></div></div>"  # markup, not escaped
+
+
+def test_score_cells_are_remembered_by_their_numbers_and_nothing_else():
+    """The score cells are written once per set of numbers (score_rows.py): rows with the same
+    numbers (a NaN being any NaN) share them, and a row that differs in one of them does not."""
+    same = [item(score=CriterionScore(c, 3.0, 2.5, float("nan"), 2.5, False, False, True)) for c in ("1.2", "1.3")]
+    met = item(score=CriterionScore("1.4", 3.0, 2.5, float("nan"), 2.5, True, False, True))
+    reviewed = item(score=CriterionScore("1.5", 3.0, 2.5, 3.0, 3.0, True, False, True))
+    text = rows(*same, met, reviewed, *same)
+    assert text.count("<td>3</td><td>2,5</td><td></td><td>2,5</td><td>") == 4
+    assert text.count("<td>3</td><td>2,5</td><td></td><td>2,5 ✓</td><td>") == 1
+    assert text.count("<td>3</td><td>2,5</td><td>3</td><td>3 ✓</td><td>") == 1
+    unsubmitted = item(score=CriterionScore("1.2", 3.0, float("nan"), float("nan"), float("nan"), False, False, True))
+    assert "<td>3</td><td>—</td><td></td><td>—</td><td>" in rows(unsubmitted, unsubmitted)
