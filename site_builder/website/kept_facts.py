@@ -52,33 +52,29 @@ class KeptUnitFact(UnitFact):
     """A unit's facts read back from the build cache; its criteria and its milestone reports are
     read when first asked for."""
 
-    _groups_read: Callable[[], list[GroupFact]] | None = None  # reads the criteria (`KeptFacts.restore`)
-    _milestones_pickled: bytes = b""  # its milestone reports (`_Record.milestones`)
+    _readers: dict[str, Callable[[], list]]  # field -> what reads it when first asked for (`KeptFacts.restore`)
+
+    @property  # a dataclass field of UnitFact, read here when first needed
+    def groups(self) -> list[GroupFact]:
+        return self._read_once("groups")
+
+    @groups.setter
+    def groups(self, value: list[GroupFact]) -> None:
+        self.__dict__["_groups"] = value
 
     @property  # a dataclass field of UnitFact, read here when first needed
     def milestones(self) -> list[MilestoneFact]:
-        found = self.__dict__.get("_milestones")
-        if found is None:
-            found = self.__dict__["_milestones"] = pickle.loads(self._milestones_pickled)
-            self._milestones_pickled = b""
-        return found
+        return self._read_once("milestones")
 
     @milestones.setter
     def milestones(self, value: list[MilestoneFact]) -> None:
         self.__dict__["_milestones"] = value
 
-    @property  # a dataclass field of UnitFact, read here when first needed
-    def groups(self) -> list[GroupFact]:
-        found = self.__dict__.get("_groups")
+    def _read_once(self, name: str) -> list:
+        found = self.__dict__.get(f"_{name}")
         if found is None:
-            assert self._groups_read is not None  # set by KeptFacts.restore
-            found = self.__dict__["_groups"] = self._groups_read()
-            self._groups_read = None
+            found = self.__dict__[f"_{name}"] = self._readers.pop(name)()
         return found
-
-    @groups.setter
-    def groups(self, value: list[GroupFact]) -> None:
-        self.__dict__["_groups"] = value
 
     @property
     def group_totals(self) -> list[tuple[str, str, float, float]]:
@@ -163,11 +159,10 @@ class KeptFacts:
             return None
         fact = KeptUnitFact.__new__(KeptUnitFact)
         fact.__dict__.update(record.values)
-        fact._milestones_pickled = record.milestones
         fact.__dict__["_summary"] = record.summary
         fact.__dict__["unit"] = unit  # the registry's own (the key digested it), not a copy
         fact.__dict__.update(ranks_of(r, ties))
-        fact._groups_read = partial(self._groups, key)
+        fact._readers = {"groups": partial(self._groups, key), "milestones": partial(pickle.loads, record.milestones)}
         for file in record.evidence:
             self.store.keep(file)
         digests[unit.id] = record.digest

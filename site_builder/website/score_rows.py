@@ -55,8 +55,8 @@ def row_writer(
             if len(written) >= 1 << 16:
                 written.clear()
             found = written[key] = (
-                f"<td>{num(score.max)}</td><td>{num(score.self_score)}</td><td>{num(score.reviewer_score, '')}</td>"
-                f"<td>{num(score.final)}{' ✓' if score.met else ''}</td><td>"
+                f"<td>{num(most)}</td><td>{num(own)}</td><td>{num(reviewer, '')}</td>"
+                f"<td>{num(final)}{' ✓' if met else ''}</td><td>"
             )
         return found
 
