@@ -52,7 +52,7 @@ def test_dates_are_written_day_first():
 
 
 def test_pages_may_ask_for_nothing_instead_of_a_dash():
-    """unit.html writes `|num("")`: the second argument is what to show for no number."""
+    """Unit pages write `num(value, "")`: the second argument is what to show for no number."""
     assert number(None, "") == "" and number(7.5, "") == "7,5"
 
 

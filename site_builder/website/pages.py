@@ -1,4 +1,5 @@
-"""Render the HTML of every generated page from the gathered facts (Jinja2, autoescaped).
+"""Render the HTML of every generated page from the gathered facts (Jinja2, autoescaped; a
+unit's page, made 15,000 times in a national build, by unit_html.py, which escapes alike).
 
 Text typed by units and reviewers (notes, comments, names) is escaped by the template engine,
 so markup in a submission shows as text. Links are relative so the site works from any folder.
@@ -33,6 +34,7 @@ from site_builder.website.text import (
     slug,
     status_text,
 )
+from site_builder.website.unit_html import UnitPageHtml
 
 TEMPLATES = resources.templates_dir()
 RANKING_LIMIT = 200
@@ -265,6 +267,7 @@ class PageRenderer:
         self.prov = provenance
         self._cache: dict[str, jinja2.Template] = {}
         self._links: dict[str, set[str]] | None = None
+        self._unit_html: UnitPageHtml | None = None
 
     def _t(self, name: str) -> jinja2.Template:
         if name not in self._cache:
@@ -301,17 +304,26 @@ class PageRenderer:
         ctx["prov"] = self.unit_provenance(f)
         history = self.history(f, b)
         parent_href = b + self.layout.parent(f.period, f.unit.parent) if f.unit.parent in pf.parents else ""
-        return self._t("unit.html").render(
-            f=f,
-            period=pf.period,
+        return self.unit_html().page(
+            f,
+            pf.period,
+            b=b,
+            prov=ctx["prov"],
+            history_note=ctx["history_note"],
+            periods=self.periods,
+            year_links=ctx["year_links"],
             history=history,
-            template_name=TEMPLATE_FILE,
             trend=charts.trend(history),
             parent_href=parent_href,
-            structure=pf.period.structure,
             ranks=f.ranks,
-            **ctx,
         )
+
+    def unit_html(self) -> UnitPageHtml:
+        """What writes a unit page's body, made once (before page workers fork: unit_pages.py)."""
+        if self._unit_html is None:
+            self._unit_html = UnitPageHtml(self.env, self.org, TEMPLATE_FILE)
+            self._t("_macros.html")  # what its `once` snippets render
+        return self._unit_html
 
     def rank_cards(self, f: UnitFact, ranks: tuple) -> str:
         """The unit page's rank cards for these ranks (`UnitFact.ranks`), as the page renders them."""

@@ -2,8 +2,8 @@
 scores come from (file and commit), objections, and the pages of what awaits review.
 
 Kept apart from the page renderer: build.py makes one `ReviewSite`, `install` gives the
-templates four functions (used by the include templates `_review_workbook.html`,
-`_review_extras.html`, `_review_downloads.html`), and `write` puts the workbooks and the
+pages five functions (used by the include templates `_review_workbook.html` and
+`_review_downloads.html`, and by unit pages: unit_html.py), and `write` puts the workbooks and the
 review-queue pages into the built site.
 """
 

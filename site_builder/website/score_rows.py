@@ -1,4 +1,4 @@
-"""The rows of a unit page's score table (one per criterion), written here instead of in unit.html.
+"""The rows of a unit page's score table (one per criterion), written here instead of in a template.
 
 Jinja spent ~13 µs on a row, in a dozen escaped outputs, filter calls and the evidence loop's
 context; a national build renders 850,000 rows. Written with plain string operations, a group's

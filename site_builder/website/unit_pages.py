@@ -84,7 +84,7 @@ def _render(run, renderer, deep, room: int, todo: list[tuple], writer: SiteWrite
         if not workers:
             _render_chunk(todo, writer)
             return 1
-        renderer._t("unit.html")  # compiled once, before the fork
+        renderer.unit_html()  # made once, before the fork
         size = max(1, min(400, -(-len(todo) // (workers + 1))))
         chunks = [todo[n : n + size] for n in range(0, len(todo), size)]
         split = max(1, len(chunks) // (workers + 1))
