@@ -112,14 +112,14 @@ def test_fields_left_out_of_the_key_are_shown_nowhere(tmp_path):
 @pytest.mark.parametrize(
     "rows",
     [
-        [["1", "1.1", 2.0, "", "Có"], ["1", "1.2", 0.5, 1.0, "Không"]],
-        [["1", "1.1", 'a "quoted" cell', ","], ["2", "line\r\nbreak", "x\ny", "\r"]],  # written row by row
+        [("1", "1.1", 2.0, "", "Có"), ("1", "1.2", 0.5, 1.0, "Không"), ("1", "1.1", 2.0, "", "Có")],
+        [("1", "1.1", 'a "quoted" cell', ","), ("2", "line\r\nbreak", "x\ny", "\r")],  # quoted inside its row
         [],
     ],
 )
 def test_a_units_cells_written_once_before_each_criterion_are_the_csv_of_whole_rows(rows):
     prefix = ["2023-2024", "thcs-a", "Trường THCS A, «B»", 'tên "có" ngoặc', "=1+1"]
-    whole = downloads._rows_text([prefix + row for row in rows])
+    whole = downloads._rows_text([prefix + list(row) for row in rows])
     assert downloads._prefixed_rows_text(prefix, rows) == whole
 
 

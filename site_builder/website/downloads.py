@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import itertools
@@ -120,11 +121,11 @@ CRITERION_TITLES = (
 )
 
 
-def _criterion_cells(g, it) -> list:
+def _criterion_cells(g, it) -> tuple:
     """The CSV cells of one criterion, in the order of CRITERION_TITLES (one call per row: the
     criteria CSV has a row per unit and criterion, the largest download)."""
     score = it.score  # facts.ItemFact's properties read it; read once here
-    return [
+    return (
         csv_value(g.id),
         csv_value(score.criterion),
         _csv_number(score.max),
@@ -134,7 +135,7 @@ def _criterion_cells(g, it) -> list:
         "Có" if score.met else "Không",
         "Có" if score.applicable else "Không",
         len(it.evidence),
-    ]
+    )
 
 
 def _csv_number(value):
@@ -253,16 +254,21 @@ def _rows_text(rows) -> str:
     return buffer.getvalue()
 
 
-def _prefixed_rows_text(prefix: list, rows: list[list]) -> str:
-    """`_rows_text` of each row after `prefix` (a unit's cells before each of its criteria's):
-    the prefix is written once, when no cell of the rows holds a line break (criterion ids,
-    numbers, "Có"/"Không": none does), else row by row."""
-    text = _rows_text(rows)
-    lines = text.split("\r\n")[:-1]
-    if len(lines) != len(rows):  # a cell with a line break in it
-        return _rows_text([prefix + row for row in rows])
+def _prefixed_rows_text(prefix: list, rows: list[tuple]) -> str:
+    """`_rows_text` of each row after `prefix` (a unit's cells before each of its criteria's): the
+    prefix is written once, then each row as `_row_text` writes it alone (a cell with a line break
+    stays quoted inside its row)."""
     head = _rows_text([prefix])[:-2] + ","
-    return "".join([f"{head}{line}\r\n" for line in lines])
+    return "".join([head + _row_text(row) for row in rows])
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _row_text(row: tuple) -> str:
+    """`_rows_text` of one criterion's cells, remembered: a national year's criteria CSV has
+    280,000 rows, of a few thousand distinct sets of cells. Each position holds one type
+    (`_criterion_cells`: a number is a float or "", the count an int), so two rows that compare
+    equal are written alike."""
+    return _rows_text([row])
 
 
 class UnitRows(NamedTuple):
