@@ -174,11 +174,10 @@ class KeptFacts:
         if parts is None:
             return None
         digest = FactDigest.of_pickled(self.pickler, *parts)
-        values = {name: getattr(fact, name) for name in (*HEAD_FIELDS, *REST_FIELDS) if name != "milestones"}
-        milestones = pickle.dumps(fact.milestones, protocol=pickle.HIGHEST_PROTOCOL)  # in `parts` already
+        values = {name: getattr(fact, name) for name in (*HEAD_FIELDS, *REST_FIELDS)}
         summary = {"evidence": fact.evidence_counts, "groups": fact.group_totals}
-        self.cache.put_fact(key, parts[1])
-        record = _Record(key, values, milestones, _evidence_files(fact), summary, digest)
+        self.cache.put_fact(key, parts[2])
+        record = _Record(key, values, parts[1], _evidence_files(fact), summary, digest)
         self._records(fact.unit.parent)[fact.unit.id] = record
         self._changed.add(fact.unit.parent)
         return digest
