@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from site_builder.paths import unit_folder
 
@@ -223,8 +224,11 @@ class Registry:
         return found.units.get(unit_id) if found else None
 
 
-@dataclass(frozen=True)
-class CriterionEntry:
+class CriterionEntry(NamedTuple):
+    """A criterion of a self-assessment. Named tuples, not dataclasses, as are a review's
+    entries: a rebuild reads back the checked verdicts on every unit file (330,000 entries at
+    15,000 units), and a tuple is read back in less time than an object with its dict."""
+
     id: str
     score: float
     evidence: tuple[str, ...] = ()
@@ -243,8 +247,9 @@ class Submission:
         return unit_folder(self.period, self.parent, self.unit)
 
 
-@dataclass(frozen=True)
-class ReviewEntry:
+class ReviewEntry(NamedTuple):
+    """A criterion of a reviewer's scores (a named tuple: see CriterionEntry)."""
+
     id: str
     score: float
     comment: str = ""
