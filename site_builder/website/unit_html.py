@@ -5,7 +5,8 @@ CPU-s of the pages step at 15,000 units, measured), most of it in Jinja's machin
 in the page: for each of ~130 outputs a context lookup, an attribute fetch through the
 environment and an escape into a Markup object, and a generator step for each of ~225 pieces.
 Its rows and common parts were already written in Python (score_rows.py, page_parts.py); this is
-the rest, in the template's order, one function per section of the page.
+the rest, in the template's order, one function per section of the page: the same 15,000 pages,
+byte for byte, in 4.1 instead of 7.0 CPU-s (measured inside one build with each).
 
 Everything that comes from data (names, notes, links, identifiers, file names) is escaped as
 autoescape did (markupsafe: & < > ' "); numbers, days and times come from the page's formatters,
