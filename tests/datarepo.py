@@ -159,6 +159,14 @@ def write_school(
     return write(root / f"submissions/{period}/{parent}/{unit}.yaml", dump(school_submission(unit, period, scores)))
 
 
+def write_review(
+    root: Path, period: str, parent: str, unit: str, criteria: dict, reviewer: str = "pgd-q1-reviewer"
+) -> Path:
+    """A unit's reviewer scores (`criteria`: criterion -> {"diem_cham": …, "nhan_xet": …}), dated 24/06/2024."""
+    data = {"don_vi": unit, "nam_hoc": period, "nguoi_cham": reviewer, "ngay_cham": "2024-06-24", "tieu_chi": criteria}
+    return write(root / f"submissions/{period}/{parent}/{unit}.review.yaml", dump(data))
+
+
 def write_report(
     root: Path, period: str, parent: str, unit: str, milestone: str, name: str = "bao-cao.pdf", text: str = ""
 ) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.objections import VALID_LABEL, parse_form
-from tests.datarepo import dump, write, write_school
+from tests.datarepo import write_review, write_school
 from tests.test_pr_flow import cli, commit, new_repo
 
 FIXTURES = Path(__file__).parent / "data" / "github"
@@ -23,20 +23,12 @@ def published(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("queue")
     root, repository = new_repo(tmp_path)
     write_school(root, PERIOD, "pgd-quan-1", "thcs-demo-b", scores={"1.1": 5})
-    write(
-        root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.review.yaml",
-        dump(
-            {
-                "don_vi": "thcs-demo-a",
-                "nam_hoc": PERIOD,
-                "nguoi_cham": "pgd-q1-reviewer",
-                "ngay_cham": "2024-06-24",
-                "tieu_chi": {
-                    "1.2": {"diem_cham": 5, "nhan_xet": "Đã xem lại theo phúc khảo."},
-                    "3.4": {"diem_cham": 3},
-                },
-            }
-        ),
+    write_review(
+        root,
+        PERIOD,
+        "pgd-quan-1",
+        "thcs-demo-a",
+        {"1.2": {"diem_cham": 5, "nhan_xet": "Đã xem lại theo phúc khảo."}, "3.4": {"diem_cham": 3}},
     )
     commit(repository, "Dữ liệu")
     site = tmp_path / "site"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.datarepo import dump, write
+from tests.datarepo import dump, write, write_review
 from tests.test_pr_flow import cli, commit, new_repo
 
 PERIOD = "2023-2024"
@@ -49,18 +49,7 @@ def page(tmp_path_factory) -> PageReader:
     department = yaml.safe_load((registry / "so-gddt.yaml").read_text(encoding="utf-8"))
     next(u for u in department["units"] if u["id"] == "pgd-quan-1")["name"] = f"Phòng {MARKUP}"
     write(registry / "so-gddt.yaml", dump(department))
-    write(
-        root / f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-a.review.yaml",
-        dump(
-            {
-                "don_vi": "thcs-demo-a",
-                "nam_hoc": PERIOD,
-                "nguoi_cham": "pgd-q1-reviewer",
-                "ngay_cham": "2024-06-24",
-                "tieu_chi": {"1.2": {"diem_cham": 5, "nhan_xet": f"Nhận xét {MARKUP}"}},
-            }
-        ),
-    )
+    write_review(root, PERIOD, "pgd-quan-1", "thcs-demo-a", {"1.2": {"diem_cham": 5, "nhan_xet": f"Nhận xét {MARKUP}"}})
     commit(repository, "Dữ liệu")
     objections = json.loads(OBJECTIONS.read_text(encoding="utf-8"))
     for issue in objections["issues"]:
