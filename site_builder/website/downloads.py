@@ -264,8 +264,9 @@ def _prefixed_rows_text(prefix: list, rows: list[tuple]) -> str:
 
 @functools.lru_cache(maxsize=1 << 14)
 def _row_text(row: tuple) -> str:
-    """`_rows_text` of one criterion's cells, remembered: a national year's criteria CSV has
-    280,000 rows, of a few thousand distinct sets of cells. Each position holds one type
+    """`_rows_text` of one criterion's cells, remembered: the criteria CSV of 15,000 generated
+    units has 254,830 rows and 640 distinct sets of cells (criteria, scores and evidence counts
+    are few). Each position holds one type
     (`_criterion_cells`: a number is a float or "", the count an int), so two rows that compare
     equal are written alike."""
     return _rows_text([row])
