@@ -38,7 +38,7 @@ class PageReader(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory) -> PageReader:
+def site(tmp_path_factory) -> Path:
     tmp_path = tmp_path_factory.mktemp("unit-html")
     root, repository = new_repo(tmp_path)
     registry = root / f"submissions/units/{PERIOD}"
@@ -60,11 +60,27 @@ def page(tmp_path_factory) -> PageReader:
     site = tmp_path / "site"
     built = cli(root, "build", "--out", str(site), "--objections", str(objections_file))
     assert built.returncode == 0, built.stderr
-    html = (site / PERIOD / "don-vi/thcs-demo-a/index.html").read_text(encoding="utf-8")
-    body = html[html.index('<section class="sb-sheet') : html.index("</article>")]  # the shell has scripts
+    return site
+
+
+def read_body(site: Path, url: str) -> PageReader:
+    """What the page's generated body shows (the theme's shell around it has scripts)."""
+    html = (site / url / "index.html").read_text(encoding="utf-8")
     reader = PageReader()
-    reader.feed(body)
+    reader.feed(html[html.index('<section class="sb-sheet') : html.index("</article>")])
     return reader
+
+
+@pytest.fixture(scope="module")
+def page(site) -> PageReader:
+    return read_body(site, f"{PERIOD}/don-vi/thcs-demo-a")
+
+
+def test_a_bodys_table_of_units_shows_typed_names_as_typed(site):
+    """The reviewing body's page lists its units (body_rows.py): the same escaping."""
+    body = read_body(site, f"{PERIOD}/quan-ly/pgd-quan-1")
+    assert "script" not in body.tags and "b" not in body.tags and "tr" in body.tags
+    assert f"Trường {MARKUP}" in "".join(body.text)
 
 
 def test_typed_markup_opens_no_tag(page):

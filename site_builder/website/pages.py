@@ -20,7 +20,7 @@ from site_builder.messages import EVIDENCE_KIND_LABELS
 from site_builder.model import Organization, PeriodRegistry
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
-from site_builder.website import charts, page_parts, score_rows
+from site_builder.website import body_rows, charts, page_parts, score_rows
 from site_builder.website.facts import PeriodFacts, UnitFact
 from site_builder.website.text import (
     STATUS_LABELS,
@@ -87,6 +87,7 @@ def environment(commit_url, cache=None) -> jinja2.Environment:
             "rank_cards": page_parts.rank_cards,
             "rank": page_parts.rank,
             "demo_repo": page_parts.demo_repo,
+            "unit_rows": body_rows.unit_rows,
         }
     )
     once = env.globals["once"] = _rendered_once(env)
