@@ -84,9 +84,7 @@ def environment(commit_url, cache=None) -> jinja2.Environment:
         {
             "years_bar": page_parts.years_bar,
             "provenance": page_parts.provenance,
-            "rank_cards": page_parts.rank_cards,
             "rank": page_parts.rank,
-            "demo_repo": page_parts.demo_repo,
             "unit_rows": body_rows.unit_rows,
         }
     )

@@ -59,6 +59,7 @@ class UnitPageHtml:
         UnitFact.ranks."""
         u = f.unit
         type_text = type_label(u.type)
+        review = self.globals["review_source"](f)  # where its reviewer scores come from, or None
         return "".join(
             (
                 self._sheet(f, u, type_text, period, prov),
@@ -69,8 +70,8 @@ class UnitPageHtml:
                 "\n",
                 self._cards(f, type_text, ranks),
                 self._filing(f, period, b, history_note),
-                self._review_source(f),
-                self._objections(f),
+                self._review_source(review),
+                self._objections(f, review),
                 self._buttons(f),
                 self._milestones(f, b),
                 self._scores(f, b),
@@ -216,9 +217,8 @@ class UnitPageHtml:
         out.append(f"<li>Bộ tiêu chí áp dụng: {escape(f.criteria_version)}.</li>\n</ul>\n")
         return "".join(out)
 
-    def _review_source(self, f) -> str:
+    def _review_source(self, src: dict | None) -> str:
         """Where the unit's reviewer scores come from (review_site.py `source`)."""
-        src = self.globals["review_source"](f)
         if not src:
             return ""
         book = f"bảng chấm {escape(src['path'].rsplit('/', 1)[-1])}, " if src["workbook"] else ""
@@ -235,12 +235,14 @@ class UnitPageHtml:
             where = "chưa xác định"
         return f'<p class="sb-note" data-review-source>Điểm chấm ghi ở {book}commit {where}.</p>\n'
 
-    def _objections(self, f) -> str:
-        """The unit's objections to its scores (review_site.py `objections_for`)."""
+    def _objections(self, f, src: dict | None) -> str:
+        """The unit's objections to its scores (review_site.py `objections_for`); `src`: where its
+        reviewer scores come from (the commit a settled objection's final score names)."""
         found = self.globals["review_objections"](f)
         if not found:
             return ""
-        src = None
+        commit = src["commit"] if src else None
+        at = f" (commit <code>{escape(commit.sha[:7])}</code>)" if commit else ""
         out = ['<h2 id="phuc-khao">Phúc khảo</h2>\n<ul class="sb-facts">\n']
         for o in found:
             number = escape(o.number)
@@ -258,10 +260,6 @@ class UnitPageHtml:
                     for it in g.items:
                         if it.id != o.criterion:
                             continue
-                        if src is None:
-                            src = self.globals["review_source"](f) or {}
-                        commit = src.get("commit")
-                        at = f" (commit <code>{escape(commit.sha[:7])}</code>)" if commit else ""
                         out.append(
                             f" Điểm cuối cùng: <strong data-objection-final>{self.num(it.final)}</strong>"
                             f"/{self.num(it.max)}{at}."
