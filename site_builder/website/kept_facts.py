@@ -26,7 +26,7 @@ import pickle
 from collections.abc import Callable
 from dataclasses import fields
 from functools import partial
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from site_builder.cache_files import UNPICKLABLE, UNREADABLE_PICKLE
 from site_builder.model import Dataset, Period, Unit
@@ -47,34 +47,33 @@ from site_builder.website.facts import (
     score_fields,
 )
 
+T = TypeVar("T")
+
+
+class _ReadWhenAsked(Generic[T]):
+    """A field of a kept unit's facts that is read back when first asked for, by the reader
+    `KeptFacts.restore` gave it; a value set is kept as it is."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name, self.slot = name, f"_{name}"
+
+    def __get__(self, fact, owner=None) -> list[T]:
+        found = fact.__dict__.get(self.slot)
+        if found is None:
+            found = fact.__dict__[self.slot] = fact._readers.pop(self.name)()
+        return found
+
+    def __set__(self, fact, value: list[T]) -> None:
+        fact.__dict__[self.slot] = value
+
 
 class KeptUnitFact(UnitFact):
     """A unit's facts read back from the build cache; its criteria and its milestone reports are
     read when first asked for."""
 
     _readers: dict[str, Callable[[], list]]  # field -> what reads it when first asked for (`KeptFacts.restore`)
-
-    @property  # a dataclass field of UnitFact, read here when first needed
-    def groups(self) -> list[GroupFact]:
-        return self._read_once("groups")
-
-    @groups.setter
-    def groups(self, value: list[GroupFact]) -> None:
-        self.__dict__["_groups"] = value
-
-    @property  # a dataclass field of UnitFact, read here when first needed
-    def milestones(self) -> list[MilestoneFact]:
-        return self._read_once("milestones")
-
-    @milestones.setter
-    def milestones(self, value: list[MilestoneFact]) -> None:
-        self.__dict__["_milestones"] = value
-
-    def _read_once(self, name: str) -> list:
-        found = self.__dict__.get(f"_{name}")
-        if found is None:
-            found = self.__dict__[f"_{name}"] = self._readers.pop(name)()
-        return found
+    groups = _ReadWhenAsked[GroupFact]()  # UnitFact's fields, read here when first needed
+    milestones = _ReadWhenAsked[MilestoneFact]()
 
     @property
     def group_totals(self) -> list[tuple[str, str, float, float]]:
