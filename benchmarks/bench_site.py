@@ -22,8 +22,22 @@ output folder only copies of the unit and body pages: once with nothing kept (th
 one after the code changed), then with what the first one left.
 
     python benchmarks/bench_site.py --sizes 1500 --pairs 3
-    python benchmarks/bench_site.py --sizes 15000 --pairs 1 --before /tmp/before-src
-    python benchmarks/bench_site.py --sizes 45000 --pairs 1 --plain-max 0 --pdf-kib 120
+    python benchmarks/bench_site.py --sizes 15000 --pairs 1 --before /tmp/before-src --sites /dev/shm/site-bench
+    python benchmarks/bench_site.py --sizes 45000 --pairs 1 --plain-max 0 --pdf-kib 120 --sites /dev/shm/site-bench
+
+The data repository is packed (`git repack`) as a clone's is: one pack file, not a loose
+object file per blob (87,000 of them at 15,000 units, where git opened and inflated each).
+
+`--sites DIR` puts the built sites and build caches there instead of beside the data. On an
+ext4 file system without a journal (this machine's disk: "mounted filesystem ... without
+journal"), the kernel checks each inode it hands out against recent deletions (`recently_deleted`,
+skipped when there is a journal, ext4's default), and each full build starts by deleting the last
+one's 35,000 files: a loop writing 15,000 pages of 30 KB into 15,000 new folders took 0.96 s of
+system time on a fresh disk, 2.1 to 6.8 s after such deletions, 1.11 in memory; full builds at
+15,000 units took 46.7, 49.2 and 50.8 CPU-s with their sites on that disk, 45.9, 45.6 and 46.2
+in memory (alternated, the same code). `--sites /dev/shm/site-bench` measures what a disk with a
+journal would. Hard links from there to the data fail, so copied evidence (`evidence: copy`) is
+copied: use it for sizes whose evidence is linked.
 
 `--before DIR` also runs another checkout of the package (its source folder, put first on
 PYTHONPATH) in each pair: before/after on the same machine, alternated. Results are printed as a
@@ -78,6 +92,7 @@ def prepare(size: int, target: Path, pdf_kib: int, commits: int, evidence: str) 
         encoding="utf-8",
     )
     made = commit_history(target, commits)
+    pack(target)
     return {
         "evidence": evidence,
         "pdf_files": pdfs,
@@ -168,6 +183,15 @@ def commit_history(root: Path, commits: int) -> int:
         git(root, "commit", "--quiet", "--no-gpg-sign", "-m", "Phần còn lại", date=f"{day}T18:00:00+07:00")
         made += 1
     return made
+
+
+def pack(root: Path) -> None:
+    """Put the loose objects into a pack, as a clone receives them (module docstring); PDFs over
+    100 KiB are not compared for deltas (noise: none would be found), and the pack is compressed
+    as a host's is (git() leaves loose objects uncompressed). Cheap when few are loose."""
+    counted = dict(line.split(": ") for line in git(root, "count-objects", "-v").splitlines())
+    if int(counted["count"]):
+        git(root, "-c", "core.bigFileThreshold=100k", "-c", "pack.compression=-1", "repack", "-d", "-q")
 
 
 def change_one_submission(root: Path) -> str:
@@ -293,12 +317,14 @@ def plain_docs(pages: int, work: Path) -> None:
     )
 
 
-def plain(work: Path) -> dict:
-    shutil.rmtree(work / "site", ignore_errors=True)
+def plain(work: Path, site: Path) -> dict:
+    shutil.rmtree(site, ignore_errors=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    run = measured([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(work / "mkdocs.yml")], env, work)
+    run = measured(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(work / "mkdocs.yml"), "-d", str(site)], env, work
+    )
     run.pop("output")
-    run.update(measure_site(work / "site"))
+    run.update(measure_site(site))
     return run
 
 
@@ -332,18 +358,21 @@ def bench_size(size: int, args) -> dict:
     result: dict = {"units": size}
     if args.reuse_data and (data / ".git").is_dir():
         result["data"] = json.loads((work / "data.json").read_text())
+        pack(data)  # data made before packing was done here
     else:
         result["data"] = prepare(size, data, args.pdf_kib, args.commits, evidence_mode(size, args))
         (work / "data.json").write_text(json.dumps(result["data"]))
     print(f"{size}: data {result['data']}", flush=True)
     if args.prepare_only:
         return result
+    out = args.sites / str(size) if args.sites else work  # sites and build caches (module docstring)
+    out.mkdir(parents=True, exist_ok=True)
     with_plain = size <= args.plain_max
     if with_plain:
         plain_docs(size, work / "plain")
     verdicts = work / "verdicts"
     if not verdicts.is_dir():  # the first build ever: every PDF checked, every YAML file parsed
-        result["first_build_cold"] = ours(data, work / "site", work / "cache", args.ours, verdicts=verdicts)
+        result["first_build_cold"] = ours(data, out / "site", out / "cache", args.ours, verdicts=verdicts)
         print(
             f"  first build, cold: {brief(result['first_build_cold'])}  {result['first_build_cold']['steps']}",
             flush=True,
@@ -351,21 +380,19 @@ def bench_size(size: int, args) -> dict:
     runs: dict[str, list] = {"ours": [], "before": [], "plain": []}
     for pair in range(args.pairs):
         if args.before is not None:
-            runs["before"].append(
-                ours(data, work / "site-before", work / "cache-before", args.before, verdicts=verdicts)
-            )
+            runs["before"].append(ours(data, out / "site-before", out / "cache-before", args.before, verdicts=verdicts))
             print(f"  pair {pair + 1} before: {brief(runs['before'][-1])}  {runs['before'][-1]['steps']}", flush=True)
-        runs["ours"].append(ours(data, work / "site", work / "cache", args.ours, verdicts=verdicts))
+        runs["ours"].append(ours(data, out / "site", out / "cache", args.ours, verdicts=verdicts))
         print(f"  pair {pair + 1} ours:   {brief(runs['ours'][-1])}  {runs['ours'][-1]['cpu_steps']}", flush=True)
         if with_plain:
-            runs["plain"].append(plain(work / "plain"))
+            runs["plain"].append(plain(work / "plain", out / "site-plain"))
             print(f"  pair {pair + 1} plain:  {brief(runs['plain'][-1])}", flush=True)
     result["runs"] = {k: v for k, v in runs.items() if v}
     # Incremental: the last "ours" run left its site and cache in place.
-    unchanged = ours(data, work / "site", work / "cache", args.ours, fresh=False, verdicts=verdicts)
+    unchanged = ours(data, out / "site", out / "cache", args.ours, fresh=False, verdicts=verdicts)
     print(f"  unchanged rebuild: {brief(unchanged)}  {unchanged['cpu_steps']}", flush=True)
     result["unchanged_rebuild"] = unchanged
-    rebuilds = one_change_rebuilds(data, work, args, verdicts, settle=bool(runs["before"]))
+    rebuilds = one_change_rebuilds(data, out, args, verdicts, settle=bool(runs["before"]))
     result["one_file_rebuilds"] = rebuilds["ours"]
     if rebuilds["before"]:
         result["before_one_file_rebuilds"] = rebuilds["before"]
@@ -383,16 +410,17 @@ def bench_size(size: int, args) -> dict:
     else:
         print("  no full build measured here or before: no rebuild ratio", flush=True)
     if args.publish:
-        result["publish"] = publishing_runs(data, work, args.ours, verdicts)
+        result["publish"] = publishing_runs(data, work, out, args.ours, verdicts)
     return result
 
 
-def one_change_rebuilds(data: Path, work: Path, args, verdicts: Path, settle: bool) -> dict[str, list]:
+def one_change_rebuilds(data: Path, out: Path, args, verdicts: Path, settle: bool) -> dict[str, list]:
     """Rebuilds after one changed submission each (module docstring); the data is reset after.
-    `settle`: rebuild the other checkout's site once first, with nothing changed, as ours was."""
-    builds = {"ours": (work / "site", work / "cache", args.ours)}
+    `out`: where the sites and caches are. `settle`: rebuild the other checkout's site once
+    first, with nothing changed, as ours was."""
+    builds = {"ours": (out / "site", out / "cache", args.ours)}
     if args.before is not None:
-        builds["before"] = (work / "site-before", work / "cache-before", args.before)
+        builds["before"] = (out / "site-before", out / "cache-before", args.before)
     if settle and "before" in builds:
         ours(data, *builds["before"], fresh=False, verdicts=verdicts)
     start = git(data, "rev-parse", "HEAD").strip()
@@ -431,14 +459,14 @@ KEPT_BY_PUBLISH = (
 PAGES_KEPT_BY_PUBLISH = ("don-vi", "quan-ly")  # <site>/<period>/<folder>: unit and body pages
 
 
-def publishing_runs(data: Path, work: Path, source: Path | None, verdicts: Path) -> dict:
+def publishing_runs(data: Path, work: Path, out: Path, source: Path | None, verdicts: Path) -> dict:
     """Two builds as publish.yml runs them (see the module's docstring): without, then with what
-    the workflow keeps between runs."""
-    checkout, site, cache = work / "checkout", work / "site-publish", work / "cache-publish"
+    the workflow keeps between runs; the clone in `work`, the site and cache in `out`."""
+    checkout, site, cache = work / "checkout", out / "site-publish", out / "cache-publish"
     runs = {}
     for name, keep in (("publish, nothing kept", False), ("publish, cache kept", True)):
         shutil.rmtree(checkout, ignore_errors=True)
-        pages = work / "pages-kept"
+        pages = out / "pages-kept"
         shutil.rmtree(pages, ignore_errors=True)
         for folder in site.glob("*/*") if keep else ():
             if folder.name in PAGES_KEPT_BY_PUBLISH:
@@ -449,7 +477,7 @@ def publishing_runs(data: Path, work: Path, source: Path | None, verdicts: Path)
         git(work, "clone", "--quiet", str(data), str(checkout))  # every file written anew
         if keep:
             for folder in cache.glob("site-builder/build/*"):
-                kept = work / "kept"
+                kept = out / "kept"
                 kept.mkdir()
                 for part in KEPT_BY_PUBLISH:
                     if (folder / part).exists():
@@ -538,6 +566,7 @@ def main() -> int:
     parser.add_argument("--publish", action="store_true", help="also build twice as publish.yml does")
     parser.add_argument("--prepare-only", action="store_true", help="only generate the data")
     parser.add_argument("--work", type=Path, default=Path("/tmp/site-bench"))
+    parser.add_argument("--sites", type=Path, default=None, help="folder for sites and build caches (see above)")
     args = parser.parse_args()
     out = PROJECT / "build" / "bench-site.json"
     results = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
