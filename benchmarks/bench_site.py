@@ -404,11 +404,11 @@ def bench_size(size: int, args) -> dict:
     if runs["ours"]:
         full_cpu = statistics.median(r["cpu"] for r in runs["ours"])
         result["rebuild_ratio"] = round(statistics.median(r["cpu"] for r in rebuilds["ours"]) / full_cpu, 3)
+    else:
+        print("  no full build measured here or before: no rebuild ratio", flush=True)
     if runs["before"] and rebuilds["before"]:
         full_cpu = statistics.median(r["cpu"] for r in runs["before"])
         result["before_rebuild_ratio"] = round(statistics.median(r["cpu"] for r in rebuilds["before"]) / full_cpu, 3)
-    else:
-        print("  no full build measured here or before: no rebuild ratio", flush=True)
     if args.publish:
         result["publish"] = publishing_runs(data, work, out, args.ours, verdicts)
     return result
