@@ -8,7 +8,8 @@ next build takes a unit file's key from there unless `git diff-tree` names a pat
 (its self-assessment, its reviewer scores, anything under its folder), and computes the others.
 
 Only a clean checkout qualifies: `git status` names no modified, staged, untracked or ignored file
-under submissions/, so the files on disk are the tree's. What a key digests beside the unit's
+under submissions/, so the files on disk are the tree's (folder_stamps.py spares listing the
+folders none of which changed since the last build). What a key digests beside the unit's
 files (the code, criteria/, schema/, the organisation file, the registry files) is what the kept
 keys are kept under: when any of it changed, no key is reused. A key reused is the key the
 checks would compute, so a verdict found under it is the one they would find. For the same
@@ -25,11 +26,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from site_builder import check_cache, gitread
+from site_builder import check_cache, folder_stamps, gitread
 from site_builder.cache_files import UNREADABLE_PICKLE
 from site_builder.paths import REVIEW_SUFFIX, SUBMISSIONS
 
 KIND = "unit-file-keys"  # the build cache's blobs of this kind: one, under the digest of what else keys digest
+STAMPS_KIND, STAMPS_NAME = "folder-stamps", "submissions"  # the blob of folder_stamps.py's stamps
 
 
 @dataclass
@@ -64,7 +66,7 @@ def read(root: Path, cache) -> KeptKeys:
         repo = gitread.open_repository(root)
     except gitread.GitError:
         return KeptKeys()
-    tree = _clean_tree(repo)
+    tree = _clean_tree(repo, cache)
     if tree is None:
         return KeptKeys()
     data = cache.blob(KIND, _base(root))
@@ -91,26 +93,28 @@ def _base(root: Path) -> str:
     return hashlib.sha256(check_cache.shared_digest(base) + check_cache.period_digest(base, "")).hexdigest()
 
 
-def _clean_tree(repo: gitread.Repository) -> str | None:
-    """The tree of submissions/ at HEAD when the checkout holds exactly it; None otherwise."""
+def _clean_tree(repo: gitread.Repository, cache) -> str | None:
+    """The tree of submissions/ at HEAD when the checkout holds exactly it; None otherwise. Keeps
+    the folders' stamps (folder_stamps.py) in `cache` for the next build when they were taken
+    while it was clean (stamps kept from an earlier clean moment stay valid: every folder changed
+    since is listed again)."""
+    folder = os.fsdecode(repo.prefix + SUBMISSIONS.encode())
+    kept = _kept_stamps(cache.blob(STAMPS_KIND, STAMPS_NAME))
     try:
-        folder = repo.prefix + SUBMISSIONS.encode()
-        status = gitread.run(
-            repo.top,
-            "-c",
-            "core.trustctime=false",  # a copy-mode site hard-links the PDFs, which moves their ctime
-            "status",
-            "--porcelain=v1",
-            "-z",
-            "--untracked-files=all",
-            "--ignored=matching",
-            "--no-renames",
-            "--",
-            os.fsdecode(folder),
-        )
+        clean, stamps = folder_stamps.untracked_free(repo, folder, kept)
     except gitread.GitError:
         return None
-    return None if status.strip(b"\0") else gitread.tree_id(repo, folder)
+    if stamps is not None and stamps is not kept:  # else those kept stay: still taken when it was clean
+        cache.put_blob(STAMPS_KIND, STAMPS_NAME, pickle.dumps(stamps, protocol=pickle.HIGHEST_PROTOCOL))
+    return gitread.tree_id(repo, folder.encode()) if clean else None
+
+
+def _kept_stamps(data: bytes | None) -> folder_stamps.Stamps | None:
+    try:
+        kept = pickle.loads(data) if data is not None else None
+    except UNREADABLE_PICKLE:
+        return None
+    return kept if isinstance(kept, dict) else None
 
 
 def _touched(repo: gitread.Repository, old: str, new: str) -> set[tuple[str, str, str]] | None:

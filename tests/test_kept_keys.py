@@ -13,7 +13,7 @@ import pytest
 from site_builder import build_cache, check_cache, kept_keys
 from site_builder.paths import DataRoot, FileRole
 from site_builder.validate import validate_all
-from tests.datarepo import lower_a_self_score, two_schools_committed, write_school
+from tests.datarepo import age, lower_a_self_score, two_schools_committed, write_school
 
 PERIOD = "2023-2024"
 BODY = "pgd-quan-1"
@@ -52,6 +52,15 @@ def stored_keys(root: Path) -> tuple[str, dict[str, str], dict]:
         build_cache.close()
     assert data is not None
     return pickle.loads(data)
+
+
+def stored_stamps(root: Path):
+    cache = build_cache.open_for(root)
+    try:
+        data = cache.blob(kept_keys.STAMPS_KIND, kept_keys.STAMPS_NAME)
+    finally:
+        build_cache.close()
+    return pickle.loads(data) if data is not None else None
 
 
 def codes(result, path: str) -> set[str]:
@@ -94,12 +103,19 @@ def test_a_commit_that_breaks_a_unit_is_caught_on_the_next_build(repo):
     assert "stray-file" in codes(result, SCHOOL_A) and not result.ok  # reported on the unit's file
 
 
+@pytest.mark.parametrize("aged", [False, True], ids=["folders-just-made", "folders-stamped"])
 @pytest.mark.parametrize("change", ["untracked", "ignored", "modified"])
-def test_a_checkout_that_is_not_the_commit_reuses_no_key(repo, change):
+def test_a_checkout_that_is_not_the_commit_reuses_no_key(repo, change, aged):
+    """Folders just made are listed again by git; folders older than its clock's tick are stamped
+    by the first build, and the second lists only those whose stamps changed (folder_stamps.py)."""
     root, git = repo
     if change == "ignored":
         git.commit("Bỏ qua tệp tạm", {".gitignore": "*.tmp\n"}, author_time=dt.datetime(2024, 5, 2, 10, tzinfo=dt.UTC))
+    if aged:
+        age(root / "submissions")
     validated(root)
+    if aged:
+        assert stored_stamps(root) is not None
     folder = root / f"submissions/{PERIOD}/{BODY}/thcs-demo-b"
     if change == "modified":
         (root / SCHOOL_B).write_text(
