@@ -139,25 +139,38 @@ def _folder_contents(folder: str) -> bytes:
     """Path, type and content of every entry under `folder`: a file by its SHA-256 (the build
     cache's digests: a file whose stamps did not change is not read again), a symbolic link by
     where it points. Not permissions or times, which a checkout sets."""
-    cache = build_cache.current()
     digest = hashlib.sha256()
-    start = len(folder) + 1
-    for current, dirs, names in os.walk(folder):
-        dirs.sort()
-        where = current[start:] or "."
-        linked = [d for d in dirs if os.path.islink(f"{current}/{d}")]  # listed, never followed
-        for name in sorted(names + linked):
-            path = f"{current}/{name}"
-            info = os.lstat(path)
-            kind = stat.S_IFMT(info.st_mode)
-            if kind == stat.S_IFLNK:
-                content = "->" + os.readlink(path)
-            elif kind == stat.S_IFREG:
-                content = cache.digest(path, info) if cache is not None else _file_digest(path).hex()
-            else:
-                content = "-"
-            digest.update(f"{where}/{name}\0{kind}\0{content}\n".encode("utf-8", "surrogateescape"))
+    _digest_entries(folder, ".", digest, build_cache.current())
     return digest.digest()
+
+
+def _digest_entries(folder: str, where: str, digest, cache) -> None:
+    """`folder`'s entries into `digest`, by name, each subfolder's after its own folder's (`where`:
+    its path under the unit's folder, "." for that folder). A link to a folder is an entry, never
+    followed. Read with os.scandir, which tells links and folders apart without asking the file
+    system again: os.walk and a check for links took 0.70 instead of 0.48 CPU-s for 13,500 units'
+    folders."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    below = []
+    for entry in entries:
+        if entry.is_dir() and not entry.is_symlink():
+            below.append(entry)
+            continue
+        info = entry.stat(follow_symlinks=False)
+        kind = stat.S_IFMT(info.st_mode)
+        if kind == stat.S_IFLNK:
+            content = "->" + os.readlink(entry.path)
+        elif kind == stat.S_IFREG:
+            content = cache.digest(entry.path, info) if cache is not None else _file_digest(entry.path).hex()
+        else:
+            content = "-"
+        digest.update(f"{where}/{entry.name}\0{kind}\0{content}\n".encode("utf-8", "surrogateescape"))
+    for entry in below:
+        _digest_entries(entry.path, entry.name if where == "." else f"{where}/{entry.name}", digest, cache)
 
 
 def _file_digest(path: Path | str) -> bytes:
