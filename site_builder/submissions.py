@@ -447,8 +447,11 @@ def unit_context(root: DataRoot, registry: Registry, role: FileRole):
     if unit is not None and unit.parent != role.parent:
         unit, elsewhere = None, unit
     others = () if unit or elsewhere else tuple(p for p, r in sorted(registry.periods.items()) if role.unit in r.units)
-    # os.path, not pathlib: called for each of the ~30,000 files a national build keys
-    exists = os.path.isfile(os.path.join(root.path, submission_path(role.period, role.parent, role.unit)))
+    # os.path, not pathlib: called for each of the ~30,000 files a national build keys; a
+    # self-assessment is the file the walk just found (only reviews read this)
+    exists = role.kind == "submission" or os.path.isfile(
+        os.path.join(root.path, submission_path(role.period, role.parent, role.unit))
+    )
     return unit, elsewhere, others, exists
 
 
