@@ -6,13 +6,17 @@ whether any untracked or ignored file exists lists every folder: 42,000 folders 
 15,000 units, a fourteenth of a rebuild after a one-file change. Adding, removing or renaming an
 entry of a folder changes that folder's modification time; editing a file in place does not, but
 then the file is tracked and `git status --untracked-files=no` (which only compares tracked files
-with the index, 0.12 CPU-s) sees the edit. So after a build found no untracked file, the stamps
-of the folders are kept (modification time, inode, link count), and the next build lists again
-only the folders whose stamps differ, or every folder when too many differ.
+with the index, 0.12 CPU-s) sees the edit. A file can also become untracked without any folder
+changing, when git stops tracking it (`git rm --cached` then a commit, a reset to a commit without
+it): such paths are in git's diff from the tree the stamps were taken with to HEAD's. So after a
+build found no untracked file, the stamps of the folders are kept (modification time, inode,
+link count) with that tree, and the next build lists again only the folders whose stamps differ
+and those of the paths that left the tree, or every folder when too many differ.
 
 What makes the stamps trustworthy:
-- They are taken before git lists the folders: an entry added after git looked changes a stamp
-  already taken.
+- They are taken before git lists the folders, and the folders to list are found by comparing
+  those stamps with the kept ones: an entry added after git looked changes a stamp already
+  taken, and is listed next time.
 - The folders stamped are those holding tracked files, and a folder's link count is 2 plus its
   subfolders on the file systems this relies on (ext4, xfs, tmpfs): a folder git does not know
   (an empty one, which `git status` never names, but where a file could be put later) shows as a
@@ -28,6 +32,7 @@ import os
 import stat
 import time
 from collections import Counter
+from typing import NamedTuple
 
 from site_builder import gitread
 
@@ -36,26 +41,49 @@ MAX_LISTED = 500  # changed folders listed one by one; above, git lists them all
 Stamps = dict[str, tuple[int, int, int] | None]  # folder (from the repository's top) -> its stamp; None: changed
 
 
-def untracked_free(repo: gitread.Repository, folder: str, kept: Stamps | None) -> tuple[bool, Stamps | None]:
+class Kept(NamedTuple):
+    tree: str  # the folder's tree at HEAD when the stamps were taken
+    stamps: Stamps
+
+
+def untracked_free(
+    repo: gitread.Repository, folder: str, tree: str | None, kept: Kept | None
+) -> tuple[bool, Kept | None]:
     """(no untracked, ignored, modified, staged or deleted path under `folder` (a path from the
-    repository's top), the stamps to keep for the next build or None). `kept`: the stamps the
-    last build kept."""
-    changed = _changed(repo, kept) if kept else None
-    if changed is not None and len(changed) <= MAX_LISTED:
-        if _status(repo, "--untracked-files=no", folder):  # a tracked file edited in place
+    repository's top), what to keep for the next build or None). `tree`: the folder's tree at
+    HEAD; `kept`: what the last build kept."""
+    if kept is not None and tree is not None:
+        if _status(repo, "--untracked-files=no", folder):  # a tracked file edited in place, or staged
             return False, None
-        if not changed:
-            return True, kept
-        return _listed_free(repo, folder, changed)
-    return _listed_free(repo, folder, [folder])
+        left = _left_the_index(repo, folder, kept.tree, tree)
+        if left is not None:
+            if not left and all(
+                stamp is not None and _stamp_of(repo, name) == stamp for name, stamp in kept.stamps.items()
+            ):
+                return True, kept
+            stamps = stamps_of(repo, folder)  # before git lists anything (module text)
+            if stamps is not None:
+                changed = {name for name, stamp in stamps.items() if stamp is None or kept.stamps.get(name) != stamp}
+                changed |= left | (kept.stamps.keys() - stamps.keys())
+                if len(changed) <= MAX_LISTED:
+                    clean = not _status(repo, "--untracked-files=all", *(sorted(changed) or [folder]))
+                    return clean, Kept(tree, stamps) if clean else None
+    stamps = stamps_of(repo, folder)
+    clean = not _status(repo, "--untracked-files=all", folder)
+    return clean, Kept(tree, stamps) if clean and stamps is not None and tree is not None else None
 
 
-def _listed_free(repo: gitread.Repository, folder: str, listed: list[str]) -> tuple[bool, Stamps | None]:
-    """`untracked_free` by git's listing of the folders `listed`; stamps only when it found nothing."""
-    stamps = stamps_of(repo, folder)  # before git lists the folders (module text)
-    if _status(repo, "--untracked-files=all", *listed):
-        return False, None
-    return True, stamps
+def _left_the_index(repo: gitread.Repository, folder: str, old: str, new: str) -> set[str] | None:
+    """The folders of the paths the tree `old` of `folder` has and `new` has not (a file git
+    stops tracking stays on disk, untracked, without any folder changing); None when git cannot
+    compare the trees."""
+    if old == new:
+        return set()
+    try:
+        changes = gitread.tree_changes(repo, old, new)
+    except gitread.GitError:
+        return None
+    return {os.path.dirname(f"{folder}/{os.fsdecode(c.path)}") for c in changes if not c.blob}
 
 
 def stamps_of(repo: gitread.Repository, folder: str) -> Stamps | None:
@@ -83,17 +111,11 @@ def stamps_of(repo: gitread.Repository, folder: str) -> Stamps | None:
     return stamps
 
 
-def _changed(repo: gitread.Repository, kept: Stamps) -> list[str]:
-    """The folders whose stamps differ from those kept (or were kept as changed)."""
-    changed = []
-    for name, stamp in kept.items():
-        try:
-            now = _stamp(os.lstat(os.path.join(repo.top, name)))
-        except OSError:
-            now = None
-        if stamp is None or now != stamp:
-            changed.append(name)
-    return changed
+def _stamp_of(repo: gitread.Repository, name: str) -> tuple[int, int, int] | None:
+    try:
+        return _stamp(os.lstat(os.path.join(repo.top, name)))
+    except OSError:
+        return None
 
 
 def _stamp(info: os.stat_result) -> tuple[int, int, int]:

@@ -99,22 +99,23 @@ def _clean_tree(repo: gitread.Repository, cache) -> str | None:
     while it was clean (stamps kept from an earlier clean moment stay valid: every folder changed
     since is listed again)."""
     folder = os.fsdecode(repo.prefix + SUBMISSIONS.encode())
+    tree = gitread.tree_id(repo, folder.encode())
     kept = _kept_stamps(cache.blob(STAMPS_KIND, STAMPS_NAME))
     try:
-        clean, stamps = folder_stamps.untracked_free(repo, folder, kept)
+        clean, stamps = folder_stamps.untracked_free(repo, folder, tree, kept)
     except gitread.GitError:
         return None
     if stamps is not None and stamps is not kept:  # else those kept stay: still taken when it was clean
-        cache.put_blob(STAMPS_KIND, STAMPS_NAME, pickle.dumps(stamps, protocol=pickle.HIGHEST_PROTOCOL))
-    return gitread.tree_id(repo, folder.encode()) if clean else None
+        cache.put_blob(STAMPS_KIND, STAMPS_NAME, pickle.dumps(tuple(stamps), protocol=pickle.HIGHEST_PROTOCOL))
+    return tree if clean else None
 
 
-def _kept_stamps(data: bytes | None) -> folder_stamps.Stamps | None:
+def _kept_stamps(data: bytes | None) -> folder_stamps.Kept | None:
     try:
-        kept = pickle.loads(data) if data is not None else None
-    except UNREADABLE_PICKLE:
+        tree, stamps = pickle.loads(data) if data is not None else (None, None)
+    except UNREADABLE_PICKLE:  # ValueError and TypeError included: not two values
         return None
-    return kept if isinstance(kept, dict) else None
+    return folder_stamps.Kept(tree, stamps) if isinstance(tree, str) and isinstance(stamps, dict) else None
 
 
 def _touched(repo: gitread.Repository, old: str, new: str) -> set[tuple[str, str, str]] | None:
