@@ -24,6 +24,11 @@ What makes the stamps trustworthy:
   not count subfolders so (btrfs gives 1), nothing is ever kept and every build lists every folder.
 - A folder changed within RACY_NS before the stamps were taken may change again within the same
   tick of its clock unseen: it is stamped as changed, so the next build lists it.
+
+What it does not see: a file put into a folder whose time is then set back by hand (`touch -d`,
+a copy tool told to keep the times of another copy of the same folder) without adding a folder.
+Git's own cache of untracked files rests on the same times. `site-builder build --no-cache`
+keeps nothing and lists every folder.
 """
 
 from __future__ import annotations
