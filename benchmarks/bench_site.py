@@ -393,7 +393,9 @@ def bench_size(size: int, args) -> dict:
     for pair in range(args.pairs):
         if args.before is not None:
             runs["before"].append(ours(data, out / "site-before", out / "cache-before", args.before, verdicts=verdicts))
-            print(f"  pair {pair + 1} before: {brief(runs['before'][-1])}  {runs['before'][-1]['cpu_steps']}", flush=True)
+            print(
+                f"  pair {pair + 1} before: {brief(runs['before'][-1])}  {runs['before'][-1]['cpu_steps']}", flush=True
+            )
         runs["ours"].append(ours(data, out / "site", out / "cache", args.ours, verdicts=verdicts))
         print(f"  pair {pair + 1} ours:   {brief(runs['ours'][-1])}  {runs['ours'][-1]['cpu_steps']}", flush=True)
         if with_plain:
