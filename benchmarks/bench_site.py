@@ -41,7 +41,8 @@ journal would. Hard links from there to the data fail, so copied evidence (`evid
 copied: use it for sizes whose evidence is linked.
 
 `--before DIR` also runs another checkout of the package (its source folder, put first on
-PYTHONPATH) in each pair: before/after on the same machine, alternated. Results are printed as a
+PYTHONPATH) in each pair: before/after on the same machine, alternated, and in the other order
+every second pair (a machine can favour the first run of a pair). Results are printed as a
 table and written to build/bench-site.json (merged with earlier sizes).
 """
 
@@ -390,14 +391,19 @@ def bench_size(size: int, args) -> dict:
             flush=True,
         )
     runs: dict[str, list] = {"ours": [], "before": [], "plain": []}
+    builds = {
+        "before": (out / "site-before", out / "cache-before", args.before),
+        "ours": (out / "site", out / "cache", args.ours),
+    }
     for pair in range(args.pairs):
-        if args.before is not None:
-            runs["before"].append(ours(data, out / "site-before", out / "cache-before", args.before, verdicts=verdicts))
+        order = ["before", "ours"] if args.before is not None else ["ours"]
+        if pair % 2:
+            order.reverse()  # before ours, ours before, ...: neither always runs first
+        for name in order:
+            runs[name].append(ours(data, *builds[name], verdicts=verdicts))
             print(
-                f"  pair {pair + 1} before: {brief(runs['before'][-1])}  {runs['before'][-1]['cpu_steps']}", flush=True
+                f"  pair {pair + 1} {name + ':':7} {brief(runs[name][-1])}  {runs[name][-1]['cpu_steps']}", flush=True
             )
-        runs["ours"].append(ours(data, out / "site", out / "cache", args.ours, verdicts=verdicts))
-        print(f"  pair {pair + 1} ours:   {brief(runs['ours'][-1])}  {runs['ours'][-1]['cpu_steps']}", flush=True)
         if with_plain:
             runs["plain"].append(plain(work / "plain", out / "site-plain"))
             print(f"  pair {pair + 1} plain:  {brief(runs['plain'][-1])}", flush=True)
