@@ -58,24 +58,33 @@ def untracked_free(
     repository's top), what to keep for the next build or None). `tree`: the folder's tree at
     HEAD; `kept`: what the last build kept."""
     if kept is not None and tree is not None:
-        if _status(repo, "--untracked-files=no", folder):  # a tracked file edited in place, or staged
+        if _status(repo, folder, untracked=False):  # a tracked file edited in place, or staged
             return False, None
         left = _left_the_index(repo, folder, kept.tree, tree)
-        if left is not None:
-            if not left and all(
-                stamp is not None and _stamp_of(repo, name) == stamp for name, stamp in kept.stamps.items()
-            ):
-                return True, kept
-            stamps = stamps_of(repo, folder)  # before git lists anything (module text)
-            if stamps is not None:
-                changed = {name for name, stamp in stamps.items() if stamp is None or kept.stamps.get(name) != stamp}
-                changed |= left | (kept.stamps.keys() - stamps.keys())
-                if len(changed) <= MAX_LISTED:
-                    clean = not _status(repo, "--untracked-files=all", *(sorted(changed) or [folder]))
-                    return clean, Kept(tree, stamps) if clean else None
-    stamps = stamps_of(repo, folder)
-    clean = not _status(repo, "--untracked-files=all", folder)
+        if left is not None and not left and _unchanged(repo, kept.stamps):
+            return True, kept
+        stamps = stamps_of(repo, folder)  # before git lists anything (module text)
+        listed = _to_list(folder, kept, stamps, left)
+    else:
+        stamps, listed = stamps_of(repo, folder), [folder]
+    clean = not _status(repo, *listed)
     return clean, Kept(tree, stamps) if clean and stamps is not None and tree is not None else None
+
+
+def _unchanged(repo: gitread.Repository, stamps: Stamps) -> bool:
+    """Every folder has the stamp kept (none was kept as changed)."""
+    return all(stamp is not None and _stamp_of(repo, name) == stamp for name, stamp in stamps.items())
+
+
+def _to_list(folder: str, kept: Kept, stamps: Stamps | None, left: set[str] | None) -> list[str]:
+    """The folders git must list: those whose stamps differ from the kept ones or were not
+    stamped then or now, and those of the paths that left the tree; all of `folder` when these
+    cannot be told (no stamps, trees git cannot compare) or are more than MAX_LISTED."""
+    if stamps is None or left is None:
+        return [folder]
+    changed = {name for name, stamp in stamps.items() if stamp is None or kept.stamps.get(name) != stamp}
+    changed |= left | (kept.stamps.keys() - stamps.keys())
+    return (sorted(changed) or [folder]) if len(changed) <= MAX_LISTED else [folder]
 
 
 def _left_the_index(repo: gitread.Repository, folder: str, old: str, new: str) -> set[str] | None:
@@ -127,10 +136,10 @@ def _stamp(info: os.stat_result) -> tuple[int, int, int]:
     return info.st_mtime_ns, info.st_ino, info.st_nlink
 
 
-def _status(repo: gitread.Repository, untracked: str, *paths: str) -> bool:
-    """Whether `git status` names anything under `paths` (with ignored files when `untracked`
-    lists untracked ones)."""
-    ignored = ["--ignored=matching"] if untracked != "--untracked-files=no" else []
+def _status(repo: gitread.Repository, *paths: str, untracked: bool = True) -> bool:
+    """Whether `git status` names anything under `paths`: with `untracked`, untracked and ignored
+    files too; else only tracked files that differ from the index or HEAD."""
+    shown = ["--untracked-files=all", "--ignored=matching"] if untracked else ["--untracked-files=no"]
     out = gitread.run(
         repo.top,
         "-c",
@@ -138,8 +147,7 @@ def _status(repo: gitread.Repository, untracked: str, *paths: str) -> bool:
         "status",
         "--porcelain=v1",
         "-z",
-        untracked,
-        *ignored,
+        *shown,
         "--no-renames",
         "--",
         *paths,
