@@ -24,7 +24,7 @@ from site_builder.model import (
     Unit,
 )
 from site_builder.paths import DataRoot
-from site_builder.scoring import CriterionScores, score_period
+from site_builder.scoring import ByUnit, criterion_scores, criterion_scores_by_unit, score_period
 from tests.datarepo import SCHOOL_SCORES
 
 PROJECT = DataRoot(Path(__file__).resolve().parent.parent)
@@ -264,12 +264,19 @@ def test_criterion_scores_gives_each_unit_its_rows_in_order_wherever_they_are():
             "applicable": [True, True, True, True],
         }
     )
-    scores = CriterionScores(items)
-    assert [s.criterion for s in scores.of("a")] == ["1.1", "1.2", "1.3"]
-    assert scores.of("a")[1].final == 2.5
-    assert [s.criterion for s in scores.of("b")] == ["1.1"]
-    assert all(isinstance(s.max, float) for s in scores.of("a"))  # whole points typed as ints
-    assert scores.of("c") == []
+    # the first units asked are read from their own rows, later ones from the table indexed once
+    few = criterion_scores_by_unit(items)
+    indexed = criterion_scores_by_unit(items)
+    for other in range(ByUnit.FEW):
+        indexed.get(f"other-{other}", [])
+    for scores in (few, indexed):
+        assert [s.criterion for s in scores.get("a", [])] == ["1.1", "1.2", "1.3"]
+        assert scores.get("a", [])[1].final == 2.5
+        assert [s.criterion for s in scores.get("b", [])] == ["1.1"]
+        assert all(isinstance(s.max, float) for s in scores.get("a", []))  # whole points typed as ints
+        assert scores.get("c", []) == []
+    assert indexed._whole is not None and few._whole is None
+    assert repr(criterion_scores(items, "a")) == repr(few.get("a", []))  # NaN is not equal to NaN
 
 
 def test_the_criteria_table_is_the_frame_of_its_rows_written_one_by_one(period_2023):

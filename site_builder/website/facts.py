@@ -11,7 +11,7 @@ import hashlib
 import math
 import pickle
 from dataclasses import dataclass, field, fields
-from functools import cached_property
+from functools import partial
 from typing import NamedTuple, Protocol
 
 from site_builder import check_cache
@@ -19,7 +19,7 @@ from site_builder.cache_files import UNPICKLABLE
 from site_builder.clock import Clock, CommitInfo
 from site_builder.model import Dataset, Period, PeriodRegistry, Unit
 from site_builder.paths import CRITERIA, ORGANIZATION_FILE, submission_path, unit_folder, unit_paths, units_path
-from site_builder.scoring import CriterionScore, CriterionScores, PeriodScores
+from site_builder.scoring import ByUnit, CriterionScore, PeriodScores, criterion_scores_by_unit
 from site_builder.submission_template import edit_url, new_file_base, prefill_text, report_upload_url
 from site_builder.timeliness import (
     LATE,
@@ -386,25 +386,24 @@ class KeptStore(Protocol):
 
 
 class _ScoreRows:
-    """The score tables of a period, indexed the way a unit's facts read them: the criteria's
-    only when a unit's facts are gathered (a rebuild reads most units' facts back)."""
+    """The score tables of a period, read per unit the way a unit's facts read them, when a
+    unit's facts are gathered (a rebuild reads most units' facts back: scoring.ByUnit)."""
 
     def __init__(self, rows: list[dict], scores: PeriodScores):
         self.scores = scores
         self.ties = _ties(rows)
+        self.items_by_unit = criterion_scores_by_unit(scores.items)
+        self.groups = ByUnit(scores.groups, partial(_records_by_unit, "group"))
+        items = scores.items
+        self.derived = ByUnit(items[items["derived"]], partial(_records_by_unit, "criterion"))
 
-    @cached_property
-    def items_by_unit(self) -> CriterionScores:
-        return CriterionScores(self.scores.items)
 
-    @cached_property
-    def derived(self) -> dict[tuple[str, str], dict]:
-        items = self.scores.items
-        return {(r["unit"], r["criterion"]): r for r in records(items[items["derived"]])}
-
-    @cached_property
-    def groups(self) -> dict[tuple[str, str], dict]:
-        return {(r["unit"], r["group"]): r for r in records(self.scores.groups)}
+def _records_by_unit(column: str, table) -> dict[str, dict[str, dict]]:
+    """unit -> the value of `column` -> its row (`records`)."""
+    found: dict[str, dict[str, dict]] = {}
+    for r in records(table):
+        found.setdefault(r["unit"], {})[r[column]] = r
+    return found
 
 
 def broken_links(link_report: dict | None) -> dict[str, str]:
@@ -581,8 +580,9 @@ def _add_items(
     catalogue = period.catalogues[unit.type]
     pin = fact.data_version.sha if fact.data_version else None
     evidence_dir = unit_folder(period.id, unit.parent, unit.id)
+    groups = scored.groups.get(unit.id, {})
     for group in catalogue.groups:
-        g = scored.groups.get((unit.id, group.id), {})
+        g = groups.get(group.id, {})
         fact.groups.append(
             GroupFact(group.id, group.title, group.max, g.get("self_score", math.nan), g.get("final", math.nan))
         )
@@ -590,7 +590,7 @@ def _add_items(
     items = catalogue.items
     entries = submission.entries if submission else {}
     reviewed_entries = review.entries if review else {}
-    for score in scored.items_by_unit.of(unit.id):
+    for score in scored.items_by_unit.get(unit.id, []):
         item = items[score.criterion]
         entry = entries.get(item.id)
         reviewed = reviewed_entries.get(item.id)
@@ -606,7 +606,7 @@ def _add_items(
         if entry:
             item_fact.evidence = [_evidence(ref, evidence_dir, store, broken, pin) for ref in entry.evidence]
         if item.derived:
-            row = scored.derived[(unit.id, item.id)]
+            row = scored.derived.get(unit.id, {})[item.id]
             band = next((b for b in item.derived.bands if b.id == row["derived_band"]), None)
             item_fact.derived = {
                 "criterion": item.derived.criterion,
