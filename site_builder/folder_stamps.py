@@ -72,8 +72,17 @@ def untracked_free(
 
 
 def _unchanged(repo: gitread.Repository, stamps: Stamps) -> bool:
-    """Every folder has the stamp kept (none was kept as changed)."""
-    return all(stamp is not None and _stamp_of(repo, name) == stamp for name, stamp in stamps.items())
+    """Every folder has the stamp kept (none was kept as changed). One `lstat` per folder, the
+    loop kept tight: it runs over every folder of every rebuild (42,000 at 15,000 units)."""
+    top, lstat = os.fspath(repo.top) + os.sep, os.lstat
+    try:
+        for name, stamp in stamps.items():
+            info = lstat(top + name)
+            if (info.st_mtime_ns, info.st_ino, info.st_nlink) != stamp:  # None: kept as changed
+                return False
+    except OSError:
+        return False
+    return True
 
 
 def _to_list(folder: str, kept: Kept, stamps: Stamps | None, left: set[str] | None) -> list[str]:
@@ -114,22 +123,16 @@ def stamps_of(repo: gitread.Repository, folder: str) -> Stamps | None:
             parent = os.path.dirname(parent)
     racy = time.time_ns() - RACY_NS
     stamps: Stamps = {}
+    top = os.fspath(repo.top) + os.sep
     for name in folders:
         try:
-            info = os.lstat(os.path.join(repo.top, name))
+            info = os.lstat(top + name)
         except OSError:
             return None
         if not stat.S_ISDIR(info.st_mode) or info.st_nlink != 2 + subfolders[name]:
             return None
         stamps[name] = _stamp(info) if info.st_mtime_ns < racy else None
     return stamps
-
-
-def _stamp_of(repo: gitread.Repository, name: str) -> tuple[int, int, int] | None:
-    try:
-        return _stamp(os.lstat(os.path.join(repo.top, name)))
-    except OSError:
-        return None
 
 
 def _stamp(info: os.stat_result) -> tuple[int, int, int]:
