@@ -29,6 +29,7 @@ GITHUB = ("GitHub", "noreply@github.com")
 UNIT = ("Đơn vị nộp bài", "don-vi@example.invalid")
 REVIEWER = ("Người duyệt", "nguoi-duyet@example.invalid")
 KEY_CREATED = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)  # before any time a test signs at
+SIGN_ATTEMPTS = 3  # see `Signer.sign_detached`
 _GIT_ENV_KEEP = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 
 
@@ -126,19 +127,17 @@ class Signer:
         _gpg(self.home, "--no-autostart", "--import", input=text.encode())
 
     def sign_detached(self, data: bytes, when) -> bytes:
-        """An armored detached signature over `data` made at `when`."""
-        return _gpg(
-            self.home,
-            "--faked-system-time",
-            f"{epoch(when)}!",
-            "--passphrase",
-            "",
-            "--armor",
-            "--detach-sign",
-            "--local-user",
-            self.fingerprint,
-            input=data,
-        )
+        """An armored detached signature over `data` made at `when`. gpg-agent now and then fails
+        one of several signatures asked of it at once ("Unmatched parentheses in S-expression",
+        seen in the demo's replay, which signs from several threads): that one is asked again."""
+        signing = ["--faked-system-time", f"{epoch(when)}!", "--passphrase", "", "--armor", "--detach-sign"]
+        signing += ["--local-user", self.fingerprint]
+        for _ in range(SIGN_ATTEMPTS - 1):
+            try:
+                return _gpg(self.home, *signing, input=data)
+            except RuntimeError:
+                pass
+        return _gpg(self.home, *signing, input=data)
 
     def git_options(self) -> list[str]:
         """`git -c ...` options that make `-S` sign with this key."""
