@@ -352,8 +352,12 @@ class PageRenderer:
 
     def history(self, f: UnitFact, b: str) -> list[dict]:
         """The unit across the school years, oldest first, including the units it continues
-        (`replaces`) and those that continue it; with the change from the year before."""
+        (`replaces`) and those that continue it; with the change from the year before. Empty
+        for a unit of one year only, told without making its row: every unit page's key asks,
+        and most units of a year have no other."""
         related = self.lineage(f.unit.id)
+        if len(related) == 1 and sum(f.unit.id in self.all[p.id].units for p in self.periods if p.id in self.all) < 2:
+            return []
         rows, previous = [], None
         for p in self.periods:
             facts = self.all.get(p.id)
