@@ -265,18 +265,24 @@ def test_criterion_scores_gives_each_unit_its_rows_in_order_wherever_they_are():
         }
     )
     # the first units asked are read from their own rows, later ones from the table indexed once
-    few = criterion_scores_by_unit(items)
     indexed = criterion_scores_by_unit(items)
-    for other in range(ByUnit.FEW):
+    for other in range(ByUnit.FEW + 1):
         indexed.get(f"other-{other}", [])
-    for scores in (few, indexed):
-        assert [s.criterion for s in scores.get("a", [])] == ["1.1", "1.2", "1.3"]
-        assert scores.get("a", [])[1].final == 2.5
-        assert [s.criterion for s in scores.get("b", [])] == ["1.1"]
-        assert all(isinstance(s.max, float) for s in scores.get("a", []))  # whole points typed as ints
-        assert scores.get("c", []) == []
-    assert indexed._whole is not None and few._whole is None
-    assert repr(criterion_scores(items, "a")) == repr(few.get("a", []))  # NaN is not equal to NaN
+    assert indexed._whole is not None
+
+    def own_rows(unit_id: str) -> list:
+        scores = criterion_scores_by_unit(items)
+        found = scores.get(unit_id, [])
+        assert scores._whole is None
+        return found
+
+    for scores_of in (own_rows, lambda unit_id: indexed.get(unit_id, [])):
+        assert [s.criterion for s in scores_of("a")] == ["1.1", "1.2", "1.3"]
+        assert scores_of("a")[1].final == 2.5
+        assert [s.criterion for s in scores_of("b")] == ["1.1"]
+        assert all(isinstance(s.max, float) for s in scores_of("a"))  # whole points typed as ints
+        assert scores_of("c") == []
+    assert repr(criterion_scores(items, "a")) == repr(indexed.get("a", []))  # NaN is not equal to NaN
 
 
 def test_the_criteria_table_is_the_frame_of_its_rows_written_one_by_one(period_2023):

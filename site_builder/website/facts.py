@@ -394,8 +394,7 @@ class _ScoreRows:
         self.ties = _ties(rows)
         self.items_by_unit = criterion_scores_by_unit(scores.items)
         self.groups = ByUnit(scores.groups, partial(_records_by_unit, "group"))
-        items = scores.items
-        self.derived = ByUnit(items[items["derived"]], partial(_records_by_unit, "criterion"))
+        self.derived = ByUnit(scores.items, _derived_by_unit)
 
 
 def _records_by_unit(column: str, table) -> dict[str, dict[str, dict]]:
@@ -404,6 +403,11 @@ def _records_by_unit(column: str, table) -> dict[str, dict[str, dict]]:
     for r in records(table):
         found.setdefault(r["unit"], {})[r[column]] = r
     return found
+
+
+def _derived_by_unit(items) -> dict[str, dict[str, dict]]:
+    """unit -> derived criterion -> its row of the items table."""
+    return _records_by_unit("criterion", items[items["derived"]])
 
 
 def broken_links(link_report: dict | None) -> dict[str, str]:
@@ -590,6 +594,7 @@ def _add_items(
     items = catalogue.items
     entries = submission.entries if submission else {}
     reviewed_entries = review.entries if review else {}
+    derived = scored.derived.get(unit.id, {}) if any(item.derived for item in catalogue.items.values()) else {}
     for score in scored.items_by_unit.get(unit.id, []):
         item = items[score.criterion]
         entry = entries.get(item.id)
@@ -606,7 +611,7 @@ def _add_items(
         if entry:
             item_fact.evidence = [_evidence(ref, evidence_dir, store, broken, pin) for ref in entry.evidence]
         if item.derived:
-            row = scored.derived.get(unit.id, {})[item.id]
+            row = derived[item.id]
             band = next((b for b in item.derived.bands if b.id == row["derived_band"]), None)
             item_fact.derived = {
                 "criterion": item.derived.criterion,
