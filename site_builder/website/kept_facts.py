@@ -99,7 +99,7 @@ class _Record(NamedTuple):
     """What is kept of a unit's facts in its body's pickle."""
 
     key: str  # fact_cache.unit_key
-    values: dict  # the facts' fields but the criteria, the milestone reports and the ranks
+    values: dict  # the facts' fields but the criteria, the milestone reports, the ranks and the unit
     milestones: bytes  # the milestone reports, pickled apart (KeptUnitFact.milestones)
     evidence: list[FileFact]  # the files they name (_evidence_files)
     summary: dict  # what pages read of the criteria of every unit (evidence counts, groups' totals)
@@ -159,7 +159,8 @@ class KeptFacts:
         fact = KeptUnitFact.__new__(KeptUnitFact)
         fact.__dict__.update(record.values)
         fact.__dict__["_summary"] = record.summary
-        fact.__dict__["unit"] = unit  # the registry's own (the key digested it), not a copy
+        # the registry's own unit (the key digested it): a copy kept in the record was a fifth of reading it
+        fact.__dict__["unit"] = unit
         fact.__dict__.update(ranks_of(r, ties))
         fact._readers = {"groups": partial(self._groups, key), "milestones": partial(pickle.loads, record.milestones)}
         for file in record.evidence:
@@ -173,7 +174,7 @@ class KeptFacts:
         if parts is None:
             return None
         digest = FactDigest.of_pickled(self.pickler, *parts)
-        values = {name: getattr(fact, name) for name in (*HEAD_FIELDS, *REST_FIELDS)}
+        values = {name: getattr(fact, name) for name in (*HEAD_FIELDS, *REST_FIELDS) if name != "unit"}
         summary = {"evidence": fact.evidence_counts, "groups": fact.group_totals}
         self.cache.put_fact(key, parts[2])
         record = _Record(key, values, parts[1], _evidence_files(fact), summary, digest)
