@@ -120,7 +120,6 @@ class Clock:
         self._current: dict[str, str] = {}
         self._paths: list[str] = []
         self._commits: dict[str, CommitObject] = {}
-        self._infos: dict[str, CommitInfo] = {}  # `commit`
         self._verdicts: _Verdicts | None = None
         self._reader: gitread.BlobReader | None = None
         self._repo: gitread.Repository | None = None
@@ -173,17 +172,12 @@ class Clock:
         return self._reader.read(blob)
 
     def commit(self, sha: str) -> CommitInfo:
-        """Display facts of a commit reachable from HEAD (KeyError otherwise). One object per
-        commit: the units whose data version it is share it, in memory and in the build cache."""
-        info = self._infos.get(sha)
-        if info is not None:
-            return info
+        """Display facts of a commit reachable from HEAD (KeyError otherwise)."""
         found = self._commits.get(sha)
         if found is None:
             raise KeyError(f"commit {sha} không thuộc lịch sử đang đọc.")
-        moment = self._verdicts.moment(sha) if self._verdicts is not None else None  # checked once, remembered
-        info = self._infos[sha] = CommitInfo(sha, found.author, found.committer_timestamp, moment)
-        return info
+        moment = self._verdicts.moment(sha) if self._verdicts is not None else None
+        return CommitInfo(sha, found.author, found.committer_timestamp, moment)
 
     def data_version(self, paths=(), folders=()) -> str | None:
         """The newest commit of the main branch's first-parent line that changed (added,
