@@ -24,6 +24,7 @@ from tests.datarepo import (
     write_registry,
     write_school,
 )
+from tests.demo_repo import replayed_demo
 
 pytestmark = pytest.mark.slow
 PERIOD = "2023-2024"
@@ -661,3 +662,16 @@ def test_a_fresh_clone_takes_the_evidence_digests_kept_for_their_git_blobs(repo,
     assert [p for p in hashed if p.endswith(".pdf")] == [str(edited)]
     page = (tmp_path / "site" / PERIOD / "don-vi/thcs-demo-b/index.html").read_text(encoding="utf-8")
     assert hashlib.sha256(content).hexdigest() in page
+
+
+def test_a_rebuild_of_the_demo_with_nothing_changed_renders_no_unit_page(tmp_path_factory, tmp_path, monkeypatch):
+    """A page's key is the same whether its unit's facts were gathered (a first build) or read
+    back from the cache (a rebuild): the demo's units have reviewer scores brought by commits,
+    several years and units that continue others, all of which a page's key digests."""
+    demo = replayed_demo(tmp_path_factory)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    first = unit_pages_done(build(demo, site))
+    assert first["rendered"] > 200 and first["kept"] == 0
+    again = unit_pages_done(build(demo, site))
+    assert (again["rendered"], again["ranked"], again["kept"]) == (0, 0, first["rendered"])

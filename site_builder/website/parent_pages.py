@@ -15,11 +15,10 @@ without being rendered or read (file_manifest.py, one blob of this kind per outp
 from __future__ import annotations
 
 import hashlib
-import pickle
 
-from site_builder.cache_files import UNPICKLABLE
 from site_builder.website.facts import PeriodFacts
 from site_builder.website.file_manifest import Manifest
+from site_builder.website.key_bytes import key_bytes
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import page_title
 from site_builder.website.unit_pages import site_key
@@ -62,22 +61,20 @@ def _page_key(base: bytes, pf: PeriodFacts, parent_id: str, title: str, renderer
         return None
     body = pf.registry.bodies.get(parent_id)
     workbook = reviewing.workbook(period_id, parent_id) if body else None  # what _review_workbook.html shows
-    try:
-        material = pickle.dumps(
-            (
-                period_id,
-                parent_id,
-                title,
-                bool(shown),
-                [(pf.units[u].rank_parent, pf.units[u].tied_parent) for u in pf.parents[parent_id]],
-                body,
-                renderer.parent_provenance(pf, parent_id),
-                sorted(pid for pid, other in renderer.all.items() if parent_id in other.parents),
-                (workbook.href, workbook.name, workbook.size) if workbook is not None else None,
-                reviewing.queue_count(period_id, parent_id) if body else None,
-            ),
-            protocol=pickle.HIGHEST_PROTOCOL,
+    material = key_bytes(
+        (
+            period_id,
+            parent_id,
+            title,
+            bool(shown),
+            [(pf.units[u].rank_parent, pf.units[u].tied_parent) for u in pf.parents[parent_id]],
+            body,
+            renderer.parent_provenance(pf, parent_id),
+            sorted(pid for pid, other in renderer.all.items() if parent_id in other.parents),
+            (workbook.href, workbook.name, workbook.size) if workbook is not None else None,
+            reviewing.queue_count(period_id, parent_id) if body else None,
         )
-    except UNPICKLABLE:
+    )
+    if material is None:
         return None
     return hashlib.sha256(base + b"".join(d.rows + d.rest for d in digests if d is not None) + material).hexdigest()

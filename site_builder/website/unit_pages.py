@@ -28,8 +28,8 @@ import pickle
 from pathlib import Path
 
 from site_builder import tree_memory
-from site_builder.cache_files import UNPICKLABLE
 from site_builder.website.file_manifest import Manifest
+from site_builder.website.key_bytes import key_bytes
 from site_builder.website.pages import TEMPLATE_FILE, TEMPLATES
 from site_builder.website.site_writer import SiteWriter
 from site_builder.website.text import page_title
@@ -171,19 +171,17 @@ def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
     if digest is None:
         return None
     b = "../../../"
-    try:
-        material = pickle.dumps(
-            (
-                renderer.unit_provenance(f),
-                renderer.history(f, b),
-                sorted(pid for pid, o in renderer.all.items() if f.unit.id in o.units),
-                f.unit.parent in renderer.all[f.period].parents,
-                reviewing.source(f),
-                reviewing.objections_for(f),
-            ),
-            protocol=pickle.HIGHEST_PROTOCOL,
+    material = key_bytes(
+        (
+            renderer.unit_provenance(f),
+            renderer.history(f, b),
+            sorted(pid for pid, o in renderer.all.items() if f.unit.id in o.units),
+            f.unit.parent in renderer.all[f.period].parents,
+            reviewing.source(f),
+            reviewing.objections_for(f),
         )
-    except UNPICKLABLE:
+    )
+    if material is None:
         return None
     return hashlib.sha256(base + digest.rows + digest.rest + material).hexdigest()
 
