@@ -78,7 +78,7 @@ def _unchanged(repo: gitread.Repository, stamps: Stamps) -> bool:
     try:
         for name, stamp in stamps.items():
             info = lstat(top + name)
-            if (info.st_mtime_ns, info.st_ino, info.st_nlink) != stamp:  # None: kept as changed
+            if _stamp(info) != stamp:  # None: kept as changed
                 return False
     except OSError:
         return False
