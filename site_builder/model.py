@@ -288,3 +288,7 @@ class Dataset:
     # (check_cache.py; None for a file it could not key): what they digest is what the unit's
     # facts are made of (website/fact_cache.py). Empty when the build has no cache.
     file_keys: dict[tuple[str, str], list[str | None]] = field(default_factory=dict)
+    # The tree of submissions/ at HEAD when validation found the checkout holding exactly it (no
+    # modified, staged, untracked or ignored file: kept_keys.py); None when it did not look or
+    # found otherwise. Evidence links pinned to that commit then need no second look.
+    clean_submissions: str | None = None

@@ -131,6 +131,7 @@ def _check_submission_tree(
     report_folders: list[tuple[str, str, str]] = []
     cache = build_cache.current()
     kept = kept_keys.read(root.path, cache) if cache is not None else kept_keys.KeptKeys()
+    dataset.clean_submissions = kept.tree
     walks: dict[tuple[str, str], BodyWalk] = {}
     _walk_submission_tree(root, periods, unit_files, report_folders, result, kept, walks)
     # A unit's milestone reports are one task beside its files: checked in the same workers and

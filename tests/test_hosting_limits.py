@@ -273,13 +273,26 @@ def test_the_evidence_check_lists_the_commit_itself_when_the_clock_did_not(linke
     for rel in (EVIDENCE, f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-b/ke-hoach-cntt.pdf"):
         assert store.add(rel) is not None
     refusals = []
-    for committed in (clock.files_at_head(), None):
+    # the last: validation vouching for another tree than the pinned commit's (a stale finding)
+    for committed, clean in ((clock.files_at_head(), None), (None, None), (None, "0" * 40)):
         with pytest.raises(EvidenceLinkError) as refused:
-            store.publish(tmp_path / "site", committed=committed)
+            store.publish(tmp_path / "site", committed=committed, clean=clean)
         refusals.append(str(refused.value))
     clock.close()
-    assert refusals[0] == refusals[1]
+    assert refusals[0] == refusals[1] == refusals[2]
     assert f"{EVIDENCE} (đã sửa sau commit)" in refusals[0] and "(chưa có trong commit)" in refusals[0]
+
+
+def test_a_rebuild_refuses_evidence_edited_in_place_after_a_clean_build(linked, tmp_path):
+    """A build whose validation found the checkout holding the pinned commit does not ask git
+    again for the links; a PDF edited in place since the last (clean) build is still refused."""
+    data = copy_repo(linked[0], tmp_path / "repo")
+    first = build(data, tmp_path / "site")
+    assert first.returncode == 0, first.stderr
+    (data / EVIDENCE).write_bytes((data / EVIDENCE).read_bytes() + b"\n% changed after the commit\n")
+    done = build(data, tmp_path / "site")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{EVIDENCE} (đã sửa sau commit)" in done.stderr
 
 
 # ------------------------------------------------------------------------------- the JSON parts

@@ -252,7 +252,7 @@ def _write_site(
     _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
     pages += 1
     laps.lap("downloads")
-    evidence = run.store.publish(writer.site, writer, _files_at_pin(run))
+    evidence = run.store.publish(writer.site, writer, _files_at_pin(run), run.dataset.clean_submissions)
     laps.lap("evidence")
     index_manifest = index.publish(writer)
     writer.copy_tree(files)
