@@ -124,6 +124,7 @@ class Clock:
         self._reader: gitread.BlobReader | None = None
         self._repo: gitread.Repository | None = None
         self._main_line: _MainLine | None = None
+        self._in_folder: dict[str, dict[tuple[str, bool], int]] = {}  # data_version_in's look at a folder
         self._changes_cache: Path | None = None  # history_cache.py
 
     def __repr__(self) -> str:
@@ -203,6 +204,27 @@ class Clock:
                 if newest[index] < best:
                     best = newest[index]
         return line[best] if best < last else None
+
+    def data_version_in(self, folder, names: Collection[str] = (), subfolders: Collection[str] = ()) -> str | None:
+        """`data_version` of the files `names` of `folder` and of the files under its subfolders
+        `subfolders`, from one look at the folder (kept): a reviewing body's folder holds all its
+        units' files, and asking path by path was a twentieth of a rebuild at 15,000 units."""
+        main = self._read_main_line()
+        if main is None:
+            return None
+        key = _key(folder).strip("/")
+        newest = self._in_folder.get(key)
+        if newest is None:
+            newest = self._in_folder[key] = main.newest_in(key + "/")
+        last = len(main.line)
+        best = min(
+            (
+                *(newest.get((name, False), last) for name in names),
+                *(newest.get((name, True), last) for name in subfolders),
+            ),
+            default=last,
+        )
+        return main.line[best] if best < last else None
 
     def newest(self, shas) -> str | None:
         """Of `shas`, the commit nearest HEAD on the main branch's first-parent line (the order in
@@ -311,6 +333,21 @@ class _MainLine(NamedTuple):
                     newest[path] = position[sha]
         ordered = sorted(newest)
         return cls(ordered, [newest[p] for p in ordered], line, position)
+
+    def newest_in(self, start: str) -> dict[tuple[str, bool], int]:
+        """(name, deeper) -> the position of the newest commit that changed the entry `name` of
+        the folder `start` ("a/b/"): the file itself (deeper False) or a path under it (True)."""
+        found: dict[tuple[str, bool], int] = {}
+        changed, newest = self.changed, self.newest
+        for index in range(bisect_left(changed, start), len(changed)):
+            path = changed[index]
+            if not path.startswith(start):
+                break
+            name, slash, _rest = path[len(start) :].partition("/")
+            entry = (name, bool(slash))
+            if newest[index] < found.get(entry, len(self.line)):
+                found[entry] = newest[index]
+        return found
 
 
 def _build(

@@ -70,11 +70,21 @@ def body_folder(period: str, body: str) -> str:
 
 
 def submission_path(period: str, parent: str, unit: str) -> str:
-    return f"{body_folder(period, parent)}/{unit}.yaml"
+    return f"{body_folder(period, parent)}/{submission_name(unit)}"
 
 
 def review_path(period: str, parent: str, unit: str) -> str:
-    return f"{body_folder(period, parent)}/{unit}{REVIEW_SUFFIX}"
+    return f"{body_folder(period, parent)}/{review_name(unit)}"
+
+
+def submission_name(unit: str) -> str:
+    """The name of the unit's self-assessment in its body's folder."""
+    return f"{unit}.yaml"
+
+
+def review_name(unit: str) -> str:
+    """The name of the unit's reviewer scores in its body's folder."""
+    return f"{unit}{REVIEW_SUFFIX}"
 
 
 def unit_folder(period: str, parent: str, unit: str) -> str:

@@ -569,3 +569,39 @@ def test_data_version_is_the_merge_that_brought_the_files_and_holds_them_as_at_h
     shown = subprocess.run(["git", "show", f"{unit_a}:{PDF}"], cwd=repo.path, capture_output=True, check=True).stdout
     assert shown == (repo.path / PDF).read_bytes()
     clock.close()
+
+
+def test_data_version_in_a_folder_is_the_data_version_of_the_same_paths(repo, trusted):
+    """`data_version_in` answers from one look at a body's folder what `data_version` answers
+    path by path: a file of the folder, the files under one of its subfolders, a file and a
+    folder of the same name kept apart, names the history never changed."""
+    folder = "submissions/2023-2024/pgd-quan-1"
+    files = {
+        "thcs-a.yaml": "don_vi: thcs-a\n",
+        "thcs-a/minh-chung.pdf": b"%PDF-1.4 a",
+        "thcs-b.yaml": "don_vi: thcs-b\n",
+        "thcs-b/bao-cao/ke-hoach/bao-cao.pdf": b"%PDF-1.4 b",
+        "thcs-c": "a file named as a unit's folder\n",
+        "so-cham.xlsx": b"PK workbook",
+    }
+    for name, content in files.items():  # one commit each: every path gets its own newest commit
+        repo.commit(f"thêm {name}", {f"{folder}/{name}": content})
+    fixed = repo.commit("sửa a", {f"{folder}/thcs-a/minh-chung.pdf": b"%PDF-1.4 a2"})
+    repo.commit("ngoài thư mục", {"submissions/2023-2024/pgd-quan-2/thcs-d.yaml": "don_vi: thcs-d\n"})
+    clock = clock_of(repo, trusted)
+    asked = [
+        ([], []),
+        (["thcs-a.yaml"], []),
+        ([], ["thcs-a"]),
+        (["thcs-b.yaml", "so-cham.xlsx"], ["thcs-b"]),
+        (["thcs-c"], []),
+        ([], ["thcs-c"]),
+        (["khong-co.yaml"], ["khong-co"]),
+        (["thcs-a.yaml", "thcs-b.yaml", "thcs-c"], ["thcs-a", "thcs-b"]),
+    ]
+    for names, subfolders in asked:
+        by_path = clock.data_version([f"{folder}/{n}" for n in names], [f"{folder}/{s}" for s in subfolders])
+        assert clock.data_version_in(folder, names, subfolders) == by_path, (names, subfolders)
+    assert clock.data_version_in(folder, [], ["thcs-c"]) is None  # a file, not a folder
+    assert clock.data_version_in(folder, [], ["thcs-a"]) == fixed
+    clock.close()

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import math
 import pickle
+import posixpath
 from dataclasses import dataclass, field, fields
 from functools import partial
 from typing import NamedTuple, Protocol
@@ -18,7 +19,16 @@ from site_builder import check_cache
 from site_builder.cache_files import UNPICKLABLE
 from site_builder.clock import Clock, CommitInfo
 from site_builder.model import Dataset, Period, PeriodRegistry, Unit
-from site_builder.paths import CRITERIA, ORGANIZATION_FILE, submission_path, unit_folder, unit_paths, units_path
+from site_builder.paths import (
+    CRITERIA,
+    ORGANIZATION_FILE,
+    body_folder,
+    review_name,
+    submission_name,
+    submission_path,
+    unit_folder,
+    units_path,
+)
 from site_builder.scoring import ByUnit, CriterionScore, PeriodScores, criterion_scores_by_unit
 from site_builder.submission_template import edit_url, new_file_base, prefill_text, report_upload_url
 from site_builder.timeliness import (
@@ -457,22 +467,36 @@ def _data_version(
         shared[unit.parent] = clock.data_version(
             [units_path(period.id, unit.parent), ORGANIZATION_FILE], [f"{CRITERIA}/{period.id}"]
         )
-    review = dataset.reviews.get((period.id, unit.id))
-    paths = list(unit_paths(period.id, unit.parent, unit.id))
-    folders = [unit_folder(period.id, unit.parent, unit.id)]
-    if review is not None:
-        paths.append(review.path)  # a body's scoring workbook holds many units' scores
+    found = [shared[unit.parent], _files_version(clock, dataset, period.id, unit.parent, [unit])]
     children = dataset.registry.period(period.id).children(unit.id)
     if children:
-        paths.append(units_path(period.id, unit.id))
-    for child in children:
-        paths += unit_paths(period.id, child.parent, child.id)
-        folders.append(unit_folder(period.id, child.parent, child.id))
-        child_review = dataset.reviews.get((period.id, child.id))
-        if child_review is not None:
-            paths.append(child_review.path)
-    own = clock.data_version(paths, folders)
-    return _commit_or_head(clock, clock.newest([sha for sha in (own, shared[unit.parent]) if sha is not None]))
+        found += [
+            clock.data_version([units_path(period.id, unit.id)]),
+            _files_version(clock, dataset, period.id, unit.id, children),
+        ]
+    return _commit_or_head(clock, clock.newest([sha for sha in found if sha is not None]))
+
+
+def _files_version(clock: Clock, dataset: Dataset, period_id: str, body: str, units: list[Unit]) -> str | None:
+    """The data version of the files of `units`, all filed in `body`'s folder: their two YAML
+    files, their folders, and the file their reviewer scores were read from (a body's scoring
+    workbook holds many units' scores)."""
+    folder = body_folder(period_id, body)
+    names: list[str] = []
+    elsewhere: list[str] = []
+    for unit in units:
+        names += (submission_name(unit.id), review_name(unit.id))
+        review = dataset.reviews.get((period_id, unit.id))
+        if review is not None:
+            place, name = posixpath.split(review.path)
+            if place == folder:
+                names.append(name)
+            else:
+                elsewhere.append(review.path)
+    version = clock.data_version_in(folder, names, [unit.id for unit in units])
+    if not elsewhere:
+        return version
+    return clock.newest([sha for sha in (version, clock.data_version(elsewhere)) if sha is not None])
 
 
 def body_data_version(clock: Clock, period: Period, body: str, shown) -> CommitInfo | None:
