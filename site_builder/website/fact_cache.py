@@ -36,7 +36,7 @@ from pathlib import Path
 
 from site_builder import check_cache
 from site_builder.cache_files import UNPICKLABLE
-from site_builder.clock import Clock
+from site_builder.clock import Clock, CommitInfo, Moment
 from site_builder.model import Dataset, Period, Unit
 from site_builder.paths import unit_folder, unit_paths
 
@@ -131,7 +131,7 @@ def unit_key(
     period_id: str,
     unit: Unit,
     clock: Clock,
-    data_version,
+    data_version: CommitInfo | None,
     pin: str,
     digest_of: Callable[[str], str],
 ) -> str | None:
@@ -155,10 +155,20 @@ def unit_key(
         ]
         history = [(path, clock.state(path)) for path in paths]
     try:
-        material = pickle.dumps((unit.id, own, children, history, data_version, pin), protocol=pickle.HIGHEST_PROTOCOL)
+        material = pickle.dumps(
+            (unit.id, own, children, history, _plain_commit(data_version), pin), protocol=pickle.HIGHEST_PROTOCOL
+        )
     except UNPICKLABLE:
         return None
     return hashlib.sha256(shared + material).hexdigest()
+
+
+def _plain_commit(version: CommitInfo | None) -> tuple | None:
+    """Every field of the commit (and of its signature's moment) as plain values: pickling the
+    dataclasses themselves was a tenth of keying a unit."""
+    if version is None:
+        return None
+    return tuple(tuple(v.__dict__.values()) if isinstance(v, Moment) else v for v in version.__dict__.values())
 
 
 def _files(dataset: Dataset, period_id: str, unit_id: str, digest_of: Callable[[str], str]) -> tuple | None:

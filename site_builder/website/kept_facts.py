@@ -123,6 +123,7 @@ class KeptFacts:
         )
         self.shared = self.pickler.seed + shared  # the seed: a place in its memo is the same object as then
         self._root = str(store.root)
+        self._digests: dict[str, str] = {}  # repository path -> SHA-256 (`_digest_of`)
         self._bodies: dict[str, dict[str, _Record]] = {}  # body -> unit -> record, as read or put
         self._changed: set[str] = set()  # bodies whose pickle is to be written again
 
@@ -143,7 +144,11 @@ class KeptFacts:
         return key, (self.restore(key, unit, r, ties, digests) if key is not None else None)
 
     def _digest_of(self, path: str) -> str:
-        return self.cache.digest(os.path.join(self._root, path))
+        """Once per file: a body's scoring workbook is the reviewer scores' file of all its units."""
+        found = self._digests.get(path)
+        if found is None:
+            found = self._digests[path] = self.cache.digest(os.path.join(self._root, path))
+        return found
 
     def restore(self, key: str, unit: Unit, r: dict, ties: dict, digests: dict) -> UnitFact | None:
         """The facts kept under `key` with this build's ranks, or None when there are none, or
