@@ -310,10 +310,10 @@ def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cac
         rows: dict[str, UnitRows] = {}
         named = cache is not None
         for f in units:
-            key = _unit_key(base, facts, f) if cache is not None else None
-            named = named and key is not None
-            key = key or f.unit.id  # never found: formatted every time
-            found = kept.get(key)
+            unit_key = _unit_key(base, facts, f) if cache is not None else None
+            named = named and unit_key is not None
+            key = unit_key or f.unit.id
+            found = kept.get(key) if unit_key is not None else None  # a unit without a key: formatted every time
             rows[key] = found if found is not None else _unit_rows(f, cols, criteria_cols, catalogue_ids, commit_url)
         if cache is not None and rows.keys() != kept.keys():
             cache.put_blob(CACHE_KIND, entry, pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
@@ -322,7 +322,7 @@ def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cac
 
 
 def _base_key(facts: PeriodFacts, cols, criteria_cols, catalogue_ids, commit_url, demo: bool) -> bytes:
-    digest = sources_digest(sys.modules[__name__], text_module, facts_module, unit_types)
+    digest = sources_digest(sys.modules[__name__], text_module, facts_module, unit_types, xlsx_rows)
     titles = ([n for n, _ in cols], [n for n, _ in criteria_cols], CRITERION_TITLES)
     digest.update(
         pickle.dumps(
