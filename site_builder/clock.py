@@ -208,7 +208,8 @@ class Clock:
     def data_version_in(self, folder, names: Collection[str] = (), subfolders: Collection[str] = ()) -> str | None:
         """`data_version` of the files `names` of `folder` and of the files under its subfolders
         `subfolders`, from one look at the folder (kept): a reviewing body's folder holds all its
-        units' files, and asking path by path was a twentieth of a rebuild at 15,000 units."""
+        units' files, and asking path by path searched the changed paths twice for each path and
+        folder of every unit."""
         main = self._read_main_line()
         if main is None:
             return None
