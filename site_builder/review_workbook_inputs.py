@@ -19,6 +19,7 @@ from pathlib import Path
 
 from site_builder import review_workbook as rw
 from site_builder.model import Dataset, Unit
+from site_builder.paths import REVIEW_SUFFIX
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
 
@@ -77,7 +78,7 @@ def digest(
             _checked(dataset, period_id, unit.id)
             or [(e.id, e.score, e.evidence, e.note) for e in submission.entries.values()]
         )
-        parts.append([(e.id, e.score, e.comment) for e in review.entries.values()] if review else None)
+        parts.append(_reviewed(dataset, period_id, unit.id, review))
     return hashlib.sha256(_values(parts)).hexdigest()
 
 
@@ -91,6 +92,18 @@ def _checked(dataset: Dataset, period_id: str, unit_id: str) -> tuple | None:
     if not keys or len(keys) < len(found):
         return None
     return ("checked", *sorted(keys))
+
+
+def _reviewed(dataset: Dataset, period_id: str, unit_id: str, review) -> object:
+    """The reviewer scores' values, or only that they are those of the unit's reviewer-score file
+    when its checks' key is among those `_checked` digests (the review's entries are then not
+    read back: model._Entries). Scores read from a body's scoring workbook are digested as
+    values: a workbook has no such key."""
+    if review is None:
+        return None
+    if review.path.endswith(REVIEW_SUFFIX) and _checked(dataset, period_id, unit_id):
+        return ("checked", review.path)
+    return [(e.id, e.score, e.comment) for e in review.entries.values()]
 
 
 def _values(parts: list) -> bytes:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, NamedTuple, TypeVar
@@ -31,7 +32,7 @@ from typing import Generic, NamedTuple, TypeVar
 import numpy as np
 import pandas as pd
 
-from site_builder.model import Catalogue, Dataset, Item, Period, RatingLevel, Unit
+from site_builder.model import SCORE_IDS_SEPARATOR, Catalogue, Dataset, Item, Period, RatingLevel, Unit
 
 EPSILON = 1e-9
 T = TypeVar("T")
@@ -102,7 +103,7 @@ def _item_table(dataset: Dataset, period: Period, units: list[Unit]) -> pd.DataF
         for name, values in zip(_CATALOGUE_CELLS, cells.columns, strict=True):
             columns[name] += values
         key = (period.id, unit.id)
-        scores = _scores(cells.items, dataset.submissions.get(key), dataset.reviews.get(key))
+        scores = _scores(cells, dataset.submissions.get(key), dataset.reviews.get(key))
         for name, values in zip(_SCORE_CELLS, scores, strict=True):
             columns[name] += values
     rows = len(columns["unit"])
@@ -129,6 +130,8 @@ class _CatalogueCells(NamedTuple):
 
     items: list[Item]
     columns: tuple[list, ...]
+    scored_ids: str  # the ids of the criteria a unit scores itself, as a record packs its scores' ids
+    derived_at: list[int]  # where the derived criteria are among `items`
 
     @classmethod
     def of(cls, catalogue: Catalogue) -> _CatalogueCells:
@@ -142,30 +145,39 @@ class _CatalogueCells(NamedTuple):
                 [item.max for item in items],
                 [bool(item.derived) for item in items],
             ),
+            SCORE_IDS_SEPARATOR.join(item.id for item in items if not item.derived),
+            [index for index, item in enumerate(items) if item.derived],
         )
 
 
-def _scores(items: list[Item], submission, review) -> tuple[list[float], list[float], list[float]]:
+def _scores(cells: _CatalogueCells, submission, review) -> tuple[list[float], list[float], list[float]]:
     """Self, reviewer and final score of each criterion of a unit (NaN: none; a derived
     criterion's are computed later; a criterion the submission leaves out scores 0)."""
-    if submission is None and review is None:
-        none = [math.nan] * len(items)
-        return none, none, none
-    own = submission.entries if submission is not None else None
-    reviewed_entries = review.entries if review is not None else None
-    self_scores, reviewer_scores, finals = [], [], []
-    for item in items:
-        if item.derived or own is None:
-            self_score = math.nan
-        else:
-            entry = own.get(item.id)
-            self_score = entry.score if entry else 0.0
-        reviewed = reviewed_entries.get(item.id) if reviewed_entries is not None and not item.derived else None
-        reviewer_score = reviewed.score if reviewed else math.nan
-        self_scores.append(self_score)
-        reviewer_scores.append(reviewer_score)
-        finals.append(reviewer_score if reviewed else self_score)
+    count = len(cells.items)
+    self_scores = _self_scores(cells, submission) if submission is not None else [math.nan] * count
+    if review is None:
+        return self_scores, [math.nan] * count, list(self_scores)
+    reviewed = review.scores
+    reviewer_scores, finals = [], []
+    for item, self_score in zip(cells.items, self_scores, strict=True):
+        found = None if item.derived else reviewed.get(item.id)
+        reviewer_scores.append(math.nan if found is None else found)
+        finals.append(self_score if found is None else found)
     return self_scores, reviewer_scores, finals
+
+
+def _self_scores(cells: _CatalogueCells, submission) -> list[float]:
+    """A submission's score of each criterion, read from its packed scores (model._Entries):
+    at once when it gives every criterion a unit scores itself in the catalogue's order, as a
+    file made from the template does."""
+    ids, packed = submission.packed_scores
+    values = array("d", packed).tolist()
+    if ids == cells.scored_ids:
+        for index in cells.derived_at:  # ascending: each in its place among those before it
+            values.insert(index, math.nan)
+        return values
+    given = dict(zip(ids.split(SCORE_IDS_SEPARATOR), values, strict=True)) if ids else {}
+    return [math.nan if item.derived else given.get(item.id, 0.0) for item in cells.items]
 
 
 def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: list[Unit]) -> pd.DataFrame:
