@@ -27,6 +27,7 @@ from site_builder.cache_files import UNREADABLE_PICKLE, write_atomically
 
 CHANGES_FORMAT = b"changes-1"
 TREE_FORMAT = b"tree-1"
+LINE_FORMAT = b"line-1"
 
 
 def changes(
@@ -73,6 +74,28 @@ def tree_at_head(repo: gitread.Repository, pathspec: bytes, folder: Path | None)
     if tree is not None and old != tree:
         _save(file, TREE_FORMAT, {"tree": tree, "files": files})
     return files
+
+
+def kept_line(repo: gitread.Repository, pathspec: bytes, folder: Path | None) -> tuple[list, list, list] | None:
+    """The main line the last build read (clock._MainLine.read: its commits newest first, the
+    changed paths sorted, the age of each one's newest change), or None."""
+    if folder is None:
+        return None
+    kept = _load(folder / f"line-{_name(repo.object_format, pathspec, '')}.pickle", LINE_FORMAT)
+    line, changed, ages = kept.get("line"), kept.get("changed"), kept.get("ages")
+    if not isinstance(line, list) or not isinstance(changed, list) or not isinstance(ages, list):
+        return None
+    return (line, changed, ages) if len(changed) == len(ages) else None
+
+
+def keep_line(repo: gitread.Repository, pathspec: bytes, folder: Path | None, value: tuple[list, list, list]) -> None:
+    if folder is not None:
+        line, changed, ages = value
+        _save(
+            folder / f"line-{_name(repo.object_format, pathspec, '')}.pickle",
+            LINE_FORMAT,
+            {"line": line, "changed": changed, "ages": ages},
+        )
 
 
 def _moved(files: dict[bytes, str], changes: list[gitread.Change], prefix: bytes) -> dict[bytes, str]:

@@ -605,3 +605,47 @@ def test_data_version_in_a_folder_is_the_data_version_of_the_same_paths(repo, tr
     assert clock.data_version_in(folder, [], ["thcs-c"]) is None  # a file, not a folder
     assert clock.data_version_in(folder, [], ["thcs-a"]) == fixed
     clock.close()
+
+
+def test_the_main_line_kept_between_builds_is_the_one_read_afresh(repo, github, trusted, tmp_path):
+    """The main line (each changed path's newest commit on the first-parent line) is kept with the
+    history's cache and, when HEAD is on top of the kept line, only the new commits are read: at
+    every step below it is what a build without the cache reads: new commits, a merge (its first
+    parent's side counts), nothing new, a history reset to an older commit then grown apart, and
+    a kept file that cannot be read."""
+    from site_builder import gitread
+    from site_builder.clock import _MainLine
+
+    cache = tmp_path / "history"
+    cache.mkdir()
+
+    def check() -> None:
+        repository = gitread.open_repository(repo.path)
+        kept, fresh = _MainLine.read(repository, cache), _MainLine.read(repository, None)
+        assert kept == fresh
+        assert kept.line[0] == repo.head()
+
+    b = "submissions/2023-2024/pgd-quan-1/thcs-b.yaml"
+    repo.commit("nộp a", {A: "don_vi: thcs-a\n"})
+    check()  # nothing kept yet: read whole, then kept
+    changes = {file: file.read_bytes() for file in cache.glob("changes-*.pickle")}
+    assert changes and list(cache.glob("line-*.pickle"))
+    repo.commit("nộp b", {b: "don_vi: thcs-b\n", PDF: b"%PDF-1.4 a"})
+    repo.commit("sửa a", {A: "don_vi: thcs-a\n# sửa\n"})
+    check()  # two commits on top
+    assert {file: file.read_bytes() for file in cache.glob("changes-*.pickle")} == changes  # only they were read
+    early = repo.head()
+    repo.checkout("nhanh")
+    repo.commit("nhánh", {"submissions/2023-2024/pgd-quan-2/thcs-c.yaml": "don_vi: thcs-c\n"})
+    repo.checkout("main")
+    repo.commit("sửa b", {b: "don_vi: thcs-b\n# sửa\n"})
+    repo.merge("nhanh", when=at("2024-06-03T10:00"), signer=github)
+    check()  # a merge on top
+    check()  # nothing new
+    repo.set_branch("main", early)
+    repo.commit("khác", {"criteria/2023-2024/thcs.yaml": "tieu_chi: []\n"})
+    check()  # HEAD no longer on top of the kept line: read whole again
+    for kept in cache.glob("line-*.pickle"):
+        kept.write_bytes(b"line-1 not a pickle")
+    repo.commit("sau", {A: "don_vi: thcs-a\n# lần ba\n"})
+    check()
