@@ -69,7 +69,9 @@ def test_a_build_keeps_what_it_looked_up_and_an_unchanged_build_rewrites_nothing
     assert stamps(tmp_path) == before  # the very same files
 
 
-def test_the_newer_entry_under_a_key_wins_and_the_older_goes(tmp_path, small_packs):
+def test_the_newer_entry_under_a_key_wins_and_the_older_goes_with_its_pack(tmp_path, small_packs):
+    """The older entry is dead: its pack stays while it holds less than DEAD_BYTES of them, and is
+    written anew with what the build used once it does."""
     entries = verdicts(5)
     fill(tmp_path, entries)
     key = sorted(entries)[0]
@@ -79,7 +81,34 @@ def test_the_newer_entry_under_a_key_wins_and_the_older_goes(tmp_path, small_pac
     store.finish(set(entries))
     store.close()
     assert check_store.stored(tmp_path) == {**entries, key: b"newer"}
-    assert len(list(tmp_path.glob("*.pack"))) == 1
+    assert len(list(tmp_path.glob("*.pack"))) == 2  # 100 dead bytes: under a quarter of a pack
+    fill(tmp_path, {other: b"newer" for other in sorted(entries)[1:3]})  # 300 dead bytes
+    store = check_store.CheckStore(tmp_path)
+    store.finish(set(entries))
+    store.close()
+    assert check_store.stored(tmp_path) == {**entries, **dict.fromkeys(sorted(entries)[:3], b"newer")}
+    assert sum(p.stat().st_size for p in tmp_path.glob("*.pack")) == 2 * 100 + 3 * 5  # no dead entry left
+
+
+def test_a_rebuild_after_one_change_writes_one_small_pack_and_merges_them_past_max_small(tmp_path, small_packs):
+    entries = verdicts(100)  # packs of about ten
+    fill(tmp_path, entries)
+    used = set(entries)
+    for n in range(check_store.MAX_SMALL + 1):
+        before = stamps(tmp_path)
+        changed = sorted(entries)[10 * n]  # one in each pack: none holds a quarter of a pack's dead bytes
+        used = (used - {changed}) | {f"new{n}"}  # the file changed: a new key, the old one dead
+        store = check_store.CheckStore(tmp_path)
+        assert all(store.get(key) is not None for key in used - {f"new{n}"})
+        store.put(f"new{n}", b"verdict %d" % n)
+        store.finish(used)
+        store.close()
+        after = stamps(tmp_path)
+        if n < check_store.MAX_SMALL - 1:  # the packs there were, untouched, and one more (and its index)
+            assert before.items() <= after.items() and len(after) == len(before) + 2
+    small = [p for p in tmp_path.glob("*.pack") if p.stat().st_size < 512]
+    assert len(small) <= check_store.MAX_SMALL  # merged once there were more
+    assert set(check_store.stored(tmp_path)) >= used
 
 
 def test_what_is_not_a_pack_with_its_index_goes_and_a_broken_index_is_no_verdict(tmp_path):
