@@ -130,7 +130,9 @@ def _check_submission_tree(
     unit_files: list[tuple[FileRole, str]] = []
     report_folders: list[tuple[str, str, str]] = []
     cache = build_cache.current()
-    kept = kept_keys.read(root.path, cache) if cache is not None else kept_keys.KeptKeys()
+    with heap.uncollected():  # the last build's keys live as long as the dataset (heap.py)
+        kept = kept_keys.read(root.path, cache) if cache is not None else kept_keys.KeptKeys()
+        heap.keep_in_build()
     dataset.clean_submissions = kept.tree
     walks: dict[tuple[str, str], BodyWalk] = {}
     _walk_submission_tree(root, periods, unit_files, report_folders, result, kept, walks)

@@ -186,17 +186,19 @@ def build_site(
             counts = _write_site(run, renderer, reviewing, out.parent / (out.name + ".docs"), index, writer, laps)
             # SiteTooLarge: exit 1, the previous site left as it was
             measured = site_size.check(site_size.of_files(writer.sizes, run.org.site_budget_mb, run.org.file_limit_mb))
-            writer.finish()
-            for manifest in counts["manifests"]:
-                if manifest is not None:
-                    manifest.save(writer)
+            with heap.uncollected():  # what is kept for the next build: plain values, no cycle (heap.py)
+                writer.finish()
+                for manifest in counts["manifests"]:
+                    if manifest is not None:
+                        manifest.save(writer)
         except BaseException as exc:
             exc.site_touched = writer.committing  # type: ignore[attr-defined]  # commands/build.py words it
             if not writer.committing:
                 writer.abort()
             run.clock.close()
             raise
-        _close_run(run)
+        with heap.uncollected():
+            _close_run(run)
         kept = sum(isinstance(f, KeptUnitFact) for pf in run.all_facts.values() for f in pf.units.values())
         return BuildReport(
             out,
@@ -248,7 +250,8 @@ def _write_site(
     pages += parents
     pages += reviewing.write(writer, deep, renderer.env)  # scoring workbooks and review-queue pages
     laps.lap("pages")
-    download_rows, parts_manifest = _write_downloads(run, files, writer)
+    with heap.uncollected():  # the rows kept per body, read back, live until their files are written (heap.py)
+        download_rows, parts_manifest = _write_downloads(run, files, writer)
     _fill(shells, "tai-du-lieu/index.html", renderer.downloads(list(reversed(download_rows))), writer)
     pages += 1
     laps.lap("downloads")
@@ -476,10 +479,12 @@ def _write_overview_pages(
     """Pour generated HTML into each overview shell; returns pages written. The downloads page
     is written later, once the files exist (it shows sizes); file sizes are checked by site_size."""
     index_json = {}
-    for period in run.periods:
-        index_json[period.id] = listing_data.write_listing(
-            writer, run.all_facts[period.id], run.layout, bool(run.org.demo), run.cache
-        )
+    with heap.uncollected():  # the criteria of kept facts are read back for the listing's rows (heap.py)
+        for period in run.periods:
+            index_json[period.id] = listing_data.write_listing(
+                writer, run.all_facts[period.id], run.layout, bool(run.org.demo), run.cache
+            )
+        heap.keep()
     pages = 0
     for md, (_title, key) in overview.items():
         period_id, _, kind = key.partition(":")

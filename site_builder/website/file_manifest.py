@@ -10,6 +10,7 @@ import os
 import pickle
 from pathlib import Path
 
+from site_builder import heap
 from site_builder.build_cache import file_sha256
 from site_builder.cache_files import UNREADABLE_PICKLE
 from site_builder.website.site_writer import SiteWriter
@@ -36,10 +37,12 @@ class Manifest:
         """The manifest the last build into `site` kept (empty when none or unreadable)."""
         manifest = cls(cache, site, kind)
         data = cache.blob(kind, manifest.name) if cache is not None else None
-        try:
-            loaded = pickle.loads(data) if data else {}
-        except UNREADABLE_PICKLE:
-            loaded = {}
+        with heap.uncollected():  # it lives as long as the build (heap.py)
+            try:
+                loaded = pickle.loads(data) if data else {}
+            except UNREADABLE_PICKLE:
+                loaded = {}
+            heap.keep_in_build()
         manifest.entries = loaded if isinstance(loaded, dict) else {}
         return manifest
 
