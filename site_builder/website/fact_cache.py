@@ -40,7 +40,7 @@ from site_builder.clock import Clock, CommitInfo, Moment
 from site_builder.model import Dataset, Period, Unit
 from site_builder.paths import unit_folder, unit_paths
 
-FORMAT = b"facts-4"  # changes when what is kept changes shape
+FORMAT = b"facts-5"  # changes when what is kept changes shape
 
 
 class SeededPickler:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import pickle
 import posixpath
 from dataclasses import dataclass, field, fields
 from functools import partial
@@ -316,14 +315,15 @@ class FactDigest(NamedTuple):
 def pickled_parts(f: UnitFact, pickler: SeededPickler) -> tuple[bytes, bytes, bytes, bytes] | None:
     """A unit's facts but its ranks, pickled in four parts: the fields downloads show but the
     criteria and the milestone reports (`HEAD_FIELDS`), the milestone reports, the criteria
-    (`groups`), and the others (`REST_FIELDS`). None when they cannot be pickled. The milestone
-    reports are pickled alone, without the seed: kept_facts.py keeps these very bytes, to read
-    them back only when asked for (one pickling of them instead of two: keeping 15,000 units'
-    facts took 2.62-2.66 instead of 2.75-2.77 CPU-s)."""
+    (`groups`), and the others (`REST_FIELDS`). None when they cannot be pickled. kept_facts.py
+    keeps the milestone reports' very bytes, to read them back only when asked for (one pickling
+    of them instead of two: keeping 15,000 units' facts took 2.62-2.66 instead of 2.75-2.77
+    CPU-s); against the seed, which holds the period's milestones, they are a third of the bytes
+    (every rebuild reads them back with the bodies' records)."""
     try:
         return (
             pickler.dumps(tuple(getattr(f, name) for name in HEAD_FIELDS)),
-            pickle.dumps(f.milestones, protocol=pickle.HIGHEST_PROTOCOL),
+            pickler.dumps(f.milestones),
             pickler.dumps(f.groups),
             pickler.dumps(tuple(getattr(f, name) for name in REST_FIELDS)),
         )

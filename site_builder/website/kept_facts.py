@@ -100,7 +100,7 @@ class _Record(NamedTuple):
 
     key: str  # fact_cache.unit_key
     values: dict  # the facts' fields but the criteria, the milestone reports, the ranks and the unit
-    milestones: bytes  # the milestone reports, pickled apart (KeptUnitFact.milestones)
+    milestones: bytes  # the milestone reports, pickled apart against the seed (KeptUnitFact.milestones)
     evidence: list[FileFact]  # the files they name (_evidence_files)
     summary: dict  # what pages read of the criteria of every unit (evidence counts, groups' totals)
     digest: FactDigest
@@ -167,7 +167,10 @@ class KeptFacts:
         # the registry's own unit (the key digested it): a copy kept in the record was a fifth of reading it
         fact.__dict__["unit"] = unit
         fact.__dict__.update(ranks_of(r, ties))
-        fact._readers = {"groups": partial(self._groups, key), "milestones": partial(pickle.loads, record.milestones)}
+        fact._readers = {
+            "groups": partial(self._groups, key),
+            "milestones": partial(self.pickler.loads, record.milestones),
+        }
         for file in record.evidence:
             self.store.keep(file)
         digests[unit.id] = record.digest
