@@ -14,9 +14,9 @@ everything kept, 4.6-5.9 and 4.0-4.5. So verdicts go into packs of about PACK_BY
 
 Pack names sort by when they were written; a key found in two packs is the newer one's. A pack
 is never changed once written. At the end of a build (`finish`), the entries the build did not
-look up (or that a newer pack replaced) are dead: a pack holding DEAD_BYTES of them, or only
-them, and the small packs once there are more than MAX_SMALL of them, are written anew with only
-what the build used. A rebuild after one change writes its new verdicts into one small pack and
+look up (or that a newer pack replaced) are dead: a pack holding a quarter of a full pack's bytes
+of them (`dead_bytes`), or only them, and the small packs once there are more than MAX_SMALL of
+them, are written anew with only what the build used. A rebuild after one change writes its new verdicts into one small pack and
 leaves the others as they are (writing again the pack that held the old verdict, and merging
 the small ones every time, was 0.06 CPU-s of a rebuild at 15,000 units); an unchanged rebuild
 writes nothing. A dead entry kept in a pack is a verdict on other bytes: found only if a file

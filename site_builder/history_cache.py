@@ -10,8 +10,10 @@ path) and the second of HEAD's tree: at 15,000 units about 2.5 CPU-s of git and 
 One file per pathspec and way of comparing merges holds the changes of the commits the last build
 asked for, a pickle per build that met new commits appended after the others (a commit no longer
 in the history makes it written anew without it); one per pathspec the files of the last tree
-listed. Whoever can write the folder can decide which files a commit changed, and so when a
-version counts as received: like the signature verdicts, it is given only to trusted builds.
+listed; one the main line the clock read last (each changed path's newest first-parent commit),
+which a HEAD on top of it extends with its new commits alone. Whoever can write the folder can
+decide which files a commit changed, and so when a version counts as received: like the
+signature verdicts, it is given only to trusted builds.
 """
 
 from __future__ import annotations
@@ -85,7 +87,9 @@ def kept_line(repo: gitread.Repository, pathspec: bytes, folder: Path | None) ->
     line, changed, ages = kept.get("line"), kept.get("changed"), kept.get("ages")
     if not isinstance(line, list) or not isinstance(changed, list) or not isinstance(ages, list):
         return None
-    return (line, changed, ages) if len(changed) == len(ages) else None
+    if len(changed) != len(ages) or not all(type(age) is int for age in ages):
+        return None
+    return (line, changed, ages) if all(type(value) is str for value in (*line, *changed)) else None
 
 
 def keep_line(repo: gitread.Repository, pathspec: bytes, folder: Path | None, value: tuple[list, list, list]) -> None:
