@@ -37,6 +37,12 @@ def uncollected() -> Iterator[None]:
 
 
 _building = False  # between `start_build` and `release`
+# Objects made between two of the collector's young passes while a build runs (Python's default:
+# 700). A build makes millions of objects that live to its end, most made with the collector
+# off: its young passes cost a 15,000-unit rebuild after one change 0.085 CPU-s in 790 passes, at
+# 20,000 0.066 in 22 (the garbage cycles a build makes wait a little longer to go).
+BUILD_THRESHOLD = 20_000
+_threshold: tuple[int, ...] = ()  # the collector's thresholds before `start_build`
 
 
 def keep() -> None:
@@ -46,9 +52,13 @@ def keep() -> None:
 
 
 def start_build() -> None:
-    """A site build begins: `keep_in_build` keeps from now until `release`."""
-    global _building
+    """A site build begins: `keep_in_build` keeps from now until `release`, and the collector's
+    young passes come every BUILD_THRESHOLD objects."""
+    global _building, _threshold
     _building = True
+    if not _threshold:
+        _threshold = gc.get_threshold()
+    gc.set_threshold(BUILD_THRESHOLD, *_threshold[1:])
 
 
 def keep_in_build() -> None:
@@ -60,6 +70,9 @@ def keep_in_build() -> None:
 
 def release() -> None:
     """The build is over: a process that builds again (tests, serve) collects its garbage."""
-    global _building
+    global _building, _threshold
     _building = False
     gc.unfreeze()
+    if _threshold:
+        gc.set_threshold(*_threshold)
+        _threshold = ()

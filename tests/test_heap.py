@@ -68,15 +68,15 @@ def test_what_a_phase_kept_inside_its_block_starts_no_pass_when_the_collector_is
 def test_a_build_leaves_the_collector_on_and_nothing_frozen_whether_it_succeeds_or_not(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     root = make_repo(tmp_path / "data")
-    frozen_before = gc.get_freeze_count()
+    frozen_before, threshold = gc.get_freeze_count(), gc.get_threshold()
     build_site(root, tmp_path / "site")
-    assert gc.isenabled() and gc.get_freeze_count() == frozen_before
+    assert gc.isenabled() and gc.get_freeze_count() == frozen_before and gc.get_threshold() == threshold
     assert (tmp_path / "site" / "index.html").is_file()
 
     write(root / "submissions" / PERIOD / "pgd-quan-1" / "thcs-demo-a.yaml", "tieu_chi: [\n")
     with pytest.raises(InvalidData):
         build_site(root, tmp_path / "site")
-    assert gc.isenabled() and gc.get_freeze_count() == frozen_before
+    assert gc.isenabled() and gc.get_freeze_count() == frozen_before and gc.get_threshold() == threshold
 
 
 def test_validating_alone_freezes_nothing(tmp_path, monkeypatch):
