@@ -43,6 +43,7 @@ from site_builder.website.evidence_files import EvidenceStore, FileFact
 from site_builder.website.fact_cache import SeededPickler, period_seed
 
 DECIDED = (ON_TIME, LATE, MISSING)  # statuses a deadline decides (marked when the deadline is only proposed)
+_ON_TIME = {ON_TIME: True, LATE: False}  # a status -> whether the unit filed on time (None: neither)
 
 
 @dataclass
@@ -186,7 +187,7 @@ class UnitFact:
 
     @property
     def on_time(self) -> bool | None:
-        return {ON_TIME: True, LATE: False}.get(self.status)
+        return _ON_TIME.get(self.status)
 
     @property
     def owed_milestones(self) -> list[MilestoneFact]:
