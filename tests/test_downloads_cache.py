@@ -71,6 +71,32 @@ def test_one_changed_unit_rewrites_only_its_body_and_the_year_files(repo, tmp_pa
     assert {k: v[0] for k, v in downloads_of(tmp_path / "fresh").items()} == {k: v[0] for k, v in warm.items()}
 
 
+def test_json_lines_are_kept_apart_and_read_only_to_write_a_part_again(repo, tmp_path):
+    """The rows kept per body hold no JSON line (two thirds of their bytes): the lines are kept
+    apart and read back only for a part written again; a part to write whose kept lines are gone
+    has them formatted again, the same bytes as a build without the cache."""
+    import pickle
+
+    root, git = repo
+    site = tmp_path / "site"
+    build(root, site)
+    cache = tmp_path / "cache"
+    rows = [pickle.loads(p.read_bytes()) for p in cache.glob(f"site-builder/build/*/blobs/{downloads.CACHE_KIND}/*")]
+    assert rows and all(r.json == b"" and r.json_size > 0 for body in rows for r in body.values())
+    lines = [pickle.loads(p.read_bytes()) for p in cache.glob(f"site-builder/build/*/blobs/{downloads.JSON_KIND}/*")]
+    assert sorted(len(body) for body in lines) == sorted(len(body) for body in rows)
+    assert all(line.startswith(b"{") for body in lines for line in body.values())
+
+    for kept in cache.glob(f"site-builder/build/*/blobs/{downloads.JSON_KIND}/*"):
+        kept.unlink()
+    lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    build(root, site)  # the changed body's part is written again: its other units' lines formatted anew
+    build(root, tmp_path / "fresh", SITE_BUILDER_NO_CACHE="1")
+    assert {k: v[0] for k, v in downloads_of(site).items()} == {
+        k: v[0] for k, v in downloads_of(tmp_path / "fresh").items()
+    }
+
+
 def test_fields_left_out_of_the_key_are_shown_nowhere(tmp_path):
     """facts.NOT_IN_ROWS leaves fields out of a unit's downloads cache key: changing any of them must not
     change a byte of the unit's rows (else a cached row would go stale)."""
