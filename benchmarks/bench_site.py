@@ -472,6 +472,7 @@ KEPT_BY_PUBLISH = (
     "blobs/search",
     "blobs/workbooks",
     "blobs/downloads",
+    "blobs/download-lines",
     "blobs/listing",
     "blobs/unit-pages",
     "blobs/district-pages",

@@ -49,6 +49,7 @@ KEPT_FOLDERS = "".join(
             "build/*/blobs/search",
             "build/*/blobs/workbooks",
             "build/*/blobs/downloads",
+            "build/*/blobs/download-lines",
             "build/*/blobs/listing",
             "build/*/blobs/unit-pages",
             "build/*/blobs/district-pages",
