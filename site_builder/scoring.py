@@ -91,7 +91,7 @@ def _item_table(dataset: Dataset, period: Period, units: list[Unit]) -> pd.DataF
     its rows, its catalogue's taken by index from the catalogues' cells laid end to end, only the
     three scores looked up per criterion. Row by row, through pandas' inference of every cell,
     scoring a period of 15,000 units (282,600 rows) took 1.5-2.1 CPU-s; the cells copied into
-    lists unit by unit, 0.28 the table; so, 0.15 (tests/test_scoring.py compares the frames)."""
+    lists unit by unit, 0.25; so, 0.17-0.20 (tests/test_scoring.py compares the frames)."""
     catalogues: dict[str, int] = {}  # unit type -> its place in `cells`
     cells: list[_CatalogueCells] = []
     kinds: list[int] = []  # each unit's catalogue, by place
