@@ -83,7 +83,7 @@ def kept_line(repo: gitread.Repository, pathspec: bytes, folder: Path | None) ->
     changed paths sorted, the age of each one's newest change), or None."""
     if folder is None:
         return None
-    kept = _load(folder / f"line-{_name(repo.object_format, pathspec, '')}.pickle", LINE_FORMAT)
+    kept = _load(_line_file(repo, pathspec, folder), LINE_FORMAT)
     line, changed, ages = kept.get("line"), kept.get("changed"), kept.get("ages")
     if not isinstance(line, list) or not isinstance(changed, list) or not isinstance(ages, list):
         return None
@@ -95,11 +95,11 @@ def kept_line(repo: gitread.Repository, pathspec: bytes, folder: Path | None) ->
 def keep_line(repo: gitread.Repository, pathspec: bytes, folder: Path | None, value: tuple[list, list, list]) -> None:
     if folder is not None:
         line, changed, ages = value
-        _save(
-            folder / f"line-{_name(repo.object_format, pathspec, '')}.pickle",
-            LINE_FORMAT,
-            {"line": line, "changed": changed, "ages": ages},
-        )
+        _save(_line_file(repo, pathspec, folder), LINE_FORMAT, {"line": line, "changed": changed, "ages": ages})
+
+
+def _line_file(repo: gitread.Repository, pathspec: bytes, folder: Path) -> Path:
+    return folder / f"line-{_name(repo.object_format, pathspec, '')}.pickle"
 
 
 def _moved(files: dict[bytes, str], changes: list[gitread.Change], prefix: bytes) -> dict[bytes, str]:

@@ -74,11 +74,9 @@ def digest(
         submission = dataset.submissions[(period_id, unit.id)]
         review = dataset.reviews.get((period_id, unit.id))
         parts.append((unit.id, unit.name, unit.type, submission.evidence_dir()))
-        parts.append(
-            _checked(dataset, period_id, unit.id)
-            or [(e.id, e.score, e.evidence, e.note) for e in submission.entries.values()]
-        )
-        parts.append(_reviewed(dataset, period_id, unit.id, review))
+        checked = _checked(dataset, period_id, unit.id)
+        parts.append(checked or [(e.id, e.score, e.evidence, e.note) for e in submission.entries.values()])
+        parts.append(_reviewed(review, checked))
     return hashlib.sha256(_values(parts)).hexdigest()
 
 
@@ -94,14 +92,14 @@ def _checked(dataset: Dataset, period_id: str, unit_id: str) -> tuple | None:
     return ("checked", *sorted(keys))
 
 
-def _reviewed(dataset: Dataset, period_id: str, unit_id: str, review) -> object:
+def _reviewed(review, checked: tuple | None) -> object:
     """The reviewer scores' values, or only that they are those of the unit's reviewer-score file
-    when its checks' key is among those `_checked` digests (the review's entries are then not
-    read back: model._Entries). Scores read from a body's scoring workbook are digested as
-    values: a workbook has no such key."""
+    when its checks' key is among those digested (`checked`: `_checked` of the unit; the review's
+    entries are then not read back: model._Entries). Scores read from a body's scoring workbook
+    are digested as values: a workbook has no such key."""
     if review is None:
         return None
-    if review.path.endswith(REVIEW_SUFFIX) and _checked(dataset, period_id, unit_id):
+    if review.path.endswith(REVIEW_SUFFIX) and checked:
         return ("checked", review.path)
     return [(e.id, e.score, e.comment) for e in review.entries.values()]
 

@@ -70,8 +70,8 @@ def test_a_build_keeps_what_it_looked_up_and_an_unchanged_build_rewrites_nothing
 
 
 def test_the_newer_entry_under_a_key_wins_and_the_older_goes_with_its_pack(tmp_path, small_packs):
-    """The older entry is dead: its pack stays while it holds less than DEAD_BYTES of them, and is
-    written anew with what the build used once it does."""
+    """The older entry is dead: its pack stays while it holds fewer dead bytes than
+    `check_store.dead_bytes()`, and is written anew with what the build used once it does."""
     entries = verdicts(5)
     fill(tmp_path, entries)
     key = sorted(entries)[0]

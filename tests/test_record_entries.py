@@ -83,13 +83,13 @@ def test_scores_read_back_score_as_the_entries_do():
 def test_scores_in_the_catalogues_order_are_read_at_once_and_the_same_in_any_order():
     cells = _cells()
     entries = {cid: CriterionEntry(cid, score) for cid, score in (("1.1", 1.5), ("1.2", 2.0), ("1.4", 0.5))}
-    in_order = _submission().__class__("u", "p", "b", "f.yaml", entries)
-    shuffled = in_order.__class__("u", "p", "b", "f.yaml", dict(reversed(entries.items())))
+    in_order = Submission("u", "p", "b", "f.yaml", entries)
+    shuffled = Submission("u", "p", "b", "f.yaml", dict(reversed(entries.items())))
     assert in_order.packed_scores[0] == cells.scored_ids != shuffled.packed_scores[0]
     for record in (in_order, shuffled, _read_back(in_order), _read_back(shuffled)):
         self_scores, reviewer_scores, finals = _scores(cells, record, None)
         assert repr(self_scores) == repr(finals) == "[1.5, 2.0, nan, 0.5]"
         assert all(math.isnan(value) for value in reviewer_scores)
-    empty = in_order.__class__("u", "p", "b", "f.yaml", {})
+    empty = Submission("u", "p", "b", "f.yaml", {})
     assert repr(_scores(cells, _read_back(empty), None)[0]) == "[0.0, 0.0, nan, 0.0]"
     assert all(math.isnan(value) for column in _scores(cells, None, None) for value in column)

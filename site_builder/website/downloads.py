@@ -328,7 +328,7 @@ def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cac
             key = unit_key or f.unit.id
             found = kept.get(key) if unit_key is not None else None  # a unit without a key: formatted every time
             rows[key] = found if found is not None else formatted(f)
-        lines = _JsonLines(cache, entry, rows, dict(zip(rows, units, strict=True)), formatted)
+        lines = _JsonLines(cache, entry, rows, units, formatted)
         if cache is not None and rows.keys() != kept.keys():
             cache.put_blob(JSON_KIND, entry, pickle.dumps(dict(zip(rows, lines())), protocol=pickle.HIGHEST_PROTOCOL))
             stripped = {key: _without_json(r) for key, r in rows.items()}
@@ -341,16 +341,23 @@ class _JsonLines:
     """A body's JSON lines, in its units' order: those of rows just formatted, and those the build
     cache keeps apart for the rows it gave back (JSON_KIND), read only when asked for: two thirds
     of the rows' bytes (133 of 199 MB at 15,000 units), which a rebuild reads for the one or two
-    bodies whose JSON part it writes again. A line the cache lost is formatted again."""
+    bodies whose JSON part it writes again. A line the cache lost is formatted again. Read once:
+    a body whose rows changed asks for them to keep them, then to write its part."""
 
-    def __init__(self, cache, entry: str, rows: dict[str, UnitRows], facts: dict[str, UnitFact], formatted):
-        self._cache, self._entry, self._rows, self._facts, self._formatted = cache, entry, rows, facts, formatted
+    def __init__(self, cache, entry: str, rows: dict[str, UnitRows], units: list[UnitFact], formatted):
+        self._cache, self._entry, self._rows, self._units, self._formatted = cache, entry, rows, units, formatted
+        self._read: list[bytes] | None = None
 
     def __call__(self) -> list[bytes]:
-        kept: dict = {}
-        if self._cache is not None and any(not r.json for r in self._rows.values()):
-            kept = _load_lines(self._cache.blob(JSON_KIND, self._entry))
-        return [r.json or kept.get(key) or self._formatted(self._facts[key]).json for key, r in self._rows.items()]
+        if self._read is None:
+            kept: dict = {}
+            if self._cache is not None and any(not r.json for r in self._rows.values()):
+                kept = _load_lines(self._cache.blob(JSON_KIND, self._entry))
+            self._read = [
+                r.json or kept.get(key) or self._formatted(f).json
+                for (key, r), f in zip(self._rows.items(), self._units, strict=True)
+            ]
+        return self._read
 
 
 def _base_key(facts: PeriodFacts, cols, criteria_cols, catalogue_ids, commit_url, demo: bool) -> bytes:

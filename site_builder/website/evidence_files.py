@@ -199,10 +199,11 @@ class EvidenceStore:
             return
         try:
             repo = gitread.open_repository(self.root, pinned.commit)
-            if clean is not None and gitread.tree_id(repo, repo.prefix + SUBMISSIONS.encode()) == clean:
+            folder = repo.prefix + SUBMISSIONS.encode()  # from the repository's top
+            if clean is not None and gitread.tree_id(repo, folder) == clean:
                 return
             if committed is None:
-                listed = gitread.tree_at_head(repo, repo.prefix + b"submissions/")
+                listed = gitread.tree_at_head(repo, folder + b"/")
                 committed = {os.fsdecode(path[len(repo.prefix) :]) for path in listed}
             changed = gitread.run(
                 repo.top,
@@ -215,7 +216,7 @@ class EvidenceStore:
                 "--no-renames",
                 "--untracked-files=no",
                 "--",
-                (repo.prefix + b"submissions/").decode("utf-8", "surrogateescape"),
+                (folder + b"/").decode("utf-8", "surrogateescape"),
             )
         except gitread.GitError as exc:
             raise EvidenceLinkError(
