@@ -473,6 +473,7 @@ KEPT_BY_PUBLISH = (
     "blobs/workbooks",
     "blobs/downloads",
     "blobs/download-lines",
+    "blobs/download-xlsx",
     "blobs/listing",
     "blobs/unit-pages",
     "blobs/district-pages",

@@ -21,21 +21,31 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import itertools
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
+
+from site_builder import deflated_zip
 
 ROW = "\x00"
 STYLE = "\x01"
 # zlib's fastest level, for the scoring workbooks: at 15,000 units, 2.8 instead of 5.7 ms of
 # compression a workbook (601 of them), for files 22 % larger (46 instead of 38 KB). The year's
 # XLSX is one file, near the size limit of one output file at national scale (8.6 instead of
-# 6.4 MB at 45,000 units at the fastest level): it takes level 5, whose shorter match search
-# compressed its 22 MB criteria sheet at 15,000 units in 0.19 instead of 0.33 CPU-s (the
-# default, 6) into 3.5 % more bytes (2.12 instead of 2.05 MB); every rebuild writes it again.
+# 6.4 MB at 45,000 units at the fastest level); a rebuild deflates again only the runs of rows
+# that changed (deflated_zip.py), so it takes zlib's default level. A change moves the ranks of
+# units all over a sheet (125 units at 15,000 after one unit's scores changed): smaller runs leave
+# more of it as kept, larger ones deflate better. Measured on the 22 MB criteria sheet at 15,000
+# units, deflated whole at level 5 (the last choice, for a faster full build): 2.12 MB; in runs
+# of 32, 64, 256 rows at level 6: 2.27, 2.16, 2.08 MB (level 5: 2.34, 2.24, 2.15). Splicing the
+# rows into the workbook after one change took 0.11, 0.13, 0.23 CPU-s at level 5, 0.16 in runs of
+# 64 at level 6, and 0.24 deflated whole; with nothing kept, 0.39 (the whole XLSX: 2.25 MB).
 FAST_LEVEL = 1
-YEAR_LEVEL = 5
+YEAR_LEVEL = 6
+RUN_ROWS = 64  # rows deflated as one piece (see above)
 MAX_TEXT = 32767  # characters of one cell (Excel's limit; xlsxwriter cuts there too)
 _EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system, past its 1900-02-29
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # literal text that looks like an escape keeps its underscore
@@ -110,9 +120,16 @@ def _inline(text: str) -> str:
     return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def splice(book: bytes, sheets: list[list[str]], last_cols: list[int], date_style: int | None) -> bytes:
+def splice(
+    book: bytes,
+    sheets: list[list[str]],
+    last_cols: list[int],
+    date_style: int | None,
+    kept: deflated_zip.Pieces | None = None,
+) -> bytes:
     """The workbook `book` (xlsxwriter's, each sheet holding its header row only) with the rows of
-    `sheets` (per sheet, in order: each row's cells from `cells`) after each header row."""
+    `sheets` (per sheet, in order: each row's cells from `cells`) after each header row. `kept`:
+    the runs of rows an earlier build deflated (deflated_zip.py)."""
     style = str(date_style) if date_style is not None else "0"
 
     def rows(cells_of_rows: list[str]) -> Iterator[str]:
@@ -127,39 +144,41 @@ def splice(book: bytes, sheets: list[list[str]], last_cols: list[int], date_styl
             for index, (rows_of_sheet, last_col) in enumerate(zip(sheets, last_cols, strict=True), start=1)
         },
         level=YEAR_LEVEL,
+        kept=kept,
     )
 
 
-def append_rows(book: bytes, sheets: Mapping[int, tuple[Iterable[str], str]], level: int | None = None) -> bytes:
+def append_rows(
+    book: bytes,
+    sheets: Mapping[int, tuple[Iterable[str], str]],
+    level: int = zlib.Z_DEFAULT_COMPRESSION,
+    kept: deflated_zip.Pieces | None = None,
+) -> bytes:
     """The workbook `book` (xlsxwriter's) with, for its worksheet number n (1-based, as in
     xl/worksheets/sheet<n>.xml), the `<row>` elements given appended after the rows it holds and
-    its <dimension> set to the range given, zipped at zlib's `level` (None: its default). A sheet is
-    streamed into the archive row by row: a national sheet is ~100 MB of XML."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(book)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as target,
-    ):
+    its <dimension> set to the range given, deflated at zlib's `level`. A sheet is deflated a run
+    of RUN_ROWS rows at a time (a national sheet is ~100 MB of XML), each run found in `kept` if
+    an earlier build deflated the same bytes."""
+    with zipfile.ZipFile(io.BytesIO(book)) as source:
+        members = []
         for info in source.infolist():
             data = source.read(info)
             found = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
             if not found or int(found.group(1)) not in sheets:
-                target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=level)
+                members.append((info, deflated_zip.deflate([data], level)))
                 continue
             rows, dimension = sheets[int(found.group(1))]
             head, tail = _around_rows(data.decode("utf-8"), dimension)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info._compresslevel = level  # type: ignore[attr-defined]  # public as compress_level from Python 3.13
-            with target.open(info, "w") as sheet:  # a national sheet is ~100 MB: far from zip64
-                sheet.write(head.encode("utf-8"))
-                batch: list[str] = []
-                for row in rows:
-                    batch.append(row)
-                    if len(batch) == 256:  # one write, and one compression call, per batch of rows
-                        sheet.write("".join(batch).encode("utf-8"))
-                        batch.clear()
-                sheet.write(("".join(batch) + tail).encode("utf-8"))
-    return out.getvalue()
+            pieces = itertools.chain([head.encode("utf-8")], _runs(rows), [tail.encode("utf-8")])
+            members.append((info, deflated_zip.deflate(pieces, level, kept)))
+    return deflated_zip.write(members)
+
+
+def _runs(rows: Iterable[str]) -> Iterator[bytes]:
+    """The rows' bytes, RUN_ROWS rows at a time."""
+    rows = iter(rows)
+    while run := list(itertools.islice(rows, RUN_ROWS)):
+        yield "".join(run).encode("utf-8")
 
 
 def _around_rows(sheet: str, dimension: str) -> tuple[str, str]:

@@ -67,6 +67,8 @@ def test_one_changed_unit_rewrites_only_its_body_and_the_year_files(repo, tmp_pa
     assert len([k for k in after if after[k] != rows[k]]) == 1  # only the changed unit's body was stored again
     assert git.head() in warm[f"{stem}.json"][0].decode("utf-8")  # the index names the new data commit
 
+    pieces = list((tmp_path / "cache").glob(f"site-builder/build/*/blobs/{downloads.PIECES_KIND}/*"))
+    assert len(pieces) == 1  # the year's XLSX deflated in runs of rows, its new runs kept for the next build
     build(root, tmp_path / "fresh", SITE_BUILDER_NO_CACHE="1")  # without the cache: the same bytes
     assert {k: v[0] for k, v in downloads_of(tmp_path / "fresh").items()} == {k: v[0] for k, v in warm.items()}
 

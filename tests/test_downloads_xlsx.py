@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from site_builder import xlsx_rows
+from site_builder import deflated_zip, xlsx_rows
 from tests.test_workbook_libreoffice import convert
 
 HEADER = ["Mã đơn vị", "Tên", "Ngày nộp", "Tổng điểm", "Ghi chú"]
@@ -24,7 +24,7 @@ ROWS = [
 ]
 
 
-def spliced(rows) -> bytes:
+def spliced(rows, kept: deflated_zip.Pieces | None = None) -> bytes:
     book = io.BytesIO()
     workbook = xlsxwriter.Workbook(book, {"in_memory": True})
     date = workbook.add_format({"num_format": "dd/mm/yyyy"})
@@ -36,7 +36,7 @@ def spliced(rows) -> bytes:
         sheet.set_column(col, col, 12, date)
     sheet.autofilter(0, 0, len(rows), len(HEADER) - 1)
     workbook.close()
-    return xlsx_rows.splice(book.getvalue(), [[xml for xml, _dates in made]], [len(HEADER) - 1], date.xf_index)
+    return xlsx_rows.splice(book.getvalue(), [[xml for xml, _dates in made]], [len(HEADER) - 1], date.xf_index, kept)
 
 
 def cell_by_cell(rows, target: Path) -> None:

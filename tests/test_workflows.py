@@ -50,6 +50,7 @@ KEPT_FOLDERS = "".join(
             "build/*/blobs/workbooks",
             "build/*/blobs/downloads",
             "build/*/blobs/download-lines",
+            "build/*/blobs/download-xlsx",
             "build/*/blobs/listing",
             "build/*/blobs/unit-pages",
             "build/*/blobs/district-pages",

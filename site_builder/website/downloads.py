@@ -14,8 +14,9 @@ Each unit is formatted once for every file (`UnitRows`: its CSV row, its criteri
 cells, its JSON line). The build cache keeps each reviewing body's rows, every unit's under a digest
 of the facts the downloads show: after a one-file change only the changed unit and those whose rank
 moved are formatted again; the year-wide CSV files and the JSON parts are joined from the kept
-rows. The XLSX is written cell by cell by xlsxwriter on every build (from the kept cells): its
-sheets are one stream per unit type, with row numbers in every cell reference. The provenance
+rows. The XLSX's rows are spliced in from the kept cells (xlsx_rows.py) with their row numbers,
+and its sheets deflated in runs of rows, a run whose bytes a build before deflated keeping those
+bytes (deflated_zip.py: the build cache keeps them under PIECES_KIND). The provenance
 (data commit, build date) is written in the year's JSON index only, not in the per-body parts: the part of a body whose units
 did not change keeps its bytes from one data commit to the next (the site writer leaves such a
 file in place, a deployment uploads nothing for it), and the index, which lists each part's
@@ -34,13 +35,14 @@ import itertools
 import json
 import pickle
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
-from site_builder import unit_types, xlsx_rows
+from site_builder import deflated_zip, unit_types, xlsx_rows
 from site_builder.cache_files import UNREADABLE_PICKLE, sources_digest
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
@@ -58,6 +60,7 @@ FOLDER = "tai-ve"
 SCHEMA_VERSION = 5
 CACHE_KIND = "downloads"  # the build cache's kind for a reviewing body's rows, their JSON lines aside
 JSON_KIND = "download-lines"  # ... and for its units' JSON lines (read only to write its JSON part again)
+PIECES_KIND = "download-xlsx"  # the year's XLSX sheets deflated in runs of rows (deflated_zip.Pieces)
 PARTS_KIND = "download-parts"  # the manifest of the JSON parts in an output folder
 PART_LIMIT = 8_000_000  # bytes of one JSON part: under the site's 10 MB per file, with room
 DEMO_COLUMN = "Dữ liệu minh hoạ"
@@ -211,7 +214,7 @@ def write_all(
     criteria_header = unit_cols + [(title, None) for title in item_titles]
     csv_parts = write_csv_parts(writer, paths["csv"], cols, unit_blocks(bodies))
     criteria_parts = write_csv_parts(writer, paths["criteria_csv"], criteria_header, criteria_blocks(bodies))
-    write_xlsx(writer, paths["xlsx"], facts, bodies, cols, build_date, demo)
+    write_xlsx(writer, paths["xlsx"], facts, bodies, cols, build_date, demo, cache)
     paths["csv"], paths["criteria_csv"] = csv_parts[0]["file"], criteria_parts[0]["file"]
     return {
         "period": period,
@@ -352,7 +355,7 @@ class _JsonLines:
         if self._read is None:
             kept: dict = {}
             if self._cache is not None and any(not r.json for r in self._rows.values()):
-                kept = _load_lines(self._cache.blob(JSON_KIND, self._entry))
+                kept = _load_dict(self._cache.blob(JSON_KIND, self._entry))
             self._read = [
                 r.json or kept.get(key) or self._formatted(f).json
                 for (key, r), f in zip(self._rows.items(), self._units, strict=True)
@@ -387,23 +390,18 @@ def _unit_key(base: bytes, facts: PeriodFacts, f: UnitFact) -> str | None:
     return hashlib.sha256(base + digest.rows + pickle.dumps((f.rank_type, f.rank_parent))).hexdigest()
 
 
-def _load_lines(data: bytes | None) -> dict[str, bytes]:
+def _load_dict(data: bytes | None) -> dict:
+    """A dict pickled in the build cache; an empty one for none or for bytes that are not one."""
     try:
-        lines = pickle.loads(data) if data is not None else None
+        found = pickle.loads(data) if data is not None else None
     except UNREADABLE_PICKLE:
         return {}
-    return lines if isinstance(lines, dict) else {}
+    return found if isinstance(found, dict) else {}
 
 
 def _load(data: bytes | None) -> dict[str, UnitRows]:
-    if data is None:
-        return {}
-    try:
-        rows = pickle.loads(data)
-    except UNREADABLE_PICKLE:
-        return {}
-    ok = isinstance(rows, dict) and all(isinstance(r, UnitRows) for r in rows.values())
-    return rows if ok else {}
+    rows = _load_dict(data)
+    return rows if all(isinstance(r, UnitRows) for r in rows.values()) else {}
 
 
 def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url) -> UnitRows:
@@ -520,9 +518,11 @@ def write_xlsx(
     cols,
     build_date: dt.datetime,
     demo: bool = False,
+    cache: BuildCache | None = None,
 ) -> None:
     """One sheet per unit type: xlsxwriter writes the workbook with each sheet's header row, and
-    the units' rows, rendered once per unit, are spliced in after it (see xlsx_rows.py)."""
+    the units' rows, rendered once per unit, are spliced in after it (see xlsx_rows.py). `cache`
+    keeps the runs of rows deflated, for the next build (deflated_zip.py)."""
     import xlsxwriter
 
     book = io.BytesIO()
@@ -562,7 +562,11 @@ def write_xlsx(
         sheets.append([u.xlsx for u in units])
         last_cols.append(len(titles) - 1)
     workbook.close()
-    writer.write(rel, xlsx_rows.splice(book.getvalue(), sheets, last_cols, date.xf_index))
+    entry = hashlib.sha256(f"{rel}\0{xlsx_rows.YEAR_LEVEL}\0{zlib.ZLIB_RUNTIME_VERSION}".encode()).hexdigest()
+    kept = deflated_zip.Pieces(_load_dict(cache.blob(PIECES_KIND, entry)) if cache is not None else None)
+    writer.write(rel, xlsx_rows.splice(book.getvalue(), sheets, last_cols, date.xf_index, kept))
+    if cache is not None and kept.used.keys() != kept.kept.keys():
+        cache.put_blob(PIECES_KIND, entry, pickle.dumps(kept.used, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _moment(m, commit_url) -> dict | None:

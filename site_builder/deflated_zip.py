@@ -1,0 +1,111 @@
+"""ZIP archives written from members deflated piece by piece, where a piece may keep the bytes
+an earlier build deflated it into.
+
+The year's XLSX is one file whose criteria sheet is 22 MB of XML at 15,000 units; every rebuild
+writes it again, and deflating it was most of that (0.18 of 0.25 CPU-s), though one unit's row
+changed. A sheet is deflated here in pieces (a run of rows each), each by its own compressor
+ended with a sync flush: the deflate format allows such pieces to be joined (each ends on a byte
+boundary, and none refers back past its own start), so a piece whose bytes did not change keeps
+its compressed bytes (`Pieces`, found by a digest of the bytes themselves). Deflate refers back
+32 KiB at most: pieces of a few hundred KiB lose nothing worth measuring to the restart.
+
+`zipfile` writes a member only through its own compressor, so the archive is written here: the
+plain ZIP format of APPNOTE 6.3 (local headers, central directory, end record; no data
+descriptors, no ZIP64: an XLSX under the site's 10 MB per file is far from 4 GiB).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable
+from typing import NamedTuple
+
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_VERSION = 20  # deflate
+_UTF8_NAME = 0x800
+
+
+class Deflated(NamedTuple):
+    data: bytes  # a raw deflate stream
+    crc: int
+    size: int  # bytes before deflating
+
+
+class Pieces:
+    """Deflated pieces by a digest of their bytes: those `kept` from an earlier build (at the same
+    level and zlib), and those this archive used (`used`: what to keep for the next)."""
+
+    def __init__(self, kept: dict[bytes, bytes] | None = None):
+        self.kept = kept or {}
+        self.used: dict[bytes, bytes] = {}
+
+    def deflated(self, data: bytes, level: int) -> bytes:
+        key = hashlib.sha256(data).digest()
+        found = self.kept.get(key) or self.used.get(key)
+        if found is None:
+            found = _deflate(data, level, zlib.Z_SYNC_FLUSH)
+        self.used[key] = found
+        return found
+
+
+def deflate(pieces: Iterable[bytes], level: int, kept: Pieces | None = None) -> Deflated:
+    """One member's bytes, given in pieces, as one deflate stream: each piece deflated alone (or
+    found in `kept`), then an empty last block."""
+    out, crc, size = [], 0, 0
+    for piece in pieces:
+        crc, size = zlib.crc32(piece, crc), size + len(piece)
+        out.append(kept.deflated(piece, level) if kept is not None else _deflate(piece, level, zlib.Z_SYNC_FLUSH))
+    out.append(_deflate(b"", level, zlib.Z_FINISH))
+    return Deflated(b"".join(out), crc, size)
+
+
+def _deflate(data: bytes, level: int, flush: int) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)  # raw deflate, as zipfile writes it
+    return compressor.compress(data) + compressor.flush(flush)
+
+
+def write(members: Iterable[tuple[zipfile.ZipInfo, Deflated]]) -> bytes:
+    """The archive of `members` in order: each its name, time and attributes from its ZipInfo,
+    its bytes deflated."""
+    body, directory = bytearray(), bytearray()
+    count = 0
+    for info, member in members:
+        name = info.filename.encode("utf-8")
+        flags = 0 if name.isascii() else _UTF8_NAME
+        year, month, day, hour, minute, second = info.date_time
+        time, date = (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
+        sizes = (member.crc, len(member.data), member.size)
+        offset = len(body)
+        body += _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, zipfile.ZIP_DEFLATED, time, date, *sizes, len(name), 0)
+        body += name
+        body += member.data
+        directory += _CENTRAL.pack(
+            b"PK\x01\x02",
+            _VERSION,
+            info.create_system,
+            _VERSION,
+            0,
+            flags,
+            zipfile.ZIP_DEFLATED,
+            time,
+            date,
+            *sizes,
+            len(name),
+            0,
+            0,
+            0,
+            info.internal_attr,
+            info.external_attr,
+            offset,
+        )
+        directory += name
+        count += 1
+    start = len(body)
+    body += directory
+    body += _END.pack(b"PK\x05\x06", 0, 0, count, count, len(directory), start, 0)
+    return bytes(body)
