@@ -20,7 +20,7 @@ import hashlib
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
@@ -54,14 +54,30 @@ class Pieces:
 
 
 def deflate(pieces: Iterable[bytes], level: int, kept: Pieces | None = None) -> Deflated:
-    """One member's bytes, given in pieces, as one deflate stream: each piece deflated alone (or
-    found in `kept`), then an empty last block."""
-    out, crc, size = [], 0, 0
-    for piece in pieces:
-        crc, size = zlib.crc32(piece, crc), size + len(piece)
-        out.append(kept.deflated(piece, level) if kept is not None else _deflate(piece, level, zlib.Z_SYNC_FLUSH))
-    out.append(_deflate(b"", level, zlib.Z_FINISH))
-    return Deflated(b"".join(out), crc, size)
+    """One member's bytes, given in pieces, as one deflate stream: with `kept`, each piece
+    deflated alone (or found there), then an empty last block; without, in one run (a piece
+    deflated alone costs a compressor's set-up, and its restart a little size)."""
+    tally = _Tally(pieces)
+    if kept is None:
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        out = [compressor.compress(piece) for piece in tally]
+        out.append(compressor.flush())
+    else:
+        out = [kept.deflated(piece, level) for piece in tally]
+        out.append(_deflate(b"", level, zlib.Z_FINISH))
+    return Deflated(b"".join(out), tally.crc, tally.size)
+
+
+class _Tally:
+    """The pieces as they pass, with the CRC-32 and length of all of them."""
+
+    def __init__(self, pieces: Iterable[bytes]):
+        self.pieces, self.crc, self.size = pieces, 0, 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for piece in self.pieces:
+            self.crc, self.size = zlib.crc32(piece, self.crc), self.size + len(piece)
+            yield piece
 
 
 def _deflate(data: bytes, level: int, flush: int) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import http.server
 from pathlib import Path
 
 
@@ -15,6 +14,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    import http.server  # here, not above: every command imports this module to register it (~10 ms)
+
     from site_builder.commands import build
 
     args.timings = False
