@@ -6,8 +6,9 @@ writes it again, and deflating it was most of that (0.18 of 0.25 CPU-s), though 
 changed. A sheet is deflated here in pieces (a run of rows each), each by its own compressor
 ended with a sync flush: the deflate format allows such pieces to be joined (each ends on a byte
 boundary, and none refers back past its own start), so a piece whose bytes did not change keeps
-its compressed bytes (`Pieces`, found by a digest of the bytes themselves). Deflate refers back
-32 KiB at most: pieces of a few hundred KiB lose nothing worth measuring to the restart.
+its compressed bytes (`Pieces`, found by a digest of the bytes themselves). A piece starts
+without the text before it: the criteria sheet at 15,000 units in pieces of 64 rows (~95 KB)
+deflates into 5 % more bytes than whole (2.16 against 2.05 MB at zlib's default level).
 
 `zipfile` writes a member only through its own compressor, so the archive is written here: the
 plain ZIP format of APPNOTE 6.3 (local headers, central directory, end record; no data
