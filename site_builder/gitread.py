@@ -241,9 +241,11 @@ def first_parent_line(repo: Repository) -> list[str]:
     return run(repo.top, "rev-list", "--first-parent", repo.head, "--").decode().split()
 
 
+@functools.lru_cache(maxsize=4)  # asked by the checks' kept keys, the folder stamps and the history's cache alike
 def tree_id(repo: Repository, folder: bytes) -> str | None:
     """The id of the tree HEAD has at `folder` (a path from the repository's top; b"": the whole
-    tree); None when HEAD has no such folder."""
+    tree); None when HEAD has no such folder. Remembered: `repo` names HEAD's commit, whose
+    trees never change."""
     try:
         out = run(
             repo.top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{repo.head}:{os.fsdecode(folder)}"
@@ -254,16 +256,18 @@ def tree_id(repo: Repository, folder: bytes) -> str | None:
     return found.decode() if repo.is_id(found) else None
 
 
-def tree_changes(repo: Repository, old: str, new: str) -> list[Change]:
+@functools.lru_cache(maxsize=4)  # a rebuild compares the same two trees of submissions/ three times
+def tree_changes(repo: Repository, old: str, new: str) -> tuple[Change, ...]:
     """The files that differ between the trees `old` and `new` (paths relative to them), each
-    with its object id in `new` ("" when gone) and in `old`."""
+    with its object id in `new` ("" when gone) and in `old`. Remembered: trees named by their
+    ids never change."""
     out = run(repo.top, "diff-tree", "-r", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", old, new)
     tokens = out.split(b"\0")
     if tokens and tokens[-1] == b"":
         tokens.pop()
     if len(tokens) % 2:
         raise GitError(f"unexpected diff-tree output {out[:200]!r}")
-    return [_change(repo, meta, path) for meta, path in zip(tokens[::2], tokens[1::2])]
+    return tuple(_change(repo, meta, path) for meta, path in zip(tokens[::2], tokens[1::2]))
 
 
 def tree_at_head(repo: Repository, pathspec: bytes) -> dict[bytes, str]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from site_builder import gitread
@@ -102,7 +102,7 @@ def _line_file(repo: gitread.Repository, pathspec: bytes, folder: Path) -> Path:
     return folder / f"line-{_name(repo.object_format, pathspec, '')}.pickle"
 
 
-def _moved(files: dict[bytes, str], changes: list[gitread.Change], prefix: bytes) -> dict[bytes, str]:
+def _moved(files: dict[bytes, str], changes: Sequence[gitread.Change], prefix: bytes) -> dict[bytes, str]:
     for change in changes:
         if change.blob:
             files[prefix + change.path] = change.blob
