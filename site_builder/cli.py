@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -101,7 +102,14 @@ def _configure_cache(args) -> None:
 def run() -> None:
     """The `site-builder` program (and `python -m site_builder`): `main`, then exit with its code.
     Everything alive is frozen out of the collector's sight first: its pass at exit would scan
-    every object a build made (2.5 CPU-s at 15,000 units) to free memory the exit frees anyway."""
+    every object a build made (2.5 CPU-s at 15,000 units) to free memory the exit frees anyway.
+
+    numpy's OpenBLAS starts a thread per core when it loads, which spin before they sleep:
+    importing pandas took 0.49 CPU-s so on two cores, 0.37 with one thread (ten alternated runs,
+    one thread lower in each), paid by every build and by every forked worker's parent.
+    Nothing here multiplies matrices (pandas' sums and group-bys do not use BLAS), so one
+    thread is asked for, unless the caller chose a number."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     code = main()
     heap.keep()
     sys.exit(code)
