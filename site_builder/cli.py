@@ -106,7 +106,7 @@ def run() -> None:
 
     numpy's OpenBLAS starts a thread per core when it loads, which spin before they sleep:
     importing pandas took 0.49 CPU-s so on two cores, 0.37 with one thread (ten alternated runs,
-    one thread lower in each), paid by every build and by every forked worker's parent.
+    one thread lower in each), paid once by every command.
     Nothing here multiplies matrices (pandas' sums and group-bys do not use BLAS), so one
     thread is asked for, unless the caller chose a number."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
