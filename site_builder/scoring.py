@@ -32,7 +32,7 @@ from typing import Generic, NamedTuple, TypeVar
 import numpy as np
 import pandas as pd
 
-from site_builder.model import SCORE_IDS_SEPARATOR, Catalogue, Dataset, Item, Period, RatingLevel, Unit
+from site_builder.model import SCORE_IDS_SEPARATOR, Catalogue, Dataset, Derived, Item, Period, RatingLevel, Unit
 
 EPSILON = 1e-9
 T = TypeVar("T")
@@ -198,8 +198,14 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
     derived_rows = items.index[items["derived"]].tolist()
     if not derived_rows:
         return items
-    # Lists, not the columns: iterating a string column boxes each value (0.3 CPU-s at 15,000 units).
-    met_map = dict(zip(zip(items["unit"].tolist(), items["criterion"].tolist()), items["met"].tolist()))
+    # Only the rows of the criteria derived items count, as lists (iterating a string column boxes
+    # each value): a map of every row made this step 0.13 instead of 0.05 CPU-s at 15,000 units.
+    derived_kinds = set(
+        zip(items.loc[derived_rows, "unit_type"].tolist(), items.loc[derived_rows, "criterion"].tolist())
+    )
+    counted = {_derived_rule(period, unit_type, criterion).criterion for unit_type, criterion in derived_kinds}
+    sources = items.loc[items["criterion"].isin(counted), ["unit", "criterion", "met"]]
+    met_map = dict(zip(zip(sources["unit"].tolist(), sources["criterion"].tolist()), sources["met"].tolist()))
     children: dict[str, list[Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent, []).append(unit)
@@ -220,8 +226,7 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
         index=False
     ):
         item = period.catalogues[unit_type].items[criterion]
-        rule = item.derived
-        assert rule is not None  # the row is a derived item's
+        rule = _derived_rule(period, unit_type, criterion)
         eligible = [c for c in children.get(unit_id, []) if rule.criterion in period.catalogues[c.type].items]
         numerator = sum(1 for c in eligible if met_map.get((c.id, rule.criterion), False))
         denominator = len(eligible)
@@ -247,6 +252,12 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
     for column, values in updates.items():
         items.loc[derived_rows, column] = pd.Series(values, index=derived_rows, dtype=items[column].dtype)
     return items
+
+
+def _derived_rule(period: Period, unit_type: str, criterion: str) -> Derived:
+    rule = period.catalogues[unit_type].items[criterion].derived
+    assert rule is not None  # asked only for a derived item's row
+    return rule
 
 
 def _totals(items: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
