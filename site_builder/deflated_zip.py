@@ -53,6 +53,10 @@ class Pieces:
         self.used[key] = found
         return found
 
+    def changed(self) -> bool:
+        """Whether what to keep for the next build differs from what was kept."""
+        return self.used.keys() != self.kept.keys()
+
 
 def deflate(pieces: Iterable[bytes], level: int, kept: Pieces | None = None) -> Deflated:
     """One member's bytes, given in pieces, as one deflate stream: with `kept`, each piece

@@ -203,7 +203,9 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
     derived_kinds = set(
         zip(items.loc[derived_rows, "unit_type"].tolist(), items.loc[derived_rows, "criterion"].tolist())
     )
-    counted = {_derived_rule(period, unit_type, criterion).criterion for unit_type, criterion in derived_kinds}
+    counted = {
+        _rule_of(period.catalogues[unit_type].items[criterion]).criterion for unit_type, criterion in derived_kinds
+    }
     sources = items.loc[items["criterion"].isin(counted), ["unit", "criterion", "met"]]
     met_map = dict(zip(zip(sources["unit"].tolist(), sources["criterion"].tolist()), sources["met"].tolist()))
     children: dict[str, list[Unit]] = {}
@@ -226,7 +228,7 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
         index=False
     ):
         item = period.catalogues[unit_type].items[criterion]
-        rule = _derived_rule(period, unit_type, criterion)
+        rule = _rule_of(item)
         eligible = [c for c in children.get(unit_id, []) if rule.criterion in period.catalogues[c.type].items]
         numerator = sum(1 for c in eligible if met_map.get((c.id, rule.criterion), False))
         denominator = len(eligible)
@@ -254,8 +256,8 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
     return items
 
 
-def _derived_rule(period: Period, unit_type: str, criterion: str) -> Derived:
-    rule = period.catalogues[unit_type].items[criterion].derived
+def _rule_of(item: Item) -> Derived:
+    rule = item.derived
     assert rule is not None  # asked only for a derived item's row
     return rule
 

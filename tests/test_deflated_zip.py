@@ -63,6 +63,10 @@ def test_kept_pieces_are_reused_and_change_nothing():
     reused = [key for key in again.used if key in first.used]
     assert len(reused) == len(PIECES) - 1 and all(again.used[k] is first.used[k] for k in reused)
     assert len(again.used) == len(PIECES)  # the piece no longer used is not kept further
+    assert again.changed()
+    same = deflated_zip.Pieces(first.used)
+    deflated_zip.deflate(PIECES, 6, same)
+    assert not same.changed()  # nothing new to keep: the build cache is not written again
 
 
 def test_a_kept_piece_is_found_by_its_bytes_alone():

@@ -565,7 +565,7 @@ def write_xlsx(
     entry = hashlib.sha256(f"{rel}\0{xlsx_rows.YEAR_LEVEL}\0{zlib.ZLIB_RUNTIME_VERSION}".encode()).hexdigest()
     kept = deflated_zip.Pieces(_load_dict(cache.blob(PIECES_KIND, entry)) if cache is not None else None)
     writer.write(rel, xlsx_rows.splice(book.getvalue(), sheets, last_cols, date.xf_index, kept))
-    if cache is not None and kept.used.keys() != kept.kept.keys():
+    if cache is not None and kept.changed():
         cache.put_blob(PIECES_KIND, entry, pickle.dumps(kept.used, protocol=pickle.HIGHEST_PROTOCOL))
 
 
