@@ -153,6 +153,24 @@ class Clock:
             for v in self._versions.get(key, ())
         )
 
+    def states_under(self, folder) -> list[tuple[str, tuple]]:
+        """(path, `state`) of every path `paths_under(folder)` names, in one loop: a reviewing
+        body's folder at once (41,000 paths at 15,000 units)."""
+        current, versions = self._current, self._versions
+        return [
+            (
+                path,
+                (
+                    current.get(path),
+                    tuple(
+                        (v.blob, v.commit, *((v.received.timestamp, v.received.commit) if v.received else (None, None)))
+                        for v in versions.get(path, ())
+                    ),
+                ),
+            )
+            for path in self.paths_under(folder)
+        ]
+
     def versions(self, path) -> list[Version]:
         """Every version of `path`, oldest first (by received time; None last; ties in history order)."""
         return list(self._versions.get(_key(path), ()))
@@ -213,10 +231,7 @@ class Clock:
         main = self._read_main_line()
         if main is None:
             return None
-        key = _key(folder).strip("/")
-        newest = self._in_folder.get(key)
-        if newest is None:
-            newest = self._in_folder[key] = main.newest_in(key + "/")
+        newest = self._newest_in(main, folder)
         last = len(main.line)
         best = min(
             (
@@ -226,6 +241,22 @@ class Clock:
             default=last,
         )
         return main.line[best] if best < last else None
+
+    def folder_versions(self, folder) -> dict[tuple[str, bool], str] | None:
+        """What `data_version_in` reads of `folder`: (name, deeper) -> the newest main-line
+        commit that changed its entry `name` (the file, or a path under it when deeper). None
+        without history."""
+        main = self._read_main_line()
+        if main is None:
+            return None
+        return {entry: main.line[index] for entry, index in self._newest_in(main, folder).items()}
+
+    def _newest_in(self, main: _MainLine, folder) -> dict[tuple[str, bool], int]:
+        key = _key(folder).strip("/")
+        newest = self._in_folder.get(key)
+        if newest is None:
+            newest = self._in_folder[key] = main.newest_in(key + "/")
+        return newest
 
     def newest(self, shas) -> str | None:
         """Of `shas`, the commit nearest HEAD on the main branch's first-parent line (the order in

@@ -362,12 +362,14 @@ def gather(
     shared_versions: dict[str, str | None] = {}  # body -> the data version of what its units share
     for r in rows:
         unit = registry.units[r["unit"]]
-        version = _data_version(timeline.clock, dataset, period, unit, shared_versions)
-        key, fact = kept.find(unit, version, r, scored.ties, digests) if kept is not None else (None, None)
+        fact = kept.from_body(unit, r, scored.ties, digests) if kept is not None else None
         if fact is None:
-            fact = _gather_unit(dataset, period, registry, unit, r, scored, timeline, store, broken, version)
-            if kept is not None and key is not None:
-                digests[unit.id] = kept.put(key, fact)
+            version = _data_version(timeline.clock, dataset, period, unit, shared_versions)
+            key, fact = kept.find(unit, version, r, scored.ties, digests) if kept is not None else (None, None)
+            if fact is None:
+                fact = _gather_unit(dataset, period, registry, unit, r, scored, timeline, store, broken, version)
+                if kept is not None and key is not None:
+                    digests[unit.id] = kept.put(key, fact)
         units[unit.id] = fact
         parents.setdefault(unit.parent, []).append(unit.id)
     if kept is not None:
@@ -390,6 +392,8 @@ class KeptStore(Protocol):
     def find(
         self, unit: Unit, version: CommitInfo | None, r: dict, ties: dict, digests: dict
     ) -> tuple[str | None, UnitFact | None]: ...
+
+    def from_body(self, unit: Unit, r: dict, ties: dict, digests: dict) -> UnitFact | None: ...
 
     def put(self, key: str, fact: UnitFact) -> FactDigest | None: ...
 
@@ -465,9 +469,7 @@ def _data_version(
     if not clock.available:
         return None
     if unit.parent not in shared:
-        shared[unit.parent] = clock.data_version(
-            [units_path(period.id, unit.parent), ORGANIZATION_FILE], [f"{CRITERIA}/{period.id}"]
-        )
+        shared[unit.parent] = shared_data_version(clock, period.id, unit.parent)
     found = [shared[unit.parent], _files_version(clock, dataset, period.id, unit.parent, [unit])]
     children = dataset.registry.period(period.id).children(unit.id)
     if children:
@@ -476,6 +478,12 @@ def _data_version(
             _files_version(clock, dataset, period.id, unit.id, children),
         ]
     return _commit_or_head(clock, clock.newest([sha for sha in found if sha is not None]))
+
+
+def shared_data_version(clock: Clock, period_id: str, body: str) -> str | None:
+    """The data version of the files every unit of `body` depends on alike: the body's registry
+    file, the organisation, the year's criteria."""
+    return clock.data_version([units_path(period_id, body), ORGANIZATION_FILE], [f"{CRITERIA}/{period_id}"])
 
 
 def _files_version(clock: Clock, dataset: Dataset, period_id: str, body: str, units: list[Unit]) -> str | None:

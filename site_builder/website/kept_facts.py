@@ -15,6 +15,11 @@ or not the criteria are read, what pages read of every unit's criteria, and the 
 600 such pickles at 15,000 units is a tenth of reading 15,000 records one by one. A body's pickle
 is written again when one of its units' facts is gathered. The criteria are kept under the unit's
 key in the build cache's packs of facts, pickled against the period's seed.
+
+A body's pickle also keeps the body's key (fact_cache.body_key) when every unit of the body had
+its record under this build's key. While the body's key stays the same, so does every unit key it
+digests the making of, and its units' records are taken as they are, without keying each unit
+(most bodies, in a rebuild after a change to one unit).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from site_builder.website.facts import (
     pickled_parts,
     ranks_of,
     score_fields,
+    shared_data_version,
 )
 
 T = TypeVar("T")
@@ -126,6 +132,9 @@ class KeptFacts:
         self._digests: dict[str, str] = {}  # repository path -> SHA-256 (`_digest_of`)
         self._bodies: dict[str, dict[str, _Record]] = {}  # body -> unit -> record, as read or put
         self._changed: set[str] = set()  # bodies whose pickle is to be written again
+        self._kept_keys: dict[str, str | None] = {}  # body -> the body's key kept with its records
+        self._body_keys: dict[str, str | None] = {}  # body -> its key in this build (None: not keyed)
+        self._current: dict[str, set[str]] = {}  # body -> units whose record is under this build's key
 
     @classmethod
     def of(cls, cache, dataset: Dataset, period: Period, timeline: Timeline, store: EvidenceStore, link_report: dict):
@@ -143,6 +152,32 @@ class KeptFacts:
         )
         return key, (self.restore(key, unit, r, ties, digests) if key is not None else None)
 
+    def from_body(self, unit: Unit, r: dict, ties: dict, digests: dict) -> UnitFact | None:
+        """The unit's facts when its body's key is the one kept with its records (then its own
+        key is too: `body_key`), with this build's ranks; else None (`find` keys the unit)."""
+        body = unit.parent
+        key = self._body_key(body)
+        records = self._records(body)
+        if key is None or key != self._kept_keys.get(body):
+            return None
+        record = records.get(unit.id)
+        return self._restored(record, unit, r, ties, digests) if record is not None else None
+
+    def _body_key(self, body: str) -> str | None:
+        if body not in self._body_keys:
+            pinned = self.store.pinned
+            self._body_keys[body] = fact_cache.body_key(
+                self.shared,
+                self.dataset,
+                self.period.id,
+                body,
+                self.clock,
+                shared_data_version(self.clock, self.period.id, body) if self.clock.available else None,
+                pinned.commit if pinned is not None else "",
+                self._digest_of,
+            )
+        return self._body_keys[body]
+
     def _digest_of(self, path: str) -> str:
         """Once per file: a body's scoring workbook is the reviewer scores' file of all its units."""
         found = self._digests.get(path)
@@ -156,6 +191,11 @@ class KeptFacts:
         record = self._records(unit.parent).get(unit.id)
         if record is None or record.key != key:
             return None
+        return self._restored(record, unit, r, ties, digests)
+
+    def _restored(self, record: _Record, unit: Unit, r: dict, ties: dict, digests: dict) -> UnitFact | None:
+        """`restore` once the record is known to be under the unit's key."""
+        key = record.key
         scored = score_fields(r)
         if not _same_values(scored, {name: record.values.get(name) for name in scored}):
             return None
@@ -174,6 +214,7 @@ class KeptFacts:
         for file in record.evidence:
             self.store.keep(file)
         digests[unit.id] = record.digest
+        self._current.setdefault(unit.parent, set()).add(unit.id)
         return fact
 
     def put(self, key: str, fact: UnitFact) -> FactDigest | None:
@@ -188,18 +229,27 @@ class KeptFacts:
         record = _Record(key, values, parts[1], _evidence_files(fact), summary, digest)
         self._records(fact.unit.parent)[fact.unit.id] = record
         self._changed.add(fact.unit.parent)
+        self._current.setdefault(fact.unit.parent, set()).add(fact.unit.id)
         return digest
 
     def save(self) -> None:
-        """Write the pickles of the bodies a unit's facts were gathered for (a record that cannot
-        be pickled is left out: its unit is gathered again next time)."""
-        for body in sorted(self._changed):
+        """Write the pickles of the bodies a unit's facts were gathered for, or whose key is to
+        be kept anew (a record that cannot be pickled is left out: its unit is gathered again
+        next time, and the body's key is not kept)."""
+        registry = self.dataset.registry.period(self.period.id)
+        for body in sorted(set(self._body_keys) | self._changed):
+            current = self._current.get(body, set())
+            key = self._body_keys.get(body)
+            if key is not None and not all(unit.id in current for unit in registry.children(body)):
+                key = None
+            if body not in self._changed and key == self._kept_keys.get(body):
+                continue
             records = self._bodies[body]
             try:
-                data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps((key, records), protocol=pickle.HIGHEST_PROTOCOL)
             except UNPICKLABLE:
                 records = {unit: r for unit, r in records.items() if _picklable(r)}
-                data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps((None, records), protocol=pickle.HIGHEST_PROTOCOL)
             self.cache.put_blob(KIND, self._name(body), data)
         self._changed.clear()
 
@@ -208,11 +258,12 @@ class KeptFacts:
         if found is None:
             data = self.cache.blob(KIND, self._name(body))
             try:
-                found = pickle.loads(data) if data is not None else {}
+                kept = pickle.loads(data) if data is not None else (None, {})
             except UNREADABLE_PICKLE:
-                found = {}
-            if not isinstance(found, dict) or not all(isinstance(r, _Record) for r in found.values()):
-                found = {}
+                kept = (None, {})
+            if not _body_records(kept):
+                kept = (None, {})
+            self._kept_keys[body], found = kept
             self._bodies[body] = found
         return found
 
@@ -233,6 +284,17 @@ def _evidence_files(fact: UnitFact) -> list[FileFact]:
     found = [ref.file for group in fact.groups for item in group.items for ref in item.evidence if ref.file]
     found += [m.evidence.file for m in fact.milestones if m.evidence is not None and m.evidence.file is not None]
     return list({id(file): file for file in found}.values())
+
+
+def _body_records(kept) -> bool:
+    """Whether `kept` has the shape of a body's pickle: (its key or None, unit -> record)."""
+    return (
+        isinstance(kept, tuple)
+        and len(kept) == 2
+        and (kept[0] is None or isinstance(kept[0], str))
+        and isinstance(kept[1], dict)
+        and all(isinstance(r, _Record) for r in kept[1].values())
+    )
 
 
 def _picklable(value) -> bool:
