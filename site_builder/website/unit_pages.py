@@ -57,9 +57,10 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
             files = [folder + "index.html"] + ([folder + TEMPLATE_FILE] if f.template else [])
             key = _page_key(base, f, renderer, reviewing) if run.cache is not None else None
             if key is not None:
+                ranks = f.ranks  # made anew each time asked
                 for rel in files:
-                    manifest.record(rel, key, f.ranks)
-                outcome = _reused(writer, manifest, renderer, f, files, key)
+                    manifest.record(rel, key, ranks)
+                outcome = _reused(writer, manifest, renderer, f, ranks, files, key)
                 if outcome is not None:
                     done[outcome] += 1
                     continue
@@ -132,15 +133,17 @@ def _render_chunk(todo: list[tuple], writer: SiteWriter) -> tuple:
     return writer.plan()
 
 
-def _reused(writer: SiteWriter, manifest: Manifest, renderer, f, files: list[str], key: str) -> str | None:
+def _reused(
+    writer: SiteWriter, manifest: Manifest, renderer, f, ranks: tuple, files: list[str], key: str
+) -> str | None:
     """ "kept" when the files the last build wrote for `key` serve as they are, "ranked" when the
-    page only needs new rank cards (given here); None: the page is rendered."""
+    page only needs new rank cards (given here); None: the page is rendered. `ranks`: `f.ranks`."""
     found = [manifest.unchanged(writer.root, rel, key) for rel in files]
     sizes = [size for size in found if size is not None]
     if len(sizes) < len(files):
         return None
     old = manifest.ranks(files[0])
-    moved = old != f.ranks
+    moved = old != ranks
     if moved and not _new_ranks(writer, files[0], renderer, f, old):
         return None
     for rel, size in zip(files, sizes):
