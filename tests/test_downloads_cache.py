@@ -12,7 +12,7 @@ import pytest
 
 from site_builder.testing_git import Repo
 from site_builder.website import downloads
-from tests.datarepo import build_in_new_process, lower_a_self_score, make_repo, two_schools_committed
+from tests.datarepo import build_in_new_process, lower_a_self_score, make_repo, two_schools_committed, write_school
 
 pytestmark = pytest.mark.slow
 PERIOD = "2023-2024"
@@ -88,6 +88,10 @@ def test_json_lines_are_kept_apart_and_read_only_to_write_a_part_again(repo, tmp
     lines = [pickle.loads(p.read_bytes()) for p in cache.glob(f"site-builder/build/*/blobs/{downloads.JSON_KIND}/*")]
     assert sorted(len(body) for body in lines) == sorted(len(body) for body in rows)
     assert all(line.startswith(b"{") for body in lines for line in body.values())
+    write_school(root, PERIOD, "so-gddt", "thpt-demo-a")  # the Department's own school files: one body touched
+    git.commit("Nộp bài", author_time=dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))
+    build(root, site)  # the other body's lines not read, and still kept for a build that needs them
+    assert len(list(cache.glob(f"site-builder/build/*/blobs/{downloads.JSON_KIND}/*"))) == len(lines)
 
     for kept in cache.glob(f"site-builder/build/*/blobs/{downloads.JSON_KIND}/*"):
         kept.unlink()
@@ -123,18 +127,113 @@ def test_fields_left_out_of_the_key_are_shown_nowhere(tmp_path):
     cols = downloads.columns(facts)
     criteria_cols, _titles = downloads.criteria_columns(facts)
     ids = {t: [i.id for i in c.items.values()] for t, c in facts.period.catalogues.items()}
+    rank_col = downloads.rank_column(cols)
     changed = {"tied_type": 7, "tied_parent": 7, "count_type": 99, "count_parent": 99}
     changed |= {"edit_url": "https://example.invalid/e", "new_url": "https://example.invalid/n", "template": "x: 1\n"}
     changed["data_version"] = CommitInfo("0" * 40, "Người khác", 0, None)
     assert set(changed) == set(NOT_IN_ROWS)
     for f in facts.units.values():
-        rows = downloads._unit_rows(f, cols, criteria_cols, ids, lambda c: "")
+        rows = downloads._unit_rows(f, cols, criteria_cols, ids, lambda c: "", rank_col)
         for name, value in changed.items():
             other = dataclasses.replace(f, **{name: value})
-            assert downloads._unit_rows(other, cols, criteria_cols, ids, lambda c: "") == rows, name
+            assert downloads._unit_rows(other, cols, criteria_cols, ids, lambda c: "", rank_col) == rows, name
         shown = dataclasses.replace(f, unit=dataclasses.replace(f.unit, name="Tên khác"))  # a shown field does
-        assert downloads._unit_rows(shown, cols, criteria_cols, ids, lambda c: "") != rows
+        assert downloads._unit_rows(shown, cols, criteria_cols, ids, lambda c: "", rank_col) != rows
     clock.close()
+
+
+def period_facts(tmp_path):
+    """The facts of make_repo's period, gathered without a cache, and its open clock."""
+    from site_builder.clock import read_clock
+    from site_builder.paths import DataRoot
+    from site_builder.scoring import score_period
+    from site_builder.validate import validate_all
+    from site_builder.website.evidence_files import EvidenceStore
+    from site_builder.website.facts import Timeline, gather
+
+    root = make_repo(tmp_path / "data")
+    Repo(root).commit("Dữ liệu", author_time=dt.datetime(2024, 5, 2, 9, tzinfo=dt.UTC))
+    result = validate_all(DataRoot(root))
+    assert result.ok
+    clock = read_clock(root, [])
+    scores = score_period(result.dataset, PERIOD)
+    return gather(result.dataset, scores, Timeline(clock, dt.date(2024, 5, 3)), EvidenceStore(root)), clock
+
+
+@pytest.mark.parametrize("ranks", [(1, 1), (12, 3), (None, None), (None, 2), (107, None)])
+def test_rows_given_other_ranks_are_the_rows_formatted_with_them(tmp_path, ranks):
+    """A kept unit's rows whose ranks moved get the new ranks put in place of the old
+    (`_reranked`, `_json_reranked`): the same bytes as rows formatted with them, from ranks or
+    none to ranks or none."""
+    import dataclasses
+
+    facts, clock = period_facts(tmp_path)
+    cols = downloads.columns(facts, demo=True)
+    criteria_cols, _titles = downloads.criteria_columns(facts, demo=True)
+    ids = {t: [i.id for i in c.items.values()] for t, c in facts.period.catalogues.items()}
+    rank_col = downloads.rank_column(cols)
+    assert rank_col > 0
+    for f in facts.units.values():
+        for before in ((f.rank_type, f.rank_parent), (None, None), (3, 1)):
+            old = downloads._unit_rows(
+                dataclasses.replace(f, rank_type=before[0], rank_parent=before[1]),
+                cols,
+                criteria_cols,
+                ids,
+                str,
+                rank_col,
+            )
+            assert min(old.rank_at) > 0
+            moved = dataclasses.replace(f, rank_type=ranks[0], rank_parent=ranks[1])
+            fresh = downloads._unit_rows(moved, cols, criteria_cols, ids, str, rank_col)
+            kept = downloads._without_json(old)
+            assert downloads._reranked(kept, downloads._ranks(moved), rank_col) == downloads._without_json(fresh)
+            assert downloads._json_reranked(old.json, old.ranks, fresh.ranks) == fresh.json
+    clock.close()
+
+
+def test_rows_whose_ranks_are_not_where_they_were_found_are_formatted_again(tmp_path):
+    facts, clock = period_facts(tmp_path)
+    cols = downloads.columns(facts)
+    criteria_cols, _titles = downloads.criteria_columns(facts)
+    ids = {t: [i.id for i in c.items.values()] for t, c in facts.period.catalogues.items()}
+    rank_col = downloads.rank_column(cols)
+    f = next(f for f in facts.units.values() if f.rank_type is not None)
+    rows = downloads._without_json(downloads._unit_rows(f, cols, criteria_cols, ids, str, rank_col))
+    assert downloads._reranked(rows, (5, 5), rank_col) is not None
+    assert downloads._reranked(rows._replace(rank_at=(-1, -1)), (5, 5), rank_col) is None
+    assert downloads._reranked(rows._replace(rank_at=(rows.rank_at[0] + 1, rows.rank_at[1])), (5, 5), rank_col) is None
+    assert downloads._reranked(rows._replace(ranks=(9, 9)), (5, 5), rank_col) is None
+    assert downloads.rank_column(cols[:rank_col] + cols[rank_col + 1 :]) == -1  # not side by side
+    assert downloads._json_reranked(b'{"rank_type":1,"rank_parent":1}', (2, 1), (3, 1)) is None
+    clock.close()
+
+
+def test_a_unit_whose_rank_moved_is_not_formatted_again(repo, tmp_path, monkeypatch):
+    """After a change that moves another unit's rank, that unit's rows are the kept ones given its
+    new ranks; the downloads are those a build without the cache writes."""
+    import json
+
+    from site_builder.website.build import build_site
+
+    root, git = repo
+    site, other = tmp_path / "site", f"submissions/{PERIOD}/pgd-quan-1/thcs-demo-b.yaml"
+    lower_a_self_score(root, git, SCHOOL, dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC))  # thcs-demo-a second
+    build_site(root, site)
+    before = {u["id"]: u["rank_type"] for u in downloads.read_json(site, PERIOD)["units"]}
+    assert before["thcs-demo-a"] == 2 and before["thcs-demo-b"] == 1
+    formatted = []
+    unit_rows = downloads._unit_rows
+    monkeypatch.setattr(downloads, "_unit_rows", lambda f, *rest: formatted.append(f.unit.id) or unit_rows(f, *rest))
+    lower_a_self_score(root, git, other, dt.datetime(2024, 5, 4, 9, tzinfo=dt.UTC))  # tied: both first
+    build_site(root, site)
+    after = {u["id"]: u["rank_type"] for u in downloads.read_json(site, PERIOD)["units"]}
+    assert after["thcs-demo-a"] == 1 and after["thcs-demo-b"] == 1
+    assert "thcs-demo-b" in formatted and "thcs-demo-a" not in formatted
+    build(root, tmp_path / "fresh", SITE_BUILDER_NO_CACHE="1")
+    warm, fresh = downloads_of(site), downloads_of(tmp_path / "fresh")
+    assert {k: v[0] for k, v in warm.items()} == {k: v[0] for k, v in fresh.items()}
+    assert json.loads(warm["json/pgd-quan-1.json"][0])["units"]
 
 
 @pytest.mark.parametrize(

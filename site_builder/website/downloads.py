@@ -12,10 +12,11 @@ Dates are ISO text (2024-06-05) in the CSV files and date cells shown dd/mm/yyyy
 
 Each unit is formatted once for every file (`UnitRows`: its CSV row, its criteria rows, its XLSX
 cells, its JSON line). The build cache keeps each reviewing body's rows, every unit's under a digest
-of the facts the downloads show: after a one-file change only the changed unit and those whose rank
-moved are formatted again; the year-wide CSV files and the JSON parts are joined from the kept
-rows. The XLSX's rows are spliced in from the kept cells (xlsx_rows.py) with their row numbers,
-and its sheets deflated in runs of rows, a run whose bytes a build before deflated keeping those
+of the facts the downloads show but its ranks: after a one-file change only the changed unit is
+formatted again, and the units whose rank moved get the new ranks put into their kept rows
+(`_reranked`); the year-wide CSV files and the JSON parts are joined from the kept rows. The
+XLSX's rows are spliced in from the kept cells (xlsx_rows.py) with their row numbers, and its
+sheets deflated in runs of rows, a run whose bytes a build before deflated keeping those
 bytes (deflated_zip.py: the build cache keeps them under PIECES_KIND). The provenance
 (data commit, build date) is written in the year's JSON index only, not in the per-body parts: the part of a body whose units
 did not change keeps its bytes from one data commit to the next (the site writer leaves such a
@@ -87,8 +88,8 @@ def columns(facts: PeriodFacts, demo: bool = False) -> list[tuple]:
         ("Điểm tối đa", lambda f: plain(f.max_total)),
         ("Tỉ lệ (%)", lambda f: plain(f.percent)),
         ("Xếp loại", lambda f: f.rating),
-        ("Hạng trong loại", lambda f: _int(f.rank_type)),
-        ("Hạng trong đơn vị quản lý (cùng loại)", lambda f: _int(f.rank_parent)),
+        ("Hạng trong loại", _rank_type),
+        ("Hạng trong đơn vị quản lý (cùng loại)", _rank_parent),
         ("Người chấm", lambda f: f.reviewer),
         ("Ngày chấm", lambda f: _date(f.review_date)),
         ("Phiên bản tiêu chí", lambda f: f.criteria_version),
@@ -170,6 +171,29 @@ def _milestone_status(index: int):
 def _int(value):
     value = plain(value)
     return None if value is None else int(value)
+
+
+def _rank_type(f: UnitFact):
+    return _int(f.rank_type)
+
+
+def _rank_parent(f: UnitFact):
+    return _int(f.rank_parent)
+
+
+def _ranks(f: UnitFact) -> tuple:
+    """The unit's two ranks as its rows show them."""
+    return _rank_type(f), _rank_parent(f)
+
+
+def rank_column(cols) -> int:
+    """The place of the two rank columns among `cols` (the one then the other), -1 when they are
+    not there side by side (rows are then formatted again whenever a rank moves)."""
+    getters = [get for _, get in cols]
+    for index in range(len(getters) - 1):
+        if getters[index] is _rank_type and getters[index + 1] is _rank_parent:
+            return index
+    return -1
 
 
 def names(period: str) -> dict[str, str]:
@@ -287,6 +311,8 @@ class UnitRows(NamedTuple):
     criteria_rows: int
     xlsx: str
     xlsx_dates: tuple[int, ...]
+    ranks: tuple  # the two ranks these rows show (`_ranks`)
+    rank_at: tuple[int, int]  # where they start in `csv` (bytes) and `xlsx` (characters); -1: nowhere known
     json_size: int
     json: bytes  # b"" in rows read back from the build cache: their lines are kept apart (`BodyRows.lines`)
 
@@ -307,36 +333,44 @@ class BodyRows(NamedTuple):
 
 def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cache=None) -> Iterator[BodyRows]:
     """Every unit's rows, a reviewing body at a time in the period's order. The build cache keeps, per body,
-    each unit's rows under a digest of the facts they show and of what every row depends on (the
-    columns, the criteria of each unit type, this module's code, the repository address of commit
-    links): after a change only the units whose facts changed are formatted again (the changed
-    unit, and those whose rank moved)."""
+    each unit's rows under a digest of the facts they show but the ranks and of what every row
+    depends on (the columns, the criteria of each unit type, this module's code, the repository
+    address of commit links): after a change only the units whose facts changed are formatted
+    again; those whose rank moved are given their new ranks (`_reranked`)."""
     catalogue_ids = {
         unit_type: [item.id for item in catalogue.items.values()]
         for unit_type, catalogue in facts.period.catalogues.items()
     }
     base = _base_key(facts, cols, criteria_cols, catalogue_ids, commit_url, demo) if cache is not None else b""
+    rank_col = rank_column(cols)
 
     def formatted(f: UnitFact) -> UnitRows:
-        return _unit_rows(f, cols, criteria_cols, catalogue_ids, commit_url)
+        return _unit_rows(f, cols, criteria_cols, catalogue_ids, commit_url, rank_col)
 
     for body, units in by_body(facts).items():
         entry = hashlib.sha256(f"{facts.period.id}\0{body}".encode()).hexdigest()
         kept = _load(cache.blob(CACHE_KIND, entry)) if cache is not None else {}
         rows: dict[str, UnitRows] = {}
+        moved: dict[str, tuple] = {}  # a kept row given new ranks -> those its kept JSON line shows
         named = cache is not None
         for f in units:
             unit_key = _unit_key(base, facts, f) if cache is not None else None
             named = named and unit_key is not None
             key = unit_key or f.unit.id
             found = kept.get(key) if unit_key is not None else None  # a unit without a key: formatted every time
+            if found is not None and found.ranks != (ranks := _ranks(f)):
+                moved[key] = found.ranks
+                found = _reranked(found, ranks, rank_col)
             rows[key] = found if found is not None else formatted(f)
-        lines = _JsonLines(cache, entry, rows, units, formatted)
-        if cache is not None and rows.keys() != kept.keys():
+        lines = _JsonLines(cache, entry, rows, units, formatted, moved)
+        if cache is not None and (moved or rows.keys() != kept.keys()):
             cache.put_blob(JSON_KIND, entry, pickle.dumps(dict(zip(rows, lines())), protocol=pickle.HIGHEST_PROTOCOL))
             stripped = {key: _without_json(r) for key, r in rows.items()}
             cache.put_blob(CACHE_KIND, entry, pickle.dumps(stripped, protocol=pickle.HIGHEST_PROTOCOL))
-        body_key = hashlib.sha256("\0".join(rows).encode()).hexdigest() if named else None
+        elif cache is not None:  # unread, they are still the body's lines: kept for a build that needs them
+            cache.keep_blob(JSON_KIND, entry)
+        shown = "\0".join(f"{key}{r.ranks}" for key, r in rows.items())  # the keys leave the ranks out
+        body_key = hashlib.sha256(shown.encode()).hexdigest() if named else None
         yield BodyRows(body, units[0].parent_name, list(rows.values()), body_key, lines)
 
 
@@ -347,8 +381,9 @@ class _JsonLines:
     bodies whose JSON part it writes again. A line the cache lost is formatted again. Read once:
     a body whose rows changed asks for them to keep them, then to write its part."""
 
-    def __init__(self, cache, entry: str, rows: dict[str, UnitRows], units: list[UnitFact], formatted):
+    def __init__(self, cache, entry: str, rows: dict[str, UnitRows], units: list[UnitFact], formatted, moved: dict):
         self._cache, self._entry, self._rows, self._units, self._formatted = cache, entry, rows, units, formatted
+        self._moved = moved  # key -> the ranks the kept line shows, for rows given new ranks
         self._read: list[bytes] | None = None
 
     def __call__(self) -> list[bytes]:
@@ -357,10 +392,16 @@ class _JsonLines:
             if self._cache is not None and any(not r.json for r in self._rows.values()):
                 kept = _load_dict(self._cache.blob(JSON_KIND, self._entry))
             self._read = [
-                r.json or kept.get(key) or self._formatted(f).json
+                r.json or self._kept(kept, key, r) or self._formatted(f).json
                 for (key, r), f in zip(self._rows.items(), self._units, strict=True)
             ]
         return self._read
+
+    def _kept(self, kept: dict, key: str, rows: UnitRows) -> bytes | None:
+        line = kept.get(key)
+        if line is None or key not in self._moved:
+            return line
+        return _json_reranked(line, self._moved[key], rows.ranks)
 
 
 def _base_key(facts: PeriodFacts, cols, criteria_cols, catalogue_ids, commit_url, demo: bool) -> bytes:
@@ -382,12 +423,13 @@ class _Commit:
 
 
 def _unit_key(base: bytes, facts: PeriodFacts, f: UnitFact) -> str | None:
-    """A digest of the unit's facts that the downloads show (facts.FactDigest.rows and two ranks);
-    None for a unit whose facts cannot be pickled."""
+    """A digest of the unit's facts that the downloads show (facts.FactDigest.rows), its ranks
+    aside: rows kept under it are given other ranks by `_reranked`. None for a unit whose facts
+    cannot be pickled."""
     digest = facts.digest(f.unit.id)
     if digest is None:
         return None
-    return hashlib.sha256(base + digest.rows + pickle.dumps((f.rank_type, f.rank_parent))).hexdigest()
+    return hashlib.sha256(base + digest.rows).hexdigest()
 
 
 def _load_dict(data: bytes | None) -> dict:
@@ -404,7 +446,8 @@ def _load(data: bytes | None) -> dict[str, UnitRows]:
     return rows if all(isinstance(r, UnitRows) for r in rows.values()) else {}
 
 
-def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url) -> UnitRows:
+def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url, rank_col: int) -> UnitRows:
+    """`rank_col`: `rank_column(cols)`."""
     values = [get(f) for _, get in cols]
     criteria_text, criteria_rows = b"", 0
     if f.submitted:  # units that have not submitted have no scores
@@ -423,17 +466,83 @@ def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url) -> U
         else:
             cells.append((col, "s", str(value)))
     xlsx, xlsx_dates = xlsx_rows.cells(cells)
+    csv_cells = [csv_value(v) for v in values]
+    csv_row = _rows_text([csv_cells]).encode("utf-8")
+    ranks = _ranks(f)
     return UnitRows(
         f.unit.id,
         f.unit.type,
-        _rows_text([[csv_value(v) for v in values]]).encode("utf-8"),
+        csv_row,
         criteria_text,
         criteria_rows,
         xlsx,
         xlsx_dates,
+        ranks,
+        _rank_places(csv_cells, csv_row, cells, xlsx, rank_col, ranks),
         len(line := _compact(unit_record(f, commit_url))),
         line,
     )
+
+
+# A unit's ranks move whenever another unit of its type or body passes it (125 units at 15,000
+# after the benchmark's one change, 3,307 at 45,000). Its rows are then not formatted again (its
+# criteria read back and its 19 criteria rows, XLSX cells and JSON line made anew, 1-2 ms a unit):
+# the ranks are put in place of the old ones, at the places `_rank_places` found and checked when
+# the rows were formatted (CSV and XLSX), and where the JSON line names them (its keys are written
+# in a fixed order, and a quote inside a text is escaped, so `"rank_type":` occurs once).
+
+
+def _rank_places(csv_cells: list, csv_row: bytes, cells: list, xlsx: str, rank_col: int, ranks: tuple) -> tuple:
+    """Where the ranks start in a unit's CSV row (bytes) and XLSX cells (characters): (-1, -1)
+    when the rows are not the cells before them, the ranks, then the rest."""
+    if rank_col < 1:
+        return -1, -1
+    head = _rows_text([csv_cells[:rank_col]])[:-2].encode("utf-8") + b","
+    xlsx_head = xlsx_rows.cells([cell for cell in cells if cell[0] < rank_col])[0]
+    if not (csv_row.startswith(head + _csv_ranks(ranks)) and xlsx.startswith(xlsx_head + _xlsx_ranks(rank_col, ranks))):
+        return -1, -1
+    return len(head), len(xlsx_head)
+
+
+def _csv_ranks(ranks: tuple) -> bytes:
+    """The ranks' cells in a CSV row, the delimiter after them included (columns follow them)."""
+    return "".join(f"{csv_value(rank)}," for rank in ranks).encode("utf-8")
+
+
+def _xlsx_ranks(rank_col: int, ranks: tuple) -> str:
+    return xlsx_rows.cells([(rank_col + i, "n", rank) for i, rank in enumerate(ranks) if rank is not None])[0]
+
+
+def _json_ranks(ranks: tuple) -> bytes:
+    return b'"rank_type":' + _compact(ranks[0]) + b',"rank_parent":' + _compact(ranks[1])
+
+
+def _reranked(rows: UnitRows, ranks: tuple, rank_col: int) -> UnitRows | None:
+    """Kept `rows` showing `ranks` instead of theirs (their JSON line is given them when read,
+    `_json_reranked`); None when their ranks are not where they were found (they are then
+    formatted again)."""
+    csv_at, xlsx_at = rows.rank_at
+    old_csv, old_xlsx = _csv_ranks(rows.ranks), _xlsx_ranks(rank_col, rows.ranks)
+    if (
+        min(csv_at, xlsx_at, rank_col) < 0
+        or rows.csv[csv_at : csv_at + len(old_csv)] != old_csv
+        or rows.xlsx[xlsx_at : xlsx_at + len(old_xlsx)] != old_xlsx
+    ):
+        return None
+    return rows._replace(
+        csv=rows.csv[:csv_at] + _csv_ranks(ranks) + rows.csv[csv_at + len(old_csv) :],
+        xlsx=rows.xlsx[:xlsx_at] + _xlsx_ranks(rank_col, ranks) + rows.xlsx[xlsx_at + len(old_xlsx) :],
+        ranks=ranks,
+        json_size=rows.json_size - len(_json_ranks(rows.ranks)) + len(_json_ranks(ranks)),
+        json=b"",
+    )
+
+
+def _json_reranked(line: bytes, old: tuple, new: tuple) -> bytes | None:
+    """A unit's JSON line naming the ranks `new` instead of `old`; None when `old` are not named
+    there once."""
+    before = _json_ranks(old)
+    return line.replace(before, _json_ranks(new)) if line.count(before) == 1 else None
 
 
 def unit_blocks(bodies: list[BodyRows]):

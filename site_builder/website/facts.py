@@ -290,8 +290,8 @@ class PeriodFacts:
 class FactDigest(NamedTuple):
     """SHA-256 of a unit's facts but its ranks (`UnitFact.ranks`, which move with other units'
     scores), in two parts: the fields downloads show (`rows`), and the others (`rest`: ties,
-    counts, where to edit). Downloads key on the first and the two ranks they show; a unit page
-    on both, its rank cards aside."""
+    counts, where to edit). Downloads key on the first (the two ranks they show are put into kept
+    rows, downloads._reranked); a unit page on both, its rank cards aside."""
 
     rows: bytes
     rest: bytes
