@@ -286,8 +286,13 @@ def _prefixed_rows_text(prefix: list, rows: list[tuple]) -> str:
     """`_rows_text` of each row after `prefix` (a unit's cells before each of its criteria's): the
     prefix is written once, then each row as `_row_text` writes it alone (a cell with a line break
     stays quoted inside its row)."""
-    head = _rows_text([prefix])[:-2] + ","
+    head = _row_head(prefix)
     return "".join([head + _row_text(row) for row in rows])
+
+
+def _row_head(cells: list) -> str:
+    """The CSV of a row's first `cells`, the delimiter before the next cell included."""
+    return _rows_text([cells])[:-2] + ","
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -484,9 +489,9 @@ def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url, rank
     )
 
 
-# A unit's ranks move whenever another unit of its type or body passes it (125 units at 15,000
-# after the benchmark's one change, 3,307 at 45,000). Its rows are then not formatted again (its
-# criteria read back and its 19 criteria rows, XLSX cells and JSON line made anew, 1-2 ms a unit):
+# A unit's ranks move whenever another unit of its type or body passes it (63 units' rows at
+# 15,000 after the benchmark's one change). Its rows are then not formatted again (its criteria
+# read back and its 19 criteria rows, XLSX cells and JSON line made anew, about 1 ms a unit):
 # the ranks are put in place of the old ones, at the places `_rank_places` found and checked when
 # the rows were formatted (CSV and XLSX), and where the JSON line names them (its keys are written
 # in a fixed order, and a quote inside a text is escaped, so `"rank_type":` occurs once).
@@ -497,7 +502,7 @@ def _rank_places(csv_cells: list, csv_row: bytes, cells: list, xlsx: str, rank_c
     when the rows are not the cells before them, the ranks, then the rest."""
     if rank_col < 1:
         return -1, -1
-    head = _rows_text([csv_cells[:rank_col]])[:-2].encode("utf-8") + b","
+    head = _row_head(csv_cells[:rank_col]).encode("utf-8")
     xlsx_head = xlsx_rows.cells([cell for cell in cells if cell[0] < rank_col])[0]
     if not (csv_row.startswith(head + _csv_ranks(ranks)) and xlsx.startswith(xlsx_head + _xlsx_ranks(rank_col, ranks))):
         return -1, -1
