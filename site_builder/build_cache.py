@@ -289,6 +289,16 @@ class BuildCache:
         except UNREADABLE_PICKLE:
             return None
 
+    def checks(self, keys: list[str]) -> list:
+        """`check` of each key, read in one pass (`CheckStore.get_many`)."""
+        verdicts = []
+        for data in self._checks.get_many(keys):
+            try:
+                verdicts.append(None if data is None else pickle.loads(data))
+            except UNREADABLE_PICKLE:
+                verdicts.append(None)
+        return verdicts
+
     def put_check(self, key: str, verdict) -> None:
         try:
             data = pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL)
@@ -401,6 +411,10 @@ class _Packs:
     def get(self, key: str) -> bytes | None:
         self.used.add(key)  # a key not found is kept too: the build stores under it
         return self._open().get(key)
+
+    def get_many(self, keys: list[str]) -> list[bytes | None]:
+        self.used.update(keys)
+        return self._open().get_many(keys)
 
     def has(self, key: str) -> bool:
         self.used.add(key)

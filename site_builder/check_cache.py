@@ -48,10 +48,10 @@ def lookup(root, role, rel: str, unit, elsewhere, others, submission_exists: boo
     return key, cache.check(key)
 
 
-def stored(key: str):
-    """The verdict kept under a key known already (kept_keys.py), or None."""
+def stored(keys: list[str]) -> list:
+    """The verdict kept under each key known already (kept_keys.py), or None."""
     cache = build_cache.current()
-    return cache.check(key) if cache is not None else None
+    return cache.checks(keys) if cache is not None else [None] * len(keys)
 
 
 def period_registry(root, organization, period: str):

@@ -64,6 +64,15 @@ class CheckStore:
                 return None
             return self._read(*place)
 
+    def get_many(self, keys: list[str]) -> list[bytes | None]:
+        """`get` of each key, under one lock and one look at the index: a rebuild reads ~30,000
+        verdicts at 15,000 units."""
+        with self._lock:
+            if self._writer is not None and not self._writer.offsets.keys().isdisjoint(keys):
+                self._seal()
+            index, read = self._index(), self._read
+            return [None if (place := index.get(key)) is None else read(*place) for key in keys]
+
     def has(self, key: str) -> bool:
         with self._lock:
             return key in self._index() or (self._writer is not None and key in self._writer.offsets)
