@@ -48,6 +48,7 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
     were rendered, given new ranks or kept."""
     manifest = Manifest.load(run.cache, writer.site, CACHE_KIND)
     base = site_key(run, deep, room)
+    shown: dict = {}  # a data version -> the bytes of what a page shows of it (`_page_key`)
     done = dict.fromkeys(OUTCOMES, 0)
     todo = []  # (period id, unit id, files) of the pages to render
     for period in run.periods:
@@ -55,7 +56,7 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
         for unit_id, f in pf.units.items():
             folder = run.layout.unit(period.id, unit_id)
             files = [folder + "index.html"] + ([folder + TEMPLATE_FILE] if f.template else [])
-            key = _page_key(base, f, renderer, reviewing) if run.cache is not None else None
+            key = _page_key(base, f, renderer, reviewing, shown) if run.cache is not None else None
             if key is not None:
                 ranks = f.ranks  # made anew each time asked
                 for rel in files:
@@ -169,14 +170,15 @@ def _new_ranks(writer: SiteWriter, rel: str, renderer, f, old: tuple | None) -> 
     return True
 
 
-def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
+def _page_key(base: bytes, f, renderer, reviewing, shown: dict) -> str | None:
+    """`shown`: what pages show of each data version met so far (`_provenance_bytes`)."""
     digest = renderer.all[f.period].digest(f.unit.id)  # the facts, digested once (facts.FactDigest)
     if digest is None:
         return None
     b = "../../../"
+    provenance = _provenance_bytes(f, renderer, shown)
     material = key_bytes(
         (
-            renderer.unit_provenance(f),
             renderer.history(f, b),
             sorted(pid for pid, o in renderer.all.items() if f.unit.id in o.units),
             f.unit.parent in renderer.all[f.period].parents,
@@ -184,9 +186,24 @@ def _page_key(base: bytes, f, renderer, reviewing) -> str | None:
             reviewing.objections_for(f),
         )
     )
-    if material is None:
+    if material is None or provenance is None:
         return None
-    return hashlib.sha256(base + digest.rows + digest.rest + material).hexdigest()
+    return hashlib.sha256(base + digest.rows + digest.rest + provenance + material).hexdigest()
+
+
+def _provenance_bytes(f, renderer, shown: dict) -> bytes | None:
+    """The key bytes of the provenance the unit's page shows (`PageRenderer.unit_provenance`):
+    made of the unit's data version and values the whole build shares, so made once per data
+    version (a history of a few hundred commits gives 15,000 units a few hundred versions; the
+    provenance was most of what a page's key wrote out)."""
+    version = f.data_version
+    try:
+        found = shown.get(version)
+    except TypeError:  # a version that cannot be a dict key
+        return key_bytes(renderer.unit_provenance(f))
+    if found is None:
+        found = shown[version] = key_bytes(renderer.unit_provenance(f)) or b""
+    return found or None
 
 
 def site_key(run, deep, room: int) -> bytes:
