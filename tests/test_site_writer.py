@@ -3,6 +3,7 @@ left empty by it (and only those), and a file whose bytes are the same is not re
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from site_builder.website.site_writer import SiteWriter
@@ -100,3 +101,53 @@ def test_the_digest_noted_for_a_place_is_that_of_the_bytes_left_there(tmp_path):
     assert sorted(writer.digests) == ["from-worker.html", "same.html", "twice.html"]
     assert writer.kept == {"kept.html"}
     assert (site / "from-worker.html").read_text(encoding="utf-8") == "trang của tiến trình con"
+
+
+def finished(site: Path, made: dict[str, str], kept=None) -> SiteWriter:
+    writer = SiteWriter(site)
+    for rel, text in made.items():
+        writer.write(rel, text)
+    writer.deleted = writer.finish(kept)  # type: ignore[attr-defined]
+    return writer
+
+
+def test_a_listing_kept_from_the_last_finish_lists_only_the_folders_changed_since(tmp_path, monkeypatch):
+    """Told what the site held (site_listing.py), finishing deletes the files no longer made and
+    what was put into a folder since, whole folders too; a folder whose stamp did not change is
+    not listed: a file put there with the folder's time set back stays (what a walk would find)."""
+    from site_builder.website import site_listing
+
+    monkeypatch.setattr(site_listing, "RACY_NS", 0)  # stamps kept however recent (the test's folders are)
+    pages = {"a/1.html": "1", "a/2.html": "2", "b/c/3.html": "3", "d/4.html": "4", "e/f/5.html": "5"}
+    site = existing_site(tmp_path / "site", pages)
+    first = finished(site, pages)
+    assert first.listing is not None and first.listing.files == frozenset(pages)
+    assert set(first.listing.folders) == {"", "a", "b", "b/c", "d", "e", "e/f"}
+
+    (site / "a/stray.txt").write_text("lạ", encoding="utf-8")  # a's stamp changes
+    (site / "b/x/y").mkdir(parents=True)
+    (site / "b/x/y/z.txt").write_text("lạ", encoding="utf-8")  # b's too
+    before = (site / "d").stat()
+    (site / "d/hidden.txt").write_text("lạ", encoding="utf-8")
+    os.utime(site / "d", ns=(before.st_atime_ns, before.st_mtime_ns))  # d's set back: not seen
+    second = finished(site, {"a/1.html": "1", "b/c/3.html": "3"}, first.listing)
+
+    assert second.deleted == 5  # type: ignore[attr-defined]  # 2.html, 4.html, 5.html, stray.txt, z.txt
+    assert files_and_folders(site) == ["a/", "a/1.html", "b/", "b/c/", "b/c/3.html", "d/", "d/hidden.txt"]
+    assert second.listing is not None and set(second.listing.folders) == {"", "a", "b", "b/c"}
+
+    walked = finished(site, {"a/1.html": "1", "b/c/3.html": "3"})  # no listing: every folder listed
+    assert walked.deleted == 1  # type: ignore[attr-defined]
+    assert files_and_folders(site) == ["a/", "a/1.html", "b/", "b/c/", "b/c/3.html"]
+
+
+def test_the_listing_of_a_new_site_lists_its_folders_when_just_written(tmp_path):
+    """A folder stamped within the clock's racy span of its last change is kept as changed: the
+    next finish lists it (a file added within the same tick would not move its time)."""
+    site = tmp_path / "site"
+    first = finished(site, {"p/q.html": "q", "r.html": "r"})
+    assert first.listing is not None and first.listing.folders == {"": None, "p": None}
+    (site / "p/stray.html").write_text("lạ", encoding="utf-8")
+    second = finished(site, {"p/q.html": "q", "r.html": "r"}, first.listing)
+    assert second.deleted == 1  # type: ignore[attr-defined]
+    assert files_and_folders(site) == ["p/", "p/q.html", "r.html"]

@@ -24,7 +24,7 @@ from site_builder.model import Dataset, Organization
 from site_builder.paths import DataRoot
 from site_builder.timeliness import data_day
 from site_builder.website import downloads as dl
-from site_builder.website import listing_data, parent_pages, search_index, shell, site_size, unit_pages
+from site_builder.website import listing_data, parent_pages, search_index, shell, site_listing, site_size, unit_pages
 from site_builder.website.evidence_files import EvidenceStore, pinned_source
 from site_builder.website.facts import PeriodFacts, Timeline, gather
 from site_builder.website.file_manifest import Manifest
@@ -187,7 +187,9 @@ def build_site(
             # SiteTooLarge: exit 1, the previous site left as it was
             measured = site_size.check(site_size.of_files(writer.sizes, run.org.site_budget_mb, run.org.file_limit_mb))
             with heap.uncollected():  # what is kept for the next build: plain values, no cycle (heap.py)
-                writer.finish()
+                writer.finish(site_listing.load(run.cache, out))
+                if writer.listing is not None:
+                    site_listing.save(run.cache, out, writer.listing)
                 for manifest in counts["manifests"]:
                     if manifest is not None:
                         manifest.save(writer)

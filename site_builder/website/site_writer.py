@@ -23,6 +23,8 @@ import os
 import shutil
 from pathlib import Path
 
+from site_builder.website import site_listing
+
 
 class SiteWriter:
     def __init__(self, site: Path):
@@ -35,6 +37,7 @@ class SiteWriter:
         self._dirs: set[str] = set()
         self._pending: dict[str, str] = {}  # place -> the temporary file to rename there
         self._links: dict[str, str] = {}  # place -> the data file to link there
+        self.listing: site_listing.Listing | None = None  # what the site holds once finished
         self._created = not site.exists()
         site.mkdir(parents=True, exist_ok=True)
 
@@ -103,12 +106,18 @@ class SiteWriter:
                 with open(full, "rb") as handle:
                     self.write(prefix + rel, handle.read())
 
-    def finish(self) -> int:
+    def finish(self, kept: site_listing.Listing | None = None) -> int:
         """Put the changed files in place, link the evidence, then, in a folder the build did not
-        create, delete what it did not produce and the folders left empty; returns files deleted."""
+        create, delete what it did not produce and the folders left empty; returns files deleted.
+        `kept`: what the site held when the last build finished it (site_listing.py): only the
+        folders changed since are listed, else every folder is. `listing` is then what the site
+        holds, for the next build."""
         self.committing = True
+        found = site_listing.compare(self.root, kept) if kept is not None and not self._created else None
+        touched: set[str] = set()  # folders this finish changed an entry of
         for path, temporary in self._pending.items():
             os.replace(temporary, path)
+            touched.add(self._folder_of(path))
         for path, source in self._links.items():
             self._mkdir(os.path.dirname(path))
             try:
@@ -119,12 +128,69 @@ class SiteWriter:
                 os.link(source, path)
             except OSError:
                 shutil.copyfile(source, path)
+            touched.add(self._folder_of(path))
         self._pending, self._links = {}, {}
+        folders = site_listing.folders_of(self.sizes)
         if self._created:  # it holds only what this build wrote (35,000 files to list at 15,000 units)
-            return 0
+            deleted = 0
+        elif kept is None or found is None:
+            deleted = self._delete_unmade(self.root)
+        else:
+            deleted = self._sweep(kept, found, folders, touched)
+        self.listing = site_listing.made(self.root, self.sizes, folders, found.unchanged if found else {}, touched)
+        return deleted
+
+    def _sweep(
+        self, kept: site_listing.Listing, found: site_listing.Found, folders: set[str], touched: set[str]
+    ) -> int:
+        """`_delete_unmade` told by the last listing: the files it held that this build did not
+        make are deleted, and only the folders changed since are listed (what they hold that no
+        build made goes, and any folder in them neither build knows, whole)."""
+        deleted = 0
+        for rel in kept.files - self.sizes.keys():
+            try:
+                os.unlink(os.path.join(self.root, rel))
+                deleted += 1
+                touched.add(rel.rpartition("/")[0])
+            except OSError:
+                pass
+        known = folders | kept.folders.keys()
+        for folder in found.changed:
+            under = folder + "/" if folder else ""
+            try:
+                with os.scandir(os.path.join(self.root, folder)) as listing:
+                    entries = list(listing)
+            except OSError:
+                continue
+            for entry in entries:
+                rel = under + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if rel not in known:
+                        deleted += self._delete_unmade(entry.path)
+                        touched.add(folder)
+                elif rel not in self.sizes:
+                    try:
+                        os.unlink(entry.path)
+                        deleted += 1
+                        touched.add(folder)
+                    except OSError:
+                        pass
+        for folder in sorted(touched - folders, key=len, reverse=True):  # deepest first
+            while folder and folder not in folders:  # a folder left without a file of this build
+                try:
+                    os.rmdir(os.path.join(self.root, folder))
+                except OSError:
+                    break
+                folder = folder.rpartition("/")[0]
+                touched.add(folder)
+        return deleted
+
+    def _delete_unmade(self, top: str) -> int:
+        """Delete every file under `top` this build did not produce, and the folders left empty
+        (`top` too, unless it is the site's own); returns files deleted."""
         deleted = 0
         emptied: set[str] = set()  # folders removed below: their parent may be empty now
-        for folder, dirs, names in os.walk(self.root, topdown=False):
+        for folder, dirs, names in os.walk(top, topdown=False):
             under = _relative(folder, self.root)
             left = len(names) + len(dirs)
             for name in names:
@@ -144,6 +210,10 @@ class SiteWriter:
                 except OSError:
                     pass
         return deleted
+
+    def _folder_of(self, path: str) -> str:
+        """The site-relative folder of `path` (a path under the site's)."""
+        return os.path.dirname(path)[len(self.root) :].lstrip(os.sep).replace(os.sep, "/")
 
     def plan(self) -> tuple:
         """What this writer prepared, for another writer to `adopt` (a forked worker's writer
