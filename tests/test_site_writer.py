@@ -151,3 +151,26 @@ def test_the_listing_of_a_new_site_lists_its_folders_when_just_written(tmp_path)
     second = finished(site, {"p/q.html": "q", "r.html": "r"}, first.listing)
     assert second.deleted == 1  # type: ignore[attr-defined]
     assert files_and_folders(site) == ["p/", "p/q.html", "r.html"]
+
+
+def test_a_kept_folder_replaced_by_a_link_is_not_followed(tmp_path, monkeypatch):
+    """Nothing outside the site is deleted through a link put where a kept folder was: the link
+    goes, what it points to stays."""
+    from site_builder.website import site_listing
+
+    monkeypatch.setattr(site_listing, "RACY_NS", 0)
+    pages = {"a/1.html": "1", "b/2.html": "2"}
+    site = existing_site(tmp_path / "site", pages)
+    first = finished(site, pages)
+    outside = existing_site(tmp_path / "outside", {"1.html": "ngoài", "x.txt": "ngoài"})
+    (site / "a/1.html").unlink()
+    (site / "a").rmdir()
+    (site / "a").symlink_to(outside, target_is_directory=True)
+    assert first.listing is not None
+    found = site_listing.compare(str(site), first.listing)
+    assert "a" not in found.changed and "a" not in found.unchanged  # not to be listed: its parent is
+    assert "" in found.changed
+    second = finished(site, {"b/2.html": "2"}, first.listing)
+    assert second.deleted == 1  # type: ignore[attr-defined]  # the link itself
+    assert files_and_folders(site) == ["b/", "b/2.html"]
+    assert files_and_folders(outside) == ["1.html", "x.txt"]

@@ -64,17 +64,20 @@ def save(cache, site: Path, listing: Listing) -> None:
 
 
 def compare(root: str, kept: Listing) -> Found:
-    """Each kept folder's stamp now against the one kept; a folder gone is neither (nothing in it
-    to delete)."""
+    """Each kept folder's stamp now against the one kept; a folder gone, or now something else
+    (a link is not followed), is neither: its parent's stamp moved, and listing it finds that."""
     unchanged: dict[str, Stamp] = {}
     changed: list[str] = []
+    top, lstat = root + os.sep, os.lstat  # the loop kept tight: every folder of every rebuild
     for folder, kept_stamp in kept.folders.items():
         try:
-            info = os.lstat(os.path.join(root, folder))
+            info = lstat(top + folder)
         except OSError:
             continue
+        if not stat.S_ISDIR(info.st_mode):
+            continue
         now = (info.st_mtime_ns, info.st_ino)
-        if kept_stamp is not None and now == kept_stamp and stat.S_ISDIR(info.st_mode):
+        if now == kept_stamp:
             unchanged[folder] = now
         else:
             changed.append(folder)
@@ -86,11 +89,12 @@ def made(root: str, files: Iterable[str], folders: Collection[str], unchanged: d
     and left alone keeps the stamp found; the others are stamped now."""
     racy = time.time_ns() - RACY_NS
     stamps: dict[str, Stamp | None] = {}
+    top = root + os.sep
     for folder in folders:
         found = None if folder in touched else unchanged.get(folder)
         if found is None:
             try:
-                info = os.lstat(os.path.join(root, folder))
+                info = os.lstat(top + folder)
             except OSError:
                 continue
             if stat.S_ISDIR(info.st_mode) and info.st_mtime_ns < racy:

@@ -148,10 +148,13 @@ class SiteWriter:
         build made goes, and any folder in them neither build knows, whole)."""
         deleted = 0
         for rel in kept.files - self.sizes.keys():
+            folder = rel.rpartition("/")[0]
+            if folder not in found.unchanged:  # gone, or listed below
+                continue
             try:
                 os.unlink(os.path.join(self.root, rel))
                 deleted += 1
-                touched.add(rel.rpartition("/")[0])
+                touched.add(folder)
             except OSError:
                 pass
         known = folders | kept.folders.keys()
