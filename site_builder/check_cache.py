@@ -118,6 +118,7 @@ def begin() -> None:
     _SEEN.clear()
     shared_digest.cache_clear()
     period_digest.cache_clear()
+    _registry_digest.cache_clear()
 
 
 def digest_read(path: str) -> str | None:
@@ -204,7 +205,14 @@ def shared_digest(root: str) -> bytes:
 @lru_cache(maxsize=64)
 def period_digest(root: str, period: str) -> bytes:
     """The period's registry files (who may review, which units exist)."""
-    digest = hashlib.sha256(period.encode())
+    return hashlib.sha256(period.encode() + b"\0" + _registry_digest(root)).digest()
+
+
+@lru_cache(maxsize=8)
+def _registry_digest(root: str) -> bytes:
+    """Every registry file: read once per batch, though the keys of several periods (and of the
+    last build's keys, kept_keys.py) digest them (600 files at 15,000 units)."""
+    digest = hashlib.sha256()
     folder = Path(root) / "submissions" / "units"
     for file in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes())
