@@ -35,6 +35,7 @@ from site_builder.cache_files import read_table, user_cache, write_atomically
 
 _HEX = re.compile(r"[0-9a-f]{64}\Z")
 TABLE = "verdicts.pickle"  # <folder>/pdf-<rules>/verdicts.pickle: sha256 -> (code, detail)
+WITHOUT = "without-verdict.pickle"  # beside it: sha256 -> None, the digests `keep` found no verdict for
 MAX_TABLE = 1_000_000
 _folder: Path | None = None
 _tables: dict[str, dict[str, tuple[str, str]]] = {}  # rules -> its table, as read
@@ -105,18 +106,28 @@ def keep(rules: str, digests) -> None:
     """Gather the verdicts on `digests` (the files a site build saw) into the rule set's table,
     one pickle: a build that finds no build cache then reads one file, not one per PDF (28,000
     at 15,000 units, ~1.7 CPU-s twice: in the checks and in the build). Verdicts are written one
-    file each because forked workers find them; this gathers them afterwards, in one process."""
+    file each because forked workers find them; this gathers them afterwards, in one process.
+    A digest found without a verdict (a YAML file's, a PDF never checked) is noted and not looked
+    for again: the table only spares reading a verdict's own file, which `get` still reads."""
     if _folder is None:
         return
     table = _table(rules)
-    added = False
-    for digest in set(digests) - table.keys():
+    without_file = _folder / f"pdf-{rules}" / WITHOUT
+    without = read_table(without_file)  # not looked for again: a rebuild at 15,000 units asked 2,700 files
+    added = missing = False
+    for digest in set(digests) - table.keys() - without.keys():
         found = get(rules, digest)
         if found is not None:
             table[digest] = (found["code"], found["detail"])
             added = True
+        else:
+            without[digest] = None
+            missing = True
     if added and len(table) <= MAX_TABLE:
         write_atomically(_folder / f"pdf-{rules}" / TABLE, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+    if missing:
+        kept = without if len(without) <= MAX_TABLE else {}
+        write_atomically(without_file, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def put(rules: str, digest: str, verdict: dict) -> None:

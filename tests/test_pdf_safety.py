@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import time
 import unicodedata
 from pathlib import Path
@@ -214,13 +215,22 @@ def test_a_build_gathers_the_verdicts_into_one_table_later_runs_read_first(tmp_p
         for digest in digests[:2]:
             verdict_cache.put("r", digest, {"code": "", "detail": digest[:4]})
         verdict_cache.keep("r", digests)  # the third has no verdict: none is made up
+        without = pickle.loads((folder / "pdf-r" / verdict_cache.WITHOUT).read_bytes())
+        assert without == {digests[2]: None}  # noted, not looked for by the next gathering
+        verdict_cache.put("r", digests[2], {"code": "", "detail": "sau"})
+        verdict_cache.keep("r", digests)
+        assert set(verdict_cache._table("r")) == set(digests[:2])  # the table only spares a file read
+        assert verdict_cache.get("r", digests[2]) == {"code": "", "detail": "sau"}  # which is still read
+        verdict_cache.put("r", digests[2], {"code": "", "detail": digests[2][:4]})
+        (folder / "pdf-r" / verdict_cache.WITHOUT).unlink()
+        verdict_cache.keep("r", digests)
         for single in folder.glob("pdf-r/*/*.json"):
             single.unlink()
         verdict_cache.configure(folder)  # as a new process finds it
         assert [verdict_cache.get("r", d) for d in digests] == [
             {"code": "", "detail": digests[0][:4]},
             {"code": "", "detail": digests[1][:4]},
-            None,
+            {"code": "", "detail": digests[2][:4]},
         ]
         assert verdict_cache.get("khac", digests[0]) is None  # another rule set, another table
         (folder / "pdf-r" / verdict_cache.TABLE).write_bytes(b"\x80\x05 cut")
