@@ -202,3 +202,20 @@ def test_the_registry_keys_facts_through_the_checks(repo, tmp_path):
     registry.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     moved, _found = found_for(root, "thcs-demo-a")
     assert key is not None and moved is not None and moved != key
+
+
+def test_the_areas_of_a_periods_facts_are_made_once_and_each_caller_gets_its_own(repo):
+    """The home page, the listing and its data each ask for them (pages.areas)."""
+    from site_builder.website import pages
+
+    root, _git = repo
+    try:
+        _kept, facts, _scores = gathered_in_process(root)
+    finally:
+        build_cache.close()
+    first = pages.areas(facts)
+    first[0]["pages"] = ["thêm"]  # as the listing adds to them
+    again = pages.areas(facts)
+    assert "pages" not in again[0]
+    assert again[0]["units"] is first[0]["units"]  # made once
+    assert again == pages._areas(facts)
