@@ -9,6 +9,7 @@ import datetime as dt
 import math
 import pickle
 import re
+from dataclasses import replace as dataclass_replace
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,36 @@ def test_the_areas_of_a_periods_facts_are_made_once_and_each_caller_gets_its_own
     assert "pages" not in again[0]
     assert again[0]["units"] is first[0]["units"]  # made once
     assert again == pages._areas(facts)
+
+
+def test_the_overview_summary_counts_as_the_facts_say(repo):
+    """pages.summary reads the fields themselves (it runs over every unit twice a build): the
+    counts are those the facts' own properties give, the whole year's made once."""
+    from site_builder.website import pages
+
+    root, _git = repo
+    try:
+        _kept, facts, _scores = gathered_in_process(root)
+    finally:
+        build_cache.close()
+    units = list(facts.units.values())
+    for unit in units[:2]:  # a late filing and a missing percentage, whatever the data holds
+        unit.timing = dataclass_replace(unit.timing, status="late") if unit.timing is not None else unit.timing
+    units[-1].percent = math.nan
+    groups = [units, units[:1], units[1:], [], *([f] for f in units)]
+    for group in groups:
+        submitted = [f for f in group if f.submitted]
+        percents = [f.percent for f in submitted if f.percent is not None and not math.isnan(f.percent)]
+        assert pages.summary(group) == pytest.approx(
+            {
+                "total": len(group),
+                "submitted": len(submitted),
+                "missing": len(group) - len(submitted),
+                "late": sum(1 for f in submitted if f.on_time is False),
+                "average": round(sum(percents) / len(percents), 2) if percents else math.nan,
+            },
+            nan_ok=True,
+        )
+    assert any(f.on_time is False for f in units) and any(f.submitted for f in units)
+    assert pages.period_summary(facts) == pytest.approx(pages.summary(units), nan_ok=True)
+    assert pages.period_summary(facts) is not pages.period_summary(facts)  # each caller its own

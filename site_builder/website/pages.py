@@ -18,6 +18,7 @@ import jinja2
 from site_builder import resources
 from site_builder.messages import EVIDENCE_KIND_LABELS
 from site_builder.model import Organization, PeriodRegistry
+from site_builder.timeliness import LATE
 from site_builder.unit_types import label as type_label
 from site_builder.unit_types import order as type_order
 from site_builder.website import body_rows, charts, page_parts, score_rows
@@ -205,15 +206,27 @@ def depth_prefix(url: str) -> str:
 
 
 def summary(facts: list[UnitFact]) -> dict:
+    """Units, submitted, missing, late and the average percentage of the submitted. The overview
+    pages ask it of every area and every reviewing body (each unit twice), so the fields are read
+    as they are: a unit is late when its filing's status is (`UnitFact.on_time`), a percentage
+    counts unless it is None or NaN (NaN is not equal to itself)."""
     submitted = [f for f in facts if f.submitted]
-    percents = [f.percent for f in submitted if not _nan(f.percent)]
+    percents = [p for p in (f.percent for f in submitted) if p is not None and p == p]
     return {
         "total": len(facts),
         "submitted": len(submitted),
         "missing": len(facts) - len(submitted),
-        "late": sum(1 for f in submitted if f.on_time is False),
+        "late": sum(1 for f in submitted if f.timing is not None and f.timing.status == LATE),
         "average": round(sum(percents) / len(percents), 2) if percents else math.nan,
     }
+
+
+def period_summary(pf: PeriodFacts) -> dict:
+    """`summary` of all the period's units, made once (the home page and the years' table ask)."""
+    made = pf.views.get("summary")
+    if made is None:
+        made = pf.views["summary"] = summary(list(pf.units.values()))
+    return dict(made)
 
 
 def _nan(value) -> bool:
@@ -473,7 +486,7 @@ class PageRenderer:
                 top.append({"label": type_label(unit_type), "units": best})
         return self._t("home.html").render(
             period=pf.period,
-            stats=summary(facts),
+            stats=period_summary(pf),
             charts=chart,
             top=top,
             areas=areas(pf),
@@ -490,7 +503,7 @@ class PageRenderer:
         for p in self.periods:
             if p.id not in self.all:
                 continue
-            row = {"period": p.id, "title": p.title, **summary(list(self.all[p.id].units.values())), "change": math.nan}
+            row = {"period": p.id, "title": p.title, **period_summary(self.all[p.id]), "change": math.nan}
             if previous is not None and not _nan(row["average"]) and not _nan(previous["average"]):
                 row["change"] = round(row["average"] - previous["average"], 2)
             rows.append(row)
