@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -465,10 +466,10 @@ class PageRenderer:
     def home(self, pf: PeriodFacts) -> str:
         url = self.layout.page(pf.period.id, "")
         ctx = self._common(url, pf.period.id, "")
-        facts = list(pf.units.values())
         grades = [level.label for level in pf.period.rating]
-        counts = [(label, sum(1 for f in facts if f.rating == label)) for label in grades]
-        counts.append(("Chưa nộp", sum(1 for f in facts if not f.submitted)))
+        rated = Counter(f.rating for f in pf.units.values() if f.submitted)  # one pass, not one per grade
+        counts = [(label, rated[label]) for label in grades]
+        counts.append(("Chưa nộp", len(pf.units) - rated.total()))
         years = self.year_summary()
         trend = [(y["title"], y["average"]) for y in years if not _nan(y["average"])]
         chart = {
@@ -480,8 +481,8 @@ class PageRenderer:
             else "",
         }
         top = []
-        for unit_type in _types(pf):
-            best = ranked((f for f in facts if f.unit.type == unit_type), TOP_LIMIT)
+        for unit_type, of_type in _by_type(pf).items():
+            best = ranked(of_type, TOP_LIMIT)
             if best:
                 top.append({"label": type_label(unit_type), "units": best})
         return self._t("home.html").render(
@@ -587,8 +588,7 @@ class PageRenderer:
         url = self.layout.page(pf.period.id, "xep-hang")
         ctx = self._common(url, pf.period.id, "xep-hang")
         tables = []
-        for unit_type in _types(pf):
-            of_type = [f for f in pf.units.values() if f.unit.type == unit_type]
+        for unit_type, of_type in _by_type(pf).items():
             count = sum(map(is_ranked, of_type))
             tables.append(
                 {
@@ -652,4 +652,16 @@ def rating_rule(when: dict) -> str:
 
 
 def _types(pf: PeriodFacts) -> list[str]:
-    return sorted({f.unit.type for f in pf.units.values()}, key=type_order)
+    return list(_by_type(pf))
+
+
+def _by_type(pf: PeriodFacts) -> dict[str, list[UnitFact]]:
+    """The period's units by type (types in their order, units in the registry's), made once:
+    the home page, the rankings and the listing each went over every unit for it."""
+    made = pf.views.get("by_type")
+    if made is None:
+        grouped: dict[str, list[UnitFact]] = {}
+        for f in pf.units.values():
+            grouped.setdefault(f.unit.type, []).append(f)
+        made = pf.views["by_type"] = {t: grouped[t] for t in sorted(grouped, key=type_order)}
+    return made
