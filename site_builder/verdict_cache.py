@@ -115,7 +115,8 @@ def keep(rules: str, digests) -> None:
     without_file = _folder / f"pdf-{rules}" / WITHOUT
     without = read_table(without_file)  # not looked for again: a rebuild at 15,000 units asked 2,700 files
     added = missing = False
-    for digest in set(digests) - table.keys() - without.keys():
+    digests = set(digests)
+    for digest in digests - table.keys() - without.keys():
         found = get(rules, digest)
         if found is not None:
             table[digest] = (found["code"], found["detail"])
@@ -125,8 +126,8 @@ def keep(rules: str, digests) -> None:
             missing = True
     if added and len(table) <= MAX_TABLE:
         write_atomically(_folder / f"pdf-{rules}" / TABLE, pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
-    if missing:
-        kept = without if len(without) <= MAX_TABLE else {}
+    if missing:  # only those the build knows: the digests of files long changed go
+        kept = dict.fromkeys(without.keys() & digests)
         write_atomically(without_file, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
 
 

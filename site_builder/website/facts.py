@@ -270,7 +270,7 @@ class PeriodFacts:
     _digests: dict[str, FactDigest | None] = field(default_factory=dict, repr=False, compare=False)
     body_versions: dict[str, CommitInfo | None] = field(default_factory=dict)  # its page's data version
     pickler: SeededPickler | None = field(default=None, repr=False, compare=False)  # of the period's facts
-    views: dict = field(default_factory=dict, repr=False, compare=False)  # what pages make of them, once (pages.areas)
+    views: dict = field(default_factory=dict, repr=False, compare=False)  # what pages make of them once (pages.py)
 
     @property
     def tier_bodies(self) -> list[str]:

@@ -657,7 +657,7 @@ def _types(pf: PeriodFacts) -> list[str]:
 
 def _by_type(pf: PeriodFacts) -> dict[str, list[UnitFact]]:
     """The period's units by type (types in their order, units in the registry's), made once:
-    the home page, the rankings and the listing each went over every unit for it."""
+    the home page, the rankings and the listing each went over every unit for it. Read only."""
     made = pf.views.get("by_type")
     if made is None:
         grouped: dict[str, list[UnitFact]] = {}
