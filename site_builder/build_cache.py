@@ -281,13 +281,7 @@ class BuildCache:
     def check(self, key: str):
         """A stored verdict on a unit file (check_cache.py), or None. The key is kept (a verdict
         not found is stored under it): save() drops the verdicts this build did not look up."""
-        data = self._checks.get(key)
-        if data is None:
-            return None
-        try:
-            return pickle.loads(data)
-        except UNREADABLE_PICKLE:
-            return None
+        return self.checks([key])[0]
 
     def checks(self, keys: list[str]) -> list:
         """`check` of each key, read in one pass (`CheckStore.get_many`)."""

@@ -11,7 +11,9 @@ import datetime as dt
 import functools
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 import jinja2
@@ -38,6 +40,7 @@ from site_builder.website.text import (
 )
 from site_builder.website.unit_html import UnitPageHtml
 
+T = TypeVar("T")
 TEMPLATES = resources.templates_dir()
 RANKING_LIMIT = 200
 TEMPLATE_FILE = "mau-tu-danh-gia.yaml"  # next to a unit's page when it has not submitted yet
@@ -224,10 +227,14 @@ def summary(facts: list[UnitFact]) -> dict:
 
 def period_summary(pf: PeriodFacts) -> dict:
     """`summary` of all the period's units, made once (the home page and the years' table ask)."""
-    made = pf.views.get("summary")
-    if made is None:
-        made = pf.views["summary"] = summary(list(pf.units.values()))
-    return dict(made)
+    return dict(_made_once(pf, "summary", lambda: summary(list(pf.units.values()))))
+
+
+def _made_once(pf: PeriodFacts, name: str, make: Callable[[], T]) -> T:
+    """What the pages make of a period's facts under `name`, made the first time asked (PeriodFacts.views)."""
+    if name not in pf.views:
+        pf.views[name] = make()
+    return pf.views[name]
 
 
 def _nan(value) -> bool:
@@ -239,10 +246,7 @@ def areas(pf: PeriodFacts) -> list[dict]:
     ("Quận 3" before "Quận 10"); units without an area are listed last. Made once per period's
     facts (the home page, the listing and its data each ask: 0.03 CPU-s a time at 15,000 units);
     each caller gets dicts of its own (the listing adds to them)."""
-    made = pf.views.get("areas")
-    if made is None:
-        made = pf.views["areas"] = _areas(pf)
-    return [dict(d) for d in made]
+    return [dict(d) for d in _made_once(pf, "areas", lambda: _areas(pf))]
 
 
 def _areas(pf: PeriodFacts) -> list[dict]:
@@ -658,10 +662,11 @@ def _types(pf: PeriodFacts) -> list[str]:
 def _by_type(pf: PeriodFacts) -> dict[str, list[UnitFact]]:
     """The period's units by type (types in their order, units in the registry's), made once:
     the home page, the rankings and the listing each went over every unit for it. Read only."""
-    made = pf.views.get("by_type")
-    if made is None:
-        grouped: dict[str, list[UnitFact]] = {}
-        for f in pf.units.values():
-            grouped.setdefault(f.unit.type, []).append(f)
-        made = pf.views["by_type"] = {t: grouped[t] for t in sorted(grouped, key=type_order)}
-    return made
+    return _made_once(pf, "by_type", lambda: _grouped_by_type(pf))
+
+
+def _grouped_by_type(pf: PeriodFacts) -> dict[str, list[UnitFact]]:
+    grouped: dict[str, list[UnitFact]] = {}
+    for f in pf.units.values():
+        grouped.setdefault(f.unit.type, []).append(f)
+    return {t: grouped[t] for t in sorted(grouped, key=type_order)}

@@ -216,7 +216,7 @@ class SiteWriter:
 
     def _folder_of(self, path: str) -> str:
         """The site-relative folder of `path` (a path under the site's)."""
-        return os.path.dirname(path)[len(self.root) :].lstrip(os.sep).replace(os.sep, "/")
+        return _relative(os.path.dirname(path), self.root)[:-1]
 
     def plan(self) -> tuple:
         """What this writer prepared, for another writer to `adopt` (a forked worker's writer

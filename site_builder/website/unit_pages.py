@@ -198,12 +198,12 @@ def _provenance_bytes(f, renderer, shown: dict) -> bytes | None:
     provenance was most of what a page's key wrote out)."""
     version = f.data_version
     try:
-        found = shown.get(version)
+        known = version in shown
     except TypeError:  # a version that cannot be a dict key
         return key_bytes(renderer.unit_provenance(f))
-    if found is None:
-        found = shown[version] = key_bytes(renderer.unit_provenance(f)) or b""
-    return found or None
+    if not known:
+        shown[version] = key_bytes(renderer.unit_provenance(f))
+    return shown[version]
 
 
 def site_key(run, deep, room: int) -> bytes:
