@@ -110,6 +110,7 @@ def run() -> None:
     Nothing here multiplies matrices (pandas' sums and group-bys do not use BLAS), so one
     thread is asked for, unless the caller chose a number."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    heap.in_program()
     code = main()
     heap.keep()
     sys.exit(code)

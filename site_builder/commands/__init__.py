@@ -13,8 +13,10 @@ if TYPE_CHECKING:
 def valid_dataset(root: DataRoot, refusal: str) -> Dataset | None:
     """The validated data, or None after printing its errors and `refusal` (what the command will
     not do while the data has errors) to stderr."""
-    from site_builder import report
-    from site_builder.validate import validate_all
+    from site_builder import heap, report
+
+    with heap.importing():
+        from site_builder.validate import validate_all
 
     result = validate_all(root)
     if result.ok and result.dataset is not None:

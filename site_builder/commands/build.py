@@ -56,9 +56,12 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from site_builder.website.build import InvalidData, build_site
-    from site_builder.website.evidence_files import EvidenceLinkError
-    from site_builder.website.site_size import SiteTooLarge
+    from site_builder import heap
+
+    with heap.importing():
+        from site_builder.website.build import InvalidData, build_site
+        from site_builder.website.evidence_files import EvidenceLinkError
+        from site_builder.website.site_size import SiteTooLarge
 
     out = (args.out or args.root / "build" / "site").resolve()
     if out == args.root or args.root.is_relative_to(out):

@@ -23,8 +23,11 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from site_builder import pr_report
+    from site_builder import heap
     from site_builder.cli import UsageError
+
+    with heap.importing():
+        from site_builder import pr_report
 
     author = args.author or _author_from_event()
     try:

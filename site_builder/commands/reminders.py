@@ -26,12 +26,15 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from site_builder import heap
     from site_builder.cli import UsageError
     from site_builder.clock import VIETNAM
     from site_builder.commands import valid_dataset
     from site_builder.paths import DataRoot
-    from site_builder.reminders import notices
-    from site_builder.website.build import open_clock
+
+    with heap.importing():
+        from site_builder.reminders import notices
+        from site_builder.website.build import open_clock
 
     try:
         day = dt.date.fromisoformat(args.date) if args.date else dt.datetime.now(VIETNAM).date()

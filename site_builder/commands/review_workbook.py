@@ -15,8 +15,11 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from site_builder import review_workbook as rw
+    from site_builder import heap
     from site_builder.cli import UsageError
+
+    with heap.importing():
+        from site_builder import review_workbook as rw
     from site_builder.commands import valid_dataset
     from site_builder.paths import DataRoot
 

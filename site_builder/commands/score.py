@@ -17,8 +17,11 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from site_builder import heap
     from site_builder.cli import UsageError
-    from site_builder.scoring import score_period
+
+    with heap.importing():
+        from site_builder.scoring import score_period
 
     dataset = valid_dataset(DataRoot(args.root), "Không tính điểm khi dữ liệu còn lỗi.")
     if dataset is None:

@@ -63,7 +63,10 @@ def _read_paths(file: Path) -> list[str]:
 
 
 def run(args) -> int:
-    from site_builder.validate import validate_all, validate_paths
+    from site_builder import heap
+
+    with heap.importing():
+        from site_builder.validate import validate_all, validate_paths
 
     root = DataRoot(args.root)
     paths = list(args.paths)
