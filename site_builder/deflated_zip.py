@@ -5,10 +5,14 @@ The year's XLSX is one file whose criteria sheet is 22 MB of XML at 15,000 units
 writes it again, and deflating it was most of that (0.18 of 0.25 CPU-s), though one unit's row
 changed. A sheet is deflated here in pieces (a run of rows each), each by its own compressor
 ended with a sync flush: the deflate format allows such pieces to be joined (each ends on a byte
-boundary, and none refers back past its own start), so a piece whose bytes did not change keeps
-its compressed bytes (`Pieces`, found by a digest of the bytes themselves). A piece starts
-without the text before it: the criteria sheet at 15,000 units in pieces of 64 rows (~95 KB)
-deflates into 5 % more bytes than whole (2.16 against 2.05 MB at zlib's default level).
+boundary), so a piece whose bytes did not change keeps its compressed bytes (`Pieces`). Each
+piece is deflated with the last WINDOW bytes of the piece before it as zlib's preset dictionary:
+it may refer back into them, which in the joined stream are the bytes just before it, so it
+deflates nearly as well as in one run; its compressed bytes are then those of its own bytes
+after those of the piece before, and kept under the digests of both. The criteria sheet at
+15,000 units (22 MB, 2.05 MB deflated whole at zlib's default level) in pieces of 16 rows
+deflates into 2.08 MB this way, 2.46 without the dictionaries (2.16 in pieces of 64 rows
+without); a change deflates again the pieces it touched and the one after each.
 
 `zipfile` writes a member only through its own compressor, so the archive is written here: the
 plain ZIP format of APPNOTE 6.3 (local headers, central directory, end record; no data
@@ -29,6 +33,7 @@ _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
 _VERSION = 20  # deflate
 _UTF8_NAME = 0x800
+WINDOW = 32 * 1024  # how far back deflate refers: the dictionary a piece gets of the one before
 
 
 class Deflated(NamedTuple):
@@ -38,20 +43,24 @@ class Deflated(NamedTuple):
 
 
 class Pieces:
-    """Deflated pieces by a digest of their bytes: those `kept` from an earlier build (at the same
-    level and zlib), and those this archive used (`used`: what to keep for the next)."""
+    """Deflated pieces by the digests of their bytes and of the piece before them (whose end is
+    their dictionary): those `kept` from an earlier build (at the same level and zlib), and those
+    this archive used (`used`: what to keep for the next)."""
 
     def __init__(self, kept: dict[bytes, bytes] | None = None):
         self.kept = kept or {}
         self.used: dict[bytes, bytes] = {}
 
-    def deflated(self, data: bytes, level: int) -> bytes:
-        key = hashlib.sha256(data).digest()
+    def deflated(self, data: bytes, level: int, before: bytes = b"", before_digest: bytes = b"") -> tuple[bytes, bytes]:
+        """(`data` deflated to follow `before`, the piece before it in the stream, whose digest
+        `before_digest` is (b"" for the first piece); the digest of `data`, for the piece after)."""
+        digest = hashlib.sha256(data).digest()
+        key = before_digest + digest
         found = self.kept.get(key) or self.used.get(key)
         if found is None:
-            found = _deflate(data, level, zlib.Z_SYNC_FLUSH)
+            found = _deflate(data, level, zlib.Z_SYNC_FLUSH, before[-WINDOW:])
         self.used[key] = found
-        return found
+        return found, digest
 
     def changed(self) -> bool:
         """Whether what to keep for the next build differs from what was kept."""
@@ -60,15 +69,19 @@ class Pieces:
 
 def deflate(pieces: Iterable[bytes], level: int, kept: Pieces | None = None) -> Deflated:
     """One member's bytes, given in pieces, as one deflate stream: with `kept`, each piece
-    deflated alone (or found there), then an empty last block; without, in one run (a piece
-    deflated alone costs a compressor's set-up, and its restart a little size)."""
+    deflated by a compressor of its own (or found there), then an empty last block; without, in
+    one run (a compressor per piece costs its set-up)."""
     tally = _Tally(pieces)
     if kept is None:
         compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         out = [compressor.compress(piece) for piece in tally]
         out.append(compressor.flush())
     else:
-        out = [kept.deflated(piece, level) for piece in tally]
+        out, before, before_digest = [], b"", b""
+        for piece in tally:
+            deflated, digest = kept.deflated(piece, level, before, before_digest)
+            out.append(deflated)
+            before, before_digest = piece, digest
         out.append(_deflate(b"", level, zlib.Z_FINISH))
     return Deflated(b"".join(out), tally.crc, tally.size)
 
@@ -85,8 +98,8 @@ class _Tally:
             yield piece
 
 
-def _deflate(data: bytes, level: int, flush: int) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)  # raw deflate, as zipfile writes it
+def _deflate(data: bytes, level: int, flush: int, dictionary: bytes = b"") -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=dictionary)  # raw deflate, as zipfile writes it
     return compressor.compress(data) + compressor.flush(flush)
 
 

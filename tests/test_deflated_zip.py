@@ -61,12 +61,33 @@ def test_kept_pieces_are_reused_and_change_nothing():
     assert warm == deflated_zip.deflate(changed, 6, deflated_zip.Pieces())  # the bytes of a build that kept nothing
     assert warm != cold
     reused = [key for key in again.used if key in first.used]
-    assert len(reused) == len(PIECES) - 1 and all(again.used[k] is first.used[k] for k in reused)
-    assert len(again.used) == len(PIECES)  # the piece no longer used is not kept further
+    # the changed piece and the one after it (whose dictionary is the changed piece's end)
+    assert len(reused) == len(PIECES) - 2 and all(again.used[k] is first.used[k] for k in reused)
+    assert len(again.used) == len(PIECES)  # the pieces no longer used are not kept further
     assert again.changed()
     same = deflated_zip.Pieces(first.used)
     deflated_zip.deflate(PIECES, 6, same)
     assert not same.changed()  # nothing new to keep: the build cache is not written again
+
+
+def test_a_piece_refers_back_into_the_piece_before_it():
+    """Each piece is deflated with the end of the one before as its dictionary: a piece that
+    repeats it takes a few bytes, and the stream still reads back whole."""
+    repeated = [PIECES[0]] * 6
+    stream = deflated_zip.deflate(repeated, 6, deflated_zip.Pieces())
+    alone = len(deflated_zip.deflate(repeated[:1], 6, deflated_zip.Pieces()).data)
+    assert len(stream.data) < alone + 5 * 20
+    assert zlib.decompress(stream.data, -15) == b"".join(repeated)
+
+
+def test_a_piece_kept_after_other_bytes_is_not_used_after_these():
+    """The same bytes after another piece were deflated against another dictionary: not reused."""
+    first = deflated_zip.Pieces()
+    deflated_zip.deflate([b"a" * 100, b"b" * 100], 6, first)
+    again = deflated_zip.Pieces(first.used)
+    stream = deflated_zip.deflate([b"c" * 100, b"b" * 100], 6, again)
+    assert not set(again.used) & set(first.used)
+    assert zlib.decompress(stream.data, -15) == b"c" * 100 + b"b" * 100
 
 
 def test_a_kept_piece_is_found_by_its_bytes_alone():
@@ -93,14 +114,18 @@ def test_a_sheet_of_many_runs_reads_back_as_xlsxwriter_writes_it(tmp_path):
     kept = deflated_zip.Pieces()
     cold = spliced(rows, kept)
     assert len(kept.used) >= 4  # the head, three runs and more, the tail
-    rows[70][3] = (3, "n", 999.5)
+    changed = xlsx_rows.RUN_ROWS + 6  # in the second run
+    rows[changed][3] = (3, "n", 999.5)
     warm = spliced(rows, deflated_zip.Pieces(kept.used))
     assert warm == spliced(rows, deflated_zip.Pieces()) != cold
     (tmp_path / "ours.xlsx").write_bytes(warm)
     cell_by_cell(rows, tmp_path / "reference.xlsx")
     ours = openpyxl.load_workbook(tmp_path / "ours.xlsx")
     assert values(ours) == values(openpyxl.load_workbook(tmp_path / "reference.xlsx"))
-    assert ours.active["D72"].value == 999.5 and ours.active.dimensions == f"A1:{chr(64 + len(HEADER))}{len(rows) + 1}"
+    assert (
+        ours.active[f"D{changed + 2}"].value == 999.5
+        and ours.active.dimensions == f"A1:{chr(64 + len(HEADER))}{len(rows) + 1}"
+    )
 
 
 @pytest.mark.parametrize("rows", [0, 1])
