@@ -27,6 +27,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from site_builder import deflated_zip
 
@@ -125,20 +126,21 @@ def _inline(text: str) -> str:
 
 def splice(
     book: bytes,
-    sheets: list[list[str]],
+    sheets: list[list[bytes]],
     last_cols: list[int],
     date_style: int | None,
     kept: deflated_zip.Pieces | None = None,
 ) -> bytes:
     """The workbook `book` (xlsxwriter's, each sheet holding its header row only) with the rows of
-    `sheets` (per sheet, in order: each row's cells from `cells`) after each header row. `kept`:
-    the runs of rows an earlier build deflated (deflated_zip.py)."""
-    style = str(date_style) if date_style is not None else "0"
+    `sheets` (per sheet, in order: each row's cells from `cells`, in UTF-8) after each header row.
+    `kept`: the runs of rows an earlier build deflated (deflated_zip.py)."""
+    style = b"%d" % date_style if date_style is not None else b"0"
+    row_mark, style_mark = ROW.encode(), STYLE.encode()
 
-    def rows(cells_of_rows: list[str]) -> Iterator[str]:
+    def rows(cells_of_rows: list[bytes]) -> Iterator[bytes]:
         for number, row in enumerate(cells_of_rows, start=2):
-            placed = row.replace(ROW, str(number)).replace(STYLE, style)
-            yield f'<row r="{number}">{placed}</row>'
+            placed = row.replace(row_mark, b"%d" % number).replace(style_mark, style)
+            yield b'<row r="%d">%s</row>' % (number, placed)
 
     return append_rows(
         book,
@@ -153,7 +155,7 @@ def splice(
 
 def append_rows(
     book: bytes,
-    sheets: Mapping[int, tuple[Iterable[str], str]],
+    sheets: Mapping[int, tuple[Iterable[str] | Iterable[bytes], str]],
     level: int = zlib.Z_DEFAULT_COMPRESSION,
     kept: deflated_zip.Pieces | None = None,
 ) -> bytes:
@@ -177,11 +179,12 @@ def append_rows(
     return deflated_zip.write(members)
 
 
-def _runs(rows: Iterable[str]) -> Iterator[bytes]:
-    """The rows' bytes, RUN_ROWS rows at a time."""
-    rows = iter(rows)
-    while run := list(itertools.islice(rows, RUN_ROWS)):
-        yield "".join(run).encode("utf-8")
+def _runs(rows: Iterable[str] | Iterable[bytes]) -> Iterator[bytes]:
+    """The rows' bytes, RUN_ROWS rows at a time: text rows (the scoring workbooks', made once)
+    encoded a run at a time, UTF-8 rows (the year's, kept so) joined."""
+    source: Iterator[Any] = iter(rows)  # one kind or the other throughout
+    while run := list(itertools.islice(source, RUN_ROWS)):
+        yield b"".join(run) if isinstance(run[0], bytes) else "".join(run).encode("utf-8")
 
 
 def _around_rows(sheet: str, dimension: str) -> tuple[str, str]:

@@ -36,7 +36,8 @@ def spliced(rows, kept: deflated_zip.Pieces | None = None) -> bytes:
         sheet.set_column(col, col, 12, date)
     sheet.autofilter(0, 0, len(rows), len(HEADER) - 1)
     workbook.close()
-    return xlsx_rows.splice(book.getvalue(), [[xml for xml, _dates in made]], [len(HEADER) - 1], date.xf_index, kept)
+    cells = [[xml.encode("utf-8") for xml, _dates in made]]  # kept in UTF-8, as downloads.UnitRows holds them
+    return xlsx_rows.splice(book.getvalue(), cells, [len(HEADER) - 1], date.xf_index, kept)
 
 
 def cell_by_cell(rows, target: Path) -> None:

@@ -17,10 +17,12 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from site_builder.build_cache import BuildCache
 from site_builder.testing_git import Repo
 from site_builder.website import downloads, site_size
 from site_builder.website.build import build_site
 from site_builder.website.downloads import read_json
+from site_builder.website.file_manifest import Manifest
 from site_builder.website.site_writer import SiteWriter
 from tests.datarepo import PROJECT, dump, make_repo, write_registry, write_school
 
@@ -334,13 +336,13 @@ def test_a_csv_past_the_part_limit_comes_in_parts_of_whole_bodies(tmp_path):
     cols = [("Mã đơn vị", None), ("Tên", None)]
     row = lambda unit: f"{unit},Truong {unit}\r\n"  # noqa: E731 - 22 bytes a row
     blocks = [
-        ("pgd-a", "Phòng A", row("a-0001"), 1),
-        ("pgd-a", "Phòng A", row("a-0002"), 1),
-        ("pgd-b", "Phòng B", row("b-0001"), 1),
-        ("pgd-c", "Phòng C", row("c-0001"), 1),
-        ("pgd-c", "Phòng C", row("c-0002"), 1),
-        ("pgd-c", "Phòng C", row("c-0003"), 1),
-        ("pgd-c", "Phòng C", row("c-0004"), 1),
+        ("pgd-a", "Phòng A", row("a-0001"), 1, None),
+        ("pgd-a", "Phòng A", row("a-0002"), 1, None),
+        ("pgd-b", "Phòng B", row("b-0001"), 1, None),
+        ("pgd-c", "Phòng C", row("c-0001"), 1, None),
+        ("pgd-c", "Phòng C", row("c-0002"), 1, None),
+        ("pgd-c", "Phòng C", row("c-0003"), 1, None),
+        ("pgd-c", "Phòng C", row("c-0004"), 1, None),
     ]
     assert {len(b[2].encode()) for b in blocks} == {22}
     writer = SiteWriter(tmp_path)
@@ -363,3 +365,51 @@ def test_a_csv_past_the_part_limit_comes_in_parts_of_whole_bodies(tmp_path):
         assert p["size"] == len(t.encode()) and p["sha256"] == hashlib.sha256(t.encode()).hexdigest()
     split = downloads.write_csv_parts(writer, "q.csv", cols, iter(blocks[:3]), part_limit=55)
     assert [p["rows"] for p in split] == [2, 1]  # B does not join A's part past the limit: a part of its own
+
+
+def test_a_csv_part_written_for_the_same_blocks_is_kept_as_the_site_holds_it(tmp_path):
+    """The manifest of the download parts keeps a CSV part whose blocks are named as when it was
+    written: its bytes are not joined or read again (shown here by blocks whose text changed under
+    the same names: the file keeps what was written), its size and SHA-256 are the ones recorded;
+    a part with a block named otherwise, or not named, is written."""
+    cache = BuildCache(tmp_path / "cache")
+    cols = [("Mã đơn vị", None)]
+    blocks = [(f"pgd-{b}", f"Phòng {b}", f"{b}-{n}\r\n", 1, f"khoa-{b}-{n}") for b in "abc" for n in range(2)]
+
+    def written(blocks) -> tuple[list[dict], SiteWriter]:
+        manifest = Manifest.load(cache, tmp_path / "site", downloads.PARTS_KIND)
+        writer = SiteWriter(tmp_path / "site")
+        parts = downloads.write_csv_parts(writer, "p.csv", cols, iter(blocks), part_limit=12, manifest=manifest)
+        writer.finish()
+        manifest.save(writer)
+        return parts, writer
+
+    first, _ = written(blocks)
+    assert [p["file"] for p in first] == ["p-1.csv", "p-2.csv", "p-3.csv"]
+    texts = {p["file"]: (tmp_path / "site" / p["file"]).read_bytes() for p in first}
+    lied = [(*b[:2], b[2].upper(), *b[3:]) for b in blocks]  # other text, the same names
+    lied[4] = (*lied[4][:4], "khoa-c-0-khac")  # named otherwise: part 3 is written
+    again, writer = written(lied)
+    assert writer.kept == {"p-1.csv", "p-2.csv"}
+    assert again[:2] == first[:2]  # size and SHA-256 as recorded
+    assert [(tmp_path / "site" / p["file"]).read_bytes() for p in again[:2]] == [texts["p-1.csv"], texts["p-2.csv"]]
+    assert (tmp_path / "site" / "p-3.csv").read_bytes().endswith(b"C-0\r\nC-1\r\n")
+    unnamed = [(*b[:4], None) for b in blocks]
+    _, writer = written(unnamed)
+    assert not writer.kept & {"p-1.csv", "p-2.csv", "p-3.csv"}
+    assert (tmp_path / "site" / "p-1.csv").read_bytes().endswith(b"a-0\r\na-1\r\n")
+
+
+def test_a_units_csv_block_is_named_with_its_ranks_and_a_criteria_block_without():
+    """The units CSV shows each unit's ranks, which move with other units' scores: a part of it is
+    kept only for the same ranks. The criteria CSV shows none: its parts stay as they are."""
+
+    def body(ranks: tuple) -> downloads.BodyRows:
+        rows = downloads.UnitRows("thcs-a", "truong", b"a,1\r\n", b"a,x\r\n", 1, b"", (), ranks, (-1, -1), 0, b"")
+        return downloads.BodyRows("pgd-a", "Phòng A", [rows], "khoa-than", list, ["khoa-a"])
+
+    before, after = body((1, 2)), body((2, 3))
+    assert [b[4] for b in downloads.unit_blocks([before])] != [b[4] for b in downloads.unit_blocks([after])]
+    assert [b[4] for b in downloads.criteria_blocks([before])] == [b[4] for b in downloads.criteria_blocks([after])]
+    unnamed = before._replace(unit_keys=None)
+    assert [b[4] for b in downloads.unit_blocks([unnamed])] == [None]

@@ -37,7 +37,7 @@ import json
 import pickle
 import sys
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -236,8 +236,10 @@ def write_all(
         bodies.append(b._replace(units=[_without_json(u) for u in b.units], lines=list))
     parts = json_parts.finish(source)
     criteria_header = unit_cols + [(title, None) for title in item_titles]
-    csv_parts = write_csv_parts(writer, paths["csv"], cols, unit_blocks(bodies))
-    criteria_parts = write_csv_parts(writer, paths["criteria_csv"], criteria_header, criteria_blocks(bodies))
+    csv_parts = write_csv_parts(writer, paths["csv"], cols, unit_blocks(bodies), manifest=manifest)
+    criteria_parts = write_csv_parts(
+        writer, paths["criteria_csv"], criteria_header, criteria_blocks(bodies), manifest=manifest
+    )
     write_xlsx(writer, paths["xlsx"], facts, bodies, cols, build_date, demo, cache)
     paths["csv"], paths["criteria_csv"] = csv_parts[0]["file"], criteria_parts[0]["file"]
     return {
@@ -307,17 +309,19 @@ def _row_text(row: tuple) -> str:
 
 class UnitRows(NamedTuple):
     """What one unit puts in every file, formatted once: its CSV row, its rows of the criteria CSV,
-    its XLSX row's cells (xlsx_rows.cells: their XML, and the columns holding dates), its JSON line."""
+    its XLSX row's cells (xlsx_rows.cells: their XML, and the columns holding dates), its JSON line.
+    Text is kept as UTF-8 bytes, as written: half the memory of Vietnamese text held as str, and
+    read back from the build cache without decoding."""
 
     unit: str
     type: str
-    csv: bytes  # UTF-8, as written (half the memory of Vietnamese text held as str)
+    csv: bytes
     criteria: bytes
     criteria_rows: int
-    xlsx: str
+    xlsx: bytes
     xlsx_dates: tuple[int, ...]
     ranks: tuple  # the two ranks these rows show (`_ranks`)
-    rank_at: tuple[int, int]  # where they start in `csv` (bytes) and `xlsx` (characters); -1: nowhere known
+    rank_at: tuple[int, int]  # where they start in `csv` and `xlsx` (bytes); -1: nowhere known
     json_size: int
     json: bytes  # b"" in rows read back from the build cache: their lines are kept apart (`BodyRows.lines`)
 
@@ -334,6 +338,7 @@ class BodyRows(NamedTuple):
     units: list[UnitRows]
     key: str | None = None  # digests what the rows are made of; None when one of them cannot be named so
     lines: Callable[[], list[bytes]] = list  # the units' JSON lines, read when its JSON part is written
+    unit_keys: list[str] | None = None  # what each unit's rows are made of but its ranks (`_unit_key`)
 
 
 def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cache=None) -> Iterator[BodyRows]:
@@ -376,7 +381,7 @@ def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cac
             cache.keep_blob(JSON_KIND, entry)
         shown = "\0".join(f"{key}{r.ranks}" for key, r in rows.items())  # the keys leave the ranks out
         body_key = hashlib.sha256(shown.encode()).hexdigest() if named else None
-        yield BodyRows(body, units[0].parent_name, list(rows.values()), body_key, lines)
+        yield BodyRows(body, units[0].parent_name, list(rows.values()), body_key, lines, list(rows) if named else None)
 
 
 class _JsonLines:
@@ -470,7 +475,8 @@ def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url, rank
             cells.append((col, "n", value))
         else:
             cells.append((col, "s", str(value)))
-    xlsx, xlsx_dates = xlsx_rows.cells(cells)
+    xlsx_text, xlsx_dates = xlsx_rows.cells(cells)
+    xlsx = xlsx_text.encode("utf-8")
     csv_cells = [csv_value(v) for v in values]
     csv_row = _rows_text([csv_cells]).encode("utf-8")
     ranks = _ranks(f)
@@ -497,13 +503,13 @@ def _unit_rows(f: UnitFact, cols, criteria_cols, catalogue_ids, commit_url, rank
 # in a fixed order, and a quote inside a text is escaped, so `"rank_type":` occurs once).
 
 
-def _rank_places(csv_cells: list, csv_row: bytes, cells: list, xlsx: str, rank_col: int, ranks: tuple) -> tuple:
-    """Where the ranks start in a unit's CSV row (bytes) and XLSX cells (characters): (-1, -1)
-    when the rows are not the cells before them, the ranks, then the rest."""
+def _rank_places(csv_cells: list, csv_row: bytes, cells: list, xlsx: bytes, rank_col: int, ranks: tuple) -> tuple:
+    """Where the ranks start in a unit's CSV row and XLSX cells (bytes): (-1, -1) when the rows
+    are not the cells before them, the ranks, then the rest."""
     if rank_col < 1:
         return -1, -1
     head = _row_head(csv_cells[:rank_col]).encode("utf-8")
-    xlsx_head = xlsx_rows.cells([cell for cell in cells if cell[0] < rank_col])[0]
+    xlsx_head = xlsx_rows.cells([cell for cell in cells if cell[0] < rank_col])[0].encode("utf-8")
     if not (csv_row.startswith(head + _csv_ranks(ranks)) and xlsx.startswith(xlsx_head + _xlsx_ranks(rank_col, ranks))):
         return -1, -1
     return len(head), len(xlsx_head)
@@ -514,8 +520,9 @@ def _csv_ranks(ranks: tuple) -> bytes:
     return "".join(f"{csv_value(rank)}," for rank in ranks).encode("utf-8")
 
 
-def _xlsx_ranks(rank_col: int, ranks: tuple) -> str:
-    return xlsx_rows.cells([(rank_col + i, "n", rank) for i, rank in enumerate(ranks) if rank is not None])[0]
+def _xlsx_ranks(rank_col: int, ranks: tuple) -> bytes:
+    cells = [(rank_col + i, "n", rank) for i, rank in enumerate(ranks) if rank is not None]
+    return xlsx_rows.cells(cells)[0].encode("utf-8")
 
 
 def _json_ranks(ranks: tuple) -> bytes:
@@ -551,59 +558,79 @@ def _json_reranked(line: bytes, old: tuple, new: tuple) -> bytes | None:
 
 
 def unit_blocks(bodies: list[BodyRows]):
-    """(body, body name, CSV text of the unit's row, 1) per unit, grouped by reviewing body."""
+    """(body, body name, CSV text of the unit's row, 1, what the row is made of or None) per unit,
+    grouped by reviewing body."""
     for b in bodies:
-        for u in b.units:
-            yield b.body, b.name, u.csv, 1
+        keys: Sequence[str | None] = b.unit_keys or [None] * len(b.units)
+        for u, key in zip(b.units, keys, strict=True):
+            yield b.body, b.name, u.csv, 1, f"{key}{u.ranks}" if key else None
 
 
 def criteria_blocks(bodies: list[BodyRows]):
-    """One block per submitted unit: a row per criterion."""
+    """One block per submitted unit: a row per criterion (they show no rank)."""
     for b in bodies:
-        for u in b.units:
+        keys: Sequence[str | None] = b.unit_keys or [None] * len(b.units)
+        for u, key in zip(b.units, keys, strict=True):
             if u.criteria_rows:
-                yield b.body, b.name, u.criteria, u.criteria_rows
+                yield b.body, b.name, u.criteria, u.criteria_rows, key
 
 
 def write_csv_parts(
-    writer: SiteWriter, path: str, cols: list[tuple], blocks, part_limit: int | None = None
+    writer: SiteWriter, path: str, cols: list[tuple], blocks, part_limit: int | None = None, manifest=None
 ) -> list[dict]:
     """A CSV (UTF-8 with BOM, header first) at `path`; when its rows would pass `part_limit` bytes,
     numbered files `<name>-1.csv`, `<name>-2.csv`, … instead, each with the header and whole reviewing
     bodies (a body larger than a part is cut between units). Returns each file's record: site path,
-    bytes, SHA-256, rows, and the first and last reviewing body it holds."""
+    bytes, SHA-256, rows, and the first and last reviewing body it holds. `blocks`: (body, body
+    name, rows' text, rows, what they are made of or None). With `manifest` (of PARTS_KIND), a
+    part whose blocks are all named is left in the site without being joined, compared or hashed
+    when the file there was written for the same blocks (most parts of the criteria CSV, 8 MB
+    each, after a change)."""
     limit = part_limit or PART_LIMIT
-    header = "\ufeff" + _rows_text([[name for name, _ in cols]])
+    header = ("\ufeff" + _rows_text([[name for name, _ in cols]])).encode("utf-8")
     parts: list[_CsvPart] = []
     current = _CsvPart()
     for _body, group in itertools.groupby(blocks, key=lambda block: block[0]):
-        units = [(name, _utf8(text), rows) for _, name, text, rows in group]
+        units = [(name, _utf8(text), rows, key) for _, name, text, rows, key in group]
         if current.size and current.size + sum(len(u[1]) for u in units) > limit:
             parts.append(current)
             current = _CsvPart()
-        for name, data, rows in units:
-            if current.size and current.size + len(data) > limit:  # a body larger than a part
+        for unit in units:
+            if current.size and current.size + len(unit[1]) > limit:  # a body larger than a part
                 parts.append(current)
                 current = _CsvPart()
-            current.add(name, data, rows)
+            current.add(*unit)
     parts.append(current)
     stem = path[: -len(".csv")]
     out = []
     for number_, part in enumerate(parts, start=1):
         rel = path if len(parts) == 1 else f"{stem}-{number_}.csv"
-        data = header.encode("utf-8") + b"".join(part.chunks)
-        writer.write(rel, data)
+        size, sha256 = _kept_part(writer, manifest, rel, header, part)
+        if size is None or sha256 is None:
+            data = header + b"".join(part.chunks)
+            writer.write(rel, data, digest=True)
+            size, sha256 = len(data), writer.digests[rel]
         out.append(
             {
                 "file": rel,
-                "size": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
+                "size": size,
+                "sha256": sha256,
                 "rows": part.rows,
                 "first": part.bodies[0] if part.bodies else "",
                 "last": part.bodies[-1] if part.bodies else "",
             }
         )
     return out
+
+
+def _kept_part(writer: SiteWriter, manifest, rel: str, header: bytes, part: _CsvPart) -> tuple[int | None, str | None]:
+    """(size, SHA-256) of the CSV part at `rel`, kept when the site holds it as written for the
+    same header and blocks; (None, None) when it does not, or they cannot be named."""
+    if manifest is None or part.keys is None:
+        return None, None
+    key = hashlib.sha256(header + "\0".join(part.keys).encode()).hexdigest()
+    size = manifest.kept(writer, rel, key)
+    return size, manifest.sha256(rel) if size is not None else None
 
 
 def _utf8(text: str | bytes) -> bytes:
@@ -614,14 +641,19 @@ class _CsvPart:
     def __init__(self) -> None:
         self.chunks: list[bytes] = []
         self.bodies: list[str] = []
+        self.keys: list[str] | None = []  # what each block is made of; None once one is not named
         self.size = self.rows = 0
 
-    def add(self, body_name: str, data: bytes, rows: int) -> None:
+    def add(self, body_name: str, data: bytes, rows: int, key: str | None) -> None:
         if not self.bodies or self.bodies[-1] != body_name:
             self.bodies.append(body_name)
         self.chunks.append(data)
         self.size += len(data)
         self.rows += rows
+        if key is None:
+            self.keys = None
+        elif self.keys is not None:
+            self.keys.append(key)
 
 
 def write_xlsx(
