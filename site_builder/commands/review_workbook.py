@@ -17,11 +17,11 @@ def register(sub) -> None:
 def run(args) -> int:
     from site_builder import heap
     from site_builder.cli import UsageError
+    from site_builder.commands import valid_dataset
+    from site_builder.paths import DataRoot
 
     with heap.importing():
         from site_builder import review_workbook as rw
-    from site_builder.commands import valid_dataset
-    from site_builder.paths import DataRoot
 
     dataset = valid_dataset(DataRoot(args.root), "Không tạo bảng chấm khi dữ liệu còn lỗi.")
     if dataset is None:
