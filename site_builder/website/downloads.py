@@ -14,10 +14,11 @@ Each unit is formatted once for every file (`UnitRows`: its CSV row, its criteri
 cells, its JSON line). The build cache keeps each reviewing body's rows, every unit's under a digest
 of the facts the downloads show but its ranks: after a one-file change only the changed unit is
 formatted again, and the units whose rank moved get the new ranks put into their kept rows
-(`_reranked`); the year-wide CSV files and the JSON parts are joined from the kept rows. The
+(`_reranked`); the year-wide CSV files and the JSON parts are joined from the kept rows, a part
+whose rows are those the site's file was written from left as it is (the parts' manifest). The
 XLSX's rows are spliced in from the kept cells (xlsx_rows.py) with their row numbers, and its
-sheets deflated in runs of rows, a run whose bytes a build before deflated keeping those
-bytes (deflated_zip.py: the build cache keeps them under PIECES_KIND). The provenance
+sheets deflated in runs of rows, a run whose bytes (and the run's before it) a build before
+deflated keeping those bytes (deflated_zip.py: the build cache keeps them under PIECES_KIND). The provenance
 (data commit, build date) is written in the year's JSON index only, not in the per-body parts: the part of a body whose units
 did not change keeps its bytes from one data commit to the next (the site writer leaves such a
 file in place, a deployment uploads nothing for it), and the index, which lists each part's
