@@ -5,7 +5,6 @@ each is there)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from site_builder import heap
 from site_builder.build_cache import file_sha256
 from site_builder.cache_files import UNREADABLE_PICKLE
+from site_builder.website import site_listing
 from site_builder.website.site_writer import SiteWriter
 
 
@@ -27,7 +27,7 @@ class Manifest:
     def __init__(self, cache, site: Path, kind: str):
         self.cache = cache
         self.kind = kind
-        self.name = hashlib.sha256(str(Path(site).resolve()).encode("utf-8")).hexdigest()[:32]
+        self.name = site_listing.site_name(site)
         self.entries: dict[str, tuple] = {}  # the last build's
         self.pages: dict[str, tuple[str, tuple | None]] = {}  # this build's files: path -> key, ranks
         self.found: dict[str, tuple[tuple, str | None]] = {}  # path -> stamps, SHA-256 of a file found unchanged

@@ -47,7 +47,7 @@ class Found(NamedTuple):
 
 def load(cache, site: Path) -> Listing | None:
     """The listing the last build kept for `site`, or None (none, unreadable, or no cache)."""
-    data = cache.blob(KIND, _name(site)) if cache is not None else None
+    data = cache.blob(KIND, site_name(site)) if cache is not None else None
     try:
         listing = pickle.loads(data) if data else None
     except UNREADABLE_PICKLE:
@@ -60,7 +60,7 @@ def load(cache, site: Path) -> Listing | None:
 
 def save(cache, site: Path, listing: Listing) -> None:
     if cache is not None:
-        cache.put_blob(KIND, _name(site), pickle.dumps(tuple(listing), protocol=pickle.HIGHEST_PROTOCOL))
+        cache.put_blob(KIND, site_name(site), pickle.dumps(tuple(listing), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def compare(root: str, kept: Listing) -> Found:
@@ -114,5 +114,7 @@ def folders_of(files: Iterable[str]) -> set[str]:
     return folders
 
 
-def _name(site: Path) -> str:
+def site_name(site: Path) -> str:
+    """The build cache's name for what it keeps of an output folder (this listing, the
+    manifests of file_manifest.py): a digest of the folder's resolved path."""
     return hashlib.sha256(str(Path(site).resolve()).encode("utf-8")).hexdigest()[:32]
