@@ -403,11 +403,10 @@ class _Packs:
         self._store: CheckStore | None = None
 
     def get(self, key: str) -> bytes | None:
-        self.used.add(key)  # a key not found is kept too: the build stores under it
-        return self._open().get(key)
+        return self.get_many([key])[0]
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
-        self.used.update(keys)
+        self.used.update(keys)  # a key not found is kept too: the build stores under it
         return self._open().get_many(keys)
 
     def has(self, key: str) -> bool:
