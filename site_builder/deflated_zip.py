@@ -98,6 +98,19 @@ class _Tally:
             yield piece
 
 
+def member(archive: bytes, info: zipfile.ZipInfo) -> Deflated | None:
+    """The member `info` of the ZIP archive `archive` as deflated there (None when it is stored
+    otherwise, or encrypted): a member an archive is written with as it is needs no inflating
+    and deflating again."""
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1:
+        return None
+    header = _LOCAL.unpack_from(archive, info.header_offset)
+    if header[0] != b"PK\x03\x04":
+        return None
+    start = info.header_offset + _LOCAL.size + header[-2] + header[-1]  # after the name and the extra field
+    return Deflated(archive[start : start + info.compress_size], info.CRC, info.file_size)
+
+
 def _deflate(data: bytes, level: int, flush: int, dictionary: bytes = b"") -> bytes:
     compressor = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=dictionary)  # raw deflate, as zipfile writes it
     return compressor.compress(data) + compressor.flush(flush)

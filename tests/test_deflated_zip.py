@@ -13,6 +13,7 @@ import zlib
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 from site_builder import deflated_zip, xlsx_rows
 from tests.test_downloads_xlsx import HEADER, cell_by_cell, spliced, values
@@ -133,3 +134,39 @@ def test_a_sheet_without_rows_to_add_is_written_as_xlsxwriter_left_it(rows):
     made = spliced([[(0, "s", "thcs-a")]] * rows)
     book = openpyxl.load_workbook(io.BytesIO(made)).active
     assert book.max_row == rows + 1 and book["A1"].value == HEADER[0]
+
+
+def test_a_member_is_taken_as_deflated_in_its_archive_and_a_stored_one_is_not():
+    source = io.BytesIO()
+    with zipfile.ZipFile(source, "w") as made:
+        made.writestr(zipfile.ZipInfo("a.xml", (2024, 6, 5, 9, 30, 12)), b"<a>" * 500, zipfile.ZIP_DEFLATED)
+        made.writestr(zipfile.ZipInfo("b.xml", (2024, 6, 5, 9, 30, 12)), b"<b/>", zipfile.ZIP_STORED)
+    data = source.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as read:
+        taken = deflated_zip.member(data, read.getinfo("a.xml"))
+        assert deflated_zip.member(data, read.getinfo("b.xml")) is None
+    assert taken is not None and zlib.decompress(taken.data, -15) == b"<a>" * 500
+    assert (taken.crc, taken.size) == (zlib.crc32(b"<a>" * 500), 1500)
+    written = deflated_zip.write([(zipfile.ZipInfo("a.xml", (2024, 6, 5, 9, 30, 12)), taken)])
+    with zipfile.ZipFile(io.BytesIO(written)) as read:
+        assert read.testzip() is None and read.read("a.xml") == b"<a>" * 500
+
+
+def test_members_without_rows_to_add_keep_the_bytes_xlsxwriter_deflated_them_into():
+    """Only the sheets rows go into are inflated and deflated again."""
+    book = io.BytesIO()
+    workbook = xlsxwriter.Workbook(book, {"in_memory": True})
+    workbook.add_worksheet("Trường").write_string(0, 0, "Mã")
+    workbook.add_worksheet("Khác").write_string(0, 0, "Mã")
+    workbook.close()
+    source = book.getvalue()
+    made = xlsx_rows.append_rows(source, {1: (['<row r="2"><c r="A2"><v>1</v></c></row>'], "A1:A2")}, level=1)
+
+    def raw(data: bytes) -> dict[str, bytes]:
+        with zipfile.ZipFile(io.BytesIO(data)) as read:
+            return {info.filename: deflated_zip.member(data, info).data for info in read.infolist()}  # type: ignore[union-attr]
+
+    before, after = raw(source), raw(made)
+    assert before.keys() == after.keys()
+    assert {name for name in before if before[name] != after[name]} == {"xl/worksheets/sheet1.xml"}
+    assert openpyxl.load_workbook(io.BytesIO(made))["Trường"]["A2"].value == 1
