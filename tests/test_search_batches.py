@@ -54,6 +54,15 @@ def test_every_entry_is_indexed_at_its_url_across_batches_and_nothing_is_left_on
     assert list(scratch.iterdir()) == []
 
 
+def test_a_page_under_another_page_is_indexed_either_way_round_and_nothing_is_left_on_disk(scratch):
+    """A page's folder may hold another page's (a body's list, its units' pages under it)."""
+    body = search.Entry("2024-2025/phong-gd/", "Phòng GD&ĐT Quận 1", "Danh sách đơn vị trực thuộc", "pgd-q1")
+    inner = [search.Entry("2024-2025/phong-gd/thcs-a/", "Trường THCS A", "THCS", "thcs-a")]
+    for entries in ([body, *inner], [*inner, body]):
+        assert _records(_index(entries)) == {"/" + e.url: e.title for e in entries}
+        assert list(scratch.iterdir()) == []
+
+
 def test_two_indexes_of_the_same_entries_are_the_same_bytes(scratch):
     assert _index(_entries(7)) == _index(_entries(7))
 
