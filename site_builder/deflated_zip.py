@@ -100,7 +100,7 @@ class _Tally:
 
 def member(archive: bytes, info: zipfile.ZipInfo) -> Deflated | None:
     """The member `info` of the ZIP archive `archive` as deflated there (None when it is stored
-    otherwise, or encrypted): a member an archive is written with as it is needs no inflating
+    otherwise, or encrypted): a member copied into another archive unchanged needs no inflating
     and deflating again."""
     if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1:
         return None
