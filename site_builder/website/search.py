@@ -40,7 +40,7 @@ import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO
 
 FOLDER = "pagefind"
@@ -111,8 +111,8 @@ def _write_batch(folder: str, entries: list[Entry]) -> list[tuple[str, str]]:
     1.1-1.3 CPU-s to write and remove, so 0.5-0.6."""
     written = []
     for e in entries:
-        parts = [part for part in e.url.split("/") if part not in ("", ".")]
-        if e.url.startswith("/") or ".." in parts or not parts:
+        parts = _inner_parts(e.url)
+        if parts is None:
             raise SearchIndexError(f"địa chỉ trang lạ cho chỉ mục tìm kiếm: {e.url[:200]}")
         place = os.path.join(folder, *parts)
         try:
@@ -126,6 +126,13 @@ def _write_batch(folder: str, entries: list[Entry]) -> list[tuple[str, str]]:
             handle.write(page(e).encode("utf-8"))
         written.append((document, place))
     return written
+
+
+def _inner_parts(path: str) -> list[str] | None:
+    """The parts of `path` ("a/./b//" -> ["a", "b"]), or None when it leaves the folder it is
+    relative to (absolute, "..") or names none."""
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    return None if path.startswith("/") or ".." in parts or not parts else parts
 
 
 def _remove_batch(folder: str, written: list[tuple[str, str]]) -> None:
@@ -204,10 +211,11 @@ class Indexer:
                     self._feeder.join()
                 answer = self._wait(self._send({"type": "GetFiles", "index_id": self._index}))
                 for item in answer.get("files") or []:
-                    rel = PurePosixPath(str(item.get("path", "")))
-                    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
-                        raise SearchIndexError(f"pagefind trả về đường dẫn lạ: {str(rel)[:200]}")
-                    files[rel.as_posix()] = base64.b64decode(item.get("content") or "")
+                    path = str(item.get("path", ""))
+                    parts = _inner_parts(path)
+                    if parts is None:
+                        raise SearchIndexError(f"pagefind trả về đường dẫn lạ: {path[:200]}")
+                    files["/".join(parts)] = base64.b64decode(item.get("content") or "")
         finally:
             self.close()
         if self._errors:
