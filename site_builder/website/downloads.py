@@ -341,6 +341,11 @@ class BodyRows(NamedTuple):
     lines: Callable[[], list[bytes]] = list  # the units' JSON lines, read when its JSON part is written
     unit_keys: list[str] | None = None  # what each unit's rows are made of but its ranks (`_unit_key`)
 
+    def keyed_units(self) -> Iterator[tuple[UnitRows, str | None]]:
+        """Each unit's rows with what they are made of but the ranks (None when not named)."""
+        keys: Sequence[str | None] = self.unit_keys or [None] * len(self.units)
+        return zip(self.units, keys, strict=True)
+
 
 def prepare(facts: PeriodFacts, cols, criteria_cols, commit_url, demo: bool, cache=None) -> Iterator[BodyRows]:
     """Every unit's rows, a reviewing body at a time in the period's order. The build cache keeps, per body,
@@ -562,16 +567,14 @@ def unit_blocks(bodies: list[BodyRows]):
     """(body, body name, CSV text of the unit's row, 1, what the row is made of or None) per unit,
     grouped by reviewing body."""
     for b in bodies:
-        keys: Sequence[str | None] = b.unit_keys or [None] * len(b.units)
-        for u, key in zip(b.units, keys, strict=True):
+        for u, key in b.keyed_units():
             yield b.body, b.name, u.csv, 1, f"{key}{u.ranks}" if key else None
 
 
 def criteria_blocks(bodies: list[BodyRows]):
     """One block per submitted unit: a row per criterion (they show no rank)."""
     for b in bodies:
-        keys: Sequence[str | None] = b.unit_keys or [None] * len(b.units)
-        for u, key in zip(b.units, keys, strict=True):
+        for u, key in b.keyed_units():
             if u.criteria_rows:
                 yield b.body, b.name, u.criteria, u.criteria_rows, key
 
