@@ -41,9 +41,18 @@ T = TypeVar("T")
 @dataclass
 class PeriodScores:
     period: Period
-    items: pd.DataFrame  # one row per unit × criterion
+    items: pd.DataFrame  # one row per unit × criterion (of the units scored: see `known`)
     units: pd.DataFrame  # one row per registered, active unit (submitted or not)
-    groups: pd.DataFrame  # one row per unit × group
+    groups: pd.DataFrame  # one row per unit × group (of the units scored)
+    known: frozenset[str] = frozenset()  # units whose scores were given (`score_period`), not computed
+
+
+class KnownScores(NamedTuple):
+    """A unit's scores as an earlier scoring of the same files, catalogue and registry computed
+    them (the site build keeps them with the unit's facts, website/kept_facts.py)."""
+
+    row: dict  # its cells of the units table that scoring computes (KNOWN_COLUMNS)
+    met: tuple[str, ...]  # the criteria it met (an office's derived criteria count them)
 
 
 ITEM_COLUMNS = [
@@ -74,14 +83,22 @@ def assessed_units(dataset: Dataset, period: Period) -> list[Unit]:
     return [u for u in dataset.registry.period(period.id).units.values() if u.type in period.catalogues]
 
 
-def score_period(dataset: Dataset, period_id: str) -> PeriodScores:
+def score_period(dataset: Dataset, period_id: str, known: dict[str, KnownScores] | None = None) -> PeriodScores:
+    """`known`: units whose scores an earlier scoring of the same data computed; they are not
+    scored again. Their rows join the units table, which ranks every unit, and their met criteria
+    count in their offices' derived criteria; the items and groups tables hold the other units.
+    A site build after a change to one unit knows all units but those of the changed unit's
+    reviewing body and the offices (which count units filed elsewhere): at 15,000 units it
+    scores 625 units instead of 15,000: an items table of 9,500 rows instead of 282,600."""
     period = dataset.periods[period_id]
     units = assessed_units(dataset, period)
-    items = _item_table(dataset, period, units)
-    items = _add_derived(items, dataset, period, units)
+    known = known or {}
+    scored = [unit for unit in units if unit.id not in known] if known else units
+    items = _item_table(dataset, period, scored)
+    items = _add_derived(items, dataset, period, units, known)
     groups = _group_totals(items)
-    unit_table = _unit_totals(items, groups, dataset, period, units)
-    return PeriodScores(period, items, unit_table, groups)
+    unit_table = _unit_totals(items, groups, dataset, period, units, known)
+    return PeriodScores(period, items, unit_table, groups, frozenset(u.id for u in units if u.id in known))
 
 
 def _item_table(dataset: Dataset, period: Period, units: list[Unit]) -> pd.DataFrame:
@@ -193,7 +210,10 @@ def _self_scores(cells: _CatalogueCells, submission) -> list[float]:
     return [math.nan if item.derived else given.get(item.id, 0.0) for item in cells.items]
 
 
-def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: list[Unit]) -> pd.DataFrame:
+def _add_derived(
+    items: pd.DataFrame, dataset: Dataset, period: Period, units: list[Unit], known: dict[str, KnownScores]
+) -> pd.DataFrame:
+    """`units`: every unit of the period (an office counts its units, scored or `known`)."""
     items["met"] = items["final"].notna() & (items["final"] >= items["max"] - EPSILON)
     derived_rows = items.index[items["derived"]].tolist()
     if not derived_rows:
@@ -208,6 +228,11 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
     }
     sources = items.loc[items["criterion"].isin(counted), ["unit", "criterion", "met"]]
     met_map = dict(zip(zip(sources["unit"].tolist(), sources["criterion"].tolist()), sources["met"].tolist()))
+
+    def met(unit_id: str, criterion: str) -> bool:
+        given = known.get(unit_id)
+        return criterion in given.met if given is not None else met_map.get((unit_id, criterion), False)
+
     children: dict[str, list[Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent, []).append(unit)
@@ -230,7 +255,7 @@ def _add_derived(items: pd.DataFrame, dataset: Dataset, period: Period, units: l
         item = period.catalogues[unit_type].items[criterion]
         rule = _rule_of(item)
         eligible = [c for c in children.get(unit_id, []) if rule.criterion in period.catalogues[c.type].items]
-        numerator = sum(1 for c in eligible if met_map.get((c.id, rule.criterion), False))
+        numerator = sum(1 for c in eligible if met(c.id, rule.criterion))
         denominator = len(eligible)
         submitted = (period.id, unit_id) in dataset.submissions
         if denominator == 0:  # nothing to measure: the item does not apply to this unit
@@ -299,8 +324,29 @@ UNIT_COLUMNS = [
 ]
 
 
+_REGISTRY_COLUMNS = ("period", "unit", "name", "unit_type", "level", "parent", "area")
+# The cells of a unit's row of the units table that scoring computes (the others are the
+# registry's, and the ranks, which move with other units' scores): what `KnownScores` gives.
+KNOWN_COLUMNS = (
+    "submitted",
+    "reviewed",
+    "reviewer",
+    "self_total",
+    "total",
+    "max_total",
+    "percent",
+    "rating",
+    "criteria_version",
+)
+
+
 def _unit_totals(
-    items: pd.DataFrame, groups: pd.DataFrame, dataset: Dataset, period: Period, units: list[Unit]
+    items: pd.DataFrame,
+    groups: pd.DataFrame,
+    dataset: Dataset,
+    period: Period,
+    units: list[Unit],
+    known: dict[str, KnownScores],
 ) -> pd.DataFrame:
     sums = _totals(items, ["unit"])
     # Lists zipped: Series.to_dict() boxes each label of the string index (0.022 instead of 0.004 CPU-s).
@@ -312,27 +358,23 @@ def _unit_totals(
     mandatory = _mandatory_met(items, period)
     rows = []
     for unit in units:
-        submitted = (period.id, unit.id) in dataset.submissions
-        review = dataset.reviews.get((period.id, unit.id))
-        catalogue: Catalogue = period.catalogues[unit.type]
-        max_total = float(maxima.get(unit.id, catalogue.total_max))
-        total = float(totals[unit.id]) if submitted else math.nan
-        self_total = float(self_totals[unit.id]) if submitted else math.nan
-        percent = 100.0 * total / max_total if submitted and max_total else math.nan
-        rating = (
-            rate(period.rating, percent, group_percent.get(unit.id, []), mandatory.get(unit.id, True))
-            if submitted
-            else ""
-        )
-        rows.append(
-            [
-                period.id,
-                unit.id,
-                unit.name,
-                unit.type,
-                unit.level or "",
-                unit.parent,
-                unit.area,
+        given = known.get(unit.id)
+        if given is not None:
+            cells = [given.row[name] for name in KNOWN_COLUMNS]
+        else:
+            submitted = (period.id, unit.id) in dataset.submissions
+            review = dataset.reviews.get((period.id, unit.id))
+            catalogue: Catalogue = period.catalogues[unit.type]
+            max_total = float(maxima.get(unit.id, catalogue.total_max))
+            total = float(totals[unit.id]) if submitted else math.nan
+            self_total = float(self_totals[unit.id]) if submitted else math.nan
+            percent = 100.0 * total / max_total if submitted and max_total else math.nan
+            rating = (
+                rate(period.rating, percent, group_percent.get(unit.id, []), mandatory.get(unit.id, True))
+                if submitted
+                else ""
+            )
+            cells = [
                 submitted,
                 review is not None,
                 review.reviewer if review else "",
@@ -341,12 +383,10 @@ def _unit_totals(
                 max_total,
                 shown_percent(percent) if submitted else math.nan,
                 rating,
-                math.nan,
-                math.nan,
                 catalogue.version,
             ]
-        )
-    table = pd.DataFrame(rows, columns=UNIT_COLUMNS)
+        rows.append([period.id, unit.id, unit.name, unit.type, unit.level or "", unit.parent, unit.area, *cells])
+    table = pd.DataFrame(rows, columns=[*_REGISTRY_COLUMNS, *KNOWN_COLUMNS]).reindex(columns=UNIT_COLUMNS)
     ranked = table["submitted"] & table["percent"].notna()
     by_type = table[ranked].groupby("unit_type")["percent"]
     table.loc[ranked, "rank_type"] = by_type.rank(method="min", ascending=False)

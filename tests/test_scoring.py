@@ -24,7 +24,14 @@ from site_builder.model import (
     Unit,
 )
 from site_builder.paths import DataRoot
-from site_builder.scoring import ByUnit, criterion_scores, criterion_scores_by_unit, score_period
+from site_builder.scoring import (
+    KNOWN_COLUMNS,
+    ByUnit,
+    KnownScores,
+    criterion_scores,
+    criterion_scores_by_unit,
+    score_period,
+)
 from tests.datarepo import SCHOOL_SCORES
 
 PROJECT = DataRoot(Path(__file__).resolve().parent.parent)
@@ -247,6 +254,65 @@ def test_unsubmitted_subordinates_count_as_not_met(period_2023):
     result = score_period(dataset(period_2023, [office, unit("s0"), unit("s1")], subs), "2023-2024")
     row = result.items.set_index(["unit", "criterion"]).loc[("pgd-quan-1", "4.2")]
     assert (row["derived_numerator"], row["derived_denominator"], row["derived_band"]) == (1, 2, "4.2.5")
+
+
+def _known(result, unit_ids):
+    """What a site build keeps of these units' scores: their cells of the units table, the criteria they met."""
+    rows = result.units.set_index("unit")[list(KNOWN_COLUMNS)].to_dict("index")
+    met = result.items[result.items["met"]]
+    return {u: KnownScores(rows[u], tuple(met[met["unit"] == u]["criterion"])) for u in unit_ids}
+
+
+def _office_and_schools(period):
+    office = unit("pgd-quan-1", "phong-gddt", "so-gddt")
+    schools = [unit(f"s{i}") for i in range(6)]
+    office_scores = {i.id: i.max for i in period.catalogues["phong-gddt"].items.values() if not i.derived}
+    subs = [submission("pgd-quan-1", office_scores, parent="so-gddt")]
+    subs += [
+        submission(s.id, FULL_SCHOOL if i % 2 else minus(FULL_SCHOOL, c3_2=5, c1_1=1))
+        for i, s in enumerate(schools[:5])
+    ]
+    review = Review(
+        "s1",
+        "2023-2024",
+        "submissions/2023-2024/pgd-quan-1/s1.review.yaml",
+        "pgd-r",
+        "2024-05-01",
+        {"3.2": ReviewEntry("3.2", 0.0)},
+    )  # the reviewer takes the school's 3.2 away
+    return dataset(period, [office, *schools], subs, [review])
+
+
+def test_known_scores_give_the_same_tables_as_scoring_everything(period_2023):
+    """A site build gives the scores it kept of the units that did not change: the units table
+    (ranks, the office's derived criterion counting the known schools' met criteria) is the one
+    scoring every unit makes, and the items are those of the units scored."""
+    data = _office_and_schools(period_2023)
+    whole = score_period(data, "2023-2024")
+    known = _known(whole, ["s0", "s1", "s3", "s5"])  # s5 did not submit; s1 was reviewed
+    part = score_period(data, "2023-2024", known)
+    pd.testing.assert_frame_equal(part.units, whole.units)
+    assert part.known == {"s0", "s1", "s3", "s5"}
+    assert set(part.items["unit"]) == {"pgd-quan-1", "s2", "s4"} and set(part.groups["unit"]) == set(part.items["unit"])
+    scored = whole.items[whole.items["unit"].isin(["pgd-quan-1", "s2", "s4"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part.items.reset_index(drop=True), scored)
+    office = part.items.set_index(["unit", "criterion"]).loc[("pgd-quan-1", "4.2")]
+    # Of six schools only s3 (known) met 3.2: s1's reviewer took it away, the even ones missed it, s5 did not submit
+    assert (office["derived_numerator"], office["derived_denominator"]) == (1, 6)
+
+
+def test_known_scores_are_taken_as_given(period_2023):
+    """Known scores are not computed again: s3, the one school that met 3.2, said to have missed
+    it and scored 50, ranks last of the five and leaves the office's share at none."""
+    data = _office_and_schools(period_2023)
+    whole = score_period(data, "2023-2024")
+    known = _known(whole, ["s3"])
+    known["s3"] = KnownScores({**known["s3"].row, "total": 50.0, "percent": 50.0}, ())
+    part = score_period(data, "2023-2024", known)
+    rows = part.units.set_index("unit")
+    assert rows.loc["s3", "total"] == 50.0 and rows.loc["s3", "rank_type"] == 5
+    derived = lambda r: r.items.set_index(["unit", "criterion"]).loc[("pgd-quan-1", "4.2"), "derived_numerator"]  # noqa: E731
+    assert (derived(whole), derived(part)) == (1, 0)
 
 
 def test_criterion_scores_gives_each_unit_its_rows_in_order_wherever_they_are():

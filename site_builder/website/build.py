@@ -381,11 +381,14 @@ def _open_run(root: Path, data_root: DataRoot, dataset, link_report: Path | None
 
 
 def _gather_periods(run: BuildRun) -> None:
-    from site_builder.scoring import score_period
+    from site_builder.scoring import assessed_units, score_period
 
     for period in run.periods:
-        scores = score_period(run.dataset, period.id)
         kept = KeptFacts.of(run.cache, run.dataset, period, run.timeline, run.store, run.links)
+        known = kept.known_scores(assessed_units(run.dataset, period)) if kept is not None else None
+        scores = score_period(
+            run.dataset, period.id, known
+        )  # the units whose facts are kept whole are not scored again
         run.all_facts[period.id] = gather(run.dataset, scores, run.timeline, run.store, run.links, kept)
     if run.cache is not None:
         run.cache.flush_facts()  # no pack half written in the page workers' copy of this process

@@ -41,7 +41,7 @@ from site_builder.clock import Clock, CommitInfo, Moment
 from site_builder.model import Dataset, Period, Unit
 from site_builder.paths import body_folder, unit_folder, unit_paths
 
-FORMAT = b"facts-6"  # changes when what is kept changes shape
+FORMAT = b"facts-7"  # changes when what is kept changes shape
 
 
 class SeededPickler:

@@ -364,6 +364,8 @@ def gather(
     for r in rows:
         unit = registry.units[r["unit"]]
         fact = kept.from_body(unit, r, scored.ties, digests) if kept is not None else None
+        if fact is None and unit.id in scores.known:  # KeptFacts.known_scores promised it: the items are not scored
+            raise RuntimeError(f"the facts of {unit.id} were to be read back whole")
         if fact is None:
             version = _data_version(timeline.clock, dataset, period, unit, shared_versions)
             key, fact = kept.find(unit, version, r, scored.ties, digests) if kept is not None else (None, None)

@@ -35,6 +35,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 from site_builder.cache_files import UNPICKLABLE, UNREADABLE_PICKLE
 from site_builder.model import Dataset, Period, Unit
+from site_builder.scoring import KNOWN_COLUMNS, KnownScores
 from site_builder.website import fact_cache
 from site_builder.website.evidence_files import EvidenceStore, FileFact
 from site_builder.website.facts import (
@@ -110,6 +111,7 @@ class _Record(NamedTuple):
     evidence: list[FileFact]  # the files they name (_evidence_files)
     summary: dict  # what pages read of the criteria of every unit (evidence counts, groups' totals)
     digest: FactDigest
+    met: tuple[str, ...]  # the criteria the unit met (`known_scores`)
 
 
 class KeptFacts:
@@ -162,6 +164,21 @@ class KeptFacts:
             return None
         record = records.get(unit.id)
         return self._restored(record, unit, r, ties, digests) if record is not None else None
+
+    def known_scores(self, units: list[Unit]) -> dict[str, KnownScores]:
+        """The scores of those of `units` whose facts `from_body` will read back: their body's
+        key is the one kept with their records, which were gathered from the scores of the same
+        files, catalogue and registry (the key digests them), and their criteria are kept. Scoring
+        them again would give the same; `gather` checks that each of them is read back."""
+        found = {}
+        for unit in units:
+            key, records = self._body_key(unit.parent), self._records(unit.parent)
+            if key is None or key != self._kept_keys.get(unit.parent):
+                continue
+            record = records.get(unit.id)
+            if record is not None and self.cache.keep_fact(record.key):
+                found[unit.id] = KnownScores({name: record.values[name] for name in KNOWN_COLUMNS}, record.met)
+        return found
 
     def _body_key(self, body: str) -> str | None:
         if body not in self._body_keys:
@@ -226,7 +243,8 @@ class KeptFacts:
         values = {name: getattr(fact, name) for name in (*HEAD_FIELDS, *REST_FIELDS) if name != "unit"}
         summary = {"evidence": fact.evidence_counts, "groups": fact.group_totals}
         self.cache.put_fact(key, parts[2])
-        record = _Record(key, values, parts[1], _evidence_files(fact), summary, digest)
+        met = tuple(item.id for group in fact.groups for item in group.items if item.met)
+        record = _Record(key, values, parts[1], _evidence_files(fact), summary, digest, met)
         self._records(fact.unit.parent)[fact.unit.id] = record
         self._changed.add(fact.unit.parent)
         self._current.setdefault(fact.unit.parent, set()).add(fact.unit.id)
