@@ -363,8 +363,9 @@ def gather(
     shared_versions: dict[str, str | None] = {}  # body -> the data version of what its units share
     for r in rows:
         unit = registry.units[r["unit"]]
-        fact = kept.from_body(unit, r, scored.ties, digests) if kept is not None else None
-        if fact is None and unit.id in scores.known:  # KeptFacts.known_scores promised it: the items are not scored
+        known = unit.id in scores.known
+        fact = kept.from_body(unit, r, scored.ties, digests, known) if kept is not None else None
+        if fact is None and known:  # KeptFacts.known_scores promised it: the unit's items are not scored
             raise RuntimeError(f"the facts of {unit.id} were to be read back whole")
         if fact is None:
             version = _data_version(timeline.clock, dataset, period, unit, shared_versions)
@@ -396,7 +397,7 @@ class KeptStore(Protocol):
         self, unit: Unit, version: CommitInfo | None, r: dict, ties: dict, digests: dict
     ) -> tuple[str | None, UnitFact | None]: ...
 
-    def from_body(self, unit: Unit, r: dict, ties: dict, digests: dict) -> UnitFact | None: ...
+    def from_body(self, unit: Unit, r: dict, ties: dict, digests: dict, known: bool = False) -> UnitFact | None: ...
 
     def put(self, key: str, fact: UnitFact) -> FactDigest | None: ...
 

@@ -154,16 +154,17 @@ class KeptFacts:
         )
         return key, (self.restore(key, unit, r, ties, digests) if key is not None else None)
 
-    def from_body(self, unit: Unit, r: dict, ties: dict, digests: dict) -> UnitFact | None:
+    def from_body(self, unit: Unit, r: dict, ties: dict, digests: dict, known: bool = False) -> UnitFact | None:
         """The unit's facts when its body's key is the one kept with its records (then its own
-        key is too: `body_key`), with this build's ranks; else None (`find` keys the unit)."""
+        key is too: `body_key`), with this build's ranks; else None (`find` keys the unit).
+        `known`: its scores were taken from its record (`known_scores`), which then holds them."""
         body = unit.parent
         key = self._body_key(body)
         records = self._records(body)
         if key is None or key != self._kept_keys.get(body):
             return None
         record = records.get(unit.id)
-        return self._restored(record, unit, r, ties, digests) if record is not None else None
+        return self._restored(record, unit, r, ties, digests, known) if record is not None else None
 
     def known_scores(self, units: list[Unit]) -> dict[str, KnownScores]:
         """The scores of those of `units` whose facts `from_body` will read back: their body's
@@ -210,14 +211,18 @@ class KeptFacts:
             return None
         return self._restored(record, unit, r, ties, digests)
 
-    def _restored(self, record: _Record, unit: Unit, r: dict, ties: dict, digests: dict) -> UnitFact | None:
-        """`restore` once the record is known to be under the unit's key."""
+    def _restored(
+        self, record: _Record, unit: Unit, r: dict, ties: dict, digests: dict, known: bool = False
+    ) -> UnitFact | None:
+        """`restore` once the record is known to be under the unit's key. `known`: the scores
+        are the record's and its criteria were found kept (`known_scores`): not checked again."""
         key = record.key
-        scored = score_fields(r)
-        if not _same_values(scored, {name: record.values.get(name) for name in scored}):
-            return None
-        if not self.cache.keep_fact(key):  # its criteria
-            return None
+        if not known:
+            scored = score_fields(r)
+            if not _same_values(scored, {name: record.values.get(name) for name in scored}):
+                return None
+            if not self.cache.keep_fact(key):  # its criteria
+                return None
         fact = KeptUnitFact.__new__(KeptUnitFact)
         fact.__dict__.update(record.values)
         fact.__dict__["_summary"] = record.summary
