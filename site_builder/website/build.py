@@ -385,10 +385,9 @@ def _gather_periods(run: BuildRun) -> None:
 
     for period in run.periods:
         kept = KeptFacts.of(run.cache, run.dataset, period, run.timeline, run.store, run.links)
+        # the units whose facts are read back whole are not scored again
         known = kept.known_scores(assessed_units(run.dataset, period)) if kept is not None else None
-        scores = score_period(
-            run.dataset, period.id, known
-        )  # the units whose facts are kept whole are not scored again
+        scores = score_period(run.dataset, period.id, known)
         run.all_facts[period.id] = gather(run.dataset, scores, run.timeline, run.store, run.links, kept)
     if run.cache is not None:
         run.cache.flush_facts()  # no pack half written in the page workers' copy of this process

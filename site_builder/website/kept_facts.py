@@ -20,6 +20,12 @@ A body's pickle also keeps the body's key (fact_cache.body_key) when every unit 
 its record under this build's key. While the body's key stays the same, so does every unit key it
 digests the making of, and its units' records are taken as they are, without keying each unit
 (most bodies, in a rebuild after a change to one unit).
+
+Those units are not scored again either: what their scores are made of (their files, the
+catalogue, the registry) is digested by the key, so their records hold the scores scoring would
+give. The build gives them to scoring as known (`known_scores`, scoring.score_period's `known`),
+with the criteria each unit met, which its office's derived criteria count: a rebuild after a
+change to one unit at 15,000 units scores 625 units instead of 15,000.
 """
 
 from __future__ import annotations
