@@ -325,19 +325,10 @@ UNIT_COLUMNS = [
 
 
 _REGISTRY_COLUMNS = ("period", "unit", "name", "unit_type", "level", "parent", "area")
-# The cells of a unit's row of the units table that scoring computes (the others are the
-# registry's, and the ranks, which move with other units' scores): what `KnownScores` gives.
-KNOWN_COLUMNS = (
-    "submitted",
-    "reviewed",
-    "reviewer",
-    "self_total",
-    "total",
-    "max_total",
-    "percent",
-    "rating",
-    "criteria_version",
-)
+_RANK_COLUMNS = ("rank_type", "rank_parent")  # moved by other units' scores
+# The cells of a unit's row of the units table that scoring computes from the unit's own data
+# (neither the registry's nor the ranks): what `KnownScores` gives.
+KNOWN_COLUMNS = tuple(name for name in UNIT_COLUMNS if name not in (*_REGISTRY_COLUMNS, *_RANK_COLUMNS))
 
 
 def _unit_totals(
