@@ -185,6 +185,14 @@ ODD_LINE_BREAK_IN_FILE = Message(
     "không xuống dòng ở đó nhưng YAML thì có, nên mọi số dòng sau nó sẽ lệch.",
     "Hãy xoá ký tự này (gõ lại dòng này), không dán từ nguồn khác.",
 )
+LONE_CARRIAGE_RETURN_IN_FILE = Message(
+    "control-character",
+    "",
+    "tệp có ký tự xuống dòng CR (U+{code_point}) đứng riêng, không kèm LF (kiểu của máy Mac đời cũ, hoặc do "
+    "dán từ nguồn khác): GitHub không tính đó là một dòng mới nhưng YAML thì có, nên mọi số dòng sau "
+    "nó sẽ lệch.",
+    "Hãy lưu tệp với kiểu xuống dòng LF (hoặc CRLF của Windows), hoặc gõ lại dòng này trên GitHub.",
+)
 YAML_UNREADABLE = Message(
     "yaml-syntax", "", "không đọc được nội dung YAML.", "Hãy so sánh với tệp mẫu và sửa lại cú pháp."
 )

@@ -219,9 +219,8 @@ def _decode(raw: bytes, doc: YamlDocument) -> str | None:
     odd = _ODD_LINE_BREAK.search(text)
     if odd:
         line, column = _line_column(text, odd.start())
-        doc.problems.append(
-            messages.ODD_LINE_BREAK_IN_FILE.at(doc.path, line, column, code_point=messages.code_point(odd.group()))
-        )
+        message = messages.LONE_CARRIAGE_RETURN_IN_FILE if odd.group() == "\r" else messages.ODD_LINE_BREAK_IN_FILE
+        doc.problems.append(message.at(doc.path, line, column, code_point=messages.code_point(odd.group())))
         return None
     return text
 
@@ -232,9 +231,11 @@ def _line_column(text: str, index: int) -> tuple[int, int]:
     return before.count("\n") + 1, index - before.rfind("\n")
 
 
-# Line breaks for YAML (so for every line number libyaml gives) but not for GitHub's editor or most
-# others: refused, or each later line would be reported where the clerk sees another.
-_ODD_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+# Line breaks for YAML (so for every line number libyaml gives) but not for git, whose line numbers
+# GitHub shows beside a file and puts the annotations on: refused, or each later line would be
+# reported where the clerk sees another. A carriage return is one when alone; before a line feed
+# (Windows) the two are one line break for both.
+_ODD_LINE_BREAK = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
 
 
 def _guard_nesting(text: str, doc: YamlDocument) -> bool:
