@@ -164,12 +164,7 @@ class KeptFacts:
         """The unit's facts when its body's key is the one kept with its records (then its own
         key is too: `body_key`), with this build's ranks; else None (`find` keys the unit).
         `known`: its scores were taken from its record (`known_scores`), which then holds them."""
-        body = unit.parent
-        key = self._body_key(body)
-        records = self._records(body)
-        if key is None or key != self._kept_keys.get(body):
-            return None
-        record = records.get(unit.id)
+        record = self._whole_record(unit)
         return self._restored(record, unit, r, ties, digests, known) if record is not None else None
 
     def known_scores(self, units: list[Unit]) -> dict[str, KnownScores]:
@@ -179,13 +174,20 @@ class KeptFacts:
         them again would give the same; `gather` checks that each of them is read back."""
         found = {}
         for unit in units:
-            key, records = self._body_key(unit.parent), self._records(unit.parent)
-            if key is None or key != self._kept_keys.get(unit.parent):
-                continue
-            record = records.get(unit.id)
+            record = self._whole_record(unit)
             if record is not None and self.cache.keep_fact(record.key):
                 found[unit.id] = KnownScores({name: record.values[name] for name in KNOWN_COLUMNS}, record.met)
         return found
+
+    def _whole_record(self, unit: Unit) -> _Record | None:
+        """The unit's record when its body's key is the one kept with its records (then its own
+        key is too: `body_key`), else None: the one rule of `from_body` and `known_scores`."""
+        body = unit.parent
+        key = self._body_key(body)
+        records = self._records(body)  # also reads the body's kept key
+        if key is None or key != self._kept_keys.get(body):
+            return None
+        return records.get(unit.id)
 
     def _body_key(self, body: str) -> str | None:
         if body not in self._body_keys:
