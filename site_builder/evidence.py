@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISLNK, S_ISREG
 from urllib.parse import urlsplit
 
 from site_builder import messages, pdf_safety, verdict_cache
@@ -110,23 +110,24 @@ def check_file(ref: str, unit_dir: Path, unit_id: str, suggest: bool = True) -> 
     if on_disk is None:
         return _refused("pdf", messages.FILE_MISSING, ref=ref, unit=unit_id, hint=_missing_fix(ref, unit_dir, suggest))
     file = unit_dir / on_disk
-    if _without_links(str(unit_dir), on_disk):
+    stat = _stat_without_links(str(unit_dir), on_disk)
+    if stat is not None:
         real = file  # no component to resolve: `on_disk` has no "..", so the file is inside
     else:
         real = Path(os.path.realpath(file))
         # The unit's folder itself may be a symlink to somewhere else: resolve only its parent.
         if not _inside(real, Path(os.path.realpath(unit_dir.parent)) / unit_dir.name):
             return _refused("pdf", messages.EVIDENCE_SYMLINK, ref=ref)
-    try:
-        stat = os.stat(real)
-    except OSError:
-        stat = None
+        try:
+            stat = os.stat(real)
+        except OSError:
+            stat = None
     if stat is None or not S_ISREG(stat.st_mode):
         return _refused("pdf", messages.NOT_A_FILE, ref=ref)
     size = stat.st_size
     if size > MAX_PDF_BYTES:
         return _refused("pdf", messages.PDF_TOO_LARGE, ref=ref, size=megabytes(size), limit=MAX_PDF_BYTES // 1048576)
-    verdict = _known_verdict(str(real))
+    verdict = _known_verdict(str(real), stat)
     if verdict is None:
         data = real.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
@@ -158,13 +159,13 @@ def pdf_verdict(digest: str, data: bytes) -> pdf_safety.Verdict:
     return verdict
 
 
-def _known_verdict(path: str) -> pdf_safety.Verdict | None:
+def _known_verdict(path: str, stat: os.stat_result) -> pdf_safety.Verdict | None:
     """The verdict without reading the file, when the build cache knows its digest (an unchanged
-    file: same stamps) and a verdict on that digest is known."""
+    file: same stamps, `stat`) and a verdict on that digest is known."""
     from site_builder import build_cache
 
     cache = build_cache.current()
-    digest = cache.known_digest(path) if cache is not None else None
+    digest = cache.known_digest(path, stat) if cache is not None else None
     if cache is None or digest is None:
         return None
     verdict = _VERDICTS.get(digest)
@@ -206,19 +207,25 @@ def _rules() -> str:
     return _RULES
 
 
-def _without_links(unit_dir: str, on_disk: str) -> bool:
-    """Neither the unit's folder nor any component of `on_disk` under it is a symbolic link (a
-    few lstat calls, where resolving the whole absolute path takes one per component from /)."""
+def _stat_without_links(unit_dir: str, on_disk: str) -> os.stat_result | None:
+    """The file's status when neither the unit's folder nor any component of `on_disk` under it
+    is a symbolic link, else None (a few lstat calls, where resolving the whole absolute path
+    takes one per component from /). The last component's lstat is then the file's stat: the
+    checks ask the file system once instead of three times (28,000 files at 15,000 units)."""
     if os.path.islink(unit_dir):
-        return False
-    path = unit_dir
+        return None
+    path, info = unit_dir, None
     for part in on_disk.split("/"):
         if not part:  # "a//b.pdf": no component there
             continue
         path = f"{path}/{part}"
-        if os.path.islink(path):
-            return False
-    return True
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None  # gone since it was located: resolved and refused as not a file below
+        if S_ISLNK(info.st_mode):
+            return None
+    return info
 
 
 def locate(folder: Path, ref: str) -> str | None:

@@ -261,3 +261,34 @@ def test_a_pdf_name_is_told_as_pathlib_tells_its_suffix(name, pdf):
 
     assert evidence.has_pdf_suffix(name) is pdf
     assert (Path(name).suffix.lower() == ".pdf") is pdf
+
+
+def test_an_evidence_file_is_asked_for_its_status_twice(tmp_path, monkeypatch):
+    """Once to find it as spelled, once while looking for links: that answer is its status (each
+    of 28,000 files at 15,000 units was asked three times, four with a build cache)."""
+    root = root_with_evidence(tmp_path, pdf_bytes())
+    file = str(root / UNIT / "ke-hoach-cntt.pdf")
+    asked = []
+    for name in ("stat", "lstat"):
+        real = getattr(evidence.os, name)
+
+        def counted(path, *args, real=real, **kwargs):
+            if str(path) == file:
+                asked.append(path)
+            return real(path, *args, **kwargs)
+
+        monkeypatch.setattr(evidence.os, name, counted)
+    assert evidence.check_file("ke-hoach-cntt.pdf", root / UNIT, "thcs-demo-a").ok
+    assert len(asked) == 2
+
+
+def test_a_link_within_the_unit_folder_is_read_and_a_folder_linked_from_outside_is_refused(tmp_path):
+    root = root_with_evidence(tmp_path, pdf_bytes())
+    unit = root / UNIT
+    (unit / "ban-sao.pdf").symlink_to("ke-hoach-cntt.pdf")
+    assert evidence.check_file("ban-sao.pdf", unit, "thcs-demo-a").ok
+    outside = tmp_path / "ngoai"
+    write(outside / "tai-lieu.pdf", pdf_bytes())
+    (unit / "thu-muc").symlink_to(outside, target_is_directory=True)
+    finding = evidence.check_file("thu-muc/tai-lieu.pdf", unit, "thcs-demo-a")
+    assert not finding.ok and "symlink" in finding.message

@@ -138,7 +138,7 @@ class EvidenceStore:
         key = (stat.st_dev, stat.st_ino)
         digest = self._digests.get(key)
         if digest is None:
-            digest = self._cache.digest(source) if self._cache is not None else file_sha256(source)
+            digest = self._cache.digest(source, stat) if self._cache is not None else file_sha256(source)
             self._digests[key] = digest
         fact = FileFact(
             repo_path, site_path_of(repo_path), stat.st_size, digest, disk_path if disk_path != repo_path else ""
