@@ -210,8 +210,9 @@ def _rules() -> str:
 def _stat_without_links(unit_dir: str, on_disk: str) -> os.stat_result | None:
     """The file's status when neither the unit's folder nor any component of `on_disk` under it
     is a symbolic link, else None (a few lstat calls, where resolving the whole absolute path
-    takes one per component from /). The last component's lstat is then the file's stat: the
-    checks ask the file system once instead of three times (28,000 files at 15,000 units)."""
+    takes one per component from /). The last component's lstat is then the file's stat: a file
+    is asked for its status twice (`locate`, then here) instead of three times, four with the
+    build cache's lookup (28,000 files at 15,000 units)."""
     if os.path.islink(unit_dir):
         return None
     path, info = unit_dir, None
