@@ -210,14 +210,10 @@ class BuildCache:
             self._by_blob = read_table(self._blob_table_path())
         return self._by_blob
 
-    def known_digest(self, path: str, stat: os.stat_result | None = None) -> str | None:
-        """The cached SHA-256 of `path` (whose `stat` the caller may have), or None (nothing read
-        when there is none)."""
-        try:
-            info = stat or os.stat(path)
-        except OSError:
-            return None
-        return self._table().get(stamps(info))
+    def known_digest(self, stat: os.stat_result) -> str | None:
+        """The cached SHA-256 of the file whose status is `stat`, or None (nothing read when
+        there is none)."""
+        return self._table().get(stamps(stat))
 
     def remember(self, key: tuple, digest: str) -> None:
         with self._lock:

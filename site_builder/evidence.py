@@ -127,7 +127,7 @@ def check_file(ref: str, unit_dir: Path, unit_id: str, suggest: bool = True) -> 
     size = stat.st_size
     if size > MAX_PDF_BYTES:
         return _refused("pdf", messages.PDF_TOO_LARGE, ref=ref, size=megabytes(size), limit=MAX_PDF_BYTES // 1048576)
-    verdict = _known_verdict(str(real), stat)
+    verdict = _known_verdict(stat)
     if verdict is None:
         data = real.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
@@ -159,13 +159,13 @@ def pdf_verdict(digest: str, data: bytes) -> pdf_safety.Verdict:
     return verdict
 
 
-def _known_verdict(path: str, stat: os.stat_result) -> pdf_safety.Verdict | None:
+def _known_verdict(stat: os.stat_result) -> pdf_safety.Verdict | None:
     """The verdict without reading the file, when the build cache knows its digest (an unchanged
     file: same stamps, `stat`) and a verdict on that digest is known."""
     from site_builder import build_cache
 
     cache = build_cache.current()
-    digest = cache.known_digest(path, stat) if cache is not None else None
+    digest = cache.known_digest(stat) if cache is not None else None
     if cache is None or digest is None:
         return None
     verdict = _VERDICTS.get(digest)
