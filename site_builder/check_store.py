@@ -102,16 +102,23 @@ class CheckStore:
                 if not live.get(name) or size - live[name] >= dead_bytes() or (merged and name in small)
             }
             if loose:
-                self._move(used, loose)
+                self._move(used, loose, any(live.get(name) for name in loose))
             self._close_handles()
             _drop_strays(self.folder, set(self._packs))
 
-    def _move(self, used: set[str], loose: set[str]) -> None:
-        """Write the entries under `used` of the packs `loose` into new packs, and drop those."""
+    def _move(self, used: set[str], loose: set[str], live: bool) -> None:
+        """Write the entries under `used` of the packs `loose` into new packs, and drop those.
+        `live`: some of them hold such entries. Most rebuilds drop only the last one's small pack,
+        whose one verdict the change replaced: then no entry is looked for among the ~45,000 the
+        build used at 15,000 units (0.05 CPU-s), and the index is read again if asked for."""
         entries = self._index()
-        moved = sorted(
-            ((key, place) for key in used if (place := entries.get(key)) is not None and place[0] in loose),
-            key=lambda item: item[1],
+        moved = (
+            sorted(
+                ((key, place) for key in used if (place := entries.get(key)) is not None and place[0] in loose),
+                key=lambda item: item[1],
+            )
+            if live
+            else []
         )
         for key, place in moved:  # into new packs, in the order they were in
             data = self._read(*place)
@@ -122,7 +129,7 @@ class CheckStore:
             remove_quietly(self.folder / (name + INDEX))
             remove_quietly(self.folder / (name + PACK))
             self._packs.pop(name, None)
-        self._entries = {key: place for key, place in entries.items() if place[0] in self._packs}
+        self._entries = None
 
     def close(self) -> None:
         with self._lock:

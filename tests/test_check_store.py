@@ -111,6 +111,35 @@ def test_a_rebuild_after_one_change_writes_one_small_pack_and_merges_them_past_m
     assert set(check_store.stored(tmp_path)) >= used
 
 
+def test_a_change_to_the_file_the_last_rebuild_changed_drops_that_rebuilds_pack_alone(tmp_path, small_packs):
+    """The usual rebuild: its small pack held the one verdict the last change made, which this
+    change replaced. That pack goes, no other pack is written again, and the store still answers
+    for every key it kept (its index read again)."""
+    entries = verdicts(30)
+    fill(tmp_path, entries)
+    used = (set(entries) - {sorted(entries)[0]}) | {"first"}
+    packs = set(tmp_path.glob("*.pack"))
+    store = check_store.CheckStore(tmp_path)
+    store.put("first", b"the last rebuild's verdict")
+    store.finish(used)
+    store.close()
+    [last] = set(tmp_path.glob("*.pack")) - packs  # the last rebuild's pack
+    before = stamps(tmp_path)
+    used = (used - {"first"}) | {"second"}
+    store = check_store.CheckStore(tmp_path)
+    assert all(store.get(key) is not None for key in used - {"second"})
+    store.put("second", b"this rebuild's verdict")
+    store.finish(used)
+    after = stamps(tmp_path)
+    assert last.name not in after and last.with_suffix(".index").name not in after
+    assert {name: stamp for name, stamp in before.items() if Path(name).stem != last.stem}.items() <= after.items()
+    assert store.get("second") == b"this rebuild's verdict" and store.get("first") is None
+    assert all(store.get(key) == entries[key] for key in used - {"second"})
+    store.close()
+    kept = check_store.stored(tmp_path)
+    assert "first" not in kept and kept.items() >= {**{key: entries[key] for key in used - {"second"}}}.items()
+
+
 def test_what_is_not_a_pack_with_its_index_goes_and_a_broken_index_is_no_verdict(tmp_path):
     entries = verdicts(4)
     fill(tmp_path, entries)
