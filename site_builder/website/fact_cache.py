@@ -245,4 +245,4 @@ def _files(dataset: Dataset, period_id: str, unit_id: str, digest_of: Callable[[
             source = (review.path, digest_of(review.path))
         except OSError:
             return None
-    return sorted(k for k in keys if k is not None), source
+    return sorted(keys), source  # None is not among them (above)

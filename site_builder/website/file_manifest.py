@@ -55,7 +55,7 @@ class Manifest:
         known = self.entries.get(rel)
         if known is None or known[0] != key:
             return None
-        path = os.path.join(root, rel)
+        path = f"{root}{os.sep}{rel}"  # not os.path.join: asked for every page of every rebuild
         try:
             stat = os.stat(path)
             stamps = (stat.st_size, stat.st_mtime_ns, stat.st_ino)

@@ -198,12 +198,12 @@ def _provenance_bytes(f, renderer, shown: dict) -> bytes | None:
     provenance was most of what a page's key wrote out)."""
     version = f.data_version
     try:
-        known = version in shown
+        known = shown.get(version, shown)  # one look: a version's hash digests each of its fields
     except TypeError:  # a version that cannot be a dict key
         return key_bytes(renderer.unit_provenance(f))
-    if not known:
-        shown[version] = key_bytes(renderer.unit_provenance(f))
-    return shown[version]
+    if known is shown:
+        known = shown[version] = key_bytes(renderer.unit_provenance(f))
+    return known
 
 
 def site_key(run, deep, room: int) -> bytes:
