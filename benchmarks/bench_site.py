@@ -453,10 +453,10 @@ def bench_size(size: int, args) -> dict:
         earlier = json.loads(bench_file.read_text(encoding="utf-8")).get(str(size), {}) if bench_file.is_file() else {}
         result["runs"] = earlier.get("runs", {})
         runs["ours"] = result["runs"].get("ours", []) or [result[k] for k in ("first_build_cold",) if k in result]
-    if runs["ours"]:
+    if runs["ours"] and rebuilds["ours"]:
         full_cpu = statistics.median(r["cpu"] for r in runs["ours"])
         result["rebuild_ratio"] = round(statistics.median(r["cpu"] for r in rebuilds["ours"]) / full_cpu, 3)
-    else:
+    elif rebuilds["ours"]:
         print("  no full build measured here or before: no rebuild ratio", flush=True)
     if runs["before"] and rebuilds["before"]:
         full_cpu = statistics.median(r["cpu"] for r in runs["before"])
@@ -573,10 +573,10 @@ def table(results: dict) -> str:
     for size, r in sorted(results.items(), key=lambda kv: int(kv[0])):
         rows = [("ours, first build (cold caches)", [r["first_build_cold"]])] if "first_build_cold" in r else []
         rows += [(name, runs) for name, runs in r["runs"].items()]
-        rows += [
-            ("ours, rebuild unchanged", [r["unchanged_rebuild"]]),
-            ("ours, rebuild after one change", r.get("one_file_rebuilds") or [r["one_file_rebuild"]]),
-        ]
+        rows.append(("ours, rebuild unchanged", [r["unchanged_rebuild"]]))
+        changed = r.get("one_file_rebuilds") or ([r["one_file_rebuild"]] if "one_file_rebuild" in r else [])
+        if changed:  # none with --rebuild-pairs 0
+            rows.append(("ours, rebuild after one change", changed))
         if r.get("before_one_file_rebuilds"):
             rows.append(("before, rebuild after one change", r["before_one_file_rebuilds"]))
         rows += [(f"ours, {name}", [run]) for name, run in r.get("publish", {}).items()]
