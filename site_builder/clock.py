@@ -556,7 +556,7 @@ def _versions(
 def _relative_to(repo: gitread.Repository) -> Callable[[bytes], str]:
     """A git path (bytes from the repository's top) as a path from the data root, decoded as
     `os.fsdecode` does. Made once per history read: it is asked for every path of every change
-    and of HEAD's tree (90,000 at 15,000 units: 30-47 ms with `os.fsdecode` and the repository's
+    and of HEAD's tree (90,000 at 15,000 units: 30-48 ms with `os.fsdecode` and the repository's
     prefix looked up per path, 18-20 ms so; the fastest of 15 runs, three rounds)."""
     prefix, start = repo.prefix, len(repo.prefix)
     encoding, errors = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
