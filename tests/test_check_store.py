@@ -137,7 +137,7 @@ def test_a_change_to_the_file_the_last_rebuild_changed_drops_that_rebuilds_pack_
     assert all(store.get(key) == entries[key] for key in used - {"second"})
     store.close()
     kept = check_store.stored(tmp_path)
-    assert "first" not in kept and kept.items() >= {**{key: entries[key] for key in used - {"second"}}}.items()
+    assert "first" not in kept and kept.items() >= {key: entries[key] for key in used - {"second"}}.items()
 
 
 def test_what_is_not_a_pack_with_its_index_goes_and_a_broken_index_is_no_verdict(tmp_path):
