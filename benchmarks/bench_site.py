@@ -456,17 +456,21 @@ def bench_size(size: int, args) -> dict:
         result["runs"] = earlier.get("runs", {})
         runs["ours"] = result["runs"].get("ours", []) or [result[k] for k in ("first_build_cold",) if k in result]
     if runs["ours"] and rebuilds["ours"]:
-        full_cpu = statistics.median(r["cpu"] for r in runs["ours"])
-        result["rebuild_ratio"] = round(statistics.median(r["cpu"] for r in rebuilds["ours"]) / full_cpu, 3)
-        result["rebuild_ratios"] = sorted(round(r["cpu"] / full_cpu, 3) for r in rebuilds["ours"])
+        result["rebuild_ratio"], result["rebuild_ratios"] = rebuild_ratios(runs["ours"], rebuilds["ours"])
     elif rebuilds["ours"]:
         print("  no full build measured here or before: no rebuild ratio", flush=True)
     if runs["before"] and rebuilds["before"]:
-        full_cpu = statistics.median(r["cpu"] for r in runs["before"])
-        result["before_rebuild_ratio"] = round(statistics.median(r["cpu"] for r in rebuilds["before"]) / full_cpu, 3)
+        result["before_rebuild_ratio"] = rebuild_ratios(runs["before"], rebuilds["before"])[0]
     if args.publish:
         result["publish"] = publishing_runs(data, work, out, args.ours, verdicts)
     return result
+
+
+def rebuild_ratios(full: list[dict], rebuilds: list[dict]) -> tuple[float, list[float]]:
+    """The median rebuild's CPU to the median full build's, and each rebuild's to it (sorted)."""
+    full_cpu = statistics.median(r["cpu"] for r in full)
+    each = sorted(round(r["cpu"] / full_cpu, 3) for r in rebuilds)
+    return round(statistics.median(r["cpu"] for r in rebuilds) / full_cpu, 3), each
 
 
 def one_change_rebuilds(data: Path, out: Path, args, verdicts: Path, settle: bool) -> dict[str, list]:
