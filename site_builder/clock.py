@@ -117,7 +117,7 @@ class Clock:
         self.available = available
         self.reason = reason
         self.head = head
-        self._versions: dict[str, list[Version]] = {}
+        self._versions: dict[str, tuple[_Timed, ...]] = {}  # path -> its versions as `state` gives them
         self._current: dict[str, str] = {}
         self._paths: list[str] = []
         self._commits: dict[str, CommitObject] = {}
@@ -138,7 +138,7 @@ class Clock:
         blob = self._current.get(key)
         if blob is None:
             return None
-        return next((v for v in self._versions.get(key, ()) if v.blob == blob), None)
+        return next((_version(key, v) for v in self._versions.get(key, ()) if v[0] == blob), None)
 
     def files_at_head(self) -> Collection[str]:
         """Every file under the clock's folder at HEAD (paths relative to the data root)."""
@@ -147,7 +147,10 @@ class Clock:
     def state(self, path) -> tuple:
         """Everything the clock says of `path` (its blob at HEAD, and each version's blob,
         introducing commit and received moment) as plain values: what a cache key digests of it,
-        cheaper to pickle than the versions themselves."""
+        cheaper to pickle than the versions themselves. They are kept so (`_Timed`), and the
+        versions made from them when asked: every path's state is digested in every build, a few
+        paths' versions are read (making a `Version` for each of 44,000 paths at 15,000 units,
+        and a state from it, took a quarter of reading the history back)."""
         return self._state(_key(path))
 
     def states_under(self, folder) -> list[tuple[str, tuple]]:
@@ -157,14 +160,12 @@ class Clock:
         return [(path, state(path)) for path in self.paths_under(folder)]
 
     def _state(self, key: str) -> tuple:
-        return self._current.get(key), tuple(
-            (v.blob, v.commit, *((v.received.timestamp, v.received.commit) if v.received else (None, None)))
-            for v in self._versions.get(key, ())
-        )
+        return self._current.get(key), self._versions.get(key, ())
 
     def versions(self, path) -> list[Version]:
         """Every version of `path`, oldest first (by received time; None last; ties in history order)."""
-        return list(self._versions.get(_key(path), ()))
+        key = _key(path)
+        return [_version(key, v) for v in self._versions.get(key, ())]
 
     def paths_under(self, folder) -> list[str]:
         """Every path that ever existed under `folder` in HEAD's history (current or deleted), sorted."""
@@ -454,7 +455,7 @@ def _build(
     clock._commits = commits
     clock._verdicts = verdicts
     clock._paths = sorted(paths)
-    clock._versions = {path: _versions(path, blobs, contained, age) for path, blobs in introduced.items()}
+    clock._versions = {path: _versions(blobs, contained, age) for path, blobs in introduced.items()}
     at_head = history_cache.tree_at_head(repo, pathspec, changes_cache)
     clock._current = {relative(path): blob for path, blob in at_head.items()}
     clock._reader = gitread.BlobReader(repo)
@@ -532,25 +533,38 @@ def _moment(sha: str, timestamp: int | None) -> Moment | None:
     return None if timestamp is None else Moment(timestamp, sha)
 
 
-def _versions(
-    path: str, blobs: dict[str, list[str]], contained: dict[str, Moment], age: dict[str, int]
-) -> list[Version]:
+# A `Version` of a path as the clock keeps it (`Clock.state`): its blob, its introducing commit,
+# and the timestamp and commit of its received moment (None, None when not received). A plain
+# tuple: a cache key pickles it with every path's, and a named tuple pickles through Python code.
+_Timed = tuple[str, str, int | None, str | None]
+
+
+def _timed(blob: str, commit: str, moment: Moment | None) -> _Timed:
+    return (blob, commit, moment.timestamp, moment.commit) if moment else (blob, commit, None, None)
+
+
+def _version(path: str, timed: _Timed) -> Version:
+    blob, commit, timestamp, vouched_by = timed
+    return Version(path, blob, Moment(timestamp, vouched_by) if vouched_by is not None else None, commit)
+
+
+def _versions(blobs: dict[str, list[str]], contained: dict[str, Moment], age: dict[str, int]) -> tuple[_Timed, ...]:
+    """A path's versions (`blobs`: each content's introducing commits), oldest first."""
     if len(blobs) == 1:  # the common case: one content, added once
         ((blob, commits),) = blobs.items()
         if len(commits) == 1:
-            moment = contained.get(commits[0])
-            return [Version(path, blob, moment, commits[0])]
+            return (_timed(blob, commits[0], contained.get(commits[0])),)
     found = []
     for blob, commits in blobs.items():
         oldest_first = sorted(commits, key=age.__getitem__)
         timed = [c for c in oldest_first if c in contained]
         if timed:
             giver = min(timed, key=lambda c: (contained[c], age[c]))
-            found.append(Version(path, blob, contained[giver], giver))
+            found.append(_timed(blob, giver, contained[giver]))
         else:
-            found.append(Version(path, blob, None, oldest_first[0]))
-    found.sort(key=lambda v: (v.received is None, v.received.timestamp if v.received else 0, age[v.commit]))
-    return found
+            found.append(_timed(blob, oldest_first[0], None))
+    found.sort(key=lambda v: (v[2] is None, v[2] or 0, age[v[1]]))
+    return tuple(found)
 
 
 def _relative_to(repo: gitread.Repository) -> Callable[[bytes], str]:
