@@ -545,7 +545,8 @@ def _timed(blob: str, commit: str, moment: Moment | None) -> _Timed:
 
 def _version(path: str, timed: _Timed) -> Version:
     blob, commit, timestamp, vouched_by = timed
-    return Version(path, blob, Moment(timestamp, vouched_by) if vouched_by is not None else None, commit)
+    received = Moment(timestamp, vouched_by) if timestamp is not None and vouched_by is not None else None
+    return Version(path, blob, received, commit)
 
 
 def _versions(blobs: dict[str, list[str]], contained: dict[str, Moment], age: dict[str, int]) -> tuple[_Timed, ...]:
