@@ -49,6 +49,7 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
     manifest = Manifest.load(run.cache, writer.site, CACHE_KIND)
     base = site_key(run, deep, room)
     shown: dict = {}  # a data version -> the bytes of what a page shows of it (`_page_key`)
+    plain: dict = {}  # the years and parent flag of a page showing nothing else -> their bytes
     done = dict.fromkeys(OUTCOMES, 0)
     todo = []  # (period id, unit id, files) of the pages to render
     for period in run.periods:
@@ -56,7 +57,7 @@ def write_all(run, renderer, reviewing, deep, room: int, writer: SiteWriter) -> 
         for unit_id, f in pf.units.items():
             folder = run.layout.unit(period.id, unit_id)
             files = [folder + "index.html"] + ([folder + TEMPLATE_FILE] if f.template else [])
-            key = _page_key(base, f, renderer, reviewing, shown) if run.cache is not None else None
+            key = _page_key(base, f, renderer, reviewing, shown, plain) if run.cache is not None else None
             if key is not None:
                 ranks = f.ranks  # made anew each time asked
                 for rel in files:
@@ -170,22 +171,28 @@ def _new_ranks(writer: SiteWriter, rel: str, renderer, f, old: tuple | None) -> 
     return True
 
 
-def _page_key(base: bytes, f, renderer, reviewing, shown: dict) -> str | None:
-    """`shown`: what pages show of each data version met so far (`_provenance_bytes`)."""
+def _page_key(base: bytes, f, renderer, reviewing, shown: dict, plain: dict) -> str | None:
+    """`shown`: what pages show of each data version met so far (`_provenance_bytes`); `plain`:
+    the key bytes of the years and parent of the pages met so far that show nothing else beside
+    their facts."""
     digest = renderer.all[f.period].digest(f.unit.id)  # the facts, digested once (facts.FactDigest)
     if digest is None:
         return None
     b = "../../../"
     provenance = _provenance_bytes(f, renderer, shown)
-    material = key_bytes(
-        (
-            renderer.history(f, b),
-            sorted(pid for pid, o in renderer.all.items() if f.unit.id in o.units),
-            f.unit.parent in renderer.all[f.period].parents,
-            reviewing.source(f),
-            reviewing.objections_for(f),
-        )
+    shown_beside = (
+        renderer.history(f, b),
+        sorted(pid for pid, o in renderer.all.items() if f.unit.id in o.units),
+        f.unit.parent in renderer.all[f.period].parents,
+        reviewing.source(f),
+        reviewing.objections_for(f),
     )
+    history, years, parent, source, objections = shown_beside
+    if history or source is not None or objections:
+        material = key_bytes(shown_beside)
+    else:  # most pages: no other year, reviewer scores or objection; their bytes made once
+        alike = (*years, parent)
+        material = plain.get(alike) or plain.setdefault(alike, key_bytes(shown_beside))
     if material is None or provenance is None:
         return None
     return hashlib.sha256(base + digest.rows + digest.rest + provenance + material).hexdigest()
