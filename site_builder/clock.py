@@ -149,8 +149,9 @@ class Clock:
         introducing commit and received moment) as plain values: what a cache key digests of it,
         cheaper to pickle than the versions themselves. They are kept so (`_Timed`), and the
         versions made from them when asked: every path's state is digested in every build, a few
-        paths' versions are read (making a `Version` for each of 44,000 paths at 15,000 units,
-        and a state from it, took a quarter of reading the history back)."""
+        paths' versions are read. At 15,000 units (44,000 paths), the states of every path took
+        0.08-0.15 CPU-s when made from versions, 0.03-0.05 so; reading the history back 0.41-0.44
+        and 0.31-0.36 (fastest of seven runs, two rounds)."""
         return self._state(_key(path))
 
     def states_under(self, folder) -> list[tuple[str, tuple]]:
