@@ -386,8 +386,6 @@ class PageRenderer:
         if f.unit.id in self._units_alone():
             return []
         related = self.lineage(f.unit.id)
-        if len(related) == 1 and sum(f.unit.id in self.all[p.id].units for p in self.periods if p.id in self.all) < 2:
-            return []
         rows, previous = [], None
         for p in self.periods:
             facts = self.all.get(p.id)
